@@ -1,0 +1,64 @@
+import { control } from '@gomomento/generated-types';
+import type * as grpc from '@grpc/grpc-js';
+import { z } from 'zod';
+import type { CallGuard } from '../call-guard';
+import type { CacheStore } from './cache-store';
+import { invalidArgument, toServiceError, unimplemented } from './momento-errors';
+
+const pb = control.control_client;
+
+/** Momento's own SDK rejects empty names before sending; a raw client may not. */
+const cacheName = z.string().trim().min(1, 'cache name must not be empty');
+
+function nameOf(request: { cache_name: string }): string {
+  const parsed = cacheName.safeParse(request.cache_name);
+  if (!parsed.success) throw invalidArgument(parsed.error.issues[0]?.message ?? 'invalid cache name');
+  return parsed.data;
+}
+
+/** A unary control call: authorize as a super user, then act on the store. */
+function controlCall<Req, Res>(guard: CallGuard, act: (request: Req) => Res): grpc.handleUnaryCall<Req, Res> {
+  return (call, callback) => {
+    let response: Res;
+    try {
+      guard.authorizeControl(call.metadata);
+      response = act(call.request);
+    } catch (error) {
+      callback(toServiceError(error));
+      return;
+    }
+    callback(null, response);
+  };
+}
+
+/**
+ * The control plane (`control_client.ScsControl`): create, list, delete and flush caches. Signing
+ * keys and vector indexes answer UNIMPLEMENTED.
+ */
+export function createControlService(store: CacheStore, guard: CallGuard): grpc.UntypedServiceImplementation {
+  const implementation: grpc.UntypedServiceImplementation = {
+    CreateCache: controlCall<control.control_client._CreateCacheRequest, control.control_client._CreateCacheResponse>(guard, (request) => {
+      store.createCache(nameOf(request));
+      return new pb._CreateCacheResponse();
+    }),
+    DeleteCache: controlCall<control.control_client._DeleteCacheRequest, control.control_client._DeleteCacheResponse>(guard, (request) => {
+      store.deleteCache(nameOf(request));
+      return new pb._DeleteCacheResponse();
+    }),
+    FlushCache: controlCall<control.control_client._FlushCacheRequest, control.control_client._FlushCacheResponse>(guard, (request) => {
+      store.flushCache(nameOf(request));
+      return new pb._FlushCacheResponse();
+    }),
+    ListCaches: controlCall<control.control_client._ListCachesRequest, control.control_client._ListCachesResponse>(guard, () =>
+      // Assumption: one page holds every cache (next_token stays empty); limits are left unset.
+      new pb._ListCachesResponse({
+        cache: store.listCaches().map((name) => new pb._Cache({ cache_name: name })),
+        next_token: '',
+      }),
+    ),
+  };
+  for (const rpc of Object.keys(pb.UnimplementedScsControlService.definition)) {
+    implementation[rpc] ??= ((_call: unknown, callback: grpc.sendUnaryData<never>) => callback(unimplemented(rpc))) as grpc.UntypedHandleCall;
+  }
+  return implementation;
+}

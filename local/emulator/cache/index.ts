@@ -1,0 +1,3 @@
+export { CacheStore, type CacheStoreOptions } from './cache-store';
+export { createControlService } from './control-service';
+export { createCacheService } from './cache-service';
