@@ -1,0 +1,203 @@
+import { z } from 'zod';
+
+/** Largest limit a scope may have: the lease strategy reads every slot in one `getBatch`. */
+export const MAX_LIMIT = 100;
+/** Momento's documented maximum lifetime of a disposable token (25 hours). */
+export const MAX_TOKEN_TTL_SECONDS = 25 * 60 * 60;
+
+const positiveInt = (name: string, fallback: number, max?: number) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value.trim() === '') return fallback;
+      const parsed = Number(value);
+      if (!Number.isInteger(parsed) || parsed < 1 || (max !== undefined && parsed > max)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${name} must be a whole number from 1${max !== undefined ? ` to ${max}` : ' up'}, got "${value}"`,
+        });
+        return z.NEVER;
+      }
+      return parsed;
+    });
+
+const nonNegativeInt = (name: string, fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value.trim() === '') return fallback;
+      const parsed = Number(value);
+      if (!Number.isInteger(parsed) || parsed < 0) {
+        ctx.addIssue({ code: 'custom', message: `${name} must be a whole number of 0 or more, got "${value}"` });
+        return z.NEVER;
+      }
+      return parsed;
+    });
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
+
+const shardList = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    if (value === undefined || value.trim() === '') return undefined;
+    const parts = value.split(',').map((part) => part.trim());
+    const shards = parts.map(Number);
+    if (shards.some((shard) => !Number.isInteger(shard) || shard < 0)) {
+      ctx.addIssue({ code: 'custom', message: `SUBSCRIBER_SHARDS must be comma-separated shard indices, got "${value}"` });
+      return z.NEVER;
+    }
+    return [...new Set(shards)].sort((a, b) => a - b);
+  });
+
+/** The environment contract of docs/architecture.md ("Environment variables"). */
+const runtimeEnvironment = z
+  .object({
+    CACHE_NAME: z.string().trim().min(1, 'CACHE_NAME is required'),
+    HEARTBEAT_TOPIC: z.string().trim().min(1).default('heartbeat'),
+    TOPIC_SHARDS: positiveInt('TOPIC_SHARDS', 1, 64),
+    CONTROL_TOPIC_PREFIX: z.string().default('control-'),
+    AUTH_KEY_SECRET_ARN: optionalText,
+    DATA_KEY_SECRET_ARN: optionalText,
+    MOMENTO_DATA_KEY: optionalText,
+    SUBSCRIBER_SHARDS: shardList,
+    HEALTH_PORT: nonNegativeInt('HEALTH_PORT', 8080),
+    HEARTBEAT_INTERVAL_SECONDS: positiveInt('HEARTBEAT_INTERVAL_SECONDS', 10, 3600),
+    LEASE_SECONDS: positiveInt('LEASE_SECONDS', 30, 86400),
+    DEFAULT_LIMIT: positiveInt('DEFAULT_LIMIT', 3, MAX_LIMIT),
+    AT_LIMIT: z.enum(['reject', 'evict-oldest']).default('reject'),
+    LIMIT_SCOPE: z.enum(['account', 'account-content', 'content']).default('account'),
+    COUNTING_STRATEGY: z.enum(['leases', 'capped-list', 'interval-dictionary']).default('leases'),
+    MAX_SESSION_SECONDS: nonNegativeInt('MAX_SESSION_SECONDS', 0),
+    TOKEN_TTL_SECONDS: positiveInt('TOKEN_TTL_SECONDS', 3600, MAX_TOKEN_TTL_SECONDS),
+    FAILURE_MODE: z.enum(['closed', 'open']).default('closed'),
+    MOMENTO_TIMEOUT_MS: positiveInt('MOMENTO_TIMEOUT_MS', 2000, 60000),
+    ADMISSION_HOOK_ARN: optionalText,
+    ACCOUNT_SOURCE: z.enum(['iam', 'claim']).default('claim'),
+    ACCOUNT_CLAIM: z.string().trim().min(1).default('sub'),
+    EVENT_BUS_NAME: optionalText,
+    POWERTOOLS_SERVICE_NAME: z.string().trim().min(1).default('concurrency-tracker'),
+    POWERTOOLS_METRICS_NAMESPACE: z.string().trim().min(1).default('ConcurrencyTracker'),
+    MOMENTO_ENDPOINT: z
+      .string()
+      .optional()
+      .transform((value, ctx) => {
+        if (value === undefined || value.trim() === '') return undefined;
+        const match = /^([^:\s]+):(\d{1,5})$/.exec(value.trim());
+        if (!match) {
+          ctx.addIssue({ code: 'custom', message: `MOMENTO_ENDPOINT must be host:port, got "${value}"` });
+          return z.NEVER;
+        }
+        return { hostname: match[1], port: Number(match[2]) };
+      }),
+  })
+  .superRefine((env, ctx) => {
+    if (env.LEASE_SECONDS <= env.HEARTBEAT_INTERVAL_SECONDS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['LEASE_SECONDS'],
+        message: `LEASE_SECONDS (${env.LEASE_SECONDS}) must be longer than HEARTBEAT_INTERVAL_SECONDS (${env.HEARTBEAT_INTERVAL_SECONDS}), or every lease expires between two heartbeats`,
+      });
+    }
+    if (env.SUBSCRIBER_SHARDS?.some((shard) => shard >= env.TOPIC_SHARDS)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SUBSCRIBER_SHARDS'],
+        message: `SUBSCRIBER_SHARDS (${env.SUBSCRIBER_SHARDS.join(',')}) names a shard outside 0..${env.TOPIC_SHARDS - 1}`,
+      });
+    }
+  });
+
+export type LimitScope = 'account' | 'account-content' | 'content';
+export type AtLimitPolicy = 'reject' | 'evict-oldest';
+export type CountingStrategyName = 'leases' | 'capped-list' | 'interval-dictionary';
+export type FailureMode = 'closed' | 'open';
+
+/** The runtime configuration every handler and the subscriber share, in the engine's words. */
+export interface RuntimeConfig {
+  readonly cacheName: string;
+  readonly heartbeatTopic: string;
+  readonly topicShards: number;
+  readonly controlTopicPrefix: string;
+  readonly authKeySecretArn?: string;
+  readonly dataKeySecretArn?: string;
+  /** The data key itself (subscriber only, injected by ECS). Never log it. */
+  readonly momentoDataKey?: string;
+  /** Shards this subscriber process serves; all shards when unset. */
+  readonly subscriberShards: readonly number[];
+  readonly healthPort: number;
+  readonly heartbeatIntervalSeconds: number;
+  readonly leaseSeconds: number;
+  readonly defaultLimit: number;
+  readonly atLimit: AtLimitPolicy;
+  readonly limitScope: LimitScope;
+  readonly countingStrategy: CountingStrategyName;
+  /** 0: no maximum. */
+  readonly maxSessionSeconds: number;
+  readonly tokenTtlSeconds: number;
+  readonly failureMode: FailureMode;
+  readonly momentoTimeoutMs: number;
+  readonly admissionHookArn?: string;
+  readonly accountSource: 'iam' | 'claim';
+  readonly accountClaim: string;
+  readonly eventBusName?: string;
+  readonly serviceName: string;
+  readonly metricsNamespace: string;
+  /** Local runs only: the emulator's address; no secret is read when set. */
+  readonly momentoEndpoint?: { readonly hostname: string; readonly port: number };
+}
+
+/** Thrown for an environment the runtime cannot run with; the message lists every problem. */
+export class RuntimeConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid runtime configuration: ${problems.join('; ')}`);
+    this.name = 'RuntimeConfigError';
+  }
+}
+
+/**
+ * Parses and checks the environment contract. Throws {@link RuntimeConfigError} naming every
+ * variable that is wrong, so a misconfigured deployment fails at cold start with a clear message.
+ */
+export function parseRuntimeConfig(env: Record<string, string | undefined>): RuntimeConfig {
+  const result = runtimeEnvironment.safeParse(env);
+  if (!result.success) {
+    throw new RuntimeConfigError(
+      result.error.issues.map((issue) => (issue.path.length > 0 && !issue.message.includes(String(issue.path[0])) ? `${issue.path.join('.')}: ${issue.message}` : issue.message)),
+    );
+  }
+  const e = result.data;
+  return {
+    cacheName: e.CACHE_NAME,
+    heartbeatTopic: e.HEARTBEAT_TOPIC,
+    topicShards: e.TOPIC_SHARDS,
+    controlTopicPrefix: e.CONTROL_TOPIC_PREFIX,
+    authKeySecretArn: e.AUTH_KEY_SECRET_ARN,
+    dataKeySecretArn: e.DATA_KEY_SECRET_ARN,
+    momentoDataKey: e.MOMENTO_DATA_KEY,
+    subscriberShards: e.SUBSCRIBER_SHARDS ?? Array.from({ length: e.TOPIC_SHARDS }, (_, shard) => shard),
+    healthPort: e.HEALTH_PORT,
+    heartbeatIntervalSeconds: e.HEARTBEAT_INTERVAL_SECONDS,
+    leaseSeconds: e.LEASE_SECONDS,
+    defaultLimit: e.DEFAULT_LIMIT,
+    atLimit: e.AT_LIMIT,
+    limitScope: e.LIMIT_SCOPE,
+    countingStrategy: e.COUNTING_STRATEGY,
+    maxSessionSeconds: e.MAX_SESSION_SECONDS,
+    tokenTtlSeconds: e.TOKEN_TTL_SECONDS,
+    failureMode: e.FAILURE_MODE,
+    momentoTimeoutMs: e.MOMENTO_TIMEOUT_MS,
+    admissionHookArn: e.ADMISSION_HOOK_ARN,
+    accountSource: e.ACCOUNT_SOURCE,
+    accountClaim: e.ACCOUNT_CLAIM,
+    eventBusName: e.EVENT_BUS_NAME,
+    serviceName: e.POWERTOOLS_SERVICE_NAME,
+    metricsNamespace: e.POWERTOOLS_METRICS_NAMESPACE,
+    momentoEndpoint: e.MOMENTO_ENDPOINT,
+  };
+}

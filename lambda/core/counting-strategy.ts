@@ -1,0 +1,45 @@
+import type { CountingStrategyName } from './config';
+import type { ScopeRef } from './scope';
+
+/** Who holds a place in a scope: a device, in one session. */
+export interface Holder {
+  readonly deviceId: string;
+  readonly sessionId: string;
+}
+
+/** A place counted as active, with its lease slot where the strategy has slots. */
+export interface HeldPlace {
+  readonly holder: Holder;
+  readonly slot?: number;
+}
+
+export type AcquireResult =
+  | {
+      readonly kind: 'acquired';
+      readonly slot?: number;
+      /** The same device already held a place under this earlier session (a reconnect). */
+      readonly replaced?: Holder;
+    }
+  | { readonly kind: 'full'; readonly places: readonly HeldPlace[] };
+
+/**
+ * How active devices are counted in a scope. The lease strategy is exact; the two seed
+ * strategies are kept, faithful to their documents, as benchmark baselines.
+ */
+export interface CountingStrategy {
+  readonly name: CountingStrategyName;
+  /** True when concurrent admissions can never overshoot the limit. */
+  readonly exact: boolean;
+  /** Takes a place for `holder` if the scope is under `limit` (or the device already has one). */
+  acquire(scope: ScopeRef, limit: number, holder: Holder): Promise<AcquireResult>;
+  /** Records a heartbeat; resolves false when the holder no longer has its place. */
+  refresh(scope: ScopeRef, holder: Holder, slot?: number): Promise<boolean>;
+  /** Gives the place up (a stop); a no-op where the strategy cannot release early. */
+  release(scope: ScopeRef, holder: Holder, slot?: number): Promise<void>;
+  /** The places counted as active now. `limit` bounds the slots to read. */
+  active(scope: ScopeRef, limit: number): Promise<HeldPlace[]>;
+  /** Whether the holder still has its place (used before reporting an expiry). */
+  isHeld(scope: ScopeRef, holder: Holder, slot?: number): Promise<boolean>;
+  /** Atomic takeover of `slot` from one holder to another (evict-oldest); strategies without slots lack it. */
+  takeover?(scope: ScopeRef, slot: number, from: Holder, to: Holder): Promise<boolean>;
+}

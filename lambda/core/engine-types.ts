@@ -1,0 +1,80 @@
+import type { RuntimeConfig } from './config';
+import type { HeartbeatMessage } from './heartbeat-message';
+import type { SessionRecord } from './session-store';
+
+/** A device asking to start (or, with `sessionId`, to keep) a session. */
+export interface AdmissionRequest {
+  /** From the authenticated caller, never from a device-controlled field. */
+  readonly accountId: string;
+  readonly deviceId: string;
+  readonly contentId?: string;
+  readonly kind?: string;
+  /** Set when the device refreshes the token of a session it holds: it is not counted twice. */
+  readonly sessionId?: string;
+  /** The caller's request id, used to make the denied event's id stable across retries. */
+  readonly requestId?: string;
+}
+
+/** A session as the entitlement check and a 409 show it (times are ISO 8601). */
+export interface SessionView {
+  readonly sessionId: string;
+  readonly deviceId: string;
+  readonly contentId?: string;
+  readonly kind?: string;
+  readonly startedAt: string;
+  readonly lastHeartbeatAt?: string;
+  /** When the session ends unless a heartbeat arrives first (or its maximum duration, if sooner). */
+  readonly expiresAt?: string;
+}
+
+export type AdmissionOutcome =
+  | {
+      readonly kind: 'admitted';
+      readonly session: SessionRecord;
+      readonly limit: number;
+      readonly active: number;
+      /** The device already held this session (token refresh or reconnect): not counted twice. */
+      readonly continued: boolean;
+      /** The session evicted to make room (evict-oldest). */
+      readonly evicted?: SessionRecord;
+    }
+  | { readonly kind: 'limit-reached'; readonly limit: number; readonly active: number; readonly sessions: readonly SessionView[] }
+  | { readonly kind: 'denied'; readonly reason: string }
+  /** Momento failed and FAILURE_MODE is `open`: allowed, nothing recorded. */
+  | { readonly kind: 'degraded'; readonly session: SessionRecord; readonly limit: number; readonly reason: string };
+
+/** The entitlement check of `GET /accounts/{accountId}/sessions`. */
+export interface EntitlementView {
+  readonly accountId: string;
+  readonly limit: number;
+  readonly active: number;
+  readonly allowed: boolean;
+  readonly sessions: readonly SessionView[];
+  /** Momento failed and FAILURE_MODE is `open`. */
+  readonly degraded?: boolean;
+}
+
+export type DeviceMessageOutcome =
+  | 'refreshed'
+  | 'stopped'
+  | 'lease-lost' // the device was told on its control topic
+  | 'max-duration' // session ended, the device was told
+  | 'already-ended' // a late message for an ended session: dropped
+  | 'rejected'; // the session belongs to another account or device: dropped and counted
+
+/** The concurrency engine: everything the handlers, the subscriber, the playground and benchmarks call. */
+export interface ConcurrencyEngine {
+  readonly config: RuntimeConfig;
+  /** Admission (the core of POST /tokens, without the token). */
+  admit(request: AdmissionRequest): Promise<AdmissionOutcome>;
+  /** A device message already validated; `accountId` is the publisher's token id. */
+  handleDeviceMessage(accountId: string, message: HeartbeatMessage): Promise<DeviceMessageOutcome>;
+  heartbeat(accountId: string, message: HeartbeatMessage): Promise<DeviceMessageOutcome>;
+  stop(accountId: string, message: HeartbeatMessage): Promise<DeviceMessageOutcome>;
+  /** The entitlement check; `contentId` is required under the account-content and content scopes. */
+  listSessions(accountId: string, contentId?: string): Promise<EntitlementView>;
+  /** Ends a session now and tells its device (DELETE). */
+  endSession(accountId: string, sessionId: string): Promise<'ended' | 'not-found'>;
+  /** Finds sessions whose lease or maximum duration ran out on these shards and ends each once. */
+  sweep(shards: readonly number[]): Promise<{ readonly ended: number }>;
+}

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { contentIdSchema, deviceIdSchema, sessionIdSchema, streamKindSchema } from './identifiers';
+
+/** Heartbeats are small by contract; Momento's own message limit is 4 KB. */
+export const MAX_HEARTBEAT_BYTES = 1024;
+
+/**
+ * What a device publishes on its heartbeat topic. Unknown fields are dropped, not trusted: the
+ * account always comes from the publisher's token id, so a body naming an account changes nothing.
+ */
+export const heartbeatMessageSchema = z.object({
+  v: z.literal(1),
+  type: z.enum(['heartbeat', 'stop']),
+  sessionId: sessionIdSchema,
+  deviceId: deviceIdSchema,
+  contentId: contentIdSchema.optional(),
+  kind: streamKindSchema.optional(),
+});
+
+export type HeartbeatMessage = z.infer<typeof heartbeatMessageSchema>;
+
+export type HeartbeatParseResult =
+  | { readonly ok: true; readonly message: HeartbeatMessage }
+  | { readonly ok: false; readonly reason: 'too-large' | 'not-json' | 'invalid'; readonly detail: string };
+
+/** Parses a raw topic item; never throws (a bad message is counted and dropped by the caller). */
+export function parseHeartbeatMessage(raw: string | Uint8Array): HeartbeatParseResult {
+  const bytes = typeof raw === 'string' ? Buffer.byteLength(raw, 'utf8') : raw.byteLength;
+  if (bytes > MAX_HEARTBEAT_BYTES) {
+    return { ok: false, reason: 'too-large', detail: `${bytes} bytes, at most ${MAX_HEARTBEAT_BYTES}` };
+  }
+  const text = typeof raw === 'string' ? raw : Buffer.from(raw).toString('utf8');
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: 'not-json', detail: 'body is not JSON' };
+  }
+  const result = heartbeatMessageSchema.safeParse(body);
+  if (!result.success) {
+    return {
+      ok: false,
+      reason: 'invalid',
+      detail: result.error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`).join('; '),
+    };
+  }
+  return { ok: true, message: result.data };
+}
+
+/** Serialises a heartbeat the way devices send it (used by tests, benchmarks and the playground). */
+export function encodeHeartbeatMessage(message: HeartbeatMessage): string {
+  return JSON.stringify(heartbeatMessageSchema.parse(message));
+}

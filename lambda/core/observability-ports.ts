@@ -1,0 +1,49 @@
+/** Metric names of docs/architecture.md ("Metrics"); the construct's `metricXxx()` methods read them. */
+export type MetricName =
+  | 'AdmissionsGranted'
+  | 'AdmissionsDenied'
+  | 'AdmissionsDegraded'
+  | 'Evictions'
+  | 'TokensMinted'
+  | 'TokensReused'
+  | 'EntitlementChecks'
+  | 'SessionsEnded'
+  | 'HeartbeatsProcessed'
+  | 'HeartbeatsRejected'
+  | 'SessionsExpired'
+  | 'SessionsStopped'
+  | 'SubscriberReconnects'
+  | 'MomentoErrors';
+
+/** Counts for CloudWatch (EMF through Powertools in `observability.ts`). */
+export interface EngineMetrics {
+  count(name: MetricName, value?: number): void;
+}
+
+/** Structured logs; callers never pass key material or tokens. */
+export interface EngineLogger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export const silentLogger: EngineLogger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
+
+export const noMetrics: EngineMetrics = { count: () => undefined };
+
+/** Keeps counts in memory: for tests, benchmarks and the playground. */
+export class CountingMetrics implements EngineMetrics {
+  readonly counts = new Map<MetricName, number>();
+  count(name: MetricName, value = 1): void {
+    this.counts.set(name, (this.counts.get(name) ?? 0) + value);
+  }
+  get(name: MetricName): number {
+    return this.counts.get(name) ?? 0;
+  }
+}

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { cacheKeys } from './cache-keys';
+import type { CachePort } from './momento-ports';
+
+/** What the engine remembers about an admitted session (one JSON item per session). */
+export const sessionRecordSchema = z.object({
+  sessionId: z.string(),
+  accountId: z.string(),
+  deviceId: z.string(),
+  contentId: z.string().optional(),
+  kind: z.string().optional(),
+  scopeKey: z.string(),
+  shard: z.number().int().nonnegative(),
+  /** Lease slot (lease strategy only). */
+  slot: z.number().int().nonnegative().optional(),
+  /** The limit the session was admitted under. */
+  limit: z.number().int().positive(),
+  /** Epoch ms. */
+  startedAt: z.number(),
+  /** Epoch ms when the maximum duration runs out; absent without a maximum. */
+  endsAt: z.number().optional(),
+});
+
+export type SessionRecord = z.infer<typeof sessionRecordSchema>;
+
+/** Session records in the cache. A record's TTL outlives its session; the end marker is authoritative. */
+export class SessionStore {
+  constructor(private readonly cache: CachePort) {}
+
+  async get(sessionId: string): Promise<SessionRecord | undefined> {
+    return parseRecord(await this.cache.get(cacheKeys.session(sessionId)));
+  }
+
+  async getMany(sessionIds: readonly string[]): Promise<Map<string, SessionRecord>> {
+    const found = new Map<string, SessionRecord>();
+    if (sessionIds.length === 0) return found;
+    const values = await this.cache.getBatch(sessionIds.map((id) => cacheKeys.session(id)));
+    values.forEach((value) => {
+      const record = parseRecord(value);
+      if (record) found.set(record.sessionId, record);
+    });
+    return found;
+  }
+
+  async put(record: SessionRecord, ttlSeconds: number): Promise<void> {
+    await this.cache.set(cacheKeys.session(record.sessionId), JSON.stringify(record), ttlSeconds);
+  }
+
+  async delete(sessionId: string): Promise<void> {
+    await this.cache.delete(cacheKeys.session(sessionId));
+  }
+}
+
+function parseRecord(value: string | undefined): SessionRecord | undefined {
+  if (value === undefined) return undefined;
+  try {
+    const result = sessionRecordSchema.safeParse(JSON.parse(value));
+    return result.success ? result.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
