@@ -1,0 +1,117 @@
+import type { ApiRequest } from './api-request';
+import { type AccountSource, type BadRequestCase, callerFor, ODD_IDS } from './bad-request-case';
+
+/** What the rows start from: an account with a live session, queried or ended by its owner. */
+export interface SessionRequestBase {
+  readonly accountId: string;
+  readonly sessionId: string;
+  readonly claim: string;
+}
+
+const LIST = '/accounts/{accountId}/sessions';
+const END = '/accounts/{accountId}/sessions/{sessionId}';
+
+function listRequest(source: AccountSource, base: SessionRequestBase, change: Partial<ApiRequest> = {}): ApiRequest {
+  return {
+    method: 'GET',
+    resource: LIST,
+    pathParameters: { accountId: base.accountId },
+    queryStringParameters: null,
+    headers: {},
+    body: null,
+    caller: callerFor(source, base.accountId, base.claim),
+    ...change,
+  };
+}
+
+function endRequest(source: AccountSource, base: SessionRequestBase, change: Partial<ApiRequest> = {}): ApiRequest {
+  return {
+    method: 'DELETE',
+    resource: END,
+    pathParameters: { accountId: base.accountId, sessionId: base.sessionId },
+    queryStringParameters: null,
+    headers: {},
+    body: null,
+    caller: callerFor(source, base.accountId, base.claim),
+    ...change,
+  };
+}
+
+/** The valid requests the rows vary (the test checks each is accepted). */
+export const validListRequest = (source: AccountSource, base: SessionRequestBase): ApiRequest => listRequest(source, base);
+export const validEndRequest = (source: AccountSource, base: SessionRequestBase): ApiRequest => endRequest(source, base);
+
+type Build = (source: AccountSource, base: SessionRequestBase, change?: Partial<ApiRequest>) => ApiRequest;
+
+function identityRows(label: string, build: Build, base: SessionRequestBase): BadRequestCase[] {
+  const row = (source: AccountSource, name: string, change: Partial<ApiRequest>): BadRequestCase => ({
+    name: `${label} [${source}] ${name}`,
+    category: 'identity',
+    accountSource: source,
+    request: build(source, base, change),
+  });
+  return [
+    row('iam', 'unsigned call under IAM', { caller: { kind: 'anonymous' } }),
+    row('claim', 'no authoriser at all', { caller: { kind: 'anonymous' } }),
+    row('claim', 'claims without the account claim', { caller: { kind: 'cognito', claims: { email: 'a@example.com' } } }),
+    row('claim', 'account claim empty', { caller: callerFor('claim', '', base.claim) }),
+    row('claim', 'account claim a number', { caller: callerFor('claim', 7, base.claim) }),
+    row('claim', "another account's claim (path names this one)", { caller: callerFor('claim', `${base.accountId}-other`, base.claim) }),
+    row('claim', 'account only in a forged header', {
+      caller: { kind: 'anonymous' },
+      headers: { 'x-account-id': base.accountId, authorization: 'Bearer forged' },
+    }),
+    row('claim', 'account claim with the lease separator', { caller: callerFor('claim', `${base.accountId}#0`, base.claim) }),
+  ];
+}
+
+/** The `GET /accounts/{accountId}/sessions` table: at least 30 rows, each refused with a 4xx. */
+export function listBadRequests(base: SessionRequestBase): BadRequestCase[] {
+  const rows: BadRequestCase[] = [];
+  const add = (source: AccountSource, category: BadRequestCase['category'], name: string, change: Partial<ApiRequest>) =>
+    rows.push({ name: `GET ${LIST} [${source}] ${name}`, category, accountSource: source, request: listRequest(source, base, change) });
+
+  for (const [name, id] of ODD_IDS) {
+    add('iam', 'odd-id', `accountId ${name}`, { pathParameters: { accountId: id } });
+  }
+  // Under claim authorisation the path must name the caller's own account, so an odd path is also checked there.
+  for (const [name, id] of ODD_IDS.slice(0, 4)) {
+    add('claim', 'odd-id', `accountId ${name}`, { pathParameters: { accountId: id } });
+  }
+  add('iam', 'long-id', 'accountId of 129 characters', { pathParameters: { accountId: 'a'.repeat(129) } });
+  add('iam', 'long-id', 'accountId of 100,000 characters', { pathParameters: { accountId: 'a'.repeat(100_000) } });
+  add('iam', 'long-id', 'contentId of 257 characters', { queryStringParameters: { contentId: 'c'.repeat(257) } });
+  add('iam', 'odd-id', 'contentId with the lease separator', { queryStringParameters: { contentId: 'title#1' } });
+  add('iam', 'missing-field', 'no path parameters', { pathParameters: null });
+  add('iam', 'missing-field', 'accountId parameter absent', { pathParameters: { sessionId: base.sessionId } });
+  add('iam', 'odd-id', 'contentId empty', { queryStringParameters: { contentId: '' } });
+  for (const method of ['POST', 'PUT', 'PATCH']) add('iam', 'wrong-method', method, { method });
+  rows.push(...identityRows(`GET ${LIST}`, listRequest, base));
+  return rows;
+}
+
+/** The `DELETE /accounts/{accountId}/sessions/{sessionId}` table: at least 30 rows, each refused with a 4xx. */
+export function endBadRequests(base: SessionRequestBase): BadRequestCase[] {
+  const rows: BadRequestCase[] = [];
+  const add = (source: AccountSource, category: BadRequestCase['category'], name: string, change: Partial<ApiRequest>) =>
+    rows.push({ name: `DELETE ${END} [${source}] ${name}`, category, accountSource: source, request: endRequest(source, base, change) });
+
+  for (const [name, id] of ODD_IDS) {
+    add('iam', 'odd-id', `sessionId ${name}`, { pathParameters: { accountId: base.accountId, sessionId: id } });
+  }
+  for (const [name, id] of ODD_IDS.slice(0, 6)) {
+    add('iam', 'odd-id', `accountId ${name}`, { pathParameters: { accountId: id, sessionId: base.sessionId } });
+  }
+  add('iam', 'long-id', 'sessionId of 129 characters', { pathParameters: { accountId: base.accountId, sessionId: 's'.repeat(129) } });
+  add('iam', 'long-id', 'sessionId of 100,000 characters', { pathParameters: { accountId: base.accountId, sessionId: 's'.repeat(100_000) } });
+  add('iam', 'long-id', 'accountId of 129 characters', { pathParameters: { accountId: 'a'.repeat(129), sessionId: base.sessionId } });
+  add('iam', 'missing-field', 'no path parameters', { pathParameters: null });
+  add('iam', 'missing-field', 'sessionId parameter absent', { pathParameters: { accountId: base.accountId } });
+  add('iam', 'missing-field', 'accountId parameter absent', { pathParameters: { sessionId: base.sessionId } });
+  add('iam', 'wrong-owner', 'this session under another account', {
+    pathParameters: { accountId: `${base.accountId}-other`, sessionId: base.sessionId },
+  });
+  for (const method of ['POST', 'PUT', 'PATCH']) add('iam', 'wrong-method', method, { method });
+  rows.push(...identityRows(`DELETE ${END}`, endRequest, base));
+  return rows;
+}
