@@ -1,0 +1,119 @@
+import { Duration } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { assetPath } from './asset-paths';
+
+/** Port of the subscriber's health endpoint inside the task. */
+export const SUBSCRIBER_HEALTH_PORT = 8080;
+
+/** Properties of `HeartbeatSubscriberService`. */
+export interface HeartbeatSubscriberServiceProps {
+  /** The cluster the service runs in. */
+  readonly cluster: ecs.ICluster;
+  /** Subnets of the tasks. */
+  readonly subnets: ec2.SubnetSelection;
+  /** Whether tasks get a public IP (public subnets without NAT). */
+  readonly assignPublicIp: boolean;
+  /** The runtime environment (no key material). */
+  readonly environment: Record<string, string>;
+  /** Secret holding the Momento data key, injected as `MOMENTO_DATA_KEY`. */
+  readonly dataKeySecret: secretsmanager.ISecret;
+  /** CPU units of a task. */
+  readonly cpu: number;
+  /** Memory of a task in MiB. */
+  readonly memoryMiB: number;
+  /** Number of tasks. */
+  readonly desiredCount: number;
+  /** Retention of the container log. */
+  readonly logRetention: logs.RetentionDays;
+  /** Bus for lifecycle events, when events are on. */
+  readonly eventBus?: events.IEventBus;
+}
+
+/**
+ * One Fargate service of heartbeat subscribers. Its tasks subscribe to the same shards side by
+ * side (processing is idempotent), and a deploy starts new tasks before stopping old ones, so
+ * neither a deploy nor one crashed task leaves heartbeats unrecorded.
+ */
+export class HeartbeatSubscriberService extends Construct {
+  /** The Fargate service. */
+  public readonly service: ecs.FargateService;
+  /** The task definition. */
+  public readonly taskDefinition: ecs.FargateTaskDefinition;
+  /** The subscriber container. */
+  public readonly container: ecs.ContainerDefinition;
+  /** The container log. */
+  public readonly logGroup: logs.LogGroup;
+  /** The tasks' security group: no inbound rules, outbound HTTPS only. */
+  public readonly securityGroup: ec2.SecurityGroup;
+
+  constructor(scope: Construct, id: string, props: HeartbeatSubscriberServiceProps) {
+    super(scope, id);
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention });
+
+    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'Task', {
+      cpu: props.cpu,
+      memoryLimitMiB: props.memoryMiB,
+      runtimePlatform: {
+        cpuArchitecture: ecs.CpuArchitecture.ARM64,
+        operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
+      },
+    });
+
+    this.container = this.taskDefinition.addContainer('Subscriber', {
+      // Built from the Dockerfile and bundle in assets/heartbeat-subscriber at deploy time;
+      // synthesis only hashes the folder, so no Docker engine is needed to synth or test.
+      image: ecs.ContainerImage.fromAsset(assetPath('heartbeat-subscriber'), {
+        platform: Platform.LINUX_ARM64,
+      }),
+      environment: props.environment,
+      secrets: { MOMENTO_DATA_KEY: ecs.Secret.fromSecretsManager(props.dataKeySecret) },
+      logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'subscriber', logGroup: this.logGroup }),
+      readonlyRootFilesystem: true,
+      // The image is node:slim (no curl); Node's own fetch asks the health endpoint.
+      healthCheck: {
+        command: [
+          'CMD',
+          'node',
+          '-e',
+          `fetch('http://127.0.0.1:${SUBSCRIBER_HEALTH_PORT}/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`,
+        ],
+        interval: Duration.seconds(15),
+        timeout: Duration.seconds(5),
+        retries: 3,
+        startPeriod: Duration.seconds(30),
+      },
+      stopTimeout: Duration.seconds(30),
+    });
+
+    props.eventBus?.grantPutEventsTo(this.taskDefinition.taskRole);
+
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.cluster.vpc,
+      description: 'Heartbeat subscriber: no inbound, outbound HTTPS to Momento and AWS APIs',
+      allowAllOutbound: false,
+    });
+    this.securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'Momento and AWS APIs over TLS');
+
+    this.service = new ecs.FargateService(this, 'Service', {
+      cluster: props.cluster,
+      taskDefinition: this.taskDefinition,
+      desiredCount: props.desiredCount,
+      vpcSubnets: props.subnets,
+      assignPublicIp: props.assignPublicIp,
+      securityGroups: [this.securityGroup],
+      // A deploy starts the new tasks before it stops an old one, and a failing deploy rolls back,
+      // so there is always a subscriber recording heartbeats.
+      minHealthyPercent: 100,
+      maxHealthyPercent: 200,
+      circuitBreaker: { enable: true, rollback: true },
+      platformVersion: ecs.FargatePlatformVersion.LATEST,
+    });
+  }
+}

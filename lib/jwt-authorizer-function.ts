@@ -1,0 +1,46 @@
+import { Duration } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { JwtAuthorizationProps } from './tracker-authorization';
+import { TrackerFunction } from './tracker-function';
+
+/** Properties of `JwtAuthorizerFunction`. */
+export interface JwtAuthorizerFunctionProps {
+  /** Issuer, audience, JWKS and the account claim. */
+  readonly jwt: JwtAuthorizationProps;
+  /** Retention of its log group. */
+  readonly logRetention: logs.RetentionDays;
+}
+
+/**
+ * The Lambda token authoriser for `TrackerAuthorization.jwt()`: verifies the bearer JWT's
+ * signature (JWKS), issuer, audience and expiry, and hands the account claim to the handlers in
+ * the authoriser context under the claim's own name.
+ */
+export class JwtAuthorizerFunction extends Construct {
+  /** The authoriser function. */
+  public readonly function: lambda.Function;
+  /** Its log group. */
+  public readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: JwtAuthorizerFunctionProps) {
+    super(scope, id);
+    const jwksUri = props.jwt.jwksUri ?? `${props.jwt.issuer.replace(/\/$/, '')}/.well-known/jwks.json`;
+    const fn = new TrackerFunction(this, 'Handler', {
+      bundle: 'jwt-authorizer',
+      description: 'Verifies bearer JWTs for the concurrency tracker API.',
+      environment: {
+        JWT_ISSUER: props.jwt.issuer,
+        JWT_AUDIENCE: props.jwt.audience.join(','),
+        JWT_JWKS_URI: jwksUri,
+        ACCOUNT_CLAIM: props.jwt.accountClaim,
+      },
+      logRetention: props.logRetention,
+      timeout: Duration.seconds(5),
+      memorySize: 128,
+    });
+    this.function = fn.function;
+    this.logGroup = fn.logGroup;
+  }
+}

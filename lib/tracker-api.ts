@@ -1,0 +1,188 @@
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { ApiThrottleOptions } from './concurrency-tracker-props';
+import { JwtAuthorizerFunction } from './jwt-authorizer-function';
+import { AuthorizationKind, TrackerAuthorization } from './tracker-authorization';
+
+/** Properties of `TrackerApi`. */
+export interface TrackerApiProps {
+  /** Handles `POST /tokens`. */
+  readonly tokenVendingFunction: lambda.IFunction;
+  /** Handles `GET /accounts/{accountId}/sessions` and `DELETE .../sessions/{sessionId}`. */
+  readonly entitlementFunction: lambda.IFunction;
+  /** How callers authenticate. */
+  readonly authorization: TrackerAuthorization;
+  /** Stage throttling. */
+  readonly throttle: Required<ApiThrottleOptions>;
+  /** Create the account-wide API Gateway logging role. */
+  readonly cloudWatchRole: boolean;
+  /** Retention of the access log and of the JWT authoriser's log. */
+  readonly logRetention: logs.RetentionDays;
+}
+
+/** Name of the API's only stage. */
+export const API_STAGE_NAME = 'v1';
+
+// Mirrors the engine's token request schema (lambda/core/token-request.ts) so a malformed request
+// is refused at the edge, before a Lambda runs; the handler validates again.
+const TOKEN_REQUEST_SCHEMA: apigw.JsonSchema = {
+  schema: apigw.JsonSchemaVersion.DRAFT4,
+  title: 'TokenRequest',
+  type: apigw.JsonSchemaType.OBJECT,
+  required: ['deviceId'],
+  properties: {
+    accountId: { type: apigw.JsonSchemaType.STRING, pattern: '^[A-Za-z0-9._@:+=-]{1,128}$' },
+    deviceId: { type: apigw.JsonSchemaType.STRING, pattern: '^[A-Za-z0-9._:-]{1,128}$' },
+    contentId: { type: apigw.JsonSchemaType.STRING, pattern: '^[A-Za-z0-9._:/@+=-]{1,256}$' },
+    kind: { type: apigw.JsonSchemaType.STRING, pattern: '^[A-Za-z0-9._-]{1,32}$' },
+    sessionId: { type: apigw.JsonSchemaType.STRING, pattern: '^[A-Za-z0-9._:-]{1,128}$' },
+  },
+};
+
+/**
+ * The error body of the HTTP contract, for responses API Gateway produces itself. `message` is a
+ * JSON string expression (`$context.error.messageString` comes quoted already).
+ */
+function errorTemplate(code: string, message: string): Record<string, string> {
+  return { 'application/json': `{"error":"${code}","message":${message}}` };
+}
+
+/**
+ * The tracker's REST API: three routes with request validation, access logging, stage throttling
+ * and IAM, Cognito or JWT authorisation on every method.
+ */
+export class TrackerApi extends Construct {
+  /** The REST API. */
+  public readonly api: apigw.RestApi;
+  /** The access log of the stage. */
+  public readonly accessLogGroup: logs.LogGroup;
+  /** The JWT authoriser's function, when JWT authorisation is used. */
+  public readonly jwtAuthorizerFunction?: lambda.Function;
+  /** The methods, for `grantInvoke` and nag acknowledgements. */
+  public readonly methods: apigw.Method[];
+
+  constructor(scope: Construct, id: string, props: TrackerApiProps) {
+    super(scope, id);
+
+    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', { retention: props.logRetention });
+
+    if (props.authorization.kind === AuthorizationKind.JWT) {
+      this.jwtAuthorizerFunction = new JwtAuthorizerFunction(this, 'JwtAuthorizer', {
+        jwt: props.authorization.jwtProps!,
+        logRetention: props.logRetention,
+      }).function;
+    }
+    const methodOptions = this.methodOptions(props.authorization);
+
+    this.api = new apigw.RestApi(this, 'Api', {
+      description: 'Concurrency tracker: admits devices, checks entitlements, ends sessions.',
+      endpointTypes: [apigw.EndpointType.REGIONAL],
+      cloudWatchRole: props.cloudWatchRole,
+      deployOptions: {
+        stageName: API_STAGE_NAME,
+        accessLogDestination: new apigw.LogGroupLogDestination(this.accessLogGroup),
+        accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields(),
+        throttlingRateLimit: props.throttle.rateLimit,
+        throttlingBurstLimit: props.throttle.burstLimit,
+        // Execution logs at ERROR only and without bodies: request bodies carry account ids.
+        loggingLevel: apigw.MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
+        metricsEnabled: true,
+      },
+      defaultMethodOptions: methodOptions,
+    });
+
+    this.addErrorResponses();
+
+    const bodyValidator = this.api.addRequestValidator('BodyAndParameters', {
+      validateRequestBody: true,
+      validateRequestParameters: true,
+    });
+    const parameterValidator = this.api.addRequestValidator('Parameters', {
+      validateRequestParameters: true,
+    });
+    const tokenRequestModel = this.api.addModel('TokenRequest', {
+      contentType: 'application/json',
+      schema: TOKEN_REQUEST_SCHEMA,
+    });
+
+    const tokens = this.api.root.addResource('tokens');
+    const postTokens = tokens.addMethod('POST', new apigw.LambdaIntegration(props.tokenVendingFunction), {
+      requestValidator: bodyValidator,
+      requestModels: { 'application/json': tokenRequestModel },
+    });
+
+    const sessions = this.api.root.addResource('accounts').addResource('{accountId}').addResource('sessions');
+    const entitlement = new apigw.LambdaIntegration(props.entitlementFunction);
+    const getSessions = sessions.addMethod('GET', entitlement, {
+      requestValidator: parameterValidator,
+      requestParameters: { 'method.request.path.accountId': true },
+    });
+    const deleteSession = sessions.addResource('{sessionId}').addMethod('DELETE', entitlement, {
+      requestValidator: parameterValidator,
+      requestParameters: {
+        'method.request.path.accountId': true,
+        'method.request.path.sessionId': true,
+      },
+    });
+    this.methods = [postTokens, getSessions, deleteSession];
+  }
+
+  /** Grants `execute-api:Invoke` on every route of the deployed stage. */
+  public grantInvoke(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['execute-api:Invoke'],
+      resourceArns: [
+        this.api.arnForExecuteApi('POST', '/tokens', API_STAGE_NAME),
+        this.api.arnForExecuteApi('GET', '/accounts/*/sessions', API_STAGE_NAME),
+        this.api.arnForExecuteApi('DELETE', '/accounts/*/sessions/*', API_STAGE_NAME),
+      ],
+    });
+  }
+
+  private methodOptions(auth: TrackerAuthorization): apigw.MethodOptions {
+    switch (auth.kind) {
+      case AuthorizationKind.IAM:
+        return { authorizationType: apigw.AuthorizationType.IAM };
+      case AuthorizationKind.COGNITO:
+        return {
+          authorizationType: apigw.AuthorizationType.COGNITO,
+          authorizer: new apigw.CognitoUserPoolsAuthorizer(this, 'CognitoAuthorizer', {
+            cognitoUserPools: auth.cognitoProps!.userPools,
+          }),
+        };
+      case AuthorizationKind.JWT:
+        return {
+          authorizationType: apigw.AuthorizationType.CUSTOM,
+          authorizer: new apigw.TokenAuthorizer(this, 'TokenAuthorizer', {
+            handler: this.jwtAuthorizerFunction!,
+            identitySource: apigw.IdentitySource.header('Authorization'),
+          }),
+        };
+    }
+  }
+
+  /** Errors API Gateway answers itself get the same `{ error, message }` body as the handlers'. */
+  private addErrorResponses(): void {
+    this.api.addGatewayResponse('BadRequestBody', {
+      type: apigw.ResponseType.BAD_REQUEST_BODY,
+      templates: errorTemplate('invalid-request', '"$util.escapeJavaScript($context.error.validationErrorString)"'),
+    });
+    this.api.addGatewayResponse('BadRequestParameters', {
+      type: apigw.ResponseType.BAD_REQUEST_PARAMETERS,
+      templates: errorTemplate('invalid-request', '"$util.escapeJavaScript($context.error.validationErrorString)"'),
+    });
+    this.api.addGatewayResponse('Default4xx', {
+      type: apigw.ResponseType.DEFAULT_4XX,
+      templates: errorTemplate('request-refused', '$context.error.messageString'),
+    });
+    this.api.addGatewayResponse('Default5xx', {
+      type: apigw.ResponseType.DEFAULT_5XX,
+      templates: errorTemplate('internal', '$context.error.messageString'),
+    });
+  }
+}

@@ -1,0 +1,162 @@
+import { Duration } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import { TrackerMonitoringOptions } from './concurrency-tracker-props';
+import { TrackerMetricOptions } from './tracker-metric';
+import { TrackerComponent, TrackerMetricName } from './tracker-metric-names';
+
+/** Properties of `TrackerMonitoring`. */
+export interface TrackerMonitoringProps {
+  /** Dashboard and alarm options. */
+  readonly options: TrackerMonitoringOptions;
+  /** Reads one runtime metric (the tracker's `metric()`). */
+  readonly metric: (name: TrackerMetricName, options?: TrackerMetricOptions) => cloudwatch.Metric;
+  /** The API. */
+  readonly api: apigw.RestApi;
+  /** The token-vending Lambda. */
+  readonly tokenVendingFunction: lambda.IFunction;
+  /** The entitlement Lambda. */
+  readonly entitlementFunction: lambda.IFunction;
+  /** The subscriber services. */
+  readonly subscriberServices: ecs.FargateService[];
+}
+
+const FIVE_MINUTES = Duration.minutes(5);
+
+/** The opt-in dashboard and alarms of a tracker. */
+export class TrackerMonitoring extends Construct {
+  /** The dashboard, unless `dashboard: false`. */
+  public readonly dashboard?: cloudwatch.Dashboard;
+  /** Every alarm created (empty with `alarms: false`). */
+  public readonly alarms: cloudwatch.Alarm[] = [];
+  /** One per subscriber service: no task of the service is running. */
+  public readonly subscriberDownAlarms: cloudwatch.Alarm[] = [];
+  /** Devices are admitted but no heartbeat is processed. */
+  public readonly heartbeatsStoppedAlarm?: cloudwatch.Alarm;
+  /** Denied admissions above the threshold. */
+  public readonly admissionDenialAlarm?: cloudwatch.Alarm;
+  /** Lambda errors plus Momento errors above the threshold. */
+  public readonly errorsAlarm?: cloudwatch.Alarm;
+
+  constructor(scope: Construct, id: string, props: TrackerMonitoringProps) {
+    super(scope, id);
+    const options = props.options;
+    const m = props.metric;
+
+    if (options.alarms ?? true) {
+      props.subscriberServices.forEach((service, i) => {
+        // ECS publishes service CPU once a minute while at least one task runs; no data means none.
+        const alarm = new cloudwatch.Alarm(this, i === 0 ? 'SubscriberDown' : `SubscriberDown${i}`, {
+          alarmDescription: 'No heartbeat subscriber task is running: heartbeats are not recorded and sessions expire.',
+          metric: service.metricCpuUtilization({ statistic: cloudwatch.Stats.SAMPLE_COUNT, period: Duration.minutes(1) }),
+          comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+          threshold: 1,
+          evaluationPeriods: 3,
+          treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+        });
+        this.subscriberDownAlarms.push(alarm);
+      });
+
+      this.heartbeatsStoppedAlarm = new cloudwatch.Alarm(this, 'HeartbeatsStopped', {
+        alarmDescription:
+          'Devices were admitted but no heartbeat was processed for 10 minutes: the heartbeat pipeline is broken.',
+        metric: new cloudwatch.MathExpression({
+          expression: 'IF(FILL(admitted, 0) > 0 AND FILL(processed, 0) == 0, 1, 0)',
+          usingMetrics: { admitted: m('AdmissionsGranted'), processed: m('HeartbeatsProcessed') },
+          period: FIVE_MINUTES,
+          label: 'Admitted without heartbeats',
+        }),
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        threshold: 1,
+        evaluationPeriods: 2,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+
+      this.admissionDenialAlarm = new cloudwatch.Alarm(this, 'AdmissionDenialSpike', {
+        alarmDescription: 'Unusually many admissions were denied (limit reached or admission hook refusals).',
+        metric: m('AdmissionsDenied'),
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        threshold: options.admissionDenialThreshold ?? 50,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+
+      this.errorsAlarm = new cloudwatch.Alarm(this, 'Errors', {
+        alarmDescription: 'Lambda errors or Momento errors of the tracker.',
+        metric: new cloudwatch.MathExpression({
+          expression: 'FILL(tv, 0) + FILL(ent, 0) + FILL(mtv, 0) + FILL(ment, 0) + FILL(msub, 0)',
+          usingMetrics: {
+            tv: props.tokenVendingFunction.metricErrors({ period: FIVE_MINUTES }),
+            ent: props.entitlementFunction.metricErrors({ period: FIVE_MINUTES }),
+            mtv: m('MomentoErrors', { component: TrackerComponent.TOKEN_VENDING }),
+            ment: m('MomentoErrors', { component: TrackerComponent.ENTITLEMENT }),
+            msub: m('MomentoErrors', { component: TrackerComponent.HEARTBEAT_SUBSCRIBER }),
+          },
+          period: FIVE_MINUTES,
+          label: 'Errors',
+        }),
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        threshold: options.errorThreshold ?? 5,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+
+      this.alarms.push(
+        ...this.subscriberDownAlarms,
+        this.heartbeatsStoppedAlarm,
+        this.admissionDenialAlarm,
+        this.errorsAlarm,
+      );
+      for (const alarm of this.alarms) {
+        for (const action of options.alarmActions ?? []) {
+          alarm.addAlarmAction(action);
+          alarm.addOkAction(action);
+        }
+      }
+    }
+
+    if (options.dashboard ?? true) {
+      this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+        dashboardName: options.dashboardName,
+        defaultInterval: Duration.hours(3),
+      });
+      const graph = (title: string, metrics: cloudwatch.IMetric[]) =>
+        new cloudwatch.GraphWidget({ title, left: metrics, width: 8, height: 6 });
+      this.dashboard.addWidgets(
+        graph('Admissions', [m('AdmissionsGranted'), m('AdmissionsDenied'), m('AdmissionsDegraded'), m('Evictions')]),
+        graph('Tokens', [m('TokensMinted'), m('TokensReused')]),
+        graph('Entitlement', [m('EntitlementChecks'), m('SessionsEnded')]),
+      );
+      this.dashboard.addWidgets(
+        graph('Heartbeats', [m('HeartbeatsProcessed'), m('HeartbeatsRejected')]),
+        graph('Session ends', [m('SessionsExpired'), m('SessionsStopped'), m('SessionsEnded')]),
+        graph('Subscriber reconnects and Momento errors', [
+          m('SubscriberReconnects'),
+          m('MomentoErrors', { component: TrackerComponent.TOKEN_VENDING, label: 'MomentoErrors token-vending' }),
+          m('MomentoErrors', { component: TrackerComponent.ENTITLEMENT, label: 'MomentoErrors entitlement' }),
+          m('MomentoErrors', {
+            component: TrackerComponent.HEARTBEAT_SUBSCRIBER,
+            label: 'MomentoErrors heartbeat-subscriber',
+          }),
+        ]),
+      );
+      this.dashboard.addWidgets(
+        graph('API', [props.api.metricCount(), props.api.metricClientError(), props.api.metricServerError()]),
+        graph('API latency (p99)', [props.api.metricLatency({ statistic: 'p99' })]),
+        graph('Lambda errors', [props.tokenVendingFunction.metricErrors(), props.entitlementFunction.metricErrors()]),
+      );
+      this.dashboard.addWidgets(
+        graph(
+          'Subscriber CPU and memory',
+          props.subscriberServices.flatMap((s) => [s.metricCpuUtilization(), s.metricMemoryUtilization()]),
+        ),
+      );
+      if (this.alarms.length > 0) {
+        this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }));
+      }
+    }
+  }
+}

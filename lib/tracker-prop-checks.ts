@@ -1,0 +1,224 @@
+import { Duration, Token } from 'aws-cdk-lib';
+import { ConcurrencyTrackerProps, FailureMode } from './concurrency-tracker-props';
+import { AuthorizationKind } from './tracker-authorization';
+import { TrackerSettings } from './tracker-settings';
+
+/** A soft problem: synthesis goes on, and the user sees a warning they can acknowledge. */
+export interface SoftProblem {
+  /** Warning id, acknowledgeable with `Validations.of(tracker).acknowledge()`. */
+  readonly id: string;
+  /** What is risky and what to change. */
+  readonly message: string;
+}
+
+/** Momento's longest disposable-token lifetime. */
+const MAX_TOKEN_LIFETIME_HOURS = 25;
+/** Momento's default limit of topic subscriptions per region. */
+const MOMENTO_DEFAULT_SUBSCRIPTIONS = 100;
+/** Momento names: letters, digits, `-`, `_` and `.`. */
+const MOMENTO_NAME = /^[A-Za-z0-9_.-]+$/;
+/** Valid Fargate memory sizes (MiB) per CPU value. */
+const FARGATE_MEMORY: Record<number, number[]> = {
+  256: [512, 1024, 2048],
+  512: range(1024, 4096, 1024),
+  1024: range(2048, 8192, 1024),
+  2048: range(4096, 16384, 1024),
+  4096: range(8192, 30720, 1024),
+  8192: range(16384, 61440, 4096),
+  16384: range(32768, 122880, 8192),
+};
+
+function range(from: number, to: number, step: number): number[] {
+  const out: number[] = [];
+  for (let v = from; v <= to; v += step) out.push(v);
+  return out;
+}
+
+/** Seconds of a duration, or undefined when it is an unresolved token (checked at deploy instead). */
+function seconds(d: Duration | undefined): number | undefined {
+  if (d === undefined || Token.isUnresolved(d.toSeconds({ integral: false }))) return undefined;
+  return d.toSeconds({ integral: false });
+}
+
+function known(n: number): boolean {
+  return !Token.isUnresolved(n);
+}
+
+function fail(message: string): never {
+  throw new Error(`ConcurrencyTracker: ${message}`);
+}
+
+/** Heartbeat interval, lease, token lifetime, session duration and Momento timeout. */
+export function checkTiming(s: TrackerSettings): void {
+  const interval = seconds(s.heartbeatInterval);
+  const lease = seconds(s.leaseDuration);
+  if (interval !== undefined && (interval < 1 || !Number.isInteger(interval))) {
+    fail(`heartbeatInterval must be a whole number of seconds of at least 1 (got ${interval} s).`);
+  }
+  if (lease !== undefined && !Number.isInteger(lease)) {
+    fail(`leaseDuration must be a whole number of seconds (got ${lease} s).`);
+  }
+  if (interval !== undefined && lease !== undefined && lease <= 2 * interval) {
+    fail(
+      `leaseDuration (${lease} s) must be more than twice heartbeatInterval (${interval} s), so one late ` +
+        `heartbeat does not end a session. Set leaseDuration to at least ${2 * interval + 1} s ` +
+        `(${3 * interval} s recommended) or shorten heartbeatInterval.`,
+    );
+  }
+  const token = seconds(s.tokenLifetime);
+  if (token !== undefined && token > MAX_TOKEN_LIFETIME_HOURS * 3600) {
+    fail(`tokenLifetime (${token} s) exceeds Momento's maximum of ${MAX_TOKEN_LIFETIME_HOURS} hours; lower it.`);
+  }
+  if (token !== undefined && lease !== undefined && token < lease) {
+    fail(`tokenLifetime (${token} s) must be at least leaseDuration (${lease} s); a device could not keep its lease.`);
+  }
+  const maxSession = seconds(s.maxSessionDuration);
+  if (maxSession !== undefined && lease !== undefined && maxSession < lease) {
+    fail(
+      `maxSessionDuration (${maxSession} s) is shorter than leaseDuration (${lease} s); raise it or ` +
+        'leave it unset for no maximum.',
+    );
+  }
+  const timeout = seconds(s.momentoTimeout);
+  if (timeout !== undefined && (timeout < 0.1 || timeout > 10)) {
+    fail(`momentoTimeout must be between 100 ms and 10 s (got ${timeout} s): it bounds calls on the request path.`);
+  }
+}
+
+/** Limit and shard counts. */
+export function checkCounts(s: TrackerSettings): void {
+  if (known(s.defaultLimit) && (!Number.isInteger(s.defaultLimit) || s.defaultLimit < 1 || s.defaultLimit > 100)) {
+    fail(`defaultLimit must be a whole number from 1 to 100 (got ${s.defaultLimit}).`);
+  }
+  if (!Number.isInteger(s.topicShards) || s.topicShards < 1 || s.topicShards > 64) {
+    fail(`topicShards must be a whole number from 1 to 64 (got ${s.topicShards}).`);
+  }
+  if (!Number.isInteger(s.subscriberGroups) || s.subscriberGroups < 1 || s.subscriberGroups > s.topicShards) {
+    fail(
+      `subscriberGroups must be a whole number from 1 to topicShards (${s.topicShards}); got ` +
+        `${s.subscriberGroups}. Raise topicShards to run more subscriber groups.`,
+    );
+  }
+  if (!Number.isInteger(s.subscriberDesiredCount) || s.subscriberDesiredCount < 1) {
+    fail(`subscriberDesiredCount must be a whole number of at least 1 (got ${s.subscriberDesiredCount}).`);
+  }
+}
+
+/** Fargate size of a subscriber task. */
+export function checkSubscriberSize(s: TrackerSettings): void {
+  const memories = FARGATE_MEMORY[s.subscriberCpu];
+  if (!memories) {
+    fail(`subscriberCpu must be one of ${Object.keys(FARGATE_MEMORY).join(', ')} (got ${s.subscriberCpu}).`);
+  }
+  if (!memories.includes(s.subscriberMemoryMiB)) {
+    fail(
+      `subscriberMemoryMiB ${s.subscriberMemoryMiB} is not valid with subscriberCpu ${s.subscriberCpu} on ` +
+        `Fargate; use one of ${memories[0]}..${memories[memories.length - 1]} (${memories.join(', ')}).`,
+    );
+  }
+}
+
+/** Cache, topic and namespace names. */
+export function checkNames(s: TrackerSettings): void {
+  const names: Array<[string, string]> = [
+    ['cacheName', s.cacheName],
+    ['heartbeatTopicName', s.heartbeatTopicName],
+    ['controlTopicPrefix', s.controlTopicPrefix],
+  ];
+  for (const [prop, value] of names) {
+    if (!Token.isUnresolved(value) && !MOMENTO_NAME.test(value)) {
+      fail(`${prop} "${value}" may contain only letters, digits, "-", "_" and ".".`);
+    }
+  }
+  if (!Token.isUnresolved(s.metricsNamespace) && !/^[A-Za-z0-9_./#:-]{1,255}$/.test(s.metricsNamespace)) {
+    fail(`metricsNamespace "${s.metricsNamespace}" is not a valid CloudWatch namespace.`);
+  }
+}
+
+/** JWT and Cognito authorisation settings. */
+export function checkAuthorization(s: TrackerSettings): void {
+  const auth = s.authorization;
+  if (auth.kind !== AuthorizationKind.IAM && !auth.accountClaim) {
+    fail('authorization needs accountClaim: the claim that holds the account id.');
+  }
+  if (auth.kind === AuthorizationKind.COGNITO && (auth.cognitoProps?.userPools.length ?? 0) === 0) {
+    fail('TrackerAuthorization.cognito() needs at least one user pool.');
+  }
+  if (auth.kind === AuthorizationKind.JWT) {
+    const jwt = auth.jwtProps!;
+    if (!Token.isUnresolved(jwt.issuer) && !/^https:\/\//.test(jwt.issuer)) {
+      fail(`the JWT issuer must be an https URL (got "${jwt.issuer}").`);
+    }
+    if (jwt.audience.length === 0) {
+      fail('the JWT authorization needs at least one audience: tokens for other clients must not be accepted.');
+    }
+    if (jwt.jwksUri && !Token.isUnresolved(jwt.jwksUri) && !/^https:\/\//.test(jwt.jwksUri)) {
+      fail(`the JWKS URI must be an https URL (got "${jwt.jwksUri}").`);
+    }
+  }
+}
+
+/** An existing cluster and VPC must agree. */
+export function checkNetwork(props: ConcurrencyTrackerProps): void {
+  if (props.cluster && props.vpc && props.cluster.vpc !== props.vpc) {
+    fail('cluster and vpc are both set but the cluster is in another VPC; pass only cluster.');
+  }
+}
+
+/** Throws on the first hard problem of the props. */
+export function checkProps(props: ConcurrencyTrackerProps, s: TrackerSettings): void {
+  checkTiming(s);
+  checkCounts(s);
+  checkSubscriberSize(s);
+  checkNames(s);
+  checkAuthorization(s);
+  checkNetwork(props);
+}
+
+/** The soft problems of the props. */
+export function findSoftProblems(props: ConcurrencyTrackerProps, s: TrackerSettings): SoftProblem[] {
+  const problems: SoftProblem[] = [];
+  const interval = seconds(s.heartbeatInterval);
+  const lease = seconds(s.leaseDuration);
+  if (interval !== undefined && lease !== undefined && lease < 3 * interval) {
+    problems.push({
+      id: 'ConcurrencyTracker:ShortLease',
+      message:
+        `leaseDuration (${lease} s) is less than three heartbeat intervals (${3 * interval} s): two lost ` +
+        'heartbeats in a row end a session that is still playing. Consider a longer lease.',
+    });
+  }
+  if (s.subscriberDesiredCount < 2) {
+    problems.push({
+      id: 'ConcurrencyTracker:SingleSubscriber',
+      message:
+        'subscriberDesiredCount is 1: while that task restarts, heartbeats are not recorded and active ' +
+        'sessions can expire. Run 2 or more (they process heartbeats idempotently).',
+    });
+  }
+  const subscriptions = s.subscriberDesiredCount * s.topicShards;
+  if (subscriptions > MOMENTO_DEFAULT_SUBSCRIPTIONS / 2) {
+    problems.push({
+      id: 'ConcurrencyTracker:ManySubscriptions',
+      message:
+        `the subscribers hold ${subscriptions} topic subscriptions (tasks x shards); Momento's default ` +
+        `limit is ${MOMENTO_DEFAULT_SUBSCRIPTIONS} per region, shared with devices on control topics. ` +
+        'Ask Momento to raise it before deploying.',
+    });
+  }
+  if (s.failureMode === FailureMode.OPEN) {
+    problems.push({
+      id: 'ConcurrencyTracker:FailOpen',
+      message:
+        'failureMode is OPEN: while Momento is unreachable every device is admitted without counting. ' +
+        'Acknowledge this warning if that is the intended trade-off.',
+    });
+  }
+  if (props.lifecycleEvents === false && props.eventBus) {
+    problems.push({
+      id: 'ConcurrencyTracker:UnusedEventBus',
+      message: 'eventBus is set but lifecycleEvents is false, so no events are sent; remove one of them.',
+    });
+  }
+  return problems;
+}

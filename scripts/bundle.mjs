@@ -1,0 +1,60 @@
+// Bundles every handler folder lambda/<name>/index.ts (all but core/) into assets/<name>/index.js,
+// so the published package carries ready-to-deploy code and a consumer needs neither esbuild nor
+// Docker to synthesize. A Dockerfile beside a handler is copied along (the Fargate image's context).
+import { build } from 'esbuild';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const lambdaDir = path.join(root, 'lambda');
+const assetsDir = path.join(root, 'assets');
+
+// core/ is the shared engine imported by the handlers, not a handler of its own.
+const notHandlers = new Set(['core']);
+
+function handlerFolders() {
+  if (!existsSync(lambdaDir)) return [];
+  return readdirSync(lambdaDir)
+    .filter((name) => !notHandlers.has(name))
+    .filter((name) => statSync(path.join(lambdaDir, name)).isDirectory())
+    .sort();
+}
+
+function kib(bytes) {
+  return `${(bytes / 1024).toFixed(1)} KiB`;
+}
+
+const built = [];
+for (const name of handlerFolders()) {
+  const entry = path.join(lambdaDir, name, 'index.ts');
+  if (!existsSync(entry)) {
+    console.log(`bundle: skipping lambda/${name}/ (no index.ts yet)`);
+    continue;
+  }
+  const outDir = path.join(assetsDir, name);
+  // A clean folder per bundle: stale files would change the asset hash for no reason.
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  await build({
+    entryPoints: [entry],
+    outfile: path.join(outDir, 'index.js'),
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'cjs',
+    minify: true,
+    sourcemap: true,
+    // Everything, @aws-sdk/* included, goes in the bundle so it never depends on the SDK version
+    // that happens to ship with the Lambda runtime.
+    external: [],
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  const dockerfile = path.join(lambdaDir, name, 'Dockerfile');
+  if (existsSync(dockerfile)) copyFileSync(dockerfile, path.join(outDir, 'Dockerfile'));
+  const size = statSync(path.join(outDir, 'index.js')).size;
+  built.push(name);
+  console.log(`bundle: assets/${name}/index.js ${kib(size)}${existsSync(dockerfile) ? ' + Dockerfile' : ''}`);
+}
+console.log(`bundle: ${built.length} handler bundle(s) written`);
