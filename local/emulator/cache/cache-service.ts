@@ -7,12 +7,16 @@ import { dictionaryCalls } from './dictionary-calls';
 import { listCalls } from './list-calls';
 import { unimplemented } from './momento-errors';
 import { scalarCalls } from './scalar-calls';
+import { setCalls } from './set-calls';
+import { sortedSetCalls } from './sorted-set-calls';
 
 /** Every data-plane rpc the emulator implements, by its name in `cache_client.Scs`. */
 const dataCalls: Record<string, DataCall<never, unknown>> = {
   ...scalarCalls,
   ...dictionaryCalls,
   ...listCalls,
+  ...setCalls,
+  ...sortedSetCalls,
 };
 
 /**

@@ -1,0 +1,182 @@
+import { cache } from '@gomomento/generated-types';
+import { bytesToKey, keyToBytes } from './cache-item';
+import { collectionTtlOf } from './collection-ttl';
+import { unary } from './data-call';
+import { sliceBounds } from './list-slice';
+import { invalidArgument } from './momento-errors';
+import { orderedElements, withinScores, type ScoreBound, type ScoredElement } from './sorted-set-order';
+
+const pb = cache.cache_client;
+const { ECacheResult } = pb;
+const Fetch = pb._SortedSetFetchRequest;
+const newSortedSet = (): Map<string, number> => new Map();
+
+type FetchRequest = cache.cache_client._SortedSetFetchRequest;
+
+function byIndex(ordered: ScoredElement[], range: cache.cache_client._SortedSetFetchRequest._ByIndex): ScoredElement[] {
+  const [from, to] = sliceBounds(
+    ordered.length,
+    range.start === 'inclusive_start_index' ? range.inclusive_start_index : undefined,
+    range.end === 'exclusive_end_index' ? range.exclusive_end_index : undefined,
+  );
+  return ordered.slice(from, to);
+}
+
+function byScore(ordered: ScoredElement[], range: cache.cache_client._SortedSetFetchRequest._ByScore): ScoredElement[] {
+  const min: ScoreBound | undefined = range.min === 'min_score' ? range.min_score : undefined;
+  const max: ScoreBound | undefined = range.max === 'max_score' ? range.max_score : undefined;
+  const matching = ordered.filter((element) => withinScores(element.score, min, max)).slice(range.offset);
+  // The SDK sends a negative count for "all"; Assumption: zero (a raw client's default) means all too.
+  return range.count > 0 ? matching.slice(0, range.count) : matching;
+}
+
+function fetchElements(elements: Map<string, number>, request: FetchRequest): ScoredElement[] {
+  const ordered = orderedElements(elements, request.order === Fetch.Order.DESCENDING);
+  switch (request.range) {
+    case 'by_index':
+      return byIndex(ordered, request.by_index);
+    case 'by_score':
+      return byScore(ordered, request.by_score);
+    default:
+      // Assumption: no range means the whole set, in order.
+      return ordered;
+  }
+}
+
+/** Sorted-set calls. */
+export const sortedSetCalls = {
+  SortedSetPut: unary<cache.cache_client._SortedSetPutRequest, cache.cache_client._SortedSetPutResponse>(
+    'write',
+    (request) => [request.set_name],
+    (keyspace, request) => {
+      const set = keyspace.upsertCollection(request.set_name, 'sorted-set', collectionTtlOf(request), newSortedSet).value;
+      for (const element of request.elements) set.set(bytesToKey(element.value), element.score);
+      keyspace.dropIfEmpty(request.set_name);
+      return new pb._SortedSetPutResponse();
+    },
+  ),
+
+  SortedSetFetch: unary<FetchRequest, cache.cache_client._SortedSetFetchResponse>(
+    'read',
+    (request) => [request.set_name],
+    (keyspace, request) => {
+      const set = keyspace.read(request.set_name, 'sorted-set')?.value;
+      if (set === undefined) return new pb._SortedSetFetchResponse({ missing: new pb._SortedSetFetchResponse._Missing() });
+      const elements = fetchElements(set, request);
+      const Found = pb._SortedSetFetchResponse._Found;
+      const found = request.with_scores
+        ? new Found({
+            values_with_scores: new Found._ValuesWithScores({
+              elements: elements.map((e) => new pb._SortedSetElement({ value: keyToBytes(e.value), score: e.score })),
+            }),
+          })
+        : new Found({ values: new Found._Values({ values: elements.map((e) => keyToBytes(e.value)) }) });
+      return new pb._SortedSetFetchResponse({ found });
+    },
+  ),
+
+  SortedSetGetScore: unary<cache.cache_client._SortedSetGetScoreRequest, cache.cache_client._SortedSetGetScoreResponse>(
+    'read',
+    (request) => [request.set_name],
+    (keyspace, request) => {
+      const Response = pb._SortedSetGetScoreResponse;
+      const set = keyspace.read(request.set_name, 'sorted-set')?.value;
+      if (set === undefined) return new Response({ missing: new Response._SortedSetMissing() });
+      const elements = request.values.map((value) => {
+        const score = set.get(bytesToKey(value));
+        return score === undefined
+          ? new Response._SortedSetGetScoreResponsePart({ result: ECacheResult.Miss })
+          : new Response._SortedSetGetScoreResponsePart({ result: ECacheResult.Hit, score });
+      });
+      return new Response({ found: new Response._SortedSetFound({ elements }) });
+    },
+  ),
+
+  SortedSetRemove: unary<cache.cache_client._SortedSetRemoveRequest, cache.cache_client._SortedSetRemoveResponse>(
+    'write',
+    (request) => [request.set_name],
+    (keyspace, request) => {
+      const set = keyspace.read(request.set_name, 'sorted-set')?.value;
+      if (set !== undefined) {
+        switch (request.remove_elements) {
+          case 'all':
+            set.clear();
+            break;
+          case 'some':
+            for (const value of request.some.values) set.delete(bytesToKey(value));
+            break;
+          default:
+            throw invalidArgument('SortedSetRemove needs some values or all');
+        }
+        keyspace.dropIfEmpty(request.set_name);
+      }
+      return new pb._SortedSetRemoveResponse();
+    },
+  ),
+
+  SortedSetIncrement: unary<cache.cache_client._SortedSetIncrementRequest, cache.cache_client._SortedSetIncrementResponse>(
+    'write',
+    (request) => [request.set_name],
+    (keyspace, request) => {
+      const set = keyspace.upsertCollection(request.set_name, 'sorted-set', collectionTtlOf(request), newSortedSet).value;
+      const element = bytesToKey(request.value);
+      const score = (set.get(element) ?? 0) + request.amount;
+      set.set(element, score);
+      return new pb._SortedSetIncrementResponse({ score });
+    },
+  ),
+
+  SortedSetGetRank: unary<cache.cache_client._SortedSetGetRankRequest, cache.cache_client._SortedSetGetRankResponse>(
+    'read',
+    (request) => [request.set_name],
+    (keyspace, request) => {
+      const Response = pb._SortedSetGetRankResponse;
+      const set = keyspace.read(request.set_name, 'sorted-set')?.value;
+      if (set === undefined) return new Response({ missing: new Response._SortedSetMissing() });
+      const wanted = bytesToKey(request.value);
+      const descending = request.order === pb._SortedSetGetRankRequest.Order.DESCENDING;
+      const rank = orderedElements(set, descending).findIndex((element) => element.value === wanted);
+      return new Response({
+        element_rank:
+          rank < 0
+            ? new Response._RankResponsePart({ result: ECacheResult.Miss })
+            : new Response._RankResponsePart({ result: ECacheResult.Hit, rank }),
+      });
+    },
+  ),
+
+  SortedSetLength: unary<cache.cache_client._SortedSetLengthRequest, cache.cache_client._SortedSetLengthResponse>(
+    'read',
+    (request) => [request.set_name],
+    (keyspace, request) => {
+      const set = keyspace.read(request.set_name, 'sorted-set')?.value;
+      if (set === undefined) return new pb._SortedSetLengthResponse({ missing: new pb._SortedSetLengthResponse._Missing() });
+      return new pb._SortedSetLengthResponse({ found: new pb._SortedSetLengthResponse._Found({ length: set.size }) });
+    },
+  ),
+
+  SortedSetLengthByScore: unary<cache.cache_client._SortedSetLengthByScoreRequest, cache.cache_client._SortedSetLengthByScoreResponse>(
+    'read',
+    (request) => [request.set_name],
+    (keyspace, request) => {
+      const Response = pb._SortedSetLengthByScoreResponse;
+      const set = keyspace.read(request.set_name, 'sorted-set')?.value;
+      if (set === undefined) return new Response({ missing: new Response._Missing() });
+      const min: ScoreBound | undefined =
+        request.min === 'inclusive_min'
+          ? { score: request.inclusive_min, exclusive: false }
+          : request.min === 'exclusive_min'
+            ? { score: request.exclusive_min, exclusive: true }
+            : undefined;
+      const max: ScoreBound | undefined =
+        request.max === 'inclusive_max'
+          ? { score: request.inclusive_max, exclusive: false }
+          : request.max === 'exclusive_max'
+            ? { score: request.exclusive_max, exclusive: true }
+            : undefined;
+      let length = 0;
+      for (const score of set.values()) if (withinScores(score, min, max)) length += 1;
+      return new Response({ found: new Response._Found({ length }) });
+    },
+  ),
+};
