@@ -107,6 +107,10 @@ export const tokenDataSchema = z.object({
   role: z.string().min(1),
   /** Reservation id: the holder of the seat reserved at token time. */
   rsv: z.string().min(1),
+  /** Room seat slot the reservation holds. */
+  slot: z.number().int().nonnegative(),
+  /** Account seat slot the reservation holds (absent without a per-account limit). */
+  aslot: z.number().int().nonnegative().optional(),
 });
 
 export type TokenData = z.infer<typeof tokenDataSchema>;

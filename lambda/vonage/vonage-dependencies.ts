@@ -1,0 +1,41 @@
+import type { AdmissionHook } from '../core/admission-hook';
+import type { LifecycleEventSink } from '../core/lifecycle-events';
+import type { CachePort } from '../core/momento-ports';
+import type { EngineLogger, MetricName } from '../core/observability-ports';
+import type { RoomSeats } from './room-seats';
+import type { VonageConfig } from './vonage-config';
+import type { VonageEnforcement } from './vonage-enforcement';
+
+/** The Vonage path's own metrics, next to the engine's (same namespace and `service` dimension). */
+export type VonageMetricName =
+  | MetricName
+  | 'VonageCallbacks'
+  | 'VonageCallbacksRejected'
+  | 'VonageCallbacksIgnored'
+  | 'VonageDisconnects'
+  | 'VonageStreamsStopped'
+  | 'VonageEnforcementErrors'
+  | 'VonageRoomsExpired';
+
+export interface VonageMetrics {
+  count(name: VonageMetricName, value?: number): void;
+}
+
+/**
+ * Everything the three Vonage functions need, built once per cold start by the handler (or by a
+ * test, around the emulator and a stand-in Vonage server). No state lives here: a new
+ * dependencies object over the same cache sees everything the previous one did.
+ */
+export interface VonageDependencies {
+  readonly config: VonageConfig;
+  readonly cache: CachePort;
+  readonly seats: RoomSeats;
+  readonly vonage: VonageEnforcement;
+  readonly hook?: AdmissionHook;
+  readonly events: LifecycleEventSink;
+  readonly metrics: VonageMetrics;
+  readonly logger: EngineLogger;
+  /** Epoch milliseconds. */
+  readonly now: () => number;
+  readonly newId: () => string;
+}
