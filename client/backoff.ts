@@ -1,0 +1,17 @@
+/** Retry delays: exponential from `initialMs`, capped at `maxMs`, with jitter. */
+export interface BackoffPolicy {
+  /** Delay before the first retry, in ms. */
+  readonly initialMs: number;
+  /** Longest delay, in ms. */
+  readonly maxMs: number;
+}
+
+/**
+ * The delay before retry number `attempt` (1 for the first retry). "Equal jitter": half the
+ * exponential delay is fixed and half random, so many devices failing at once do not retry in step,
+ * yet no retry comes sooner than half its step.
+ */
+export function backoffDelay(policy: BackoffPolicy, attempt: number, random: () => number = Math.random): number {
+  const step = Math.min(policy.maxMs, policy.initialMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(step / 2 + (step / 2) * random());
+}

@@ -1,0 +1,102 @@
+import * as z from 'zod/mini';
+
+/**
+ * The wire contracts the device client shares with the backend (see docs/architecture.md):
+ * the answers of `POST /tokens` and the messages on the heartbeat and control topics.
+ * Built on `zod/mini` so the browser bundle stays small.
+ */
+
+const nonEmpty = z.string().check(z.minLength(1));
+const isoTime = z.string().check(z.refine((value) => Number.isFinite(Date.parse(value)), 'must be an ISO time'));
+
+/** The 201 answer of `POST /tokens`: an admitted session and its disposable token. */
+export const tokenGrantSchema = z.looseObject({
+  token: nonEmpty,
+  sessionId: nonEmpty,
+  cacheName: nonEmpty,
+  heartbeatTopic: nonEmpty,
+  controlTopic: nonEmpty,
+  heartbeatIntervalSeconds: z.number().check(z.positive()),
+  expiresAt: isoTime,
+  limit: z.number(),
+  active: z.number(),
+});
+export type TokenGrant = z.infer<typeof tokenGrantSchema>;
+
+/** One of the account's active sessions, as listed in a 409 so the player can offer to stop one. */
+export const activeSessionSchema = z.looseObject({
+  sessionId: nonEmpty,
+  deviceId: z.optional(z.string()),
+  contentId: z.optional(z.string()),
+  kind: z.optional(z.string()),
+  startedAt: z.optional(z.union([z.string(), z.number()])),
+  lastHeartbeatAt: z.optional(z.union([z.string(), z.number()])),
+});
+export type ActiveSession = z.infer<typeof activeSessionSchema>;
+
+/** The 409 answer of `POST /tokens`: the account is at its limit. */
+export const refusalSchema = z.looseObject({
+  error: z.literal('limit-reached'),
+  message: z.string(),
+  sessions: z.array(activeSessionSchema),
+  limit: z.optional(z.number()),
+});
+export type Refusal = z.infer<typeof refusalSchema>;
+
+/** Every other error answer: `{ error, message }`. */
+export const errorBodySchema = z.looseObject({
+  error: nonEmpty,
+  message: z.string(),
+});
+export type ErrorBody = z.infer<typeof errorBodySchema>;
+
+/** A message on the account's control topic. */
+export const controlMessageSchema = z.looseObject({
+  v: z.literal(1),
+  type: z.enum(['evicted', 'expired', 'limit-changed']),
+  sessionId: z.string(),
+  reason: z.string(),
+});
+export type ControlMessage = z.infer<typeof controlMessageSchema>;
+
+/** A message the device publishes on the heartbeat topic (at most 1 KB). */
+export interface HeartbeatMessage {
+  readonly v: 1;
+  readonly type: 'heartbeat' | 'stop';
+  readonly sessionId: string;
+  readonly deviceId: string;
+  readonly contentId?: string;
+  readonly kind?: string;
+}
+
+/** The heartbeat contract's size limit, in bytes of UTF-8. */
+export const HEARTBEAT_MAX_BYTES = 1024;
+
+/** Serialises a heartbeat message, refusing one the subscriber would reject for its size. */
+export function encodeHeartbeat(message: HeartbeatMessage): string {
+  const text = JSON.stringify(message);
+  const bytes = new TextEncoder().encode(text).length;
+  if (bytes > HEARTBEAT_MAX_BYTES) {
+    throw new RangeError(`heartbeat message is ${bytes} bytes; the limit is ${HEARTBEAT_MAX_BYTES} (shorten deviceId, contentId or kind)`);
+  }
+  return text;
+}
+
+/** Parses a control-topic payload; undefined for anything that is not a valid control message. */
+export function decodeControlMessage(text: string): ControlMessage | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const parsed = controlMessageSchema.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** A one-line description of a schema failure, for error messages. */
+export function describeIssues(error: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; code: string; message: string }> }): string {
+  return error.issues
+    .map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message === 'Invalid input' ? issue.code : issue.message}`)
+    .join('; ');
+}

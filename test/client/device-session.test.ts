@@ -1,0 +1,634 @@
+import { DeviceSession, type DeviceSessionOptions, type DeviceSessionState } from '../../client/device-session';
+import type { TokenAnswer, TokenRequestBody } from '../../client/token-request';
+import { TopicTransportError } from '../../client/topic-transport';
+import { FakeTopicTransport, tokenGrant } from './fake-topic-transport';
+
+type Answer = TokenAnswer | Error;
+
+/** A requestToken that answers from a queue and records the bodies it was called with. */
+function tokenBackend(...answers: Answer[]) {
+  const bodies: TokenRequestBody[] = [];
+  const queue = [...answers];
+  const requestToken = jest.fn(async (body: TokenRequestBody): Promise<TokenAnswer> => {
+    bodies.push(body);
+    const next = queue.shift();
+    if (!next) throw new Error('no answer queued');
+    if (next instanceof Error) throw next;
+    return next;
+  });
+  return { requestToken, bodies, queue };
+}
+
+const granted = (overrides: Parameters<typeof tokenGrant>[0] = {}): TokenAnswer => ({ status: 201, body: tokenGrant(overrides) });
+const refused: TokenAnswer = {
+  status: 409,
+  body: {
+    error: 'limit-reached',
+    message: 'This account is already playing on 2 devices',
+    sessions: [
+      { sessionId: 's-a', deviceId: 'tv', startedAt: '2026-11-25T10:00:00.000Z' },
+      { sessionId: 's-b', deviceId: 'tablet', startedAt: '2026-11-25T10:05:00.000Z' },
+    ],
+  },
+};
+
+function newSession(backend: ReturnType<typeof tokenBackend>, transport: FakeTopicTransport, extra: Partial<DeviceSessionOptions> = {}) {
+  const session = new DeviceSession({
+    deviceId: 'phone-1',
+    contentId: 'title-42',
+    requestToken: backend.requestToken,
+    transport,
+    pageLifecycle: false,
+    random: () => 0,
+    ...extra,
+  });
+  const states: DeviceSessionState[] = [];
+  session.on('state', ({ state }) => states.push(state));
+  return { session, states };
+}
+
+beforeEach(() => {
+  jest.useFakeTimers({ now: new Date('2026-11-25T12:00:00.000Z') });
+});
+
+afterEach(() => {
+  jest.useRealTimers();
+});
+
+describe('DeviceSession start', () => {
+  it('asks for a token, subscribes to the control topic and heartbeats at once', async () => {
+    const backend = tokenBackend(granted());
+    const transport = new FakeTopicTransport();
+    const { session, states } = newSession(backend, transport);
+
+    const result = await session.start();
+    await jest.advanceTimersByTimeAsync(0);
+
+    expect(result.state).toBe('active');
+    expect(states).toEqual(['starting', 'active']);
+    expect(backend.bodies).toEqual([{ deviceId: 'phone-1', contentId: 'title-42' }]);
+    expect(session.sessionId).toBe('session-1');
+    expect(transport.subscriptions).toHaveLength(1);
+    expect(transport.lastSubscription.address).toEqual({ token: session.grant?.token, cacheName: 'concurrency', topic: 'control-acct-1' });
+    expect(transport.published).toEqual([
+      {
+        address: { token: session.grant?.token, cacheName: 'concurrency', topic: 'heartbeats' },
+        body: { v: 1, type: 'heartbeat', sessionId: 'session-1', deviceId: 'phone-1', contentId: 'title-42' },
+      },
+    ]);
+  });
+
+  it('accepts a fetch Response from requestToken', async () => {
+    const transport = new FakeTopicTransport();
+    const body = tokenGrant();
+    const session = new DeviceSession({
+      deviceId: 'phone-1',
+      requestToken: async () => ({ status: 201, json: async () => body }),
+      transport,
+      pageLifecycle: false,
+    });
+    await expect(session.start()).resolves.toEqual({ state: 'active', grant: body });
+    await session.stop();
+  });
+
+  it('reports a 409 with the active sessions and starts again once a device was stopped', async () => {
+    const backend = tokenBackend(refused, granted());
+    const transport = new FakeTopicTransport();
+    const { session, states } = newSession(backend, transport);
+    const refusals: unknown[] = [];
+    session.on('refused', (refusal) => refusals.push(refusal));
+
+    const result = await session.start();
+
+    expect(result.state).toBe('refused');
+    expect(session.state).toBe('refused');
+    expect(session.refusal?.sessions.map((s) => s.deviceId)).toEqual(['tv', 'tablet']);
+    expect(refusals).toHaveLength(1);
+    expect(transport.published).toHaveLength(0);
+    expect(transport.subscriptions).toHaveLength(0);
+    expect(jest.getTimerCount()).toBe(0);
+
+    // "Stop a device to continue": the player ends one session through its backend, then retries.
+    await expect(session.start()).resolves.toMatchObject({ state: 'active' });
+    expect(states).toEqual(['starting', 'refused', 'starting', 'active']);
+    expect(session.refusal).toBeUndefined();
+    await session.stop();
+  });
+
+  it('returns the same promise while starting', async () => {
+    const backend = tokenBackend(granted());
+    const { session } = newSession(backend, new FakeTopicTransport());
+    const first = session.start();
+    expect(session.start()).toBe(first);
+    await first;
+    expect(backend.requestToken).toHaveBeenCalledTimes(1);
+    await session.stop();
+  });
+
+  it.each([
+    ['a thrown request', new Error('network down'), 'token-request-failed', true],
+    ['a 400 with the backend error code', { status: 400, body: { error: 'invalid-request', message: 'deviceId: bad' } }, 'invalid-request', false],
+    ['a 503', { status: 503, body: { error: 'momento-unavailable', message: 'try later' } }, 'momento-unavailable', true],
+    ['a 201 outside the contract', { status: 201, body: { token: 'x' } }, 'invalid-token-answer', false],
+    ['a 409 without sessions', { status: 409, body: { error: 'conflict', message: 'no' } }, 'conflict', false],
+  ] as const)('moves to error on %s', async (_name, answer, code, retryable) => {
+    const backend = tokenBackend(answer as Answer);
+    const transport = new FakeTopicTransport();
+    const { session } = newSession(backend, transport);
+    const errors: unknown[] = [];
+    session.on('error', (error) => errors.push(error));
+
+    const result = await session.start();
+
+    expect(result.state).toBe('error');
+    expect(session.state).toBe('error');
+    expect(session.error).toMatchObject({ code, retryable });
+    expect(errors).toEqual([session.error]);
+    expect(transport.published).toHaveLength(0);
+  });
+
+  it('rejects bad options with a clear message', () => {
+    const base = { requestToken: async () => ({ status: 201, body: {} }), transport: new FakeTopicTransport() };
+    expect(() => new DeviceSession({ ...base, deviceId: '' })).toThrow(/deviceId/);
+    expect(() => new DeviceSession({ ...base, deviceId: 'a b' })).toThrow(/deviceId/);
+    expect(() => new DeviceSession({ ...base, deviceId: 'ok', kind: 'x'.repeat(33) })).toThrow(/kind/);
+    expect(() => new DeviceSession({ ...base, deviceId: 'ok', requestToken: undefined as never })).toThrow(/requestToken/);
+    expect(() => new DeviceSession({ ...base, deviceId: 'ok', transport: {} as never })).toThrow(/transport/);
+  });
+});
+
+describe('DeviceSession heartbeats', () => {
+  it('heartbeats every heartbeatIntervalSeconds', async () => {
+    const backend = tokenBackend(granted({ heartbeatIntervalSeconds: 5 }));
+    const transport = new FakeTopicTransport();
+    const { session } = newSession(backend, transport);
+    const beats: number[] = [];
+    session.on('heartbeat', ({ at }) => beats.push(at));
+    await session.start();
+    const startedAt = Date.now();
+
+    await jest.advanceTimersByTimeAsync(4_999);
+    expect(transport.messages('heartbeat')).toHaveLength(1);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(transport.messages('heartbeat')).toHaveLength(2);
+    await jest.advanceTimersByTimeAsync(20_000);
+    expect(transport.messages('heartbeat')).toHaveLength(6);
+    expect(beats.map((at) => at - startedAt)).toEqual([0, 5_000, 10_000, 15_000, 20_000, 25_000]);
+    await session.stop();
+  });
+
+  it('retries a transient failure with exponential backoff, then returns to the interval', async () => {
+    const backend = tokenBackend(granted({ heartbeatIntervalSeconds: 10 }));
+    const transport = new FakeTopicTransport();
+    const { session } = newSession(backend, transport, { retry: { initialMs: 1_000 } });
+    const failures: Array<{ attempt: number; retryInMs: number }> = [];
+    session.on('heartbeat-failed', ({ attempt, retryInMs }) => failures.push({ attempt, retryInMs }));
+    const transient = () => new TopicTransportError('transient', 'unavailable');
+    transport.nextPublishOutcomes.push(transient(), transient(), transient());
+
+    await session.start();
+    // random() = 0 gives half of each step: 1 s, 2 s, 4 s steps -> 500, 1000, 2000 ms.
+    await jest.advanceTimersByTimeAsync(499);
+    expect(transport.messages('heartbeat')).toHaveLength(1);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(transport.messages('heartbeat')).toHaveLength(2);
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(transport.messages('heartbeat')).toHaveLength(3);
+    await jest.advanceTimersByTimeAsync(2_000);
+    expect(transport.messages('heartbeat')).toHaveLength(4); // this one succeeds
+    expect(failures).toEqual([
+      { attempt: 1, retryInMs: 500 },
+      { attempt: 2, retryInMs: 1_000 },
+      { attempt: 3, retryInMs: 2_000 },
+    ]);
+    expect(session.state).toBe('active');
+
+    await jest.advanceTimersByTimeAsync(9_999);
+    expect(transport.messages('heartbeat')).toHaveLength(4);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(transport.messages('heartbeat')).toHaveLength(5);
+    await session.stop();
+  });
+
+  it('caps the backoff at one heartbeat interval', async () => {
+    const backend = tokenBackend(granted({ heartbeatIntervalSeconds: 2, lifetimeSeconds: 3_600 }));
+    const transport = new FakeTopicTransport();
+    const { session } = newSession(backend, transport, { random: () => 1 });
+    const delays: number[] = [];
+    session.on('heartbeat-failed', ({ retryInMs }) => delays.push(retryInMs));
+    for (let i = 0; i < 6; i += 1) transport.nextPublishOutcomes.push(new TopicTransportError('transient', 'down'));
+
+    await session.start();
+    await jest.advanceTimersByTimeAsync(20_000);
+
+    expect(delays).toEqual([500, 1_000, 2_000, 2_000, 2_000, 2_000]);
+    await session.stop();
+  });
+
+  it('refreshes the token when a heartbeat is rejected as unauthenticated, then heartbeats with the new one', async () => {
+    const first = tokenGrant({ lifetimeSeconds: 600 });
+    const second = tokenGrant({ lifetimeSeconds: 900 });
+    const backend = tokenBackend({ status: 201, body: first }, { status: 201, body: second });
+    const transport = new FakeTopicTransport();
+    const { session } = newSession(backend, transport);
+    transport.nextPublishOutcomes.push(new TopicTransportError('unauthenticated', 'token expired'));
+
+    await session.start();
+    await jest.advanceTimersByTimeAsync(0);
+
+    expect(backend.bodies[1]).toEqual({ deviceId: 'phone-1', contentId: 'title-42', sessionId: 'session-1' });
+    const beats = transport.messages('heartbeat');
+    expect(beats.map((beat) => beat.address.token)).toEqual([first.token, second.token]);
+    expect(transport.lastSubscription.tokens).toEqual([first.token, second.token]);
+    expect(session.state).toBe('active');
+    await session.stop();
+  });
+
+  it('gives up when the refreshed token is rejected again', async () => {
+    const backend = tokenBackend(granted(), granted({ lifetimeSeconds: 900 }));
+    const transport = new FakeTopicTransport();
+    const { session } = newSession(backend, transport);
+    transport.nextPublishOutcomes.push(new TopicTransportError('unauthenticated', 'no'), new TopicTransportError('unauthenticated', 'still no'));
+
+    await session.start();
+    await jest.advanceTimersByTimeAsync(0);
+
+    expect(session.state).toBe('error');
+    expect(session.error?.code).toBe('heartbeat-failed');
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('moves to error when the heartbeat topic forbids the token', async () => {
+    const backend = tokenBackend(granted());
+    const transport = new FakeTopicTransport();
+    const { session } = newSession(backend, transport);
+    transport.nextPublishOutcomes.push(new TopicTransportError('forbidden', 'publish not allowed'));
+
+    await session.start();
+    await jest.advanceTimersByTimeAsync(0);
+
+    expect(session.state).toBe('error');
+    expect(session.error).toMatchObject({ code: 'heartbeat-failed', retryable: false });
+    expect(session.error?.message).toMatch(/forbidden/);
+    expect(transport.lastSubscription.closed).toBe(true);
+    expect(jest.getTimerCount()).toBe(0);
+    await jest.advanceTimersByTimeAsync(60_000);
+    expect(transport.published).toHaveLength(1);
+  });
+});
+
+describe('DeviceSession token refresh', () => {
+  it('refreshes before expiresAt with its sessionId and moves heartbeats to the new token', async () => {
+    // 100 s lifetime, 5 s interval: margin = max(2 x 5 s, 100 s / 5) = 20 s, so refresh at 80 s.
+    const first = tokenGrant({ lifetimeSeconds: 100 });
+    const backend = tokenBackend({ status: 201, body: first });
+    const transport = new FakeTopicTransport();
+    const { session } = newSession(backend, transport);
+    const refreshed: string[] = [];
+    session.on('token-refreshed', (grant) => refreshed.push(grant.token));
+    await session.start();
+
+    await jest.advanceTimersByTimeAsync(79_000);
+    expect(backend.requestToken).toHaveBeenCalledTimes(1);
+    const second = tokenGrant({ lifetimeSeconds: 100 });
+    backend.queue.push({ status: 201, body: second });
+    await jest.advanceTimersByTimeAsync(1_000);
+
+    expect(backend.bodies).toEqual([
+      { deviceId: 'phone-1', contentId: 'title-42' },
+      { deviceId: 'phone-1', contentId: 'title-42', sessionId: 'session-1' },
+    ]);
+    expect(refreshed).toEqual([second.token]);
+    expect(transport.lastSubscription.tokens).toEqual([first.token, second.token]);
+    expect(transport.subscriptions).toHaveLength(1);
+    await jest.advanceTimersByTimeAsync(5_000);
+    const beats = transport.messages('heartbeat');
+    expect(beats[beats.length - 1]?.address.token).toBe(second.token);
+
+    // The second token, too, is refreshed ahead of its expiry, not at it.
+    backend.queue.push(granted({ lifetimeSeconds: 100 }));
+    await jest.advanceTimersByTimeAsync(75_000);
+    expect(backend.requestToken).toHaveBeenCalledTimes(3);
+    expect(session.state).toBe('active');
+    await session.stop();
+  });
+
+  it('honours refreshBeforeExpirySeconds', async () => {
+    const backend = tokenBackend(granted({ lifetimeSeconds: 100 }));
+    const { session } = newSession(backend, new FakeTopicTransport(), { refreshBeforeExpirySeconds: 50 });
+    await session.start();
+    backend.queue.push(granted({ lifetimeSeconds: 100 }));
+    await jest.advanceTimersByTimeAsync(49_999);
+    expect(backend.requestToken).toHaveBeenCalledTimes(1);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(backend.requestToken).toHaveBeenCalledTimes(2);
+    await session.stop();
+  });
+
+  it('retries a failing refresh and expires when the token runs out', async () => {
+    const backend = tokenBackend(granted({ lifetimeSeconds: 100 }));
+    const transport = new FakeTopicTransport();
+    const { session } = newSession(backend, transport);
+    const expired: string[] = [];
+    const refreshFailures: number[] = [];
+    session.on('expired', ({ reason }) => expired.push(reason));
+    session.on('refresh-failed', ({ attempt }) => refreshFailures.push(attempt));
+    await session.start();
+    for (let i = 0; i < 50; i += 1) backend.queue.push({ status: 503, body: { error: 'momento-unavailable', message: 'down' } });
+
+    await jest.advanceTimersByTimeAsync(99_999);
+    expect(session.state).toBe('active');
+    expect(refreshFailures.length).toBeGreaterThan(3);
+    await jest.advanceTimersByTimeAsync(1);
+
+    expect(session.state).toBe('expired');
+    expect(expired).toEqual(['token-expired']);
+    expect(jest.getTimerCount()).toBe(0);
+    const publishes = transport.published.length;
+    await jest.advanceTimersByTimeAsync(60_000);
+    expect(transport.published).toHaveLength(publishes);
+  });
+
+  it('does not loop when the backend hands back the same token', async () => {
+    const grant = tokenGrant({ lifetimeSeconds: 100 });
+    const backend = tokenBackend({ status: 201, body: grant });
+    const { session } = newSession(backend, new FakeTopicTransport());
+    await session.start();
+    for (let i = 0; i < 100; i += 1) backend.queue.push({ status: 201, body: grant });
+
+    await jest.advanceTimersByTimeAsync(90_000);
+
+    // Refresh at 80 s, then retries 500 ms, 1 s, 2 s, 4 s (capped at the 5 s interval) ... not thousands.
+    expect(backend.requestToken.mock.calls.length).toBeGreaterThan(2);
+    expect(backend.requestToken.mock.calls.length).toBeLessThan(10);
+    await session.stop();
+  });
+
+  it('moves to refused when a refresh is answered 409', async () => {
+    const backend = tokenBackend(granted({ lifetimeSeconds: 100 }), refused);
+    const transport = new FakeTopicTransport();
+    const { session } = newSession(backend, transport);
+    await session.start();
+
+    await jest.advanceTimersByTimeAsync(80_000);
+
+    expect(session.state).toBe('refused');
+    expect(session.refusal?.sessions).toHaveLength(2);
+    expect(transport.lastSubscription.closed).toBe(true);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('moves to error when a refresh is answered with a permanent error', async () => {
+    const backend = tokenBackend(granted({ lifetimeSeconds: 100 }), { status: 401, body: { error: 'unauthorized', message: 'log in again' } });
+    const { session } = newSession(backend, new FakeTopicTransport());
+    await session.start();
+    await jest.advanceTimersByTimeAsync(80_000);
+    expect(session.state).toBe('error');
+    expect(session.error).toMatchObject({ code: 'unauthorized', status: 401 });
+  });
+});
+
+describe('DeviceSession control topic', () => {
+  async function activeSession() {
+    const backend = tokenBackend(granted());
+    const transport = new FakeTopicTransport();
+    const { session, states } = newSession(backend, transport);
+    await session.start();
+    await jest.advanceTimersByTimeAsync(0);
+    return { backend, transport, session, states };
+  }
+
+  it('stops heartbeating and reports an eviction of this session', async () => {
+    const { transport, session, states } = await activeSession();
+    const evictions: unknown[] = [];
+    session.on('evicted', (message) => evictions.push(message));
+
+    const message = { v: 1, type: 'evicted', sessionId: 'session-1', reason: 'evicted-by-newer-session' };
+    transport.lastSubscription.deliver(message);
+
+    expect(session.state).toBe('evicted');
+    expect(states).toEqual(['starting', 'active', 'evicted']);
+    expect(evictions).toEqual([message]);
+    expect(transport.lastSubscription.closed).toBe(true);
+    expect(jest.getTimerCount()).toBe(0);
+    await jest.advanceTimersByTimeAsync(60_000);
+    expect(transport.messages('heartbeat')).toHaveLength(1);
+    expect(transport.messages('stop')).toHaveLength(0);
+  });
+
+  it('reports an expiry of this session with its reason', async () => {
+    const { transport, session } = await activeSession();
+    const expiries: string[] = [];
+    session.on('expired', ({ reason }) => expiries.push(reason));
+    transport.lastSubscription.deliver({ v: 1, type: 'expired', sessionId: 'session-1', reason: 'max-duration' });
+    expect(session.state).toBe('expired');
+    expect(expiries).toEqual(['max-duration']);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('ignores messages for other sessions and messages outside the contract', async () => {
+    const { transport, session } = await activeSession();
+    transport.lastSubscription.deliver({ v: 1, type: 'evicted', sessionId: 'session-2', reason: 'evicted-by-newer-session' });
+    transport.lastSubscription.deliver({ v: 2, type: 'evicted', sessionId: 'session-1', reason: 'x' });
+    transport.lastSubscription.deliver({ v: 1, type: 'reboot', sessionId: 'session-1', reason: 'x' });
+    transport.lastSubscription.deliver('not json');
+    expect(session.state).toBe('active');
+    await jest.advanceTimersByTimeAsync(5_000);
+    expect(transport.messages('heartbeat')).toHaveLength(2);
+    await session.stop();
+  });
+
+  it('passes limit changes to the player and keeps going', async () => {
+    const { transport, session } = await activeSession();
+    const changes: unknown[] = [];
+    session.on('limit-changed', (message) => changes.push(message));
+    const message = { v: 1, type: 'limit-changed', sessionId: 'session-9', reason: 'plan upgraded' };
+    transport.lastSubscription.deliver(message);
+    expect(changes).toEqual([message]);
+    expect(session.state).toBe('active');
+    await session.stop();
+  });
+
+  it('refreshes the token when the control subscription is rejected as unauthenticated', async () => {
+    const { backend, transport, session } = await activeSession();
+    const next = tokenGrant({ lifetimeSeconds: 900 });
+    backend.queue.push({ status: 201, body: next });
+    transport.lastSubscription.fail(new TopicTransportError('unauthenticated', 'expired'));
+    await jest.advanceTimersByTimeAsync(0);
+    expect(transport.lastSubscription.tokens[1]).toBe(next.token);
+    expect(session.state).toBe('active');
+    await session.stop();
+  });
+
+  it('moves to error when the control topic forbids the token', async () => {
+    const { transport, session } = await activeSession();
+    transport.lastSubscription.fail(new TopicTransportError('forbidden', 'subscribe not allowed'));
+    expect(session.state).toBe('error');
+    expect(session.error?.code).toBe('control-failed');
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('keeps working when a listener throws', async () => {
+    const { transport, session } = await activeSession();
+    const seen: string[] = [];
+    session.on('evicted', () => {
+      throw new Error('player bug');
+    });
+    session.on('evicted', () => seen.push('second listener'));
+    const thrown: unknown[] = [];
+    const original = globalThis.queueMicrotask;
+    globalThis.queueMicrotask = (callback) => {
+      try {
+        callback();
+      } catch (error) {
+        thrown.push(error);
+      }
+    };
+    try {
+      transport.lastSubscription.deliver({ v: 1, type: 'evicted', sessionId: 'session-1', reason: 'ended-by-account' });
+    } finally {
+      globalThis.queueMicrotask = original;
+    }
+    expect(session.state).toBe('evicted');
+    expect(seen).toEqual(['second listener']);
+    expect(thrown).toHaveLength(1);
+  });
+});
+
+describe('DeviceSession stop', () => {
+  it('publishes a stop message, then sends nothing more and leaves no timer', async () => {
+    const backend = tokenBackend(granted());
+    const transport = new FakeTopicTransport();
+    const { session, states } = newSession(backend, transport);
+    await session.start();
+    await jest.advanceTimersByTimeAsync(12_000);
+
+    await session.stop();
+
+    expect(states).toEqual(['starting', 'active', 'stopped']);
+    const last = transport.published[transport.published.length - 1];
+    expect(last?.body).toEqual({ v: 1, type: 'stop', sessionId: 'session-1', deviceId: 'phone-1', contentId: 'title-42' });
+    expect(last?.address.topic).toBe('heartbeats');
+    expect(transport.lastSubscription.closed).toBe(true);
+    expect(jest.getTimerCount()).toBe(0);
+    const count = transport.published.length;
+    await jest.advanceTimersByTimeAsync(60_000);
+    expect(transport.published).toHaveLength(count);
+    await session.stop(); // a second stop is a no-op
+    expect(transport.published).toHaveLength(count);
+  });
+
+  it('still stops when the stop message cannot be sent', async () => {
+    const backend = tokenBackend(granted());
+    const transport = new FakeTopicTransport();
+    const { session } = newSession(backend, transport);
+    await session.start();
+    await jest.advanceTimersByTimeAsync(0);
+    transport.nextPublishOutcomes.push(new TopicTransportError('transient', 'offline'));
+    await expect(session.stop()).resolves.toBeUndefined();
+    expect(session.state).toBe('stopped');
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('releases the slot when stopped while starting', async () => {
+    let answer: (value: TokenAnswer) => void = () => undefined;
+    const transport = new FakeTopicTransport();
+    const session = new DeviceSession({
+      deviceId: 'phone-1',
+      requestToken: () => new Promise<TokenAnswer>((resolve) => (answer = resolve)),
+      transport,
+      pageLifecycle: false,
+    });
+    const starting = session.start();
+    const stopping = session.stop();
+    answer({ status: 201, body: tokenGrant() });
+
+    await expect(starting).resolves.toEqual({ state: 'stopped' });
+    await stopping;
+    expect(session.state).toBe('stopped');
+    expect(transport.published.map((entry) => entry.body.type)).toEqual(['stop']);
+    expect(transport.subscriptions).toHaveLength(0);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('drops a heartbeat answer that arrives after stop', async () => {
+    const backend = tokenBackend(granted());
+    let release: () => void = () => undefined;
+    const transport = new FakeTopicTransport();
+    const slowPublish = transport.publish.bind(transport);
+    transport.publish = async (address, message) => {
+      await slowPublish(address, message);
+      if (JSON.parse(message).type === 'heartbeat') await new Promise<void>((resolve) => (release = resolve));
+    };
+    const { session } = newSession(backend, transport);
+    await session.start();
+    await session.stop();
+    release();
+    await jest.advanceTimersByTimeAsync(30_000);
+    expect(transport.published.map((entry) => entry.body.type)).toEqual(['heartbeat', 'stop']);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+});
+
+describe('DeviceSession page exit', () => {
+  function fakePage(visibilityState = 'visible') {
+    const window = new EventTarget();
+    const document = Object.assign(new EventTarget(), { visibilityState });
+    return { window, document };
+  }
+
+  it('sends the stop with the exit publisher on pagehide', async () => {
+    const page = fakePage();
+    const backend = tokenBackend(granted());
+    const transport = new FakeTopicTransport();
+    const { session } = newSession(backend, transport, { pageLifecycle: page });
+    await session.start();
+
+    page.window.dispatchEvent(new Event('pagehide'));
+
+    expect(session.state).toBe('stopped');
+    expect(transport.exitPublished.map((entry) => entry.body)).toEqual([
+      { v: 1, type: 'stop', sessionId: 'session-1', deviceId: 'phone-1', contentId: 'title-42' },
+    ]);
+    expect(jest.getTimerCount()).toBe(0);
+    page.window.dispatchEvent(new Event('pagehide'));
+    expect(transport.exitPublished).toHaveLength(1);
+  });
+
+  it('ignores a hidden page unless stopWhenHidden is set', async () => {
+    const page = fakePage('hidden');
+    const transport = new FakeTopicTransport();
+    const { session } = newSession(tokenBackend(granted()), transport, { pageLifecycle: page });
+    await session.start();
+    page.document.dispatchEvent(new Event('visibilitychange'));
+    expect(session.state).toBe('active');
+    await session.stop();
+
+    const hiddenPage = fakePage('hidden');
+    const other = newSession(tokenBackend(granted()), transport, { pageLifecycle: hiddenPage, stopWhenHidden: true });
+    await other.session.start();
+    hiddenPage.document.dispatchEvent(new Event('visibilitychange'));
+    expect(other.session.state).toBe('stopped');
+    expect(transport.exitPublished).toHaveLength(1);
+  });
+
+  it('stops watching the page once the session has ended', async () => {
+    const page = fakePage();
+    const transport = new FakeTopicTransport();
+    const { session } = newSession(tokenBackend(granted()), transport, { pageLifecycle: page });
+    await session.start();
+    await session.stop();
+    page.window.dispatchEvent(new Event('pagehide'));
+    expect(transport.exitPublished).toHaveLength(0);
+  });
+
+  it('falls back to publish for a transport without an exit publisher', async () => {
+    const page = fakePage();
+    const transport = new FakeTopicTransport();
+    const plain = { publish: transport.publish.bind(transport), subscribe: transport.subscribe.bind(transport) };
+    const { session } = newSession(tokenBackend(granted()), transport, { pageLifecycle: page, transport: plain });
+    await session.start();
+    page.window.dispatchEvent(new Event('pagehide'));
+    expect(transport.messages('stop')).toHaveLength(1);
+  });
+});
