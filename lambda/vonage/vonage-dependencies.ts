@@ -28,6 +28,10 @@ export interface VonageMetrics {
  */
 export interface VonageDependencies {
   readonly config: VonageConfig;
+  /** Where the token route reads the caller's account (the tracker's ACCOUNT_SOURCE / ACCOUNT_CLAIM). */
+  readonly account: { readonly source: 'iam' | 'claim'; readonly claim: string };
+  /** The callback signature secret (read once per cold start; never logged). */
+  readonly callbackSecret: string;
   readonly cache: CachePort;
   readonly seats: RoomSeats;
   readonly vonage: VonageEnforcement;

@@ -1,0 +1,48 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { isMomentoCallError } from '../core/momento-ports';
+import { parseCallback } from './callback-event';
+import { verifyCallbackSignature } from './callback-signature';
+import { errorResponse, header, jsonResponse, rawBody } from './http-response';
+import { handleCallback } from './session-monitoring';
+import type { VonageDependencies } from './vonage-dependencies';
+
+/**
+ * `POST /vonage/session-monitoring`. Unsigned or wrongly signed: 401 and nothing changes. Every
+ * valid event, handled or not: 200, so Vonage never counts a delivery failure. Momento unreachable:
+ * 503, so Vonage retries later (processing is idempotent).
+ */
+export async function handleSessionMonitoringRequest(
+  event: Pick<APIGatewayProxyEvent, 'body' | 'isBase64Encoded' | 'headers'>,
+  deps: VonageDependencies,
+): Promise<APIGatewayProxyResult> {
+  const body = rawBody(event);
+  const signature = await verifyCallbackSignature(header(event, 'authorization'), body, deps.callbackSecret, new Date(deps.now()));
+  if (!signature.valid) {
+    deps.metrics.count('VonageCallbacksRejected');
+    deps.logger.warn('vonage callback refused', { reason: signature.reason });
+    return errorResponse(401, 'unauthorized', 'the callback is not signed with the session-monitoring signature secret');
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return errorResponse(400, 'invalid-json', 'the callback body is not JSON');
+  }
+  const parsed = parseCallback(json);
+  if (parsed.kind === 'invalid') return errorResponse(400, 'invalid-callback', parsed.message);
+  if (parsed.kind === 'ignored') {
+    deps.metrics.count('VonageCallbacksIgnored');
+    return jsonResponse(200, { status: 'ignored', event: parsed.event });
+  }
+  deps.metrics.count('VonageCallbacks');
+  try {
+    const outcome = await handleCallback(parsed.callback, deps);
+    deps.logger.info('vonage callback handled', { event: parsed.callback.event, sessionId: parsed.callback.sessionId, outcome });
+    return jsonResponse(200, { status: outcome });
+  } catch (error) {
+    if (!isMomentoCallError(error)) throw error;
+    deps.metrics.count('MomentoErrors');
+    deps.logger.error('vonage callback not processed: Momento failed', { event: parsed.callback.event, error: error.message });
+    return errorResponse(503, 'unavailable', 'state store unavailable; retry later');
+  }
+}
