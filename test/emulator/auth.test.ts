@@ -12,6 +12,7 @@ import {
   TopicSubscribe,
 } from '@gomomento/sdk';
 import {
+  authClient,
   cacheClient,
   codeOf,
   localCredentials,
@@ -176,12 +177,11 @@ describe('disposable tokens minted by the emulator', () => {
     expect(await cache.createCache('made-with-api-key')).toBeInstanceOf(CreateCache.Success);
     expect(emulator.store.hasCache('made-with-api-key')).toBe(true);
 
-    const { AuthClient } = await import('@gomomento/sdk');
     const deviceToken = await mintToken(emulator, DisposableTokenScopes.topicPublishSubscribe(CACHE, 'x'), ExpiresIn.minutes(1));
-    const deviceAuth = new AuthClient({ credentialProvider: tokenCredentials(emulator, deviceToken) });
+    const deviceAuth = authClient(tokenCredentials(emulator, deviceToken));
     const minted = await deviceAuth.generateDisposableToken(DisposableTokenScopes.topicPublishOnly(CACHE, 'x'), ExpiresIn.minutes(1));
     expect(codeOf(minted)).toBe(MomentoErrorCode.PERMISSION_ERROR);
-    const keyAuth = new AuthClient({ credentialProvider: tokenCredentials(emulator, apiKey) });
+    const keyAuth = authClient(tokenCredentials(emulator, apiKey));
     const fromKey = await keyAuth.generateDisposableToken(DisposableTokenScopes.topicPublishOnly(CACHE, 'x'), ExpiresIn.minutes(1));
     expect(codeOf(fromKey)).toMatch(/^not an error/);
     cache.close();

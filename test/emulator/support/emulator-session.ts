@@ -1,5 +1,6 @@
 import {
   AuthClient,
+  AuthClientConfigurations,
   CacheClient,
   Configurations,
   CredentialProvider,
@@ -36,6 +37,10 @@ export const cacheClient = (credentialProvider: CredentialProvider) =>
 export const topicClient = (credentialProvider: CredentialProvider) =>
   new TopicClient({ configuration: TopicConfigurations.Default.latest(), credentialProvider });
 
+/** An auth client (minting tokens) with an explicit configuration, so the SDK logs nothing. */
+export const authClient = (credentialProvider: CredentialProvider) =>
+  new AuthClient({ configuration: AuthClientConfigurations.Default.latest(), credentialProvider });
+
 /** Mints a disposable token through the SDK's AuthClient in local mode. */
 export async function mintToken(
   emulator: Emulator,
@@ -43,7 +48,7 @@ export async function mintToken(
   expiresIn: ExpiresIn,
   tokenId?: string,
 ): Promise<string> {
-  const client = new AuthClient({ credentialProvider: localCredentials(emulator) });
+  const client = authClient(localCredentials(emulator));
   const response = await client.generateDisposableToken(scope, expiresIn, tokenId !== undefined ? { tokenId } : undefined);
   if (!(response instanceof GenerateDisposableToken.Success)) throw new Error(`minting failed: ${response.toString()}`);
   return response.authToken;
