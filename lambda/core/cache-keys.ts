@@ -13,6 +13,8 @@ export const cacheKeys = {
   deadlines: (shard: number) => `ct1:deadlines:${shard}`,
   /** Sorted set per shard: session id scored by the end of its maximum duration (epoch ms). */
   sessionEnds: (shard: number) => `ct1:ends:${shard}`,
+  /** The limit last applied to a scope when an admission hook sets limits per request. */
+  scopeLimit: (scopeKey: string) => `ct1:limit:${scopeKey}`,
   /** The reusable device token of an account (JSON {token, expiresAt}). */
   deviceToken: (accountId: string) => `ct1:token:${accountId}`,
   /** Baseline strategies only: the session a device holds in a scope. */

@@ -1,0 +1,481 @@
+import { randomUUID } from 'node:crypto';
+import type { AdmissionHook } from './admission-hook';
+import { cacheKeys } from './cache-keys';
+import { mapWithConcurrency } from './concurrency-limiter';
+import type { RuntimeConfig } from './config';
+import type { CountingStrategy, HeldPlace, Holder } from './counting-strategy';
+import { createCountingStrategy, type StrategyOptions } from './create-counting-strategy';
+import { withDeadline } from './deadline';
+import type {
+  AdmissionOutcome,
+  AdmissionRequest,
+  ConcurrencyEngine,
+  DeviceMessageOutcome,
+  EntitlementView,
+  SessionView,
+} from './engine-types';
+import type { HeartbeatMessage } from './heartbeat-message';
+import { lifecycleEventId, noEvents, type LifecycleEventSink } from './lifecycle-events';
+import { isMomentoCallError, MomentoCallError, type CachePort, type TopicPort } from './momento-ports';
+import { noMetrics, silentLogger, type EngineLogger, type EngineMetrics } from './observability-ports';
+import { resolveScope, shardOf, type ScopeRef } from './scope';
+import { describeError, indexTtlSeconds, SessionLifecycle, sessionRecordTtlSeconds } from './session-lifecycle';
+import { SessionStore, type SessionRecord } from './session-store';
+
+export interface EngineDependencies {
+  readonly cache: CachePort;
+  readonly topics: TopicPort;
+  readonly events?: LifecycleEventSink;
+  readonly metrics?: EngineMetrics;
+  readonly logger?: EngineLogger;
+  readonly hook?: AdmissionHook;
+  readonly now?: () => number;
+  readonly newSessionId?: () => string;
+  /** Replaces the strategy named by the configuration (benchmarks). */
+  readonly strategy?: CountingStrategy;
+  /** Tuning of the seed strategies. */
+  readonly strategyOptions?: Omit<StrategyOptions, 'leaseSeconds' | 'now'>;
+}
+
+/** Momento failed on the request path and FAILURE_MODE is `closed`: answer 503. */
+export class MomentoUnavailableError extends Error {
+  constructor(readonly cause: MomentoCallError) {
+    super(`Momento is unavailable: ${cause.message}`);
+    this.name = 'MomentoUnavailableError';
+  }
+}
+
+/** How many session records the heartbeat path keeps in memory (records never change once written). */
+const RECORD_MEMO_SIZE = 50_000;
+/** Expired sessions handled per shard and sweep. */
+const SWEEP_BATCH = 200;
+
+export function createEngine(config: RuntimeConfig, deps: EngineDependencies): ConcurrencyEngine {
+  return new Engine(config, deps);
+}
+
+class Engine implements ConcurrencyEngine {
+  private readonly cache: CachePort;
+  private readonly strategy: CountingStrategy;
+  private readonly sessions: SessionStore;
+  private readonly lifecycle: SessionLifecycle;
+  private readonly events: LifecycleEventSink;
+  private readonly metrics: EngineMetrics;
+  private readonly logger: EngineLogger;
+  private readonly now: () => number;
+  private readonly newSessionId: () => string;
+  private readonly recordMemo = new Map<string, SessionRecord>();
+  /** Sessions already told that their lease is gone, so a chatty device is told once. */
+  private readonly toldLost = new Map<string, number>();
+
+  constructor(
+    readonly config: RuntimeConfig,
+    private readonly deps: EngineDependencies,
+  ) {
+    this.cache = deps.cache;
+    this.now = deps.now ?? Date.now;
+    this.newSessionId = deps.newSessionId ?? randomUUID;
+    this.events = deps.events ?? noEvents;
+    this.metrics = deps.metrics ?? noMetrics;
+    this.logger = deps.logger ?? silentLogger;
+    this.strategy =
+      deps.strategy ?? createCountingStrategy(config.countingStrategy, deps.cache, { leaseSeconds: config.leaseSeconds, now: this.now, ...deps.strategyOptions });
+    this.sessions = new SessionStore(deps.cache);
+    this.lifecycle = new SessionLifecycle({
+      config,
+      cache: deps.cache,
+      topics: deps.topics,
+      sessions: this.sessions,
+      strategy: this.strategy,
+      events: this.events,
+      metrics: this.metrics,
+      logger: this.logger,
+      now: this.now,
+    });
+  }
+
+  // ---- admission ------------------------------------------------------------------------------
+
+  async admit(request: AdmissionRequest): Promise<AdmissionOutcome> {
+    const scope = resolveScope(this.config.limitScope, request.accountId, request.contentId);
+    let limit = this.config.defaultLimit;
+    if (this.deps.hook) {
+      const decision = await this.deps.hook.decide({
+        accountId: request.accountId,
+        deviceId: request.deviceId,
+        contentId: request.contentId,
+        kind: request.kind,
+        scope: scope.key,
+        defaultLimit: limit,
+      });
+      if (!decision.allow) {
+        const reason = decision.reason ?? 'refused by the admission hook';
+        await this.reportDenied(request, scope, reason, limit);
+        return { kind: 'denied', reason };
+      }
+      limit = decision.limit ?? limit;
+    }
+    try {
+      return await withDeadline(this.admitInScope(request, scope, limit), this.config.momentoTimeoutMs, 'admission');
+    } catch (error) {
+      if (!isMomentoCallError(error)) throw error;
+      this.metrics.count('MomentoErrors');
+      this.logger.error('admission could not reach Momento', { accountId: request.accountId, failureMode: this.config.failureMode, error: describeError(error) });
+      if (this.config.failureMode === 'closed') throw new MomentoUnavailableError(error);
+      this.metrics.count('AdmissionsDegraded');
+      const startedAt = this.now();
+      return {
+        kind: 'degraded',
+        limit,
+        reason: error.message,
+        session: {
+          sessionId: request.sessionId ?? this.newSessionId(),
+          accountId: request.accountId,
+          deviceId: request.deviceId,
+          contentId: request.contentId,
+          kind: request.kind,
+          scopeKey: scope.key,
+          shard: shardOf(request.accountId, this.config.topicShards),
+          limit,
+          startedAt,
+          endsAt: this.config.maxSessionSeconds > 0 ? startedAt + this.config.maxSessionSeconds * 1000 : undefined,
+        },
+      };
+    }
+  }
+
+  private async admitInScope(request: AdmissionRequest, scope: ScopeRef, limit: number): Promise<AdmissionOutcome> {
+    if (request.sessionId) {
+      const continued = await this.continueSession(request, scope, limit);
+      if (continued) return continued;
+    }
+    const holder: Holder = { deviceId: request.deviceId, sessionId: this.newSessionId() };
+    let result = await this.strategy.acquire(scope, limit, holder);
+    let evicted: SessionRecord | undefined;
+    if (result.kind === 'full' && this.config.atLimit === 'evict-oldest' && this.strategy.takeover) {
+      for (let attempt = 0; attempt < 3 && result.kind === 'full'; attempt += 1) {
+        const oldest = await this.oldestPlace(result.places);
+        if (!oldest || oldest.place.slot === undefined) break;
+        if (await this.strategy.takeover(scope, oldest.place.slot, oldest.place.holder, holder)) {
+          result = { kind: 'acquired', slot: oldest.place.slot };
+          evicted = oldest.record;
+        } else {
+          result = await this.strategy.acquire(scope, limit, holder);
+        }
+      }
+    }
+    if (result.kind === 'full') {
+      await this.reportDenied(request, scope, 'limit-reached', limit, result.places.length);
+      return { kind: 'limit-reached', limit, active: result.places.length, sessions: await this.describePlaces(result.places, request.accountId, scope) };
+    }
+
+    const now = this.now();
+    let startedAt = now;
+    if (result.replaced) {
+      // The same device reconnected: its earlier session gives way silently, and keeps its start
+      // time so reconnecting cannot reset the maximum duration.
+      const previous = await this.sessions.get(result.replaced.sessionId);
+      if (previous && previous.accountId === request.accountId) startedAt = previous.startedAt;
+      if (previous) await this.retire(previous);
+    }
+    const endsAt = this.config.maxSessionSeconds > 0 ? startedAt + this.config.maxSessionSeconds * 1000 : undefined;
+    const record: SessionRecord = {
+      sessionId: holder.sessionId,
+      accountId: request.accountId,
+      deviceId: request.deviceId,
+      contentId: request.contentId,
+      kind: request.kind,
+      scopeKey: scope.key,
+      shard: shardOf(request.accountId, this.config.topicShards),
+      slot: result.slot,
+      limit,
+      startedAt,
+      endsAt,
+    };
+    if (endsAt !== undefined && endsAt <= now) {
+      await this.strategy.release(scope, holder, result.slot);
+      await this.reportDenied(request, scope, 'max-duration', limit);
+      return { kind: 'denied', reason: 'this device has used the maximum session duration' };
+    }
+    await this.recordSession(record, scope);
+    if (evicted) await this.lifecycle.end(evicted, 'evicted-by-newer-session', { release: false });
+    const active = (await this.strategy.active(scope, limit)).length;
+    this.metrics.count('AdmissionsGranted');
+    this.logger.info('session admitted', { sessionId: record.sessionId, accountId: record.accountId, deviceId: record.deviceId, limit, active });
+    await this.events.emit({
+      detailType: 'Session Admitted',
+      detail: {
+        eventId: lifecycleEventId('Session Admitted', scope.key, record.sessionId, record.startedAt),
+        accountId: record.accountId,
+        scope: scope.key,
+        sessionId: record.sessionId,
+        deviceId: record.deviceId,
+        contentId: record.contentId,
+        kind: record.kind,
+        limit,
+        active,
+        at: new Date(now).toISOString(),
+      },
+    });
+    return { kind: 'admitted', session: record, limit, active, continued: result.replaced !== undefined, evicted };
+  }
+
+  /** A token refresh for a session the device still holds: refreshed, never counted twice. */
+  private async continueSession(request: AdmissionRequest, scope: ScopeRef, limit: number): Promise<AdmissionOutcome | undefined> {
+    const record = await this.sessions.get(request.sessionId!);
+    if (!record || record.accountId !== request.accountId || record.deviceId !== request.deviceId || record.scopeKey !== scope.key) return undefined;
+    const now = this.now();
+    if (record.endsAt !== undefined && now >= record.endsAt) {
+      await this.lifecycle.end(record, 'max-duration', { release: true });
+      return { kind: 'denied', reason: 'the session reached its maximum duration' };
+    }
+    const holder = { deviceId: record.deviceId, sessionId: record.sessionId };
+    if (!(await this.strategy.refresh(scope, holder, record.slot))) return undefined;
+    await Promise.all([this.touchDeadline(record, now), this.sessions.put(record, sessionRecordTtlSeconds(this.config))]);
+    const active = (await this.strategy.active(scope, Math.max(limit, record.limit))).length;
+    return { kind: 'admitted', session: record, limit: Math.max(limit, record.limit), active, continued: true };
+  }
+
+  private async recordSession(record: SessionRecord, scope: ScopeRef): Promise<void> {
+    const ttl = sessionRecordTtlSeconds(this.config);
+    const writes: Promise<void>[] = [this.sessions.put(record, ttl), this.touchDeadline(record, record.startedAt > this.now() ? record.startedAt : this.now())];
+    if (record.endsAt !== undefined) {
+      writes.push(this.cache.sortedSetPut(cacheKeys.sessionEnds(record.shard), record.sessionId, record.endsAt, indexTtlSeconds(this.config)));
+    }
+    if (!this.strategy.exact) writes.push(this.cache.set(cacheKeys.deviceSession(scope.key, record.deviceId), record.sessionId, ttl));
+    if (this.deps.hook) writes.push(this.cache.set(cacheKeys.scopeLimit(scope.key), String(record.limit), ttl));
+    await Promise.all(writes);
+  }
+
+  /** A session replaced by a reconnect of the same device: ended without a report. */
+  private async retire(record: SessionRecord): Promise<void> {
+    await this.cache.setIfAbsent(cacheKeys.ended(record.sessionId), 'replaced', sessionRecordTtlSeconds(this.config));
+    this.recordMemo.delete(record.sessionId);
+    await Promise.all([
+      this.sessions.delete(record.sessionId),
+      this.cache.sortedSetRemove(cacheKeys.deadlines(record.shard), [record.sessionId]),
+      record.endsAt !== undefined ? this.cache.sortedSetRemove(cacheKeys.sessionEnds(record.shard), [record.sessionId]) : Promise.resolve(),
+    ]);
+  }
+
+  private async oldestPlace(places: readonly HeldPlace[]): Promise<{ place: HeldPlace; record: SessionRecord } | undefined> {
+    const records = await this.sessions.getMany(places.map((place) => place.holder.sessionId));
+    const candidates = places.flatMap((place) => {
+      const record = records.get(place.holder.sessionId);
+      return record ? [{ place, record }] : [];
+    });
+    candidates.sort((a, b) => a.record.startedAt - b.record.startedAt || (a.place.slot ?? 0) - (b.place.slot ?? 0));
+    return candidates[0];
+  }
+
+  private async reportDenied(request: AdmissionRequest, scope: ScopeRef, reason: string, limit: number, active?: number): Promise<void> {
+    this.metrics.count('AdmissionsDenied');
+    this.logger.info('admission denied', { accountId: request.accountId, deviceId: request.deviceId, reason, limit, active });
+    const at = this.now();
+    await this.events.emit({
+      detailType: 'Session Denied',
+      detail: {
+        eventId: lifecycleEventId('Session Denied', scope.key, request.deviceId, request.requestId ?? at),
+        accountId: request.accountId,
+        scope: scope.key,
+        deviceId: request.deviceId,
+        contentId: request.contentId,
+        kind: request.kind,
+        reason,
+        limit,
+        active,
+        at: new Date(at).toISOString(),
+      },
+    });
+  }
+
+  // ---- device messages (the subscriber) -------------------------------------------------------
+
+  handleDeviceMessage(accountId: string, message: HeartbeatMessage): Promise<DeviceMessageOutcome> {
+    return message.type === 'stop' ? this.stop(accountId, message) : this.heartbeat(accountId, message);
+  }
+
+  async heartbeat(accountId: string, message: HeartbeatMessage): Promise<DeviceMessageOutcome> {
+    const record = await this.recordFor(message.sessionId);
+    if (!record) return this.unknownSession(accountId, message.sessionId);
+    if (record.accountId !== accountId || record.deviceId !== message.deviceId) return this.rejectForeign(accountId, message, record);
+    const now = this.now();
+    if (record.endsAt !== undefined && now >= record.endsAt) {
+      this.recordMemo.delete(record.sessionId);
+      await this.lifecycle.end(record, 'max-duration', { release: true });
+      return 'max-duration';
+    }
+    const scope = this.scopeOf(record);
+    if (!(await this.strategy.refresh(scope, { deviceId: record.deviceId, sessionId: record.sessionId }, record.slot))) {
+      this.recordMemo.delete(record.sessionId);
+      const ended = await this.lifecycle.end(record, 'lease-lost', { release: false });
+      return ended ? 'lease-lost' : 'already-ended';
+    }
+    await this.touchDeadline(record, now);
+    this.metrics.count('HeartbeatsProcessed');
+    return 'refreshed';
+  }
+
+  async stop(accountId: string, message: HeartbeatMessage): Promise<DeviceMessageOutcome> {
+    const record = await this.recordFor(message.sessionId);
+    if (!record) return 'already-ended';
+    if (record.accountId !== accountId || record.deviceId !== message.deviceId) return this.rejectForeign(accountId, message, record);
+    this.recordMemo.delete(record.sessionId);
+    const ended = await this.lifecycle.end(record, 'stopped', { release: true });
+    this.metrics.count('HeartbeatsProcessed');
+    return ended ? 'stopped' : 'already-ended';
+  }
+
+  private rejectForeign(accountId: string, message: HeartbeatMessage, record: SessionRecord): DeviceMessageOutcome {
+    this.metrics.count('HeartbeatsRejected');
+    this.logger.warn('device message for a session of another account or device dropped', {
+      tokenAccountId: accountId,
+      sessionAccountId: record.accountId,
+      sessionId: message.sessionId,
+      deviceId: message.deviceId,
+    });
+    return 'rejected';
+  }
+
+  /** A heartbeat for a session the cache does not know: ended, or its lease is gone. */
+  private async unknownSession(accountId: string, sessionId: string): Promise<DeviceMessageOutcome> {
+    const endedFor = await this.cache.get(cacheKeys.ended(sessionId));
+    if (endedFor !== undefined) return 'already-ended';
+    const now = this.now();
+    const toldAt = this.toldLost.get(sessionId);
+    if (toldAt === undefined || now - toldAt > this.config.leaseSeconds * 1000) {
+      this.toldLost.set(sessionId, now);
+      if (this.toldLost.size > RECORD_MEMO_SIZE) this.toldLost.delete(this.toldLost.keys().next().value!);
+      await this.lifecycle.tell(accountId, sessionId, 'expired', 'lease-lost');
+    }
+    return 'lease-lost';
+  }
+
+  private async recordFor(sessionId: string): Promise<SessionRecord | undefined> {
+    const memo = this.recordMemo.get(sessionId);
+    if (memo) return memo;
+    const record = await this.sessions.get(sessionId);
+    if (record) {
+      this.recordMemo.set(sessionId, record);
+      if (this.recordMemo.size > RECORD_MEMO_SIZE) this.recordMemo.delete(this.recordMemo.keys().next().value!);
+    }
+    return record;
+  }
+
+  private touchDeadline(record: SessionRecord, heartbeatAt: number): Promise<void> {
+    return this.cache.sortedSetPut(cacheKeys.deadlines(record.shard), record.sessionId, heartbeatAt + this.config.leaseSeconds * 1000, indexTtlSeconds(this.config));
+  }
+
+  private scopeOf(record: SessionRecord): ScopeRef {
+    return { kind: this.config.limitScope, accountId: record.accountId, contentId: record.contentId, key: record.scopeKey };
+  }
+
+  // ---- entitlement ----------------------------------------------------------------------------
+
+  async listSessions(accountId: string, contentId?: string): Promise<EntitlementView> {
+    const scope = resolveScope(this.config.limitScope, accountId, contentId);
+    this.metrics.count('EntitlementChecks');
+    try {
+      return await withDeadline(this.entitlement(scope, accountId), this.config.momentoTimeoutMs, 'entitlement check');
+    } catch (error) {
+      if (!isMomentoCallError(error)) throw error;
+      this.metrics.count('MomentoErrors');
+      this.logger.error('entitlement check could not reach Momento', { accountId, failureMode: this.config.failureMode, error: describeError(error) });
+      if (this.config.failureMode === 'closed') throw new MomentoUnavailableError(error);
+      return { accountId, limit: this.config.defaultLimit, active: 0, allowed: true, sessions: [], degraded: true };
+    }
+  }
+
+  private async entitlement(scope: ScopeRef, accountId: string): Promise<EntitlementView> {
+    let limit = this.config.defaultLimit;
+    if (this.deps.hook) {
+      const stored = Number(await this.cache.get(cacheKeys.scopeLimit(scope.key)));
+      if (Number.isInteger(stored) && stored > 0) limit = stored;
+    }
+    const places = await this.strategy.active(scope, limit);
+    const sessions = await this.describePlaces(places, accountId, scope);
+    return { accountId, limit, active: places.length, allowed: places.length < limit, sessions };
+  }
+
+  /** Session views of the places a scope holds, limited to `accountId`'s own sessions. */
+  private async describePlaces(places: readonly HeldPlace[], accountId: string, scope: ScopeRef): Promise<SessionView[]> {
+    let holders = places.map((place) => place.holder);
+    if (holders.some((holder) => holder.sessionId === '')) {
+      // Interval dictionaries keep only device ids: find their sessions through the device pointer.
+      const pointers = await this.cache.getBatch(holders.map((holder) => cacheKeys.deviceSession(scope.key, holder.deviceId)));
+      holders = holders.map((holder, i) => (holder.sessionId === '' ? { deviceId: holder.deviceId, sessionId: pointers[i] ?? '' } : holder));
+    }
+    const records = await this.sessions.getMany(holders.map((holder) => holder.sessionId).filter((id) => id !== ''));
+    const byShard = new Map<number, string[]>();
+    for (const record of records.values()) byShard.set(record.shard, [...(byShard.get(record.shard) ?? []), record.sessionId]);
+    const deadlines = new Map<string, number>();
+    for (const [shard, ids] of byShard) {
+      for (const [id, score] of await this.cache.sortedSetScores(cacheKeys.deadlines(shard), ids)) deadlines.set(id, score);
+    }
+    const leaseMs = this.config.leaseSeconds * 1000;
+    return holders.flatMap((holder): SessionView[] => {
+      const record = records.get(holder.sessionId);
+      if (!record) return this.config.limitScope === 'content' ? [] : [{ sessionId: holder.sessionId, deviceId: holder.deviceId, startedAt: new Date(0).toISOString() }];
+      if (record.accountId !== accountId) return [];
+      const deadline = deadlines.get(record.sessionId);
+      const expiresAt = deadline === undefined ? record.endsAt : record.endsAt === undefined ? deadline : Math.min(deadline, record.endsAt);
+      return [
+        {
+          sessionId: record.sessionId,
+          deviceId: record.deviceId,
+          contentId: record.contentId,
+          kind: record.kind,
+          startedAt: new Date(record.startedAt).toISOString(),
+          lastHeartbeatAt: deadline === undefined ? undefined : new Date(deadline - leaseMs).toISOString(),
+          expiresAt: expiresAt === undefined ? undefined : new Date(expiresAt).toISOString(),
+        },
+      ];
+    });
+  }
+
+  async endSession(accountId: string, sessionId: string): Promise<'ended' | 'not-found'> {
+    try {
+      return await withDeadline(this.endNow(accountId, sessionId), this.config.momentoTimeoutMs, 'ending a session');
+    } catch (error) {
+      if (!isMomentoCallError(error)) throw error;
+      this.metrics.count('MomentoErrors');
+      throw new MomentoUnavailableError(error);
+    }
+  }
+
+  private async endNow(accountId: string, sessionId: string): Promise<'ended' | 'not-found'> {
+    const record = await this.sessions.get(sessionId);
+    if (!record || record.accountId !== accountId) return 'not-found';
+    this.recordMemo.delete(sessionId);
+    return (await this.lifecycle.end(record, 'ended-by-account', { release: true })) ? 'ended' : 'not-found';
+  }
+
+  // ---- expiry ---------------------------------------------------------------------------------
+
+  async sweep(shards: readonly number[]): Promise<{ ended: number }> {
+    let ended = 0;
+    for (const shard of shards) {
+      const now = this.now();
+      const [lapsed, overrun] = await Promise.all([
+        this.cache.sortedSetRange(cacheKeys.deadlines(shard), 0, now, SWEEP_BATCH),
+        this.cache.sortedSetRange(cacheKeys.sessionEnds(shard), 0, now, SWEEP_BATCH),
+      ]);
+      const results = await mapWithConcurrency([...overrun.map((e) => ({ id: e.element, overrun: true })), ...lapsed.map((e) => ({ id: e.element, overrun: false }))], 8, async (due) => {
+        const record = await this.sessions.get(due.id);
+        if (!record) {
+          // Ended elsewhere, or its record expired: only the index entry is left.
+          await this.cache.sortedSetRemove(cacheKeys[due.overrun ? 'sessionEnds' : 'deadlines'](shard), [due.id]);
+          return false;
+        }
+        this.recordMemo.delete(record.sessionId);
+        if (record.endsAt !== undefined && now >= record.endsAt) return this.lifecycle.end(record, 'max-duration', { release: true });
+        if (due.overrun) return false;
+        // Momento expires the lease itself; the index is only a hint, so check before reporting.
+        if (this.strategy.exact && (await this.strategy.isHeld(this.scopeOf(record), { deviceId: record.deviceId, sessionId: record.sessionId }, record.slot))) return false;
+        return this.lifecycle.end(record, 'lease-expired', { release: false });
+      });
+      ended += results.filter(Boolean).length;
+    }
+    return { ended };
+  }
+}

@@ -1,0 +1,101 @@
+import { cacheKeys, FREE_SLOT } from './cache-keys';
+import type { AcquireResult, CountingStrategy, HeldPlace, Holder } from './counting-strategy';
+import type { CachePort } from './momento-ports';
+import type { ScopeRef } from './scope';
+
+/** Seconds a released slot keeps its free marker before it disappears by itself. */
+const RELEASED_TTL_SECONDS = 1;
+
+export function leaseValue(holder: Holder): string {
+  return `${holder.deviceId} ${holder.sessionId}`;
+}
+
+export function parseLeaseValue(value: string | undefined): Holder | undefined {
+  if (value === undefined || value === FREE_SLOT) return undefined;
+  const space = value.indexOf(' ');
+  if (space <= 0) return undefined;
+  return { deviceId: value.slice(0, space), sessionId: value.slice(space + 1) };
+}
+
+/**
+ * Exact counting with one lease per device: slot keys `<scope>#0..limit-1`, each claimed with an
+ * atomic conditional write, refreshed by heartbeats, released by a stop and expiring by itself
+ * when the heartbeats stop. Two admissions can never hold the same slot, so simultaneous starts
+ * admit exactly `limit`.
+ */
+export class LeaseStrategy implements CountingStrategy {
+  readonly name = 'leases' as const;
+  readonly exact = true;
+
+  constructor(
+    private readonly cache: CachePort,
+    private readonly leaseSeconds: number,
+    /** Randomises the first slot tried, so simultaneous starts spread over the free slots. */
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  async acquire(scope: ScopeRef, limit: number, holder: Holder): Promise<AcquireResult> {
+    const value = leaseValue(holder);
+    // Two passes: a slot freed or expiring between the read and the write gets a second chance.
+    for (let pass = 0; pass < 2; pass += 1) {
+      const slots = await this.readSlots(scope, limit);
+      const own = slots.findIndex((held) => held?.deviceId === holder.deviceId);
+      if (own >= 0) {
+        const previous = slots[own]!;
+        const kept = await this.cache.setIfEqual(cacheKeys.lease(scope.key, own), value, leaseValue(previous), this.leaseSeconds);
+        if (kept) {
+          return previous.sessionId === holder.sessionId ? { kind: 'acquired', slot: own } : { kind: 'acquired', slot: own, replaced: previous };
+        }
+        continue;
+      }
+      const free = slots.map((held, slot) => (held ? -1 : slot)).filter((slot) => slot >= 0);
+      const start = free.length > 0 ? Math.floor(this.random() * free.length) : 0;
+      for (let i = 0; i < free.length; i += 1) {
+        const slot = free[(start + i) % free.length]!;
+        if (await this.claim(scope, slot, value)) return { kind: 'acquired', slot };
+      }
+      if (free.length === 0) break;
+    }
+    const places = (await this.readSlots(scope, limit)).flatMap((held, slot): HeldPlace[] => (held ? [{ holder: held, slot }] : []));
+    return { kind: 'full', places };
+  }
+
+  async refresh(scope: ScopeRef, holder: Holder, slot?: number): Promise<boolean> {
+    if (slot === undefined) return false;
+    const value = leaseValue(holder);
+    return this.cache.setIfEqual(cacheKeys.lease(scope.key, slot), value, value, this.leaseSeconds);
+  }
+
+  async release(scope: ScopeRef, holder: Holder, slot?: number): Promise<void> {
+    if (slot === undefined) return;
+    // Conditional: a stop arriving after the slot passed to another device must not free it.
+    await this.cache.setIfEqual(cacheKeys.lease(scope.key, slot), FREE_SLOT, leaseValue(holder), RELEASED_TTL_SECONDS);
+  }
+
+  async active(scope: ScopeRef, limit: number): Promise<HeldPlace[]> {
+    const slots = await this.readSlots(scope, limit);
+    return slots.flatMap((held, slot): HeldPlace[] => (held ? [{ holder: held, slot }] : []));
+  }
+
+  async isHeld(scope: ScopeRef, holder: Holder, slot?: number): Promise<boolean> {
+    if (slot === undefined) return false;
+    const held = parseLeaseValue(await this.cache.get(cacheKeys.lease(scope.key, slot)));
+    return held?.sessionId === holder.sessionId && held.deviceId === holder.deviceId;
+  }
+
+  async takeover(scope: ScopeRef, slot: number, from: Holder, to: Holder): Promise<boolean> {
+    return this.cache.setIfEqual(cacheKeys.lease(scope.key, slot), leaseValue(to), leaseValue(from), this.leaseSeconds);
+  }
+
+  private async claim(scope: ScopeRef, slot: number, value: string): Promise<boolean> {
+    const key = cacheKeys.lease(scope.key, slot);
+    if (await this.cache.setIfAbsentOrEqual(key, value, value, this.leaseSeconds)) return true;
+    // A released slot holds the free marker for a second; it is as good as empty.
+    return this.cache.setIfEqual(key, value, FREE_SLOT, this.leaseSeconds);
+  }
+
+  private async readSlots(scope: ScopeRef, limit: number): Promise<(Holder | undefined)[]> {
+    const keys = Array.from({ length: limit }, (_, slot) => cacheKeys.lease(scope.key, slot));
+    return (await this.cache.getBatch(keys)).map(parseLeaseValue);
+  }
+}
