@@ -1,0 +1,150 @@
+import type { TopicClient } from '@gomomento/sdk';
+import { createHttpTopicTransport, DeviceSession, type DeviceSessionOptions, type DeviceSessionState, type TopicTransport } from '../../client/index';
+import { createSdkTopicTransport } from '../../client/node';
+import { startEmulator, type Emulator } from '../../local/emulator';
+import {
+  localTopicClient,
+  publishControl,
+  recordTopic,
+  sleep,
+  testTokenBackend,
+  waitFor,
+  type TestBackendOptions,
+  type TopicRecording,
+} from './support/emulator-backend';
+
+// The device client against the emulator through the real transports: @gomomento/sdk over gRPC
+// (Node) and the HTTP topics API with global fetch (what the browser build uses).
+
+const CACHE = 'concurrency';
+const HEARTBEATS = 'heartbeats';
+
+let emulator: Emulator;
+let observer: TopicClient;
+let accountCounter = 0;
+
+beforeAll(async () => {
+  emulator = await startEmulator({ caches: [CACHE], longPollTimeoutMs: 2_000 });
+  observer = localTopicClient(emulator);
+});
+
+afterAll(async () => {
+  await emulator.stop();
+});
+
+const transports: Array<[string, () => TopicTransport]> = [
+  ['the Node SDK transport', () => createSdkTopicTransport({ endpoint: emulator.address })],
+  ['the HTTP (browser) transport', () => createHttpTopicTransport({ baseUrl: emulator.httpUrl })],
+];
+
+describe.each(transports)('DeviceSession with %s', (_name, makeTransport) => {
+  let recording: TopicRecording | undefined;
+  const sessions: DeviceSession[] = [];
+
+  afterEach(async () => {
+    recording?.close();
+    recording = undefined;
+    await Promise.all(sessions.splice(0).map((session) => session.stop()));
+  });
+
+  function setUp(overrides: Partial<TestBackendOptions> = {}, sessionOptions: Partial<DeviceSessionOptions> = {}) {
+    accountCounter += 1;
+    const accountId = `account-${accountCounter}`;
+    const backend = testTokenBackend(emulator, {
+      cacheName: CACHE,
+      accountId,
+      heartbeatTopic: HEARTBEATS,
+      controlTopic: `control-${accountId}`,
+      heartbeatIntervalSeconds: 0.2,
+      tokenLifetimeSeconds: 600,
+      ...overrides,
+    });
+    const session = new DeviceSession({
+      deviceId: `device-${accountCounter}`,
+      contentId: 'title-1',
+      requestToken: backend.requestToken,
+      transport: makeTransport(),
+      pageLifecycle: false,
+      ...sessionOptions,
+    });
+    sessions.push(session);
+    const states: DeviceSessionState[] = [];
+    session.on('state', ({ state }) => states.push(state));
+    return { accountId, deviceId: `device-${accountCounter}`, backend, session, states, controlTopic: `control-${accountId}` };
+  }
+
+  it('heartbeats on the interval, stamped with the account as token id, then stops', async () => {
+    const { accountId, deviceId, session, states } = setUp();
+    recording = await recordTopic(observer, CACHE, HEARTBEATS);
+    const mine = () => recording?.messages().filter((message) => message.tokenId === accountId) ?? [];
+
+    const started = Date.now();
+    await expect(session.start()).resolves.toMatchObject({ state: 'active' });
+    await waitFor(() => mine().length >= 4, 5_000, 'four heartbeats');
+    const elapsed = Date.now() - started;
+    // Four heartbeats at a 200 ms interval: the first at once, the fourth after about 600 ms.
+    expect(elapsed).toBeGreaterThanOrEqual(550);
+    expect(mine()[0]?.body).toEqual({ v: 1, type: 'heartbeat', sessionId: 'session-1', deviceId, contentId: 'title-1' });
+
+    await session.stop();
+    await waitFor(() => mine().some((message) => message.body.type === 'stop'), 5_000, 'the stop message');
+    const count = mine().length;
+    await sleep(600);
+    expect(mine()).toHaveLength(count);
+    expect(mine()[count - 1]?.body).toMatchObject({ type: 'stop', sessionId: 'session-1' });
+    expect(states).toEqual(['starting', 'active', 'stopped']);
+  });
+
+  it('is evicted by a control message for its session, and only for its session', async () => {
+    const { accountId, session, controlTopic } = setUp();
+    recording = await recordTopic(observer, CACHE, HEARTBEATS);
+    const evicted: string[] = [];
+    session.on('evicted', ({ reason }) => evicted.push(reason));
+    await session.start();
+    await sleep(300); // the control subscription is open
+
+    await publishControl(observer, CACHE, controlTopic, { v: 1, type: 'evicted', sessionId: 'another-session', reason: 'evicted-by-newer-session' });
+    await sleep(300);
+    expect(session.state).toBe('active');
+
+    await publishControl(observer, CACHE, controlTopic, { v: 1, type: 'evicted', sessionId: 'session-1', reason: 'evicted-by-newer-session' });
+    await waitFor(() => session.state === 'evicted', 5_000, 'the eviction');
+    expect(evicted).toEqual(['evicted-by-newer-session']);
+
+    const count = recording.messages().filter((message) => message.tokenId === accountId).length;
+    await sleep(600);
+    expect(recording.messages().filter((message) => message.tokenId === accountId)).toHaveLength(count);
+  });
+
+  it('refreshes its short-lived token before it expires and keeps heartbeating and listening', async () => {
+    const { accountId, backend, session, controlTopic } = setUp({ tokenLifetimeSeconds: 3 }, { refreshBeforeExpirySeconds: 1.5 });
+    recording = await recordTopic(observer, CACHE, HEARTBEATS);
+    const refreshed: string[] = [];
+    session.on('token-refreshed', (grant) => refreshed.push(grant.token));
+    await session.start();
+    const firstToken = session.grant?.token;
+
+    await waitFor(() => refreshed.length >= 2, 8_000, 'two token refreshes');
+    expect(backend.bodies.slice(1).every((body) => body.sessionId === 'session-1')).toBe(true);
+    expect(refreshed[0]).not.toBe(firstToken);
+    // Past the first token's expiry: heartbeats still arrive, so they use the refreshed token.
+    const before = recording.messages().filter((message) => message.tokenId === accountId).length;
+    await sleep(600);
+    expect(recording.messages().filter((message) => message.tokenId === accountId).length).toBeGreaterThan(before);
+    expect(session.state).toBe('active');
+
+    // The control subscription moved to the new token too.
+    await publishControl(observer, CACHE, controlTopic, { v: 1, type: 'expired', sessionId: 'session-1', reason: 'max-duration' });
+    await waitFor(() => session.state === 'expired', 5_000, 'the expiry');
+  });
+
+  it('moves to error when its token may not subscribe to the control topic', async () => {
+    const { session } = setUp({ withoutControlPermission: true });
+    const errors: string[] = [];
+    session.on('error', (error) => errors.push(error.code));
+    await session.start();
+    await waitFor(() => session.state === 'error', 5_000, 'the control failure');
+    expect(errors).toEqual(['control-failed']);
+    expect(session.error?.message).toMatch(/forbidden/);
+  });
+});
