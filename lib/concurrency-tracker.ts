@@ -138,7 +138,15 @@ export class ConcurrencyTracker extends Construct {
     this.authKeySecret.grantRead(this.tokenVendingFunction);
     this.dataKeySecret.grantRead(this.tokenVendingFunction);
     this.dataKeySecret.grantRead(this.entitlementFunction);
-    props.admissionHook?.grantInvoke(this.tokenVendingFunction);
+    if (props.admissionHook) {
+      // An identity policy rather than hook.grantInvoke(): that edits the hook's resource policy,
+      // which fails for a function imported by ARN.
+      iam.Grant.addToPrincipal({
+        grantee: this.tokenVendingFunction,
+        actions: ['lambda:InvokeFunction'],
+        resourceArns: [props.admissionHook.functionArn],
+      });
+    }
     if (this.eventBus) {
       this.eventBus.grantPutEventsTo(this.tokenVendingFunction);
       this.eventBus.grantPutEventsTo(this.entitlementFunction);
