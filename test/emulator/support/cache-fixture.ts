@@ -1,23 +1,23 @@
 import { CreateCache, type CacheClient } from '@gomomento/sdk';
-import { startCacheServer, type RunningCacheServer } from './cache-server';
+import { startEmulator, type Emulator } from '../../../local/emulator';
 import { connectCacheClient } from './sdk-clients';
 
 export interface CacheFixture {
   /** The SDK client, connected once per test file. */
   readonly client: CacheClient;
-  readonly server: RunningCacheServer;
+  readonly server: Emulator;
   /** A cache created for this test file. */
   readonly cacheName: string;
 }
 
 /**
- * Starts an emulator and an SDK client for one test file (beforeAll) and stops both (afterAll).
+ * Starts the emulator and an SDK client (local mode: an empty token, a super user) for one test file (beforeAll) and stops both (afterAll).
  * Read the fields inside tests, not at module load.
  */
 export function useCacheFixture(cacheName: string): CacheFixture {
-  const fixture = { cacheName } as { client: CacheClient; server: RunningCacheServer; cacheName: string };
+  const fixture = { cacheName } as { client: CacheClient; server: Emulator; cacheName: string };
   beforeAll(async () => {
-    fixture.server = await startCacheServer();
+    fixture.server = await startEmulator();
     fixture.client = await connectCacheClient(fixture.server.hostname, fixture.server.port);
     const created = await fixture.client.createCache(cacheName);
     if (!(created instanceof CreateCache.Success)) throw new Error(`could not create ${cacheName}: ${created.toString()}`);
