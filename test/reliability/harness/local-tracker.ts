@@ -1,0 +1,61 @@
+import { parseRuntimeConfig, type RuntimeConfig } from '../../../lambda/core/config';
+import { createEngine } from '../../../lambda/core/engine';
+import type { ConcurrencyEngine } from '../../../lambda/core/engine-types';
+import { RecordingEventSink } from '../../../lambda/core/lifecycle-events';
+import type { MomentoPorts } from '../../../lambda/core/momento-ports';
+import { createMomentoPorts } from '../../../lambda/core/momento-sdk-ports';
+import { CountingMetrics } from '../../../lambda/core/observability-ports';
+import { startEmulator, type Emulator } from '../../../local/emulator';
+
+export const CACHE_NAME = 'reliability';
+
+/** The engine over the real SDK against a fresh emulator, with its events and metrics recorded. */
+export interface LocalTracker {
+  readonly emulator: Emulator;
+  readonly config: RuntimeConfig;
+  readonly ports: MomentoPorts;
+  readonly engine: ConcurrencyEngine;
+  readonly events: RecordingEventSink;
+  readonly metrics: CountingMetrics;
+  /** The runtime environment, for building more processes (a second subscriber, a handler) on the same emulator. */
+  readonly env: Readonly<Record<string, string>>;
+  stop(): Promise<void>;
+}
+
+/** Environment of a local run: short heartbeats and leases so the suite runs in seconds. */
+export function localEnvironment(emulator: Emulator, overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    CACHE_NAME,
+    MOMENTO_ENDPOINT: emulator.address,
+    HEARTBEAT_INTERVAL_SECONDS: '1',
+    LEASE_SECONDS: '6',
+    DEFAULT_LIMIT: '3',
+    ACCOUNT_SOURCE: 'iam',
+    HEALTH_PORT: '0',
+    MOMENTO_TIMEOUT_MS: '2000',
+    ...overrides,
+  };
+}
+
+export async function startLocalTracker(overrides: Record<string, string> = {}): Promise<LocalTracker> {
+  const emulator = await startEmulator({ port: 0, caches: [CACHE_NAME], heartbeatIntervalMs: 1000 });
+  const env = localEnvironment(emulator, overrides);
+  const config = parseRuntimeConfig(env);
+  const ports = createMomentoPorts(config);
+  const events = new RecordingEventSink();
+  const metrics = new CountingMetrics();
+  const engine = createEngine(config, { cache: ports.cache, topics: ports.topics, events, metrics });
+  return {
+    emulator,
+    config,
+    ports,
+    engine,
+    events,
+    metrics,
+    env,
+    stop: async () => {
+      ports.close();
+      await emulator.stop();
+    },
+  };
+}
