@@ -1,4 +1,88 @@
-import { Construct } from 'constructs';
+import { Validations } from 'aws-cdk-lib';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { IConstruct } from 'constructs';
+import type { ConcurrencyTracker } from './concurrency-tracker';
+import { AuthorizationKind } from './tracker-authorization';
 
-/** Placeholder; filled once the findings are known. */
-export function acknowledgeNagFindings(_tracker: Construct): void {}
+// cdk-nag AwsSolutions findings that are intrinsic to the design, acknowledged on the object that
+// raises them (never on the stack), each with the reason. Users inherit them; anything they add
+// themselves is still checked.
+
+const LAMBDA_BASIC_EXECUTION =
+  'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]';
+const API_GATEWAY_LOGS =
+  'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]';
+
+function acknowledge(scope: IConstruct | undefined, id: string, reason: string): void {
+  if (scope) Validations.of(scope).acknowledge({ id, reason });
+}
+
+/** Acknowledges the design-intrinsic findings on the tracker's resources. */
+export function acknowledgeNagFindings(tracker: ConcurrencyTracker): void {
+  const functions = [tracker.tokenVendingFunction, tracker.entitlementFunction, tracker.jwtAuthorizerFunction];
+  for (const fn of functions) {
+    if (!fn) continue;
+    acknowledge(
+      fn.role,
+      LAMBDA_BASIC_EXECUTION,
+      'AWSLambdaBasicExecutionRole grants only logs:CreateLogGroup/CreateLogStream/PutLogEvents; every other ' +
+        'permission of this role is a least-privilege grant on a named resource.',
+    );
+    acknowledge(
+      fn,
+      'AwsSolutions-L1',
+      'The runtime is pinned to Node.js 22 on purpose: the prebuilt bundle is compiled for node22 and tested on ' +
+        'it. Runtime upgrades ship as a release of the construct, not as a silent change on synth.',
+    );
+  }
+
+  const api = tracker.api;
+  acknowledge(
+    api.deploymentStage,
+    'AwsSolutions-APIG3',
+    'Every method requires IAM, Cognito or verified-JWT authorisation and the stage is throttled. A WAF web ACL ' +
+      '(cost, rule choice) is left to the consumer, who can associate one with tracker.api.deploymentStage.',
+  );
+  const cloudWatchRole = api.node.tryFindChild('CloudWatchRole');
+  acknowledge(
+    cloudWatchRole,
+    API_GATEWAY_LOGS,
+    'AmazonAPIGatewayPushToCloudWatchLogs is the policy AWS defines for API Gateway to write the access and ' +
+      'execution logs this API is required to keep; it grants log writes only.',
+  );
+  if (tracker.settings.authorization.kind !== AuthorizationKind.COGNITO) {
+    const reason =
+      tracker.settings.authorization.kind === AuthorizationKind.IAM
+        ? 'The method uses IAM (SigV4) authorisation: only backends granted execute-api:Invoke through ' +
+          'grantInvoke() can call it.'
+        : 'The method uses a Lambda authoriser that verifies the JWT signature (issuer JWKS), issuer, audience ' +
+          'and expiry; Cognito is one possible issuer, not a requirement.';
+    for (const method of tracker.trackerApi.methods) acknowledge(method, 'AwsSolutions-COG4', reason);
+  }
+
+  for (const subscriber of tracker.subscribers) {
+    acknowledge(
+      subscriber.taskDefinition,
+      'AwsSolutions-ECS2',
+      'The environment holds non-secret settings only (cache and topic names, timings, limits). The Momento ' +
+        'data key is injected from Secrets Manager as an ECS secret, never as an environment value.',
+    );
+    acknowledge(
+      subscriber.taskDefinition.executionRole,
+      'AwsSolutions-IAM5[Resource::*]',
+      'ecr:GetAuthorizationToken cannot be scoped to a resource; the image pull itself is limited to the CDK ' +
+        'asset repository and secret reads to the data-key secret.',
+    );
+  }
+
+  for (const secret of [tracker.authKeySecret, tracker.dataKeySecret]) {
+    // Only the secrets created here; a secret the user passed in is theirs to judge.
+    if (!(secret instanceof secretsmanager.Secret) || !secret.node.path.startsWith(`${tracker.node.path}/`)) continue;
+    acknowledge(
+      secret,
+      'AwsSolutions-SMG4',
+      'The secret holds a Momento API key, which only Momento can issue: a Secrets Manager rotation Lambda ' +
+        'cannot create a new one. Rotate by issuing a key in Momento and running put-secret-value (README).',
+    );
+  }
+}

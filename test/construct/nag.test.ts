@@ -1,0 +1,96 @@
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { AtLimitBehavior, ConcurrencyTracker, ConcurrencyTrackerProps, TrackerAuthorization } from '../../lib';
+import { newApp, newStack } from './support/tracker-stack';
+
+/** Every unacknowledged AwsSolutions finding in the stack, as "rule at path" lines. */
+function findings(stack: Stack): string[] {
+  const report = new AwsSolutionsChecks(stack).validateScope(stack);
+  return report.violations.flatMap((v) =>
+    v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath}: ${v.description}`),
+  );
+}
+
+function trackerStack(app: App, props: (stack: Stack) => ConcurrencyTrackerProps): Stack {
+  const stack = newStack(app);
+  new ConcurrencyTracker(stack, 'Tracker', props(stack));
+  return stack;
+}
+
+const configurations: Array<[string, (stack: Stack) => ConcurrencyTrackerProps]> = [
+  ['defaults', () => ({})],
+  [
+    'JWT with existing VPC and secrets',
+    (stack) => ({
+      vpc: new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1, flowLogs: { All: {} } }),
+      authKeySecret: secretsmanager.Secret.fromSecretNameV2(stack, 'Auth', 'momento/auth'),
+      dataKeySecret: secretsmanager.Secret.fromSecretNameV2(stack, 'Data', 'momento/data'),
+      authorization: TrackerAuthorization.jwt({ issuer: 'https://login.example.com/', audience: ['player'], accountClaim: 'sub' }),
+    }),
+  ],
+  [
+    'Cognito, evict-oldest, admission hook, shards and monitoring',
+    (stack) => ({
+      authorization: TrackerAuthorization.cognito({ userPools: [cognito.UserPool.fromUserPoolId(stack, 'Pool', 'eu-west-1_abc')], accountClaim: 'sub' }),
+      atLimit: AtLimitBehavior.EVICT_OLDEST,
+      admissionHook: lambda.Function.fromFunctionArn(stack, 'Hook', 'arn:aws:lambda:eu-west-1:123456789012:function:hook'),
+      topicShards: 4,
+      subscriberGroups: 2,
+      monitoring: {},
+    }),
+  ],
+];
+
+describe('cdk-nag AwsSolutions', () => {
+  test.each(configurations)('%s: no unacknowledged findings (recommended feature flags)', (_name, props) => {
+    expect(findings(trackerStack(newApp(), props))).toEqual([]);
+  });
+
+  test.each(configurations)('%s: no unacknowledged findings (no feature flags)', (_name, props) => {
+    expect(findings(trackerStack(new App(), props))).toEqual([]);
+  });
+
+  test('the check is live: findings outside the tracker, and on a secret passed in, are still reported', () => {
+    const stack = newStack();
+    const own = new secretsmanager.Secret(stack, 'Unrotated');
+    new ConcurrencyTracker(stack, 'Tracker', { dataKeySecret: own });
+    const found = findings(stack);
+    expect(found.some((f) => f.startsWith('AwsSolutions-SMG4 at TestStack/Unrotated'))).toBe(true);
+    expect(found.some((f) => f.startsWith('AwsSolutions-SMG4 at TestStack/Tracker'))).toBe(false);
+  });
+
+  describe('as a Validations plugin during synthesis', () => {
+    let outdir: string;
+    beforeEach(() => {
+      outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracker-nag-'));
+    });
+    afterEach(() => fs.rmSync(outdir, { recursive: true, force: true }));
+
+    function appWithNag(): App {
+      const app = new App({ outdir, context: newApp().node.getAllContext() });
+      Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+      return app;
+    }
+
+    test('the default tracker synthesizes with the AwsSolutions plugin', () => {
+      const app = appWithNag();
+      new ConcurrencyTracker(newStack(app), 'Tracker');
+      expect(() => app.synth()).not.toThrow();
+    });
+
+    test('synthesis fails on a finding the tracker does not own', () => {
+      const app = appWithNag();
+      const stack = newStack(app);
+      new ConcurrencyTracker(stack, 'Tracker');
+      new secretsmanager.Secret(stack, 'Unrotated');
+      expect(() => app.synth()).toThrow(/AwsSolutions-SMG4/);
+    });
+  });
+});
