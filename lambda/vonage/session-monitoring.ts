@@ -44,10 +44,14 @@ export async function handleCallback(callback: HandledCallback, deps: VonageDepe
 async function connectionCreated(callback: ConnectionCreated, deps: VonageDependencies): Promise<CallbackOutcome> {
   const { seats } = deps;
   const connectionId = callback.connection.id;
-  if (await deps.cache.get(vonageKeys.connectionGone(connectionId))) return 'late';
+  const data = parseTokenData(callback.connection.data);
+  if (await deps.cache.get(vonageKeys.connectionGone(connectionId))) {
+    // Destroyed before this arrived: its reservation is not left holding a seat until it times out.
+    if (data) await seats.cancelReservation(seats.roomScope(data.room), data.rsv, data.slot);
+    return 'late';
+  }
   if (await seats.connection(connectionId)) return 'duplicate';
 
-  const data = parseTokenData(callback.connection.data);
   const roomId = await roomOf(callback.sessionId, data, deps);
   if (!roomId) return 'not-our-session';
   const policy = policyForRoom(deps.config.policies, roomId);

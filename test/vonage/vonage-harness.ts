@@ -1,0 +1,202 @@
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import { SignJWT } from 'jose';
+import { parseRuntimeConfig } from '../../lambda/core/config';
+import { RecordingEventSink } from '../../lambda/core/lifecycle-events';
+import type { MomentoPorts } from '../../lambda/core/momento-ports';
+import { createMomentoPorts } from '../../lambda/core/momento-sdk-ports';
+import { silentLogger } from '../../lambda/core/observability-ports';
+import { payloadHash } from '../../lambda/vonage/callback-signature';
+import { handleRoomTokenRequest } from '../../lambda/vonage/room-token-request';
+import { RoomSeats } from '../../lambda/vonage/room-seats';
+import { handleSessionMonitoringRequest } from '../../lambda/vonage/session-monitoring-request';
+import { parseVonageConfig } from '../../lambda/vonage/vonage-config';
+import type { VonageDependencies, VonageMetricName, VonageMetrics } from '../../lambda/vonage/vonage-dependencies';
+import { vonageVideoEnforcement } from '../../lambda/vonage/vonage-enforcement';
+import { startEmulator, type Emulator } from '../../local/emulator';
+import { VonageStandIn } from './vonage-stand-in';
+
+export const CALLBACK_SECRET = 'session-monitoring-signature-secret-for-tests';
+export const APPLICATION_ID = 'c1a2b3c4-0000-4000-8000-00000000feed';
+export const CACHE_NAME = 'tracker';
+
+/** Lessons are one-to-one, an hour long from the second participant, ticket holders only; teachers may share their screen. */
+export const TEST_POLICIES = {
+  types: {
+    'one-to-one': {
+      capacity: 2,
+      durationSeconds: 3600,
+      durationStartsWhen: 2,
+      admission: 'tickets',
+      defaultRole: 'student',
+      publish: { teacher: ['camera', 'screen', 'audio'], student: ['camera', 'audio'] },
+    },
+    open: { capacity: 5 },
+  },
+  rooms: [{ match: 'lesson-*', type: 'one-to-one' }],
+  defaultType: 'open',
+};
+
+export class RecordingMetrics implements VonageMetrics {
+  readonly counts = new Map<VonageMetricName, number>();
+  count(name: VonageMetricName, value = 1): void {
+    this.counts.set(name, (this.counts.get(name) ?? 0) + value);
+  }
+  get(name: VonageMetricName): number {
+    return this.counts.get(name) ?? 0;
+  }
+}
+
+/**
+ * The emulator for Momento, the stand-in for Vonage's REST API, and a way to build the Vonage
+ * dependencies over them as a fresh cold start would (new clients, nothing carried over).
+ */
+export class VonageHarness {
+  emulator!: Emulator;
+  readonly vonage = new VonageStandIn();
+  readonly events = new RecordingEventSink();
+  readonly metrics = new RecordingMetrics();
+  readonly privateKey = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  }).privateKey;
+  /** The clock the handlers see (epoch ms); tests move it to pass a room's duration. */
+  clock = Date.now();
+  private ports: MomentoPorts[] = [];
+  deps!: VonageDependencies;
+
+  async start(env: Record<string, string> = {}): Promise<void> {
+    this.emulator = await startEmulator({ port: 0, caches: [CACHE_NAME] });
+    await this.vonage.start();
+    this.deps = this.coldStart(env);
+  }
+
+  async stop(): Promise<void> {
+    for (const ports of this.ports) ports.close();
+    await this.vonage.stop();
+    await this.emulator.stop();
+  }
+
+  /** A new dependencies object over new clients: what a new Lambda instance would build. */
+  coldStart(env: Record<string, string> = {}): VonageDependencies {
+    const runtime = parseRuntimeConfig({ CACHE_NAME, MOMENTO_ENDPOINT: this.emulator.address, ACCOUNT_SOURCE: 'iam' });
+    const config = parseVonageConfig(
+      { VONAGE_APPLICATION_ID: APPLICATION_ID, VONAGE_ROOM_POLICIES: JSON.stringify(TEST_POLICIES), VONAGE_ACCOUNT_LIMIT: '0', ...env },
+      runtime.defaultLimit,
+    );
+    const ports = createMomentoPorts(runtime);
+    this.ports.push(ports);
+    return {
+      config,
+      account: { source: runtime.accountSource, claim: runtime.accountClaim },
+      callbackSecret: CALLBACK_SECRET,
+      cache: ports.cache,
+      seats: new RoomSeats(ports.cache, config.reservationSeconds, config.seatSeconds),
+      vonage: vonageVideoEnforcement({ applicationId: APPLICATION_ID, privateKey: this.privateKey, videoHost: this.vonage.url }),
+      events: this.events,
+      metrics: this.metrics,
+      logger: silentLogger,
+      now: () => this.clock,
+      newId: () => randomUUID(),
+    };
+  }
+
+  /** `POST /vonage/tokens` as a trusted backend (IAM) asking for `userId`. */
+  async requestToken(userId: string, roomId: string): Promise<{ status: number; body: Record<string, unknown> }> {
+    const result = await handleRoomTokenRequest(
+      { body: JSON.stringify({ roomId, accountId: userId }), isBase64Encoded: false, requestContext: {} as never },
+      this.deps,
+    );
+    return parse(result);
+  }
+
+  /** Posts a callback signed the way Vonage signs it (HS256 JWT with the body's payload_hash). */
+  async callback(payload: unknown, signing: { secret?: string; header?: string | null; hashOf?: string } = {}): Promise<{ status: number; body: Record<string, unknown> }> {
+    const body = JSON.stringify(payload);
+    let authorization: string | undefined;
+    if (signing.header !== undefined) {
+      authorization = signing.header ?? undefined;
+    } else {
+      const jwt = await new SignJWT({ payload_hash: payloadHash(signing.hashOf ?? body), application_id: APPLICATION_ID })
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .setIssuedAt(Math.floor(this.clock / 1000))
+        .setExpirationTime(Math.floor(this.clock / 1000) + 300)
+        .sign(new TextEncoder().encode(signing.secret ?? CALLBACK_SECRET));
+      authorization = `Bearer ${jwt}`;
+    }
+    const result = await handleSessionMonitoringRequest(
+      { body, isBase64Encoded: false, headers: authorization === undefined ? {} : { Authorization: authorization } },
+      this.deps,
+    );
+    return parse(result);
+  }
+
+  /** How many items the cache holds (to assert a refused callback wrote nothing). */
+  cacheSize(): number {
+    return this.emulator.store.cache(CACHE_NAME).size;
+  }
+}
+
+function parse(result: APIGatewayProxyResult): { status: number; body: Record<string, unknown> } {
+  return { status: result.statusCode, body: JSON.parse(result.body) as Record<string, unknown> };
+}
+
+let sequence = 0;
+
+/** Callback payloads in the shapes of the article and Vonage's session-monitoring reference. */
+export const callbacks = {
+  connectionCreated(sessionId: string, connectionId: string, data: string | undefined, timestamp: number) {
+    return {
+      sessionId,
+      projectId: '123456',
+      event: 'connectionCreated',
+      timestamp,
+      connection: { id: connectionId, createdAt: timestamp - 100, ...(data !== undefined ? { data } : {}) },
+    };
+  },
+  connectionDestroyed(sessionId: string, connectionId: string, data: string | undefined, timestamp: number) {
+    return {
+      sessionId,
+      projectId: '123456',
+      event: 'connectionDestroyed',
+      reason: 'clientDisconnected',
+      timestamp,
+      connection: { id: connectionId, createdAt: timestamp - 60_000, ...(data !== undefined ? { data } : {}) },
+    };
+  },
+  streamCreated(sessionId: string, streamId: string, connectionId: string, data: string | undefined, videoType: string, timestamp: number) {
+    return {
+      sessionId,
+      projectId: '123456',
+      event: 'streamCreated',
+      timestamp,
+      stream: {
+        id: streamId,
+        connection: { id: connectionId, createdAt: timestamp - 1000, ...(data !== undefined ? { data } : {}) },
+        createdAt: timestamp,
+        name: videoType === 'screen' ? 'Screen' : 'Camera',
+        videoType,
+      },
+    };
+  },
+  streamDestroyed(sessionId: string, streamId: string, connectionId: string, data: string | undefined, videoType: string, timestamp: number) {
+    return {
+      ...callbacks.streamCreated(sessionId, streamId, connectionId, data, videoType, timestamp),
+      event: 'streamDestroyed',
+      reason: 'clientDisconnected',
+    };
+  },
+  /** A fresh connection id in Vonage's UUID form. */
+  connectionId(): string {
+    sequence += 1;
+    return randomUUID();
+  },
+};
+
+/** The token data a vended token carries (what Vonage echoes as `connection.data`). */
+export function tokenDataOf(token: string): string {
+  const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')) as { connection_data?: string };
+  if (!claims.connection_data) throw new Error('token has no connection_data');
+  return claims.connection_data;
+}
