@@ -1,0 +1,49 @@
+import type { AdmissionHook } from './admission-hook';
+import type { RuntimeConfig } from './config';
+import { createEngine } from './engine';
+import type { ConcurrencyEngine } from './engine-types';
+import type { LifecycleEventSink } from './lifecycle-events';
+import type { CachePort, TokenPort, TopicPort } from './momento-ports';
+import { noMetrics, silentLogger, type EngineLogger, type EngineMetrics } from './observability-ports';
+
+/** What the HTTP request handlers need; built once per Lambda container (or playground). */
+export interface HandlerDependencies {
+  readonly config: RuntimeConfig;
+  readonly engine: ConcurrencyEngine;
+  readonly cache: CachePort;
+  /** Present where the auth key is (token vending). */
+  readonly tokens?: TokenPort;
+  readonly metrics: EngineMetrics;
+  readonly logger: EngineLogger;
+  readonly now?: () => number;
+}
+
+export interface HandlerExtras {
+  readonly events?: LifecycleEventSink;
+  readonly metrics?: EngineMetrics;
+  readonly logger?: EngineLogger;
+  readonly hook?: AdmissionHook;
+  readonly now?: () => number;
+  readonly newSessionId?: () => string;
+}
+
+/** Wires an engine over the given ports for the request handlers (Lambda, playground, tests). */
+export function createHandlerDependencies(
+  config: RuntimeConfig,
+  ports: { readonly cache: CachePort; readonly topics: TopicPort; readonly tokens?: TokenPort },
+  extras: HandlerExtras = {},
+): HandlerDependencies {
+  const metrics = extras.metrics ?? noMetrics;
+  const logger = extras.logger ?? silentLogger;
+  const engine = createEngine(config, {
+    cache: ports.cache,
+    topics: ports.topics,
+    events: extras.events,
+    metrics,
+    logger,
+    hook: extras.hook,
+    now: extras.now,
+    newSessionId: extras.newSessionId,
+  });
+  return { config, engine, cache: ports.cache, tokens: ports.tokens, metrics, logger, now: extras.now };
+}

@@ -1,0 +1,150 @@
+import { z } from 'zod';
+import { cacheKeys } from './cache-keys';
+import type { RuntimeConfig } from './config';
+import { withDeadline } from './deadline';
+import type { AdmissionRequest, ConcurrencyEngine, SessionView } from './engine-types';
+import { isMomentoCallError, type CachePort, type MintedToken, type TokenPort } from './momento-ports';
+import type { EngineLogger, EngineMetrics } from './observability-ports';
+import { controlTopicName, heartbeatTopicName, shardOf } from './scope';
+import type { SessionRecord } from './session-store';
+
+/** The 201 body of `POST /tokens`. */
+export interface TokenGrantBody {
+  readonly token: string;
+  readonly sessionId: string;
+  readonly cacheName: string;
+  readonly heartbeatTopic: string;
+  readonly controlTopic: string;
+  readonly heartbeatIntervalSeconds: number;
+  /** ISO 8601: when the token stops working (the device refreshes before). */
+  readonly expiresAt: string;
+  readonly limit: number;
+  readonly active: number;
+  /** Momento failed and FAILURE_MODE is `open`: allowed without counting (token may be empty). */
+  readonly degraded?: true;
+}
+
+export type VendOutcome =
+  | { readonly kind: 'issued'; readonly grant: TokenGrantBody; readonly reusedToken: boolean }
+  | { readonly kind: 'limit-reached'; readonly limit: number; readonly active: number; readonly sessions: readonly SessionView[] }
+  | { readonly kind: 'denied'; readonly reason: string };
+
+export interface TokenVendingDeps {
+  readonly config: RuntimeConfig;
+  readonly engine: ConcurrencyEngine;
+  readonly cache: CachePort;
+  readonly tokens: TokenPort;
+  readonly metrics: EngineMetrics;
+  readonly logger: EngineLogger;
+  readonly now?: () => number;
+}
+
+const cachedTokenSchema = z.object({ token: z.string().min(1), expiresAt: z.number() });
+
+/**
+ * How much life a cached token must have left to be handed out again: enough that the device
+ * is not sent straight back to refresh (at least three heartbeats, at least a tenth of the
+ * lifetime), but never more than half of it.
+ */
+export function tokenReuseMarginMs(config: Pick<RuntimeConfig, 'heartbeatIntervalSeconds' | 'tokenTtlSeconds'>): number {
+  const ttlMs = config.tokenTtlSeconds * 1000;
+  return Math.min(ttlMs / 2, Math.max(3 * config.heartbeatIntervalSeconds * 1000, ttlMs / 10));
+}
+
+/**
+ * `POST /tokens` without HTTP: admission, then a device token that may publish only to the
+ * account's heartbeat shard and subscribe only to its control topic, with the account as token
+ * id and a lifetime no longer than what remains of the session. Tokens of one account are
+ * interchangeable, so one is reused from the cache until close to expiry: Momento's auth service
+ * is called about once per account per token lifetime.
+ */
+export async function vendToken(request: AdmissionRequest, deps: TokenVendingDeps): Promise<VendOutcome> {
+  const outcome = await deps.engine.admit(request);
+  switch (outcome.kind) {
+    case 'limit-reached':
+      return { kind: 'limit-reached', limit: outcome.limit, active: outcome.active, sessions: outcome.sessions };
+    case 'denied':
+      return { kind: 'denied', reason: outcome.reason };
+    case 'degraded':
+      // Momento is what failed, so no token is minted: the answer stays within the time bound and
+      // the player plays on without heartbeats (the empty token says so).
+      return { kind: 'issued', reusedToken: false, grant: { ...grantOf(outcome.session, undefined, outcome.limit, 0, deps), degraded: true } };
+    case 'admitted': {
+      let token: { token: MintedToken; reused: boolean };
+      try {
+        token = await deviceToken(outcome.session, deps);
+      } catch (error) {
+        // The place was taken but the device cannot use it: give it back rather than let it
+        // count until its lease runs out. Best effort: Momento may be what failed.
+        if (!outcome.continued) {
+          await deps.engine
+            .stop(request.accountId, { v: 1, type: 'stop', sessionId: outcome.session.sessionId, deviceId: outcome.session.deviceId })
+            .catch(() => undefined);
+        }
+        throw error;
+      }
+      return { kind: 'issued', reusedToken: token.reused, grant: grantOf(outcome.session, token.token, outcome.limit, outcome.active, deps) };
+    }
+  }
+}
+
+function grantOf(session: SessionRecord, token: MintedToken | undefined, limit: number, active: number, deps: TokenVendingDeps): TokenGrantBody {
+  const { config } = deps;
+  return {
+    token: token?.token ?? '',
+    sessionId: session.sessionId,
+    cacheName: config.cacheName,
+    heartbeatTopic: heartbeatTopicName(config.heartbeatTopic, shardOf(session.accountId, config.topicShards), config.topicShards),
+    controlTopic: controlTopicName(config.controlTopicPrefix, session.accountId),
+    heartbeatIntervalSeconds: config.heartbeatIntervalSeconds,
+    expiresAt: new Date(token?.expiresAt ?? (deps.now ?? Date.now)()).toISOString(),
+    limit,
+    active,
+  };
+}
+
+async function deviceToken(session: SessionRecord, deps: TokenVendingDeps): Promise<{ token: MintedToken; reused: boolean }> {
+  const { config, cache, tokens, metrics } = deps;
+  const now = (deps.now ?? Date.now)();
+  const marginMs = tokenReuseMarginMs(config);
+  const key = cacheKeys.deviceToken(session.accountId);
+  const cached = await readCachedToken(cache, key, deps);
+  if (cached && cached.expiresAt - now >= marginMs && (session.endsAt === undefined || cached.expiresAt <= session.endsAt)) {
+    metrics.count('TokensReused');
+    return { token: cached, reused: true };
+  }
+  const remainingSeconds = session.endsAt === undefined ? Infinity : Math.floor((session.endsAt - now) / 1000);
+  const ttlSeconds = Math.max(1, Math.min(config.tokenTtlSeconds, remainingSeconds));
+  const minted = await withDeadline(
+    tokens.mintDeviceToken({
+      accountId: session.accountId,
+      publishTopic: heartbeatTopicName(config.heartbeatTopic, shardOf(session.accountId, config.topicShards), config.topicShards),
+      subscribeTopic: controlTopicName(config.controlTopicPrefix, session.accountId),
+      ttlSeconds,
+    }),
+    config.momentoTimeoutMs,
+    'minting a device token',
+  );
+  metrics.count('TokensMinted');
+  // Only full-lifetime tokens are worth sharing; one cut short by a session's end is not.
+  const cacheSeconds = (minted.expiresAt - now - marginMs) / 1000;
+  if (ttlSeconds === config.tokenTtlSeconds && cacheSeconds >= 1) {
+    await cache.set(key, JSON.stringify(minted), cacheSeconds).catch((error: unknown) => {
+      metrics.count('MomentoErrors');
+      deps.logger.warn('device token not cached', { accountId: session.accountId, error: error instanceof Error ? error.message : String(error) });
+    });
+  }
+  return { token: minted, reused: false };
+}
+
+async function readCachedToken(cache: CachePort, key: string, deps: TokenVendingDeps): Promise<MintedToken | undefined> {
+  try {
+    const raw = await withDeadline(cache.get(key), deps.config.momentoTimeoutMs, 'reading the cached device token');
+    if (raw === undefined) return undefined;
+    const parsed = cachedTokenSchema.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : undefined;
+  } catch (error) {
+    if (!isMomentoCallError(error) && !(error instanceof SyntaxError)) throw error;
+    return undefined; // a cache miss costs one mint; not worth failing the request
+  }
+}

@@ -1,0 +1,54 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { callerAccount } from '../core/caller-account';
+import type { HandlerDependencies } from '../core/handler-dependencies';
+import { errorResponse, jsonResponse } from '../core/http-response';
+import { contentIdSchema, sessionIdSchema } from '../core/identifiers';
+import { errorToResponse } from '../core/request-errors';
+
+/** The parts of an API Gateway REST proxy event this handler reads. */
+export type EntitlementRequestEvent = Pick<APIGatewayProxyEvent, 'httpMethod' | 'path' | 'requestContext'> &
+  Partial<Pick<APIGatewayProxyEvent, 'pathParameters' | 'queryStringParameters'>>;
+
+const ROUTE = /^\/accounts\/([^/]+)\/sessions(?:\/([^/]+))?\/?$/;
+
+/** The account and session named by the path (from `pathParameters`, or parsed from `path`). */
+function routeOf(event: EntitlementRequestEvent): { accountId: string; sessionId?: string } | undefined {
+  const fromParameters = event.pathParameters?.accountId;
+  if (fromParameters) return { accountId: fromParameters, sessionId: event.pathParameters?.sessionId ?? undefined };
+  const match = ROUTE.exec(event.path ?? '');
+  if (!match) return undefined;
+  try {
+    return { accountId: decodeURIComponent(match[1]!), sessionId: match[2] === undefined ? undefined : decodeURIComponent(match[2]) };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `GET /accounts/{accountId}/sessions` (the entitlement check) and
+ * `DELETE /accounts/{accountId}/sessions/{sessionId}` (end a session now; its device is told).
+ */
+export async function handleEntitlementRequest(event: EntitlementRequestEvent, deps: HandlerDependencies): Promise<APIGatewayProxyResult> {
+  const route = routeOf(event);
+  if (!route) return errorResponse(404, 'not-found', 'Unknown route.');
+  const account = callerAccount(event, deps.config, route.accountId);
+  if (!account.ok) return errorResponse(account.status, account.error, account.message);
+  try {
+    if (event.httpMethod === 'GET' && route.sessionId === undefined) {
+      const contentId = event.queryStringParameters?.contentId ?? undefined;
+      if (contentId !== undefined && !contentIdSchema.safeParse(contentId).success) {
+        return errorResponse(400, 'invalid-request', 'contentId must be 1 to 256 letters, digits or ._:/@+=-');
+      }
+      return jsonResponse(200, await deps.engine.listSessions(account.accountId, contentId));
+    }
+    if (event.httpMethod === 'DELETE' && route.sessionId !== undefined) {
+      if (!sessionIdSchema.safeParse(route.sessionId).success) return errorResponse(400, 'invalid-request', 'sessionId is not a valid session id.');
+      const result = await deps.engine.endSession(account.accountId, route.sessionId);
+      if (result === 'not-found') return errorResponse(404, 'session-not-found', 'No active session with this id for this account.');
+      return jsonResponse(200, { accountId: account.accountId, sessionId: route.sessionId, ended: true });
+    }
+    return errorResponse(405, 'method-not-allowed', 'Use GET /accounts/{accountId}/sessions or DELETE /accounts/{accountId}/sessions/{sessionId}.');
+  } catch (error) {
+    return errorToResponse(error, deps.logger, deps.metrics);
+  }
+}
