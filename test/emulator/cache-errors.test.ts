@@ -50,8 +50,8 @@ describe('malformed requests', () => {
     try {
       const zeroTtl = new pb._SetRequest({ cache_key: Buffer.from('k'), cache_body: Buffer.from('v'), ttl_milliseconds: 0 });
       await expect(callUnary(raw.Set.bind(raw), zeroTtl, fx.cacheName)).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
-      const union = new pb._SortedSetUnionStoreRequest({ set_name: Buffer.from('z') });
-      await expect(callUnary(raw.SortedSetUnionStore.bind(raw), union, fx.cacheName)).rejects.toMatchObject({
+      const withHash = new pb._GetWithHashRequest({ cache_key: Buffer.from('k') });
+      await expect(callUnary(raw.GetWithHash.bind(raw), withHash, fx.cacheName)).rejects.toMatchObject({
         code: grpc.status.UNIMPLEMENTED,
       });
     } finally {

@@ -12,7 +12,9 @@ import {
   CollectionTtl,
   MomentoErrorCode,
 } from '@gomomento/sdk';
+import { cache } from '@gomomento/generated-types';
 import { errorCodeOf, sleep, useCacheFixture } from './support/cache-fixture';
+import { callUnary, rawCacheClient } from './support/raw-cache-client';
 
 const fx = useCacheFixture('lists');
 
@@ -110,5 +112,24 @@ describe('lists', () => {
     await fx.client.set(fx.cacheName, 'scalar', 'x');
     expect(errorCodeOf(await fx.client.listPushBack(fx.cacheName, 'scalar', 'y'))).toBe(MomentoErrorCode.FAILED_PRECONDITION_ERROR);
     expect(errorCodeOf(await fx.client.listFetch(fx.cacheName, 'scalar'))).toBe(MomentoErrorCode.FAILED_PRECONDITION_ERROR);
+  });
+
+  it('erases index ranges (a call the SDK does not expose)', async () => {
+    await fx.client.listConcatenateBack(fx.cacheName, 'l9', ['0', '1', '2', '3', '4', '5']);
+    const raw = rawCacheClient(fx.server.hostname, fx.server.port);
+    try {
+      const pb = cache.cache_client;
+      const request = new pb._ListEraseRequest({
+        list_name: Buffer.from('l9'),
+        some: new pb._ListEraseRequest._ListRanges({
+          ranges: [new pb._ListRange({ begin_index: 1, count: 2 }), new pb._ListRange({ begin_index: 5, count: 10 })],
+        }),
+      });
+      const response = await callUnary<typeof request, cache.cache_client._ListEraseResponse>(raw.ListErase.bind(raw), request, fx.cacheName);
+      expect(response.found.list_length).toBe(3);
+      expect(await listOf('l9')).toEqual(['0', '3', '4']);
+    } finally {
+      raw.close();
+    }
   });
 });

@@ -8,6 +8,8 @@ import {
   CacheSortedSetIncrementScore,
   CacheSortedSetLength,
   CacheSortedSetLengthByScore,
+  CacheSortedSetUnionStore,
+  SortedSetAggregate,
   MomentoErrorCode,
   SortedSetOrder,
 } from '@gomomento/sdk';
@@ -150,5 +152,26 @@ describe('sorted sets: scores, ranks, lengths, removal', () => {
   it('rejects sorted-set calls on a dictionary with FAILED_PRECONDITION', async () => {
     await fx.client.dictionarySetField(fx.cacheName, 'a-dict', 'f', 'v');
     expect(errorCodeOf(await fx.client.sortedSetPutElement(fx.cacheName, 'a-dict', 'x', 1))).toBe(MomentoErrorCode.FAILED_PRECONDITION_ERROR);
+  });
+
+  it('stores the weighted union of sets, replacing the destination', async () => {
+    await fx.client.sortedSetPutElements(fx.cacheName, 'u1', { a: 1, b: 2 });
+    await fx.client.sortedSetPutElements(fx.cacheName, 'u2', { b: 10, c: 20 });
+    await fx.client.sortedSetPutElements(fx.cacheName, 'u-dest', { stale: 99 });
+    const sources = [
+      { sortedSetName: 'u1', weight: 1 },
+      { sortedSetName: 'u2', weight: 0.5 },
+      { sortedSetName: 'u-missing', weight: 1 },
+    ];
+    const summed = await fx.client.sortedSetUnionStore(fx.cacheName, 'u-dest', sources);
+    expect((summed as CacheSortedSetUnionStore.Success).length()).toBe(3);
+    expect(await fetched(await fx.client.sortedSetFetchByRank(fx.cacheName, 'u-dest'))).toEqual([
+      { value: 'a', score: 1 },
+      { value: 'b', score: 7 },
+      { value: 'c', score: 10 },
+    ]);
+    await fx.client.sortedSetUnionStore(fx.cacheName, 'u-dest', sources, { aggregate: SortedSetAggregate.MIN });
+    const minimum = await fx.client.sortedSetGetScore(fx.cacheName, 'u-dest', 'b');
+    expect((minimum as CacheSortedSetGetScore.Hit).score()).toBe(2);
   });
 });

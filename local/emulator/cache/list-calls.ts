@@ -4,6 +4,7 @@ import { collectionTtlOf } from './collection-ttl';
 import { unary } from './data-call';
 import type { Keyspace } from './keyspace';
 import { sliceBounds } from './list-slice';
+import { invalidArgument } from './momento-errors';
 
 const pb = cache.cache_client;
 const newList = (): Uint8Array[] => [];
@@ -151,6 +152,30 @@ export const listCalls = {
       item.value = item.value.filter((value) => !bytesEqual(value, unwanted));
       keyspace.dropIfEmpty(request.list_name);
       return new pb._ListRemoveResponse({ found: new pb._ListRemoveResponse._Found({ list_length: item.value.length }) });
+    },
+  ),
+
+  ListErase: unary<cache.cache_client._ListEraseRequest, cache.cache_client._ListEraseResponse>(
+    'write',
+    (request) => [request.list_name],
+    (keyspace, request) => {
+      const item = keyspace.read(request.list_name, 'list');
+      if (item === undefined) return new pb._ListEraseResponse({ missing: new pb._ListEraseResponse._Missing() });
+      if (request.erase === 'all') {
+        item.value = [];
+      } else if (request.erase === 'some') {
+        // Ranges index the list as it was before the call.
+        const erased = new Set<number>();
+        for (const range of request.some.ranges) {
+          for (let i = range.begin_index; i < range.begin_index + range.count && i < item.value.length; i += 1) erased.add(i);
+        }
+        item.value = item.value.filter((_value, index) => !erased.has(index));
+      } else {
+        throw invalidArgument('ListErase needs some ranges or all');
+      }
+      const length = item.value.length;
+      keyspace.dropIfEmpty(request.list_name);
+      return new pb._ListEraseResponse({ found: new pb._ListEraseResponse._Found({ list_length: length }) });
     },
   ),
 };

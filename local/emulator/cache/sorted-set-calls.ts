@@ -179,4 +179,29 @@ export const sortedSetCalls = {
       return new Response({ found: new Response._Found({ length }) });
     },
   ),
+
+  SortedSetUnionStore: unary<cache.cache_client._SortedSetUnionStoreRequest, cache.cache_client._SortedSetUnionStoreResponse>(
+    'write',
+    (request) => [request.set_name, ...request.sources.map((source) => source.set_name)],
+    (keyspace, request) => {
+      const Aggregate = pb._SortedSetUnionStoreRequest.AggregateFunction;
+      const combine =
+        request.aggregate === Aggregate.MIN ? Math.min : request.aggregate === Aggregate.MAX ? Math.max : (a: number, b: number) => a + b;
+      // Read every source before writing: the destination may be one of them.
+      const union = new Map<string, number>();
+      for (const source of request.sources) {
+        const elements = keyspace.read(source.set_name, 'sorted-set')?.value ?? new Map<string, number>();
+        for (const [value, score] of elements) {
+          const weighted = score * source.weight;
+          const previous = union.get(value);
+          union.set(value, previous === undefined ? weighted : combine(previous, weighted));
+        }
+      }
+      // Assumption: as Redis's ZUNIONSTORE, the result replaces the destination (of any type), and
+      // an empty result leaves no destination.
+      keyspace.delete(request.set_name);
+      if (union.size > 0) keyspace.put(request.set_name, 'sorted-set', union, request.ttl_milliseconds);
+      return new pb._SortedSetUnionStoreResponse({ length: union.size });
+    },
+  ),
 };
