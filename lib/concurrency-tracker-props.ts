@@ -261,7 +261,8 @@ export interface ConcurrencyTrackerProps {
 
   /**
    * Tasks per subscriber service. Two or more run side by side (processing is idempotent) so one
-   * crashed task loses no heartbeats.
+   * crashed task loses no heartbeats. 0 (with a warning) lets a first deploy finish before the
+   * Momento key secrets are filled: a task cannot start while its secret is empty.
    * @default 2
    */
   readonly subscriberDesiredCount?: number;

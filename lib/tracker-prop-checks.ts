@@ -99,8 +99,8 @@ export function checkCounts(s: TrackerSettings): void {
         `${s.subscriberGroups}. Raise topicShards to run more subscriber groups.`,
     );
   }
-  if (!Number.isInteger(s.subscriberDesiredCount) || s.subscriberDesiredCount < 1) {
-    fail(`subscriberDesiredCount must be a whole number of at least 1 (got ${s.subscriberDesiredCount}).`);
+  if (!Number.isInteger(s.subscriberDesiredCount) || s.subscriberDesiredCount < 0) {
+    fail(`subscriberDesiredCount must be a whole number of 0 or more (got ${s.subscriberDesiredCount}).`);
   }
 }
 
@@ -188,7 +188,14 @@ export function findSoftProblems(props: ConcurrencyTrackerProps, s: TrackerSetti
         'heartbeats in a row end a session that is still playing. Consider a longer lease.',
     });
   }
-  if (s.subscriberDesiredCount < 2) {
+  if (s.subscriberDesiredCount === 0) {
+    problems.push({
+      id: 'ConcurrencyTracker:NoSubscriber',
+      message:
+        'subscriberDesiredCount is 0: no heartbeat subscriber runs, so no lease is refreshed. Use 0 only for ' +
+        'the first deploy, before the Momento key secrets are filled.',
+    });
+  } else if (s.subscriberDesiredCount < 2) {
     problems.push({
       id: 'ConcurrencyTracker:SingleSubscriber',
       message:

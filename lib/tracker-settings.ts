@@ -62,7 +62,7 @@ export function resolveSettings(props: ConcurrencyTrackerProps): TrackerSettings
     controlTopicPrefix: props.controlTopicPrefix ?? DEFAULTS.controlTopicPrefix,
     heartbeatInterval,
     leaseDuration:
-      props.leaseDuration ?? Duration.seconds(heartbeatInterval.toSeconds() * DEFAULTS.leaseIntervals),
+      props.leaseDuration ?? Duration.seconds(heartbeatInterval.toSeconds({ integral: false }) * DEFAULTS.leaseIntervals),
     defaultLimit: props.defaultLimit ?? DEFAULTS.defaultLimit,
     atLimit: props.atLimit ?? AtLimitBehavior.REJECT,
     limitScope: props.limitScope ?? LimitScope.ACCOUNT,
