@@ -151,10 +151,23 @@ async function decideAdmission(request: RoomTokenRequest, policy: ResolvedRoomPo
   return { allowed: true, role, accountLimit };
 }
 
+/** Vonage's REST API failed (the token route answers 503). */
+export class VonageApiError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'VonageApiError';
+  }
+}
+
 /** The room's Vonage session, created on first use (a lost race adopts the winner's session). */
 async function roomRecord(roomId: string, deps: VonageDependencies) {
   const existing = await deps.seats.room(roomId);
   if (existing) return existing;
-  const sessionId = await deps.vonage.createSession();
+  let sessionId: string;
+  try {
+    sessionId = await deps.vonage.createSession();
+  } catch (error) {
+    throw new VonageApiError(`createSession failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
   return deps.seats.putRoomOnce(roomId, { sessionId, createdAt: deps.now() });
 }

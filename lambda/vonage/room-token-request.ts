@@ -1,16 +1,16 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { z } from 'zod';
-import { isMomentoCallError } from '../core/momento-ports';
-import { callerAccount } from './caller-account';
-import { errorResponse, jsonResponse, rawBody } from './http-response';
-import { admitToRoom } from './room-admission';
+import { callerAccount } from '../core/caller-account';
+import { errorResponse, jsonResponse } from '../core/http-response';
+import { errorToResponse, parseJsonBody } from '../core/request-errors';
+import { admitToRoom, VonageApiError } from './room-admission';
 import { roomIdSchema } from './room-policy';
 import type { VonageDependencies } from './vonage-dependencies';
 
 /** Body of `POST /vonage/tokens`; `accountId` is read only under IAM (a trusted backend). */
 export const roomTokenRequestSchema = z.object({
   roomId: roomIdSchema,
-  accountId: z.unknown().optional(),
+  accountId: z.string().optional(),
 });
 
 /** `POST /vonage/tokens`: 200 with a Vonage client token, or 409 saying why not. */
@@ -18,16 +18,12 @@ export async function handleRoomTokenRequest(
   event: Pick<APIGatewayProxyEvent, 'body' | 'isBase64Encoded' | 'requestContext'>,
   deps: VonageDependencies,
 ): Promise<APIGatewayProxyResult> {
-  let json: unknown;
-  try {
-    json = JSON.parse(rawBody(event) || '{}');
-  } catch {
-    return errorResponse(400, 'invalid-json', 'the body is not JSON');
-  }
-  const body = roomTokenRequestSchema.safeParse(json);
+  const json = parseJsonBody(event.body, event.isBase64Encoded);
+  if (!json.ok) return errorResponse(400, 'invalid-json', 'the body is not JSON');
+  const body = roomTokenRequestSchema.safeParse(json.value);
   if (!body.success) return errorResponse(400, 'invalid-request', z.prettifyError(body.error));
-  const caller = callerAccount(event, body.data, deps.account.source, deps.account.claim);
-  if (!caller.ok) return errorResponse(deps.account.source === 'iam' ? 400 : 401, 'no-account', caller.message);
+  const caller = callerAccount(event, { accountSource: deps.account.source, accountClaim: deps.account.claim }, body.data.accountId);
+  if (!caller.ok) return errorResponse(caller.status, caller.error, caller.message);
   try {
     const outcome = await admitToRoom({ roomId: body.data.roomId, userId: caller.accountId }, deps);
     if (outcome.kind === 'refused') {
@@ -41,9 +37,10 @@ export async function handleRoomTokenRequest(
     const { kind: _kind, ...admitted } = outcome;
     return jsonResponse(200, admitted);
   } catch (error) {
-    if (!isMomentoCallError(error)) throw error;
-    deps.metrics.count('MomentoErrors');
-    deps.logger.error('room token not vended: Momento failed', { error: error.message });
-    return errorResponse(503, 'unavailable', 'state store unavailable; retry later');
+    if (error instanceof VonageApiError) {
+      deps.logger.error('vonage session not created', { error: error.message });
+      return errorResponse(503, 'vonage-unavailable', 'The Vonage Video API did not answer; try again shortly.');
+    }
+    return errorToResponse(error, deps.logger, deps.metrics);
   }
 }

@@ -2,7 +2,8 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { isMomentoCallError } from '../core/momento-ports';
 import { parseCallback } from './callback-event';
 import { verifyCallbackSignature } from './callback-signature';
-import { errorResponse, header, jsonResponse, rawBody } from './http-response';
+import { errorResponse, jsonResponse } from '../core/http-response';
+import { header, rawBody } from './http-request';
 import { handleCallback } from './session-monitoring';
 import type { VonageDependencies } from './vonage-dependencies';
 
