@@ -1,4 +1,6 @@
 import { CredentialProvider, MomentoErrorCode, TopicClient, TopicConfigurations, TopicPublish, TopicSubscribe } from '@gomomento/sdk';
+import { backoffDelay, type BackoffPolicy } from './backoff';
+import { detachedTimeout, type CancelTimer } from './detached-timer';
 import { TopicTransportError, type TopicFailureKind, type TopicSubscription, type TopicSubscriptionHandlers, type TopicTransport } from './topic-transport';
 
 /** Options of the `@gomomento/sdk` transport. */
@@ -43,11 +45,20 @@ export function createSdkTopicTransport(options: SdkTopicTransportOptions = {}):
   };
 }
 
-/** A control subscription that moves to a new `TopicClient` when the token is refreshed. */
+/** Backoff between attempts to (re)open a subscription the SDK gave up on for a transient reason. */
+const REOPEN_BACKOFF: BackoffPolicy = { initialMs: 500, maxMs: 30_000 };
+
+/**
+ * A control subscription that moves to a new `TopicClient` when the token is refreshed. The SDK
+ * resumes dropped streams by itself; what it gives up on (a first connection that fails or times
+ * out) is reopened here with backoff when transient, and reported otherwise.
+ */
 class SdkSubscription implements TopicSubscription {
   private closed = false;
   private token: string;
   private active: TopicSubscribe.Subscription | undefined;
+  private failures = 0;
+  private cancelReopen: CancelTimer | undefined;
   /** Messages both the old and the new stream may deliver while a refreshed token takes over. */
   private readonly recent: string[] = [];
 
@@ -70,11 +81,14 @@ class SdkSubscription implements TopicSubscription {
 
   close(): void {
     this.closed = true;
+    this.cancelReopen?.();
     this.active?.unsubscribe();
     this.active = undefined;
   }
 
   private open(token: string): void {
+    this.cancelReopen?.();
+    this.cancelReopen = undefined;
     const client = this.clientFor(token);
     // subscribe() resolves on the stream's first message; the old stream stays until then.
     void client
@@ -83,7 +97,7 @@ class SdkSubscription implements TopicSubscription {
         onError: (error) => {
           if (this.closed || token !== this.token) return;
           this.active = undefined;
-          this.handlers.onError(new TopicTransportError(failureKindOfCode(error.errorCode()), error.message(), { code: error.errorCode() }));
+          this.onFailure(new TopicTransportError(failureKindOfCode(error.errorCode()), error.message(), { code: error.errorCode() }), token);
         },
       })
       .then((response) => {
@@ -92,12 +106,25 @@ class SdkSubscription implements TopicSubscription {
             response.unsubscribe();
             return;
           }
+          this.failures = 0;
           this.active?.unsubscribe();
           this.active = response;
         } else if (response instanceof TopicSubscribe.Error && !this.closed && token === this.token) {
-          this.handlers.onError(new TopicTransportError(failureKindOfCode(response.errorCode()), response.message(), { code: response.errorCode() }));
+          this.onFailure(new TopicTransportError(failureKindOfCode(response.errorCode()), response.message(), { code: response.errorCode() }), token);
         }
       });
+  }
+
+  private onFailure(error: TopicTransportError, token: string): void {
+    if (error.kind !== 'transient') {
+      this.handlers.onError(error);
+      return;
+    }
+    this.failures += 1;
+    this.cancelReopen?.();
+    this.cancelReopen = detachedTimeout(backoffDelay(REOPEN_BACKOFF, this.failures), () => {
+      if (!this.closed && token === this.token) this.open(token);
+    });
   }
 
   private deliver(sequenceNumber: number, text: string): void {

@@ -42,6 +42,7 @@ describe.each(transports)('DeviceSession with %s', (_name, makeTransport) => {
   const sessions: DeviceSession[] = [];
 
   afterEach(async () => {
+    emulator.faults.clear();
     recording?.close();
     recording = undefined;
     await Promise.all(sessions.splice(0).map((session) => session.stop()));
@@ -146,5 +147,34 @@ describe.each(transports)('DeviceSession with %s', (_name, makeTransport) => {
     await waitFor(() => session.state === 'error', 5_000, 'the control failure');
     expect(errors).toEqual(['control-failed']);
     expect(session.error?.message).toMatch(/forbidden/);
+  });
+
+  it('rides out failed heartbeats with retries and keeps its slot', async () => {
+    const { accountId, session } = setUp();
+    recording = await recordTopic(observer, CACHE, HEARTBEATS);
+    const failures: number[] = [];
+    session.on('heartbeat-failed', ({ attempt }) => failures.push(attempt));
+    emulator.faults.failNext('publish', 2);
+
+    await session.start();
+    await waitFor(() => (recording?.messages().filter((message) => message.tokenId === accountId).length ?? 0) >= 2, 5_000, 'heartbeats after the failures');
+
+    expect(failures).toEqual([1, 2]);
+    expect(session.state).toBe('active');
+  });
+
+  it('listens again after its control stream is dropped, and after a failed first subscribe', async () => {
+    const { session, controlTopic } = setUp();
+    recording = await recordTopic(observer, CACHE, HEARTBEATS);
+    emulator.faults.failNext('subscribe', 1);
+    await session.start();
+    await sleep(1_500); // the failed subscribe is retried with backoff
+
+    emulator.faults.dropSubscriptions();
+    await sleep(1_500); // the SDK resubscribes after 500 ms; the long poll retries after its backoff
+    expect(session.state).toBe('active');
+
+    await publishControl(observer, CACHE, controlTopic, { v: 1, type: 'evicted', sessionId: 'session-1', reason: 'ended-by-account' });
+    await waitFor(() => session.state === 'evicted', 5_000, 'the eviction after the drop');
   });
 });
