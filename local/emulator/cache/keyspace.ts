@@ -54,11 +54,9 @@ export class Keyspace {
     return existing;
   }
 
-  /**
-   * Removes a collection that a call has emptied.
-   * Assumption: like Redis, Momento does not keep empty collections; a fetch after removing the
-   * last element is a miss.
-   */
+  /** Removes a collection that a call has emptied. */
+  // Assumption: like Redis, Momento does not keep empty collections; a fetch after removing the
+  // last element is a miss.
   dropIfEmpty(key: Uint8Array): void {
     const item = this.get(key);
     if (item !== undefined && isEmptyCollection(item)) this.items.delete(bytesToKey(key));

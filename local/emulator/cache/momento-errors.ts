@@ -23,10 +23,8 @@ export const cacheAlreadyExists = (cacheName: string): ServiceError =>
 
 export const invalidArgument = (details: string): ServiceError => statusError(status.INVALID_ARGUMENT, details);
 
-/**
- * Assumption: an operation on an item of another type (a list call on a dictionary, a get on a
- * list) fails with FAILED_PRECONDITION, which the SDK maps to FailedPreconditionError.
- */
+// Assumption: an operation on an item of another type (a list call on a dictionary, a get on a
+// list) fails with FAILED_PRECONDITION, which the SDK maps to FailedPreconditionError.
 export const wrongItemType = (expected: string, actual: string): ServiceError =>
   statusError(status.FAILED_PRECONDITION, `item is a ${actual}, not a ${expected}`);
 

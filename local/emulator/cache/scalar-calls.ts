@@ -51,7 +51,7 @@ function conditionHolds(request: cache.cache_client._SetIfRequest, current: Cach
     case 'absent_or_equal':
       return current === undefined || equals(request.absent_or_equal.value_to_check);
     case 'not_equal':
-      // Momento's setIfNotEqual also stores when the key is absent (unlike setIfPresentAndNotEqual).
+      // The SDK documents setIfNotEqual as storing when the key is absent too (unlike setIfPresentAndNotEqual).
       return !equals(request.not_equal.value_to_check);
     case 'present_and_not_equal':
       return current !== undefined && !equals(request.present_and_not_equal.value_to_check);

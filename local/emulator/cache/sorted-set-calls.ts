@@ -26,7 +26,8 @@ function byScore(ordered: ScoredElement[], range: cache.cache_client._SortedSetF
   const min: ScoreBound | undefined = range.min === 'min_score' ? range.min_score : undefined;
   const max: ScoreBound | undefined = range.max === 'max_score' ? range.max_score : undefined;
   const matching = ordered.filter((element) => withinScores(element.score, min, max)).slice(range.offset);
-  // The SDK sends a negative count for "all"; Assumption: zero (a raw client's default) means all too.
+  // The SDK sends a negative count for "all".
+  // Assumption: a zero count (a raw client's default) means all too.
   return range.count > 0 ? matching.slice(0, range.count) : matching;
 }
 

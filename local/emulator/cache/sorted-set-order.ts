@@ -4,11 +4,9 @@ export interface ScoredElement {
   readonly score: number;
 }
 
-/**
- * Elements in ascending order: by score, ties by value bytes (latin1 strings compare byte-wise).
- * Descending is the exact reverse.
- * Assumption: Momento breaks score ties lexicographically by value, as Redis does.
- */
+// Assumption: Momento breaks score ties lexicographically by value, as Redis does, and descending
+// order is the exact reverse of ascending.
+/** Elements in ascending order: by score, ties by value bytes (latin1 strings compare byte-wise). */
 export function orderedElements(elements: Map<string, number>, descending: boolean): ScoredElement[] {
   const ordered = [...elements].map(([value, score]) => ({ value, score }));
   ordered.sort((a, b) => a.score - b.score || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
