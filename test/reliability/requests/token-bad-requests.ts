@@ -96,7 +96,6 @@ export function tokenBadRequests(base: TokenRequestBase): BadRequestCase[] {
 
   for (const method of ['GET', 'PUT', 'PATCH', 'DELETE']) add('iam', 'wrong-method', method, { method });
 
-  add('iam', 'identity', 'unsigned call under IAM', { caller: { kind: 'anonymous' } });
   add('claim', 'identity', 'no authoriser at all', { caller: { kind: 'anonymous' } });
   add('claim', 'identity', 'claims without the account claim', { caller: { kind: 'cognito', claims: { email: 'a@example.com' } } });
   add('claim', 'identity', 'account claim empty', { caller: callerFor('claim', '', base.claim) });
