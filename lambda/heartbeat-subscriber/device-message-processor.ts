@@ -1,0 +1,101 @@
+import { ConcurrencyLimiter } from '../core/concurrency-limiter';
+import type { ConcurrencyEngine, DeviceMessageOutcome } from '../core/engine-types';
+import { parseHeartbeatMessage } from '../core/heartbeat-message';
+import type { TopicMessage } from '../core/momento-ports';
+import type { EngineLogger, EngineMetrics } from '../core/observability-ports';
+
+export interface ProcessorStats {
+  received: number;
+  rejected: number;
+  /** Dropped because the queue was full (the subscriber is overloaded). */
+  shed: number;
+  failed: number;
+  outcomes: Record<DeviceMessageOutcome, number>;
+}
+
+/**
+ * Validates each topic item and hands it to the engine with bounded concurrency. The account is
+ * the item's token id (stamped by Momento), never a field of the body. Nothing here throws: a bad
+ * message is counted and dropped.
+ */
+export class DeviceMessageProcessor {
+  private readonly limiter: ConcurrencyLimiter;
+  private readonly counts: ProcessorStats = {
+    received: 0,
+    rejected: 0,
+    shed: 0,
+    failed: 0,
+    outcomes: { refreshed: 0, stopped: 0, 'lease-lost': 0, 'max-duration': 0, 'already-ended': 0, rejected: 0 },
+  };
+  /** Last time each rejection reason was logged: a flood of bad messages logs once a second. */
+  private readonly lastLogged = new Map<string, number>();
+
+  constructor(
+    private readonly engine: ConcurrencyEngine,
+    private readonly metrics: EngineMetrics,
+    private readonly logger: EngineLogger,
+    maxConcurrency: number,
+    private readonly maxQueued: number,
+  ) {
+    this.limiter = new ConcurrencyLimiter(maxConcurrency);
+  }
+
+  submit(item: TopicMessage): void {
+    this.counts.received += 1;
+    const accountId = item.tokenId;
+    if (!accountId) {
+      this.reject('no-token-id', 'message published without a token id (not a device token)');
+      return;
+    }
+    const parsed = parseHeartbeatMessage(item.value);
+    if (!parsed.ok) {
+      this.reject(parsed.reason, parsed.detail, accountId);
+      return;
+    }
+    if (this.limiter.queued >= this.maxQueued) {
+      this.counts.shed += 1;
+      this.metrics.count('HeartbeatsRejected');
+      this.logOnce('shed', 'subscriber overloaded: message dropped', { queued: this.limiter.queued });
+      return;
+    }
+    void this.limiter
+      .run(() => this.engine.handleDeviceMessage(accountId, parsed.message))
+      .then((outcome) => {
+        this.counts.outcomes[outcome] += 1;
+      })
+      .catch((error: unknown) => {
+        this.counts.failed += 1;
+        this.metrics.count('MomentoErrors');
+        this.logOnce('failed', 'device message not processed', {
+          sessionId: parsed.message.sessionId,
+          error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+        });
+      });
+  }
+
+  /** Resolves when every accepted message has been processed (drain on shutdown). */
+  drain(): Promise<void> {
+    return this.limiter.idle();
+  }
+
+  get inFlight(): number {
+    return this.limiter.active + this.limiter.queued;
+  }
+
+  stats(): ProcessorStats {
+    return { ...this.counts, outcomes: { ...this.counts.outcomes } };
+  }
+
+  private reject(reason: string, detail: string, accountId?: string): void {
+    this.counts.rejected += 1;
+    this.metrics.count('HeartbeatsRejected');
+    this.logOnce(`reject:${reason}`, 'device message rejected', { reason, detail, accountId });
+  }
+
+  private logOnce(key: string, message: string, fields: Record<string, unknown>): void {
+    const now = Date.now();
+    if (now - (this.lastLogged.get(key) ?? 0) < 1000) return;
+    this.lastLogged.set(key, now);
+    this.logger.warn(message, fields);
+  }
+}

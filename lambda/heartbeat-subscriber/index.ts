@@ -1,0 +1,31 @@
+import { parseRuntimeConfig } from '../core/config';
+import { EventBridgeEventSink } from '../core/lifecycle-events';
+import { PowertoolsEngineLogger, PowertoolsEngineMetrics } from '../core/observability';
+import { startHeartbeatSubscriber } from './heartbeat-subscriber';
+
+/** Process entry of the heartbeat subscriber container (Fargate). */
+async function main(): Promise<void> {
+  const config = parseRuntimeConfig(process.env);
+  const logger = new PowertoolsEngineLogger(config.serviceName);
+  const metrics = new PowertoolsEngineMetrics(config);
+  const events = config.eventBusName ? new EventBridgeEventSink(config.eventBusName, undefined, (message, fields) => logger.warn(message, fields)) : undefined;
+  const subscriber = await startHeartbeatSubscriber(config, { logger, metrics, events });
+  logger.info('heartbeat subscriber started', { shards: config.subscriberShards, healthPort: subscriber.stats().healthPort });
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('stopping heartbeat subscriber', { signal });
+    subscriber
+      .stop()
+      .then(() => process.exit(0))
+      .catch(() => process.exit(1));
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  console.error(JSON.stringify({ level: 'ERROR', message: 'heartbeat subscriber failed to start', error: error instanceof Error ? error.message : String(error) }));
+  process.exit(1);
+});
