@@ -202,8 +202,9 @@ export class DeviceSession {
    * been published or has failed.
    */
   async stop(): Promise<void> {
-    if (this.starting) {
+    if (this.current === 'starting') {
       this.stopRequested = true;
+      await Promise.resolve(); // stop() from a 'starting' listener runs before start() has its promise
       await this.starting;
       return;
     }
@@ -245,6 +246,7 @@ export class DeviceSession {
     }
     try {
       this.activate(grant, epoch);
+      if (epoch !== this.epoch) return { state: 'stopped' }; // a listener stopped it on 'active'
     } catch (error) {
       const failure = new DeviceSessionError('control-failed', `could not listen on the control topic: ${messageOf(error)}`, {
         retryable: false,
@@ -264,10 +266,10 @@ export class DeviceSession {
     if (this.page) {
       this.unwatchPage = watchPageExit(this.page, () => this.onPageExit(epoch), this.options.stopWhenHidden ?? false);
     }
+    this.scheduleRefresh(grant, epoch);
     this.setState('active');
     this.events.emit('active', grant);
-    this.scheduleRefresh(grant, epoch);
-    void this.beat(epoch);
+    if (epoch === this.epoch) void this.beat(epoch);
   }
 
   private subscribeControl(grant: TokenGrant, epoch: number): TopicSubscription {

@@ -632,3 +632,28 @@ describe('DeviceSession page exit', () => {
     expect(transport.messages('stop')).toHaveLength(1);
   });
 });
+
+describe('DeviceSession stopped from its own listeners', () => {
+  it('stops cleanly when a listener calls stop() on active', async () => {
+    const transport = new FakeTopicTransport();
+    const { session } = newSession(tokenBackend(granted()), transport);
+    session.on('active', () => void session.stop());
+    await expect(session.start()).resolves.toEqual({ state: 'stopped' });
+    await jest.advanceTimersByTimeAsync(0);
+    expect(session.state).toBe('stopped');
+    expect(transport.messages('heartbeat')).toHaveLength(0);
+    expect(transport.messages('stop')).toHaveLength(1);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('stops cleanly when a listener calls stop() on starting', async () => {
+    const transport = new FakeTopicTransport();
+    const { session } = newSession(tokenBackend(granted()), transport);
+    session.on('state', ({ state }) => {
+      if (state === 'starting') void session.stop();
+    });
+    await expect(session.start()).resolves.toEqual({ state: 'stopped' });
+    expect(transport.published.map((entry) => entry.body.type)).toEqual(['stop']);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+});
