@@ -43,11 +43,13 @@ const TOKEN_REQUEST_SCHEMA: apigw.JsonSchema = {
 };
 
 /**
- * The error body of the HTTP contract, for responses API Gateway produces itself. `message` is a
- * JSON string expression (`$context.error.messageString` comes quoted already).
+ * The error body of the HTTP contract, for responses API Gateway produces itself. Gateway response
+ * templates get plain variable substitution (no VTL, no escaping), so only
+ * `$context.error.messageString`, which API Gateway quotes itself, is safe inside JSON; the
+ * validation detail (`validationErrorString`) contains unescaped quotes and is left out.
  */
-function errorTemplate(code: string, message: string): Record<string, string> {
-  return { 'application/json': `{"error":"${code}","message":${message}}` };
+function errorTemplate(code: string): Record<string, string> {
+  return { 'application/json': `{"error":"${code}","message":$context.error.messageString}` };
 }
 
 /**
@@ -170,19 +172,19 @@ export class TrackerApi extends Construct {
   private addErrorResponses(): void {
     this.api.addGatewayResponse('BadRequestBody', {
       type: apigw.ResponseType.BAD_REQUEST_BODY,
-      templates: errorTemplate('invalid-request', '"$util.escapeJavaScript($context.error.validationErrorString)"'),
+      templates: errorTemplate('invalid-request'),
     });
     this.api.addGatewayResponse('BadRequestParameters', {
       type: apigw.ResponseType.BAD_REQUEST_PARAMETERS,
-      templates: errorTemplate('invalid-request', '"$util.escapeJavaScript($context.error.validationErrorString)"'),
+      templates: errorTemplate('invalid-request'),
     });
     this.api.addGatewayResponse('Default4xx', {
       type: apigw.ResponseType.DEFAULT_4XX,
-      templates: errorTemplate('request-refused', '$context.error.messageString'),
+      templates: errorTemplate('request-refused'),
     });
     this.api.addGatewayResponse('Default5xx', {
       type: apigw.ResponseType.DEFAULT_5XX,
-      templates: errorTemplate('internal', '$context.error.messageString'),
+      templates: errorTemplate('internal'),
     });
   }
 }

@@ -206,7 +206,7 @@ describe('ConcurrencyTracker with defaults', () => {
   test('answers validation failures with the contract error body', () => {
     template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
       ResponseType: 'BAD_REQUEST_BODY',
-      ResponseTemplates: { 'application/json': Match.stringLikeRegexp('"error":"invalid-request"') },
+      ResponseTemplates: { 'application/json': '{"error":"invalid-request","message":$context.error.messageString}' },
     });
     template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', { ResponseType: 'DEFAULT_4XX' });
   });

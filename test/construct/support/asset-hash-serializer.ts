@@ -4,7 +4,7 @@
  */
 const HASH = /[0-9a-f]{64}/g;
 
-export const assetHashSerializer: jest.SnapshotSerializerPlugin = {
-  test: (value: unknown) => typeof value === 'string' && /[0-9a-f]{64}/.test(value),
-  serialize: (value: string) => JSON.stringify(value.replace(HASH, '[ASSET HASH]')),
+export const assetHashSerializer = {
+  test: (value: unknown): boolean => typeof value === 'string' && /[0-9a-f]{64}/.test(value),
+  serialize: (value: string): string => JSON.stringify(value.replace(HASH, '[ASSET HASH]')),
 };
