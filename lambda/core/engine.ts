@@ -223,6 +223,10 @@ class Engine implements ConcurrencyEngine {
   /** A token refresh for a session the device still holds: refreshed, never counted twice. */
   private async continueSession(request: AdmissionRequest, scope: ScopeRef, limit: number): Promise<AdmissionOutcome | undefined> {
     const record = await this.sessions.get(request.sessionId!);
+    if (!record && (await this.cache.get(cacheKeys.ended(request.sessionId!))) === 'max-duration') {
+      // The session ran its full time: a refresh must not turn into a fresh one.
+      return { kind: 'denied', reason: 'the session reached its maximum duration' };
+    }
     if (!record || record.accountId !== request.accountId || record.deviceId !== request.deviceId || record.scopeKey !== scope.key) return undefined;
     const now = this.now();
     if (record.endsAt !== undefined && now >= record.endsAt) {

@@ -1,0 +1,76 @@
+import { cacheKeys, FREE_SLOT } from '../../lambda/core/cache-keys';
+import { LeaseStrategy } from '../../lambda/core/lease-strategy';
+import { resolveScope } from '../../lambda/core/scope';
+import { InMemoryCache } from './support/in-memory-cache';
+import { ManualClock } from './support/manual-clock';
+
+const scope = resolveScope('account', 'acc-1');
+const holder = (n: number) => ({ deviceId: `device-${n}`, sessionId: `session-${n}` });
+
+describe('LeaseStrategy', () => {
+  let clock: ManualClock;
+  let cache: InMemoryCache;
+  let leases: LeaseStrategy;
+
+  beforeEach(() => {
+    clock = new ManualClock();
+    cache = new InMemoryCache(clock);
+    leases = new LeaseStrategy(cache, 3);
+  });
+
+  it('admits exactly the limit under simultaneous starts', async () => {
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => leases.acquire(scope, 3, holder(i))));
+    expect(results.filter((r) => r.kind === 'acquired')).toHaveLength(3);
+    const slots = results.flatMap((r) => (r.kind === 'acquired' ? [r.slot] : []));
+    expect(new Set(slots)).toEqual(new Set([0, 1, 2]));
+    expect(await leases.active(scope, 3)).toHaveLength(3);
+  });
+
+  it('gives a reconnecting device its own slot back instead of a second one', async () => {
+    await leases.acquire(scope, 2, holder(1));
+    const again = await leases.acquire(scope, 2, { deviceId: 'device-1', sessionId: 'session-1b' });
+    expect(again).toMatchObject({ kind: 'acquired', replaced: holder(1) });
+    const active = await leases.active(scope, 2);
+    expect(active).toEqual([{ holder: { deviceId: 'device-1', sessionId: 'session-1b' }, slot: expect.any(Number) }]);
+  });
+
+  it('reports the holders when full', async () => {
+    await leases.acquire(scope, 2, holder(1));
+    await leases.acquire(scope, 2, holder(2));
+    const full = await leases.acquire(scope, 2, holder(3));
+    expect(full.kind).toBe('full');
+    expect(full.kind === 'full' && full.places.map((p) => p.holder.deviceId).sort()).toEqual(['device-1', 'device-2']);
+  });
+
+  it('frees a slot at once on release, and only for its holder', async () => {
+    const first = await leases.acquire(scope, 1, holder(1));
+    const slot = first.kind === 'acquired' ? first.slot : undefined;
+    await leases.release(scope, holder(2), slot); // not the holder: nothing happens
+    expect(await leases.active(scope, 1)).toHaveLength(1);
+    await leases.release(scope, holder(1), slot);
+    expect(await cache.get(cacheKeys.lease(scope.key, 0))).toBe(FREE_SLOT);
+    expect(await leases.active(scope, 1)).toHaveLength(0);
+    expect(await leases.acquire(scope, 1, holder(2))).toMatchObject({ kind: 'acquired', slot: 0 });
+  });
+
+  it('lets a lease lapse without heartbeats and keeps it with them', async () => {
+    await leases.acquire(scope, 2, holder(1));
+    const second = await leases.acquire(scope, 2, holder(2));
+    const slot2 = second.kind === 'acquired' ? second.slot : undefined;
+    clock.advance(2000);
+    expect(await leases.refresh(scope, holder(2), slot2)).toBe(true);
+    clock.advance(2000); // device-1 silent for 4 s > 3 s lease
+    const active = await leases.active(scope, 2);
+    expect(active.map((p) => p.holder.deviceId)).toEqual(['device-2']);
+    const lostSlot = slot2 === 0 ? 1 : 0;
+    expect(await leases.refresh(scope, holder(1), lostSlot)).toBe(false);
+  });
+
+  it('takes a slot over atomically only from the expected holder', async () => {
+    await leases.acquire(scope, 1, holder(1));
+    expect(await leases.takeover(scope, 0, holder(9), holder(2))).toBe(false);
+    expect(await leases.takeover(scope, 0, holder(1), holder(2))).toBe(true);
+    expect(await leases.isHeld(scope, holder(2), 0)).toBe(true);
+    expect(await leases.isHeld(scope, holder(1), 0)).toBe(false);
+  });
+});
