@@ -57,7 +57,7 @@ export interface VonageConfig {
 export function parseVonageConfig(env: Record<string, string | undefined>, defaultLimit: number): VonageConfig {
   const result = vonageEnvironment.safeParse(env);
   if (!result.success) {
-    throw new Error(`Invalid Vonage configuration: ${result.error.issues.map((issue) => issue.message).join('; ')}`);
+    throw new Error(`Invalid Vonage configuration: ${result.error.issues.map((issue) => (issue.path.length > 0 && !issue.message.includes(String(issue.path[0])) ? `${issue.path.join('.')}: ${issue.message}` : issue.message)).join('; ')}`);
   }
   const e = result.data;
   let accountLimit = defaultLimit;

@@ -1,0 +1,188 @@
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { VonageSessionMonitoring, VonageSessionMonitoringProps, VonageStreamKind } from '../../lib/vonage-session-monitoring';
+import { parseRoomPolicies } from '../../lambda/vonage/room-policy';
+import { parseVonageConfig } from '../../lambda/vonage/vonage-config';
+import { ensureVonageBundles } from './ensure-bundles';
+
+const TRACKER_ENVIRONMENT = {
+  CACHE_NAME: 'tracker',
+  DATA_KEY_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:momento/data-AbCdEf',
+  ACCOUNT_SOURCE: 'iam',
+  DEFAULT_LIMIT: '3',
+  POWERTOOLS_METRICS_NAMESPACE: 'ConcurrencyTracker',
+};
+
+function build(overrides: Partial<VonageSessionMonitoringProps> = {}, auth: apigw.AuthorizationType = apigw.AuthorizationType.IAM) {
+  const app = new App();
+  const stack = new Stack(app, 'VonageStack');
+  const api = new apigw.RestApi(stack, 'Api', {
+    cloudWatchRole: false,
+    deployOptions: {
+      accessLogDestination: new apigw.LogGroupLogDestination(new logs.LogGroup(stack, 'AccessLogs', { retention: logs.RetentionDays.ONE_MONTH })),
+      accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields(),
+      loggingLevel: apigw.MethodLoggingLevel.ERROR,
+    },
+    defaultMethodOptions: { authorizationType: auth },
+  });
+  const monitoring = new VonageSessionMonitoring(stack, 'Vonage', {
+    resource: api.root,
+    applicationId: 'c1a2b3c4-0000-4000-8000-00000000feed',
+    privateKey: secretsmanager.Secret.fromSecretNameV2(stack, 'PrivateKey', 'vonage/private-key'),
+    callbackSignatureSecret: secretsmanager.Secret.fromSecretNameV2(stack, 'SignatureSecret', 'vonage/signature-secret'),
+    dataKeySecret: secretsmanager.Secret.fromSecretNameV2(stack, 'DataKey', 'momento/data'),
+    environment: TRACKER_ENVIRONMENT,
+    roomTypes: {
+      'one-to-one': {
+        capacity: 2,
+        duration: Duration.hours(1),
+        durationStartsWhen: 2,
+        ticketsRequired: true,
+        defaultRole: 'student',
+        publish: { teacher: [VonageStreamKind.CAMERA, VonageStreamKind.SCREEN, VonageStreamKind.AUDIO], '*': [VonageStreamKind.CAMERA, VonageStreamKind.AUDIO] },
+      },
+      webinar: { capacity: 50 },
+    },
+    rooms: [{ pattern: 'lesson-*', roomType: 'one-to-one' }],
+    defaultRoomType: 'webinar',
+    ...overrides,
+  });
+  return { stack, monitoring, template: Template.fromStack(stack) };
+}
+
+function functionEnvironment(template: Template, service: string): Record<string, unknown> {
+  const fns = template.findResources('AWS::Lambda::Function', {
+    Properties: { Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: service }) } },
+  });
+  const [fn] = Object.values(fns);
+  expect(fn).toBeDefined();
+  return fn.Properties.Environment.Variables as Record<string, unknown>;
+}
+
+/** Policy statements granting secret reads, per function service name. */
+function secretReadsOf(template: Template, stack: Stack, monitoring: VonageSessionMonitoring) {
+  const reads: Record<string, string> = {};
+  for (const [key, fn] of [['callback', monitoring.callbackFunction], ['tokens', monitoring.tokenFunction], ['check', monitoring.durationCheckFunction]] as const) {
+    const roleId = stack.getLogicalId(fn.role!.node.defaultChild as never);
+    const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } });
+    reads[key] = JSON.stringify(Object.values(policies).map((p) => p.Properties.PolicyDocument));
+  }
+  return reads;
+}
+
+beforeAll(() => ensureVonageBundles());
+
+describe('VonageSessionMonitoring', () => {
+  test('adds POST /vonage/session-monitoring without API authorisation and POST /vonage/tokens with the API\'s', () => {
+    const { template } = build();
+    template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'vonage' });
+    template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'session-monitoring' });
+    template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'tokens' });
+    const methods = Object.values(template.findResources('AWS::ApiGateway::Method')).map((m) => m.Properties.AuthorizationType);
+    expect(methods.sort()).toEqual(['AWS_IAM', 'NONE']);
+  });
+
+  test('creates three functions pinned to Node.js 22 on arm64 from their bundles, with the room policies the runtime accepts', () => {
+    const { template } = build();
+    template.resourcePropertiesCountIs('AWS::Lambda::Function', { Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler' }, 3);
+    const env = functionEnvironment(template, 'vonage-session-monitoring') as Record<string, string>;
+    expect(env).toMatchObject({ CACHE_NAME: 'tracker', VONAGE_APPLICATION_ID: 'c1a2b3c4-0000-4000-8000-00000000feed', VONAGE_TOKEN_TTL_SECONDS: '3600' });
+    expect(env.VONAGE_CALLBACK_SECRET_ARN).toBeDefined();
+    // The synthesized environment is accepted by the runtime's own configuration schema.
+    // (Secret ARNs are CloudFormation references here; any string stands in for them.)
+    const resolved = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, typeof v === 'string' ? v : 'arn:aws:secretsmanager:resolved']));
+    const config = parseVonageConfig(resolved, 3);
+    expect(config.policies).toEqual(parseRoomPolicies(env.VONAGE_ROOM_POLICIES));
+    expect(config.policies.types['one-to-one']).toMatchObject({ capacity: 2, durationSeconds: 3600, durationStartsWhen: 2, admission: 'tickets' });
+    // No key material in any environment: only ARNs.
+    const tokensEnv = functionEnvironment(template, 'vonage-tokens');
+    expect(tokensEnv.VONAGE_CALLBACK_SECRET_ARN).toBeUndefined();
+    expect(JSON.stringify(template.toJSON())).not.toMatch(/BEGIN (RSA )?PRIVATE KEY/);
+  });
+
+  test('grants each function only the secrets it needs', () => {
+    const { template, stack, monitoring } = build();
+    const reads = secretReadsOf(template, stack, monitoring);
+    expect(reads.callback).toContain('vonage/signature-secret');
+    expect(reads.tokens).not.toContain('vonage/signature-secret');
+    expect(reads.check).not.toContain('vonage/signature-secret');
+    for (const read of Object.values(reads)) {
+      expect(read).toContain('vonage/private-key');
+      expect(read).toContain('momento/data');
+      expect(read).toContain('secretsmanager:GetSecretValue');
+    }
+  });
+
+  test('runs the duration check every minute from an EventBridge rule', () => {
+    const { template, stack, monitoring } = build();
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      State: 'ENABLED',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [stack.getLogicalId(monitoring.durationCheckFunction.node.defaultChild as never), 'Arn'] } })],
+    });
+    template.hasResourceProperties('AWS::Lambda::Permission', { Principal: 'events.amazonaws.com', Action: 'lambda:InvokeFunction' });
+  });
+
+  test('grants PutEvents on the event bus when one is given', () => {
+    const { template } = build({ eventBus: events.EventBus.fromEventBusName(new Stack(new App(), 'Other'), 'Bus', 'tracker-events') });
+    expect(JSON.stringify(template.toJSON())).toContain('events:PutEvents');
+  });
+
+  test.each([
+    [{ roomTypes: { tiny: { capacity: 0 } }, defaultRoomType: 'tiny' }, /capacity must be a whole number/],
+    [{ rooms: [{ pattern: 'x-*', roomType: 'missing' }] }, /room type "missing" is not defined/],
+    [{ roomTypes: { a: { capacity: 2, durationStartsWhen: 3 } }, defaultRoomType: 'a' }, /durationStartsWhen must be from 1 to its capacity/],
+    [{ roomTypes: { a: { capacity: 2, duration: Duration.seconds(10) } }, defaultRoomType: 'a' }, /at least one minute/],
+    [{ applicationId: ' ' }, /applicationId is empty/],
+    [{ environment: {} }, /needs the tracker environment/],
+  ] as Array<[Partial<VonageSessionMonitoringProps>, RegExp]>)('refuses bad props with a message that says what to change (%#)', (overrides, message) => {
+    expect(() => build(overrides)).toThrow(message);
+  });
+
+  describe('cdk-nag AwsSolutions', () => {
+    function findingsUnder(stack: Stack, prefix: string): string[] {
+      const report = new AwsSolutionsChecks(stack).validateScope(stack);
+      return report.violations.flatMap((v) =>
+        v.violatingResources.filter((r) => (r.constructPath ?? '').startsWith(prefix)).map((r) => `${v.ruleName} at ${r.constructPath}`),
+      );
+    }
+
+    test.each([apigw.AuthorizationType.IAM, apigw.AuthorizationType.COGNITO])('no unacknowledged finding on what the construct creates (token route: %s)', (auth) => {
+      if (auth === apigw.AuthorizationType.COGNITO) {
+        // A Cognito-authorised API, as the tracker builds with TrackerAuthorization.cognito().
+        const app = new App();
+        const stack = new Stack(app, 'CognitoStack');
+        const api = new apigw.RestApi(stack, 'Api', { cloudWatchRole: false });
+        const authorizer = new apigw.CognitoUserPoolsAuthorizer(stack, 'Authorizer', {
+          cognitoUserPools: [cognito.UserPool.fromUserPoolId(stack, 'Pool', 'eu-west-1_abc')],
+        });
+        new VonageSessionMonitoring(stack, 'Vonage', {
+          resource: api.root,
+          applicationId: 'app',
+          privateKey: secretsmanager.Secret.fromSecretNameV2(stack, 'PrivateKey', 'vonage/private-key'),
+          callbackSignatureSecret: secretsmanager.Secret.fromSecretNameV2(stack, 'SignatureSecret', 'vonage/signature-secret'),
+          dataKeySecret: secretsmanager.Secret.fromSecretNameV2(stack, 'DataKey', 'momento/data'),
+          environment: TRACKER_ENVIRONMENT,
+          tokenMethodOptions: { authorizer, authorizationType: apigw.AuthorizationType.COGNITO },
+        });
+        expect(findingsUnder(stack, 'CognitoStack/Vonage')).toEqual([]);
+        expect(findingsUnder(stack, 'CognitoStack/Api/Default/vonage')).toEqual([]);
+        return;
+      }
+      const { stack } = build();
+      expect(findingsUnder(stack, 'VonageStack/Vonage')).toEqual([]);
+      expect(findingsUnder(stack, 'VonageStack/Api/Default/vonage')).toEqual([]);
+    });
+
+    test('the check is live: a token route left without authorisation is still reported', () => {
+      const { stack } = build({}, apigw.AuthorizationType.NONE);
+      expect(findingsUnder(stack, 'VonageStack/Api/Default/vonage/tokens').some((f) => f.startsWith('AwsSolutions-APIG4'))).toBe(true);
+    });
+  });
+});
