@@ -24,7 +24,8 @@ export interface VonageSecretNeeds {
   readonly callbackSecret: boolean;
 }
 
-let runtime: Promise<VonageRuntime> | undefined;
+/** One runtime per set of secret needs (the three handlers may share a process in local runs). */
+const runtimes = new Map<string, Promise<VonageRuntime>>();
 
 /**
  * Builds the Vonage dependencies once per container: the tracker's configuration and Momento
@@ -33,10 +34,15 @@ let runtime: Promise<VonageRuntime> | undefined;
  * A failure is not cached, so the next invocation tries again.
  */
 export function loadVonageRuntime(needs: VonageSecretNeeds, env: Record<string, string | undefined> = process.env): Promise<VonageRuntime> {
-  runtime ??= build(needs, env).catch((error: unknown) => {
-    runtime = undefined;
-    throw error;
-  });
+  const key = `${needs.privateKey}/${needs.callbackSecret}`;
+  let runtime = runtimes.get(key);
+  if (!runtime) {
+    runtime = build(needs, env).catch((error: unknown) => {
+      runtimes.delete(key);
+      throw error;
+    });
+    runtimes.set(key, runtime);
+  }
   return runtime;
 }
 
