@@ -97,6 +97,10 @@ export class TrackerApi extends Construct {
       defaultMethodOptions: methodOptions,
     });
 
+    // RestApi always adds an `Endpoint` CfnOutput; outputs belong to the consumer's stack (they can
+    // collide and cannot be removed once exported), so the reusable construct drops it.
+    this.api.node.tryRemoveChild('Endpoint');
+
     this.addErrorResponses();
 
     const bodyValidator = this.api.addRequestValidator('BodyAndParameters', {

@@ -306,6 +306,10 @@ describe('ConcurrencyTracker with defaults', () => {
     expect(putEvents.some((id) => /SubscriberTaskTaskRole/.test(id))).toBe(true);
   });
 
+  test('adds no CfnOutput (outputs belong to the consumer stack)', () => {
+    expect(template.toJSON().Outputs).toBeUndefined();
+  });
+
   test('creates no dashboard or alarms unless asked', () => {
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
     template.resourceCountIs('AWS::CloudWatch::Alarm', 0);

@@ -27,6 +27,7 @@ describe('snapshots (asset hashes masked)', () => {
           vpcId: 'vpc-0123456789abcdef0',
           availabilityZones: ['eu-west-1a', 'eu-west-1b'],
           privateSubnetIds: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0aaaaaaaaaaaaaaa2'],
+          privateSubnetRouteTableIds: ['rtb-0aaaaaaaaaaaaaaa1', 'rtb-0aaaaaaaaaaaaaaa2'],
         }),
         authKeySecret: secretsmanager.Secret.fromSecretNameV2(stack, 'AuthKey', 'momento/auth-key'),
         dataKeySecret: secretsmanager.Secret.fromSecretNameV2(stack, 'DataKey', 'momento/data-key'),
