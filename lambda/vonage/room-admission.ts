@@ -75,15 +75,15 @@ export async function admitToRoom(request: RoomTokenRequest, deps: VonageDepende
   const accountLimit = admission.accountLimit;
   const accountScope = seats.accountScope(request.userId);
   if (accountLimit > 0) {
-    const held = await seats.reserve(accountScope, accountLimit, reservationId);
+    const held = await seats.reserve(accountScope, accountLimit, request.userId, reservationId);
     if ('full' in held) {
       return refuse('account-limit', `you are already in ${held.full} room(s), the most allowed at once is ${accountLimit}`, { active: held.full });
     }
     accountSlot = held.slot;
   }
-  const seat = await seats.reserve(roomScope, policy.capacity, reservationId);
+  const seat = await seats.reserve(roomScope, policy.capacity, request.userId, reservationId);
   if ('full' in seat) {
-    if (accountSlot !== undefined) await seats.cancelReservation(accountScope, reservationId, accountSlot);
+    if (accountSlot !== undefined) await seats.cancelReservation(accountScope, request.userId, reservationId, accountSlot);
     return refuse('room-full', `room ${request.roomId} is full (${policy.capacity} of ${policy.capacity} seats taken)`, { active: seat.full });
   }
 

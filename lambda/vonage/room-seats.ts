@@ -10,7 +10,7 @@ export const ROOM_RECORD_SECONDS = 7 * 24 * 60 * 60;
 
 /**
  * Seats of video rooms, held as the engine's leases: the room is a content scope, a seat is a
- * lease slot held by a reservation (`rsv.<id>`, short TTL, from token time) or by a connection
+ * lease slot held by a reservation (`rsv.<userId>` for one token, short TTL, from token time) or by a connection
  * (`conn.<id>`, from `connectionCreated` until `connectionDestroyed`). A reservation turns into
  * the connection's seat with an atomic takeover of its slot, so a token used twice seats once.
  */
@@ -37,16 +37,20 @@ export class RoomSeats {
     return resolveScope('account', `vonage:${userId}`);
   }
 
-  /** Reserves a seat for a token just vended. Null when the scope is full. */
-  async reserve(scope: ScopeRef, limit: number, reservationId: string): Promise<{ slot: number } | { full: number }> {
-    const result = await this.reservations.acquire(scope, limit, reservationHolder(reservationId));
+  /**
+   * Reserves a seat for a token just vended. A user holds at most one reservation per scope: asking
+   * again (a page reload before connecting) moves their reservation to the new token instead of
+   * taking a second seat.
+   */
+  async reserve(scope: ScopeRef, limit: number, userId: string, reservationId: string): Promise<{ slot: number } | { full: number }> {
+    const result = await this.reservations.acquire(scope, limit, reservationHolder(userId, reservationId));
     if (result.kind === 'acquired') return { slot: result.slot ?? 0 };
     return { full: result.places.length };
   }
 
   /** Gives a reservation back (the token request failed after reserving). */
-  async cancelReservation(scope: ScopeRef, reservationId: string, slot: number): Promise<void> {
-    await this.reservations.release(scope, reservationHolder(reservationId), slot);
+  async cancelReservation(scope: ScopeRef, userId: string, reservationId: string, slot: number): Promise<void> {
+    await this.reservations.release(scope, reservationHolder(userId, reservationId), slot);
   }
 
   /**
@@ -54,10 +58,10 @@ export class RoomSeats {
    * otherwise claims a free slot. A retried callback finds the connection already seated (the
    * engine's lease is keyed by holder), so it never takes a second seat. Null: the scope is full.
    */
-  async seat(scope: ScopeRef, limit: number, connectionId: string, reservation?: { id: string; slot: number }): Promise<number | null> {
+  async seat(scope: ScopeRef, limit: number, connectionId: string, reservation?: { userId: string; id: string; slot: number }): Promise<number | null> {
     const holder = connectionHolder(connectionId);
     if (reservation && reservation.slot < limit) {
-      const taken = await this.seats.takeover(scope, reservation.slot, reservationHolder(reservation.id), holder);
+      const taken = await this.seats.takeover(scope, reservation.slot, reservationHolder(reservation.userId, reservation.id), holder);
       if (taken) return reservation.slot;
     }
     const result = await this.seats.acquire(scope, limit, holder);
@@ -146,8 +150,9 @@ export class RoomSeats {
   }
 }
 
-export function reservationHolder(reservationId: string): Holder {
-  return { deviceId: `rsv.${reservationId}`, sessionId: reservationId };
+/** A reservation is held by the user (one per scope), for one token (the reservation id). */
+export function reservationHolder(userId: string, reservationId: string): Holder {
+  return { deviceId: `rsv.${userId}`, sessionId: reservationId };
 }
 
 export function connectionHolder(connectionId: string): Holder {

@@ -47,7 +47,7 @@ async function connectionCreated(callback: ConnectionCreated, deps: VonageDepend
   const data = parseTokenData(callback.connection.data);
   if (await deps.cache.get(vonageKeys.connectionGone(connectionId))) {
     // Destroyed before this arrived: its reservation is not left holding a seat until it times out.
-    if (data) await seats.cancelReservation(seats.roomScope(data.room), data.rsv, data.slot);
+    if (data) await seats.cancelReservation(seats.roomScope(data.room), data.user, data.rsv, data.slot);
     return 'late';
   }
   if (await seats.connection(connectionId)) return 'duplicate';
@@ -72,14 +72,14 @@ async function connectionCreated(callback: ConnectionCreated, deps: VonageDepend
   const deadline = await seats.deadline(roomId, policy);
   if (deadline !== undefined && deadline <= callback.timestamp) return refuse('disconnected-room-ended', 'room-ended');
 
-  const roomSlot = await seats.seat(roomScope, policy.capacity, connectionId, { id: data.rsv, slot: data.slot });
+  const roomSlot = await seats.seat(roomScope, policy.capacity, connectionId, { userId: data.user, id: data.rsv, slot: data.slot });
   if (roomSlot === null) return refuse('disconnected-room-full', 'room-full');
 
   let accountSlot: number | undefined;
   const accountScope = seats.accountScope(data.user);
   if (data.aslot !== undefined || deps.config.accountLimit > 0) {
     const limit = Math.max(deps.config.accountLimit, (data.aslot ?? -1) + 1);
-    const slot = await seats.seat(accountScope, limit, connectionId, data.aslot !== undefined ? { id: data.rsv, slot: data.aslot } : undefined);
+    const slot = await seats.seat(accountScope, limit, connectionId, data.aslot !== undefined ? { userId: data.user, id: data.rsv, slot: data.aslot } : undefined);
     if (slot === null) {
       await seats.unseat(roomScope, connectionId, roomSlot);
       return refuse('disconnected-account-limit', 'account-limit');

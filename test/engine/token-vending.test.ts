@@ -1,0 +1,100 @@
+import { cacheKeys } from '../../lambda/core/cache-keys';
+import { createEngine } from '../../lambda/core/engine';
+import type { DeviceTokenGrant, MintedToken, TokenPort } from '../../lambda/core/momento-ports';
+import { CountingMetrics, silentLogger } from '../../lambda/core/observability-ports';
+import { tokenReuseMarginMs, vendToken, type TokenVendingDeps } from '../../lambda/core/token-vending';
+import { testConfig } from './support/engine-config';
+import { InMemoryCache } from './support/in-memory-cache';
+import { ManualClock } from './support/manual-clock';
+import { RecordingTopics } from './support/recording-topics';
+
+class CountingTokens implements TokenPort {
+  readonly grants: DeviceTokenGrant[] = [];
+  constructor(private readonly clock: ManualClock) {}
+  async mintDeviceToken(grant: DeviceTokenGrant): Promise<MintedToken> {
+    this.grants.push(grant);
+    return { token: `token-${this.grants.length}`, expiresAt: this.clock.now() + grant.ttlSeconds * 1000 };
+  }
+}
+
+describe('vendToken', () => {
+  let clock: ManualClock;
+  let cache: InMemoryCache;
+  let tokens: CountingTokens;
+  let metrics: CountingMetrics;
+
+  const depsFor = (env: Record<string, string> = {}): TokenVendingDeps => {
+    const config = testConfig(env);
+    return {
+      config,
+      engine: createEngine(config, { cache, topics: new RecordingTopics(), metrics, now: clock.now }),
+      cache,
+      tokens,
+      metrics,
+      logger: silentLogger,
+      now: clock.now,
+    };
+  };
+
+  beforeEach(() => {
+    clock = new ManualClock();
+    cache = new InMemoryCache(clock);
+    tokens = new CountingTokens(clock);
+    metrics = new CountingMetrics();
+  });
+
+  it('issues a token scoped to the account’s heartbeat shard and control topic, with the account as token id', async () => {
+    const deps = depsFor({ TOPIC_SHARDS: '4' });
+    const outcome = await vendToken({ accountId: 'acc-1', deviceId: 'tv' }, deps);
+    expect(outcome.kind).toBe('issued');
+    if (outcome.kind !== 'issued') return;
+    expect(outcome.grant).toMatchObject({
+      token: 'token-1',
+      cacheName: 'tracker',
+      heartbeatTopic: expect.stringMatching(/^heartbeat-[0-3]$/),
+      controlTopic: 'control-acc-1',
+      heartbeatIntervalSeconds: 1,
+      expiresAt: new Date(clock.current + 600_000).toISOString(),
+      limit: 2,
+      active: 1,
+    });
+    expect(tokens.grants).toEqual([{ accountId: 'acc-1', publishTopic: outcome.grant.heartbeatTopic, subscribeTopic: 'control-acc-1', ttlSeconds: 600 }]);
+  });
+
+  it('reuses an account’s token until close to expiry: one mint per account per lifetime', async () => {
+    const deps = depsFor({ DEFAULT_LIMIT: '10' });
+    for (let i = 0; i < 5; i += 1) await vendToken({ accountId: 'acc-1', deviceId: `d${i}` }, deps);
+    await vendToken({ accountId: 'acc-2', deviceId: 'd0' }, deps);
+    expect(tokens.grants.map((g) => g.accountId)).toEqual(['acc-1', 'acc-2']);
+    expect(metrics.get('TokensReused')).toBe(4);
+    clock.advance(600_000 - tokenReuseMarginMs(deps.config) + 1); // inside the margin: mint anew
+    await vendToken({ accountId: 'acc-1', deviceId: 'd0' }, deps);
+    expect(tokens.grants).toHaveLength(3);
+  });
+
+  it('never hands out a token outliving the session’s maximum duration', async () => {
+    const deps = depsFor({ MAX_SESSION_SECONDS: '120' });
+    const outcome = await vendToken({ accountId: 'acc-1', deviceId: 'tv' }, deps);
+    expect(tokens.grants[0]!.ttlSeconds).toBe(120);
+    expect(outcome.kind === 'issued' && Date.parse(outcome.grant.expiresAt)).toBe(clock.current + 120_000);
+    // A token cut short by a session's end is not shared.
+    expect(await cache.get(cacheKeys.deviceToken('acc-1'))).toBeUndefined();
+  });
+
+  it('returns the refusal with the active sessions at the limit, and no token', async () => {
+    const deps = depsFor({ DEFAULT_LIMIT: '1' });
+    await vendToken({ accountId: 'acc-1', deviceId: 'tv' }, deps);
+    const refused = await vendToken({ accountId: 'acc-1', deviceId: 'phone' }, deps);
+    expect(refused).toMatchObject({ kind: 'limit-reached', limit: 1, active: 1, sessions: [{ deviceId: 'tv' }] });
+    expect(tokens.grants).toHaveLength(1);
+  });
+
+  it('gives the place back when no token can be minted', async () => {
+    const deps = depsFor({ DEFAULT_LIMIT: '1' });
+    tokens.mintDeviceToken = async () => {
+      throw new Error('auth down');
+    };
+    await expect(vendToken({ accountId: 'acc-1', deviceId: 'tv' }, deps)).rejects.toThrow('auth down');
+    expect((await deps.engine.listSessions('acc-1')).active).toBe(0);
+  });
+});
