@@ -102,6 +102,40 @@ describe('Vonage session monitoring on the engine', () => {
       expect(harness.events.ofType('Session Denied').length).toBeGreaterThanOrEqual(3);
     });
 
+    it('admits exactly the capacity when many ask for the same room at once, and times the callback path', async () => {
+      const roomId = 'simultaneous-1';
+      const users = Array.from({ length: 12 }, (_, i) => `user-${i}`);
+      // The open room type has 5 seats and no tickets.
+      const answers = await Promise.all(users.map((user) => harness.requestToken(user, roomId)));
+      expect(answers.filter((a) => a.status === 200)).toHaveLength(5);
+      expect(answers.filter((a) => a.status === 409).every((a) => a.body.error === 'room-full')).toBe(true);
+
+      const admitted = answers.filter((a) => a.status === 200);
+      const started = process.hrtime.bigint();
+      await Promise.all(
+        admitted.map((a) => {
+          const token = a.body.token as string;
+          return harness.callback(callbacks.connectionCreated(a.body.sessionId as string, callbacks.connectionId(), tokenDataOf(token), harness.clock));
+        }),
+      );
+      const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
+      expect(await seatedConnections(roomId)).toHaveLength(5);
+      // Figure for the report: signed connectionCreated callbacks handled end to end (emulator, in-process).
+      console.log(`vonage: ${admitted.length} simultaneous signed connectionCreated callbacks seated in ${elapsedMs.toFixed(1)} ms`);
+    });
+
+    it('moves a user\'s reservation to their newest token instead of taking a second seat (a page reload)', async () => {
+      const roomId = await lesson();
+      const first = await join('alice', roomId);
+      const reloaded = await join('alice', roomId);
+      await join('bob', roomId);
+      expect((await harness.requestToken('carol', roomId)).status).toBe(409);
+      expect((await harness.callback(callbacks.connectionCreated(reloaded.sessionId, reloaded.connectionId, reloaded.data, harness.clock))).body.status).toBe('seated');
+      // The stale token lost its reservation: used now, it finds the room full.
+      const stale = await harness.callback(callbacks.connectionCreated(first.sessionId, first.connectionId, first.data, harness.clock));
+      expect(stale.body.status).toBe('disconnected-room-full');
+    });
+
     it('counts a retried connectionCreated once and releases the seat on connectionDestroyed', async () => {
       const roomId = await lesson();
       const alice = await join('alice', roomId);
