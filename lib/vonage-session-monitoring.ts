@@ -220,9 +220,31 @@ export class VonageSessionMonitoring extends Construct {
     this.callbackMethod = this.resource
       .addResource('session-monitoring')
       .addMethod('POST', new apigw.LambdaIntegration(this.callbackFunction), { authorizationType: apigw.AuthorizationType.NONE });
-    this.tokenMethod = this.resource
-      .addResource('tokens')
-      .addMethod('POST', new apigw.LambdaIntegration(this.tokenFunction), props.tokenMethodOptions);
+    // Mirrors the runtime's body schema (lambda/vonage/room-token-request.ts), so a malformed
+    // request is refused at the edge; the handler validates again.
+    const tokenRequestModel = new apigw.Model(this, 'TokenRequestModel', {
+      restApi: props.resource.api,
+      contentType: 'application/json',
+      schema: {
+        schema: apigw.JsonSchemaVersion.DRAFT4,
+        title: 'VonageTokenRequest',
+        type: apigw.JsonSchemaType.OBJECT,
+        required: ['roomId'],
+        properties: {
+          roomId: { type: apigw.JsonSchemaType.STRING, pattern: '^[A-Za-z0-9._:-]{1,128}$' },
+          accountId: { type: apigw.JsonSchemaType.STRING, pattern: '^[A-Za-z0-9._@:+=-]{1,128}$' },
+        },
+      },
+    });
+    const bodyValidator = new apigw.RequestValidator(this, 'TokenRequestValidator', {
+      restApi: props.resource.api,
+      validateRequestBody: true,
+    });
+    this.tokenMethod = this.resource.addResource('tokens').addMethod('POST', new apigw.LambdaIntegration(this.tokenFunction), {
+      ...props.tokenMethodOptions,
+      requestValidator: bodyValidator,
+      requestModels: { 'application/json': tokenRequestModel },
+    });
 
     this.acknowledgeNagFindings(all);
   }

@@ -84,6 +84,12 @@ describe('VonageSessionMonitoring', () => {
     template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'vonage' });
     template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'session-monitoring' });
     template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'tokens' });
+    template.hasResourceProperties('AWS::ApiGateway::Model', { Schema: Match.objectLike({ required: ['roomId'] }) });
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      AuthorizationType: 'AWS_IAM',
+      RequestValidatorId: Match.anyValue(),
+      RequestModels: { 'application/json': Match.anyValue() },
+    });
     const methods = Object.values(template.findResources('AWS::ApiGateway::Method')).map((m) => m.Properties.AuthorizationType);
     expect(methods.sort()).toEqual(['AWS_IAM', 'NONE']);
   });
