@@ -112,6 +112,7 @@ describe.each(transports)('DeviceSession with %s', (_name, makeTransport) => {
     await waitFor(() => session.state === 'evicted', 5_000, 'the eviction');
     expect(evicted).toEqual(['evicted-by-newer-session']);
 
+    await sleep(300); // a heartbeat sent just before the eviction may still be on its way
     const count = recording.messages().filter((message) => message.tokenId === accountId).length;
     await sleep(600);
     expect(recording.messages().filter((message) => message.tokenId === accountId)).toHaveLength(count);
