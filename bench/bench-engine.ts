@@ -1,0 +1,66 @@
+import { parseRuntimeConfig, type RuntimeConfig } from '../lambda/core/config';
+import { createEngine } from '../lambda/core/engine';
+import type { ConcurrencyEngine } from '../lambda/core/engine-types';
+import { RecordingEventSink } from '../lambda/core/lifecycle-events';
+import type { MomentoPorts } from '../lambda/core/momento-ports';
+import { createMomentoPorts } from '../lambda/core/momento-sdk-ports';
+import type { Emulator } from '../local/emulator';
+import type { StrategyName } from './bench-results';
+
+/** The cache every benchmark works in. */
+export const BENCH_CACHE = 'bench';
+/**
+ * Time is compressed for the benchmark: heartbeats every second and a three-second lease keep
+ * the default ratio (10 s heartbeats, 30 s lease) while a run takes minutes, not hours.
+ */
+export const HEARTBEAT_SECONDS = 1;
+export const LEASE_SECONDS = 3;
+/** The interval dictionaries' interval, compressed like the heartbeat (the seed: 5 s heartbeats, 60 s intervals). */
+export const INTERVAL_MS = 4_000;
+/** The capped list's N (the engine's default). */
+export const CAPPED_LIST_SIZE = 20;
+
+/** Runtime environment of an engine under benchmark on the emulator. */
+export function benchEnvironment(emulator: Emulator, strategy: StrategyName, overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    CACHE_NAME: BENCH_CACHE,
+    MOMENTO_ENDPOINT: emulator.address,
+    HEARTBEAT_INTERVAL_SECONDS: String(HEARTBEAT_SECONDS),
+    LEASE_SECONDS: String(LEASE_SECONDS),
+    DEFAULT_LIMIT: '3',
+    COUNTING_STRATEGY: strategy,
+    ACCOUNT_SOURCE: 'iam',
+    HEALTH_PORT: '0',
+    MOMENTO_TIMEOUT_MS: '10000',
+    ...overrides,
+  };
+}
+
+/** The engine over the real SDK against the emulator, as a Lambda or the subscriber runs it. */
+export interface BenchEngine {
+  readonly config: RuntimeConfig;
+  readonly env: Readonly<Record<string, string>>;
+  readonly ports: MomentoPorts;
+  readonly engine: ConcurrencyEngine;
+  readonly events: RecordingEventSink;
+  close(): void;
+}
+
+export function startBenchEngine(emulator: Emulator, strategy: StrategyName, overrides: Record<string, string> = {}): BenchEngine {
+  const env = benchEnvironment(emulator, strategy, overrides);
+  const config = parseRuntimeConfig(env);
+  const ports = createMomentoPorts(config);
+  const events = new RecordingEventSink();
+  const engine = createEngine(config, {
+    cache: ports.cache,
+    topics: ports.topics,
+    events,
+    strategyOptions: { cappedListSize: CAPPED_LIST_SIZE, intervalMs: INTERVAL_MS },
+  });
+  return { config, env, ports, engine, events, close: () => ports.close() };
+}
+
+/** Account ids unique to one measurement, so measurements sharing an emulator never meet. */
+export function accountIds(prefix: string, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
+}

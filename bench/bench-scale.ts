@@ -1,0 +1,83 @@
+/**
+ * Sizes of the benchmark. The full run is what docs/benchmarks.md states its figures for; the
+ * quick run (`--quick`, CI) runs every measurement at a small size so the benchmark never rots.
+ */
+export interface BenchScale {
+  readonly name: 'full' | 'quick';
+  /** Overshoot: simultaneous admissions per repetition, limit, repetitions. */
+  readonly overshootAdmissions: number;
+  readonly overshootLimit: number;
+  readonly overshootRepetitions: number;
+  /** Release after stop / crash: repetitions (run side by side on separate accounts). */
+  readonly releaseRepetitions: number;
+  /** Give up waiting for a freed slot after this long (the seeds may never free one). */
+  readonly releaseTimeoutMs: number;
+  /** False expiry: devices, accounts, and how long they heartbeat. */
+  readonly falseExpiryDevices: number;
+  readonly falseExpiryAccounts: number;
+  readonly falseExpirySeconds: number;
+  /** Cost per operation: operations averaged per kind. */
+  readonly costOperations: number;
+  /** Accuracy: accounts churning, devices per account at most, how long, sample period. */
+  readonly accuracyAccounts: number;
+  readonly accuracyMaxDevices: number;
+  readonly accuracySeconds: number;
+  /** Subscriber throughput: heartbeats published to the subscriber under test. */
+  readonly throughputHeartbeats: number;
+  /** Token vending: admissions, over how many accounts. */
+  readonly tokenAdmissions: number;
+  readonly tokenAccounts: number;
+  /** Cold start: fresh processes per bundle. */
+  readonly coldStartRuns: number;
+  /** Synthesis: runs of the example app. */
+  readonly synthesisRuns: number;
+  /** Emulator ceiling: messages through one subscription, cache operations. */
+  readonly ceilingMessages: number;
+  readonly ceilingCacheOps: number;
+}
+
+export const FULL_SCALE: BenchScale = {
+  name: 'full',
+  overshootAdmissions: 50,
+  overshootLimit: 3,
+  overshootRepetitions: 20,
+  releaseRepetitions: 10,
+  releaseTimeoutMs: 30_000,
+  falseExpiryDevices: 1_000,
+  falseExpiryAccounts: 200,
+  falseExpirySeconds: 30,
+  costOperations: 200,
+  accuracyAccounts: 20,
+  accuracyMaxDevices: 6,
+  accuracySeconds: 20,
+  throughputHeartbeats: 10_000,
+  tokenAdmissions: 1_000,
+  tokenAccounts: 100,
+  coldStartRuns: 5,
+  synthesisRuns: 2,
+  ceilingMessages: 20_000,
+  ceilingCacheOps: 20_000,
+};
+
+export const QUICK_SCALE: BenchScale = {
+  name: 'quick',
+  overshootAdmissions: 50,
+  overshootLimit: 3,
+  overshootRepetitions: 3,
+  releaseRepetitions: 3,
+  releaseTimeoutMs: 12_000,
+  falseExpiryDevices: 100,
+  falseExpiryAccounts: 20,
+  falseExpirySeconds: 4,
+  costOperations: 20,
+  accuracyAccounts: 5,
+  accuracyMaxDevices: 4,
+  accuracySeconds: 3,
+  throughputHeartbeats: 1_000,
+  tokenAdmissions: 100,
+  tokenAccounts: 10,
+  coldStartRuns: 1,
+  synthesisRuns: 1,
+  ceilingMessages: 2_000,
+  ceilingCacheOps: 2_000,
+};

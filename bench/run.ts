@@ -1,0 +1,95 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { startEmulator, type Emulator } from '../local/emulator';
+import { BENCH_CACHE, CAPPED_LIST_SIZE, HEARTBEAT_SECONDS, INTERVAL_MS, LEASE_SECONDS } from './bench-engine';
+import type { MeasurementResult } from './bench-results';
+import { FULL_SCALE, QUICK_SCALE, type BenchScale } from './bench-scale';
+import { measureEmulatorCeiling } from './emulator-ceiling';
+import { describeEnvironment } from './machine';
+import { measureOperationCost } from './operation-cost';
+import { measureOvershoot } from './overshoot';
+import { renderReport, renderTables } from './report';
+
+const ROOT = path.resolve(__dirname, '..');
+
+const argsSchema = z.object({
+  quick: z.boolean(),
+  out: z.string().min(1).optional(),
+  only: z.array(z.string().min(1)).optional(),
+});
+
+/** `npm run bench [-- --quick] [--out FILE] [--only SECTION ...]` */
+function parseArgs(argv: readonly string[]): z.infer<typeof argsSchema> {
+  const raw: { quick: boolean; out?: string; only?: string[] } = { quick: false };
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i]!;
+    if (arg === '--quick') raw.quick = true;
+    else if (arg === '--out') raw.out = argv[(i += 1)];
+    else if (arg === '--only') (raw.only ??= []).push(argv[(i += 1)] ?? '');
+    else throw new Error(`unknown option ${arg}; use --quick, --out FILE or --only SECTION`);
+  }
+  return argsSchema.parse(raw);
+}
+
+interface Measurement {
+  /** Short name for `--only`. */
+  readonly name: string;
+  /** Section title, for a failure's line in the report. */
+  readonly section: string;
+  /** Whether it needs a fresh emulator (each gets its own, so counters and keys never mix). */
+  readonly emulator: boolean;
+  run(context: { scale: BenchScale; emulator?: Emulator }): Promise<MeasurementResult>;
+}
+
+const MEASUREMENTS: readonly Measurement[] = [
+  { name: 'ceiling', section: 'Emulator ceiling', emulator: true, run: ({ scale, emulator }) => measureEmulatorCeiling(emulator!, scale) },
+  { name: 'overshoot', section: 'Overshoot', emulator: true, run: ({ scale, emulator }) => measureOvershoot(emulator!, scale) },
+  { name: 'cost', section: 'Cost per operation', emulator: true, run: ({ scale, emulator }) => measureOperationCost(emulator!, scale) },
+];
+
+const SETUP = [
+  `Time is compressed so that a run takes minutes: devices heartbeat every ${HEARTBEAT_SECONDS} s and a lease lasts ${LEASE_SECONDS} s, the ratio of the defaults ` +
+    `(10 s and 30 s). The seed strategies are tuned the same way: the capped list keeps the last ${CAPPED_LIST_SIZE} heartbeats (the engine's default), and the interval ` +
+    `dictionaries use ${INTERVAL_MS / 1000} s intervals (the seed heartbeats every 5 s into one-minute dictionaries). Release times scale with these settings.`,
+  `Each measurement gets a fresh emulator with one cache (\`${BENCH_CACHE}\`). The emulator, the simulated devices and the engine (as a Lambda runs it) share the ` +
+    "benchmark's Node.js process; the subscriber runs where each measurement says. Figures bounded by the emulator are marked against its ceiling.",
+];
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const scale = args.quick ? QUICK_SCALE : FULL_SCALE;
+  const command = `npm run bench${args.quick ? ' -- --quick' : ''}`;
+  const outFile = path.resolve(ROOT, args.out ?? (args.quick ? 'test-output/bench-quick.md' : 'docs/benchmarks.md'));
+  const startedAt = new Date();
+  const t0 = Date.now();
+  const results: MeasurementResult[] = [];
+  const failures: { section: string; error: string }[] = [];
+  for (const measurement of MEASUREMENTS) {
+    if (args.only && !args.only.includes(measurement.name)) continue;
+    process.stdout.write(`bench: ${measurement.section} ...`);
+    const mt0 = Date.now();
+    const emulator = measurement.emulator ? await startEmulator({ caches: [BENCH_CACHE], heartbeatIntervalMs: 1000 }) : undefined;
+    try {
+      results.push(await measurement.run({ scale, emulator }));
+      process.stdout.write(` ${((Date.now() - mt0) / 1000).toFixed(1)} s\n`);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      failures.push({ section: measurement.section, error: message });
+      process.stdout.write(` FAILED: ${message}\n`);
+    } finally {
+      await emulator?.stop();
+    }
+  }
+  const report = { scale: scale.name, command, startedAt, elapsedMs: Date.now() - t0, environment: describeEnvironment(), results, failures, setup: SETUP };
+  mkdirSync(path.dirname(outFile), { recursive: true });
+  writeFileSync(outFile, renderReport(report));
+  console.log(`\n${renderTables(report)}\n\nbench: report written to ${path.relative(ROOT, outFile)} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+  // Failures make the run fail, so CI notices a benchmark that rotted; figures never do.
+  process.exit(failures.length > 0 ? 1 : 0);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.stack ?? error.message : String(error));
+  process.exit(1);
+});
