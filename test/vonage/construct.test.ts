@@ -9,7 +9,10 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { VonageSessionMonitoring, VonageSessionMonitoringProps, VonageStreamKind } from '../../lib/vonage-session-monitoring';
 import { parseRoomPolicies } from '../../lambda/vonage/room-policy';
 import { parseVonageConfig } from '../../lambda/vonage/vonage-config';
+import { assetHashSerializer } from '../construct/support/asset-hash-serializer';
 import { ensureVonageBundles } from './ensure-bundles';
+
+expect.addSnapshotSerializer(assetHashSerializer);
 
 const TRACKER_ENVIRONMENT = {
   CACHE_NAME: 'tracker',
@@ -138,6 +141,10 @@ describe('VonageSessionMonitoring', () => {
   test('grants PutEvents on the event bus when one is given', () => {
     const { template } = build({ eventBus: events.EventBus.fromEventBusName(new Stack(new App(), 'Other'), 'Bus', 'tracker-events') });
     expect(JSON.stringify(template.toJSON())).toContain('events:PutEvents');
+  });
+
+  test('snapshot of the lesson configuration (asset hashes masked)', () => {
+    expect(build().template.toJSON()).toMatchSnapshot();
   });
 
   test.each([
