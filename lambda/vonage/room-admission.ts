@@ -122,6 +122,8 @@ export async function admitToRoom(request: RoomTokenRequest, deps: VonageDepende
   };
 }
 
+const ROLE_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+
 type AdmissionDecision =
   | { allowed: true; role: string; accountLimit: number }
   | { allowed: false; reason: 'not-a-ticket-holder' | 'denied'; message: string };
@@ -129,7 +131,10 @@ type AdmissionDecision =
 /** Who may join: the room's ticket list in Momento first, then the admission hook if configured. */
 async function decideAdmission(request: RoomTokenRequest, policy: ResolvedRoomPolicy, deps: VonageDependencies): Promise<AdmissionDecision> {
   const ticket = await deps.cache.get(vonageKeys.ticket(request.roomId, request.userId));
-  const role = ticket && ticket.trim() !== '' ? ticket.trim() : policy.defaultRole;
+  const named = ticket?.trim() ?? '';
+  // A role goes into the token data (1000 characters at most), so only a short plain name is taken.
+  const role = ROLE_PATTERN.test(named) ? named : policy.defaultRole;
+  if (named !== '' && role !== named) deps.logger.warn('ticket role ignored: not 1-64 letters, digits or ._-', { roomId: request.roomId });
   let accountLimit = deps.config.accountLimit;
   if (deps.hook) {
     const decision = await deps.hook.decide({
