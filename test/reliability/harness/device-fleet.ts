@@ -1,0 +1,108 @@
+import { TopicPublish, type TopicClient } from '@gomomento/sdk';
+import type { HandlerDependencies } from '../../../lambda/core/handler-dependencies';
+import type { TokenGrantBody } from '../../../lambda/core/token-vending';
+import { handleTokenRequest } from '../../../lambda/token-vending/handle-token-request';
+import type { Emulator } from '../../../local/emulator';
+import { toApiGatewayEvent } from '../requests/api-request';
+import { deviceTopicClient } from './device-clients';
+
+/** One simulated device and what happened to its heartbeats. */
+export interface FleetDevice {
+  readonly accountId: string;
+  readonly deviceId: string;
+  readonly grant: TokenGrantBody;
+  published: number;
+  failedPublishes: number;
+  lastSuccessAt: number;
+  /** Longest time between two successful heartbeats (ms): under the lease, the device "kept heartbeating". */
+  longestGapMs: number;
+}
+
+/**
+ * Devices admitted through `POST /tokens` (the real handler, IAM mode) that publish heartbeats
+ * with their own device tokens through the SDK, as a player does. One topic client per account:
+ * an account's devices share one token, as token vending hands it out.
+ */
+export class DeviceFleet {
+  readonly devices: FleetDevice[] = [];
+  private readonly clients = new Map<string, TopicClient>();
+  private timer: NodeJS.Timeout | undefined;
+  private round: Promise<void> = Promise.resolve();
+
+  /** Admits `count` devices spread over `accounts` accounts (none may be refused: limits must fit). */
+  static async admit(emulator: Emulator, deps: HandlerDependencies, count: number, accounts: number, prefix = 'fleet'): Promise<DeviceFleet> {
+    const fleet = new DeviceFleet();
+    const requests = Array.from({ length: count }, (_, i) => ({ accountId: `${prefix}-acct-${i % accounts}`, deviceId: `${prefix}-device-${i}` }));
+    const responses = await Promise.all(
+      requests.map((r, i) =>
+        handleTokenRequest(
+          toApiGatewayEvent(
+            {
+              method: 'POST',
+              resource: '/tokens',
+              pathParameters: null,
+              queryStringParameters: null,
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify(r),
+              caller: { kind: 'iam', userArn: 'arn:aws:sts::123456789012:assumed-role/backend/fleet' },
+            },
+            `${prefix}-admit-${i}`,
+          ),
+          deps,
+        ),
+      ),
+    );
+    const now = Date.now();
+    responses.forEach((response, i) => {
+      if (response.statusCode !== 201) throw new Error(`${requests[i].deviceId} not admitted: ${response.statusCode} ${response.body}`);
+      const grant = JSON.parse(response.body) as TokenGrantBody;
+      fleet.devices.push({ ...requests[i], grant, published: 0, failedPublishes: 0, lastSuccessAt: now, longestGapMs: 0 });
+      if (!fleet.clients.has(requests[i].accountId)) fleet.clients.set(requests[i].accountId, deviceTopicClient(emulator, grant.token));
+    });
+    return fleet;
+  }
+
+  /** Publishes one heartbeat per device every `intervalMs` until stopped. */
+  start(intervalMs: number): void {
+    const tick = () => {
+      this.round = this.round.then(() => this.heartbeatAll());
+    };
+    tick();
+    this.timer = setInterval(tick, intervalMs);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.round;
+  }
+
+  /** Sends a stop message for each device (the orderly end of a session). */
+  async stopAll(): Promise<void> {
+    await Promise.all(this.devices.map((d) => this.publish(d, 'stop')));
+  }
+
+  private async heartbeatAll(): Promise<void> {
+    await Promise.all(this.devices.map((d) => this.publish(d, 'heartbeat')));
+  }
+
+  private async publish(device: FleetDevice, type: 'heartbeat' | 'stop'): Promise<void> {
+    const client = this.clients.get(device.accountId);
+    if (!client) return;
+    const message = JSON.stringify({ v: 1, type, sessionId: device.grant.sessionId, deviceId: device.deviceId });
+    const response = await client.publish(device.grant.cacheName, device.grant.heartbeatTopic, message);
+    const now = Date.now();
+    if (response instanceof TopicPublish.Success) {
+      device.published += 1;
+      device.longestGapMs = Math.max(device.longestGapMs, now - device.lastSuccessAt);
+      device.lastSuccessAt = now;
+    } else {
+      device.failedPublishes += 1;
+    }
+  }
+
+  /** Brings every device's longest gap up to date (a device silent since its last success). */
+  settleGaps(): void {
+    const now = Date.now();
+    for (const d of this.devices) d.longestGapMs = Math.max(d.longestGapMs, now - d.lastSuccessAt);
+  }
+}
