@@ -21,6 +21,8 @@ import {
   CollectionTtl,
   Configurations,
   CredentialProvider,
+  DefaultMomentoLoggerFactory,
+  DefaultMomentoLoggerLevel,
   ExpiresIn,
   GenerateDisposableToken,
   MomentoErrorCode,
@@ -283,18 +285,20 @@ export function createMomentoPorts(config: RuntimeConfig, keys: MomentoKeys = {}
   const local = config.momentoEndpoint;
   const dataCredentials = local ? CredentialProvider.forMomentoLocal(local) : keys.dataKey ? CredentialProvider.fromString(keys.dataKey) : undefined;
   if (!dataCredentials) throw new MomentoCallError('authentication', 'no Momento data key: set DATA_KEY_SECRET_ARN or MOMENTO_DATA_KEY (or MOMENTO_ENDPOINT for local runs)');
+  // The SDK logs reconnects at INFO on the console; warnings and errors are enough.
+  const sdkLogs = new DefaultMomentoLoggerFactory(DefaultMomentoLoggerLevel.WARN);
   const cacheClient = new CacheClient({
-    configuration: Configurations.Lambda.latest().withClientTimeoutMillis(config.momentoTimeoutMs),
+    configuration: Configurations.Lambda.latest(sdkLogs).withClientTimeoutMillis(config.momentoTimeoutMs),
     credentialProvider: dataCredentials,
     defaultTtlSeconds: config.leaseSeconds,
   });
   const topicClient = new TopicClient({
-    configuration: TopicConfigurations.Default.latest(),
+    configuration: TopicConfigurations.Default.latest(sdkLogs),
     credentialProvider: dataCredentials,
   });
   const authCredentials = local ? CredentialProvider.forMomentoLocal(local) : keys.authKey ? CredentialProvider.fromString(keys.authKey) : undefined;
   const authClient = authCredentials
-    ? new AuthClient({ configuration: AuthClientConfigurations.Default.latest(), credentialProvider: authCredentials })
+    ? new AuthClient({ configuration: AuthClientConfigurations.Default.latest(sdkLogs), credentialProvider: authCredentials })
     : undefined;
   return {
     cache: new MomentoCachePort(cacheClient, config.cacheName),
