@@ -1,4 +1,5 @@
 import './esm-shims';
+import fc from 'fast-check';
 import { vonageKeys } from '../../lambda/vonage/vonage-keys';
 import { expireRooms } from '../../lambda/vonage/room-expiry';
 import { policyForRoom } from '../../lambda/vonage/room-policy';
@@ -173,6 +174,42 @@ describe('Vonage session monitoring on the engine', () => {
       expect((await harness.requestToken('alice', roomId)).status).toBe(200);
       expect((await harness.requestToken('carol', roomId)).status).toBe(200);
       expect(harness.vonage.disconnected()).toEqual([]);
+    });
+
+    it('ends every replayed lesson empty and untouched, whatever the order and duplicates of its events', async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.integer({ min: 0, max: 2 ** 31 - 1 }), fc.array(fc.nat(9), { maxLength: 4 }), async (seed, duplicates) => {
+          const roomId = await lesson();
+          const alice = await join('alice', roomId);
+          const bob = await join('bob', roomId);
+          const t = harness.clock;
+          // A whole lesson as Vonage reports it, in the article's and the reference's shapes.
+          const lessonEvents: unknown[] = [
+            { sessionId: alice.sessionId, projectId: '123456', event: 'sessionCreated', timestamp: t },
+            callbacks.connectionCreated(alice.sessionId, alice.connectionId, alice.data, t + 1),
+            callbacks.connectionCreated(bob.sessionId, bob.connectionId, bob.data, t + 2),
+            callbacks.streamCreated(alice.sessionId, `cam-${alice.connectionId}`, alice.connectionId, alice.data, 'camera', t + 3),
+            callbacks.streamCreated(alice.sessionId, `screen-${alice.connectionId}`, alice.connectionId, alice.data, 'screen', t + 4),
+            callbacks.streamCreated(bob.sessionId, `cam-${bob.connectionId}`, bob.connectionId, bob.data, 'camera', t + 5),
+            callbacks.streamDestroyed(bob.sessionId, `cam-${bob.connectionId}`, bob.connectionId, bob.data, 'camera', t + 6),
+            callbacks.connectionDestroyed(bob.sessionId, bob.connectionId, bob.data, t + 7),
+            callbacks.connectionDestroyed(alice.sessionId, alice.connectionId, alice.data, t + 8),
+            { sessionId: alice.sessionId, projectId: '123456', event: 'sessionDestroyed', timestamp: t + 9 },
+          ];
+          const replay = [...lessonEvents, ...duplicates.map((i) => lessonEvents[i])];
+          // Deterministic shuffle from the seed (fast-check shrinks the seed on failure).
+          let state = seed;
+          for (let i = replay.length - 1; i > 0; i -= 1) {
+            state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+            const j = state % (i + 1);
+            [replay[i], replay[j]] = [replay[j], replay[i]];
+          }
+          for (const event of replay) expect((await harness.callback(event)).status).toBe(200);
+          expect(await seatedConnections(roomId)).toEqual([]);
+          expect(harness.vonage.enforcementCalls()).toEqual([]);
+        }),
+        { numRuns: 15 },
+      );
     });
 
     it('settles a destroy racing its create without a ghost seat', async () => {
