@@ -1,6 +1,7 @@
-import { Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import type { ConcurrencyTracker } from './concurrency-tracker';
 import { AuthorizationKind } from './tracker-authorization';
 
@@ -83,6 +84,47 @@ export function acknowledgeNagFindings(tracker: ConcurrencyTracker): void {
       'AwsSolutions-SMG4',
       'The secret holds a Momento API key, which only Momento can issue: a Secrets Manager rotation Lambda ' +
         'cannot create a new one. Rotate by issuing a key in Momento and running put-secret-value (README).',
+    );
+  }
+}
+
+/**
+ * A resolved CloudFormation value flattened the way cdk-nag names findings (`Ref` becomes `<Id>`,
+ * `Fn::GetAtt` `<Id.Attr>`, `Fn::Join` is joined); undefined for anything else.
+ */
+function flattenForNag(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object') {
+    const node = value as Record<string, unknown>;
+    if (typeof node.Ref === 'string') return `<${node.Ref}>`;
+    const getAtt = node['Fn::GetAtt'];
+    if (Array.isArray(getAtt) && getAtt.length === 2) return `<${getAtt[0]}.${getAtt[1]}>`;
+    const join = node['Fn::Join'];
+    if (Array.isArray(join) && typeof join[0] === 'string' && Array.isArray(join[1])) {
+      const parts = join[1].map(flattenForNag);
+      return parts.every((p) => p !== undefined) ? parts.join(join[0]) : undefined;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * `grantInvoke` has to use wildcards for the path parameters (`/accounts/<any>/sessions`); those
+ * IAM5 findings on the grantee's policy come from this construct's routes, so they are
+ * acknowledged here, each for its exact resource, on the grantee only.
+ */
+export function acknowledgeInvokeGrant(grantee: iam.IGrantable, resourceArns: string[]): void {
+  const principal = Construct.isConstruct(grantee.grantPrincipal) ? grantee.grantPrincipal : grantee;
+  if (!Construct.isConstruct(principal)) return;
+  const stack = Stack.of(principal);
+  for (const arn of resourceArns) {
+    const flat = flattenForNag(stack.resolve(arn));
+    if (flat === undefined || !flat.includes('*')) continue;
+    acknowledge(
+      principal,
+      `AwsSolutions-IAM5[Resource::${flat}]`,
+      'The wildcard stands for the {accountId} and {sessionId} path parameters of one route of the tracker API; ' +
+        'the grant covers that route and method only.',
     );
   }
 }

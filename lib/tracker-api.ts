@@ -5,6 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ApiThrottleOptions } from './concurrency-tracker-props';
 import { JwtAuthorizerFunction } from './jwt-authorizer-function';
+import { acknowledgeInvokeGrant } from './nag-acknowledgements';
 import { AuthorizationKind, TrackerAuthorization } from './tracker-authorization';
 
 /** Properties of `TrackerApi`. */
@@ -139,15 +140,13 @@ export class TrackerApi extends Construct {
 
   /** Grants `execute-api:Invoke` on every route of the deployed stage. */
   public grantInvoke(grantee: iam.IGrantable): iam.Grant {
-    return iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['execute-api:Invoke'],
-      resourceArns: [
-        this.api.arnForExecuteApi('POST', '/tokens', API_STAGE_NAME),
-        this.api.arnForExecuteApi('GET', '/accounts/*/sessions', API_STAGE_NAME),
-        this.api.arnForExecuteApi('DELETE', '/accounts/*/sessions/*', API_STAGE_NAME),
-      ],
-    });
+    const resourceArns = [
+      this.api.arnForExecuteApi('POST', '/tokens', API_STAGE_NAME),
+      this.api.arnForExecuteApi('GET', '/accounts/*/sessions', API_STAGE_NAME),
+      this.api.arnForExecuteApi('DELETE', '/accounts/*/sessions/*', API_STAGE_NAME),
+    ];
+    acknowledgeInvokeGrant(grantee, resourceArns);
+    return iam.Grant.addToPrincipal({ grantee, actions: ['execute-api:Invoke'], resourceArns });
   }
 
   private methodOptions(auth: TrackerAuthorization): apigw.MethodOptions {

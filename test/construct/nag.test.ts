@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { AtLimitBehavior, ConcurrencyTracker, ConcurrencyTrackerProps, TrackerAuthorization } from '../../lib';
@@ -55,6 +56,17 @@ describe('cdk-nag AwsSolutions', () => {
 
   test.each(configurations)('%s: no unacknowledged findings (no feature flags)', (_name, props) => {
     expect(findings(trackerStack(new App(), props))).toEqual([]);
+  });
+
+  test('grantInvoke acknowledges only its own route wildcards on the grantee', () => {
+    const stack = newStack();
+    const tracker = new ConcurrencyTracker(stack, 'Tracker');
+    const backend = new iam.Role(stack, 'Backend', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    tracker.grantInvoke(backend);
+    expect(findings(stack)).toEqual([]);
+    // A wildcard of the user's own on the same role is still reported.
+    backend.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::bucket/*'] }));
+    expect(findings(stack)).toEqual([expect.stringMatching(/^AwsSolutions-IAM5\[Resource::arn:aws:s3:::bucket\/\*\] at TestStack\/Backend/)]);
   });
 
   test('the check is live: findings outside the tracker, and on a secret passed in, are still reported', () => {
