@@ -344,6 +344,26 @@ describe('Vonage session monitoring on the engine', () => {
     });
   });
 
+  describe('Momento outage', () => {
+    it('answers 503 so Vonage retries, and the retry is processed once Momento is back', async () => {
+      const roomId = await lesson();
+      const alice = await join('alice', roomId);
+      const created = callbacks.connectionCreated(alice.sessionId, alice.connectionId, alice.data, harness.clock);
+      harness.emulator.faults.failShare('*', 1);
+      try {
+        const during = await harness.callback(created);
+        expect(during.status).toBe(503);
+        const token = await harness.requestToken('bob', roomId);
+        expect(token.status).toBe(503);
+        expect(token.body.error).toBe('momento-unavailable');
+      } finally {
+        harness.emulator.faults.clear();
+      }
+      expect((await harness.callback(created)).body.status).toBe('seated');
+      expect(await seatedConnections(roomId)).toEqual([alice.connectionId]);
+    });
+  });
+
   describe('restarts', () => {
     it('loses nothing when the handler restarts: state is in Momento, not in the process', async () => {
       const roomId = await lesson();
