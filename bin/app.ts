@@ -14,8 +14,13 @@ export class ConcurrencyTrackerExampleStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
 
+    // `-c subscriberDesiredCount=0` for the very first deploy: a subscriber task cannot start until
+    // the data-key secret holds a key, so deploy, fill the secrets, then deploy again without it.
+    const desired = this.node.tryGetContext('subscriberDesiredCount') as string | number | undefined;
+
     this.tracker = new ConcurrencyTracker(this, 'Tracker', {
       monitoring: { dashboard: true, alarms: true },
+      subscriberDesiredCount: desired === undefined ? undefined : Number(desired),
     });
 
     // The backend that calls the IAM-authorised API assumes this role.

@@ -53,6 +53,12 @@ describe('the example app (bin/app.ts)', () => {
     });
   });
 
+  test('the first-deploy switch runs no subscriber task', () => {
+    const app = new App({ context: { ...cdkJson.context, subscriberDesiredCount: '0' } });
+    const stack = new ConcurrencyTrackerExampleStack(app, 'Example');
+    Template.fromStack(stack).hasResourceProperties('AWS::ECS::Service', { DesiredCount: 0 });
+  });
+
   test('cdk.json runs bin/app.ts', () => {
     expect(cdkJson.app).toMatch(/bin\/app\.ts/);
   });
