@@ -2,6 +2,9 @@
 import { parsePlaygroundOptions, PLAYGROUND_USAGE, PlaygroundOptionsError, type PlaygroundOptions } from './playground-options';
 import { startPlayground, type Playground } from './playground';
 
+/** Longest a stop may take before the process exits anyway. */
+const STOP_TIMEOUT_MS = 10_000;
+
 async function main(argv: readonly string[]): Promise<void> {
   let options: PlaygroundOptions | 'help';
   try {
@@ -16,7 +19,45 @@ async function main(argv: readonly string[]): Promise<void> {
     return;
   }
 
-  let playground: Playground;
+  // Signals are handled from the first moment, so one arriving during start-up still stops
+  // everything that was started.
+  let playground: Playground | undefined;
+  let stopReason: string | undefined;
+  const stop = (running: Playground, reason: string) => {
+    console.log(`playground: ${reason}, stopping devices, subscriber, server and emulator`);
+    setTimeout(() => {
+      console.error(`playground: did not stop within ${STOP_TIMEOUT_MS / 1000} s, exiting`);
+      process.exit(1);
+    }, STOP_TIMEOUT_MS).unref();
+    running
+      .stop()
+      .then(() => {
+        console.log('playground: stopped');
+        // Everything of ours is closed; the SDK's idle gRPC channels need not be waited for.
+        process.exit(0);
+      })
+      .catch((error: unknown) => {
+        console.error('playground: error while stopping:', error);
+        process.exit(1);
+      });
+  };
+  const shutdown = (reason: string) => {
+    if (stopReason !== undefined) {
+      console.error(`playground: ${reason} again, exiting now`);
+      process.exit(1);
+    }
+    stopReason = reason;
+    if (playground) stop(playground, reason);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => shutdown(signal));
+
+  // `npm start` runs this under `sh -c`, which dies on SIGTERM without passing it on: when the
+  // parent goes away, stop the same clean way instead of running on as an orphan.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent && stopReason === undefined) shutdown('parent process gone');
+  }, 500).unref();
+
   try {
     playground = await startPlayground(options);
   } catch (error) {
@@ -28,6 +69,10 @@ async function main(argv: readonly string[]): Promise<void> {
     console.error('npm start: the playground did not start:', error);
     process.exit(1);
   }
+  if (stopReason !== undefined) {
+    stop(playground, stopReason);
+    return;
+  }
 
   console.log(`playground: API        ${playground.apiUrl}   (POST /tokens, GET|DELETE /accounts/{id}/sessions)`);
   console.log(`playground: dashboard  ${playground.dashboardUrl}`);
@@ -38,34 +83,6 @@ async function main(argv: readonly string[]): Promise<void> {
       `strategy ${options.strategy}, heartbeat ${options.heartbeatIntervalSeconds}s, lease ${options.leaseSeconds}s, at limit ${options.atLimit}`,
   );
   console.log('playground: press Ctrl-C to stop');
-
-  let stopping = false;
-  const shutdown = (signal: NodeJS.Signals) => {
-    if (stopping) {
-      console.error(`playground: ${signal} again, exiting now`);
-      process.exit(1);
-    }
-    stopping = true;
-    console.log(`playground: ${signal}, stopping devices, subscriber, server and emulator`);
-    const force = setTimeout(() => {
-      console.error('playground: did not stop within 10 s, exiting');
-      process.exit(1);
-    }, 10_000);
-    force.unref();
-    playground
-      .stop()
-      .then(() => {
-        console.log('playground: stopped');
-        // gRPC channels of the SDK clients may linger a moment; everything of ours is closed.
-        process.exit(0);
-      })
-      .catch((error: unknown) => {
-        console.error('playground: error while stopping:', error);
-        process.exit(1);
-      });
-  };
-  process.on('SIGINT', shutdown);
-  process.on('SIGTERM', shutdown);
 }
 
 void main(process.argv.slice(2));
