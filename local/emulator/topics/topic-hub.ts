@@ -3,7 +3,10 @@ import { statusError } from '../status-error';
 import type { StatsCounter } from '../stats';
 import { Topic, type Discontinuity, type TopicEntry, type TopicValue } from './topic';
 
-/** Momento's documented topic message limit. */
+/**
+ * Momento's documented topic message limit. Assumption: it counts the payload only, so 4096 bytes
+ * pass and 4097 do not.
+ */
 export const MAX_MESSAGE_BYTES = 4 * 1024;
 
 /** What a subscription is told; gRPC streams and HTTP long polls implement it. */
