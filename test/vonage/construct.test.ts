@@ -59,6 +59,13 @@ function build(overrides: Partial<VonageSessionMonitoringProps> = {}, auth: apig
   return { stack, monitoring, template: Template.fromStack(stack) };
 }
 
+let lessonBuild: ReturnType<typeof build> | undefined;
+/** The lesson configuration, synthesized once for the tests that only read it. */
+function lesson(): ReturnType<typeof build> {
+  lessonBuild ??= build();
+  return lessonBuild;
+}
+
 function functionEnvironment(template: Template, service: string): Record<string, unknown> {
   const fns = template.findResources('AWS::Lambda::Function', {
     Properties: { Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: service }) } },
@@ -83,7 +90,7 @@ beforeAll(() => ensureVonageBundles());
 
 describe('VonageSessionMonitoring', () => {
   test('adds POST /vonage/session-monitoring without API authorisation and POST /vonage/tokens with the API\'s', () => {
-    const { template } = build();
+    const { template } = lesson();
     template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'vonage' });
     template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'session-monitoring' });
     template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'tokens' });
@@ -98,7 +105,7 @@ describe('VonageSessionMonitoring', () => {
   });
 
   test('creates three functions pinned to Node.js 22 on arm64 from their bundles, with the room policies the runtime accepts', () => {
-    const { template } = build();
+    const { template } = lesson();
     template.resourcePropertiesCountIs('AWS::Lambda::Function', { Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler' }, 3);
     const env = functionEnvironment(template, 'vonage-session-monitoring') as Record<string, string>;
     expect(env).toMatchObject({ CACHE_NAME: 'tracker', VONAGE_APPLICATION_ID: 'c1a2b3c4-0000-4000-8000-00000000feed', VONAGE_TOKEN_TTL_SECONDS: '3600' });
@@ -116,7 +123,7 @@ describe('VonageSessionMonitoring', () => {
   });
 
   test('grants each function only the secrets it needs', () => {
-    const { template, stack, monitoring } = build();
+    const { template, stack, monitoring } = lesson();
     const reads = secretReadsOf(template, stack, monitoring);
     expect(reads.callback).toContain('vonage/signature-secret');
     expect(reads.tokens).not.toContain('vonage/signature-secret');
@@ -129,7 +136,7 @@ describe('VonageSessionMonitoring', () => {
   });
 
   test('runs the duration check every minute from an EventBridge rule', () => {
-    const { template, stack, monitoring } = build();
+    const { template, stack, monitoring } = lesson();
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(1 minute)',
       State: 'ENABLED',
@@ -144,7 +151,7 @@ describe('VonageSessionMonitoring', () => {
   });
 
   test('snapshot of the lesson configuration (asset hashes masked)', () => {
-    expect(build().template.toJSON()).toMatchSnapshot();
+    expect(lesson().template.toJSON()).toMatchSnapshot();
   });
 
   test.each([
@@ -188,7 +195,7 @@ describe('VonageSessionMonitoring', () => {
         expect(findingsUnder(stack, 'CognitoStack/Api/Default/vonage')).toEqual([]);
         return;
       }
-      const { stack } = build();
+      const { stack } = lesson();
       expect(findingsUnder(stack, 'VonageStack/Vonage')).toEqual([]);
       expect(findingsUnder(stack, 'VonageStack/Api/Default/vonage')).toEqual([]);
     });
