@@ -58,19 +58,19 @@ export class DeviceMessageProcessor {
       this.logOnce('shed', 'subscriber overloaded: message dropped', { queued: this.limiter.queued });
       return;
     }
-    void this.limiter
-      .run(() => this.engine.handleDeviceMessage(accountId, parsed.message))
-      .then((outcome) => {
-        this.counts.outcomes[outcome] += 1;
-      })
-      .catch((error: unknown) => {
+    // Outcomes are counted inside the task, so a drained limiter means every count is in.
+    void this.limiter.run(async () => {
+      try {
+        this.counts.outcomes[await this.engine.handleDeviceMessage(accountId, parsed.message)] += 1;
+      } catch (error) {
         this.counts.failed += 1;
         this.metrics.count('MomentoErrors');
         this.logOnce('failed', 'device message not processed', {
           sessionId: parsed.message.sessionId,
           error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
         });
-      });
+      }
+    });
   }
 
   /** Resolves when every accepted message has been processed (drain on shutdown). */
