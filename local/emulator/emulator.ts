@@ -1,5 +1,5 @@
 import { status } from '@grpc/grpc-js';
-import { auth, cache, control, ping, pubsub, token } from '@gomomento/generated-types';
+import { cache, control, ping, pubsub, token } from '@gomomento/generated-types';
 import { SUPER_USER, type Scope } from './auth/permissions';
 import { envelopeToken, TokenAuthority } from './auth/token-authority';
 import { TokenGuard } from './auth/token-guard';
@@ -81,7 +81,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     { definition: token.token.UnimplementedTokenService.definition, implementation: createTokenService(authority, guard, () => address), kind: 'auth' },
     { definition: ping.cache_client.UnimplementedPingService.definition, implementation: { Ping: (_call: unknown, callback: (e: null, r: unknown) => void) => callback(null, new ping.cache_client._PingResponse()) }, kind: 'ping' },
   ];
-  void auth; // The legacy Auth service (Login, GenerateApiToken) is not served: the project never calls it.
+  // The legacy Auth service (Login, GenerateApiToken) is not served: the project never calls it.
 
   const grpcServer = await listenGrpc({ hostname, port: options.port ?? 0, services, faults, stats });
   let httpServer;

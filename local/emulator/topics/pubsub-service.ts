@@ -64,10 +64,12 @@ export function createPubsubService(hub: TopicHub, guard: TokenGuard, stats: Sta
           request.sequence_page,
           {
             item: (entry) => {
+              if (ended) return;
               stats.itemsDelivered += 1;
               call.write(encodeItem(entry));
             },
             discontinuity: (gap) =>
+              !ended &&
               call.write(
                 new pb._SubscriptionItem({
                   discontinuity: new pb._Discontinuity({
@@ -77,7 +79,7 @@ export function createPubsubService(hub: TopicHub, guard: TokenGuard, stats: Sta
                   }),
                 }),
               ),
-            heartbeat: () => call.write(HEARTBEAT),
+            heartbeat: () => !ended && call.write(HEARTBEAT),
             fail: (error) => {
               if (ended) return;
               ended = true;
