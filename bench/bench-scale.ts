@@ -65,7 +65,7 @@ export const QUICK_SCALE: BenchScale = {
   overshootLimit: 3,
   overshootRepetitions: 3,
   releaseRepetitions: 3,
-  releaseTimeoutMs: 12_000,
+  releaseTimeoutMs: 8_000,
   falseExpiryDevices: 100,
   falseExpiryAccounts: 20,
   falseExpirySeconds: 4,

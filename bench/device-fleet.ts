@@ -18,6 +18,8 @@ export interface HeartbeatingDevice {
   readonly heartbeats: number;
   /** Heartbeats the emulator refused or that failed. */
   readonly failures: number;
+  /** `performance.now()` when the last heartbeat was sent (NaN before the first). */
+  readonly lastHeartbeatAt: number;
   /** A polite stop: the stop message, then silence. Resolves when the stop is published. */
   stop(): Promise<void>;
   /** Silence without a stop message: only the lease can free the slot. */
@@ -54,8 +56,10 @@ export class DeviceFleet {
     let failures = 0;
     let timer: NodeJS.Timeout | undefined;
     let silent = false;
+    let lastHeartbeatAt = Number.NaN;
     const beat = () => {
       if (silent) return;
+      lastHeartbeatAt = performance.now();
       void this.publish(device.accountId, { v: 1, type: 'heartbeat', sessionId: device.sessionId, deviceId: device.deviceId })
         .then((ok) => (ok ? (heartbeats += 1) : (failures += 1)))
         .catch(() => (failures += 1));
@@ -84,6 +88,9 @@ export class DeviceFleet {
       },
       get failures() {
         return failures;
+      },
+      get lastHeartbeatAt() {
+        return lastHeartbeatAt;
       },
       stop: async () => {
         silence();

@@ -9,6 +9,7 @@ import { measureEmulatorCeiling } from './emulator-ceiling';
 import { describeEnvironment } from './machine';
 import { measureOperationCost } from './operation-cost';
 import { measureOvershoot } from './overshoot';
+import { measureReleaseTime } from './release-time';
 import { renderReport, renderTables } from './report';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -45,6 +46,7 @@ interface Measurement {
 const MEASUREMENTS: readonly Measurement[] = [
   { name: 'ceiling', section: 'Emulator ceiling', emulator: true, run: ({ scale, emulator }) => measureEmulatorCeiling(emulator!, scale) },
   { name: 'overshoot', section: 'Overshoot', emulator: true, run: ({ scale, emulator }) => measureOvershoot(emulator!, scale) },
+  { name: 'release', section: 'Release', emulator: true, run: ({ scale, emulator }) => measureReleaseTime(emulator!, scale) },
   { name: 'cost', section: 'Cost per operation', emulator: true, run: ({ scale, emulator }) => measureOperationCost(emulator!, scale) },
 ];
 
