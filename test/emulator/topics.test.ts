@@ -1,3 +1,5 @@
+import * as grpc from '@grpc/grpc-js';
+import { pubsub } from '@gomomento/generated-types';
 import { MomentoErrorCode, TopicPublish, TopicSubscribe } from '@gomomento/sdk';
 import { MAX_MESSAGE_BYTES } from '../../local/emulator';
 import { codeOf, localCredentials, record, sleep, topicClient, useEmulator, waitFor } from './support/emulator-session';
@@ -118,5 +120,46 @@ describe('topics', () => {
     expect(stats.openSubscriptions).toBe(1);
     recorded.subscription.unsubscribe();
     await waitFor(() => emulator.stats().openSubscriptions === 0, 2000, 'the subscription to close');
+  });
+
+  it('answers raw resume requests: a new page or a point past the newest item gives a discontinuity', async () => {
+    const { emulator } = session;
+    const pb = pubsub.cache_client.pubsub;
+    const client = topicClient(localCredentials(emulator));
+    for (let i = 1; i <= 3; i += 1) await client.publish(CACHE, 'raw', `r${i}`);
+    const raw = new pb.PubsubClient(emulator.address, grpc.credentials.createInsecure());
+    /** The first `count` messages of a stream opened with the given resume point. */
+    const firstMessages = (resumeAt: number, page: number, count: number) =>
+      new Promise<ReturnType<InstanceType<typeof pb._SubscriptionItem>['toObject']>[]>((resolve, reject) => {
+        const seen: ReturnType<InstanceType<typeof pb._SubscriptionItem>['toObject']>[] = [];
+        const call = raw.Subscribe(new pb._SubscriptionRequest({ cache_name: CACHE, topic: 'raw', resume_at_topic_sequence_number: resumeAt, sequence_page: page }));
+        call.on('data', (message: InstanceType<typeof pb._SubscriptionItem>) => {
+          seen.push(message.toObject());
+          if (seen.length === count) {
+            call.cancel();
+            resolve(seen);
+          }
+        });
+        call.on('error', (error: grpc.ServiceError) => {
+          if (error.code !== grpc.status.CANCELLED) reject(error);
+        });
+      });
+    try {
+      const [, first] = await firstMessages(1, 0, 2);
+      const page = first?.item?.sequence_page ?? 0;
+      expect(first?.item?.topic_sequence_number).toBe(1);
+      expect(page).toBeGreaterThan(0);
+
+      const sameStart = await firstMessages(2, page, 3);
+      expect(sameStart.map((m) => m.item?.value?.text ?? (m.heartbeat !== undefined ? 'heartbeat' : '?'))).toEqual(['heartbeat', 'r2', 'r3']);
+
+      const [, otherPage] = await firstMessages(2, page + 1, 2);
+      expect(otherPage?.discontinuity).toEqual({ last_topic_sequence: 1, new_topic_sequence: 4, new_sequence_page: page });
+
+      const [, ahead] = await firstMessages(10, page, 2);
+      expect(ahead?.discontinuity).toEqual({ last_topic_sequence: 9, new_topic_sequence: 4, new_sequence_page: page });
+    } finally {
+      raw.close();
+    }
   });
 });
