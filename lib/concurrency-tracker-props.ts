@@ -7,6 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { TrackerAuthorization } from './tracker-authorization';
+import { VonageSessionMonitoringOptions } from './vonage-session-monitoring';
 
 /** What happens when a device asks to start a session and the limit is already reached. */
 export enum AtLimitBehavior {
@@ -290,6 +291,13 @@ export interface ConcurrencyTrackerProps {
    * @default - none
    */
   readonly monitoring?: TrackerMonitoringOptions;
+
+  /**
+   * Vonage Video session monitoring (`POST /vonage/session-monitoring`, `POST /vonage/tokens`, a
+   * scheduled duration check) on the same engine and cache; see docs/vonage.md.
+   * @default - no Vonage routes
+   */
+  readonly vonage?: VonageSessionMonitoringOptions;
 
   /**
    * Retention of every log group the construct creates.

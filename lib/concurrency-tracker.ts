@@ -21,6 +21,7 @@ import { TrackerComponent, TrackerMetricName } from './tracker-metric-names';
 import { TrackerMonitoring } from './tracker-monitoring';
 import { checkProps, findSoftProblems } from './tracker-prop-checks';
 import { resolveSettings, shardGroups, TrackerSettings } from './tracker-settings';
+import { VonageSessionMonitoring } from './vonage-session-monitoring';
 
 /**
  * Limits how many devices or streams an account uses at the same time.
@@ -55,6 +56,8 @@ export class ConcurrencyTracker extends Construct {
   public readonly subscriberServices: ecs.FargateService[];
   /** The container log of each subscriber group. */
   public readonly subscriberLogGroups: logs.LogGroup[];
+  /** The Vonage session monitoring, when the `vonage` prop is set. */
+  public readonly vonage?: VonageSessionMonitoring;
   /** The cluster the subscribers run in (passed in or created). */
   public readonly cluster: ecs.ICluster;
   /** The VPC of the subscribers (passed in, the cluster's, or created). */
@@ -165,6 +168,25 @@ export class ConcurrencyTracker extends Construct {
     this.apiUrl = api.api.url;
     this.accessLogGroup = api.accessLogGroup;
     this.jwtAuthorizerFunction = api.jwtAuthorizerFunction;
+
+    if (props.vonage) {
+      // Same request-path environment as the entitlement Lambda, plus the hook; the Vonage
+      // functions add their own variables and service names.
+      const environment = runtimeEnvironment(TrackerComponent.ENTITLEMENT, settings, {
+        eventBusName: this.eventBus?.eventBusName,
+        dataKeySecretArn: this.dataKeySecret.secretArn,
+      });
+      if (props.admissionHook) environment.ADMISSION_HOOK_ARN = props.admissionHook.functionArn;
+      this.vonage = new VonageSessionMonitoring(this, 'Vonage', {
+        ...props.vonage,
+        resource: this.api.root,
+        dataKeySecret: this.dataKeySecret,
+        environment,
+        logRetention,
+        eventBus: this.eventBus,
+        admissionHook: props.admissionHook,
+      });
+    }
 
     this.vpc = props.cluster?.vpc ?? props.vpc ?? this.createVpc(logRetention);
     this.cluster =

@@ -10,3 +10,4 @@ export * from './momento-secrets';
 export * from './tracker-monitoring';
 export * from './jwt-authorizer-function';
 export * from './tracker-function';
+export * from './vonage-session-monitoring';
