@@ -33,25 +33,31 @@ export class DeviceFleet {
   static async admit(emulator: Emulator, deps: HandlerDependencies, count: number, accounts: number, prefix = 'fleet'): Promise<DeviceFleet> {
     const fleet = new DeviceFleet();
     const requests = Array.from({ length: count }, (_, i) => ({ accountId: `${prefix}-acct-${i % accounts}`, deviceId: `${prefix}-device-${i}` }));
-    const responses = await Promise.all(
-      requests.map((r, i) =>
-        handleTokenRequest(
-          toApiGatewayEvent(
-            {
-              method: 'POST',
-              resource: '/tokens',
-              pathParameters: null,
-              queryStringParameters: null,
-              headers: { 'content-type': 'application/json' },
-              body: JSON.stringify(r),
-              caller: { kind: 'iam', userArn: 'arn:aws:sts::123456789012:assumed-role/backend/fleet' },
-            },
-            `${prefix}-admit-${i}`,
+    // Admitted 25 at a time: the burst case is the load test's; here every device must get in.
+    const responses = [];
+    for (let start = 0; start < requests.length; start += 25) {
+      responses.push(
+        ...(await Promise.all(
+          requests.slice(start, start + 25).map((r, j) =>
+            handleTokenRequest(
+              toApiGatewayEvent(
+                {
+                  method: 'POST',
+                  resource: '/tokens',
+                  pathParameters: null,
+                  queryStringParameters: null,
+                  headers: { 'content-type': 'application/json' },
+                  body: JSON.stringify(r),
+                  caller: { kind: 'iam', userArn: 'arn:aws:sts::123456789012:assumed-role/backend/fleet' },
+                },
+                `${prefix}-admit-${start + j}`,
+              ),
+              deps,
+            ),
           ),
-          deps,
-        ),
-      ),
-    );
+        )),
+      );
+    }
     const now = Date.now();
     responses.forEach((response, i) => {
       if (response.statusCode !== 201) throw new Error(`${requests[i].deviceId} not admitted: ${response.statusCode} ${response.body}`);
