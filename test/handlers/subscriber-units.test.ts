@@ -1,0 +1,117 @@
+import { ConcurrencyLimiter, mapWithConcurrency } from '../../lambda/core/concurrency-limiter';
+import type { ConcurrencyEngine, DeviceMessageOutcome } from '../../lambda/core/engine-types';
+import type { HeartbeatMessage } from '../../lambda/core/heartbeat-message';
+import { MomentoCallError, type TopicPort, type TopicSubscriptionHandlers } from '../../lambda/core/momento-ports';
+import { CountingMetrics, silentLogger } from '../../lambda/core/observability-ports';
+import { DeviceMessageProcessor } from '../../lambda/heartbeat-subscriber/device-message-processor';
+import { ShardSubscription } from '../../lambda/heartbeat-subscriber/shard-subscription';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('ConcurrencyLimiter', () => {
+  it('never runs more than its limit and keeps order of results', async () => {
+    let running = 0;
+    let peak = 0;
+    const results = await mapWithConcurrency([5, 1, 4, 2, 3, 0], 2, async (ms) => {
+      running += 1;
+      peak = Math.max(peak, running);
+      await sleep(ms * 5);
+      running -= 1;
+      return ms;
+    });
+    expect(results).toEqual([5, 1, 4, 2, 3, 0]);
+    expect(peak).toBe(2);
+  });
+
+  it('reports idle only once everything finished', async () => {
+    const limiter = new ConcurrencyLimiter(1);
+    let done = 0;
+    for (let i = 0; i < 3; i += 1) void limiter.run(async () => { await sleep(10); done += 1; });
+    await limiter.idle();
+    expect(done).toBe(3);
+    expect(() => new ConcurrencyLimiter(0)).toThrow(/whole number/);
+  });
+});
+
+describe('DeviceMessageProcessor', () => {
+  const message = (body: unknown, tokenId?: string) => ({ value: typeof body === 'string' ? body : JSON.stringify(body), tokenId, sequenceNumber: 1 });
+
+  it('hands valid messages to the engine with the token id as account, and drops bad ones without throwing', async () => {
+    const seen: [string, HeartbeatMessage][] = [];
+    const engine = { handleDeviceMessage: async (accountId: string, m: HeartbeatMessage): Promise<DeviceMessageOutcome> => (seen.push([accountId, m]), 'refreshed') } as unknown as ConcurrencyEngine;
+    const metrics = new CountingMetrics();
+    const processor = new DeviceMessageProcessor(engine, metrics, silentLogger, 4, 100);
+    processor.submit(message({ v: 1, type: 'heartbeat', sessionId: 's', deviceId: 'd', accountId: 'spoofed' }, 'acc-1'));
+    processor.submit(message({ v: 1, type: 'heartbeat', sessionId: 's', deviceId: 'd' })); // no token id
+    processor.submit(message('not json', 'acc-1'));
+    processor.submit(message({ v: 1, type: 'heartbeat' }, 'acc-1'));
+    processor.submit({ value: new Uint8Array(2048), tokenId: 'acc-1', sequenceNumber: 2 });
+    await processor.drain();
+    expect(seen).toEqual([['acc-1', { v: 1, type: 'heartbeat', sessionId: 's', deviceId: 'd' }]]);
+    expect(processor.stats()).toMatchObject({ received: 5, rejected: 4, failed: 0, outcomes: { refreshed: 1 } });
+    expect(metrics.get('HeartbeatsRejected')).toBe(4);
+  });
+
+  it('counts engine failures and sheds beyond its queue', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const engine = {
+      handleDeviceMessage: async (_a: string, m: HeartbeatMessage): Promise<DeviceMessageOutcome> => {
+        await gate;
+        if (m.sessionId === 'boom') throw new MomentoCallError('unavailable', 'down');
+        return 'refreshed';
+      },
+    } as unknown as ConcurrencyEngine;
+    const metrics = new CountingMetrics();
+    const processor = new DeviceMessageProcessor(engine, metrics, silentLogger, 1, 2);
+    for (const sessionId of ['boom', 'a', 'b', 'c']) processor.submit(message({ v: 1, type: 'heartbeat', sessionId, deviceId: 'd' }, 'acc'));
+    expect(processor.inFlight).toBe(3);
+    release();
+    await processor.drain();
+    expect(processor.stats()).toMatchObject({ received: 4, shed: 1, failed: 1, outcomes: { refreshed: 2 } });
+    expect(metrics.get('MomentoErrors')).toBe(1);
+  });
+});
+
+describe('ShardSubscription', () => {
+  it('backs off on refused subscribes, then subscribes and resubscribes after the SDK gives up', async () => {
+    let attempts = 0;
+    let handlers: TopicSubscriptionHandlers | undefined;
+    const topics: TopicPort = {
+      publish: async () => undefined,
+      subscribe: async (_topic, h) => {
+        attempts += 1;
+        if (attempts <= 2) throw new MomentoCallError('authentication', 'expired key');
+        handlers = h;
+        return { unsubscribe: () => undefined };
+      },
+    };
+    const metrics = new CountingMetrics();
+    const shard = new ShardSubscription({
+      shard: 0,
+      topic: 'heartbeat',
+      topics,
+      onMessage: () => undefined,
+      onGap: () => undefined,
+      logger: silentLogger,
+      metrics,
+      now: Date.now,
+      watchdogMs: 10_000,
+      subscribeTimeoutMs: 1000,
+      initialBackoffMs: 20,
+      maxBackoffMs: 40,
+    });
+    shard.start();
+    for (let i = 0; i < 50 && !shard.subscribed; i += 1) await sleep(10);
+    expect(shard.subscribed).toBe(true);
+    expect(attempts).toBe(3);
+    expect(shard.stats().lastError).toMatch(/^authentication/);
+    handlers!.onError!(new MomentoCallError('permission', 'revoked'));
+    expect(shard.subscribed).toBe(false);
+    for (let i = 0; i < 50 && !shard.subscribed; i += 1) await sleep(10);
+    expect(shard.stats()).toMatchObject({ state: 'subscribed', subscribes: 2, resubscribes: 1 });
+    expect(metrics.get('SubscriberReconnects')).toBe(1);
+    shard.stop();
+    expect(shard.stats().state).toBe('stopped');
+  });
+});
