@@ -151,7 +151,7 @@
     for (const event of state.events.slice(-MAX_EVENTS).reverse()) {
       const time = new Date(event.time);
       list.append(el('li', { 'data-testid': 'event', 'data-type': event.type }, [
-        el('span', { className: 'time', text: Number.isFinite(time.getTime()) ? time.toLocaleTimeString() : '' }),
+        el('span', { className: 'time', text: Number.isFinite(time.getTime()) ? time.toTimeString().slice(0, 8) : '' }),
         el('span', { className: `type ${eventClass(event.type)}`, text: event.type }),
         el('span', { text: event.summary || '' }),
       ]));
