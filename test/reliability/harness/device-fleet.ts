@@ -27,6 +27,7 @@ export class DeviceFleet {
   readonly devices: FleetDevice[] = [];
   private readonly clients = new Map<string, TopicClient>();
   private timer: NodeJS.Timeout | undefined;
+  private include: (device: FleetDevice) => boolean = () => true;
   private round: Promise<void> = Promise.resolve();
 
   /** Admits `count` devices spread over `accounts` accounts (none may be refused: limits must fit). */
@@ -68,8 +69,9 @@ export class DeviceFleet {
     return fleet;
   }
 
-  /** Publishes one heartbeat per device every `intervalMs` until stopped. */
-  start(intervalMs: number): void {
+  /** Publishes one heartbeat per device (those `include` accepts, asked each round) every `intervalMs` until stopped. */
+  start(intervalMs: number, include: (device: FleetDevice) => boolean = () => true): void {
+    this.include = include;
     const tick = () => {
       this.round = this.round.then(() => this.heartbeatAll());
     };
@@ -82,13 +84,13 @@ export class DeviceFleet {
     await this.round;
   }
 
-  /** Sends a stop message for each device (the orderly end of a session). */
-  async stopAll(): Promise<void> {
-    await Promise.all(this.devices.map((d) => this.publish(d, 'stop')));
+  /** Sends a stop message for each of `devices` (the orderly end of a session). */
+  async sendStop(devices: readonly FleetDevice[] = this.devices): Promise<void> {
+    await Promise.all(devices.map((d) => this.publish(d, 'stop')));
   }
 
   private async heartbeatAll(): Promise<void> {
-    await Promise.all(this.devices.map((d) => this.publish(d, 'heartbeat')));
+    await Promise.all(this.devices.filter((d) => this.include(d)).map((d) => this.publish(d, 'heartbeat')));
   }
 
   private async publish(device: FleetDevice, type: 'heartbeat' | 'stop'): Promise<void> {
