@@ -71,8 +71,11 @@ export async function vendToken(request: AdmissionRequest, deps: TokenVendingDep
       return { kind: 'issued', reusedToken: false, grant: { ...grantOf(outcome.session, undefined, outcome.limit, 0, deps), degraded: true } };
     case 'admitted': {
       let token: { token: MintedToken; reused: boolean };
+      // A refresh asks for a later token than the one the device holds, which may be the cached
+      // one: it only reuses a token with at least half its lifetime left.
+      const refresh = request.sessionId !== undefined && request.sessionId === outcome.session.sessionId;
       try {
-        token = await deviceToken(outcome.session, deps);
+        token = await deviceToken(outcome.session, deps, refresh ? deps.config.tokenTtlSeconds * 500 : tokenReuseMarginMs(deps.config));
       } catch (error) {
         // The place was taken but the device cannot use it: give it back rather than let it
         // count until its lease runs out. Best effort: Momento may be what failed.
@@ -103,13 +106,13 @@ function grantOf(session: SessionRecord, token: MintedToken | undefined, limit: 
   };
 }
 
-async function deviceToken(session: SessionRecord, deps: TokenVendingDeps): Promise<{ token: MintedToken; reused: boolean }> {
+async function deviceToken(session: SessionRecord, deps: TokenVendingDeps, minRemainingMs: number): Promise<{ token: MintedToken; reused: boolean }> {
   const { config, cache, tokens, metrics } = deps;
   const now = (deps.now ?? Date.now)();
   const marginMs = tokenReuseMarginMs(config);
   const key = cacheKeys.deviceToken(session.accountId);
   const cached = await readCachedToken(cache, key, deps);
-  if (cached && cached.expiresAt - now >= marginMs && (session.endsAt === undefined || cached.expiresAt <= session.endsAt)) {
+  if (cached && cached.expiresAt - now >= Math.max(marginMs, minRemainingMs) && (session.endsAt === undefined || cached.expiresAt <= session.endsAt)) {
     metrics.count('TokensReused');
     return { token: cached, reused: true };
   }

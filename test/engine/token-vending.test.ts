@@ -72,6 +72,21 @@ describe('vendToken', () => {
     expect(tokens.grants).toHaveLength(3);
   });
 
+  it('gives a refreshing device a later token once the shared one is past half its life', async () => {
+    const deps = depsFor({ LEASE_SECONDS: '900' }); // no heartbeats in this test: keep the lease
+    const first = await vendToken({ accountId: 'acc-1', deviceId: 'tv' }, deps);
+    if (first.kind !== 'issued') throw new Error('not issued');
+    clock.advance(200_000); // a third of the 600 s lifetime used: a refresh may still reuse it
+    const early = await vendToken({ accountId: 'acc-1', deviceId: 'tv', sessionId: first.grant.sessionId }, deps);
+    expect(early.kind === 'issued' && early.grant).toMatchObject({ token: first.grant.token, sessionId: first.grant.sessionId, active: 1 });
+    clock.advance(200_000); // now past half: the refresh mints, and the new token is shared from then on
+    const later = await vendToken({ accountId: 'acc-1', deviceId: 'tv', sessionId: first.grant.sessionId }, deps);
+    expect(later.kind === 'issued' && Date.parse(later.grant.expiresAt)).toBeGreaterThan(Date.parse(first.grant.expiresAt));
+    const other = await vendToken({ accountId: 'acc-1', deviceId: 'phone' }, deps);
+    expect(other.kind === 'issued' && later.kind === 'issued' && other.grant.token).toBe(later.kind === 'issued' ? later.grant.token : '');
+    expect(tokens.grants).toHaveLength(2);
+  });
+
   it('never hands out a token outliving the session’s maximum duration', async () => {
     const deps = depsFor({ MAX_SESSION_SECONDS: '120' });
     const outcome = await vendToken({ accountId: 'acc-1', deviceId: 'tv' }, deps);
