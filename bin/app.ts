@@ -5,6 +5,7 @@ import { App, CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ConcurrencyTracker } from '../lib';
+import { ensureBundles } from './ensure-bundles';
 
 /** An example stack: the tracker with defaults, a role for the backend, and the outputs to use them. */
 export class ConcurrencyTrackerExampleStack extends Stack {
@@ -53,5 +54,6 @@ export function buildApp(app: App = new App()): App {
 }
 
 if (require.main === module) {
+  ensureBundles();
   buildApp().synth();
 }
