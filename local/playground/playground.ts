@@ -1,6 +1,5 @@
 import type { Server } from 'node:http';
 import { parseRuntimeConfig, type RuntimeConfig } from '../../lambda/core/config';
-import { createEngine } from '../../lambda/core/engine';
 import type { MomentoPorts } from '../../lambda/core/momento-ports';
 import { createMomentoPorts } from '../../lambda/core/momento-sdk-ports';
 import { CountingMetrics } from '../../lambda/core/observability-ports';
@@ -86,9 +85,8 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
     cleanups.push(() => feed.close());
     const events = new DashboardEventSink((event) => state.recordEvent(event));
     const metrics = new CountingMetrics();
-    const engine = createEngine(config, { cache: ports.cache, topics: ports.topics, events, metrics });
-
-    const backend: LocalBackend = await startLocalBackend({ config, ports, engine, events, metrics });
+    const backend: LocalBackend = await startLocalBackend({ config, ports, events, metrics });
+    const engine = backend.engine;
     cleanups.push(() => backend.stop());
 
     const browserClient = bundleBrowserClient();
