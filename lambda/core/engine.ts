@@ -333,7 +333,7 @@ class Engine implements ConcurrencyEngine {
   private rejectForeign(accountId: string, message: HeartbeatMessage, record: SessionRecord): DeviceMessageOutcome {
     this.metrics.count('HeartbeatsRejected');
     this.logger.warn('device message for a session of another account or device dropped', {
-      tokenAccountId: accountId,
+      publisherAccountId: accountId,
       sessionAccountId: record.accountId,
       sessionId: message.sessionId,
       deviceId: message.deviceId,
