@@ -423,6 +423,21 @@ describe('ConcurrencyTracker props', () => {
     });
   });
 
+  test('subscriberSubnets picks the subnets; public ones get a public IP', () => {
+    const { template } = synthTracker({}, (stack) => ({
+      vpc: new ec2.Vpc(stack, 'Existing', { maxAzs: 2, natGateways: 1 }),
+      subscriberSubnets: { subnetType: ec2.SubnetType.PUBLIC },
+    }));
+    template.hasResourceProperties('AWS::ECS::Service', {
+      NetworkConfiguration: {
+        AwsvpcConfiguration: Match.objectLike({
+          AssignPublicIp: 'ENABLED',
+          Subnets: [{ Ref: Match.stringLikeRegexp('ExistingPublicSubnet1') }, { Ref: Match.stringLikeRegexp('ExistingPublicSubnet2') }],
+        }),
+      },
+    });
+  });
+
   test('an existing cluster is used and no cluster or VPC is created', () => {
     const { template, tracker } = synthTracker({}, (stack) => {
       const vpc = new ec2.Vpc(stack, 'Existing', { maxAzs: 2, natGateways: 1 });
