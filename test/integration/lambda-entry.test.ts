@@ -1,0 +1,70 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { startEmulator, type Emulator } from '../../local/emulator';
+
+type Handler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+
+function event(method: string, path: string, body?: unknown): APIGatewayProxyEvent {
+  return {
+    httpMethod: method,
+    path,
+    resource: path,
+    body: body === undefined ? null : JSON.stringify(body),
+    isBase64Encoded: false,
+    headers: {},
+    multiValueHeaders: {},
+    pathParameters: null,
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    stageVariables: null,
+    requestContext: { requestId: 'r-1', authorizer: { claims: { sub: 'entry-acc' } } } as unknown as APIGatewayProxyEvent['requestContext'],
+  };
+}
+
+/** The Lambda entry points themselves, configured from the environment as in a deployment. */
+describe('Lambda entry points', () => {
+  let emulator: Emulator;
+  const saved = { ...process.env };
+  const silence: jest.SpyInstance[] = [];
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ port: 0, caches: ['tracker'] });
+    silence.push(jest.spyOn(process.stdout, 'write').mockImplementation(() => true));
+  });
+  afterAll(async () => {
+    silence.forEach((spy) => spy.mockRestore());
+    process.env = saved;
+    await emulator.stop();
+  });
+
+  it('token vending and entitlement run the engine from their environment', async () => {
+    process.env = { ...saved, CACHE_NAME: 'tracker', MOMENTO_ENDPOINT: emulator.address, DEFAULT_LIMIT: '1', POWERTOOLS_SERVICE_NAME: 'token-vending' };
+    let tokens: Handler | undefined;
+    let entitlement: Handler | undefined;
+    jest.isolateModules(() => {
+      tokens = require('../../lambda/token-vending/index').handler;
+      entitlement = require('../../lambda/entitlement/index').handler;
+    });
+    const admitted = await tokens!(event('POST', '/tokens', { deviceId: 'tv' }));
+    expect(admitted.statusCode).toBe(201);
+    expect((await tokens!(event('POST', '/tokens', { deviceId: 'phone' }))).statusCode).toBe(409);
+    const view = await entitlement!(event('GET', '/accounts/entry-acc/sessions'));
+    expect(JSON.parse(view.body)).toMatchObject({ accountId: 'entry-acc', active: 1, limit: 1, allowed: false });
+  });
+
+  it('answers 500 misconfigured, naming no secret, when the environment is wrong', async () => {
+    process.env = { ...saved, CACHE_NAME: '' };
+    let tokens: Handler | undefined;
+    jest.isolateModules(() => {
+      tokens = require('../../lambda/token-vending/index').handler;
+    });
+    const errors = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      const result = await tokens!(event('POST', '/tokens', { deviceId: 'tv' }));
+      expect(result.statusCode).toBe(500);
+      expect(JSON.parse(result.body)).toEqual({ error: 'misconfigured', message: expect.any(String) });
+      expect(String(errors.mock.calls[0]?.[0])).toContain('CACHE_NAME');
+    } finally {
+      errors.mockRestore();
+    }
+  });
+});
