@@ -1,0 +1,69 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Duration } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { EVENT_SOURCE, type LifecycleDetailType } from '../../lambda/core/lifecycle-events';
+import type { MetricName } from '../../lambda/core/observability-ports';
+import { LIFECYCLE_EVENT_SOURCE, LifecycleEventType, TRACKER_METRIC_NAMES, TrackerAuthorization, TrackerMetricName } from '../../lib';
+import { synthTracker } from './support/tracker-stack';
+
+// The names the construct and the runtime share (docs/architecture.md, "Contracts between the
+// construct and the runtime"), checked from three sides: the document, the engine's types and
+// constants, and what the construct synthesizes.
+
+const architecture = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'architecture.md'), 'utf8');
+
+/** The first-column names of the markdown table under a `### heading`. */
+function tableNames(heading: string): string[] {
+  const start = architecture.indexOf(`### ${heading}`);
+  expect(start).toBeGreaterThanOrEqual(0);
+  const section = architecture.slice(start).split(/\n#{2,3} /)[0];
+  return [...section.matchAll(/^\| `([A-Z_a-z]+)` \|/gm)].map((m) => m[1]);
+}
+
+// Type-level: both lists name the same metrics (checked by `npm run typecheck`).
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const metricNamesAgree: Same<TrackerMetricName, MetricName> = true;
+const detailTypesAgree: Same<`${LifecycleEventType}`, LifecycleDetailType> = true;
+
+describe('the construct and the runtime name things the same way', () => {
+  test('metrics: the construct, the engine and the document list the same names', () => {
+    expect(metricNamesAgree && detailTypesAgree).toBe(true);
+    expect([...TRACKER_METRIC_NAMES].sort()).toEqual(tableNames('Metrics').sort());
+  });
+
+  test('lifecycle events: same source and detail-types', () => {
+    expect(LIFECYCLE_EVENT_SOURCE).toBe(EVENT_SOURCE);
+    for (const type of Object.values(LifecycleEventType)) expect(architecture).toContain(`\`${type}\``);
+  });
+
+  test('every environment variable the construct sets is in the contract table', () => {
+    const documented = new Set(tableNames('Environment variables'));
+    expect(documented.size).toBeGreaterThan(20);
+    const { template } = synthTracker({}, (stack) => ({
+      admissionHook: lambda.Function.fromFunctionArn(stack, 'Hook', 'arn:aws:lambda:eu-west-1:123456789012:function:hook'),
+      maxSessionDuration: Duration.hours(1),
+      authorization: TrackerAuthorization.jwt({ issuer: 'https://idp.example.com', audience: ['a'], accountClaim: 'acct' }),
+    }));
+    const names = new Set<string>();
+    for (const fn of Object.values(template.findResources('AWS::Lambda::Function')) as Array<{
+      Properties: { Environment?: { Variables: Record<string, unknown> } };
+    }>) {
+      const vars = fn.Properties.Environment?.Variables ?? {};
+      if ('CACHE_NAME' in vars) Object.keys(vars).forEach((n) => names.add(n));
+    }
+    for (const def of Object.values(template.findResources('AWS::ECS::TaskDefinition')) as Array<{
+      Properties: { ContainerDefinitions: Array<{ Environment: Array<{ Name: string }>; Secrets: Array<{ Name: string }> }> };
+    }>) {
+      for (const c of def.Properties.ContainerDefinitions) {
+        c.Environment.forEach((e) => names.add(e.Name));
+        c.Secrets.forEach((e) => names.add(e.Name));
+      }
+    }
+    // NODE_OPTIONS only turns on source maps in stack traces; it is Node's, not the contract's.
+    names.delete('NODE_OPTIONS');
+    expect([...names].filter((n) => !documented.has(n))).toEqual([]);
+    // And the construct sets everything the deployed runtime reads (MOMENTO_ENDPOINT is local-only).
+    expect([...documented].filter((n) => !names.has(n) && n !== 'MOMENTO_ENDPOINT')).toEqual([]);
+  });
+});
