@@ -149,6 +149,7 @@ class Engine implements ConcurrencyEngine {
       const continued = await this.continueSession(request, scope, limit);
       if (continued) return continued;
     }
+    if (this.deps.hook) await this.noticeLimitChange(scope, limit);
     const holder: Holder = { deviceId: request.deviceId, sessionId: this.newSessionId() };
     let result = await this.strategy.acquire(scope, limit, holder);
     let evicted: SessionRecord | undefined;
@@ -249,6 +250,22 @@ class Engine implements ConcurrencyEngine {
     if (!this.strategy.exact) writes.push(this.cache.set(cacheKeys.deviceSession(scope.key, record.deviceId), record.sessionId, ttl));
     if (this.deps.hook) writes.push(this.cache.set(cacheKeys.scopeLimit(scope.key), String(record.limit), ttl));
     await Promise.all(writes);
+  }
+
+  /**
+   * When the hook sets a scope a different limit than last time (a tier change), the scope's
+   * active devices are told (`limit-changed`), as entitlement changes reach players in real time.
+   */
+  private async noticeLimitChange(scope: ScopeRef, limit: number): Promise<void> {
+    const key = cacheKeys.scopeLimit(scope.key);
+    const previous = Number(await this.cache.get(key));
+    if (!Number.isInteger(previous) || previous <= 0 || previous === limit) return;
+    await this.cache.set(key, String(limit), sessionRecordTtlSeconds(this.config));
+    const places = await this.strategy.active(scope, Math.max(previous, limit));
+    const records = await this.sessions.getMany(places.map((place) => place.holder.sessionId));
+    await Promise.all(
+      [...records.values()].map((record) => this.lifecycle.tell(record.accountId, record.sessionId, 'limit-changed', `limit ${previous} -> ${limit}`)),
+    );
   }
 
   /** A session replaced by a reconnect of the same device: ended without a report. */

@@ -102,6 +102,21 @@ describe('the engine (in-memory ports)', () => {
     expect(await engine.listSessions('premium')).toMatchObject({ limit: 3, active: 3, allowed: false });
   });
 
+  it('tells the active devices when the hook changes a scope’s limit', async () => {
+    let tier = 3;
+    const engine = engineWith({}, { hook: { decide: async () => ({ allow: true, limit: tier }) } });
+    const tv = admittedSession(await engine.admit({ accountId: 'acc', deviceId: 'tv' }));
+    const phone = admittedSession(await engine.admit({ accountId: 'acc', deviceId: 'phone' }));
+    expect(topics.published).toHaveLength(0); // same limit: nothing to say
+    tier = 2; // downgraded
+    expect(await engine.admit({ accountId: 'acc', deviceId: 'laptop' })).toMatchObject({ kind: 'limit-reached', limit: 2 });
+    expect(topics.controlMessages('control-acc').sort((a, b) => a.sessionId.localeCompare(b.sessionId))).toEqual(
+      [tv, phone].map((s) => ({ v: 1, type: 'limit-changed', sessionId: s.sessionId, reason: 'limit 3 -> 2' })).sort((a, b) => a.sessionId.localeCompare(b.sessionId)),
+    );
+    await engine.admit({ accountId: 'acc', deviceId: 'laptop' });
+    expect(topics.published).toHaveLength(2); // told once per change
+  });
+
   it('fails closed with a typed error, or open as degraded, when Momento fails', async () => {
     cache.failWith = new MomentoCallError('unavailable', 'connection refused');
     await expect(engineWith().admit({ accountId: 'acc', deviceId: 'tv' })).rejects.toBeInstanceOf(MomentoUnavailableError);
