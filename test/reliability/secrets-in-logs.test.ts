@@ -1,0 +1,143 @@
+import type * as SecretsManagerModule from '@aws-sdk/client-secrets-manager';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
+import { recordFigures } from './figures';
+import { SubscriberProcess } from './harness/subscriber-process';
+import { toApiGatewayEvent } from './requests/api-request';
+import { validListRequest } from './requests/session-bad-requests';
+import { validTokenRequest } from './requests/token-bad-requests';
+import { findKeyMaterial } from './secrets/key-material';
+
+// No key material in any log line: the handlers and the subscriber run with real-looking Momento
+// keys (from a mocked Secrets Manager, or the subscriber's ECS secret variable) that point at an
+// unreachable endpoint, so every error path that could quote a key or a config runs, and every
+// line they write is captured (Powertools writes to process.stdout, not through console).
+const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+/** A key the Momento SDK accepts (legacy JWT form) whose endpoints cannot resolve. */
+const canaryKey = (name: string) =>
+  `${b64({ alg: 'HS512' })}.${b64({ sub: `canary-${name}`, c: 'cache.canary.invalid', cp: 'control.canary.invalid' })}.${Buffer.from(`canary-${name}-signature-0123456789`).toString('base64url')}`;
+const AUTH_KEY = canaryKey('auth');
+const DATA_KEY = canaryKey('data');
+const AUTH_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:momento-auth-AbCdEf';
+const DATA_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:momento-data-AbCdEf';
+
+const captured: string[] = [];
+const savedEnv = { ...process.env };
+let requestCounter = 0;
+
+beforeAll(() => {
+  Object.assign(process.env, {
+    AWS_REGION: 'eu-west-1',
+    CACHE_NAME: 'tracker',
+    AUTH_KEY_SECRET_ARN: AUTH_ARN,
+    DATA_KEY_SECRET_ARN: DATA_ARN,
+    ACCOUNT_SOURCE: 'iam',
+    MOMENTO_TIMEOUT_MS: '500',
+    FAILURE_MODE: 'closed',
+    POWERTOOLS_METRICS_NAMESPACE: 'Reliability',
+  });
+  delete process.env.MOMENTO_ENDPOINT;
+  delete process.env.POWERTOOLS_DEV;
+  const keep = (stream: NodeJS.WriteStream) =>
+    jest.spyOn(stream, 'write').mockImplementation(((chunk: string | Uint8Array) => {
+      captured.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+      return true;
+    }) as typeof stream.write);
+  keep(process.stdout);
+  keep(process.stderr);
+  for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+    jest.spyOn(console, level).mockImplementation((...args: unknown[]) => void captured.push(args.map(String).join(' ')));
+  }
+});
+afterAll(() => {
+  jest.restoreAllMocks();
+  process.env = savedEnv;
+});
+
+type Handler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+
+type SecretsStub = AwsStub<SecretsManagerModule.ServiceInputTypes, SecretsManagerModule.ServiceOutputTypes, SecretsManagerModule.SecretsManagerClientResolvedConfig>;
+type SecretsSetup = (stub: SecretsStub, sm: typeof SecretsManagerModule) => void;
+
+/**
+ * The Lambda entry points, loaded fresh so each scenario builds its runtime from scratch, with
+ * Secrets Manager mocked inside the same module registry (a mock from outside would not apply).
+ */
+function loadHandlers(setup: SecretsSetup): { tokens: Handler; entitlement: Handler } {
+  let loaded: { tokens: Handler; entitlement: Handler } | undefined;
+  jest.isolateModules(() => {
+    const sm = require('@aws-sdk/client-secrets-manager') as typeof SecretsManagerModule;
+    setup(mockClient(sm.SecretsManagerClient), sm);
+    loaded = {
+      tokens: (require('../../lambda/token-vending/index') as { handler: Handler }).handler,
+      entitlement: (require('../../lambda/entitlement/index') as { handler: Handler }).handler,
+    };
+  });
+  if (!loaded) throw new Error('handlers not loaded');
+  return loaded;
+}
+
+async function exercise(handlers: { tokens: Handler; entitlement: Handler }): Promise<number[]> {
+  const statuses: number[] = [];
+  for (let i = 0; i < 2; i += 1) {
+    const token = await handlers.tokens(toApiGatewayEvent(validTokenRequest('iam', { accountId: 'acct-secrets', deviceId: `device-${i}`, claim: 'sub' }), `s-${(requestCounter += 1)}`));
+    const list = await handlers.entitlement(toApiGatewayEvent(validListRequest('iam', { accountId: 'acct-secrets', sessionId: 'x', claim: 'sub' }), `s-${(requestCounter += 1)}`));
+    statuses.push(token.statusCode, list.statusCode);
+  }
+  return statuses;
+}
+
+const scenarios: Record<string, number[]> = {};
+
+describe('no key material in any captured log line', () => {
+  it('the capture works: a planted key in a Powertools log line is found', () => {
+    const before = captured.length;
+    process.stdout.write(`{"level":"INFO","message":"planted","key":"${DATA_KEY}"}\n`);
+    expect(findKeyMaterial(captured.slice(before).join('\n'), [DATA_KEY])).not.toEqual([]);
+    captured.length = before;
+  });
+
+  it('handlers with keys from Secrets Manager and Momento unreachable', async () => {
+    const handlers = loadHandlers((stub, sm) => {
+      stub.on(sm.GetSecretValueCommand, { SecretId: AUTH_ARN }).resolves({ SecretString: AUTH_KEY });
+      stub.on(sm.GetSecretValueCommand, { SecretId: DATA_ARN }).resolves({ SecretString: DATA_KEY });
+    });
+    scenarios['keys loaded, Momento unreachable'] = await exercise(handlers);
+    expect(scenarios['keys loaded, Momento unreachable'].every((s) => s >= 500)).toBe(true);
+  });
+
+  it('handlers whose secrets are empty or unreadable', async () => {
+    const handlers = loadHandlers((stub, sm) => {
+      stub.on(sm.GetSecretValueCommand, { SecretId: AUTH_ARN }).resolves({ SecretString: '   ' });
+      stub.on(sm.GetSecretValueCommand, { SecretId: DATA_ARN }).rejects(Object.assign(new Error(`AccessDenied while reading ${DATA_KEY}`), { name: 'AccessDeniedException' }));
+    });
+    scenarios['secret empty or unreadable'] = await exercise(handlers);
+    expect(scenarios['secret empty or unreadable'].every((s) => s >= 500)).toBe(true);
+  });
+
+  it('the subscriber process with its data key set and Momento unreachable', async () => {
+    const child = SubscriberProcess.start({ CACHE_NAME: 'tracker', MOMENTO_DATA_KEY: DATA_KEY, HEALTH_PORT: '0', AWS_REGION: 'eu-west-1' });
+    await new Promise((resolve) => setTimeout(resolve, 4000));
+    const exit = await child.stop();
+    captured.push(...child.lines, ...child.stderr);
+    scenarios['subscriber, key set, Momento unreachable'] = [exit.code ?? -1];
+    expect(child.lines.length).toBeGreaterThan(0);
+  });
+
+  it('none of the captured lines holds a key or a fragment of one', () => {
+    const text = captured.join('\n');
+    const findings = findKeyMaterial(text, [AUTH_KEY, DATA_KEY]);
+    recordFigures({
+      id: 'secrets-in-logs',
+      promise: 'No key material in any captured log line: the handlers and the subscriber, run with real-looking keys against an unreachable Momento, never write a key or a fragment of one.',
+      test: 'test/reliability/secrets-in-logs.test.ts',
+      figures: {
+        'log lines captured': text.split('\n').filter((l) => l.trim() !== '').length,
+        'scenarios (HTTP statuses / exit code)': Object.entries(scenarios).map(([name, s]) => `${name}: ${s.join(',')}`).join('; '),
+        'lines with key material': findings.length,
+      },
+    });
+    expect(text.length).toBeGreaterThan(0);
+    expect(findings).toEqual([]);
+  });
+});
