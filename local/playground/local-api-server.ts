@@ -236,8 +236,10 @@ function readBody(req: IncomingMessage): Promise<string | undefined> {
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_BODY_BYTES) {
+        // Answer 413 and discard the rest, rather than cutting the connection before the answer.
+        req.removeAllListeners('data');
+        req.resume();
         reject(new HttpError(413, 'too-large', `request bodies are limited to ${MAX_BODY_BYTES} bytes`));
-        req.destroy();
         return;
       }
       chunks.push(chunk);
