@@ -32,5 +32,9 @@ export function findKeyMaterial(text: string, canaries: readonly string[] = []):
   return findings;
 }
 
-/** Names of variables that, by their name, would hold a key; only `..._ARN` references may. */
-export const KEY_LIKE_NAME = /(KEY|SECRET|TOKEN|PASSWORD|PRIVATE|CREDENTIAL)/i;
+/**
+ * Names of variables that, by their name, hold key material (`..._KEY`, `..._SECRET`, `..._TOKEN`),
+ * or name one (`..._KEY_SECRET_ARN`): the first kind must not be an environment value at all, the
+ * second must hold a reference. `TOKEN_TTL_SECONDS` and the like are neither.
+ */
+export const KEY_LIKE_NAME = /(KEY|SECRET|TOKEN|PASSWORD|CREDENTIALS?)(_ARN)?$/i;
