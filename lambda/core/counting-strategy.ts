@@ -30,14 +30,17 @@ export interface CountingStrategy {
   readonly name: CountingStrategyName;
   /** True when concurrent admissions can never overshoot the limit. */
   readonly exact: boolean;
-  /** Takes a place for `holder` if the scope is under `limit` (or the device already has one). */
-  acquire(scope: ScopeRef, limit: number, holder: Holder): Promise<AcquireResult>;
+  /**
+   * Takes a place for `holder` if the scope is under `limit` (or the device already has one).
+   * `ceiling`: the most places the scope has had (after a lowered limit), so they are still counted.
+   */
+  acquire(scope: ScopeRef, limit: number, holder: Holder, ceiling?: number): Promise<AcquireResult>;
   /** Records a heartbeat; resolves false when the holder no longer has its place. */
   refresh(scope: ScopeRef, holder: Holder, slot?: number): Promise<boolean>;
   /** Gives the place up (a stop); a no-op where the strategy cannot release early. */
   release(scope: ScopeRef, holder: Holder, slot?: number): Promise<void>;
-  /** The places counted as active now. `limit` bounds the slots to read. */
-  active(scope: ScopeRef, limit: number): Promise<HeldPlace[]>;
+  /** The places counted as active now. `limit` (or a higher `ceiling`) bounds the slots to read. */
+  active(scope: ScopeRef, limit: number, ceiling?: number): Promise<HeldPlace[]>;
   /** Whether the holder still has its place (used before reporting an expiry). */
   isHeld(scope: ScopeRef, holder: Holder, slot?: number): Promise<boolean>;
   /** Atomic takeover of `slot` from one holder to another (evict-oldest); strategies without slots lack it. */

@@ -145,13 +145,15 @@ class Engine implements ConcurrencyEngine {
   }
 
   private async admitInScope(request: AdmissionRequest, scope: ScopeRef, limit: number): Promise<AdmissionOutcome> {
+    // With a hook, limits vary per scope: after a lowered limit, devices may still hold slots up
+    // to the highest limit the scope had (its ceiling), and they still count.
+    const ceiling = this.deps.hook ? await this.noticeLimitChange(scope, limit) : limit;
     if (request.sessionId) {
-      const continued = await this.continueSession(request, scope, limit);
+      const continued = await this.continueSession(request, scope, limit, ceiling);
       if (continued) return continued;
     }
-    if (this.deps.hook) await this.noticeLimitChange(scope, limit);
     const holder: Holder = { deviceId: request.deviceId, sessionId: this.newSessionId() };
-    let result = await this.strategy.acquire(scope, limit, holder);
+    let result = await this.strategy.acquire(scope, limit, holder, ceiling);
     let evicted: SessionRecord | undefined;
     if (result.kind === 'full' && this.config.atLimit === 'evict-oldest' && this.strategy.takeover) {
       for (let attempt = 0; attempt < 3 && result.kind === 'full'; attempt += 1) {
@@ -161,7 +163,7 @@ class Engine implements ConcurrencyEngine {
           result = { kind: 'acquired', slot: oldest.place.slot };
           evicted = oldest.record;
         } else {
-          result = await this.strategy.acquire(scope, limit, holder);
+          result = await this.strategy.acquire(scope, limit, holder, ceiling);
         }
       }
     }
@@ -200,7 +202,9 @@ class Engine implements ConcurrencyEngine {
     }
     await this.recordSession(record, scope);
     if (evicted) await this.lifecycle.end(evicted, 'evicted-by-newer-session', { release: false });
-    const active = (await this.strategy.active(scope, limit)).length;
+    const places = await this.strategy.active(scope, limit, ceiling);
+    const active = places.length;
+    if (this.deps.hook) await this.storeScopeLimit(scope, limit, places);
     this.metrics.count('AdmissionsGranted');
     this.logger.info('session admitted', { sessionId: record.sessionId, accountId: record.accountId, deviceId: record.deviceId, limit, active });
     await this.events.emit({
@@ -222,7 +226,7 @@ class Engine implements ConcurrencyEngine {
   }
 
   /** A token refresh for a session the device still holds: refreshed, never counted twice. */
-  private async continueSession(request: AdmissionRequest, scope: ScopeRef, limit: number): Promise<AdmissionOutcome | undefined> {
+  private async continueSession(request: AdmissionRequest, scope: ScopeRef, limit: number, ceiling: number): Promise<AdmissionOutcome | undefined> {
     const record = await this.sessions.get(request.sessionId!);
     if (!record && (await this.cache.get(cacheKeys.ended(request.sessionId!))) === 'max-duration') {
       // The session ran its full time: a refresh must not turn into a fresh one.
@@ -237,8 +241,8 @@ class Engine implements ConcurrencyEngine {
     const holder = { deviceId: record.deviceId, sessionId: record.sessionId };
     if (!(await this.strategy.refresh(scope, holder, record.slot))) return undefined;
     await Promise.all([this.touchDeadline(record, now), this.sessions.put(record, sessionRecordTtlSeconds(this.config))]);
-    const active = (await this.strategy.active(scope, Math.max(limit, record.limit))).length;
-    return { kind: 'admitted', session: record, limit: Math.max(limit, record.limit), active, continued: true };
+    const active = (await this.strategy.active(scope, limit, Math.max(ceiling, record.limit))).length;
+    return { kind: 'admitted', session: record, limit, active, continued: true };
   }
 
   private async recordSession(record: SessionRecord, scope: ScopeRef): Promise<void> {
@@ -248,24 +252,38 @@ class Engine implements ConcurrencyEngine {
       writes.push(this.cache.sortedSetPut(cacheKeys.sessionEnds(record.shard), record.sessionId, record.endsAt, indexTtlSeconds(this.config)));
     }
     if (!this.strategy.exact) writes.push(this.cache.set(cacheKeys.deviceSession(scope.key, record.deviceId), record.sessionId, ttl));
-    if (this.deps.hook) writes.push(this.cache.set(cacheKeys.scopeLimit(scope.key), String(record.limit), ttl));
     await Promise.all(writes);
+  }
+
+  /** The limit last set for a scope and its ceiling (the most slots it may still have in use). */
+  private async readScopeLimit(scope: ScopeRef): Promise<{ limit: number; ceiling: number } | undefined> {
+    const [limit, ceiling] = ((await this.cache.get(cacheKeys.scopeLimit(scope.key))) ?? '').split(' ').map(Number);
+    if (!Number.isInteger(limit) || limit! <= 0) return undefined;
+    return { limit: limit!, ceiling: Number.isInteger(ceiling) && ceiling! > limit! ? ceiling! : limit! };
+  }
+
+  /** Records the scope's limit, keeping the ceiling while devices still sit in higher slots. */
+  private async storeScopeLimit(scope: ScopeRef, limit: number, places: readonly HeldPlace[]): Promise<void> {
+    const highest = places.reduce((max, place) => Math.max(max, (place.slot ?? -1) + 1), 0);
+    await this.cache.set(cacheKeys.scopeLimit(scope.key), `${limit} ${Math.max(limit, highest)}`, sessionRecordTtlSeconds(this.config));
   }
 
   /**
    * When the hook sets a scope a different limit than last time (a tier change), the scope's
    * active devices are told (`limit-changed`), as entitlement changes reach players in real time.
+   * Resolves the ceiling of slots to read.
    */
-  private async noticeLimitChange(scope: ScopeRef, limit: number): Promise<void> {
-    const key = cacheKeys.scopeLimit(scope.key);
-    const previous = Number(await this.cache.get(key));
-    if (!Number.isInteger(previous) || previous <= 0 || previous === limit) return;
-    await this.cache.set(key, String(limit), sessionRecordTtlSeconds(this.config));
-    const places = await this.strategy.active(scope, Math.max(previous, limit));
+  private async noticeLimitChange(scope: ScopeRef, limit: number): Promise<number> {
+    const stored = await this.readScopeLimit(scope);
+    const ceiling = Math.max(limit, stored?.ceiling ?? 0);
+    if (!stored || stored.limit === limit) return ceiling;
+    const places = await this.strategy.active(scope, limit, ceiling);
+    await this.storeScopeLimit(scope, limit, places);
     const records = await this.sessions.getMany(places.map((place) => place.holder.sessionId));
     await Promise.all(
-      [...records.values()].map((record) => this.lifecycle.tell(record.accountId, record.sessionId, 'limit-changed', `limit ${previous} -> ${limit}`)),
+      [...records.values()].map((record) => this.lifecycle.tell(record.accountId, record.sessionId, 'limit-changed', `limit ${stored.limit} -> ${limit}`)),
     );
+    return ceiling;
   }
 
   /** A session replaced by a reconnect of the same device: ended without a report. */
@@ -408,12 +426,9 @@ class Engine implements ConcurrencyEngine {
   }
 
   private async entitlement(scope: ScopeRef, accountId: string): Promise<EntitlementView> {
-    let limit = this.config.defaultLimit;
-    if (this.deps.hook) {
-      const stored = Number(await this.cache.get(cacheKeys.scopeLimit(scope.key)));
-      if (Number.isInteger(stored) && stored > 0) limit = stored;
-    }
-    const places = await this.strategy.active(scope, limit);
+    const stored = this.deps.hook ? await this.readScopeLimit(scope) : undefined;
+    const limit = stored?.limit ?? this.config.defaultLimit;
+    const places = await this.strategy.active(scope, limit, stored?.ceiling);
     const sessions = await this.describePlaces(places, accountId, scope);
     return { accountId, limit, active: places.length, allowed: places.length < limit, sessions };
   }

@@ -34,11 +34,19 @@ export class LeaseStrategy implements CountingStrategy {
     private readonly random: () => number = Math.random,
   ) {}
 
-  async acquire(scope: ScopeRef, limit: number, holder: Holder): Promise<AcquireResult> {
+  /**
+   * `ceiling` is the most slots the scope has had: after a lowered limit, devices may still hold
+   * slots at or above the new limit until they leave. They are read and counted, and a new device
+   * may only claim one of the first `limit - held` free slots below the limit: however many
+   * admissions race on one view, they claim at most that many distinct slots, so the total never
+   * passes `limit`. (Without such devices every free slot below the limit qualifies.)
+   */
+  async acquire(scope: ScopeRef, limit: number, holder: Holder, ceiling = limit): Promise<AcquireResult> {
     const value = leaseValue(holder);
+    const width = Math.max(limit, ceiling);
     // Two passes: a slot freed or expiring between the read and the write gets a second chance.
     for (let pass = 0; pass < 2; pass += 1) {
-      const slots = await this.readSlots(scope, limit);
+      const slots = await this.readSlots(scope, width);
       const own = slots.findIndex((held) => held?.deviceId === holder.deviceId);
       if (own >= 0) {
         const previous = slots[own]!;
@@ -48,7 +56,11 @@ export class LeaseStrategy implements CountingStrategy {
         }
         continue;
       }
-      const free = slots.map((held, slot) => (held ? -1 : slot)).filter((slot) => slot >= 0);
+      const held = slots.filter(Boolean).length;
+      const free = slots
+        .slice(0, limit)
+        .flatMap((taken, slot) => (taken ? [] : [slot]))
+        .slice(0, Math.max(0, limit - held));
       const start = free.length > 0 ? Math.floor(this.random() * free.length) : 0;
       for (let i = 0; i < free.length; i += 1) {
         const slot = free[(start + i) % free.length]!;
@@ -56,8 +68,7 @@ export class LeaseStrategy implements CountingStrategy {
       }
       if (free.length === 0) break;
     }
-    const places = (await this.readSlots(scope, limit)).flatMap((held, slot): HeldPlace[] => (held ? [{ holder: held, slot }] : []));
-    return { kind: 'full', places };
+    return { kind: 'full', places: await this.active(scope, limit, ceiling) };
   }
 
   async refresh(scope: ScopeRef, holder: Holder, slot?: number): Promise<boolean> {
@@ -72,8 +83,8 @@ export class LeaseStrategy implements CountingStrategy {
     await this.cache.setIfEqual(cacheKeys.lease(scope.key, slot), FREE_SLOT, leaseValue(holder), RELEASED_TTL_SECONDS);
   }
 
-  async active(scope: ScopeRef, limit: number): Promise<HeldPlace[]> {
-    const slots = await this.readSlots(scope, limit);
+  async active(scope: ScopeRef, limit: number, ceiling = limit): Promise<HeldPlace[]> {
+    const slots = await this.readSlots(scope, Math.max(limit, ceiling));
     return slots.flatMap((held, slot): HeldPlace[] => (held ? [{ holder: held, slot }] : []));
   }
 

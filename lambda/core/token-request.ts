@@ -4,7 +4,9 @@ import { accountIdSchema, contentIdSchema, deviceIdSchema, sessionIdSchema, stre
 /**
  * Body of `POST /tokens`. `accountId` is read only when the API is called with IAM (a trusted
  * backend); otherwise the account comes from the verified claim and a body `accountId` is ignored.
- * `sessionId` asks to refresh the token of a session this device already holds.
+ * `sessionId` asks to refresh the token of a session this device already holds. Unknown fields
+ * are refused (400) rather than ignored, so a caller expecting `limit` or `tokenId` to count learns
+ * at once that it does not.
  */
 export const tokenRequestSchema = z
   .object({
@@ -13,6 +15,7 @@ export const tokenRequestSchema = z
     contentId: contentIdSchema.optional(),
     kind: streamKindSchema.optional(),
     sessionId: sessionIdSchema.optional(),
-  });
+  })
+  .strict();
 
 export type TokenRequest = z.infer<typeof tokenRequestSchema>;

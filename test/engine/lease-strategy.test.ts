@@ -26,6 +26,19 @@ describe('LeaseStrategy', () => {
     expect(await leases.active(scope, 3)).toHaveLength(3);
   });
 
+  it.each([
+    ['all devices above the new limit', [3, 4], 3, 1],
+    ['devices on both sides of the new limit', [2, 4], 3, 1],
+    ['a device just below the new limit', [3, 4], 4, 2],
+    ['the scope already full', [0, 3, 4], 3, 0],
+  ])('stays exact after a lowered limit: %s', async (_name, heldSlots, newLimit, expectedAdmitted) => {
+    // Devices admitted under a limit of 5 still hold these slots.
+    for (const slot of heldSlots) await cache.set(cacheKeys.lease(scope.key, slot), `old-${slot} old-session-${slot}`, 3);
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => leases.acquire(scope, newLimit, holder(i), 5)));
+    expect(results.filter((r) => r.kind === 'acquired')).toHaveLength(expectedAdmitted);
+    expect(await leases.active(scope, newLimit, 5)).toHaveLength(heldSlots.length + expectedAdmitted);
+  });
+
   it('gives a reconnecting device its own slot back instead of a second one', async () => {
     await leases.acquire(scope, 2, holder(1));
     const again = await leases.acquire(scope, 2, { deviceId: 'device-1', sessionId: 'session-1b' });

@@ -26,6 +26,8 @@ describe('POST /tokens', () => {
     ['a missing device id', {}, 400, 'invalid-request'],
     ['a device id too long', { deviceId: 'x'.repeat(200) }, 400, 'invalid-request'],
     ['a body that is an array', [], 400, 'invalid-request'],
+    ['an unknown field such as a limit', { deviceId: 'tv', limit: 1000 }, 400, 'invalid-request'],
+    ['a __proto__ key', '{"__proto__":{"limit":1000},"deviceId":"tv"}', 400, 'invalid-request'],
   ])('answers 4xx, never 5xx, for %s', async (_name, body, status, error) => {
     const { deps } = handlerFixture();
     const result = await handleTokenRequest(post(body), deps);
