@@ -29,9 +29,14 @@ export function benchEnvironment(emulator: Emulator, strategy: StrategyName, ove
     LEASE_SECONDS: String(LEASE_SECONDS),
     DEFAULT_LIMIT: '3',
     COUNTING_STRATEGY: strategy,
+    // A topic per strategy, so strategies measured side by side never see each other's heartbeats.
+    HEARTBEAT_TOPIC: `heartbeat-${strategy}`,
     ACCOUNT_SOURCE: 'iam',
     HEALTH_PORT: '0',
     MOMENTO_TIMEOUT_MS: '10000',
+    // Read by bench/subscriber-child.ts only: the seed strategies' tuning, as startBenchEngine sets it.
+    BENCH_INTERVAL_MS: String(INTERVAL_MS),
+    BENCH_CAPPED_LIST_SIZE: String(CAPPED_LIST_SIZE),
     ...overrides,
   };
 }
@@ -46,8 +51,8 @@ export interface BenchEngine {
   close(): void;
 }
 
-export function startBenchEngine(emulator: Emulator, strategy: StrategyName, overrides: Record<string, string> = {}): BenchEngine {
-  const env = benchEnvironment(emulator, strategy, overrides);
+export function startBenchEngine(emulator: Emulator, strategy: StrategyName, overrides: Record<string, string> = {}, intervalMs = INTERVAL_MS): BenchEngine {
+  const env = benchEnvironment(emulator, strategy, { BENCH_INTERVAL_MS: String(intervalMs), ...overrides });
   const config = parseRuntimeConfig(env);
   const ports = createMomentoPorts(config);
   const events = new RecordingEventSink();
@@ -55,7 +60,7 @@ export function startBenchEngine(emulator: Emulator, strategy: StrategyName, ove
     cache: ports.cache,
     topics: ports.topics,
     events,
-    strategyOptions: { cappedListSize: CAPPED_LIST_SIZE, intervalMs: INTERVAL_MS },
+    strategyOptions: { cappedListSize: CAPPED_LIST_SIZE, intervalMs },
   });
   return { config, env, ports, engine, events, close: () => ports.close() };
 }

@@ -4,6 +4,8 @@
  */
 export interface BenchScale {
   readonly name: 'full' | 'quick';
+  /** Time-based measurements run the three strategies side by side instead of one after another. */
+  readonly strategiesSideBySide: boolean;
   /** Overshoot: simultaneous admissions per repetition, limit, repetitions. */
   readonly overshootAdmissions: number;
   readonly overshootLimit: number;
@@ -38,6 +40,7 @@ export interface BenchScale {
 
 export const FULL_SCALE: BenchScale = {
   name: 'full',
+  strategiesSideBySide: false,
   overshootAdmissions: 50,
   overshootLimit: 3,
   overshootRepetitions: 20,
@@ -45,11 +48,11 @@ export const FULL_SCALE: BenchScale = {
   releaseTimeoutMs: 30_000,
   falseExpiryDevices: 1_000,
   falseExpiryAccounts: 200,
-  falseExpirySeconds: 30,
+  falseExpirySeconds: 20,
   costOperations: 200,
   accuracyAccounts: 20,
   accuracyMaxDevices: 6,
-  accuracySeconds: 20,
+  accuracySeconds: 15,
   throughputHeartbeats: 10_000,
   tokenAdmissions: 1_000,
   tokenAccounts: 100,
@@ -61,6 +64,7 @@ export const FULL_SCALE: BenchScale = {
 
 export const QUICK_SCALE: BenchScale = {
   name: 'quick',
+  strategiesSideBySide: true,
   overshootAdmissions: 50,
   overshootLimit: 3,
   overshootRepetitions: 3,

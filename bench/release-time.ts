@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Emulator } from '../local/emulator';
 import { LEASE_SECONDS, startBenchEngine, type BenchEngine } from './bench-engine';
 import type { BenchScale } from './bench-scale';
+import { forEachStrategy } from './strategy-runs';
 import { STRATEGIES, type MeasurementResult, type StrategyName, type StrategyRow } from './bench-results';
 import { DeviceFleet, type HeartbeatingDevice } from './device-fleet';
 import { startInProcessSubscriber } from './in-process-subscriber';
@@ -33,8 +34,7 @@ interface Release {
  */
 export async function measureReleaseTime(emulator: Emulator, scale: BenchScale): Promise<MeasurementResult> {
   const started = Date.now();
-  const results: Partial<Record<StrategyName, Record<Ending | 'crashFromLastHeartbeat' | 'admission', Releases>>> = {};
-  for (const strategy of STRATEGIES) results[strategy] = await releasesOf(emulator, strategy, scale);
+  const results = await forEachStrategy(scale, (strategy) => releasesOf(emulator, strategy, scale));
   const timeoutS = scale.releaseTimeoutMs / 1000;
   const describe = (times: Releases, pick: 'median' | 'worst'): string => {
     const freed = times.filter((t): t is number => t !== undefined);
