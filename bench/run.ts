@@ -13,6 +13,7 @@ import { measureAccuracy } from './accuracy';
 import { measureFalseExpiry } from './false-expiry';
 import { measureReleaseTime } from './release-time';
 import { renderReport, renderTables } from './report';
+import { measureTokenVending } from './token-vending';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -51,6 +52,7 @@ const MEASUREMENTS: readonly Measurement[] = [
   { name: 'release', section: 'Release', emulator: true, run: ({ scale, emulator }) => measureReleaseTime(emulator!, scale) },
   { name: 'false-expiry', section: 'False expiry', emulator: true, run: ({ scale, emulator }) => measureFalseExpiry(emulator!, scale) },
   { name: 'accuracy', section: 'Accuracy', emulator: true, run: ({ scale, emulator }) => measureAccuracy(emulator!, scale) },
+  { name: 'tokens', section: 'Token vending', emulator: true, run: ({ scale, emulator }) => measureTokenVending(emulator!, scale) },
   { name: 'cost', section: 'Cost per operation', emulator: true, run: ({ scale, emulator }) => measureOperationCost(emulator!, scale) },
 ];
 
