@@ -32,7 +32,7 @@ const reduced: ReliabilityScale = {
   name: 'reduced',
   fuzzedPayloads: 1_000,
   propertyRuns: 1_000,
-  faultDevices: 200,
+  faultDevices: 100,
   faultSeconds: 8,
   admissions: 300,
   admissionAccounts: 30,

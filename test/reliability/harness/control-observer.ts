@@ -6,6 +6,8 @@ export interface SeenControlMessage {
   readonly type: string;
   readonly sessionId: string;
   readonly reason: string;
+  /** When the test saw it (epoch ms). */
+  readonly at: number;
 }
 
 /**
@@ -24,9 +26,9 @@ export class ControlObserver {
         onItem: (item) => {
           try {
             const body = JSON.parse(String(item.value())) as { type?: string; sessionId?: string; reason?: string };
-            this.messages.push({ accountId, type: String(body.type), sessionId: String(body.sessionId), reason: String(body.reason) });
+            this.messages.push({ accountId, type: String(body.type), sessionId: String(body.sessionId), reason: String(body.reason), at: Date.now() });
           } catch {
-            this.messages.push({ accountId, type: 'unparseable', sessionId: '', reason: String(item.value()).slice(0, 80) });
+            this.messages.push({ accountId, type: 'unparseable', sessionId: '', reason: String(item.value()).slice(0, 80), at: Date.now() });
           }
         },
         onError: () => undefined,

@@ -16,6 +16,8 @@ export interface FleetDevice {
   lastSuccessAt: number;
   /** Longest time between two successful heartbeats (ms): under the lease, the device "kept heartbeating". */
   longestGapMs: number;
+  /** When each heartbeat was accepted by Momento (epoch ms). */
+  readonly successes: number[];
 }
 
 /**
@@ -36,6 +38,7 @@ export class DeviceFleet {
     const requests = Array.from({ length: count }, (_, i) => ({ accountId: `${prefix}-acct-${i % accounts}`, deviceId: `${prefix}-device-${i}` }));
     // Admitted 25 at a time: the burst case is the load test's; here every device must get in.
     const responses = [];
+    const admittedAt: number[] = [];
     for (let start = 0; start < requests.length; start += 25) {
       responses.push(
         ...(await Promise.all(
@@ -58,12 +61,13 @@ export class DeviceFleet {
           ),
         )),
       );
+      while (admittedAt.length < responses.length) admittedAt.push(Date.now());
     }
-    const now = Date.now();
     responses.forEach((response, i) => {
       if (response.statusCode !== 201) throw new Error(`${requests[i].deviceId} not admitted: ${response.statusCode} ${response.body}`);
       const grant = JSON.parse(response.body) as TokenGrantBody;
-      fleet.devices.push({ ...requests[i], grant, published: 0, failedPublishes: 0, lastSuccessAt: now, longestGapMs: 0 });
+            // The lease starts at admission: the first gap is measured from there.
+      fleet.devices.push({ ...requests[i], grant, published: 0, failedPublishes: 0, lastSuccessAt: admittedAt[i], longestGapMs: 0, successes: [] });
       if (!fleet.clients.has(requests[i].accountId)) fleet.clients.set(requests[i].accountId, deviceTopicClient(emulator, grant.token));
     });
     return fleet;
@@ -101,6 +105,7 @@ export class DeviceFleet {
     const now = Date.now();
     if (response instanceof TopicPublish.Success) {
       device.published += 1;
+      device.successes.push(now);
       device.longestGapMs = Math.max(device.longestGapMs, now - device.lastSuccessAt);
       device.lastSuccessAt = now;
     } else {
