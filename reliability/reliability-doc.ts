@@ -1,4 +1,9 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { formatFigure, type PromiseResult, type RunInfo } from './promise-result';
+
+/** Hand-written notes kept beside the runner (findings, assumptions), appended to the page. */
+const NOTES = join(__dirname, 'notes.md');
 
 const escape = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
@@ -26,5 +31,6 @@ export function renderReliabilityDoc(run: RunInfo, results: readonly PromiseResu
     for (const [name, value] of Object.entries(r.figures)) out.push(`| ${escape(name)} | ${escape(formatFigure(value))} |`);
     out.push('');
   }
+  if (existsSync(NOTES)) out.push(readFileSync(NOTES, 'utf8').trimEnd(), '');
   return out.join('\n');
 }

@@ -4,6 +4,8 @@
  *
  *   --reduced    run the sizes `npm test` runs (quick check of the runner itself)
  *   --no-docs    print the summary only; leave docs/reliability.md alone
+ *
+ * The handler bundles are built first (`npm run bundle`): the template checks synthesize the app.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,6 +30,12 @@ const jestResultSchema = z.object({
   numFailedTests: z.number(),
   numPassedTests: z.number(),
 });
+
+const bundle = spawnSync(process.execPath, ['scripts/bundle.mjs'], { cwd: root, stdio: 'inherit' });
+if (bundle.status !== 0) {
+  console.error('npm run bundle failed: the template checks need the handler bundles');
+  process.exit(bundle.status ?? 1);
+}
 
 const figuresDir = mkdtempSync(join(tmpdir(), 'reliability-figures-'));
 const jestJson = join(figuresDir, 'jest-results.json');

@@ -1,4 +1,5 @@
 import { TopicPublish, type TopicClient } from '@gomomento/sdk';
+import type { APIGatewayProxyResult } from 'aws-lambda';
 import type { HandlerDependencies } from '../../../lambda/core/handler-dependencies';
 import type { TokenGrantBody } from '../../../lambda/core/token-vending';
 import { handleTokenRequest } from '../../../lambda/token-vending/handle-token-request';
@@ -36,37 +37,39 @@ export class DeviceFleet {
   static async admit(emulator: Emulator, deps: HandlerDependencies, count: number, accounts: number, prefix = 'fleet'): Promise<DeviceFleet> {
     const fleet = new DeviceFleet();
     const requests = Array.from({ length: count }, (_, i) => ({ accountId: `${prefix}-acct-${i % accounts}`, deviceId: `${prefix}-device-${i}` }));
-    // Admitted 25 at a time: the burst case is the load test's; here every device must get in.
-    const responses = [];
+    // Admitted 25 at a time: the burst case is the load test's; here every device must get in,
+    // retrying a 503 as a player would (a loaded machine can miss the Momento time bound).
+    const admitOne = async (r: (typeof requests)[number], i: number): Promise<APIGatewayProxyResult> => {
+      for (let attempt = 0; ; attempt += 1) {
+        const response = await handleTokenRequest(
+          toApiGatewayEvent(
+            {
+              method: 'POST',
+              resource: '/tokens',
+              pathParameters: null,
+              queryStringParameters: null,
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify(r),
+              caller: { kind: 'iam', userArn: 'arn:aws:sts::123456789012:assumed-role/backend/fleet' },
+            },
+            `${prefix}-admit-${i}-${attempt}`,
+          ),
+          deps,
+        );
+        if (response.statusCode !== 503 || attempt >= 4) return response;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    };
+    const responses: APIGatewayProxyResult[] = [];
     const admittedAt: number[] = [];
     for (let start = 0; start < requests.length; start += 25) {
-      responses.push(
-        ...(await Promise.all(
-          requests.slice(start, start + 25).map((r, j) =>
-            handleTokenRequest(
-              toApiGatewayEvent(
-                {
-                  method: 'POST',
-                  resource: '/tokens',
-                  pathParameters: null,
-                  queryStringParameters: null,
-                  headers: { 'content-type': 'application/json' },
-                  body: JSON.stringify(r),
-                  caller: { kind: 'iam', userArn: 'arn:aws:sts::123456789012:assumed-role/backend/fleet' },
-                },
-                `${prefix}-admit-${start + j}`,
-              ),
-              deps,
-            ),
-          ),
-        )),
-      );
+      responses.push(...(await Promise.all(requests.slice(start, start + 25).map((r, j) => admitOne(r, start + j)))));
       while (admittedAt.length < responses.length) admittedAt.push(Date.now());
     }
     responses.forEach((response, i) => {
       if (response.statusCode !== 201) throw new Error(`${requests[i].deviceId} not admitted: ${response.statusCode} ${response.body}`);
       const grant = JSON.parse(response.body) as TokenGrantBody;
-            // The lease starts at admission: the first gap is measured from there.
+      // The lease starts at admission: the first gap is measured from there.
       fleet.devices.push({ ...requests[i], grant, published: 0, failedPublishes: 0, lastSuccessAt: admittedAt[i], longestGapMs: 0, successes: [] });
       if (!fleet.clients.has(requests[i].accountId)) fleet.clients.set(requests[i].accountId, deviceTopicClient(emulator, grant.token));
     });
