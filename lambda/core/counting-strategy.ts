@@ -43,6 +43,8 @@ export interface CountingStrategy {
   active(scope: ScopeRef, limit: number, ceiling?: number): Promise<HeldPlace[]>;
   /** Whether the holder still has its place (used before reporting an expiry). */
   isHeld(scope: ScopeRef, holder: Holder, slot?: number): Promise<boolean>;
+  /** Takes the holder's slot back after its lease lapsed, if nobody took it meanwhile. */
+  reclaim?(scope: ScopeRef, holder: Holder, slot?: number): Promise<boolean>;
   /** Atomic takeover of `slot` from one holder to another (evict-oldest); strategies without slots lack it. */
   takeover?(scope: ScopeRef, slot: number, from: Holder, to: Holder): Promise<boolean>;
 }

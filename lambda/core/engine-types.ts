@@ -75,6 +75,10 @@ export interface ConcurrencyEngine {
   listSessions(accountId: string, contentId?: string): Promise<EntitlementView>;
   /** Ends a session now and tells its device (DELETE). */
   endSession(accountId: string, sessionId: string): Promise<'ended' | 'not-found'>;
-  /** Finds sessions whose lease or maximum duration ran out on these shards and ends each once. */
-  sweep(shards: readonly number[]): Promise<{ readonly ended: number }>;
+  /**
+   * Finds sessions whose lease or maximum duration ran out on these shards and ends each once.
+   * `lapsed: false` ends only overrun maximum durations (a subscriber that knows it is behind must
+   * not declare devices gone whose heartbeats it has not read yet).
+   */
+  sweep(shards: readonly number[], options?: { readonly lapsed?: boolean }): Promise<{ readonly ended: number }>;
 }

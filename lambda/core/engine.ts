@@ -345,7 +345,16 @@ class Engine implements ConcurrencyEngine {
       return 'max-duration';
     }
     const scope = this.scopeOf(record);
-    if (!(await this.strategy.refresh(scope, { deviceId: record.deviceId, sessionId: record.sessionId }, record.slot))) {
+    const holder = { deviceId: record.deviceId, sessionId: record.sessionId };
+    if (!(await this.strategy.refresh(scope, holder, record.slot))) {
+      // The lease lapsed (this subscriber fell behind, or Momento failed for a while) or passed to
+      // another device. A device still heartbeating gets its slot back if nobody took it.
+      if (this.strategy.reclaim && (await this.cache.get(cacheKeys.ended(record.sessionId))) === undefined && (await this.strategy.reclaim(scope, holder, record.slot))) {
+        await this.touchDeadline(record, now);
+        this.metrics.count('HeartbeatsProcessed');
+        this.logger.info('lapsed lease restored by a late heartbeat', { sessionId: record.sessionId, accountId: record.accountId });
+        return 'refreshed';
+      }
       this.recordMemo.delete(record.sessionId);
       const ended = await this.lifecycle.end(record, 'lease-lost', { release: false });
       return ended ? 'lease-lost' : 'already-ended';
@@ -488,7 +497,8 @@ class Engine implements ConcurrencyEngine {
 
   // ---- expiry ---------------------------------------------------------------------------------
 
-  async sweep(shards: readonly number[]): Promise<{ ended: number }> {
+  async sweep(shards: readonly number[], options: { lapsed?: boolean } = {}): Promise<{ ended: number }> {
+    const endLapsed = options.lapsed ?? true;
     let ended = 0;
     for (const shard of shards) {
       const now = this.now();
@@ -505,10 +515,11 @@ class Engine implements ConcurrencyEngine {
         }
         this.recordMemo.delete(record.sessionId);
         if (record.endsAt !== undefined && now >= record.endsAt) return this.lifecycle.end(record, 'max-duration', { release: true });
-        if (due.overrun) return false;
+        if (due.overrun || !endLapsed) return false;
         // Momento expires the lease itself; the index is only a hint, so check before reporting.
         if (this.strategy.exact && (await this.strategy.isHeld(this.scopeOf(record), { deviceId: record.deviceId, sessionId: record.sessionId }, record.slot))) return false;
-        return this.lifecycle.end(record, 'lease-expired', { release: false });
+        // Released too: a late heartbeat may have restored the lease since the check above.
+        return this.lifecycle.end(record, 'lease-expired', { release: true });
       });
       ended += results.filter(Boolean).length;
     }

@@ -94,6 +94,11 @@ export class LeaseStrategy implements CountingStrategy {
     return held?.sessionId === holder.sessionId && held.deviceId === holder.deviceId;
   }
 
+  async reclaim(scope: ScopeRef, holder: Holder, slot?: number): Promise<boolean> {
+    if (slot === undefined) return false;
+    return this.claim(scope, slot, leaseValue(holder));
+  }
+
   async takeover(scope: ScopeRef, slot: number, from: Holder, to: Holder): Promise<boolean> {
     return this.cache.setIfEqual(cacheKeys.lease(scope.key, slot), leaseValue(to), leaseValue(from), this.leaseSeconds);
   }

@@ -22,7 +22,10 @@ export interface SubscriberOptions {
   readonly maxConcurrency?: number;
   /** Messages waiting beyond this are dropped (and counted). Default 10 000. */
   readonly maxQueued?: number;
-  /** Resubscribe after this long without an item or stream heartbeat. Default max(30 s, 3 heartbeat intervals). */
+  /**
+   * Resubscribe after this long without an item or stream heartbeat. Default half of what a lease
+   * outlasts a heartbeat interval (at least 1 s), so a dead stream is replaced before leases lapse.
+   */
   readonly watchdogMs?: number;
   /** How often expired sessions are looked for. Default min(1 s, a third of the lease). */
   readonly sweepIntervalMs?: number;
@@ -80,7 +83,8 @@ export async function startHeartbeatSubscriber(config: RuntimeConfig, deps: Subs
   const now = deps.now ?? Date.now;
   const logger = deps.logger ?? silentLogger;
   const metrics: EngineMetrics & { flush?(): void } = deps.metrics ?? noMetrics;
-  const watchdogMs = o.watchdogMs ?? Math.max(30_000, 3 * config.heartbeatIntervalSeconds * 1000);
+  const watchdogMs = o.watchdogMs ?? Math.max(1000, ((config.leaseSeconds - config.heartbeatIntervalSeconds) * 1000) / 2);
+  const maxConcurrency = o.maxConcurrency ?? 32;
   const sweepIntervalMs = o.sweepIntervalMs ?? Math.min(1000, (config.leaseSeconds * 1000) / 3);
   const initialBackoffMs = o.initialBackoffMs ?? 500;
   const maxBackoffMs = o.maxBackoffMs ?? 30_000;
@@ -104,7 +108,10 @@ export async function startHeartbeatSubscriber(config: RuntimeConfig, deps: Subs
     if (sweeping || !engine || stopped) return;
     sweeping = true;
     try {
-      const result = await engine.sweep(config.subscriberShards);
+      // Behind on messages (after an outage): heartbeats not read yet may still renew leases, so
+      // only maximum durations are ended until the backlog is worked off.
+      const behind = (processor?.backlog ?? 0) > maxConcurrency;
+      const result = await engine.sweep(config.subscriberShards, { lapsed: !behind });
       sweeps += 1;
       sessionsEnded += result.ended;
     } catch (error) {
@@ -118,7 +125,7 @@ export async function startHeartbeatSubscriber(config: RuntimeConfig, deps: Subs
   const begin = (ready: SubscriberPorts) => {
     ports = ready;
     engine = deps.engine ?? createEngine(config, { cache: ready.cache, topics: ready.topics, events: deps.events, metrics, logger, now });
-    processor = new DeviceMessageProcessor(engine, metrics, logger, o.maxConcurrency ?? 32, o.maxQueued ?? 10_000);
+    processor = new DeviceMessageProcessor(engine, metrics, logger, maxConcurrency, o.maxQueued ?? 10_000);
     const activeProcessor = processor;
     shards = config.subscriberShards.map(
       (shard) =>
@@ -179,7 +186,7 @@ export async function startHeartbeatSubscriber(config: RuntimeConfig, deps: Subs
   const stats = (): SubscriberStats => ({
     healthy: healthy(),
     shards: shards.map((shard) => shard.stats()),
-    messages: processor?.stats() ?? { received: 0, rejected: 0, shed: 0, failed: 0, outcomes: { refreshed: 0, stopped: 0, 'lease-lost': 0, 'max-duration': 0, 'already-ended': 0, rejected: 0 } },
+    messages: processor?.stats() ?? { received: 0, rejected: 0, shed: 0, coalesced: 0, failed: 0, outcomes: { refreshed: 0, stopped: 0, 'lease-lost': 0, 'max-duration': 0, 'already-ended': 0, rejected: 0 } },
     inFlight: processor?.inFlight ?? 0,
     sweeps,
     sessionsEnded,

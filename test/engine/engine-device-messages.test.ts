@@ -86,6 +86,30 @@ describe('device messages, expiry and ending sessions', () => {
     expect(await first.heartbeat('acc', heartbeat(session.sessionId, 'tv'))).toBe('already-ended');
   });
 
+  it('restores a lapsed lease for a device still heartbeating, unless another device took the slot', async () => {
+    const engine = engineWith({ DEFAULT_LIMIT: '1' });
+    const late = admittedSession(await engine.admit({ accountId: 'acc', deviceId: 'tv' }));
+    clock.advance(4000); // the subscriber fell behind: the lease lapsed though the device kept sending
+    expect((await engine.listSessions('acc')).active).toBe(0);
+    expect(await engine.heartbeat('acc', heartbeat(late.sessionId, 'tv'))).toBe('refreshed');
+    expect((await engine.listSessions('acc')).sessions.map((s) => s.sessionId)).toEqual([late.sessionId]);
+    expect(topics.published).toHaveLength(0);
+
+    clock.advance(4000);
+    const newcomer = admittedSession(await engine.admit({ accountId: 'acc', deviceId: 'phone' })); // took the free slot
+    expect(await engine.heartbeat('acc', heartbeat(late.sessionId, 'tv'))).toBe('lease-lost');
+    expect(topics.controlMessages('control-acc')).toEqual([{ v: 1, type: 'expired', sessionId: late.sessionId, reason: 'lease-lost' }]);
+    expect((await engine.listSessions('acc')).sessions.map((s) => s.sessionId)).toEqual([newcomer.sessionId]);
+  });
+
+  it('a sweep that knows it is behind ends only overrun maximum durations', async () => {
+    const engine = engineWith();
+    admittedSession(await engine.admit({ accountId: 'acc', deviceId: 'tv' }));
+    clock.advance(4000);
+    expect((await engine.sweep([0], { lapsed: false })).ended).toBe(0);
+    expect((await engine.sweep([0])).ended).toBe(1);
+  });
+
   it('tells a device whose lease is gone', async () => {
     const engine = engineWith();
     expect(await engine.heartbeat('acc', heartbeat('never-admitted', 'tv'))).toBe('lease-lost');

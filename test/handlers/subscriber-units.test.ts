@@ -73,6 +73,35 @@ describe('DeviceMessageProcessor', () => {
   });
 });
 
+describe('DeviceMessageProcessor backlog', () => {
+  it('keeps only the newest waiting message per session, and never replaces a waiting stop', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const handled: string[] = [];
+    const engine = {
+      handleDeviceMessage: async (accountId: string, m: HeartbeatMessage): Promise<DeviceMessageOutcome> => {
+        await gate;
+        handled.push(`${accountId}:${m.sessionId}:${m.type}:${m.contentId ?? ''}`);
+        return m.type === 'stop' ? 'stopped' : 'refreshed';
+      },
+    } as unknown as ConcurrencyEngine;
+    const processor = new DeviceMessageProcessor(engine, new CountingMetrics(), silentLogger, 1, 100);
+    const send = (accountId: string, sessionId: string, type: 'heartbeat' | 'stop', contentId?: string) =>
+      processor.submit({ value: JSON.stringify({ v: 1, type, sessionId, deviceId: 'd', contentId }), tokenId: accountId, sequenceNumber: 1 });
+    send('acc', 'busy', 'heartbeat'); // starts at once and blocks the only worker
+    for (const n of ['1', '2', '3']) send('acc', 's1', 'heartbeat', `c${n}`);
+    send('acc', 's2', 'heartbeat');
+    send('acc', 's2', 'stop');
+    send('acc', 's2', 'heartbeat'); // after the stop: must not replace it
+    send('other', 's1', 'heartbeat', 'x'); // same session id, other account: its own entry
+    expect(processor.backlog).toBe(3);
+    release();
+    await processor.drain();
+    expect(handled).toEqual(['acc:busy:heartbeat:', 'acc:s1:heartbeat:c3', 'acc:s2:stop:', 'other:s1:heartbeat:x']);
+    expect(processor.stats()).toMatchObject({ received: 8, coalesced: 4, outcomes: { refreshed: 3, stopped: 1 } });
+  });
+});
+
 describe('ShardSubscription', () => {
   it('backs off on refused subscribes, then subscribes and resubscribes after the SDK gives up', async () => {
     let attempts = 0;
