@@ -33,7 +33,7 @@ const reduced: ReliabilityScale = {
   fuzzedPayloads: 1_000,
   propertyRuns: 1_000,
   faultDevices: 100,
-  faultSeconds: 8,
+  faultSeconds: 6,
   admissions: 300,
   admissionAccounts: 30,
 };
