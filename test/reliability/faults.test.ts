@@ -25,11 +25,12 @@ const runMs = scale.faultSeconds * 1000;
 const plan: FaultPlan = {
   dropStreamsEveryMs: scale.name === 'full' ? 4000 : 2000,
   cacheWriteFailureShare: 0.1,
-  latencySpikeEveryMs: 5000,
+  latencySpikeEveryMs: scale.name === 'full' ? 5000 : 2000,
   latencySpikeForMs: 1000,
   latencySpikeMs: { minMs: 50, maxMs: 300 },
   refuseConnectionsForMs: 2500,
-  refuseConnectionsAtMs: scale.name === 'full' ? [15_000, 40_000] : [Math.round(runMs * 0.4)],
+  // Reduced: a spike at 2 s, then a refusal that ends with the run (recovery follows).
+  refuseConnectionsAtMs: scale.name === 'full' ? [15_000, 40_000] : [runMs - 2500],
 };
 
 let tracker: LocalTracker;
