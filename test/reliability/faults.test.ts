@@ -37,6 +37,8 @@ let tracker: LocalTracker;
 let subscriber: SubscriberProcess;
 let fleet: DeviceFleet;
 let observer: ControlObserver;
+/** What the run saw, for the reporting check below. */
+const reported = { subscriberStreamsDropped: 0, reconnectsReported: -1 };
 
 beforeAll(async () => {
   tracker = await startLocalTracker({ LEASE_SECONDS: String(LEASE_SECONDS), HEARTBEAT_INTERVAL_SECONDS: '1', DEFAULT_LIMIT: String(DEVICES_PER_ACCOUNT) });
@@ -134,6 +136,8 @@ it(`${scale.faultDevices} devices, ${scale.faultSeconds} s of faults: the subscr
     },
   });
 
+  reported.subscriberStreamsDropped = schedule.tally.streamDrops;
+  reported.reconnectsReported = (metrics.SubscriberReconnects ?? 0) + resubscribes;
   expect(exitedDuringRun).toBe(false);
   expect(exit.code).toBe(0);
   expect(healthAtEnd).toBe(200);
@@ -142,3 +146,10 @@ it(`${scale.faultDevices} devices, ${scale.faultSeconds} s of faults: the subscr
   expect(endings).toEqual([]);
   expect(leaks).toEqual([]);
 }, runMs + 60_000);
+
+// Kept apart so a failure names the one gap: an operator must be able to see that the stream was
+// dropped and came back, even when the SDK resubscribed by itself.
+it('the subscriber reports its reconnects (SubscriberReconnects) when its stream was dropped', () => {
+  expect(reported.subscriberStreamsDropped).toBeGreaterThan(0);
+  expect(reported.reconnectsReported).toBeGreaterThan(0);
+});
