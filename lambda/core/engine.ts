@@ -12,7 +12,6 @@ import type {
   ConcurrencyEngine,
   DeviceMessageOutcome,
   EntitlementView,
-  SessionView,
 } from './engine-types';
 import type { HeartbeatMessage } from './heartbeat-message';
 import { lifecycleEventId, noEvents, type LifecycleEventSink } from './lifecycle-events';
@@ -20,6 +19,8 @@ import { isMomentoCallError, MomentoCallError, type CachePort, type TopicPort } 
 import { noMetrics, silentLogger, type EngineLogger, type EngineMetrics } from './observability-ports';
 import { resolveScope, shardOf, type ScopeRef } from './scope';
 import { describeError, indexTtlSeconds, SessionLifecycle, sessionRecordTtlSeconds } from './session-lifecycle';
+import { ScopeLimits } from './scope-limits';
+import { describePlaces, type SessionViewDeps } from './session-views';
 import { SessionStore, type SessionRecord } from './session-store';
 
 export interface EngineDependencies {
@@ -58,6 +59,8 @@ class Engine implements ConcurrencyEngine {
   private readonly cache: CachePort;
   private readonly strategy: CountingStrategy;
   private readonly sessions: SessionStore;
+  private readonly scopeLimits: ScopeLimits;
+  private readonly viewDeps: SessionViewDeps;
   private readonly lifecycle: SessionLifecycle;
   private readonly events: LifecycleEventSink;
   private readonly metrics: EngineMetrics;
@@ -81,6 +84,8 @@ class Engine implements ConcurrencyEngine {
     this.strategy =
       deps.strategy ?? createCountingStrategy(config.countingStrategy, deps.cache, { leaseSeconds: config.leaseSeconds, now: this.now, ...deps.strategyOptions });
     this.sessions = new SessionStore(deps.cache);
+    this.scopeLimits = new ScopeLimits(deps.cache, sessionRecordTtlSeconds(config));
+    this.viewDeps = { config, cache: deps.cache, sessions: this.sessions };
     this.lifecycle = new SessionLifecycle({
       config,
       cache: deps.cache,
@@ -169,7 +174,7 @@ class Engine implements ConcurrencyEngine {
     }
     if (result.kind === 'full') {
       await this.reportDenied(request, scope, 'limit-reached', limit, result.places.length);
-      return { kind: 'limit-reached', limit, active: result.places.length, sessions: await this.describePlaces(result.places, request.accountId, scope) };
+      return { kind: 'limit-reached', limit, active: result.places.length, sessions: await describePlaces(this.viewDeps, result.places, request.accountId, scope) };
     }
 
     const now = this.now();
@@ -204,7 +209,7 @@ class Engine implements ConcurrencyEngine {
     if (evicted) await this.lifecycle.end(evicted, 'evicted-by-newer-session', { release: false });
     const places = await this.strategy.active(scope, limit, ceiling);
     const active = places.length;
-    if (this.deps.hook) await this.storeScopeLimit(scope, limit, places);
+    if (this.deps.hook) await this.scopeLimits.store(scope, limit, places);
     this.metrics.count('AdmissionsGranted');
     this.logger.info('session admitted', { sessionId: record.sessionId, accountId: record.accountId, deviceId: record.deviceId, limit, active });
     await this.events.emit({
@@ -255,30 +260,17 @@ class Engine implements ConcurrencyEngine {
     await Promise.all(writes);
   }
 
-  /** The limit last set for a scope and its ceiling (the most slots it may still have in use). */
-  private async readScopeLimit(scope: ScopeRef): Promise<{ limit: number; ceiling: number } | undefined> {
-    const [limit, ceiling] = ((await this.cache.get(cacheKeys.scopeLimit(scope.key))) ?? '').split(' ').map(Number);
-    if (!Number.isInteger(limit) || limit! <= 0) return undefined;
-    return { limit: limit!, ceiling: Number.isInteger(ceiling) && ceiling! > limit! ? ceiling! : limit! };
-  }
-
-  /** Records the scope's limit, keeping the ceiling while devices still sit in higher slots. */
-  private async storeScopeLimit(scope: ScopeRef, limit: number, places: readonly HeldPlace[]): Promise<void> {
-    const highest = places.reduce((max, place) => Math.max(max, (place.slot ?? -1) + 1), 0);
-    await this.cache.set(cacheKeys.scopeLimit(scope.key), `${limit} ${Math.max(limit, highest)}`, sessionRecordTtlSeconds(this.config));
-  }
-
   /**
    * When the hook sets a scope a different limit than last time (a tier change), the scope's
    * active devices are told (`limit-changed`), as entitlement changes reach players in real time.
    * Resolves the ceiling of slots to read.
    */
   private async noticeLimitChange(scope: ScopeRef, limit: number): Promise<number> {
-    const stored = await this.readScopeLimit(scope);
+    const stored = await this.scopeLimits.read(scope);
     const ceiling = Math.max(limit, stored?.ceiling ?? 0);
     if (!stored || stored.limit === limit) return ceiling;
     const places = await this.strategy.active(scope, limit, ceiling);
-    await this.storeScopeLimit(scope, limit, places);
+    await this.scopeLimits.store(scope, limit, places);
     const records = await this.sessions.getMany(places.map((place) => place.holder.sessionId));
     await Promise.all(
       [...records.values()].map((record) => this.lifecycle.tell(record.accountId, record.sessionId, 'limit-changed', `limit ${stored.limit} -> ${limit}`)),
@@ -435,47 +427,11 @@ class Engine implements ConcurrencyEngine {
   }
 
   private async entitlement(scope: ScopeRef, accountId: string): Promise<EntitlementView> {
-    const stored = this.deps.hook ? await this.readScopeLimit(scope) : undefined;
+    const stored = this.deps.hook ? await this.scopeLimits.read(scope) : undefined;
     const limit = stored?.limit ?? this.config.defaultLimit;
     const places = await this.strategy.active(scope, limit, stored?.ceiling);
-    const sessions = await this.describePlaces(places, accountId, scope);
+    const sessions = await describePlaces(this.viewDeps, places, accountId, scope);
     return { accountId, limit, active: places.length, allowed: places.length < limit, sessions };
-  }
-
-  /** Session views of the places a scope holds, limited to `accountId`'s own sessions. */
-  private async describePlaces(places: readonly HeldPlace[], accountId: string, scope: ScopeRef): Promise<SessionView[]> {
-    let holders = places.map((place) => place.holder);
-    if (holders.some((holder) => holder.sessionId === '')) {
-      // Interval dictionaries keep only device ids: find their sessions through the device pointer.
-      const pointers = await this.cache.getBatch(holders.map((holder) => cacheKeys.deviceSession(scope.key, holder.deviceId)));
-      holders = holders.map((holder, i) => (holder.sessionId === '' ? { deviceId: holder.deviceId, sessionId: pointers[i] ?? '' } : holder));
-    }
-    const records = await this.sessions.getMany(holders.map((holder) => holder.sessionId).filter((id) => id !== ''));
-    const byShard = new Map<number, string[]>();
-    for (const record of records.values()) byShard.set(record.shard, [...(byShard.get(record.shard) ?? []), record.sessionId]);
-    const deadlines = new Map<string, number>();
-    for (const [shard, ids] of byShard) {
-      for (const [id, score] of await this.cache.sortedSetScores(cacheKeys.deadlines(shard), ids)) deadlines.set(id, score);
-    }
-    const leaseMs = this.config.leaseSeconds * 1000;
-    return holders.flatMap((holder): SessionView[] => {
-      const record = records.get(holder.sessionId);
-      if (!record) return this.config.limitScope === 'content' ? [] : [{ sessionId: holder.sessionId, deviceId: holder.deviceId, startedAt: new Date(0).toISOString() }];
-      if (record.accountId !== accountId) return [];
-      const deadline = deadlines.get(record.sessionId);
-      const expiresAt = deadline === undefined ? record.endsAt : record.endsAt === undefined ? deadline : Math.min(deadline, record.endsAt);
-      return [
-        {
-          sessionId: record.sessionId,
-          deviceId: record.deviceId,
-          contentId: record.contentId,
-          kind: record.kind,
-          startedAt: new Date(record.startedAt).toISOString(),
-          lastHeartbeatAt: deadline === undefined ? undefined : new Date(deadline - leaseMs).toISOString(),
-          expiresAt: expiresAt === undefined ? undefined : new Date(expiresAt).toISOString(),
-        },
-      ];
-    });
   }
 
   async endSession(accountId: string, sessionId: string): Promise<'ended' | 'not-found'> {

@@ -1,0 +1,54 @@
+import { cacheKeys } from './cache-keys';
+import type { RuntimeConfig } from './config';
+import type { HeldPlace } from './counting-strategy';
+import type { SessionView } from './engine-types';
+import type { CachePort } from './momento-ports';
+import type { ScopeRef } from './scope';
+import type { SessionStore } from './session-store';
+
+export interface SessionViewDeps {
+  readonly config: Pick<RuntimeConfig, 'leaseSeconds' | 'limitScope'>;
+  readonly cache: CachePort;
+  readonly sessions: SessionStore;
+}
+
+/**
+ * Session views of the places a scope holds (for the entitlement check and a 409), limited to
+ * `accountId`'s own sessions: under the content scope a room holds other accounts' devices too.
+ * `lastHeartbeatAt` is the lease deadline minus the lease, read from the shard's deadline index.
+ */
+export async function describePlaces(deps: SessionViewDeps, places: readonly HeldPlace[], accountId: string, scope: ScopeRef): Promise<SessionView[]> {
+  const { cache, sessions, config } = deps;
+  let holders = places.map((place) => place.holder);
+  if (holders.some((holder) => holder.sessionId === '')) {
+    // Interval dictionaries keep only device ids: find their sessions through the device pointer.
+    const pointers = await cache.getBatch(holders.map((holder) => cacheKeys.deviceSession(scope.key, holder.deviceId)));
+    holders = holders.map((holder, i) => (holder.sessionId === '' ? { deviceId: holder.deviceId, sessionId: pointers[i] ?? '' } : holder));
+  }
+  const records = await sessions.getMany(holders.map((holder) => holder.sessionId).filter((id) => id !== ''));
+  const byShard = new Map<number, string[]>();
+  for (const record of records.values()) byShard.set(record.shard, [...(byShard.get(record.shard) ?? []), record.sessionId]);
+  const deadlines = new Map<string, number>();
+  for (const [shard, ids] of byShard) {
+    for (const [id, score] of await cache.sortedSetScores(cacheKeys.deadlines(shard), ids)) deadlines.set(id, score);
+  }
+  const leaseMs = config.leaseSeconds * 1000;
+  return holders.flatMap((holder): SessionView[] => {
+    const record = records.get(holder.sessionId);
+    if (!record) return config.limitScope === 'content' ? [] : [{ sessionId: holder.sessionId, deviceId: holder.deviceId, startedAt: new Date(0).toISOString() }];
+    if (record.accountId !== accountId) return [];
+    const deadline = deadlines.get(record.sessionId);
+    const expiresAt = deadline === undefined ? record.endsAt : record.endsAt === undefined ? deadline : Math.min(deadline, record.endsAt);
+    return [
+      {
+        sessionId: record.sessionId,
+        deviceId: record.deviceId,
+        contentId: record.contentId,
+        kind: record.kind,
+        startedAt: new Date(record.startedAt).toISOString(),
+        lastHeartbeatAt: deadline === undefined ? undefined : new Date(deadline - leaseMs).toISOString(),
+        expiresAt: expiresAt === undefined ? undefined : new Date(expiresAt).toISOString(),
+      },
+    ];
+  });
+}
