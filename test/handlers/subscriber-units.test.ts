@@ -105,6 +105,7 @@ describe('DeviceMessageProcessor backlog', () => {
 describe('ShardSubscription', () => {
   it('backs off on refused subscribes, then subscribes and resubscribes after the SDK gives up', async () => {
     let attempts = 0;
+    let gaps = 0;
     let handlers: TopicSubscriptionHandlers | undefined;
     const topics: TopicPort = {
       publish: async () => undefined,
@@ -121,7 +122,7 @@ describe('ShardSubscription', () => {
       topic: 'heartbeat',
       topics,
       onMessage: () => undefined,
-      onGap: () => undefined,
+      onGap: () => (gaps += 1),
       logger: silentLogger,
       metrics,
       now: Date.now,
@@ -135,6 +136,9 @@ describe('ShardSubscription', () => {
     expect(shard.subscribed).toBe(true);
     expect(attempts).toBe(3);
     expect(shard.stats().lastError).toMatch(/^authentication/);
+    handlers!.onDiscontinuity!(10, 15); // messages 11-14 may be lost: look for expiries at once
+    expect(gaps).toBe(1);
+    expect(shard.stats().discontinuities).toBe(1);
     handlers!.onError!(new MomentoCallError('permission', 'revoked'));
     expect(shard.subscribed).toBe(false);
     for (let i = 0; i < 50 && !shard.subscribed; i += 1) await sleep(10);
