@@ -63,3 +63,23 @@ export class LambdaAdmissionHook implements AdmissionHook {
     return decision.data;
   }
 }
+
+/** How long an admission may wait for the hook before it fails (503 `admission-hook-failed`). */
+export const ADMISSION_HOOK_TIMEOUT_MS = 5000;
+
+/** Asks the hook, failing with an {@link AdmissionHookError} when it takes longer than `ms`. */
+export async function decideWithin(hook: AdmissionHook, input: AdmissionHookInput, ms: number = ADMISSION_HOOK_TIMEOUT_MS): Promise<AdmissionDecision> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new AdmissionHookError(`admission hook did not answer within ${ms} ms`)), ms);
+    timer.unref?.();
+  });
+  try {
+    return await Promise.race([hook.decide(input), late]);
+  } catch (error) {
+    if (error instanceof AdmissionHookError) throw error;
+    throw new AdmissionHookError(`admission hook failed: ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AdmissionHook } from './admission-hook';
+import { decideWithin, type AdmissionHook } from './admission-hook';
 import { cacheKeys } from './cache-keys';
 import { mapWithConcurrency } from './concurrency-limiter';
 import type { RuntimeConfig } from './config';
@@ -105,7 +105,7 @@ class Engine implements ConcurrencyEngine {
     const scope = resolveScope(this.config.limitScope, request.accountId, request.contentId);
     let limit = this.config.defaultLimit;
     if (this.deps.hook) {
-      const decision = await this.deps.hook.decide({
+      const decision = await decideWithin(this.deps.hook, {
         accountId: request.accountId,
         deviceId: request.deviceId,
         contentId: request.contentId,

@@ -1,7 +1,7 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { AdmissionHookError, LambdaAdmissionHook } from '../../lambda/core/admission-hook';
+import { AdmissionHookError, decideWithin, LambdaAdmissionHook } from '../../lambda/core/admission-hook';
 import { EventBridgeEventSink, EVENT_SOURCE, lifecycleEventId } from '../../lambda/core/lifecycle-events';
 import { loadMomentoKeys, MomentoKeyError } from '../../lambda/core/momento-credentials';
 import { testConfig } from './support/engine-config';
@@ -58,6 +58,21 @@ describe('LambdaAdmissionHook', () => {
     const decision = hook().decide(input);
     await expect(decision).rejects.toBeInstanceOf(AdmissionHookError);
     await expect(decision).rejects.toThrow(message);
+  });
+});
+
+describe('decideWithin', () => {
+  const input = { accountId: 'acc', deviceId: 'tv', scope: 'a|acc', defaultLimit: 2 };
+
+  it('fails a hook that does not answer in time', async () => {
+    const started = Date.now();
+    await expect(decideWithin({ decide: () => new Promise(() => undefined) }, input, 50)).rejects.toThrow(new AdmissionHookError('admission hook did not answer within 50 ms'));
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('wraps any hook failure as an AdmissionHookError and passes answers through', async () => {
+    await expect(decideWithin({ decide: async () => { throw new Error('AccessDenied'); } }, input)).rejects.toThrow(/admission hook failed: AccessDenied/);
+    await expect(decideWithin({ decide: async () => ({ allow: true, limit: 2 }) }, input)).resolves.toEqual({ allow: true, limit: 2 });
   });
 });
 

@@ -1,4 +1,6 @@
+import { createHandlerDependencies } from '../../lambda/core/handler-dependencies';
 import { MomentoCallError } from '../../lambda/core/momento-ports';
+import { RecordingTopics } from '../engine/support/recording-topics';
 import { handleTokenRequest } from '../../lambda/token-vending/handle-token-request';
 import { apiEvent, bodyOf, handlerFixture } from './handler-fixtures';
 
@@ -75,6 +77,14 @@ describe('POST /tokens', () => {
     const allowed = await handleTokenRequest(post({ deviceId: 'tv' }), open.deps);
     expect(allowed.statusCode).toBe(201);
     expect(bodyOf(allowed)).toMatchObject({ degraded: true, token: '', active: 0 });
+  });
+
+  it('answers 503 when the admission hook fails', async () => {
+    const { deps } = handlerFixture();
+    const failing = createHandlerDependencies(deps.config, { cache: deps.cache, topics: new RecordingTopics(), tokens: deps.tokens }, { hook: { decide: async () => { throw new Error('throttled'); } } });
+    const result = await handleTokenRequest(post({ deviceId: 'tv' }), failing);
+    expect(result.statusCode).toBe(503);
+    expect(bodyOf(result)).toEqual({ error: 'admission-hook-failed', message: expect.any(String) });
   });
 
   it('answers 500 misconfigured without an auth key', async () => {
