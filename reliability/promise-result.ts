@@ -11,7 +11,11 @@ export const promiseFiguresSchema = z.object({
 });
 
 /** A promise's figures with the Jest status of the file that checks it. */
-export type PromiseResult = z.infer<typeof promiseFiguresSchema> & { readonly status: string };
+export type PromiseResult = z.infer<typeof promiseFiguresSchema> & {
+  readonly status: string;
+  /** Full names of the file's failing checks (empty when it passed). */
+  readonly failing: readonly string[];
+};
 
 /** What the run was: printed at the top of the summary and of docs/reliability.md. */
 export interface RunInfo {

@@ -23,11 +23,14 @@ export function renderReliabilityDoc(run: RunInfo, results: readonly PromiseResu
     '',
     '| promise | test | status |',
     '|---|---|---|',
-    ...results.map((r) => `| ${escape(r.promise)} | \`${r.test}\` | ${r.status} |`),
+    ...results.map((r) => `| ${escape(r.promise)} | \`${r.test}\` | ${r.status}${r.failing.length > 0 ? ` (${r.failing.length} check${r.failing.length > 1 ? 's' : ''} failing)` : ''} |`),
     '',
   ];
   for (const r of results) {
-    out.push(`## ${r.id}`, '', r.promise, '', `Checked by \`${r.test}\` (${r.status}).`, '', '| figure | value |', '|---|---|');
+    out.push(`## ${r.id}`, '', r.promise, '', `Checked by \`${r.test}\` (${r.status}).`, '');
+    for (const name of r.failing) out.push(`- failing check: ${name}`);
+    if (r.failing.length > 0) out.push('');
+    out.push('| figure | value |', '|---|---|');
     for (const [name, value] of Object.entries(r.figures)) out.push(`| ${escape(name)} | ${escape(formatFigure(value))} |`);
     out.push('');
   }

@@ -26,7 +26,13 @@ if (unknown.length > 0) {
 const scaleName = args.has('--reduced') ? 'reduced' : 'full';
 
 const jestResultSchema = z.object({
-  testResults: z.array(z.object({ name: z.string(), status: z.string() })),
+  testResults: z.array(
+    z.object({
+      name: z.string(),
+      status: z.string(),
+      assertionResults: z.array(z.object({ fullName: z.string(), status: z.string() })).default([]),
+    }),
+  ),
   numFailedTests: z.number(),
   numPassedTests: z.number(),
 });
@@ -52,10 +58,14 @@ const jest = spawnSync(
 const seconds = (Date.now() - started) / 1000;
 
 let fileStatus = new Map<string, string>();
+let fileFailures = new Map<string, string[]>();
 let counts = { passed: 0, failed: 0 };
 try {
   const parsed = jestResultSchema.parse(JSON.parse(readFileSync(jestJson, 'utf8')));
   fileStatus = new Map(parsed.testResults.map((r) => [relative(root, r.name), r.status]));
+  fileFailures = new Map(
+    parsed.testResults.map((r) => [relative(root, r.name), r.assertionResults.filter((a) => a.status === 'failed').map((a) => a.fullName)]),
+  );
   counts = { passed: parsed.numPassedTests, failed: parsed.numFailedTests };
 } catch (error) {
   console.error(`could not read Jest's results: ${(error as Error).message}`);
@@ -64,7 +74,7 @@ try {
 const results: PromiseResult[] = readdirSync(figuresDir)
   .filter((f) => f.endsWith('.json') && f !== 'jest-results.json')
   .map((f) => promiseFiguresSchema.parse(JSON.parse(readFileSync(join(figuresDir, f), 'utf8'))))
-  .map((entry) => ({ ...entry, status: fileStatus.get(entry.test) ?? 'unknown' }))
+  .map((entry) => ({ ...entry, status: fileStatus.get(entry.test) ?? 'unknown', failing: fileFailures.get(entry.test) ?? [] }))
   .sort((a, b) => a.id.localeCompare(b.id));
 rmSync(figuresDir, { recursive: true, force: true });
 

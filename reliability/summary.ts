@@ -10,6 +10,7 @@ export function renderSummary(run: RunInfo, results: readonly PromiseResult[]): 
   ];
   for (const r of results) {
     lines.push('', `[${r.status === 'passed' ? 'PASS' : r.status.toUpperCase()}] ${r.id}: ${r.promise}`, `       (${r.test})`);
+    for (const name of r.failing) lines.push(`       failing check: ${name}`);
     const width = Math.max(...Object.keys(r.figures).map((k) => k.length));
     for (const [name, value] of Object.entries(r.figures)) lines.push(`       ${name.padEnd(width)}  ${formatFigure(value)}`);
   }
