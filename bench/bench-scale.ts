@@ -24,8 +24,8 @@ export interface BenchScale {
   readonly accuracyAccounts: number;
   readonly accuracyMaxDevices: number;
   readonly accuracySeconds: number;
-  /** Subscriber throughput: heartbeats published to the subscriber under test. */
-  readonly throughputHeartbeats: number;
+  /** Subscriber throughput: seconds per step of the offered-rate ladder. */
+  readonly throughputStepSeconds: number;
   /** Token vending: admissions, over how many accounts. */
   readonly tokenAdmissions: number;
   readonly tokenAccounts: number;
@@ -53,7 +53,7 @@ export const FULL_SCALE: BenchScale = {
   accuracyAccounts: 20,
   accuracyMaxDevices: 6,
   accuracySeconds: 15,
-  throughputHeartbeats: 10_000,
+  throughputStepSeconds: 3,
   tokenAdmissions: 1_000,
   tokenAccounts: 100,
   coldStartRuns: 5,
@@ -77,7 +77,7 @@ export const QUICK_SCALE: BenchScale = {
   accuracyAccounts: 5,
   accuracyMaxDevices: 4,
   accuracySeconds: 3,
-  throughputHeartbeats: 1_000,
+  throughputStepSeconds: 1,
   tokenAdmissions: 100,
   tokenAccounts: 10,
   coldStartRuns: 1,

@@ -9,6 +9,8 @@ export interface RunEnvironment {
   readonly cores: number;
   readonly memoryGiB: number;
   readonly os: string;
+  /** 1-minute load average when the run began: other work on the machine slows every round trip. */
+  readonly loadAverage: number;
   readonly node: string;
   readonly versions: Readonly<Record<string, string>>;
   /** The commit the emulator and the engine were measured at (`+ local changes` when dirty). */
@@ -32,6 +34,7 @@ export function describeEnvironment(): RunEnvironment {
     cores: os.cpus().length,
     memoryGiB: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
     os: `${os.type()} ${os.release()} (${os.arch()})`,
+    loadAverage: Math.round(os.loadavg()[0]! * 100) / 100,
     node: process.version,
     versions,
     commit: gitCommit(),

@@ -11,6 +11,8 @@ export interface BenchReport {
   readonly results: readonly MeasurementResult[];
   /** Measurements that failed, with the reason; the rest of the report stands. */
   readonly failures: readonly { readonly section: string; readonly error: string }[];
+  /** 1-minute load average when the run ended. */
+  readonly loadAverageAtEnd?: number;
   /** Paragraphs about the compressed timings and topology, stated once. */
   readonly setup: readonly string[];
 }
@@ -88,6 +90,7 @@ export function renderReport(report: BenchReport): string {
     '## Machine and versions',
     '',
     `- CPU: ${env.cpu}, ${env.cores} cores; memory ${env.memoryGiB} GiB; ${env.os}`,
+    `- Load: 1-minute load average ${env.loadAverage} when the run began${report.loadAverageAtEnd !== undefined ? `, ${report.loadAverageAtEnd} when it ended` : ''} (other processes on the machine slow every round trip)`,
     `- Node.js ${env.node}; ${Object.entries(env.versions)
       .map(([name, version]) => `${name} ${version}`)
       .join(', ')}`,

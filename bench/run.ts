@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { startEmulator, type Emulator } from '../local/emulator';
@@ -13,6 +14,7 @@ import { measureAccuracy } from './accuracy';
 import { measureFalseExpiry } from './false-expiry';
 import { measureReleaseTime } from './release-time';
 import { renderReport, renderTables } from './report';
+import { measureSubscriberThroughput } from './subscriber-throughput';
 import { measureTokenVending } from './token-vending';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -52,6 +54,7 @@ const MEASUREMENTS: readonly Measurement[] = [
   { name: 'release', section: 'Release', emulator: true, run: ({ scale, emulator }) => measureReleaseTime(emulator!, scale) },
   { name: 'false-expiry', section: 'False expiry', emulator: true, run: ({ scale, emulator }) => measureFalseExpiry(emulator!, scale) },
   { name: 'accuracy', section: 'Accuracy', emulator: true, run: ({ scale, emulator }) => measureAccuracy(emulator!, scale) },
+  { name: 'throughput', section: 'Subscriber throughput', emulator: true, run: ({ scale, emulator }) => measureSubscriberThroughput(emulator!, scale) },
   { name: 'tokens', section: 'Token vending', emulator: true, run: ({ scale, emulator }) => measureTokenVending(emulator!, scale) },
   { name: 'cost', section: 'Cost per operation', emulator: true, run: ({ scale, emulator }) => measureOperationCost(emulator!, scale) },
 ];
@@ -76,6 +79,7 @@ async function main(): Promise<void> {
   const defaultOut = args.quick ? 'test-output/bench-quick.md' : args.only ? 'test-output/bench-partial.md' : 'docs/benchmarks.md';
   const outFile = path.resolve(ROOT, args.out ?? defaultOut);
   const startedAt = new Date();
+  const environment = describeEnvironment();
   const t0 = Date.now();
   const results: MeasurementResult[] = [];
   const failures: { section: string; error: string }[] = [];
@@ -95,7 +99,7 @@ async function main(): Promise<void> {
       await emulator?.stop();
     }
   }
-  const report = { scale: scale.name, command, startedAt, elapsedMs: Date.now() - t0, environment: describeEnvironment(), results, failures, setup: SETUP };
+  const report = { scale: scale.name, command, startedAt, elapsedMs: Date.now() - t0, environment, loadAverageAtEnd: Math.round(os.loadavg()[0]! * 100) / 100, results, failures, setup: SETUP };
   mkdirSync(path.dirname(outFile), { recursive: true });
   writeFileSync(outFile, renderReport(report));
   console.log(`\n${renderTables(report)}\n\nbench: report written to ${path.relative(ROOT, outFile)} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);

@@ -1,0 +1,192 @@
+import { randomUUID } from 'node:crypto';
+import type { Emulator } from '../local/emulator';
+import { accountIds, startBenchEngine, type BenchEngine } from './bench-engine';
+import type { BenchScale } from './bench-scale';
+import type { MeasurementResult } from './bench-results';
+import { DeviceFleet, type FleetDevice } from './device-fleet';
+import { runWithConcurrency } from './run-with-concurrency';
+import { startSubscriberProcess, type SubscriberProcess } from './subscriber-process';
+import { sleep, waitFor } from './wait-for';
+
+const ACCOUNTS = 50;
+const DEVICES_PER_ACCOUNT = 4;
+
+interface Throughput {
+  /** The highest offered rate the subscriber kept up with. */
+  readonly offered: number;
+  /** Heartbeats finished per second over that step (catch-up included). */
+  readonly perSecond: number;
+  readonly sentPerSecond: number;
+  /** CPU seconds per 10,000 heartbeats over that step. */
+  readonly cpuSeconds: number;
+  readonly peakRssBytes: number;
+  readonly shed: number;
+  readonly failed: number;
+  /** What ended the ladder: the subscriber fell behind, the publishers could not offer more, or the ladder's top. */
+  readonly limitedBy?: 'subscriber' | 'publishers' | 'ladder';
+  /** At the step that ended the ladder: share of one core used by this process (emulator and publishers) and by the subscriber. */
+  readonly endStep?: { readonly offered: number; readonly benchCpuShare: number; readonly subscriberCpuShare: number };
+}
+
+/**
+ * Subscriber throughput: heartbeats for admitted sessions are offered to one subscriber process
+ * at rising rates (a ladder); the figure is the highest rate it keeps up with (finishes within a
+ * second of the step's end). The same ladder is offered to a subscriber that only counts items,
+ * the ceiling on this emulator in this run; the ratio is the figure. The real subscriber's own
+ * CPU time and peak memory are read in its process.
+ */
+export async function measureSubscriberThroughput(emulator: Emulator, scale: BenchScale): Promise<MeasurementResult> {
+  const started = Date.now();
+  // Long leases: nothing may expire while the flood is queued.
+  const bench = startBenchEngine(emulator, 'leases', { DEFAULT_LIMIT: String(DEVICES_PER_ACCOUNT), HEARTBEAT_INTERVAL_SECONDS: '60', LEASE_SECONDS: '600' });
+  const fleet = new DeviceFleet(bench.config, bench.ports.tokens!, emulator.address);
+  try {
+    const devices = await admitDevices(bench);
+    const engine = await ladder(emulator, bench, fleet, devices, 'engine', scale.throughputStepSeconds);
+    const ceiling = await ladder(emulator, bench, fleet, devices, 'do-nothing', scale.throughputStepSeconds);
+    const ratio = engine.offered / ceiling.offered;
+    const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+    return {
+      section: 'Subscriber throughput',
+      method:
+        `Heartbeats for ${ACCOUNTS * DEVICES_PER_ACCOUNT} admitted lease sessions (${ACCOUNTS} accounts) are offered at ${LADDER.join(', ')} per second, ${scale.throughputStepSeconds} s a step, ` +
+        `to the real subscriber (engine, sweep) in its own process, then to a do-nothing subscriber in its own process on the same emulator; a subscriber keeps up with a step when it has ` +
+        `finished every heartbeat of it (processed, not merely received) within ${CATCH_UP_MS / 1000} s of its end. Both wait for the SDK's restart of their first stream first. ` +
+        "The emulator and the publishers share one process, so the do-nothing figure is this machine's emulator ceiling, not the subscriber's.",
+      systemRows: [
+        {
+          measure: 'Subscriber: heartbeats/s kept up with',
+          value: `${fmt(engine.offered)}/s (${fmt(engine.perSecond)}/s finished)`,
+          note: `Ladder ended by: ${engine.limitedBy}${describeEndStep(engine)}.${engine.shed + engine.failed > 0 ? ` ${engine.shed} shed, ${engine.failed} failed.` : ''}`,
+        },
+        { measure: 'Do-nothing subscriber: heartbeats/s kept up with (ceiling)', value: `${fmt(ceiling.offered)}/s (${fmt(ceiling.perSecond)}/s received)`, note: `Ladder ended by: ${ceiling.limitedBy}${describeEndStep(ceiling)}.` },
+        {
+          measure: 'Subscriber / do-nothing ceiling',
+          value: ratio.toFixed(2),
+          target: '≥ 0.5',
+          met: ratio >= 0.5,
+          note:
+            ratio < 0.5
+              ? 'Each heartbeat costs the subscriber two cache calls (lease refresh, deadline index), served by the emulator process that also takes the publishes and delivers them; ' +
+                'the do-nothing subscriber costs that process no cache calls. Where the subscriber fell behind, compare the two processes\' CPU shares (row above): a saturated emulator process ' +
+                'points at the emulator, an idle pair at the round trips between them (the subscriber works 32 heartbeats at a time, two sequential calls each).'
+              : undefined,
+        },
+        { measure: 'Subscriber CPU per 10,000 heartbeats', value: `${engine.cpuSeconds.toFixed(2)} s` },
+        { measure: 'Subscriber peak memory (RSS)', value: `${(engine.peakRssBytes / 1024 ** 2).toFixed(0)} MiB` },
+      ],
+      figures: {
+        subscriberHeartbeatsPerSecond: engine.offered,
+        doNothingHeartbeatsPerSecond: ceiling.offered,
+        subscriberCpuSecondsPer10k: engine.cpuSeconds,
+        subscriberPeakRssMiB: engine.peakRssBytes / 1024 ** 2,
+      },
+      elapsedMs: Date.now() - started,
+    };
+  } finally {
+    fleet.close();
+    bench.close();
+  }
+}
+
+async function admitDevices(bench: BenchEngine): Promise<FleetDevice[]> {
+  const accounts = accountIds(`tp-${randomUUID().slice(0, 8)}`, ACCOUNTS);
+  const devices: FleetDevice[] = [];
+  await runWithConcurrency(ACCOUNTS * DEVICES_PER_ACCOUNT, 16, async (i) => {
+    const request = { accountId: accounts[i % ACCOUNTS]!, deviceId: `d${Math.floor(i / ACCOUNTS)}` };
+    const outcome = await bench.engine.admit(request);
+    if (outcome.kind !== 'admitted') throw new Error(`throughput: ${request.deviceId} of ${request.accountId} was ${outcome.kind}`);
+    devices.push({ ...request, sessionId: outcome.session.sessionId });
+  });
+  return devices;
+}
+
+function describeEndStep(t: Throughput): string {
+  if (!t.endStep) return '';
+  const pct = (share: number) => `${Math.round(share * 100)} %`;
+  return ` at ${t.endStep.offered.toLocaleString('en-US')}/s (CPU of one core: emulator and publishers ${pct(t.endStep.benchCpuShare)}, subscriber ${pct(t.endStep.subscriberCpuShare)})`;
+}
+
+/** Offered rates, heartbeats per second, tried in turn until the subscriber falls behind. */
+const LADDER = [100, 200, 400, 800, 1_600, 3_200];
+/** After a step, how long the subscriber may take to finish what it was sent. */
+const CATCH_UP_MS = 1_000;
+
+async function ladder(emulator: Emulator, bench: BenchEngine, fleet: DeviceFleet, devices: readonly FleetDevice[], mode: 'engine' | 'do-nothing', stepSeconds: number): Promise<Throughput> {
+  const subscribesBefore = emulator.stats().calls.Subscribe ?? 0;
+  const child: SubscriberProcess = await startSubscriberProcess(mode, bench.env);
+  try {
+    // Its first Subscribe, then the SDK's restart of that stream after 5 s (see the report's setup).
+    await waitFor(() => (emulator.stats().calls.Subscribe ?? 0) >= subscribesBefore + 2, 8_000, 50);
+    let next = 0;
+    const publishOne = async () => {
+      const device = devices[next % devices.length]!;
+      next += 1;
+      if (!(await fleet.publish(device.accountId, { v: 1, type: 'heartbeat', sessionId: device.sessionId, deviceId: device.deviceId }))) throw new Error('throughput: publish refused');
+    };
+    // One heartbeat per device first: every publisher has its token, every record is memoised.
+    await runWithConcurrency(devices.length, 16, publishOne);
+    if (!(await waitFor(async () => (await child.stats()).processed >= devices.length, 30_000, 100))) throw new Error(`throughput: the ${mode} subscriber missed the warm-up`);
+
+    let best: Throughput | undefined;
+    for (const rate of LADDER) {
+      const before = await child.stats();
+      const cpuBefore = process.cpuUsage();
+      const sent = await publishAtRate(rate, stepSeconds, publishOne);
+      const t0 = performance.now() - stepSeconds * 1000;
+      let after = before;
+      const keptUp = await waitFor(
+        async () => {
+          after = await child.stats();
+          return after.processed - before.processed >= sent;
+        },
+        CATCH_UP_MS,
+        20,
+      );
+      const seconds = (performance.now() - t0) / 1000;
+      const done = after.processed - before.processed;
+      const step: Throughput = {
+        offered: rate,
+        perSecond: done / seconds,
+        cpuSeconds: ((after.cpuSeconds - before.cpuSeconds) * 10_000) / Math.max(1, done),
+        peakRssBytes: after.maxRssBytes,
+        shed: after.shed,
+        failed: after.failed,
+        sentPerSecond: sent / stepSeconds,
+      };
+      if (!keptUp || step.sentPerSecond < rate * 0.9) {
+        // Behind, or the publishers themselves could not offer the rate: the previous step stands.
+        const cpu = process.cpuUsage(cpuBefore);
+        const endStep = { offered: rate, benchCpuShare: (cpu.user + cpu.system) / 1e6 / seconds, subscriberCpuShare: (after.cpuSeconds - before.cpuSeconds) / seconds };
+        return { ...(best ?? step), limitedBy: keptUp ? 'publishers' : 'subscriber', endStep };
+      }
+      best = step;
+    }
+    return { ...best!, limitedBy: 'ladder' };
+  } finally {
+    await child.stop();
+  }
+}
+
+/** Publishes at `rate` per second for `seconds` in 50 ms ticks; resolves how many were sent. */
+async function publishAtRate(rate: number, seconds: number, publishOne: () => Promise<void>): Promise<number> {
+  const tickMs = 50;
+  const ticks = Math.round((seconds * 1000) / tickMs);
+  const perTick = (rate * tickMs) / 1000;
+  const inFlight: Promise<void>[] = [];
+  let owed = 0;
+  let sent = 0;
+  const t0 = performance.now();
+  for (let tick = 0; tick < ticks; tick += 1) {
+    owed += perTick;
+    while (owed >= 1) {
+      owed -= 1;
+      sent += 1;
+      inFlight.push(publishOne());
+    }
+    const wait = t0 + (tick + 1) * tickMs - performance.now();
+    if (wait > 0) await sleep(wait);
+  }
+  await Promise.all(inFlight);
+  return sent;
+}
