@@ -47,7 +47,7 @@ export interface DashboardStateOptions {
   readonly feed: DashboardFeed;
   readonly checkAccount: CheckAccount;
   /** Shown in the page header (strategy, limit, addresses, ...). */
-  readonly config: Record<string, unknown>;
+  readonly config: () => Record<string, unknown>;
   readonly devices: () => DeviceView[];
   /** Accounts shown from the start, even before any device uses them. */
   readonly initialAccounts?: readonly string[];
@@ -107,7 +107,7 @@ export class DashboardState {
 
   snapshot(): { config: Record<string, unknown>; accounts: DashboardAccount[]; devices: DeviceView[]; events: DashboardEvent[]; history: HistoryPoint[] } {
     return {
-      config: this.options.config,
+      config: this.options.config(),
       accounts: this.accountList(),
       devices: this.options.devices(),
       events: [...this.events],

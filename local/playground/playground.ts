@@ -1,4 +1,3 @@
-import type { Server } from 'node:http';
 import { parseRuntimeConfig, type RuntimeConfig } from '../../lambda/core/config';
 import type { MomentoPorts } from '../../lambda/core/momento-ports';
 import { createMomentoPorts } from '../../lambda/core/momento-sdk-ports';
@@ -12,7 +11,7 @@ import { startLocalBackend, type LocalBackend } from './local-backend';
 import { closeServer, createLocalApiServer, listen } from './local-api-server';
 import { createNodeDeviceRunner } from './node-device-runner';
 import type { PlaygroundOptions } from './playground-options';
-import { SimulatedDevices } from './simulated-devices';
+import { SimulatedDevices, type DeviceRunner } from './simulated-devices';
 
 /** The cache the playground's engine keeps leases and session records in. */
 export const PLAYGROUND_CACHE = 'concurrency-tracker';
@@ -79,47 +78,41 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
     cleanups.push(() => ports.close());
 
     const accounts = playgroundAccounts(options.accounts);
-    const devicesRef: { current?: SimulatedDevices } = {};
+    // The server, the dashboard state, the feed and the devices refer to one another; the
+    // references are filled in as each is built.
     let state!: DashboardState;
+    let apiUrl = '';
+    let runDevice: DeviceRunner | undefined;
     const feed = new DashboardFeed(() => [{ event: 'snapshot', data: state.snapshot() }]);
     cleanups.push(() => feed.close());
     const events = new DashboardEventSink((event) => state.recordEvent(event));
     const metrics = new CountingMetrics();
     const backend: LocalBackend = await startLocalBackend({ config, ports, events, metrics });
-    const engine = backend.engine;
     cleanups.push(() => backend.stop());
 
     const browserClient = bundleBrowserClient();
     browserClient.catch(() => undefined); // reported when the device page asks for it
 
-    let server!: Server;
-    const apiUrlRef = { current: '' };
+    const devices = new SimulatedDevices((device, hooks) => runDevice!(device, hooks));
     state = new DashboardState({
       feed,
-      checkAccount: (accountId) => engine.listSessions(accountId),
-      config: {
+      checkAccount: (accountId) => backend.engine.listSessions(accountId),
+      config: () => ({
         strategy: options.strategy,
         limit: options.limit,
         heartbeatIntervalSeconds: options.heartbeatIntervalSeconds,
         leaseSeconds: options.leaseSeconds,
         atLimit: options.atLimit,
-        get apiUrl() {
-          return apiUrlRef.current;
-        },
-      },
-      devices: () => devicesRef.current?.list() ?? [],
+        apiUrl,
+      }),
+      devices: () => devices.list(),
       initialAccounts: accounts,
     });
     cleanups.push(() => state.stop());
-
-    // The devices need the API's address and the server needs the devices: built in that order.
-    const deviceRunner = { run: undefined as ReturnType<typeof createNodeDeviceRunner> | undefined };
-    const devices = new SimulatedDevices((device, hooks) => deviceRunner.run!(device, hooks));
-    devicesRef.current = devices;
     devices.onChange((list) => state.publishDevices(list));
 
     const emulatorHttp = new URL(emulator.httpUrl);
-    server = createLocalApiServer({
+    const server = createLocalApiServer({
       api: backend.routes,
       devices,
       feed,
@@ -130,10 +123,12 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
     });
     const address = await listen(server, options.port, options.host);
     cleanups.push(() => closeServer(server));
-    const shownHost = options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
-    const apiUrl = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${address.port}`;
-    apiUrlRef.current = apiUrl;
-    deviceRunner.run = createNodeDeviceRunner({ apiUrl, momentoEndpoint: emulator.address });
+    const wildcard = options.host === '0.0.0.0' || options.host === '::';
+    const urlHost = (host: string) => (host.includes(':') ? `[${host}]` : host);
+    apiUrl = `http://${urlHost(wildcard ? 'localhost' : options.host)}:${address.port}`;
+    // The simulated devices call the API as a player's backend would, on an address that is bound.
+    const internalApiUrl = `http://${urlHost(wildcard ? (options.host === '::' ? '::1' : '127.0.0.1') : options.host)}:${address.port}`;
+    runDevice = createNodeDeviceRunner({ apiUrl: internalApiUrl, momentoEndpoint: emulator.address });
     // Devices stop first (their stop messages need the server, subscriber and emulator).
     cleanups.push(() => devices.stopAll());
 
