@@ -102,8 +102,9 @@ describe('playground dashboard in a browser', () => {
     console.log(`playground e2e: crashed device's slot freed after ${freedAfterMs} ms (lease ${LEASE_SECONDS} s)`);
     // No stop message was sent, so the slot cannot free at once; it must free by the lease's end.
     expect(freedAfterMs).toBeGreaterThan(500);
-    // The lease was last refreshed before the crash, so it ends within one lease (plus the 100 ms poll).
-    expect(freedAfterMs).toBeLessThanOrEqual(LEASE_SECONDS * 1000 + 250);
+    // The lease was last refreshed before the crash, so it ends within one lease; the margin covers
+    // the 100 ms poll and a round trip on a loaded machine.
+    expect(freedAfterMs).toBeLessThanOrEqual(LEASE_SECONDS * 1000 + 500);
     await page.locator(`[data-testid="account"][data-account="${ACCOUNT}"][data-active="1"]`).waitFor({ timeout: 3000 });
     // The freed slot admits the stopped device again.
     await device('tv').getByTestId('retry').click();
