@@ -59,7 +59,8 @@ export async function measureOperationCost(emulator: Emulator, scale: BenchScale
       `${scale.costOperations} operations of each kind per strategy, limit ${LIMIT}, accounts filled to the limit; calls from the emulator's counters, bytes on the wire ` +
       '(both directions, gRPC over HTTP/2 without TLS) from a relay every client connects through. A heartbeat counts the device\'s publish, the delivery to the subscriber and the ' +
       "subscriber's cache calls (the periodic expiry sweep is left out: it costs two calls per shard per sweep, whatever the traffic). An admission is the engine's admission without the token " +
-      '(tokens are measured under Token vending).',
+      '(tokens are measured under Token vending). The interval dictionaries count the previous complete interval, which is still empty right after the admissions ' +
+      '(their lag), so their check usually finds no session to describe.',
     strategyRows: [
       row(
         'Calls per entitlement check',

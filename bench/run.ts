@@ -13,7 +13,9 @@ import { measureOvershoot } from './overshoot';
 import { measureAccuracy } from './accuracy';
 import { measureFalseExpiry } from './false-expiry';
 import { measureReleaseTime } from './release-time';
+import { measureColdStart } from './cold-start';
 import { renderReport, renderTables } from './report';
+import { measureSynthesis } from './synthesis';
 import { measureSubscriberThroughput } from './subscriber-throughput';
 import { measureTokenVending } from './token-vending';
 
@@ -57,6 +59,8 @@ const MEASUREMENTS: readonly Measurement[] = [
   { name: 'throughput', section: 'Subscriber throughput', emulator: true, run: ({ scale, emulator }) => measureSubscriberThroughput(emulator!, scale) },
   { name: 'tokens', section: 'Token vending', emulator: true, run: ({ scale, emulator }) => measureTokenVending(emulator!, scale) },
   { name: 'cost', section: 'Cost per operation', emulator: true, run: ({ scale, emulator }) => measureOperationCost(emulator!, scale) },
+  { name: 'cold-start', section: 'Cold start', emulator: false, run: ({ scale }) => measureColdStart(scale) },
+  { name: 'synthesis', section: 'Synthesis', emulator: false, run: ({ scale }) => measureSynthesis(scale) },
 ];
 
 const SETUP = [
