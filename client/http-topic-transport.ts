@@ -187,7 +187,13 @@ class LongPollSubscription implements TopicSubscription {
     });
     let body: unknown;
     try {
-      const response = await this.fetchFn(`${this.url}?${query}`, { headers: { Authorization: this.token }, signal: abort.signal });
+      // `no-store`: browsers may hold back identical pending GETs (two tabs polling one control
+      // topic), and a poll started late misses the message it waited for.
+      const response = await this.fetchFn(`${this.url}?${query}`, {
+        headers: { Authorization: this.token },
+        signal: abort.signal,
+        cache: 'no-store',
+      });
       if (!response.ok) throw await errorFromResponse(response, 'subscribe');
       body = await response.json();
     } catch (error) {

@@ -121,6 +121,8 @@ describe('createHttpTopicTransport subscribe', () => {
       '?sequence_number=11&sequence_page=9',
     ]);
     expect(calls[0]?.init.headers).toEqual({ Authorization: 'tok-1' });
+    // Kept out of the browser's HTTP cache, which may hold back identical pending polls.
+    expect(calls.every((call) => call.init.cache === 'no-store')).toBe(true);
     subscription.close();
   });
 

@@ -101,13 +101,7 @@
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ ...body, accountId }),
       }),
-      // `no-store` keeps the browser's HTTP cache out of the long polls: Chromium lets only one of
-      // several identical pending GETs (two tabs polling one control topic) reach the network at a
-      // time, and a poll held back that way starts late and misses the message it waited for.
-      transport: client.createHttpTopicTransport({
-        baseUrl: location.origin,
-        fetch: (input, init) => fetch(input, { ...init, cache: 'no-store' }),
-      }),
+      transport: client.createHttpTopicTransport({ baseUrl: location.origin }),
     });
     s.on('state', ({ state }) => {
       if (state === 'refused' || state === 'active' || state === 'starting' || state === 'stopped') show(state);
