@@ -47,6 +47,8 @@ export interface TopicSubscriptionHandlers {
   onHeartbeat?(): void;
   /** Momento skipped sequence numbers: messages may have been lost. */
   onDiscontinuity?(lastSequence: number, newSequence: number): void;
+  /** The stream broke; the SDK reconnects by itself (from the last sequence number). */
+  onConnectionLost?(): void;
   /** An error the SDK will not retry (authentication, permission, ...) or that ended the stream. */
   onError?(error: MomentoCallError): void;
 }

@@ -223,6 +223,9 @@ export class MomentoTopicPort implements TopicPort {
       onError: (error) => {
         if (!abandoned) handlers.onError?.(toMomentoCallError(error, 'subscription'));
       },
+      onConnectionLost: () => {
+        if (!abandoned) handlers.onConnectionLost?.();
+      },
     });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((resolve) => {
@@ -293,7 +296,9 @@ export function createMomentoPorts(config: RuntimeConfig, keys: MomentoKeys = {}
     defaultTtlSeconds: config.leaseSeconds,
   });
   const topicClient = new TopicClient({
-    configuration: TopicConfigurations.Default.latest(sdkLogs),
+    // The SDK warns each time it restarts a stream (a subscription's first stream ends at the
+    // request timeout by design); the subscriber logs losses and reconnects itself, in JSON.
+    configuration: TopicConfigurations.Default.latest(new DefaultMomentoLoggerFactory(DefaultMomentoLoggerLevel.ERROR)),
     credentialProvider: dataCredentials,
   });
   const authCredentials = local ? CredentialProvider.forMomentoLocal(local) : keys.authKey ? CredentialProvider.fromString(keys.authKey) : undefined;

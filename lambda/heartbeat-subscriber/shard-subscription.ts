@@ -26,6 +26,8 @@ export interface ShardStats {
   readonly state: ShardState;
   readonly subscribes: number;
   readonly resubscribes: number;
+  /** Streams that broke and that the SDK reconnected by itself. */
+  readonly streamDrops: number;
   readonly discontinuities: number;
   readonly lastError?: string;
 }
@@ -57,6 +59,9 @@ export class ShardSubscription {
   private lastActivity = 0;
   private subscribes = 0;
   private resubscribes = 0;
+  private streamDrops = 0;
+  /** The SDK reported the stream lost and has not delivered anything since. */
+  private streamLost = false;
   private discontinuities = 0;
   private lastError: string | undefined;
   private backoffMs: number;
@@ -90,7 +95,16 @@ export class ShardSubscription {
 
   stats(): ShardStats {
     const { shard, topic } = this.options;
-    return { shard, topic, state: this.state, subscribes: this.subscribes, resubscribes: this.resubscribes, discontinuities: this.discontinuities, lastError: this.lastError };
+    return {
+      shard,
+      topic,
+      state: this.state,
+      subscribes: this.subscribes,
+      resubscribes: this.resubscribes,
+      streamDrops: this.streamDrops,
+      discontinuities: this.discontinuities,
+      lastError: this.lastError,
+    };
   }
 
   private async connect(): Promise<void> {
@@ -105,15 +119,20 @@ export class ShardSubscription {
         {
           onMessage: (message) => {
             if (!alive()) return;
-            this.lastActivity = this.options.now();
+            this.markActive();
             this.options.onMessage(message);
           },
           onHeartbeat: () => {
-            if (alive()) this.lastActivity = this.options.now();
+            if (alive()) this.markActive();
+          },
+          onConnectionLost: () => {
+            if (!alive() || this.streamLost) return;
+            this.streamLost = true;
+            logger.warn('heartbeat stream lost; the SDK is reconnecting', { topic });
           },
           onDiscontinuity: (lastSequence, newSequence) => {
             if (!alive()) return;
-            this.lastActivity = this.options.now();
+            this.markActive();
             this.discontinuities += 1;
             logger.warn('heartbeat stream discontinuity: messages may have been missed', { topic, lastSequence, newSequence });
             this.options.onGap();
@@ -133,6 +152,7 @@ export class ShardSubscription {
         return;
       }
       this.subscription = subscription;
+      this.streamLost = false;
       this.state = 'subscribed';
       this.lastActivity = this.options.now();
       this.backoffMs = this.options.initialBackoffMs;
@@ -155,6 +175,16 @@ export class ShardSubscription {
       this.options.metrics.count('MomentoErrors');
       this.retryLater();
     }
+  }
+
+  /** Something arrived: the stream works, and if the SDK had lost it, it reconnected. */
+  private markActive(): void {
+    this.lastActivity = this.options.now();
+    if (!this.streamLost) return;
+    this.streamLost = false;
+    this.streamDrops += 1;
+    this.options.metrics.count('SubscriberReconnects');
+    this.options.logger.info('heartbeat stream reconnected by the SDK', { topic: this.options.topic, shard: this.options.shard });
   }
 
   private retryLater(): void {

@@ -136,14 +136,20 @@ describe('ShardSubscription', () => {
     expect(shard.subscribed).toBe(true);
     expect(attempts).toBe(3);
     expect(shard.stats().lastError).toMatch(/^authentication/);
+    handlers!.onConnectionLost!(); // the SDK lost the stream and reconnects by itself
+    handlers!.onConnectionLost!();
+    expect(metrics.get('SubscriberReconnects')).toBe(0);
+    handlers!.onHeartbeat!(); // it is back
+    expect(shard.stats().streamDrops).toBe(1);
+    expect(metrics.get('SubscriberReconnects')).toBe(1);
     handlers!.onDiscontinuity!(10, 15); // messages 11-14 may be lost: look for expiries at once
     expect(gaps).toBe(1);
     expect(shard.stats().discontinuities).toBe(1);
     handlers!.onError!(new MomentoCallError('permission', 'revoked'));
     expect(shard.subscribed).toBe(false);
     for (let i = 0; i < 50 && !shard.subscribed; i += 1) await sleep(10);
-    expect(shard.stats()).toMatchObject({ state: 'subscribed', subscribes: 2, resubscribes: 1 });
-    expect(metrics.get('SubscriberReconnects')).toBe(1);
+    expect(shard.stats()).toMatchObject({ state: 'subscribed', subscribes: 2, resubscribes: 1, streamDrops: 1 });
+    expect(metrics.get('SubscriberReconnects')).toBe(2);
     shard.stop();
     expect(shard.stats().state).toBe('stopped');
   });

@@ -1,5 +1,7 @@
 import {
   CredentialProvider,
+  DefaultMomentoLoggerFactory,
+  DefaultMomentoLoggerLevel,
   TopicClient,
   TopicConfigurations,
   TopicPublish,
@@ -142,7 +144,7 @@ export class Device {
     readonly deviceId: string,
   ) {
     this.client = new TopicClient({
-      configuration: TopicConfigurations.Default.latest(),
+      configuration: TopicConfigurations.Default.latest(new DefaultMomentoLoggerFactory(DefaultMomentoLoggerLevel.ERROR)),
       credentialProvider: CredentialProvider.fromDisposableToken({
         authToken: grant.token,
         endpointOverrides: { cacheEndpoint: emulator.address, controlEndpoint: emulator.address, tokenEndpoint: emulator.address, secureConnection: false },
