@@ -13,6 +13,7 @@ import { measureOvershoot } from './overshoot';
 import { measureAccuracy } from './accuracy';
 import { measureFalseExpiry } from './false-expiry';
 import { measureReleaseTime } from './release-time';
+import { renderCapacity, type CapacityFigures } from './capacity';
 import { measureColdStart } from './cold-start';
 import { renderReport, renderTables } from './report';
 import { measureSynthesis } from './synthesis';
@@ -106,7 +107,11 @@ async function main(): Promise<void> {
   const report = { scale: scale.name, command, startedAt, elapsedMs: Date.now() - t0, environment, loadAverageAtEnd: Math.round(os.loadavg()[0]! * 100) / 100, results, failures, setup: SETUP };
   mkdirSync(path.dirname(outFile), { recursive: true });
   writeFileSync(outFile, renderReport(report));
-  console.log(`\n${renderTables(report)}\n\nbench: report written to ${path.relative(ROOT, outFile)} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+  // The capacity model is computed from the same run's figures and written beside its report.
+  const figures: CapacityFigures = Object.assign({}, ...results.map((r) => r.figures ?? {}));
+  const capacityFile = args.out || args.quick || args.only ? path.join(path.dirname(outFile), `${path.basename(outFile, '.md')}-capacity.md`) : path.resolve(ROOT, 'docs/capacity.md');
+  writeFileSync(capacityFile, renderCapacity(figures, { command, date: startedAt, benchmarksPath: path.relative(path.dirname(capacityFile), outFile) || 'benchmarks.md' }));
+  console.log(`\n${renderTables(report)}\n\nbench: report written to ${path.relative(ROOT, outFile)} and ${path.relative(ROOT, capacityFile)} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
   // Failures make the run fail, so CI notices a benchmark that rotted; figures never do.
   process.exit(failures.length > 0 ? 1 : 0);
 }
