@@ -18,7 +18,7 @@ import { lifecycleEventId, noEvents, type LifecycleEventSink } from './lifecycle
 import { isMomentoCallError, MomentoCallError, type CachePort, type TopicPort } from './momento-ports';
 import { noMetrics, silentLogger, type EngineLogger, type EngineMetrics } from './observability-ports';
 import { resolveScope, shardOf, type ScopeRef } from './scope';
-import { describeError, indexTtlSeconds, SessionLifecycle, sessionRecordTtlSeconds } from './session-lifecycle';
+import { controlMessageForEnd, describeError, indexTtlSeconds, SessionLifecycle, sessionRecordTtlSeconds } from './session-lifecycle';
 import { ScopeLimits } from './scope-limits';
 import { describePlaces, type SessionViewDeps } from './session-views';
 import { SessionStore, type SessionRecord } from './session-store';
@@ -377,18 +377,24 @@ class Engine implements ConcurrencyEngine {
     return 'rejected';
   }
 
-  /** A heartbeat for a session the cache does not know: ended, or its lease is gone. */
+  /**
+   * A heartbeat for a session the cache does not know: it ended, or its lease is gone. A device
+   * still heartbeating missed its control message (a control topic keeps no history for a
+   * subscriber that was not listening), so it is told again, at most once per lease per process.
+   */
   private async unknownSession(accountId: string, sessionId: string): Promise<DeviceMessageOutcome> {
     const endedFor = await this.cache.get(cacheKeys.ended(sessionId));
-    if (endedFor !== undefined) return 'already-ended';
-    const now = this.now();
-    const toldAt = this.toldLost.get(sessionId);
-    if (toldAt === undefined || now - toldAt > this.config.leaseSeconds * 1000) {
-      this.toldLost.set(sessionId, now);
-      if (this.toldLost.size > RECORD_MEMO_SIZE) this.toldLost.delete(this.toldLost.keys().next().value!);
-      await this.lifecycle.tell(accountId, sessionId, 'expired', 'lease-lost');
+    const control = endedFor === undefined ? 'expired' : controlMessageForEnd(endedFor);
+    if (control !== undefined) {
+      const now = this.now();
+      const toldAt = this.toldLost.get(sessionId);
+      if (toldAt === undefined || now - toldAt > this.config.leaseSeconds * 1000) {
+        this.toldLost.set(sessionId, now);
+        if (this.toldLost.size > RECORD_MEMO_SIZE) this.toldLost.delete(this.toldLost.keys().next().value!);
+        await this.lifecycle.tell(accountId, sessionId, control, endedFor ?? 'lease-lost');
+      }
     }
-    return 'lease-lost';
+    return endedFor === undefined ? 'lease-lost' : 'already-ended';
   }
 
   private async recordFor(sessionId: string): Promise<SessionRecord | undefined> {

@@ -18,6 +18,14 @@ const END_REPORTS: Record<EndReason, { detailType: LifecycleDetailType; metric: 
   'ended-by-account': { detailType: 'Session Evicted', metric: 'SessionsEnded', control: 'evicted' },
 };
 
+/**
+ * What a device is told about a session that ended for `reason` (the value of its end marker),
+ * or undefined when there is nothing to tell (stopped by the device itself, or replaced).
+ */
+export function controlMessageForEnd(reason: string): ControlMessageType | undefined {
+  return Object.prototype.hasOwnProperty.call(END_REPORTS, reason) ? END_REPORTS[reason as EndReason].control : undefined;
+}
+
 export interface SessionLifecycleDeps {
   readonly config: RuntimeConfig;
   readonly cache: CachePort;

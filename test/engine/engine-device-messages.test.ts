@@ -150,6 +150,27 @@ describe('device messages, expiry and ending sessions', () => {
     expect(await engine.heartbeat('acc', heartbeat(session.sessionId, 'tv'))).toBe('already-ended');
   });
 
+  it('tells an ended device again while it keeps heartbeating, at most once per lease, but not a stopped one', async () => {
+    const engine = engineWith();
+    const evicted = admittedSession(await engine.admit({ accountId: 'acc', deviceId: 'tv' }));
+    const stopped = admittedSession(await engine.admit({ accountId: 'acc', deviceId: 'phone' }));
+    expect(await engine.endSession('acc', evicted.sessionId)).toBe('ended');
+    expect(await engine.stop('acc', stop(stopped.sessionId, 'phone'))).toBe('stopped');
+    const told = () => topics.controlMessages('control-acc').filter((m) => m.sessionId === evicted.sessionId);
+    expect(told()).toHaveLength(1); // the DELETE itself
+    // The device missed it and heartbeats on: told once more, then not again within the lease.
+    expect(await engine.heartbeat('acc', heartbeat(evicted.sessionId, 'tv'))).toBe('already-ended');
+    clock.advance(1000);
+    expect(await engine.heartbeat('acc', heartbeat(evicted.sessionId, 'tv'))).toBe('already-ended');
+    expect(told()).toEqual([1, 2].map(() => ({ v: 1, type: 'evicted', sessionId: evicted.sessionId, reason: 'ended-by-account' })));
+    clock.advance(3000); // a lease later
+    await engine.heartbeat('acc', heartbeat(evicted.sessionId, 'tv'));
+    expect(told()).toHaveLength(3);
+    // A late heartbeat of a device that stopped itself needs no answer.
+    expect(await engine.heartbeat('acc', heartbeat(stopped.sessionId, 'phone'))).toBe('already-ended');
+    expect(topics.controlMessages('control-acc').filter((m) => m.sessionId === stopped.sessionId)).toEqual([]);
+  });
+
   it('gives lifecycle events stable ids', async () => {
     const engine = engineWith();
     const session = admittedSession(await engine.admit({ accountId: 'acc', deviceId: 'tv' }));
