@@ -9,18 +9,25 @@ import * as z from 'zod/mini';
 const nonEmpty = z.string().check(z.minLength(1));
 const isoTime = z.string().check(z.refine((value) => Number.isFinite(Date.parse(value)), 'must be an ISO time'));
 
-/** The 201 answer of `POST /tokens`: an admitted session and its disposable token. */
-export const tokenGrantSchema = z.looseObject({
-  token: nonEmpty,
-  sessionId: nonEmpty,
-  cacheName: nonEmpty,
-  heartbeatTopic: nonEmpty,
-  controlTopic: nonEmpty,
-  heartbeatIntervalSeconds: z.number().check(z.positive()),
-  expiresAt: isoTime,
-  limit: z.number(),
-  active: z.number(),
-});
+/**
+ * The 201 answer of `POST /tokens`: an admitted session and its disposable token. A `degraded`
+ * answer (the backend fails open while Momento is unreachable) admits the device uncounted and
+ * carries no token.
+ */
+export const tokenGrantSchema = z
+  .looseObject({
+    token: z.string(),
+    sessionId: nonEmpty,
+    cacheName: nonEmpty,
+    heartbeatTopic: nonEmpty,
+    controlTopic: nonEmpty,
+    heartbeatIntervalSeconds: z.number().check(z.positive()),
+    expiresAt: isoTime,
+    limit: z.number(),
+    active: z.number(),
+    degraded: z.optional(z.boolean()),
+  })
+  .check(z.refine((grant) => grant.degraded === true || grant.token.length > 0, { message: 'token must not be empty', path: ['token'] }));
 export type TokenGrant = z.infer<typeof tokenGrantSchema>;
 
 /** One of the account's active sessions, as listed in a 409 so the player can offer to stop one. */

@@ -12,7 +12,9 @@ import { asTopicTransportError, type TopicAddress, type TopicSubscription, type 
  * Where a device session is:
  * - `idle`: not started yet.
  * - `starting`: waiting for `POST /tokens`.
- * - `active`: admitted; heartbeating and listening on the control topic.
+ * - `active`: admitted; heartbeating and listening on the control topic. A degraded admission
+ *   (`grant.degraded`: the backend failed open while Momento was unreachable) is active without
+ *   heartbeats, and asks for a real token again every heartbeat interval or so.
  * - `refused`: the account is at its limit (see `refusal.sessions` for "stop a device to continue").
  * - `evicted`: the backend ended this session (another device took the slot, or a DELETE).
  * - `expired`: the session ran past its maximum duration, or its token ran out before a refresh.
@@ -212,7 +214,7 @@ export class DeviceSession {
     const grant = this.currentGrant;
     // Timers and the subscription end first so that no heartbeat can follow the stop.
     this.end('stopped');
-    await this.publishStop(grant);
+    if (!grant.degraded) await this.publishStop(grant); // a degraded session holds no slot
   }
 
   private async runStart(): Promise<StartResult> {
@@ -259,6 +261,10 @@ export class DeviceSession {
   }
 
   private activate(grant: TokenGrant, epoch: number): void {
+    if (grant.degraded) {
+      this.activateDegraded(grant, epoch);
+      return;
+    }
     this.beatFailures = 0;
     this.refreshFailures = 0;
     this.refreshedAfterRejection = false;
@@ -270,6 +276,52 @@ export class DeviceSession {
     this.setState('active');
     this.events.emit('active', grant);
     if (epoch === this.epoch) void this.beat(epoch);
+  }
+
+  /**
+   * Admitted uncounted, without a token: nothing to publish or listen to. Ask again (as a new
+   * admission, since the backend kept no session) with backoff until a real token, a refusal
+   * (counting works again and the account is full) or an error that a retry cannot fix.
+   */
+  private activateDegraded(grant: TokenGrant, epoch: number): void {
+    if (this.current !== 'active') {
+      this.refreshFailures = 0;
+      if (this.page) this.unwatchPage = watchPageExit(this.page, () => this.onPageExit(epoch), this.options.stopWhenHidden ?? false);
+      this.setState('active');
+      this.events.emit('active', grant);
+    }
+    if (epoch !== this.epoch) return;
+    this.refreshFailures += 1;
+    const retryInMs = Math.max(this.intervalMs(), backoffDelay(this.retryPolicy(), this.refreshFailures, this.options.random));
+    this.cancelRefresh?.();
+    this.cancelRefresh = detachedTimeout(retryInMs, () => void this.leaveDegraded(epoch));
+  }
+
+  private async leaveDegraded(epoch: number): Promise<void> {
+    this.cancelRefresh = undefined;
+    if (epoch !== this.epoch) return;
+    const outcome = await requestTokenOutcome(this.options.requestToken, this.tokenRequestBody());
+    if (epoch !== this.epoch) return;
+    if (outcome.type === 'refused') {
+      this.lastRefusal = outcome.refusal;
+      this.end('refused');
+      this.events.emit('refused', outcome.refusal);
+      return;
+    }
+    if (outcome.type === 'failed' && !outcome.error.retryable) {
+      this.fail(outcome.error);
+      return;
+    }
+    if (outcome.type === 'granted' && !outcome.grant.degraded) {
+      this.unwatchPage?.();
+      this.unwatchPage = undefined;
+      this.currentGrant = outcome.grant;
+      this.events.emit('token-refreshed', outcome.grant);
+      this.activate(outcome.grant, epoch);
+      return;
+    }
+    if (outcome.type === 'granted') this.currentGrant = outcome.grant;
+    this.activateDegraded(this.currentGrant!, epoch);
   }
 
   private subscribeControl(grant: TokenGrant, epoch: number): TopicSubscription {
@@ -441,6 +493,7 @@ export class DeviceSession {
     const grant = this.currentGrant;
     if (epoch !== this.epoch || this.current !== 'active' || !grant) return;
     this.end('stopped');
+    if (grant.degraded) return; // a degraded session holds no slot
     const address = this.heartbeatAddress(grant);
     const text = this.heartbeatText('stop', grant);
     const { transport } = this.options;

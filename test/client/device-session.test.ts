@@ -657,3 +657,71 @@ describe('DeviceSession stopped from its own listeners', () => {
     expect(jest.getTimerCount()).toBe(0);
   });
 });
+
+describe('DeviceSession degraded admission (the backend fails open)', () => {
+  const degraded = (overrides: Parameters<typeof tokenGrant>[0] = {}): TokenAnswer => ({
+    status: 201,
+    body: { ...tokenGrant({ lifetimeSeconds: 0, active: 0, ...overrides }), token: '', degraded: true },
+  });
+
+  it('plays on without heartbeats, then takes a real token as a new admission when counting works again', async () => {
+    const backend = tokenBackend(degraded({ sessionId: 'uncounted' }), degraded({ sessionId: 'uncounted-2' }), granted({ sessionId: 'session-9' }));
+    const transport = new FakeTopicTransport();
+    const { session, states } = newSession(backend, transport);
+    const actives: string[] = [];
+    session.on('active', (grant) => actives.push(grant.sessionId));
+
+    const result = await session.start();
+    expect(result.state).toBe('active');
+    expect(session.grant?.degraded).toBe(true);
+    await jest.advanceTimersByTimeAsync(4_999);
+    expect(transport.published).toHaveLength(0); // no token: nothing to publish
+    expect(transport.subscriptions).toHaveLength(0);
+    expect(backend.bodies).toHaveLength(1);
+
+    await jest.advanceTimersByTimeAsync(1); // one heartbeat interval later: still degraded
+    expect(backend.bodies).toHaveLength(2);
+    expect(session.state).toBe('active');
+    await jest.advanceTimersByTimeAsync(5_000);
+    expect(backend.bodies).toHaveLength(3);
+    // Asked as new admissions: the backend kept no session for a degraded answer.
+    expect(backend.bodies.every((body) => body.sessionId === undefined)).toBe(true);
+
+    expect(session.sessionId).toBe('session-9');
+    expect(actives).toEqual(['uncounted', 'session-9']);
+    expect(states).toEqual(['starting', 'active']);
+    expect(transport.subscriptions).toHaveLength(1);
+    expect(transport.published.map((p) => p.body)).toEqual([{ v: 1, type: 'heartbeat', sessionId: 'session-9', deviceId: 'phone-1', contentId: 'title-42' }]);
+    await session.stop();
+  });
+
+  it('is refused once counting works again and the account is full', async () => {
+    const backend = tokenBackend(degraded(), refused);
+    const transport = new FakeTopicTransport();
+    const { session } = newSession(backend, transport);
+    await session.start();
+    await jest.advanceTimersByTimeAsync(5_000);
+    expect(session.state).toBe('refused');
+    expect(session.refusal?.sessions).toHaveLength(2);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('stops without publishing a stop message, since it holds no slot', async () => {
+    const backend = tokenBackend(degraded());
+    const transport = new FakeTopicTransport();
+    const { session } = newSession(backend, transport);
+    await session.start();
+    await session.stop();
+    expect(session.state).toBe('stopped');
+    expect(transport.published).toHaveLength(0);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('still refuses an empty token in an answer that is not degraded', async () => {
+    const backend = tokenBackend({ status: 201, body: { ...tokenGrant(), token: '' } });
+    const { session } = newSession(backend, new FakeTopicTransport());
+    const result = await session.start();
+    expect(result.state).toBe('error');
+    expect(session.error?.code).toBe('invalid-token-answer');
+  });
+});
