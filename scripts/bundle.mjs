@@ -29,7 +29,7 @@ const built = [];
 for (const name of handlerFolders()) {
   const entry = path.join(lambdaDir, name, 'index.ts');
   if (!existsSync(entry)) {
-    console.log(`bundle: skipping lambda/${name}/ (no index.ts yet)`);
+    console.log(`bundle: lambda/${name}/ has no index.ts: shared code, not a handler`);
     continue;
   }
   const outDir = path.join(assetsDir, name);
