@@ -228,9 +228,7 @@ export class DeviceSession {
     if (epoch !== this.epoch) return { state: 'stopped' };
     switch (outcome.type) {
       case 'refused':
-        this.lastRefusal = outcome.refusal;
-        this.end('refused');
-        this.events.emit('refused', outcome.refusal);
+        this.refuse(outcome.refusal);
         return { state: 'refused', refusal: outcome.refusal };
       case 'failed':
         this.fail(outcome.error);
@@ -303,9 +301,7 @@ export class DeviceSession {
     const outcome = await requestTokenOutcome(this.options.requestToken, this.tokenRequestBody());
     if (epoch !== this.epoch) return;
     if (outcome.type === 'refused') {
-      this.lastRefusal = outcome.refusal;
-      this.end('refused');
-      this.events.emit('refused', outcome.refusal);
+      this.refuse(outcome.refusal);
       return;
     }
     if (outcome.type === 'failed' && !outcome.error.retryable) {
@@ -417,9 +413,7 @@ export class DeviceSession {
     const outcome = await requestTokenOutcome(this.options.requestToken, { ...this.tokenRequestBody(), sessionId: previous.sessionId });
     if (epoch !== this.epoch) return;
     if (outcome.type === 'refused') {
-      this.lastRefusal = outcome.refusal;
-      this.end('refused');
-      this.events.emit('refused', outcome.refusal);
+      this.refuse(outcome.refusal);
       return;
     }
     if (outcome.type === 'failed') {
@@ -523,6 +517,12 @@ export class DeviceSession {
     this.unwatchPage?.();
     this.unwatchPage = undefined;
     this.setState(state);
+  }
+
+  private refuse(refusal: Refusal): void {
+    this.lastRefusal = refusal;
+    this.end('refused');
+    this.events.emit('refused', refusal);
   }
 
   private fail(error: DeviceSessionError): void {
