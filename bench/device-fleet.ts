@@ -35,6 +35,9 @@ export interface HeartbeatingDevice {
 export class DeviceFleet {
   private readonly publishers = new Map<string, Promise<{ client: TopicClient; topic: string }>>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Publishes Momento did not accept, and the last one's response. */
+  refusals = 0;
+  lastRefusal: string | undefined;
 
   constructor(
     private readonly config: RuntimeConfig,
@@ -47,7 +50,10 @@ export class DeviceFleet {
   async publish(accountId: string, message: HeartbeatMessage): Promise<boolean> {
     const { client, topic } = await this.publisherFor(accountId);
     const response = await client.publish(this.config.cacheName, topic, JSON.stringify(message));
-    return response instanceof TopicPublish.Success;
+    if (response instanceof TopicPublish.Success) return true;
+    this.refusals += 1;
+    this.lastRefusal = response.toString();
+    return false;
   }
 
   /** Starts heartbeating every interval, at a random phase so a fleet does not beat in step. */

@@ -26,6 +26,8 @@ interface Throughput {
   readonly limitedBy?: 'subscriber' | 'publishers' | 'ladder';
   /** At the step that ended the ladder: share of one core used by this process (emulator and publishers) and by the subscriber. */
   readonly endStep?: { readonly offered: number; readonly benchCpuShare: number; readonly subscriberCpuShare: number };
+  /** Publishes refused at the step that ended the ladder. */
+  readonly refusedAt?: { readonly offered: number; readonly refused: number; readonly response: string };
 }
 
 /**
@@ -68,8 +70,9 @@ export async function measureSubscriberThroughput(emulator: Emulator, scale: Ben
           note:
             ratio < 0.5
               ? `A heartbeat costs the subscriber ${(engine.cpuSeconds / 10).toFixed(2)} ms of CPU against ${(ceiling.cpuSeconds / 10).toFixed(2)} ms for receiving it alone ` +
-                `(${(engine.cpuSeconds / Math.max(ceiling.cpuSeconds, 1e-9)).toFixed(0)}×, rows below): parsing and validating it, and two cache calls through the SDK (lease refresh, deadline index), each about as ` +
-                'costly as receiving the message. Those calls also go to the emulator process that takes the publishes and delivers them, and every process shares two cores with whatever ' +
+                `(${(engine.cpuSeconds / Math.max(ceiling.cpuSeconds, 1e-9)).toFixed(0)}×, rows below): the do-nothing subscriber only decodes items that arrive together on one stream, the real one ` +
+                'parses and validates each and makes two unary cache calls through the SDK (lease refresh, deadline index). Even with a whole core to itself it could not reach half the ceiling. ' +
+                'Those calls also go to the emulator process that takes the publishes and delivers them, and every process shares two cores with whatever ' +
                 'else runs (load average in the header): where the ladder ended, low CPU shares for both processes mean they waited for a core or for each other, not that they were idle by choice. ' +
                 'Refreshing the deadline index less often than every heartbeat would remove about half of the calls.'
               : undefined,
@@ -105,6 +108,7 @@ async function admitDevices(bench: BenchEngine): Promise<FleetDevice[]> {
 }
 
 function describeEndStep(t: Throughput): string {
+  if (t.refusedAt) return ` at ${t.refusedAt.offered.toLocaleString('en-US')}/s: ${t.refusedAt.refused} publishes refused (${t.refusedAt.response.slice(0, 160)})`;
   if (!t.endStep) return '';
   const pct = (share: number) => `${Math.round(share * 100)} %`;
   return ` at ${t.endStep.offered.toLocaleString('en-US')}/s (CPU of one core: emulator and publishers ${pct(t.endStep.benchCpuShare)}, subscriber ${pct(t.endStep.subscriberCpuShare)})`;
@@ -125,17 +129,22 @@ async function ladder(emulator: Emulator, bench: BenchEngine, fleet: DeviceFleet
     const publishOne = async () => {
       const device = devices[next % devices.length]!;
       next += 1;
-      if (!(await fleet.publish(device.accountId, { v: 1, type: 'heartbeat', sessionId: device.sessionId, deviceId: device.deviceId }))) throw new Error('throughput: publish refused');
+      await fleet.publish(device.accountId, { v: 1, type: 'heartbeat', sessionId: device.sessionId, deviceId: device.deviceId });
     };
     // One heartbeat per device first: every publisher has its token, every record is memoised.
+    const refusedBefore = fleet.refusals;
     await runWithConcurrency(devices.length, 16, publishOne);
+    if (fleet.refusals > refusedBefore) throw new Error(`throughput: warm-up publish refused: ${fleet.lastRefusal}`);
     if (!(await waitFor(async () => (await child.stats()).processed >= devices.length, 30_000, 100))) throw new Error(`throughput: the ${mode} subscriber missed the warm-up`);
 
     let best: Throughput | undefined;
     for (const rate of LADDER) {
       const before = await child.stats();
       const cpuBefore = process.cpuUsage();
-      const sent = await publishAtRate(rate, stepSeconds, publishOne);
+      const refusals = fleet.refusals;
+      const published = await publishAtRate(rate, stepSeconds, publishOne);
+      const refused = fleet.refusals - refusals;
+      const sent = published - refused;
       const t0 = performance.now() - stepSeconds * 1000;
       let after = before;
       const keptUp = await waitFor(
@@ -157,6 +166,10 @@ async function ladder(emulator: Emulator, bench: BenchEngine, fleet: DeviceFleet
         failed: after.failed,
         sentPerSecond: sent / stepSeconds,
       };
+      if (refused > 0) {
+        // The emulator (or the publishers' SDK) refused publishes: the figure above this is not the subscriber's.
+        return { ...(best ?? step), limitedBy: 'publishers', refusedAt: { offered: rate, refused, response: fleet.lastRefusal ?? '' } };
+      }
       if (!keptUp || step.sentPerSecond < rate * 0.9) {
         // Behind, or the publishers themselves could not offer the rate: the previous step stands.
         const cpu = process.cpuUsage(cpuBefore);
