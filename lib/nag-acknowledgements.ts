@@ -9,8 +9,6 @@ import { AuthorizationKind } from './tracker-authorization';
 // raises them (never on the stack), each with the reason. Users inherit them; anything they add
 // themselves is still checked.
 
-const LAMBDA_BASIC_EXECUTION =
-  'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]';
 const API_GATEWAY_LOGS =
   'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]';
 
@@ -20,23 +18,7 @@ function acknowledge(scope: IConstruct | undefined, id: string, reason: string):
 
 /** Acknowledges the design-intrinsic findings on the tracker's resources. */
 export function acknowledgeNagFindings(tracker: ConcurrencyTracker): void {
-  const functions = [tracker.tokenVendingFunction, tracker.entitlementFunction, tracker.jwtAuthorizerFunction];
-  for (const fn of functions) {
-    if (!fn) continue;
-    acknowledge(
-      fn.role,
-      LAMBDA_BASIC_EXECUTION,
-      'AWSLambdaBasicExecutionRole grants only logs:CreateLogGroup/CreateLogStream/PutLogEvents; every other ' +
-        'permission of this role is a least-privilege grant on a named resource.',
-    );
-    acknowledge(
-      fn,
-      'AwsSolutions-L1',
-      'The runtime is pinned to Node.js 22 on purpose: the prebuilt bundle is compiled for node22 and tested on ' +
-        'it. Runtime upgrades ship as a release of the construct, not as a silent change on synth.',
-    );
-  }
-
+  // The functions acknowledge their own findings (TrackerFunction).
   const api = tracker.api;
   acknowledge(
     api.deploymentStage,

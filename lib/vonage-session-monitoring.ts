@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import { Duration, Token, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -8,6 +7,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IConstruct } from 'constructs';
+import { HandlerBundle } from './asset-paths';
+import { TrackerFunction } from './tracker-function';
 
 /** What a published stream is, from the callback's `videoType`. */
 export enum VonageStreamKind {
@@ -139,12 +140,7 @@ const BUNDLES = {
   callback: 'vonage-session-monitoring',
   tokens: 'vonage-tokens',
   durationCheck: 'vonage-duration-check',
-} as const;
-
-/** Same layout as `lib/asset-paths.ts`: `assets/` sits beside `lib/` and `dist/`. */
-function vonageAssetPath(bundle: string): string {
-  return path.join(__dirname, '..', 'assets', bundle);
-}
+} as const satisfies Record<string, HandlerBundle>;
 
 /**
  * Vonage Video session monitoring on the tracker's engine: the signed callback endpoint, the
@@ -246,42 +242,18 @@ export class VonageSessionMonitoring extends Construct {
       requestModels: { 'application/json': tokenRequestModel },
     });
 
-    this.acknowledgeNagFindings(all);
+    this.acknowledgeNagFindings();
   }
 
-  private handler(id: string, bundle: string, description: string, environment: Record<string, string>, retention: logs.RetentionDays, timeout = Duration.seconds(10)): lambda.Function {
-    const logGroup = new logs.LogGroup(this, `${id}Logs`, { retention });
-    return new lambda.Function(this, `${id}Function`, {
-      description,
-      runtime: lambda.Runtime.NODEJS_22_X,
-      architecture: lambda.Architecture.ARM_64,
-      handler: 'index.handler',
-      code: lambda.Code.fromAsset(vonageAssetPath(bundle)),
-      environment: { NODE_OPTIONS: '--enable-source-maps', ...environment },
-      timeout,
-      memorySize: 256,
-      logGroup,
-      loggingFormat: lambda.LoggingFormat.JSON,
-    });
+  private handler(id: string, bundle: HandlerBundle, description: string, environment: Record<string, string>, logRetention: logs.RetentionDays, timeout?: Duration): lambda.Function {
+    return new TrackerFunction(this, id, { bundle, description, environment, logRetention, timeout }).function;
   }
 
-  private acknowledgeNagFindings(functions: lambda.Function[]): void {
+  private acknowledgeNagFindings(): void {
     const acknowledge = (scope: IConstruct | undefined, findingId: string, reason: string) => {
       if (scope) Validations.of(scope).acknowledge({ id: findingId, reason });
     };
-    for (const fn of functions) {
-      acknowledge(
-        fn.role,
-        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        'AWSLambdaBasicExecutionRole grants only logs:CreateLogGroup/CreateLogStream/PutLogEvents; every other ' +
-          'permission of this role is a least-privilege grant on a named resource.',
-      );
-      acknowledge(
-        fn,
-        'AwsSolutions-L1',
-        'The runtime is pinned to Node.js 22 on purpose: the prebuilt bundle is compiled for node22 and tested on it.',
-      );
-    }
+    // The functions acknowledge their own findings (TrackerFunction).
     const callbackReason =
       'Vonage session-monitoring callbacks cannot carry SigV4 or a Cognito token: the function verifies each ' +
       "request's HS256 JWT (signed with the callback's signature secret, payload_hash over the body) and " +
