@@ -1,17 +1,18 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
+import { HANDLER_BUNDLES, assetPath, type HandlerBundle } from '../lib/asset-paths';
 
 const ROOT = path.join(__dirname, '..');
-const REQUIRED = ['token-vending', 'entitlement', 'heartbeat-subscriber', 'jwt-authorizer'];
 
 /**
  * On a fresh clone `assets/` does not exist yet (it is built, not committed), so the example app
- * runs the bundling step once before synthesizing. The published package ships the bundles, so a
- * consumer's app never needs this.
+ * and the construct tests bundle the missing handlers before synthesizing. The published package
+ * ships the bundles, so a consumer's app never needs this.
  */
-export function ensureBundles(): void {
-  if (REQUIRED.every((name) => existsSync(path.join(ROOT, 'assets', name, 'index.js')))) return;
+export function ensureBundles(bundles: readonly HandlerBundle[] = HANDLER_BUNDLES): void {
+  const missing = bundles.filter((name) => !existsSync(path.join(assetPath(name), 'index.js')));
+  if (missing.length === 0) return;
   // stderr: the CDK CLI shows it, and stdout stays free for the app.
-  execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'bundle.mjs')], { stdio: ['ignore', 2, 2] });
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'bundle.mjs'), ...missing], { stdio: ['ignore', 2, 2] });
 }

@@ -1,6 +1,7 @@
 // Bundles every handler folder lambda/<name>/index.ts (all but core/) into assets/<name>/index.js,
 // so the published package carries ready-to-deploy code and a consumer needs neither esbuild nor
 // Docker to synthesize. A Dockerfile beside a handler is copied along (the Fargate image's context).
+// `node scripts/bundle.mjs <name>...` bundles only the named handlers (bin/ensure-bundles.ts uses it).
 import { build } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -21,12 +22,21 @@ function handlerFolders() {
     .sort();
 }
 
+function requestedFolders() {
+  const all = handlerFolders();
+  const named = process.argv.slice(2);
+  if (named.length === 0) return all;
+  const unknown = named.filter((name) => !all.includes(name));
+  if (unknown.length > 0) throw new Error(`bundle: no handler folder lambda/${unknown.join(', lambda/')} (handlers: ${all.join(', ')})`);
+  return named;
+}
+
 function kib(bytes) {
   return `${(bytes / 1024).toFixed(1)} KiB`;
 }
 
 const built = [];
-for (const name of handlerFolders()) {
+for (const name of requestedFolders()) {
   const entry = path.join(lambdaDir, name, 'index.ts');
   if (!existsSync(entry)) {
     console.log(`bundle: lambda/${name}/ has no index.ts: shared code, not a handler`);

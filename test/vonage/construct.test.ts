@@ -10,7 +10,7 @@ import { VonageSessionMonitoring, VonageSessionMonitoringProps, VonageStreamKind
 import { parseRoomPolicies } from '../../lambda/vonage/room-policy';
 import { parseVonageConfig } from '../../lambda/vonage/vonage-config';
 import { assetHashSerializer } from '../construct/support/asset-hash-serializer';
-import { ensureVonageBundles } from './ensure-bundles';
+import { ensureBundles } from '../../bin/ensure-bundles';
 
 expect.addSnapshotSerializer(assetHashSerializer);
 
@@ -86,7 +86,7 @@ function secretReadsOf(template: Template, stack: Stack, monitoring: VonageSessi
   return reads;
 }
 
-beforeAll(() => ensureVonageBundles());
+beforeAll(() => ensureBundles());
 
 describe('VonageSessionMonitoring', () => {
   test('adds POST /vonage/session-monitoring without API authorisation and POST /vonage/tokens with the API\'s', () => {

@@ -9,7 +9,7 @@ import { VonageSessionMonitoring } from '../../lib/vonage-session-monitoring';
 import { parseRuntimeConfig } from '../../lambda/core/config';
 import { parseVonageConfig } from '../../lambda/vonage/vonage-config';
 import { newStack } from '../construct/support/tracker-stack';
-import { ensureVonageBundles } from './ensure-bundles';
+import { ensureBundles } from '../../bin/ensure-bundles';
 
 /**
  * The wiring `ConcurrencyTracker` does when its `vonage` prop is set, done from outside: the
@@ -39,7 +39,7 @@ describe('VonageSessionMonitoring inside a ConcurrencyTracker', () => {
   let built: ReturnType<typeof trackerWithVonage>;
   let template: ReturnType<Template['toJSON']>;
   beforeAll(() => {
-    ensureVonageBundles();
+    ensureBundles();
     built = trackerWithVonage();
     template = Template.fromStack(built.stack).toJSON();
   });
