@@ -29,7 +29,16 @@ export function handlerFixture(env: Record<string, string> = {}, withTokens = tr
 }
 
 /** A REST proxy event as API Gateway sends it, with an optional verified claim. */
-export function apiEvent(options: { method: string; path: string; body?: unknown; claims?: Record<string, string>; pathParameters?: Record<string, string>; query?: Record<string, string> }): APIGatewayProxyEvent {
+export function apiEvent(options: {
+  method: string;
+  path: string;
+  body?: unknown;
+  claims?: Record<string, string>;
+  pathParameters?: Record<string, string>;
+  query?: Record<string, string>;
+  /** API Gateway's request id (the id of a denial event derives from it). */
+  requestId?: string;
+}): APIGatewayProxyEvent {
   return {
     httpMethod: options.method,
     path: options.path,
@@ -42,7 +51,7 @@ export function apiEvent(options: { method: string; path: string; body?: unknown
     queryStringParameters: options.query ?? null,
     multiValueQueryStringParameters: null,
     stageVariables: null,
-    requestContext: { requestId: 'req-1', authorizer: options.claims ? { claims: options.claims } : undefined } as unknown as APIGatewayProxyEvent['requestContext'],
+    requestContext: { requestId: options.requestId ?? 'req-1', authorizer: options.claims ? { claims: options.claims } : undefined } as unknown as APIGatewayProxyEvent['requestContext'],
   };
 }
 

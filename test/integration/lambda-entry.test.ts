@@ -1,23 +1,11 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { startEmulator, type Emulator } from '../../local/emulator';
+import { apiEvent } from '../handlers/handler-fixtures';
 
 type Handler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 
 function event(method: string, path: string, body?: unknown): APIGatewayProxyEvent {
-  return {
-    httpMethod: method,
-    path,
-    resource: path,
-    body: body === undefined ? null : JSON.stringify(body),
-    isBase64Encoded: false,
-    headers: {},
-    multiValueHeaders: {},
-    pathParameters: null,
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
-    stageVariables: null,
-    requestContext: { requestId: 'r-1', authorizer: { claims: { sub: 'entry-acc' } } } as unknown as APIGatewayProxyEvent['requestContext'],
-  };
+  return apiEvent({ method, path, body, claims: { sub: 'entry-acc' } });
 }
 
 /** The Lambda entry points themselves, configured from the environment as in a deployment. */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   CredentialProvider,
   DefaultMomentoLoggerFactory,
@@ -18,6 +19,7 @@ import { createMomentoPorts } from '../../../lambda/core/momento-sdk-ports';
 import { CountingMetrics } from '../../../lambda/core/observability-ports';
 import type { TokenGrantBody } from '../../../lambda/core/token-vending';
 import { handleEntitlementRequest } from '../../../lambda/entitlement/handle-entitlement-request';
+import { apiEvent } from '../../handlers/handler-fixtures';
 import { startHeartbeatSubscriber, type HeartbeatSubscriber, type SubscriberOptions } from '../../../lambda/heartbeat-subscriber/heartbeat-subscriber';
 import { handleTokenRequest } from '../../../lambda/token-vending/handle-token-request';
 import { startEmulator, type Emulator } from '../../../local/emulator';
@@ -115,21 +117,9 @@ export class Api {
   }
 }
 
+/** The proxy event of a Cognito-authorised call by `accountId`, with a fresh request id. */
 function event(method: string, path: string, accountId: string, body?: unknown): APIGatewayProxyEvent {
-  return {
-    httpMethod: method,
-    path,
-    resource: path,
-    body: body === undefined ? null : JSON.stringify(body),
-    isBase64Encoded: false,
-    headers: {},
-    multiValueHeaders: {},
-    pathParameters: null,
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
-    stageVariables: null,
-    requestContext: { requestId: `req-${Math.random()}`, authorizer: { claims: { sub: accountId } } } as unknown as APIGatewayProxyEvent['requestContext'],
-  };
+  return apiEvent({ method, path, body, claims: { sub: accountId }, requestId: `req-${randomUUID()}` });
 }
 
 export class Device {
