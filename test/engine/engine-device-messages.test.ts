@@ -1,181 +1,158 @@
 import { cacheKeys } from '../../lambda/core/cache-keys';
-import { createEngine } from '../../lambda/core/engine';
-import type { AdmissionOutcome, ConcurrencyEngine } from '../../lambda/core/engine-types';
-import { RecordingEventSink } from '../../lambda/core/lifecycle-events';
-import { CountingMetrics } from '../../lambda/core/observability-ports';
-import { testConfig } from './support/engine-config';
-import { InMemoryCache } from './support/in-memory-cache';
-import { ManualClock } from './support/manual-clock';
-import { RecordingTopics } from './support/recording-topics';
-
-function admittedSession(outcome: AdmissionOutcome) {
-  if (outcome.kind !== 'admitted') throw new Error(`expected admitted, got ${outcome.kind}`);
-  return outcome.session;
-}
+import { admittedSession, engineFixture, type EngineFixture } from './support/engine-fixture';
 
 describe('device messages, expiry and ending sessions', () => {
-  let clock: ManualClock;
-  let cache: InMemoryCache;
-  let topics: RecordingTopics;
-  let events: RecordingEventSink;
-  let metrics: CountingMetrics;
-  let ids = 0;
-  const engineWith = (env: Record<string, string> = {}): ConcurrencyEngine =>
-    createEngine(testConfig(env), { cache, topics, events, metrics, now: clock.now, newSessionId: () => `s-${++ids}` });
+  let fx: EngineFixture;
   const heartbeat = (sessionId: string, deviceId: string) => ({ v: 1 as const, type: 'heartbeat' as const, sessionId, deviceId });
   const stop = (sessionId: string, deviceId: string) => ({ v: 1 as const, type: 'stop' as const, sessionId, deviceId });
 
   beforeEach(() => {
-    clock = new ManualClock();
-    cache = new InMemoryCache(clock);
-    topics = new RecordingTopics();
-    events = new RecordingEventSink();
-    metrics = new CountingMetrics();
+    fx = engineFixture();
   });
 
   it('keeps a session alive with heartbeats and reports its last heartbeat', async () => {
-    const engine = engineWith();
+    const engine = fx.engineWith();
     const session = admittedSession(await engine.admit({ accountId: 'acc', deviceId: 'tv' }));
     for (let i = 0; i < 5; i += 1) {
-      clock.advance(1000);
+      fx.clock.advance(1000);
       expect(await engine.heartbeat('acc', heartbeat(session.sessionId, 'tv'))).toBe('refreshed');
     }
     const view = await engine.listSessions('acc');
     expect(view.active).toBe(1);
-    expect(view.sessions[0]).toMatchObject({ lastHeartbeatAt: new Date(clock.current).toISOString(), expiresAt: new Date(clock.current + 3000).toISOString() });
-    expect(metrics.get('HeartbeatsProcessed')).toBe(5);
+    expect(view.sessions[0]).toMatchObject({ lastHeartbeatAt: new Date(fx.clock.current).toISOString(), expiresAt: new Date(fx.clock.current + 3000).toISOString() });
+    expect(fx.metrics.get('HeartbeatsProcessed')).toBe(5);
   });
 
   it('counts a heartbeat for the token’s account only: another account cannot refresh the session', async () => {
-    const engine = engineWith();
+    const engine = fx.engineWith();
     const session = admittedSession(await engine.admit({ accountId: 'acc', deviceId: 'tv' }));
     expect(await engine.heartbeat('mallory', heartbeat(session.sessionId, 'tv'))).toBe('rejected');
     expect(await engine.stop('mallory', stop(session.sessionId, 'tv'))).toBe('rejected');
     expect(await engine.heartbeat('acc', heartbeat(session.sessionId, 'another-device'))).toBe('rejected');
-    expect(metrics.get('HeartbeatsRejected')).toBe(3);
+    expect(fx.metrics.get('HeartbeatsRejected')).toBe(3);
     expect((await engine.listSessions('acc')).active).toBe(1);
   });
 
   it('releases the place at once on stop and reports it once', async () => {
-    const engine = engineWith({ DEFAULT_LIMIT: '1' });
+    const engine = fx.engineWith({ DEFAULT_LIMIT: '1' });
     const session = admittedSession(await engine.admit({ accountId: 'acc', deviceId: 'tv' }));
     expect(await engine.stop('acc', stop(session.sessionId, 'tv'))).toBe('stopped');
     expect(await engine.stop('acc', stop(session.sessionId, 'tv'))).toBe('already-ended');
     expect((await engine.listSessions('acc')).active).toBe(0);
     expect(await engine.admit({ accountId: 'acc', deviceId: 'phone' })).toMatchObject({ kind: 'admitted' });
-    expect(events.ofType('Session Stopped')).toHaveLength(1);
-    expect(metrics.get('SessionsStopped')).toBe(1);
+    expect(fx.events.ofType('Session Stopped')).toHaveLength(1);
+    expect(fx.metrics.get('SessionsStopped')).toBe(1);
   });
 
   it('expires a silent device within one lease and reports it exactly once across two subscribers', async () => {
-    const first = engineWith();
-    const second = engineWith();
+    const first = fx.engineWith();
+    const second = fx.engineWith();
     const session = admittedSession(await first.admit({ accountId: 'acc', deviceId: 'tv' }));
-    clock.advance(2999);
+    fx.clock.advance(2999);
     expect((await first.sweep([0])).ended).toBe(0);
     expect((await first.listSessions('acc')).active).toBe(1);
-    clock.advance(2);
+    fx.clock.advance(2);
     expect((await first.listSessions('acc')).active).toBe(0); // the lease lapsed by itself
     const [a, b] = await Promise.all([first.sweep([0]), second.sweep([0])]);
     expect(a.ended + b.ended).toBe(1);
-    expect(events.ofType('Session Expired')).toHaveLength(1);
-    expect(events.ofType('Session Expired')[0]!.detail).toMatchObject({ sessionId: session.sessionId, reason: 'lease-expired' });
-    expect(topics.controlMessages('control-acc')).toEqual([{ v: 1, type: 'expired', sessionId: session.sessionId, reason: 'lease-expired' }]);
-    expect(await cache.sortedSetRange(cacheKeys.deadlines(0), 0, Infinity, 10)).toEqual([]);
+    expect(fx.events.ofType('Session Expired')).toHaveLength(1);
+    expect(fx.events.ofType('Session Expired')[0]!.detail).toMatchObject({ sessionId: session.sessionId, reason: 'lease-expired' });
+    expect(fx.topics.controlMessages('control-acc')).toEqual([{ v: 1, type: 'expired', sessionId: session.sessionId, reason: 'lease-expired' }]);
+    expect(await fx.cache.sortedSetRange(cacheKeys.deadlines(0), 0, Infinity, 10)).toEqual([]);
     // A late heartbeat of the expired session is dropped, not resurrected.
     expect(await first.heartbeat('acc', heartbeat(session.sessionId, 'tv'))).toBe('already-ended');
   });
 
   it('restores a lapsed lease for a device still heartbeating, unless another device took the slot', async () => {
-    const engine = engineWith({ DEFAULT_LIMIT: '1' });
+    const engine = fx.engineWith({ DEFAULT_LIMIT: '1' });
     const late = admittedSession(await engine.admit({ accountId: 'acc', deviceId: 'tv' }));
-    clock.advance(4000); // the subscriber fell behind: the lease lapsed though the device kept sending
+    fx.clock.advance(4000); // the subscriber fell behind: the lease lapsed though the device kept sending
     expect((await engine.listSessions('acc')).active).toBe(0);
     expect(await engine.heartbeat('acc', heartbeat(late.sessionId, 'tv'))).toBe('refreshed');
     expect((await engine.listSessions('acc')).sessions.map((s) => s.sessionId)).toEqual([late.sessionId]);
-    expect(topics.published).toHaveLength(0);
+    expect(fx.topics.published).toHaveLength(0);
 
-    clock.advance(4000);
+    fx.clock.advance(4000);
     const newcomer = admittedSession(await engine.admit({ accountId: 'acc', deviceId: 'phone' })); // took the free slot
     expect(await engine.heartbeat('acc', heartbeat(late.sessionId, 'tv'))).toBe('lease-lost');
-    expect(topics.controlMessages('control-acc')).toEqual([{ v: 1, type: 'expired', sessionId: late.sessionId, reason: 'lease-lost' }]);
+    expect(fx.topics.controlMessages('control-acc')).toEqual([{ v: 1, type: 'expired', sessionId: late.sessionId, reason: 'lease-lost' }]);
     expect((await engine.listSessions('acc')).sessions.map((s) => s.sessionId)).toEqual([newcomer.sessionId]);
   });
 
   it('a sweep that knows it is behind ends only overrun maximum durations', async () => {
-    const engine = engineWith();
+    const engine = fx.engineWith();
     admittedSession(await engine.admit({ accountId: 'acc', deviceId: 'tv' }));
-    clock.advance(4000);
+    fx.clock.advance(4000);
     expect((await engine.sweep([0], { lapsed: false })).ended).toBe(0);
     expect((await engine.sweep([0])).ended).toBe(1);
   });
 
   it('tells a device whose lease is gone', async () => {
-    const engine = engineWith();
+    const engine = fx.engineWith();
     expect(await engine.heartbeat('acc', heartbeat('never-admitted', 'tv'))).toBe('lease-lost');
     expect(await engine.heartbeat('acc', heartbeat('never-admitted', 'tv'))).toBe('lease-lost');
-    expect(topics.controlMessages('control-acc')).toEqual([{ v: 1, type: 'expired', sessionId: 'never-admitted', reason: 'lease-lost' }]);
+    expect(fx.topics.controlMessages('control-acc')).toEqual([{ v: 1, type: 'expired', sessionId: 'never-admitted', reason: 'lease-lost' }]);
   });
 
   it('ends a session at its maximum duration, on a heartbeat or by the sweep', async () => {
-    const engine = engineWith({ MAX_SESSION_SECONDS: '5' });
+    const engine = fx.engineWith({ MAX_SESSION_SECONDS: '5' });
     const chatty = admittedSession(await engine.admit({ accountId: 'acc', deviceId: 'tv' }));
     const quiet = admittedSession(await engine.admit({ accountId: 'acc', deviceId: 'phone' }));
     expect(chatty.endsAt).toBe(chatty.startedAt + 5000);
     for (let i = 0; i < 4; i += 1) {
-      clock.advance(1000);
+      fx.clock.advance(1000);
       await engine.heartbeat('acc', heartbeat(chatty.sessionId, 'tv'));
       await engine.heartbeat('acc', heartbeat(quiet.sessionId, 'phone'));
     }
-    clock.advance(1000);
+    fx.clock.advance(1000);
     expect(await engine.heartbeat('acc', heartbeat(chatty.sessionId, 'tv'))).toBe('max-duration');
     expect((await engine.sweep([0])).ended).toBe(1); // the quiet one, its lease still valid
     expect((await engine.listSessions('acc')).active).toBe(0);
-    const expired = events.ofType('Session Expired').map((e) => e.detail);
+    const expired = fx.events.ofType('Session Expired').map((e) => e.detail);
     expect(expired.map((d) => d.reason)).toEqual(['max-duration', 'max-duration']);
-    expect(topics.controlMessages('control-acc').map((m) => m.type)).toEqual(['expired', 'expired']);
+    expect(fx.topics.controlMessages('control-acc').map((m) => m.type)).toEqual(['expired', 'expired']);
     // A refresh cannot extend it either.
     expect(await engine.admit({ accountId: 'acc', deviceId: 'tv', sessionId: chatty.sessionId })).toMatchObject({ kind: 'denied' });
   });
 
   it('ends a session on request (DELETE) and tells its device', async () => {
-    const engine = engineWith({ DEFAULT_LIMIT: '1' });
+    const engine = fx.engineWith({ DEFAULT_LIMIT: '1' });
     const session = admittedSession(await engine.admit({ accountId: 'acc', deviceId: 'tv' }));
     expect(await engine.endSession('other', session.sessionId)).toBe('not-found');
     expect(await engine.endSession('acc', session.sessionId)).toBe('ended');
     expect(await engine.endSession('acc', session.sessionId)).toBe('not-found');
-    expect(topics.controlMessages('control-acc')).toEqual([{ v: 1, type: 'evicted', sessionId: session.sessionId, reason: 'ended-by-account' }]);
-    expect(metrics.get('SessionsEnded')).toBe(1);
+    expect(fx.topics.controlMessages('control-acc')).toEqual([{ v: 1, type: 'evicted', sessionId: session.sessionId, reason: 'ended-by-account' }]);
+    expect(fx.metrics.get('SessionsEnded')).toBe(1);
     expect(await engine.admit({ accountId: 'acc', deviceId: 'phone' })).toMatchObject({ kind: 'admitted' });
     expect(await engine.heartbeat('acc', heartbeat(session.sessionId, 'tv'))).toBe('already-ended');
   });
 
   it('tells an ended device again while it keeps heartbeating, at most once per lease, but not a stopped one', async () => {
-    const engine = engineWith();
+    const engine = fx.engineWith();
     const evicted = admittedSession(await engine.admit({ accountId: 'acc', deviceId: 'tv' }));
     const stopped = admittedSession(await engine.admit({ accountId: 'acc', deviceId: 'phone' }));
     expect(await engine.endSession('acc', evicted.sessionId)).toBe('ended');
     expect(await engine.stop('acc', stop(stopped.sessionId, 'phone'))).toBe('stopped');
-    const told = () => topics.controlMessages('control-acc').filter((m) => m.sessionId === evicted.sessionId);
+    const told = () => fx.topics.controlMessages('control-acc').filter((m) => m.sessionId === evicted.sessionId);
     expect(told()).toHaveLength(1); // the DELETE itself
     // The device missed it and heartbeats on: told once more, then not again within the lease.
     expect(await engine.heartbeat('acc', heartbeat(evicted.sessionId, 'tv'))).toBe('already-ended');
-    clock.advance(1000);
+    fx.clock.advance(1000);
     expect(await engine.heartbeat('acc', heartbeat(evicted.sessionId, 'tv'))).toBe('already-ended');
     expect(told()).toEqual([1, 2].map(() => ({ v: 1, type: 'evicted', sessionId: evicted.sessionId, reason: 'ended-by-account' })));
-    clock.advance(3000); // a lease later
+    fx.clock.advance(3000); // a lease later
     await engine.heartbeat('acc', heartbeat(evicted.sessionId, 'tv'));
     expect(told()).toHaveLength(3);
     // A late heartbeat of a device that stopped itself needs no answer.
     expect(await engine.heartbeat('acc', heartbeat(stopped.sessionId, 'phone'))).toBe('already-ended');
-    expect(topics.controlMessages('control-acc').filter((m) => m.sessionId === stopped.sessionId)).toEqual([]);
+    expect(fx.topics.controlMessages('control-acc').filter((m) => m.sessionId === stopped.sessionId)).toEqual([]);
   });
 
-  it('gives lifecycle events stable ids', async () => {
-    const engine = engineWith();
+  it('gives lifecycle fx.events stable ids', async () => {
+    const engine = fx.engineWith();
     const session = admittedSession(await engine.admit({ accountId: 'acc', deviceId: 'tv' }));
     await engine.stop('acc', stop(session.sessionId, 'tv'));
-    const ids = events.events.map((e) => e.detail.eventId);
+    const ids = fx.events.events.map((e) => e.detail.eventId);
     expect(new Set(ids).size).toBe(ids.length);
     ids.forEach((id) => expect(id).toMatch(/^[0-9a-f]{32}$/));
   });

@@ -1,61 +1,39 @@
 import type { AdmissionHook } from '../../lambda/core/admission-hook';
-import { createEngine, MomentoUnavailableError, type EngineDependencies } from '../../lambda/core/engine';
-import type { AdmissionOutcome, ConcurrencyEngine } from '../../lambda/core/engine-types';
-import { RecordingEventSink } from '../../lambda/core/lifecycle-events';
+import { createEngine, MomentoUnavailableError } from '../../lambda/core/engine';
 import { MomentoCallError } from '../../lambda/core/momento-ports';
-import { CountingMetrics } from '../../lambda/core/observability-ports';
 import { testConfig } from './support/engine-config';
 import { InMemoryCache } from './support/in-memory-cache';
-import { ManualClock } from './support/manual-clock';
-import { RecordingTopics } from './support/recording-topics';
-
-function admittedSession(outcome: AdmissionOutcome) {
-  if (outcome.kind !== 'admitted') throw new Error(`expected admitted, got ${outcome.kind}`);
-  return outcome.session;
-}
+import { admittedSession, engineFixture, type EngineFixture } from './support/engine-fixture';
 
 describe('the engine (in-memory ports)', () => {
-  let clock: ManualClock;
-  let cache: InMemoryCache;
-  let topics: RecordingTopics;
-  let events: RecordingEventSink;
-  let metrics: CountingMetrics;
-  let ids: number;
-
-  const engineWith = (env: Record<string, string> = {}, extra: Partial<EngineDependencies> = {}): ConcurrencyEngine =>
-    createEngine(testConfig(env), { cache, topics, events, metrics, now: clock.now, newSessionId: () => `s-${++ids}`, ...extra });
+  let fx: EngineFixture;
 
   beforeEach(() => {
-    clock = new ManualClock();
-    cache = new InMemoryCache(clock);
-    topics = new RecordingTopics();
-    events = new RecordingEventSink();
-    metrics = new CountingMetrics();
-    ids = 0;
+    fx = engineFixture();
   });
 
   it('admits up to the limit, then refuses with the active sessions', async () => {
-    const engine = engineWith();
+    const engine = fx.engineWith();
     const first = admittedSession(await engine.admit({ accountId: 'acc', deviceId: 'tv', contentId: 'film' }));
-    clock.advance(10);
+    fx.clock.advance(10);
     await engine.admit({ accountId: 'acc', deviceId: 'phone' });
     const third = await engine.admit({ accountId: 'acc', deviceId: 'laptop' });
     expect(third).toMatchObject({ kind: 'limit-reached', limit: 2, active: 2 });
     expect(third.kind === 'limit-reached' && third.sessions.map((s) => s.deviceId).sort()).toEqual(['phone', 'tv']);
     const tv = third.kind === 'limit-reached' ? third.sessions.find((s) => s.deviceId === 'tv') : undefined;
     expect(tv).toMatchObject({ sessionId: first.sessionId, contentId: 'film', startedAt: new Date(first.startedAt).toISOString() });
-    expect(metrics.get('AdmissionsGranted')).toBe(2);
-    expect(metrics.get('AdmissionsDenied')).toBe(1);
-    expect(events.ofType('Session Admitted')).toHaveLength(2);
-    expect(events.ofType('Session Denied')[0]!.detail).toMatchObject({ accountId: 'acc', deviceId: 'laptop', reason: 'limit-reached' });
+    expect(fx.metrics.get('AdmissionsGranted')).toBe(2);
+    expect(fx.metrics.get('AdmissionsDenied')).toBe(1);
+    expect(fx.events.ofType('Session Admitted')).toHaveLength(2);
+    expect(fx.events.ofType('Session Denied')[0]!.detail).toMatchObject({ accountId: 'acc', deviceId: 'laptop', reason: 'limit-reached' });
   });
 
   it('does not count a refreshing or reconnecting device twice', async () => {
-    const engine = engineWith();
+    const engine = fx.engineWith();
     const first = admittedSession(await engine.admit({ accountId: 'acc', deviceId: 'tv' }));
     const refreshed = await engine.admit({ accountId: 'acc', deviceId: 'tv', sessionId: first.sessionId });
     expect(refreshed).toMatchObject({ kind: 'admitted', continued: true, active: 1, session: { sessionId: first.sessionId } });
-    clock.advance(1000);
+    fx.clock.advance(1000);
     const reconnected = await engine.admit({ accountId: 'acc', deviceId: 'tv' }); // new start, same device
     expect(reconnected).toMatchObject({ kind: 'admitted', continued: true, active: 1 });
     // The reconnect keeps the original start, so it cannot reset a maximum duration.
@@ -64,23 +42,23 @@ describe('the engine (in-memory ports)', () => {
   });
 
   it('a refresh with someone else’s session id is a new admission, not a continuation', async () => {
-    const engine = engineWith({ DEFAULT_LIMIT: '1' });
+    const engine = fx.engineWith({ DEFAULT_LIMIT: '1' });
     const first = admittedSession(await engine.admit({ accountId: 'acc', deviceId: 'tv' }));
     expect(await engine.admit({ accountId: 'acc', deviceId: 'phone', sessionId: first.sessionId })).toMatchObject({ kind: 'limit-reached' });
     expect(await engine.admit({ accountId: 'other', deviceId: 'tv', sessionId: first.sessionId })).toMatchObject({ kind: 'admitted', continued: false });
   });
 
   it('evicts the oldest session atomically and tells its device', async () => {
-    const engine = engineWith({ AT_LIMIT: 'evict-oldest' });
+    const engine = fx.engineWith({ AT_LIMIT: 'evict-oldest' });
     const oldest = admittedSession(await engine.admit({ accountId: 'acc', deviceId: 'tv' }));
-    clock.advance(100);
+    fx.clock.advance(100);
     admittedSession(await engine.admit({ accountId: 'acc', deviceId: 'phone' }));
-    clock.advance(100);
+    fx.clock.advance(100);
     const newest = await engine.admit({ accountId: 'acc', deviceId: 'laptop' });
     expect(newest).toMatchObject({ kind: 'admitted', active: 2, evicted: { sessionId: oldest.sessionId } });
-    expect(topics.controlMessages('control-acc')).toEqual([{ v: 1, type: 'evicted', sessionId: oldest.sessionId, reason: 'evicted-by-newer-session' }]);
-    expect(events.ofType('Session Evicted')).toHaveLength(1);
-    expect(metrics.get('Evictions')).toBe(1);
+    expect(fx.topics.controlMessages('control-acc')).toEqual([{ v: 1, type: 'evicted', sessionId: oldest.sessionId, reason: 'evicted-by-newer-session' }]);
+    expect(fx.events.ofType('Session Evicted')).toHaveLength(1);
+    expect(fx.metrics.get('Evictions')).toBe(1);
     const view = await engine.listSessions('acc');
     expect(view.sessions.map((s) => s.deviceId).sort()).toEqual(['laptop', 'phone']);
     // The evicted device's heartbeats no longer count.
@@ -91,7 +69,7 @@ describe('the engine (in-memory ports)', () => {
     const decide = jest.fn<ReturnType<AdmissionHook['decide']>, Parameters<AdmissionHook['decide']>>(async (input) =>
       input.accountId === 'banned' ? { allow: false, reason: 'no ticket' } : { allow: true, limit: input.accountId === 'premium' ? 3 : 1 },
     );
-    const engine = engineWith({}, { hook: { decide } });
+    const engine = fx.engineWith({}, { hook: { decide } });
     expect(await engine.admit({ accountId: 'banned', deviceId: 'tv' })).toEqual({ kind: 'denied', reason: 'no ticket' });
     for (const device of ['a', 'b', 'c']) expect(await engine.admit({ accountId: 'premium', deviceId: device })).toMatchObject({ kind: 'admitted', limit: 3 });
     expect(await engine.admit({ accountId: 'premium', deviceId: 'd' })).toMatchObject({ kind: 'limit-reached', limit: 3 });
@@ -104,41 +82,41 @@ describe('the engine (in-memory ports)', () => {
 
   it('tells the active devices when the hook changes a scope’s limit', async () => {
     let tier = 3;
-    const engine = engineWith({}, { hook: { decide: async () => ({ allow: true, limit: tier }) } });
+    const engine = fx.engineWith({}, { hook: { decide: async () => ({ allow: true, limit: tier }) } });
     const tv = admittedSession(await engine.admit({ accountId: 'acc', deviceId: 'tv' }));
     const phone = admittedSession(await engine.admit({ accountId: 'acc', deviceId: 'phone' }));
-    expect(topics.published).toHaveLength(0); // same limit: nothing to say
+    expect(fx.topics.published).toHaveLength(0); // same limit: nothing to say
     tier = 2; // downgraded
     expect(await engine.admit({ accountId: 'acc', deviceId: 'laptop' })).toMatchObject({ kind: 'limit-reached', limit: 2 });
-    expect(topics.controlMessages('control-acc').sort((a, b) => a.sessionId.localeCompare(b.sessionId))).toEqual(
+    expect(fx.topics.controlMessages('control-acc').sort((a, b) => a.sessionId.localeCompare(b.sessionId))).toEqual(
       [tv, phone].map((s) => ({ v: 1, type: 'limit-changed', sessionId: s.sessionId, reason: 'limit 3 -> 2' })).sort((a, b) => a.sessionId.localeCompare(b.sessionId)),
     );
     await engine.admit({ accountId: 'acc', deviceId: 'laptop' });
-    expect(topics.published).toHaveLength(2); // told once per change
+    expect(fx.topics.published).toHaveLength(2); // told once per change
   });
 
   it('fails closed with a typed error, or open as degraded, when Momento fails', async () => {
-    cache.failWith = new MomentoCallError('unavailable', 'connection refused');
-    await expect(engineWith().admit({ accountId: 'acc', deviceId: 'tv' })).rejects.toBeInstanceOf(MomentoUnavailableError);
-    await expect(engineWith().listSessions('acc')).rejects.toBeInstanceOf(MomentoUnavailableError);
-    const open = engineWith({ FAILURE_MODE: 'open' });
+    fx.cache.failWith = new MomentoCallError('unavailable', 'connection refused');
+    await expect(fx.engineWith().admit({ accountId: 'acc', deviceId: 'tv' })).rejects.toBeInstanceOf(MomentoUnavailableError);
+    await expect(fx.engineWith().listSessions('acc')).rejects.toBeInstanceOf(MomentoUnavailableError);
+    const open = fx.engineWith({ FAILURE_MODE: 'open' });
     expect(await open.admit({ accountId: 'acc', deviceId: 'tv' })).toMatchObject({ kind: 'degraded', limit: 2 });
     expect(await open.listSessions('acc')).toMatchObject({ allowed: true, degraded: true });
-    expect(metrics.get('AdmissionsDegraded')).toBe(1);
-    expect(metrics.get('MomentoErrors')).toBeGreaterThanOrEqual(3);
+    expect(fx.metrics.get('AdmissionsDegraded')).toBe(1);
+    expect(fx.metrics.get('MomentoErrors')).toBeGreaterThanOrEqual(3);
   });
 
   it('bounds a hanging Momento by MOMENTO_TIMEOUT_MS', async () => {
-    const hanging = new InMemoryCache(clock);
+    const hanging = new InMemoryCache(fx.clock);
     hanging.getBatch = () => new Promise(() => undefined);
-    const engine = createEngine(testConfig({ MOMENTO_TIMEOUT_MS: '100' }), { cache: hanging, topics, now: clock.now });
+    const engine = createEngine(testConfig({ MOMENTO_TIMEOUT_MS: '100' }), { cache: hanging, topics: fx.topics, now: fx.clock.now });
     const started = Date.now();
     await expect(engine.admit({ accountId: 'acc', deviceId: 'tv' })).rejects.toBeInstanceOf(MomentoUnavailableError);
     expect(Date.now() - started).toBeLessThan(1000);
   });
 
   it('requires content under the content scope and limits a room across accounts', async () => {
-    const engine = engineWith({ LIMIT_SCOPE: 'content' });
+    const engine = fx.engineWith({ LIMIT_SCOPE: 'content' });
     await expect(engine.admit({ accountId: 'teacher', deviceId: 'a' })).rejects.toThrow(/contentId is required/);
     admittedSession(await engine.admit({ accountId: 'teacher', deviceId: 'a', contentId: 'lesson-1' }));
     admittedSession(await engine.admit({ accountId: 'student', deviceId: 'b', contentId: 'lesson-1' }));
