@@ -1,45 +1,13 @@
 import { z } from 'zod';
+import { optionalText, wholeNumberVariable } from './environment-values';
 
 /** Largest limit a scope may have: the lease strategy reads every slot in one `getBatch`. */
 export const MAX_LIMIT = 100;
 /** Momento's documented maximum lifetime of a disposable token (25 hours). */
 export const MAX_TOKEN_TTL_SECONDS = 25 * 60 * 60;
 
-const positiveInt = (name: string, fallback: number, max?: number) =>
-  z
-    .string()
-    .optional()
-    .transform((value, ctx) => {
-      if (value === undefined || value.trim() === '') return fallback;
-      const parsed = Number(value);
-      if (!Number.isInteger(parsed) || parsed < 1 || (max !== undefined && parsed > max)) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `${name} must be a whole number from 1${max !== undefined ? ` to ${max}` : ' up'}, got "${value}"`,
-        });
-        return z.NEVER;
-      }
-      return parsed;
-    });
-
-const nonNegativeInt = (name: string, fallback: number) =>
-  z
-    .string()
-    .optional()
-    .transform((value, ctx) => {
-      if (value === undefined || value.trim() === '') return fallback;
-      const parsed = Number(value);
-      if (!Number.isInteger(parsed) || parsed < 0) {
-        ctx.addIssue({ code: 'custom', message: `${name} must be a whole number of 0 or more, got "${value}"` });
-        return z.NEVER;
-      }
-      return parsed;
-    });
-
-const optionalText = z
-  .string()
-  .optional()
-  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
+const positiveInt = (name: string, fallback: number, max?: number) => wholeNumberVariable(name, fallback, { min: 1, max });
+const nonNegativeInt = (name: string, fallback: number) => wholeNumberVariable(name, fallback, { min: 0 });
 
 const shardList = z
   .string()

@@ -1,27 +1,11 @@
 import { z } from 'zod';
+import { optionalText, wholeNumberVariable } from '../core/environment-values';
 import { parseRoomPolicies, type RoomPolicies } from './room-policy';
 
 /** Vonage's documented maximum client token lifetime (30 days). */
 export const MAX_VONAGE_TOKEN_SECONDS = 30 * 24 * 60 * 60;
 
-const wholeNumber = (name: string, fallback: number, min: number, max: number) =>
-  z
-    .string()
-    .optional()
-    .transform((value, ctx) => {
-      if (value === undefined || value.trim() === '') return fallback;
-      const parsed = Number(value);
-      if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
-        ctx.addIssue({ code: 'custom', message: `${name} must be a whole number from ${min} to ${max}, got "${value}"` });
-        return z.NEVER;
-      }
-      return parsed;
-    });
-
-const optionalText = z
-  .string()
-  .optional()
-  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
+const wholeNumber = (name: string, fallback: number, min: number, max: number) => wholeNumberVariable(name, fallback, { min, max });
 
 /** The Vonage functions' own environment (docs/architecture.md, "Vonage session monitoring"). */
 const vonageEnvironment = z.object({
@@ -32,7 +16,7 @@ const vonageEnvironment = z.object({
   VONAGE_RESERVATION_SECONDS: wholeNumber('VONAGE_RESERVATION_SECONDS', 120, 5, 3600),
   VONAGE_SEAT_SECONDS: wholeNumber('VONAGE_SEAT_SECONDS', 86400, 60, 7 * 86400),
   VONAGE_TOKEN_TTL_SECONDS: wholeNumber('VONAGE_TOKEN_TTL_SECONDS', 3600, 60, MAX_VONAGE_TOKEN_SECONDS),
-  VONAGE_ACCOUNT_LIMIT: optionalText,
+  VONAGE_ACCOUNT_LIMIT: wholeNumberVariable('VONAGE_ACCOUNT_LIMIT', undefined, { min: 0, max: 100 }),
   VONAGE_VIDEO_HOST: optionalText,
 });
 
@@ -60,13 +44,7 @@ export function parseVonageConfig(env: Record<string, string | undefined>, defau
     throw new Error(`Invalid Vonage configuration: ${result.error.issues.map((issue) => (issue.path.length > 0 && !issue.message.includes(String(issue.path[0])) ? `${issue.path.join('.')}: ${issue.message}` : issue.message)).join('; ')}`);
   }
   const e = result.data;
-  let accountLimit = defaultLimit;
-  if (e.VONAGE_ACCOUNT_LIMIT !== undefined) {
-    accountLimit = Number(e.VONAGE_ACCOUNT_LIMIT);
-    if (!Number.isInteger(accountLimit) || accountLimit < 0 || accountLimit > 100) {
-      throw new Error(`Invalid Vonage configuration: VONAGE_ACCOUNT_LIMIT must be a whole number from 0 to 100, got "${e.VONAGE_ACCOUNT_LIMIT}"`);
-    }
-  }
+  const accountLimit = e.VONAGE_ACCOUNT_LIMIT ?? defaultLimit;
   return {
     applicationId: e.VONAGE_APPLICATION_ID,
     privateKeySecretArn: e.VONAGE_PRIVATE_KEY_SECRET_ARN,
