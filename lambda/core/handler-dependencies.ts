@@ -1,8 +1,6 @@
-import type { AdmissionHook } from './admission-hook';
 import type { RuntimeConfig } from './config';
-import { createEngine } from './engine';
+import { createEngine, type EngineDependencies } from './engine';
 import type { ConcurrencyEngine } from './engine-types';
-import type { LifecycleEventSink } from './lifecycle-events';
 import type { CachePort, TokenPort, TopicPort } from './momento-ports';
 import { noMetrics, silentLogger, type EngineLogger, type EngineMetrics } from './observability-ports';
 
@@ -18,14 +16,8 @@ export interface HandlerDependencies {
   readonly now?: () => number;
 }
 
-export interface HandlerExtras {
-  readonly events?: LifecycleEventSink;
-  readonly metrics?: EngineMetrics;
-  readonly logger?: EngineLogger;
-  readonly hook?: AdmissionHook;
-  readonly now?: () => number;
-  readonly newSessionId?: () => string;
-}
+/** The engine's optional dependencies the handlers pass through. */
+export type HandlerExtras = Pick<EngineDependencies, 'events' | 'metrics' | 'logger' | 'hook' | 'now' | 'newSessionId'>;
 
 /** Wires an engine over the given ports for the request handlers (Lambda, playground, tests). */
 export function createHandlerDependencies(
