@@ -143,10 +143,15 @@ class Engine implements ConcurrencyEngine {
           shard: shardOf(request.accountId, this.config.topicShards),
           limit,
           startedAt,
-          endsAt: this.config.maxSessionSeconds > 0 ? startedAt + this.config.maxSessionSeconds * 1000 : undefined,
+          endsAt: this.endsAt(startedAt),
         },
       };
     }
+  }
+
+  /** When a session started at `startedAt` must end (MAX_SESSION_SECONDS); undefined without a maximum. */
+  private endsAt(startedAt: number): number | undefined {
+    return this.config.maxSessionSeconds > 0 ? startedAt + this.config.maxSessionSeconds * 1000 : undefined;
   }
 
   private async admitInScope(request: AdmissionRequest, scope: ScopeRef, limit: number): Promise<AdmissionOutcome> {
@@ -186,7 +191,7 @@ class Engine implements ConcurrencyEngine {
       if (previous && previous.accountId === request.accountId) startedAt = previous.startedAt;
       if (previous) await this.retire(previous);
     }
-    const endsAt = this.config.maxSessionSeconds > 0 ? startedAt + this.config.maxSessionSeconds * 1000 : undefined;
+    const endsAt = this.endsAt(startedAt);
     const record: SessionRecord = {
       sessionId: holder.sessionId,
       accountId: request.accountId,
