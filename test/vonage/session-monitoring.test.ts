@@ -1,4 +1,3 @@
-import './esm-shims';
 import fc from 'fast-check';
 import { vonageKeys } from '../../lambda/vonage/vonage-keys';
 import { expireRooms } from '../../lambda/vonage/room-expiry';
