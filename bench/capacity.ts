@@ -114,8 +114,8 @@ export function renderCapacity(figures: CapacityFigures, run: { command: string;
     `| auth calls per 1,000 admissions, reuse on | ${figures.authCallsPerThousandReuseOn !== undefined ? n(figures.authCallsPerThousandReuseOn) : 'not measured'} | Token vending: auth calls per 1,000 admissions, reuse on |`,
     '',
     `From the CPU figure, one subscriber process at ${A.subscriberCpuTarget * 100} % of a vCPU handles about **${n(perProcess)} heartbeats/s** ` +
-      `(${A.subscriberCpuTarget} / ${n(cpuPerHeartbeat * 1000, 3)} ms). On this benchmark machine it kept up with ${figures.subscriberHeartbeatsPerSecond !== undefined ? n(figures.subscriberHeartbeatsPerSecond) : '(not measured)'} ` +
-      "heartbeats/s against the emulator, bounded by round trips, not CPU (see Subscriber throughput); against Momento the bound is 32 heartbeats in flight over two sequential cache calls each, so round trips of a few milliseconds allow more than the CPU does. Size on CPU, then verify with a load test in the target region.",
+      `(${A.subscriberCpuTarget} s of CPU per second over ${n(cpuPerHeartbeat * 1000, 3)} ms of CPU per heartbeat). On this benchmark machine it kept up with ${figures.subscriberHeartbeatsPerSecond !== undefined ? n(figures.subscriberHeartbeatsPerSecond) : '(not measured)'} ` +
+      "heartbeats/s against the emulator, bounded by round trips, not CPU (see Subscriber throughput); against Momento the bound is 32 heartbeats in flight over two sequential cache calls each, so in-region round trips of a few milliseconds (an assumption, not measured here) allow more than the CPU does. Size on CPU, then verify with a load test in the target region.",
     '',
   );
 
@@ -185,6 +185,7 @@ export function renderCapacity(figures: CapacityFigures, run: { command: string;
     `- Momento's on-demand cache keeps an item at most ${MOMENTO.cacheTtlSeconds!.value / 3600} h: every TTL the engine sets must stay below it (the per-shard indexes live longer than a session by design).`,
     `- A message is at most ${MOMENTO.topicPayloadBytes!.value / 1024} KB; a heartbeat is about 100 bytes and the engine refuses any above 1 KB.`,
     '- Every subscriber process of a shard receives and processes every heartbeat of it, so a second process per shard doubles deliveries and cache calls: it buys availability, not throughput.',
+    '- Operations, hence cost, scale with devices over the heartbeat interval: doubling the interval halves both, at the price of a crashed device holding its slot twice as long.',
     '',
     '## Sources',
     '',
