@@ -55,7 +55,6 @@ export const errorBodySchema = z.looseObject({
   error: nonEmpty,
   message: z.string(),
 });
-export type ErrorBody = z.infer<typeof errorBodySchema>;
 
 /** A message on the account's control topic. */
 export const controlMessageSchema = z.looseObject({

@@ -17,9 +17,3 @@ export interface CallGuard {
   /** A data call on `cacheName` touching `keys` (all keys of a multi-key call). */
   authorizeCache(metadata: Metadata, cacheName: string, access: CacheAccess, keys: readonly Uint8Array[]): void;
 }
-
-/** A guard that allows everything, as Momento's own local emulator does. */
-export const allowEverything: CallGuard = {
-  authorizeControl: () => undefined,
-  authorizeCache: () => undefined,
-};
