@@ -82,7 +82,8 @@ async function main(argv: readonly string[]): Promise<void> {
     `playground: ${options.devices} simulated device(s) over ${options.accounts} account(s), limit ${options.limit}, ` +
       `strategy ${options.strategy}, heartbeat ${options.heartbeatIntervalSeconds}s, lease ${options.leaseSeconds}s, at limit ${options.atLimit}`,
   );
-  console.log('playground: press Ctrl-C to stop');
+  // performance.now() counts from the process start, so this includes compiling the sources.
+  console.log(`playground: started in ${(performance.now() / 1000).toFixed(1)} s; press Ctrl-C to stop`);
 }
 
 void main(process.argv.slice(2));
