@@ -1,20 +1,12 @@
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { errorResponse } from '../core/http-response';
+import { apiRouteHandler } from '../core/api-route-handler';
 import { loadLambdaRuntime } from '../core/lambda-runtime';
 import { handleEntitlementRequest } from './handle-entitlement-request';
 
 /** Lambda entry point of the entitlement routes (API Gateway REST proxy integration). */
-export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
-  let runtime;
-  try {
-    runtime = await loadLambdaRuntime();
-  } catch (error) {
-    console.error(JSON.stringify({ level: 'ERROR', message: 'entitlement cannot start', error: error instanceof Error ? error.message : String(error) }));
-    return errorResponse(500, 'misconfigured', 'The entitlement service is not configured correctly.');
-  }
-  try {
-    return await handleEntitlementRequest(event, runtime.deps);
-  } finally {
-    runtime.metrics.flush();
-  }
-}
+export const handler = apiRouteHandler({
+  service: 'entitlement',
+  misconfiguredMessage: 'The entitlement service is not configured correctly.',
+  load: () => loadLambdaRuntime(),
+  handle: (event, runtime) => handleEntitlementRequest(event, runtime.deps),
+  flush: (runtime) => runtime.metrics.flush(),
+});

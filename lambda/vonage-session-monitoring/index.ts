@@ -1,13 +1,12 @@
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { apiRouteHandler } from '../core/api-route-handler';
 import { handleSessionMonitoringRequest } from '../vonage/session-monitoring-request';
 import { loadVonageRuntime } from '../vonage/vonage-runtime';
 
 /** `POST /vonage/session-monitoring`: Vonage's signed session-monitoring callbacks. */
-export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
-  const runtime = await loadVonageRuntime({ privateKey: true, callbackSecret: true });
-  try {
-    return await handleSessionMonitoringRequest(event, runtime.deps);
-  } finally {
-    runtime.flush();
-  }
-}
+export const handler = apiRouteHandler({
+  service: 'vonage session monitoring',
+  misconfiguredMessage: 'The Vonage session-monitoring callback is not configured correctly.',
+  load: () => loadVonageRuntime({ privateKey: true, callbackSecret: true }),
+  handle: (event, runtime) => handleSessionMonitoringRequest(event, runtime.deps),
+  flush: (runtime) => runtime.flush(),
+});

@@ -1,13 +1,12 @@
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { apiRouteHandler } from '../core/api-route-handler';
 import { handleRoomTokenRequest } from '../vonage/room-token-request';
 import { loadVonageRuntime } from '../vonage/vonage-runtime';
 
 /** `POST /vonage/tokens`: a Vonage client token for a room, or 409 saying why not. */
-export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
-  const runtime = await loadVonageRuntime({ privateKey: true, callbackSecret: false });
-  try {
-    return await handleRoomTokenRequest(event, runtime.deps);
-  } finally {
-    runtime.flush();
-  }
-}
+export const handler = apiRouteHandler({
+  service: 'vonage tokens',
+  misconfiguredMessage: 'The Vonage token service is not configured correctly.',
+  load: () => loadVonageRuntime({ privateKey: true, callbackSecret: false }),
+  handle: (event, runtime) => handleRoomTokenRequest(event, runtime.deps),
+  flush: (runtime) => runtime.flush(),
+});

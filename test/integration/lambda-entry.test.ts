@@ -39,18 +39,24 @@ describe('Lambda entry points', () => {
     expect(JSON.parse(view.body)).toMatchObject({ accountId: 'entry-acc', active: 1, limit: 1, allowed: false });
   });
 
-  it('answers 500 misconfigured, naming no secret, when the environment is wrong', async () => {
-    process.env = { ...saved, CACHE_NAME: '' };
-    let tokens: Handler | undefined;
+  it.each([
+    ['token vending', '../../lambda/token-vending/index', { CACHE_NAME: '' }, 'CACHE_NAME', ['POST', '/tokens', { deviceId: 'tv' }]],
+    ['entitlement', '../../lambda/entitlement/index', { CACHE_NAME: '' }, 'CACHE_NAME', ['GET', '/accounts/entry-acc/sessions']],
+    ['vonage tokens', '../../lambda/vonage-tokens/index', { CACHE_NAME: 'tracker', VONAGE_APPLICATION_ID: '' }, 'VONAGE_APPLICATION_ID', ['POST', '/vonage/tokens', { roomId: 'lesson-1' }]],
+    ['vonage session monitoring', '../../lambda/vonage-session-monitoring/index', { CACHE_NAME: 'tracker', VONAGE_APPLICATION_ID: '' }, 'VONAGE_APPLICATION_ID', ['POST', '/vonage/session-monitoring', {}]],
+  ] as const)('%s answers 500 misconfigured, naming the variable in the log, when the environment is wrong', async (_name, module, env, variable, request) => {
+    process.env = { ...saved, ...env };
+    let handler: Handler | undefined;
     jest.isolateModules(() => {
-      tokens = require('../../lambda/token-vending/index').handler;
+      handler = require(module).handler;
     });
     const errors = jest.spyOn(console, 'error').mockImplementation(() => undefined);
     try {
-      const result = await tokens!(event('POST', '/tokens', { deviceId: 'tv' }));
+      const [method, path, body] = request;
+      const result = await handler!(event(method, path, body));
       expect(result.statusCode).toBe(500);
       expect(JSON.parse(result.body)).toEqual({ error: 'misconfigured', message: expect.any(String) });
-      expect(String(errors.mock.calls[0]?.[0])).toContain('CACHE_NAME');
+      expect(String(errors.mock.calls[0]?.[0])).toContain(variable);
     } finally {
       errors.mockRestore();
     }
