@@ -115,7 +115,7 @@ export function renderCapacity(figures: CapacityFigures, run: { command: string;
     '',
     `From the CPU figure, one subscriber process at ${A.subscriberCpuTarget * 100} % of a vCPU handles about **${n(perProcess)} heartbeats/s** ` +
       `(${A.subscriberCpuTarget} s of CPU per second over ${n(cpuPerHeartbeat * 1000, 3)} ms of CPU per heartbeat). On this benchmark machine it kept up with ${figures.subscriberHeartbeatsPerSecond !== undefined ? n(figures.subscriberHeartbeatsPerSecond) : '(not measured)'} ` +
-      "heartbeats/s against the emulator, bounded by round trips, not CPU (see Subscriber throughput); against Momento the bound is 32 heartbeats in flight over two sequential cache calls each, so in-region round trips of a few milliseconds (an assumption, not measured here) allow more than the CPU does. Size on CPU, then verify with a load test in the target region.",
+      "heartbeats/s against the emulator on two shared cores (benchmarks.md, Subscriber throughput, says where it fell behind); against Momento a second bound is 32 heartbeats in flight over two sequential cache calls each, so in-region round trips of a few milliseconds (an assumption, not measured here) allow more than the CPU does. Size on CPU, then verify with a load test in the target region.",
     '',
   );
 
