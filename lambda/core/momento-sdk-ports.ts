@@ -76,6 +76,14 @@ export function toMomentoCallError(response: ErrorResponse | SdkError, what: str
   return new MomentoCallError(ERROR_KINDS[code] ?? 'other', `${what}: ${message}`, code);
 }
 
+/**
+ * The SDK takes TTLs in whole seconds and throws on a fraction; the ports take any positive
+ * number of seconds (a token cached until shortly before its expiry is rarely whole), so round up.
+ */
+export function wholeSeconds(ttlSeconds: number): number {
+  return Math.max(1, Math.ceil(ttlSeconds));
+}
+
 function failed(response: unknown, what: string): never {
   if (response && typeof (response as ErrorResponse).errorCode === 'function') throw toMomentoCallError(response as ErrorResponse, what);
   throw new MomentoCallError('other', `${what}: unexpected response ${String(response)}`);
@@ -107,7 +115,7 @@ export class MomentoCachePort implements CachePort {
   }
 
   async set(key: string, value: string, ttlSeconds: number): Promise<void> {
-    const r = await this.client.set(this.cacheName, key, value, { ttl: ttlSeconds });
+    const r = await this.client.set(this.cacheName, key, value, { ttl: wholeSeconds(ttlSeconds) });
     if (!(r instanceof CacheSet.Success)) failed(r, 'set');
   }
 
@@ -117,28 +125,28 @@ export class MomentoCachePort implements CachePort {
   }
 
   async setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean> {
-    const r = await this.client.setIfAbsent(this.cacheName, key, value, { ttl: ttlSeconds });
+    const r = await this.client.setIfAbsent(this.cacheName, key, value, { ttl: wholeSeconds(ttlSeconds) });
     if (r instanceof CacheSetIfAbsent.Stored) return true;
     if (r instanceof CacheSetIfAbsent.NotStored) return false;
     return failed(r, 'setIfAbsent');
   }
 
   async setIfAbsentOrEqual(key: string, value: string, equal: string, ttlSeconds: number): Promise<boolean> {
-    const r = await this.client.setIfAbsentOrEqual(this.cacheName, key, value, equal, { ttl: ttlSeconds });
+    const r = await this.client.setIfAbsentOrEqual(this.cacheName, key, value, equal, { ttl: wholeSeconds(ttlSeconds) });
     if (r instanceof CacheSetIfAbsentOrEqual.Stored) return true;
     if (r instanceof CacheSetIfAbsentOrEqual.NotStored) return false;
     return failed(r, 'setIfAbsentOrEqual');
   }
 
   async setIfEqual(key: string, value: string, equal: string, ttlSeconds: number): Promise<boolean> {
-    const r = await this.client.setIfEqual(this.cacheName, key, value, equal, { ttl: ttlSeconds });
+    const r = await this.client.setIfEqual(this.cacheName, key, value, equal, { ttl: wholeSeconds(ttlSeconds) });
     if (r instanceof CacheSetIfEqual.Stored) return true;
     if (r instanceof CacheSetIfEqual.NotStored) return false;
     return failed(r, 'setIfEqual');
   }
 
   async listPushBack(list: string, value: string, keepLast: number, ttlSeconds: number): Promise<void> {
-    const r = await this.client.listPushBack(this.cacheName, list, value, { truncateFrontToSize: keepLast, ttl: CollectionTtl.of(ttlSeconds) });
+    const r = await this.client.listPushBack(this.cacheName, list, value, { truncateFrontToSize: keepLast, ttl: CollectionTtl.of(wholeSeconds(ttlSeconds)) });
     if (!(r instanceof CacheListPushBack.Success)) failed(r, 'listPushBack');
   }
 
@@ -150,7 +158,7 @@ export class MomentoCachePort implements CachePort {
   }
 
   async dictionaryIncrement(dictionary: string, field: string, amount: number, ttlSeconds: number): Promise<void> {
-    const r = await this.client.dictionaryIncrement(this.cacheName, dictionary, field, amount, { ttl: CollectionTtl.of(ttlSeconds) });
+    const r = await this.client.dictionaryIncrement(this.cacheName, dictionary, field, amount, { ttl: CollectionTtl.of(wholeSeconds(ttlSeconds)) });
     if (!(r instanceof CacheDictionaryIncrement.Success)) failed(r, 'dictionaryIncrement');
   }
 
@@ -169,7 +177,7 @@ export class MomentoCachePort implements CachePort {
   }
 
   async sortedSetPut(set: string, element: string, score: number, ttlSeconds: number): Promise<void> {
-    const r = await this.client.sortedSetPutElement(this.cacheName, set, element, score, { ttl: CollectionTtl.of(ttlSeconds) });
+    const r = await this.client.sortedSetPutElement(this.cacheName, set, element, score, { ttl: CollectionTtl.of(wholeSeconds(ttlSeconds)) });
     if (!(r instanceof CacheSortedSetPutElement.Success)) failed(r, 'sortedSetPutElement');
   }
 

@@ -32,6 +32,18 @@ describe('the tracker against the emulator: session flow', () => {
     expect(harness.events.ofType('Session Stopped').map((e) => e.detail.sessionId)).toContain(grant.sessionId);
   });
 
+  it('reuses one minted token per account across containers: the auth service is called once per token lifetime', async () => {
+    const mints = () => harness.emulator.stats().calls['GenerateDisposableToken'] ?? 0;
+    const before = mints();
+    const containers = [harness.api(), harness.api()]; // two Lambda containers, their own SDK clients
+    const grants = [];
+    for (const [i, deviceId] of ['tv', 'phone', 'laptop'].entries()) grants.push(await containers[i % 2]!.admit('reuse-acc', { deviceId }));
+    expect(mints() - before).toBe(1);
+    expect(new Set(grants.map((g) => g.token)).size).toBe(1);
+    await harness.api().admit('reuse-other-acc', { deviceId: 'tv' }); // another account: its own token
+    expect(mints() - before).toBe(2);
+  });
+
   it('a device token publishes only its heartbeats and hears only its own control topic', async () => {
     const api = harness.api();
     const grant = await api.admit('scoped-acc', { deviceId: 'tv' });
