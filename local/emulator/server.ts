@@ -4,8 +4,8 @@ import type { CallKind, FaultController } from './faults';
 import { statusError } from './status-error';
 import type { StatsCounter } from './stats';
 
-/** Cache methods that only read; every other data method writes (for fault kinds). */
-const CACHE_READS = new Set([
+/** Cache methods that only read; every other data method writes (fault kinds; the reliability suite's write count). */
+export const CACHE_READ_METHODS: ReadonlySet<string> = new Set([
   'Get', 'GetWithHash', 'GetBatch', 'KeysExist', 'ItemGetTtl', 'ItemGetType',
   'DictionaryGet', 'DictionaryFetch', 'DictionaryLength',
   'SetFetch', 'SetSample', 'SetContains', 'SetLength',
@@ -19,7 +19,7 @@ export type ServiceKind = 'cache' | 'control' | 'pubsub' | 'auth' | 'ping';
 function callKind(service: ServiceKind, method: string): CallKind {
   switch (service) {
     case 'cache':
-      return CACHE_READS.has(method) ? 'cache-read' : 'cache-write';
+      return CACHE_READ_METHODS.has(method) ? 'cache-read' : 'cache-write';
     case 'pubsub':
       return method === 'Subscribe' ? 'subscribe' : 'publish';
     case 'auth':

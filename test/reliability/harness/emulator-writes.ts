@@ -1,14 +1,8 @@
 import type { Emulator } from '../../../local/emulator';
+import { CACHE_READ_METHODS } from '../../../local/emulator/server';
 
 /** Calls that leave state as it was: reads and subscriptions. Everything else changes something. */
-const READ_ONLY = new Set([
-  'Get', 'GetWithHash', 'GetBatch', 'KeysExist', 'ItemGetTtl', 'ItemGetType',
-  'DictionaryGet', 'DictionaryFetch', 'DictionaryLength',
-  'SetFetch', 'SetSample', 'SetContains', 'SetLength',
-  'ListFetch', 'ListLength',
-  'SortedSetFetch', 'SortedSetGetScore', 'SortedSetGetRank', 'SortedSetLength', 'SortedSetLengthByScore',
-  'Subscribe', 'ListCaches', 'Ping',
-]);
+const READ_ONLY = new Set([...CACHE_READ_METHODS, 'Subscribe', 'ListCaches', 'Ping']);
 
 /** How many state-changing calls (writes, publishes, token mints) the emulator has served so far. */
 export function stateChangingCalls(emulator: Emulator): number {
