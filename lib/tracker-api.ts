@@ -5,6 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ApiThrottleOptions } from './concurrency-tracker-props';
 import { JwtAuthorizerFunction } from './jwt-authorizer-function';
+import { REQUEST_ID_PATTERNS } from './request-id-patterns';
 import { acknowledgeInvokeGrant } from './nag-acknowledgements';
 import { AuthorizationKind, TrackerAuthorization } from './tracker-authorization';
 
@@ -35,11 +36,11 @@ const TOKEN_REQUEST_SCHEMA: apigw.JsonSchema = {
   type: apigw.JsonSchemaType.OBJECT,
   required: ['deviceId'],
   properties: {
-    accountId: { type: apigw.JsonSchemaType.STRING, pattern: '^[A-Za-z0-9._@:+=-]{1,128}$' },
-    deviceId: { type: apigw.JsonSchemaType.STRING, pattern: '^[A-Za-z0-9._:-]{1,128}$' },
-    contentId: { type: apigw.JsonSchemaType.STRING, pattern: '^[A-Za-z0-9._:/@+=-]{1,256}$' },
-    kind: { type: apigw.JsonSchemaType.STRING, pattern: '^[A-Za-z0-9._-]{1,32}$' },
-    sessionId: { type: apigw.JsonSchemaType.STRING, pattern: '^[A-Za-z0-9._:-]{1,128}$' },
+    accountId: { type: apigw.JsonSchemaType.STRING, pattern: REQUEST_ID_PATTERNS.accountId },
+    deviceId: { type: apigw.JsonSchemaType.STRING, pattern: REQUEST_ID_PATTERNS.deviceId },
+    contentId: { type: apigw.JsonSchemaType.STRING, pattern: REQUEST_ID_PATTERNS.contentId },
+    kind: { type: apigw.JsonSchemaType.STRING, pattern: REQUEST_ID_PATTERNS.kind },
+    sessionId: { type: apigw.JsonSchemaType.STRING, pattern: REQUEST_ID_PATTERNS.sessionId },
   },
 };
 

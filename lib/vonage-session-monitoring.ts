@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IConstruct } from 'constructs';
 import { HandlerBundle } from './asset-paths';
+import { REQUEST_ID_PATTERNS } from './request-id-patterns';
 import { TrackerFunction } from './tracker-function';
 
 /** What a published stream is, from the callback's `videoType`. */
@@ -227,8 +228,8 @@ export class VonageSessionMonitoring extends Construct {
         type: apigw.JsonSchemaType.OBJECT,
         required: ['roomId'],
         properties: {
-          roomId: { type: apigw.JsonSchemaType.STRING, pattern: '^[A-Za-z0-9._:-]{1,128}$' },
-          accountId: { type: apigw.JsonSchemaType.STRING, pattern: '^[A-Za-z0-9._@:+=-]{1,128}$' },
+          roomId: { type: apigw.JsonSchemaType.STRING, pattern: REQUEST_ID_PATTERNS.roomId },
+          accountId: { type: apigw.JsonSchemaType.STRING, pattern: REQUEST_ID_PATTERNS.accountId },
         },
       },
     });

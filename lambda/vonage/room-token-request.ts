@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { z } from 'zod';
 import { callerAccount } from '../core/caller-account';
+import { accountIdSchema } from '../core/identifiers';
 import { errorResponse, jsonResponse } from '../core/http-response';
 import { errorToResponse, parseJsonBody } from '../core/request-errors';
 import { admitToRoom, VonageApiError } from './room-admission';
@@ -10,7 +11,7 @@ import type { VonageDependencies } from './vonage-dependencies';
 /** Body of `POST /vonage/tokens`; `accountId` is read only under IAM (a trusted backend). */
 export const roomTokenRequestSchema = z.object({
   roomId: roomIdSchema,
-  accountId: z.string().optional(),
+  accountId: accountIdSchema.optional(),
 });
 
 /** `POST /vonage/tokens`: 200 with a Vonage client token, or 409 saying why not. */

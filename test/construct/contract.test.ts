@@ -5,6 +5,10 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { EVENT_SOURCE, type LifecycleDetailType } from '../../lambda/core/lifecycle-events';
 import type { MetricName } from '../../lambda/core/observability-ports';
 import { LIFECYCLE_EVENT_SOURCE, LifecycleEventType, TRACKER_METRIC_NAMES, TrackerAuthorization, TrackerMetricName } from '../../lib';
+import { z } from 'zod';
+import { tokenRequestSchema } from '../../lambda/core/token-request';
+import { roomTokenRequestSchema } from '../../lambda/vonage/room-token-request';
+import { REQUEST_ID_PATTERNS } from '../../lib/request-id-patterns';
 import { synthTracker } from './support/tracker-stack';
 
 // The names the construct and the runtime share (docs/architecture.md, "Contracts between the
@@ -65,5 +69,16 @@ describe('the construct and the runtime name things the same way', () => {
     expect([...names].filter((n) => !documented.has(n))).toEqual([]);
     // And the construct sets everything the deployed runtime reads (MOMENTO_ENDPOINT is local-only).
     expect([...documented].filter((n) => !names.has(n) && n !== 'MOMENTO_ENDPOINT')).toEqual([]);
+  });
+
+  test('the request models at the edge check the same identifier patterns as the handlers', () => {
+    const runtimePattern = (schema: z.ZodType, field: string) =>
+      (z.toJSONSchema(schema, { io: 'input' }) as { properties: Record<string, { pattern?: string }> }).properties[field]?.pattern;
+    for (const field of ['accountId', 'deviceId', 'contentId', 'kind', 'sessionId'] as const) {
+      expect([field, runtimePattern(tokenRequestSchema, field)]).toEqual([field, REQUEST_ID_PATTERNS[field]]);
+    }
+    for (const field of ['roomId', 'accountId'] as const) {
+      expect([field, runtimePattern(roomTokenRequestSchema, field)]).toEqual([field, REQUEST_ID_PATTERNS[field]]);
+    }
   });
 });
