@@ -5,13 +5,13 @@ import { parseRuntimeConfig } from '../../lambda/core/config';
 import { RecordingEventSink } from '../../lambda/core/lifecycle-events';
 import type { MomentoPorts } from '../../lambda/core/momento-ports';
 import { createMomentoPorts } from '../../lambda/core/momento-sdk-ports';
-import { silentLogger } from '../../lambda/core/observability-ports';
+import { CountingMetrics, silentLogger } from '../../lambda/core/observability-ports';
 import { payloadHash } from '../../lambda/vonage/callback-signature';
 import { handleRoomTokenRequest } from '../../lambda/vonage/room-token-request';
 import { RoomSeats } from '../../lambda/vonage/room-seats';
 import { handleSessionMonitoringRequest } from '../../lambda/vonage/session-monitoring-request';
 import { parseVonageConfig } from '../../lambda/vonage/vonage-config';
-import type { VonageDependencies, VonageMetricName, VonageMetrics } from '../../lambda/vonage/vonage-dependencies';
+import type { VonageDependencies, VonageMetricName } from '../../lambda/vonage/vonage-dependencies';
 import { vonageVideoEnforcement } from '../../lambda/vonage/vonage-enforcement';
 import { startEmulator, type Emulator } from '../../local/emulator';
 import { VonageStandIn } from './vonage-stand-in';
@@ -37,16 +37,6 @@ export const TEST_POLICIES = {
   defaultType: 'open',
 };
 
-export class RecordingMetrics implements VonageMetrics {
-  readonly counts = new Map<VonageMetricName, number>();
-  count(name: VonageMetricName, value = 1): void {
-    this.counts.set(name, (this.counts.get(name) ?? 0) + value);
-  }
-  get(name: VonageMetricName): number {
-    return this.counts.get(name) ?? 0;
-  }
-}
-
 /**
  * The emulator for Momento, the stand-in for Vonage's REST API, and a way to build the Vonage
  * dependencies over them as a fresh cold start would (new clients, nothing carried over).
@@ -55,7 +45,7 @@ export class VonageHarness {
   emulator!: Emulator;
   readonly vonage = new VonageStandIn();
   readonly events = new RecordingEventSink();
-  readonly metrics = new RecordingMetrics();
+  readonly metrics = new CountingMetrics<VonageMetricName>();
   readonly privateKey = generateKeyPairSync('rsa', {
     modulusLength: 2048,
     privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
