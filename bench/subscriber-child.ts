@@ -46,7 +46,8 @@ async function main(): Promise<void> {
   const events = new RecordingEventSink();
   const intervalMs = Number(process.env.BENCH_INTERVAL_MS ?? 60_000);
   const cappedListSize = Number(process.env.BENCH_CAPPED_LIST_SIZE ?? 20);
-  const engine = createEngine(config, { cache: ports.cache, topics: ports.topics, events, strategyOptions: { intervalMs, cappedListSize } });
+  // As the heartbeat subscriber builds its engine: deadline index writes batched per shard.
+  const engine = createEngine(config, { cache: ports.cache, topics: ports.topics, events, strategyOptions: { intervalMs, cappedListSize }, deadlineIndexBatch: {} });
   const subscriber = await startHeartbeatSubscriber(config, { ports, engine, options: { healthPort: false } });
   await subscriber.ready();
   process.on('message', (request: ChildRequest) => {

@@ -81,4 +81,6 @@ export interface ConcurrencyEngine {
    * not declare devices gone whose heartbeats it has not read yet).
    */
   sweep(shards: readonly number[], options?: { readonly lapsed?: boolean }): Promise<{ readonly ended: number }>;
+  /** Writes deadline index updates still queued (with `deadlineIndexBatch`); the subscriber calls it on stop. */
+  flushDeadlineIndex?(): Promise<void>;
 }

@@ -6,6 +6,7 @@ import type { RuntimeConfig } from './config';
 import type { CountingStrategy, HeldPlace, Holder } from './counting-strategy';
 import { createCountingStrategy, type StrategyOptions } from './create-counting-strategy';
 import { withDeadline } from './deadline';
+import { DeadlineIndexWriter } from './deadline-index-writer';
 import type {
   AdmissionOutcome,
   AdmissionRequest,
@@ -36,6 +37,12 @@ export interface EngineDependencies {
   readonly strategy?: CountingStrategy;
   /** Tuning of the seed strategies. */
   readonly strategyOptions?: Omit<StrategyOptions, 'leaseSeconds' | 'now'>;
+  /**
+   * Heartbeats queue their deadline index update and a {@link DeadlineIndexWriter} writes it in one
+   * call per shard (the long-running subscriber; call `flushDeadlineIndex()` before exiting).
+   * @default - undefined: every heartbeat writes its deadline at once (Lambdas)
+   */
+  readonly deadlineIndexBatch?: { readonly windowMs?: number; readonly maxBatch?: number };
 }
 
 /** Momento failed on the request path and FAILURE_MODE is `closed`: answer 503. */
@@ -68,6 +75,7 @@ class Engine implements ConcurrencyEngine {
   private readonly now: () => number;
   private readonly newSessionId: () => string;
   private readonly recordMemo = new Map<string, SessionRecord>();
+  private readonly deadlineWriter: DeadlineIndexWriter | undefined;
   /** Sessions already told that their lease is gone, so a chatty device is told once. */
   private readonly toldLost = new Map<string, number>();
 
@@ -86,6 +94,9 @@ class Engine implements ConcurrencyEngine {
     this.sessions = new SessionStore(deps.cache);
     this.scopeLimits = new ScopeLimits(deps.cache, sessionRecordTtlSeconds(config));
     this.viewDeps = { config, cache: deps.cache, sessions: this.sessions };
+    if (deps.deadlineIndexBatch) {
+      this.deadlineWriter = new DeadlineIndexWriter({ cache: deps.cache, ttlSeconds: indexTtlSeconds(config), metrics: this.metrics, logger: this.logger, ...deps.deadlineIndexBatch });
+    }
     this.lifecycle = new SessionLifecycle({
       config,
       cache: deps.cache,
@@ -347,7 +358,7 @@ class Engine implements ConcurrencyEngine {
       // The lease lapsed (this subscriber fell behind, or Momento failed for a while) or passed to
       // another device. A device still heartbeating gets its slot back if nobody took it.
       if (this.strategy.reclaim && (await this.cache.get(cacheKeys.ended(record.sessionId))) === undefined && (await this.strategy.reclaim(scope, holder, record.slot))) {
-        await this.touchDeadline(record, now);
+        await this.heartbeatDeadline(record, now);
         this.metrics.count('HeartbeatsProcessed');
         this.logger.info('lapsed lease restored by a late heartbeat', { sessionId: record.sessionId, accountId: record.accountId });
         return 'refreshed';
@@ -356,7 +367,7 @@ class Engine implements ConcurrencyEngine {
       const ended = await this.lifecycle.end(record, 'lease-lost', { release: false });
       return ended ? 'lease-lost' : 'already-ended';
     }
-    await this.touchDeadline(record, now);
+    await this.heartbeatDeadline(record, now);
     this.metrics.count('HeartbeatsProcessed');
     return 'refreshed';
   }
@@ -411,6 +422,16 @@ class Engine implements ConcurrencyEngine {
       if (this.recordMemo.size > RECORD_MEMO_SIZE) this.recordMemo.delete(this.recordMemo.keys().next().value!);
     }
     return record;
+  }
+
+  /** The heartbeat's deadline update: queued for the batch writer when there is one, else written now. */
+  private async heartbeatDeadline(record: SessionRecord, heartbeatAt: number): Promise<void> {
+    if (!this.deadlineWriter) return this.touchDeadline(record, heartbeatAt);
+    this.deadlineWriter.record(record.shard, record.sessionId, heartbeatAt + this.config.leaseSeconds * 1000);
+  }
+
+  async flushDeadlineIndex(): Promise<void> {
+    await this.deadlineWriter?.flush();
   }
 
   private touchDeadline(record: SessionRecord, heartbeatAt: number): Promise<void> {
@@ -483,6 +504,8 @@ class Engine implements ConcurrencyEngine {
         this.recordMemo.delete(record.sessionId);
         if (record.endsAt !== undefined && now >= record.endsAt) return this.lifecycle.end(record, 'max-duration', { release: true });
         if (due.overrun || !endLapsed) return false;
+        // A newer deadline still waiting in the batch writer: the session heartbeated in time.
+        if ((this.deadlineWriter?.pendingDeadline(shard, due.id) ?? 0) > now) return false;
         // Momento expires the lease itself; the index is only a hint, so check before reporting.
         if (this.strategy.exact && (await this.strategy.isHeld(this.scopeOf(record), { deviceId: record.deviceId, sessionId: record.sessionId }, record.slot))) return false;
         // Released too: a late heartbeat may have restored the lease since the check above.

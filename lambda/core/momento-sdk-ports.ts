@@ -17,6 +17,7 @@ import {
   CacheSortedSetFetch,
   CacheSortedSetGetScores,
   CacheSortedSetPutElement,
+  CacheSortedSetPutElements,
   CacheSortedSetRemoveElements,
   CollectionTtl,
   Configurations,
@@ -179,6 +180,13 @@ export class MomentoCachePort implements CachePort {
   async sortedSetPut(set: string, element: string, score: number, ttlSeconds: number): Promise<void> {
     const r = await this.client.sortedSetPutElement(this.cacheName, set, element, score, { ttl: CollectionTtl.of(wholeSeconds(ttlSeconds)) });
     if (!(r instanceof CacheSortedSetPutElement.Success)) failed(r, 'sortedSetPutElement');
+  }
+
+  async sortedSetPutMany(set: string, elements: readonly { element: string; score: number }[], ttlSeconds: number): Promise<void> {
+    if (elements.length === 0) return;
+    const pairs = elements.map((e): [string, number] => [e.element, e.score]);
+    const r = await this.client.sortedSetPutElements(this.cacheName, set, pairs, { ttl: CollectionTtl.of(wholeSeconds(ttlSeconds)) });
+    if (!(r instanceof CacheSortedSetPutElements.Success)) failed(r, 'sortedSetPutElements');
   }
 
   async sortedSetRange(set: string, minScore: number, maxScore: number, count: number): Promise<{ element: string; score: number }[]> {

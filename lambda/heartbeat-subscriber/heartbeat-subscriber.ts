@@ -124,7 +124,8 @@ export async function startHeartbeatSubscriber(config: RuntimeConfig, deps: Subs
 
   const begin = (ready: SubscriberPorts) => {
     ports = ready;
-    engine = deps.engine ?? createEngine(config, { cache: ready.cache, topics: ready.topics, events: deps.events, metrics, logger, now });
+    // Deadline index writes are batched per shard: a long-running process can flush them on stop.
+    engine = deps.engine ?? createEngine(config, { cache: ready.cache, topics: ready.topics, events: deps.events, metrics, logger, now, deadlineIndexBatch: {} });
     processor = new DeviceMessageProcessor(engine, metrics, logger, maxConcurrency, o.maxQueued ?? 10_000);
     const activeProcessor = processor;
     shards = config.subscriberShards.map(
@@ -213,6 +214,7 @@ export async function startHeartbeatSubscriber(config: RuntimeConfig, deps: Subs
       }
       // Let a sweep in progress finish too, so its writes are not cut in half.
       while (sweeping) await new Promise((resolve) => setTimeout(resolve, 10));
+      await engine?.flushDeadlineIndex?.();
       metrics.flush?.();
       await health?.close();
       if (ownsPorts) ports?.close?.();

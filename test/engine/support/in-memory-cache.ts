@@ -111,6 +111,14 @@ export class InMemoryCache implements CachePort {
     scores.set(element, score);
     this.items.set(set, { kind: 'sorted-set', scores, expiresAt: this.expiry(ttlSeconds) });
   }
+  async sortedSetPutMany(set: string, elements: readonly { element: string; score: number }[], ttlSeconds: number) {
+    if (elements.length === 0) return;
+    this.touch();
+    const current = this.live(set);
+    const scores = current?.kind === 'sorted-set' ? current.scores : new Map<string, number>();
+    for (const { element, score } of elements) scores.set(element, score);
+    this.items.set(set, { kind: 'sorted-set', scores, expiresAt: this.expiry(ttlSeconds) });
+  }
   async sortedSetRange(set: string, minScore: number, maxScore: number, count: number) {
     this.touch();
     const current = this.live(set);
