@@ -40,6 +40,8 @@ export interface SubscriberOptions {
   readonly healthPort?: number | false;
   /** How often buffered metrics are flushed. Default 10 s. */
   readonly metricsFlushMs?: number;
+  /** How long heartbeats' deadline index updates gather before one write per shard. Default 50 ms. */
+  readonly deadlineIndexWindowMs?: number;
 }
 
 export interface SubscriberDependencies {
@@ -125,7 +127,7 @@ export async function startHeartbeatSubscriber(config: RuntimeConfig, deps: Subs
   const begin = (ready: SubscriberPorts) => {
     ports = ready;
     // Deadline index writes are batched per shard: a long-running process can flush them on stop.
-    engine = deps.engine ?? createEngine(config, { cache: ready.cache, topics: ready.topics, events: deps.events, metrics, logger, now, deadlineIndexBatch: {} });
+    engine = deps.engine ?? createEngine(config, { cache: ready.cache, topics: ready.topics, events: deps.events, metrics, logger, now, deadlineIndexBatch: { windowMs: o.deadlineIndexWindowMs } });
     processor = new DeviceMessageProcessor(engine, metrics, logger, maxConcurrency, o.maxQueued ?? 10_000);
     const activeProcessor = processor;
     shards = config.subscriberShards.map(
