@@ -4,7 +4,7 @@
  * which validate again; `test/construct/contract.test.ts` checks that the two agree.
  */
 export const REQUEST_ID_PATTERNS = {
-  accountId: '^[A-Za-z0-9._@:+=-]{1,128}$',
+  accountId: '^[A-Za-z0-9._@:+=-]{1,64}$',
   deviceId: '^[A-Za-z0-9._:-]{1,128}$',
   sessionId: '^[A-Za-z0-9._:-]{1,128}$',
   contentId: '^[A-Za-z0-9._:/@+=-]{1,256}$',

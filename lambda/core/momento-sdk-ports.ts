@@ -77,12 +77,16 @@ export function toMomentoCallError(response: ErrorResponse | SdkError, what: str
   return new MomentoCallError(ERROR_KINDS[code] ?? 'other', `${what}: ${message}`, code);
 }
 
+/** Momento's documented maximum item TTL (24 hours); a longer TTL fails the write. */
+export const MOMENTO_MAX_TTL_SECONDS = 86_400;
+
 /**
  * The SDK takes TTLs in whole seconds and throws on a fraction; the ports take any positive
- * number of seconds (a token cached until shortly before its expiry is rarely whole), so round up.
+ * number of seconds (a token cached until shortly before its expiry is rarely whole), so round up,
+ * and cap at Momento's maximum (index sets and session records may ask for longer).
  */
 export function wholeSeconds(ttlSeconds: number): number {
-  return Math.max(1, Math.ceil(ttlSeconds));
+  return Math.min(MOMENTO_MAX_TTL_SECONDS, Math.max(1, Math.ceil(ttlSeconds)));
 }
 
 function failed(response: unknown, what: string): never {

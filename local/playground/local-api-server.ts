@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { z } from 'zod';
+import { accountIdSchema, deviceIdSchema } from '../../lambda/core/identifiers';
 import { fromApiGatewayResult, toApiGatewayEvent, type LocalRequest } from './api-gateway-event';
 import type { DashboardFeed } from './dashboard-feed';
 import { DeviceControlError, type DeviceState, type SimulatedDevices } from './simulated-devices';
@@ -47,9 +48,9 @@ const STATIC_FILES: Record<string, { file: string; type: string }> = {
   '/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
 };
 
-// The same character sets the engine accepts, so a control request never reaches it malformed.
-const accountId = z.string().regex(/^[A-Za-z0-9._@:+=-]{1,128}$/, 'accountId must be 1 to 128 letters, digits or ._@:+=-');
-const deviceId = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'deviceId must be 1 to 128 letters, digits or ._:-');
+// The engine's own schemas, so a control request never reaches it malformed.
+const accountId = accountIdSchema;
+const deviceId = deviceIdSchema;
 const startDeviceBody = z.object({ accountId, deviceId: deviceId.optional() }).strict();
 const DEVICE_STATES = ['starting', 'active', 'refused', 'stopped', 'crashed', 'evicted', 'expired', 'error'] as const satisfies readonly DeviceState[];
 const browserReportBody = z

@@ -86,7 +86,7 @@ export function tokenBadRequests(base: TokenRequestBase): BadRequestCase[] {
 
   add('iam', 'long-id', 'deviceId of 129 characters', { body: body('iam', { deviceId: 'd'.repeat(129) }) });
   add('iam', 'long-id', 'deviceId of 100,000 characters', { body: body('iam', { deviceId: 'd'.repeat(100_000) }) });
-  add('iam', 'long-id', 'accountId of 129 characters', { body: body('iam', { accountId: 'a'.repeat(129) }) });
+  add('iam', 'long-id', 'accountId of 65 characters (a token id holds 64)', { body: body('iam', { accountId: 'a'.repeat(65) }) });
   add('iam', 'long-id', 'contentId of 257 characters', { body: body('iam', { contentId: 'c'.repeat(257) }) });
   add('iam', 'long-id', 'kind of 33 characters', { body: body('iam', { kind: 'k'.repeat(33) }) });
   add('iam', 'long-id', 'sessionId of 129 characters', { body: body('iam', { sessionId: 's'.repeat(129) }) });
