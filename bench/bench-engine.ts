@@ -61,6 +61,8 @@ export function startBenchEngine(emulator: Emulator, strategy: StrategyName, ove
     topics: ports.topics,
     events,
     strategyOptions: { cappedListSize: CAPPED_LIST_SIZE, intervalMs },
+    // As the heartbeat subscriber runs it (admissions still write at once, as in a Lambda).
+    deadlineIndexBatch: {},
   });
   return { config, env, ports, engine, events, close: () => ports.close() };
 }

@@ -116,6 +116,8 @@ async function costOf(emulator: Emulator, proxy: ByteCountingProxy, strategy: St
         if (!(await fleet.publish(device.accountId, { v: 1, type: 'heartbeat', sessionId: device.sessionId, deviceId: device.deviceId }))) throw new Error('cost: heartbeat publish refused');
       }
       if (!(await waitFor(() => processedMessages(subscriber) >= before + devices.length, 30_000))) throw new Error('cost: the subscriber did not process every heartbeat');
+      // The batched deadline index writes of these heartbeats belong to them.
+      await bench.engine.flushDeadlineIndex?.();
     };
     await sendAll();
     const heartbeat = await measure(emulator, proxy, devices.length, sendAll);
