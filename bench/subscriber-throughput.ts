@@ -72,7 +72,7 @@ export async function measureSubscriberThroughput(emulator: Emulator, scale: Ben
               ? `A heartbeat costs the subscriber ${(engine.cpuSeconds / 10).toFixed(2)} ms of CPU against ${(ceiling.cpuSeconds / 10).toFixed(2)} ms for receiving it alone ` +
                 `(${(engine.cpuSeconds / Math.max(ceiling.cpuSeconds, 1e-9)).toFixed(0)}×, rows below): the do-nothing subscriber only decodes items that arrive together on one stream, the real one ` +
                 'parses and validates each and waits for one unary cache call through the SDK per heartbeat (the lease refresh; deadline index writes are batched), ' +
-                'with at most 32 messages in flight. ' +
+                'with at most 128 messages in flight. ' +
                 `With a whole core to itself that CPU cost allows about ${fmt(10_000 / Math.max(engine.cpuSeconds, 1e-9))}/s, ` +
                 `${10_000 / Math.max(engine.cpuSeconds, 1e-9) < ceiling.offered / 2 ? 'still short of' : 'above'} half the ceiling. ` +
                 'Those calls also go to the emulator process that takes the publishes and delivers them, and every process shares two cores with whatever ' +

@@ -18,7 +18,7 @@ export interface SubscriberPorts {
 }
 
 export interface SubscriberOptions {
-  /** Device messages processed at once. Default 32. */
+  /** Device messages processed at once (each waits on a Momento round trip). Default 128. */
   readonly maxConcurrency?: number;
   /** Messages waiting beyond this are dropped (and counted). Default 10 000. */
   readonly maxQueued?: number;
@@ -86,7 +86,7 @@ export async function startHeartbeatSubscriber(config: RuntimeConfig, deps: Subs
   const logger = deps.logger ?? silentLogger;
   const metrics: EngineMetrics & { flush?(): void } = deps.metrics ?? noMetrics;
   const watchdogMs = o.watchdogMs ?? Math.max(1000, ((config.leaseSeconds - config.heartbeatIntervalSeconds) * 1000) / 2);
-  const maxConcurrency = o.maxConcurrency ?? 32;
+  const maxConcurrency = o.maxConcurrency ?? 128;
   const sweepIntervalMs = o.sweepIntervalMs ?? Math.min(1000, (config.leaseSeconds * 1000) / 3);
   const initialBackoffMs = o.initialBackoffMs ?? 500;
   const maxBackoffMs = o.maxBackoffMs ?? 30_000;
