@@ -139,23 +139,11 @@ class Engine implements ConcurrencyEngine {
       this.logger.error('admission could not reach Momento', { accountId: request.accountId, failureMode: this.config.failureMode, error: describeError(error) });
       if (this.config.failureMode === 'closed') throw new MomentoUnavailableError(error);
       this.metrics.count('AdmissionsDegraded');
-      const startedAt = this.now();
       return {
         kind: 'degraded',
         limit,
         reason: error.message,
-        session: {
-          sessionId: request.sessionId ?? this.newSessionId(),
-          accountId: request.accountId,
-          deviceId: request.deviceId,
-          contentId: request.contentId,
-          kind: request.kind,
-          scopeKey: scope.key,
-          shard: shardOf(request.accountId, this.config.topicShards),
-          limit,
-          startedAt,
-          endsAt: this.endsAt(startedAt),
-        },
+        session: this.sessionRecord(request, scope, request.sessionId ?? this.newSessionId(), limit, this.now()),
       };
     }
   }
@@ -163,6 +151,23 @@ class Engine implements ConcurrencyEngine {
   /** When a session started at `startedAt` must end (MAX_SESSION_SECONDS); undefined without a maximum. */
   private endsAt(startedAt: number): number | undefined {
     return this.config.maxSessionSeconds > 0 ? startedAt + this.config.maxSessionSeconds * 1000 : undefined;
+  }
+
+  /** The record of a session of `request` in `scope`, admitted or degraded. */
+  private sessionRecord(request: AdmissionRequest, scope: ScopeRef, sessionId: string, limit: number, startedAt: number, slot?: number): SessionRecord {
+    return {
+      sessionId,
+      accountId: request.accountId,
+      deviceId: request.deviceId,
+      contentId: request.contentId,
+      kind: request.kind,
+      scopeKey: scope.key,
+      shard: shardOf(request.accountId, this.config.topicShards),
+      slot,
+      limit,
+      startedAt,
+      endsAt: this.endsAt(startedAt),
+    };
   }
 
   private async admitInScope(request: AdmissionRequest, scope: ScopeRef, limit: number): Promise<AdmissionOutcome> {
@@ -202,20 +207,8 @@ class Engine implements ConcurrencyEngine {
       if (previous && previous.accountId === request.accountId) startedAt = previous.startedAt;
       if (previous) await this.retire(previous);
     }
-    const endsAt = this.endsAt(startedAt);
-    const record: SessionRecord = {
-      sessionId: holder.sessionId,
-      accountId: request.accountId,
-      deviceId: request.deviceId,
-      contentId: request.contentId,
-      kind: request.kind,
-      scopeKey: scope.key,
-      shard: shardOf(request.accountId, this.config.topicShards),
-      slot: result.slot,
-      limit,
-      startedAt,
-      endsAt,
-    };
+    const record = this.sessionRecord(request, scope, holder.sessionId, limit, startedAt, result.slot);
+    const { endsAt } = record;
     if (endsAt !== undefined && endsAt <= now) {
       await this.strategy.release(scope, holder, result.slot);
       await this.reportDenied(request, scope, 'max-duration', limit);
