@@ -267,9 +267,7 @@ export class DeviceSession {
     this.refreshFailures = 0;
     this.refreshedAfterRejection = false;
     this.control = this.subscribeControl(grant, epoch);
-    if (this.page) {
-      this.unwatchPage = watchPageExit(this.page, () => this.onPageExit(epoch), this.options.stopWhenHidden ?? false);
-    }
+    this.watchPage(epoch);
     this.scheduleRefresh(grant, epoch);
     this.setState('active');
     this.events.emit('active', grant);
@@ -284,7 +282,7 @@ export class DeviceSession {
   private activateDegraded(grant: TokenGrant, epoch: number): void {
     if (this.current !== 'active') {
       this.refreshFailures = 0;
-      if (this.page) this.unwatchPage = watchPageExit(this.page, () => this.onPageExit(epoch), this.options.stopWhenHidden ?? false);
+      this.watchPage(epoch);
       this.setState('active');
       this.events.emit('active', grant);
     }
@@ -481,6 +479,11 @@ export class DeviceSession {
         cause: error,
       }),
     );
+  }
+
+  /** Stops the session when the page goes away (browser only). */
+  private watchPage(epoch: number): void {
+    if (this.page) this.unwatchPage = watchPageExit(this.page, () => this.onPageExit(epoch), this.options.stopWhenHidden ?? false);
   }
 
   private onPageExit(epoch: number): void {
