@@ -24,7 +24,7 @@ export const CAPPED_LIST_SIZE = 20;
 export function benchEnvironment(emulator: Emulator, strategy: StrategyName, overrides: Record<string, string> = {}): Record<string, string> {
   return {
     CACHE_NAME: BENCH_CACHE,
-    MOMENTO_ENDPOINT: emulator.address,
+    MOMENTO_LOCAL_ENDPOINT: emulator.address,
     HEARTBEAT_INTERVAL_SECONDS: String(HEARTBEAT_SECONDS),
     LEASE_SECONDS: String(LEASE_SECONDS),
     DEFAULT_LIMIT: '3',

@@ -92,7 +92,7 @@ export async function measureOperationCost(emulator: Emulator, scale: BenchScale
 
 async function costOf(emulator: Emulator, proxy: ByteCountingProxy, strategy: StrategyName, operations: number): Promise<StrategyCost> {
   // Long leases: cost does not depend on time, and nothing may expire between the phases.
-  const bench = startBenchEngine(emulator, strategy, { MOMENTO_ENDPOINT: proxy.address, DEFAULT_LIMIT: String(LIMIT), HEARTBEAT_INTERVAL_SECONDS: '20', LEASE_SECONDS: '60' });
+  const bench = startBenchEngine(emulator, strategy, { MOMENTO_LOCAL_ENDPOINT: proxy.address, DEFAULT_LIMIT: String(LIMIT), HEARTBEAT_INTERVAL_SECONDS: '20', LEASE_SECONDS: '60' });
   const fleet = new DeviceFleet(bench.config, bench.ports.tokens!, proxy.address);
   // No periodic sweep: it would add calls that belong to time, not to heartbeats.
   const subscriber = await startInProcessSubscriber(bench, 3_600_000);

@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   };
 
   if (mode === 'do-nothing') {
-    const { hostname, port } = config.momentoEndpoint!;
+    const { hostname, port } = config.momentoLocalEndpoint!;
     const client = new TopicClient({ configuration: TopicConfigurations.Default.latest(), credentialProvider: CredentialProvider.forMomentoLocal({ hostname, port }) });
     let received = 0;
     for (const shard of config.subscriberShards) {

@@ -51,14 +51,14 @@ const runtimeEnvironment = z
     EVENT_BUS_NAME: optionalText,
     POWERTOOLS_SERVICE_NAME: z.string().trim().min(1).default('concurrency-tracker'),
     POWERTOOLS_METRICS_NAMESPACE: z.string().trim().min(1).default('ConcurrencyTracker'),
-    MOMENTO_ENDPOINT: z
+    MOMENTO_LOCAL_ENDPOINT: z
       .string()
       .optional()
       .transform((value, ctx) => {
         if (value === undefined || value.trim() === '') return undefined;
         const match = /^([^:\s]+):(\d{1,5})$/.exec(value.trim());
         if (!match) {
-          ctx.addIssue({ code: 'custom', message: `MOMENTO_ENDPOINT must be host:port, got "${value}"` });
+          ctx.addIssue({ code: 'custom', message: `MOMENTO_LOCAL_ENDPOINT must be host:port, got "${value}"` });
           return z.NEVER;
         }
         return { hostname: match[1], port: Number(match[2]) };
@@ -117,7 +117,7 @@ export interface RuntimeConfig {
   readonly serviceName: string;
   readonly metricsNamespace: string;
   /** Local runs only: the emulator's address; no secret is read when set. */
-  readonly momentoEndpoint?: { readonly hostname: string; readonly port: number };
+  readonly momentoLocalEndpoint?: { readonly hostname: string; readonly port: number };
 }
 
 /** Thrown for an environment the runtime cannot run with; the message lists every problem. */
@@ -166,6 +166,6 @@ export function parseRuntimeConfig(env: Record<string, string | undefined>): Run
     eventBusName: e.EVENT_BUS_NAME,
     serviceName: e.POWERTOOLS_SERVICE_NAME,
     metricsNamespace: e.POWERTOOLS_METRICS_NAMESPACE,
-    momentoEndpoint: e.MOMENTO_ENDPOINT,
+    momentoLocalEndpoint: e.MOMENTO_LOCAL_ENDPOINT,
   };
 }

@@ -31,11 +31,11 @@ async function readKey(secretArn: string, label: string, read: SecretReader): Pr
 }
 
 /**
- * The keys this process is configured with: none in local runs (`MOMENTO_ENDPOINT`), otherwise
+ * The keys this process is configured with: none in local runs (`MOMENTO_LOCAL_ENDPOINT`), otherwise
  * from Secrets Manager (`*_SECRET_ARN`, cached) or, for the subscriber, `MOMENTO_DATA_KEY`.
  */
 export async function loadMomentoKeys(config: RuntimeConfig, read: SecretReader = readFromSecretsManager): Promise<MomentoKeys> {
-  if (config.momentoEndpoint) return {};
+  if (config.momentoLocalEndpoint) return {};
   const dataKey = config.momentoDataKey ?? (config.dataKeySecretArn ? await readKey(config.dataKeySecretArn, 'Momento data key', read) : undefined);
   const authKey = config.authKeySecretArn ? await readKey(config.authKeySecretArn, 'Momento auth key', read) : undefined;
   if (!dataKey) throw new MomentoKeyError('no Momento data key configured: set DATA_KEY_SECRET_ARN or MOMENTO_DATA_KEY');

@@ -300,14 +300,14 @@ export interface MomentoKeys {
 }
 
 /**
- * Builds the ports for a process. With `config.momentoEndpoint` (local runs) every client talks
+ * Builds the ports for a process. With `config.momentoLocalEndpoint` (local runs) every client talks
  * to the emulator with local credentials and no key is needed; otherwise the data key is
  * required and the token port exists only when the auth key is given.
  */
 export function createMomentoPorts(config: RuntimeConfig, keys: MomentoKeys = {}): MomentoPorts {
-  const local = config.momentoEndpoint;
+  const local = config.momentoLocalEndpoint;
   const dataCredentials = local ? CredentialProvider.forMomentoLocal(local) : keys.dataKey ? CredentialProvider.fromString(keys.dataKey) : undefined;
-  if (!dataCredentials) throw new MomentoCallError('authentication', 'no Momento data key: set DATA_KEY_SECRET_ARN or MOMENTO_DATA_KEY (or MOMENTO_ENDPOINT for local runs)');
+  if (!dataCredentials) throw new MomentoCallError('authentication', 'no Momento data key: set DATA_KEY_SECRET_ARN or MOMENTO_DATA_KEY (or MOMENTO_LOCAL_ENDPOINT for local runs)');
   // The SDK logs reconnects at INFO on the console; warnings and errors are enough.
   const sdkLogs = new DefaultMomentoLoggerFactory(DefaultMomentoLoggerLevel.WARN);
   const cacheClient = new CacheClient({

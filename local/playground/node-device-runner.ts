@@ -5,7 +5,7 @@ export interface NodeDeviceRunnerOptions {
   /** Base URL of the local API (`POST /tokens` there, as a player's backend would call it). */
   readonly apiUrl: string;
   /** `host:port` of the emulator's gRPC endpoint, which the devices' tokens are used against. */
-  readonly momentoEndpoint: string;
+  readonly momentoLocalEndpoint: string;
 }
 
 /**
@@ -55,7 +55,7 @@ class SeverableTransport implements TopicTransport {
 export function createNodeDeviceRunner(options: NodeDeviceRunnerOptions): DeviceRunner {
   const tokensUrl = new URL('/tokens', options.apiUrl).toString();
   return ({ accountId, deviceId }, hooks) => {
-    const transport = new SeverableTransport(createSdkTopicTransport({ endpoint: options.momentoEndpoint }));
+    const transport = new SeverableTransport(createSdkTopicTransport({ endpoint: options.momentoLocalEndpoint }));
     const session = new DeviceSession({
       deviceId,
       pageLifecycle: false,

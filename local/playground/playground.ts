@@ -63,7 +63,7 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
 
     const config = parseRuntimeConfig({
       CACHE_NAME: PLAYGROUND_CACHE,
-      MOMENTO_ENDPOINT: emulator.address,
+      MOMENTO_LOCAL_ENDPOINT: emulator.address,
       HEARTBEAT_INTERVAL_SECONDS: String(options.heartbeatIntervalSeconds),
       LEASE_SECONDS: String(options.leaseSeconds),
       DEFAULT_LIMIT: String(options.limit),
@@ -128,7 +128,7 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
     apiUrl = `http://${urlHost(wildcard ? 'localhost' : options.host)}:${address.port}`;
     // The simulated devices call the API as a player's backend would, on an address that is bound.
     const internalApiUrl = `http://${urlHost(wildcard ? (options.host === '::' ? '::1' : '127.0.0.1') : options.host)}:${address.port}`;
-    runDevice = createNodeDeviceRunner({ apiUrl: internalApiUrl, momentoEndpoint: emulator.address });
+    runDevice = createNodeDeviceRunner({ apiUrl: internalApiUrl, momentoLocalEndpoint: emulator.address });
     // Devices stop first (their stop messages need the server, subscriber and emulator).
     cleanups.push(() => devices.stopAll());
 

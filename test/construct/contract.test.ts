@@ -67,8 +67,8 @@ describe('the construct and the runtime name things the same way', () => {
     // NODE_OPTIONS only turns on source maps in stack traces; it is Node's, not the contract's.
     names.delete('NODE_OPTIONS');
     expect([...names].filter((n) => !documented.has(n))).toEqual([]);
-    // And the construct sets everything the deployed runtime reads (MOMENTO_ENDPOINT is local-only).
-    expect([...documented].filter((n) => !names.has(n) && n !== 'MOMENTO_ENDPOINT')).toEqual([]);
+    // And the construct sets everything the deployed runtime reads (MOMENTO_LOCAL_ENDPOINT is local-only).
+    expect([...documented].filter((n) => !names.has(n) && n !== 'MOMENTO_LOCAL_ENDPOINT')).toEqual([]);
   });
 
   test('the request models at the edge check the same identifier patterns as the handlers', () => {

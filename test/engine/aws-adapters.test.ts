@@ -81,7 +81,7 @@ describe('loadMomentoKeys', () => {
 
   it('reads no key in local runs', async () => {
     const read = jest.fn();
-    await expect(loadMomentoKeys(testConfig({ MOMENTO_ENDPOINT: '127.0.0.1:1' }), read)).resolves.toEqual({});
+    await expect(loadMomentoKeys(testConfig({ MOMENTO_LOCAL_ENDPOINT: '127.0.0.1:1' }), read)).resolves.toEqual({});
     expect(read).not.toHaveBeenCalled();
   });
 

@@ -21,7 +21,7 @@ describe('parseRuntimeConfig', () => {
       accountSource: 'claim',
       metricsNamespace: 'ConcurrencyTracker',
     });
-    expect(config.momentoEndpoint).toBeUndefined();
+    expect(config.momentoLocalEndpoint).toBeUndefined();
   });
 
   it('reads every variable of the contract', () => {
@@ -50,10 +50,10 @@ describe('parseRuntimeConfig', () => {
       EVENT_BUS_NAME: 'bus',
       POWERTOOLS_SERVICE_NAME: 'token-vending',
       POWERTOOLS_METRICS_NAMESPACE: 'Ns',
-      MOMENTO_ENDPOINT: '127.0.0.1:9090',
+      MOMENTO_LOCAL_ENDPOINT: '127.0.0.1:9090',
     });
     expect(config.subscriberShards).toEqual([1, 3]);
-    expect(config.momentoEndpoint).toEqual({ hostname: '127.0.0.1', port: 9090 });
+    expect(config.momentoLocalEndpoint).toEqual({ hostname: '127.0.0.1', port: 9090 });
     expect(config).toMatchObject({ topicShards: 4, atLimit: 'evict-oldest', limitScope: 'account-content', countingStrategy: 'interval-dictionary', failureMode: 'open', accountSource: 'iam', eventBusName: 'bus' });
   });
 
@@ -81,6 +81,6 @@ describe('parseRuntimeConfig', () => {
   });
 
   it('refuses a malformed emulator endpoint', () => {
-    expect(() => parseRuntimeConfig({ CACHE_NAME: 'c', MOMENTO_ENDPOINT: 'localhost' })).toThrow(/MOMENTO_ENDPOINT/);
+    expect(() => parseRuntimeConfig({ CACHE_NAME: 'c', MOMENTO_LOCAL_ENDPOINT: 'localhost' })).toThrow(/MOMENTO_LOCAL_ENDPOINT/);
   });
 });

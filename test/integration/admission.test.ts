@@ -93,7 +93,7 @@ describe('admission against the emulator', () => {
     };
 
     it('fails closed with a 503 within the time bound', async () => {
-      const api = down.api({ MOMENTO_ENDPOINT: `127.0.0.1:${await closedPort()}`, MOMENTO_TIMEOUT_MS: '500', FAILURE_MODE: 'closed' });
+      const api = down.api({ MOMENTO_LOCAL_ENDPOINT: `127.0.0.1:${await closedPort()}`, MOMENTO_TIMEOUT_MS: '500', FAILURE_MODE: 'closed' });
       const started = Date.now();
       const result = await api.startSession('down-acc', { deviceId: 'tv' });
       expect(result.statusCode).toBe(503);

@@ -25,7 +25,7 @@ describe('Lambda entry points', () => {
   });
 
   it('token vending and entitlement run the engine from their environment', async () => {
-    process.env = { ...saved, CACHE_NAME: 'tracker', MOMENTO_ENDPOINT: emulator.address, DEFAULT_LIMIT: '1', POWERTOOLS_SERVICE_NAME: 'token-vending' };
+    process.env = { ...saved, CACHE_NAME: 'tracker', MOMENTO_LOCAL_ENDPOINT: emulator.address, DEFAULT_LIMIT: '1', POWERTOOLS_SERVICE_NAME: 'token-vending' };
     let tokens: Handler | undefined;
     let entitlement: Handler | undefined;
     jest.isolateModules(() => {

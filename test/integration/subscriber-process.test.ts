@@ -20,7 +20,7 @@ describe('the heartbeat subscriber process', () => {
   it('serves /health once subscribed and drains and exits 0 on SIGTERM', async () => {
     const logs: Record<string, unknown>[] = [];
     child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(__dirname, '../../lambda/heartbeat-subscriber/index.ts')], {
-      env: { ...process.env, CACHE_NAME: 'tracker', MOMENTO_ENDPOINT: emulator.address, HEALTH_PORT: '0', HEARTBEAT_INTERVAL_SECONDS: '1', LEASE_SECONDS: '3', POWERTOOLS_SERVICE_NAME: 'heartbeat-subscriber' },
+      env: { ...process.env, CACHE_NAME: 'tracker', MOMENTO_LOCAL_ENDPOINT: emulator.address, HEALTH_PORT: '0', HEARTBEAT_INTERVAL_SECONDS: '1', LEASE_SECONDS: '3', POWERTOOLS_SERVICE_NAME: 'heartbeat-subscriber' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let buffered = '';

@@ -36,7 +36,7 @@ beforeAll(() => {
     FAILURE_MODE: 'closed',
     POWERTOOLS_METRICS_NAMESPACE: 'Reliability',
   });
-  delete process.env.MOMENTO_ENDPOINT;
+  delete process.env.MOMENTO_LOCAL_ENDPOINT;
   delete process.env.POWERTOOLS_DEV;
   const keep = (stream: NodeJS.WriteStream) =>
     jest.spyOn(stream, 'write').mockImplementation(((chunk: string | Uint8Array) => {

@@ -27,7 +27,7 @@ describe('Vonage Lambda handlers', () => {
     secrets.on(GetSecretValueCommand, { SecretId: CALLBACK_SECRET_ARN }).resolves({ SecretString: CALLBACK_SECRET });
     Object.assign(process.env, {
       CACHE_NAME,
-      MOMENTO_ENDPOINT: emulator.address,
+      MOMENTO_LOCAL_ENDPOINT: emulator.address,
       ACCOUNT_SOURCE: 'claim',
       ACCOUNT_CLAIM: 'sub',
       VONAGE_APPLICATION_ID: APPLICATION_ID,

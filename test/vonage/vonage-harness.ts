@@ -70,7 +70,7 @@ export class VonageHarness {
 
   /** A new dependencies object over new clients: what a new Lambda instance would build. */
   coldStart(env: Record<string, string> = {}): VonageDependencies {
-    const runtime = parseRuntimeConfig({ CACHE_NAME, MOMENTO_ENDPOINT: this.emulator.address, ACCOUNT_SOURCE: 'iam' });
+    const runtime = parseRuntimeConfig({ CACHE_NAME, MOMENTO_LOCAL_ENDPOINT: this.emulator.address, ACCOUNT_SOURCE: 'iam' });
     const config = parseVonageConfig(
       { VONAGE_APPLICATION_ID: APPLICATION_ID, VONAGE_ROOM_POLICIES: JSON.stringify(TEST_POLICIES), VONAGE_ACCOUNT_LIMIT: '0', ...env },
       runtime.defaultLimit,

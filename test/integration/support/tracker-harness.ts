@@ -48,7 +48,7 @@ export class TrackerHarness {
       DEFAULT_LIMIT: '3',
       TOKEN_TTL_SECONDS: '600',
       MOMENTO_TIMEOUT_MS: '3000',
-      MOMENTO_ENDPOINT: this.emulator.address,
+      MOMENTO_LOCAL_ENDPOINT: this.emulator.address,
       ...env,
     });
   }

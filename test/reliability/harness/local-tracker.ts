@@ -26,7 +26,7 @@ export interface LocalTracker {
 export function localEnvironment(emulator: Emulator, overrides: Record<string, string> = {}): Record<string, string> {
   return {
     CACHE_NAME,
-    MOMENTO_ENDPOINT: emulator.address,
+    MOMENTO_LOCAL_ENDPOINT: emulator.address,
     HEARTBEAT_INTERVAL_SECONDS: '1',
     LEASE_SECONDS: '6',
     DEFAULT_LIMIT: '3',
