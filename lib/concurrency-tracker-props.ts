@@ -131,6 +131,17 @@ export interface ConcurrencyTrackerProps {
   readonly dataKeySecret?: secretsmanager.ISecret;
 
   /**
+   * Momento's endpoint for the region of your cache, a host name such as
+   * `cell-4-us-west-2-1.prod.a.momentohq.com` (the Momento console shows it beside a new API key).
+   * Required for the v2 API keys the console creates now, which do not carry their endpoint; given
+   * to every tracker Lambda and the subscriber as `MOMENTO_ENDPOINT`. Legacy (v1 or JWT) keys
+   * carry their own endpoints and ignore it.
+   * @default - none: the key secrets must hold legacy keys; a v2 key fails at start with a message
+   * naming this prop
+   */
+  readonly momentoEndpoint?: string;
+
+  /**
    * Name of the Momento cache holding leases and session records. The cache must exist.
    * @default 'concurrency-tracker'
    */
@@ -298,6 +309,15 @@ export interface ConcurrencyTrackerProps {
    * @default - no Vonage routes
    */
   readonly vonage?: VonageSessionMonitoringOptions;
+
+  /**
+   * A prebuilt image of the heartbeat subscriber, instead of building the shipped Dockerfile at
+   * deploy (useful on an x86 CI runner without QEMU, or to deploy an image your pipeline scanned).
+   * It must run on linux/arm64 (the tasks are Graviton) and start the subscriber the shipped
+   * Dockerfile starts, e.g. an image built from `assets/heartbeat-subscriber` and pushed to ECR.
+   * @default - built at deploy from the shipped Dockerfile (node:22-alpine) for linux/arm64
+   */
+  readonly subscriberImage?: ecs.ContainerImage;
 
   /**
    * Retention of every log group the construct creates.

@@ -217,6 +217,7 @@ export class ConcurrencyTracker extends Construct {
           desiredCount: settings.subscriberDesiredCount,
           logRetention,
           eventBus: this.eventBus,
+          image: props.subscriberImage,
         }),
     );
     this.subscriberServices = this.subscribers.map((s) => s.service);

@@ -33,6 +33,11 @@ export interface HeartbeatSubscriberServiceProps {
   readonly logRetention: logs.RetentionDays;
   /** Bus for lifecycle events, when events are on. */
   readonly eventBus?: events.IEventBus;
+  /**
+   * A prebuilt linux/arm64 image of the subscriber.
+   * @default - built at deploy from the shipped Dockerfile for linux/arm64
+   */
+  readonly image?: ecs.ContainerImage;
 }
 
 /**
@@ -67,16 +72,19 @@ export class HeartbeatSubscriberService extends Construct {
     });
 
     this.container = this.taskDefinition.addContainer('Subscriber', {
-      // Built from the Dockerfile and bundle in assets/heartbeat-subscriber at deploy time;
-      // synthesis only hashes the folder, so no Docker engine is needed to synth or test.
-      image: ecs.ContainerImage.fromAsset(assetPath('heartbeat-subscriber'), {
-        platform: Platform.LINUX_ARM64,
-      }),
+      // By default built from the Dockerfile and bundle in assets/heartbeat-subscriber at deploy
+      // time; synthesis only hashes the folder, so no Docker engine is needed to synth or test.
+      image:
+        props.image ??
+        ecs.ContainerImage.fromAsset(assetPath('heartbeat-subscriber'), {
+          platform: Platform.LINUX_ARM64,
+        }),
       environment: props.environment,
       secrets: { MOMENTO_DATA_KEY: ecs.Secret.fromSecretsManager(props.dataKeySecret) },
       logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'subscriber', logGroup: this.logGroup }),
       readonlyRootFilesystem: true,
-      // The image is node:slim (no curl); Node's own fetch asks the health endpoint.
+      // The shipped image is node:22-alpine (busybox wget, no curl) and a prebuilt one may have
+      // neither; Node's own fetch asks the health endpoint.
       healthCheck: {
         command: [
           'CMD',

@@ -43,6 +43,7 @@ export function runtimeEnvironment(
     POWERTOOLS_METRICS_NAMESPACE: s.metricsNamespace,
   };
   if (inputs.eventBusName) env.EVENT_BUS_NAME = inputs.eventBusName;
+  if (s.momentoEndpoint) env.MOMENTO_ENDPOINT = s.momentoEndpoint;
 
   if (component === TrackerComponent.HEARTBEAT_SUBSCRIBER) {
     env.SUBSCRIBER_SHARDS = (inputs.subscriberShards ?? [0]).join(',');

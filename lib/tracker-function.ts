@@ -31,7 +31,8 @@ export interface TrackerFunctionProps {
 
 /**
  * A Lambda running one prebuilt handler bundle on arm64, with its own log group (so the retention
- * is set and the group is removed with the stack). It acknowledges the cdk-nag findings that every
+ * is set; like every LogGroup by default, the template retains it when the stack is deleted, so
+ * the logs outlive the stack and the group is deleted by hand). It acknowledges the cdk-nag findings that every
  * such function raises by design (managed basic-execution policy, pinned runtime).
  */
 export class TrackerFunction extends Construct {

@@ -135,6 +135,21 @@ export function checkNames(s: TrackerSettings): void {
   }
 }
 
+/** A DNS host name of two or more labels (what the runtime accepts as `MOMENTO_ENDPOINT`). */
+const HOST_NAME = /^(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+
+/** Momento's endpoint: a host name, to which the SDK prefixes `cache.`, `control.` and `token.`. */
+export function checkMomentoEndpoint(s: TrackerSettings): void {
+  const endpoint = s.momentoEndpoint;
+  if (endpoint === undefined || Token.isUnresolved(endpoint)) return;
+  if (!HOST_NAME.test(endpoint)) {
+    fail(
+      `momentoEndpoint "${endpoint}" must be a host name such as cell-4-us-west-2-1.prod.a.momentohq.com, ` +
+        'with no scheme (https://), port or path: copy the endpoint the Momento console shows with the API key.',
+    );
+  }
+}
+
 /** JWT and Cognito authorisation settings. */
 export function checkAuthorization(s: TrackerSettings): void {
   const auth = s.authorization;
@@ -171,6 +186,7 @@ export function checkProps(props: ConcurrencyTrackerProps, s: TrackerSettings): 
   checkCounts(s);
   checkSubscriberSize(s);
   checkNames(s);
+  checkMomentoEndpoint(s);
   checkAuthorization(s);
   checkNetwork(props);
 }

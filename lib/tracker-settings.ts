@@ -12,6 +12,7 @@ import { DEFAULT_METRICS_NAMESPACE } from './tracker-metric-names';
 
 /** The runtime settings with every default applied; the single place defaults live. */
 export interface TrackerSettings {
+  readonly momentoEndpoint?: string;
   readonly cacheName: string;
   readonly heartbeatTopicName: string;
   readonly controlTopicPrefix: string;
@@ -57,6 +58,7 @@ export const DEFAULTS = {
 export function resolveSettings(props: ConcurrencyTrackerProps): TrackerSettings {
   const heartbeatInterval = props.heartbeatInterval ?? Duration.seconds(DEFAULTS.heartbeatIntervalSeconds);
   return {
+    momentoEndpoint: props.momentoEndpoint,
     cacheName: props.cacheName ?? DEFAULTS.cacheName,
     heartbeatTopicName: props.heartbeatTopicName ?? DEFAULTS.heartbeatTopicName,
     controlTopicPrefix: props.controlTopicPrefix ?? DEFAULTS.controlTopicPrefix,

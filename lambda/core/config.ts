@@ -9,6 +9,30 @@ export const MAX_TOKEN_TTL_SECONDS = 25 * 60 * 60;
 const positiveInt = (name: string, fallback: number, max?: number) => wholeNumberVariable(name, fallback, { min: 1, max });
 const nonNegativeInt = (name: string, fallback: number) => wholeNumberVariable(name, fallback, { min: 0 });
 
+/** A DNS host name of two or more labels. */
+const MOMENTO_ENDPOINT_HOST = /^(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+
+/**
+ * Momento's endpoint for v2 API keys: a host name such as
+ * `cell-4-us-west-2-1.prod.a.momentohq.com`, to which the SDK prefixes `cache.`, `control.` and
+ * `token.`; so no scheme, port or path.
+ */
+const momentoEndpoint = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    if (value === undefined || value.trim() === '') return undefined;
+    const host = value.trim();
+    if (!MOMENTO_ENDPOINT_HOST.test(host)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `MOMENTO_ENDPOINT must be a host name such as cell-4-us-west-2-1.prod.a.momentohq.com (no scheme, port or path), got "${value}"`,
+      });
+      return z.NEVER;
+    }
+    return host.toLowerCase();
+  });
+
 const shardList = z
   .string()
   .optional()
@@ -51,6 +75,7 @@ const runtimeEnvironment = z
     EVENT_BUS_NAME: optionalText,
     POWERTOOLS_SERVICE_NAME: z.string().trim().min(1).default('concurrency-tracker'),
     POWERTOOLS_METRICS_NAMESPACE: z.string().trim().min(1).default('ConcurrencyTracker'),
+    MOMENTO_ENDPOINT: momentoEndpoint,
     MOMENTO_LOCAL_ENDPOINT: z
       .string()
       .optional()
@@ -116,6 +141,8 @@ export interface RuntimeConfig {
   readonly eventBusName?: string;
   readonly serviceName: string;
   readonly metricsNamespace: string;
+  /** Momento's endpoint (host name), which v2 API keys need; legacy keys carry their own. */
+  readonly momentoEndpoint?: string;
   /** Local runs only: the emulator's address; no secret is read when set. */
   readonly momentoLocalEndpoint?: { readonly hostname: string; readonly port: number };
 }
@@ -166,6 +193,7 @@ export function parseRuntimeConfig(env: Record<string, string | undefined>): Run
     eventBusName: e.EVENT_BUS_NAME,
     serviceName: e.POWERTOOLS_SERVICE_NAME,
     metricsNamespace: e.POWERTOOLS_METRICS_NAMESPACE,
+    momentoEndpoint: e.MOMENTO_ENDPOINT,
     momentoLocalEndpoint: e.MOMENTO_LOCAL_ENDPOINT,
   };
 }

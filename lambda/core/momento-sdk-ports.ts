@@ -35,6 +35,8 @@ import {
   type SdkError,
 } from '@gomomento/sdk';
 import type { RuntimeConfig } from './config';
+import { momentoCredentialProvider } from './momento-credential-provider';
+import { MomentoKeyError } from './momento-credentials';
 import {
   MomentoCallError,
   type CachePort,
@@ -299,15 +301,34 @@ export interface MomentoKeys {
   readonly authKey?: string;
 }
 
+/** The SDK credentials of a process: the data key's, and the auth key's where it is given. */
+export interface MomentoCredentials {
+  readonly data: CredentialProvider;
+  readonly auth?: CredentialProvider;
+}
+
 /**
- * Builds the ports for a process. With `config.momentoLocalEndpoint` (local runs) every client talks
- * to the emulator with local credentials and no key is needed; otherwise the data key is
- * required and the token port exists only when the auth key is given.
+ * The credentials for a process. With `config.momentoLocalEndpoint` (local runs) both are the
+ * emulator's local credentials and no key is needed; otherwise the data key is required, and each
+ * key is read by its kind (a v2 key with `config.momentoEndpoint`, a legacy key with the endpoints
+ * it carries). Throws a {@link MomentoKeyError} naming what to change, without key material.
+ */
+export function momentoCredentials(config: RuntimeConfig, keys: MomentoKeys = {}): MomentoCredentials {
+  const local = config.momentoLocalEndpoint;
+  if (local) return { data: CredentialProvider.forMomentoLocal(local), auth: CredentialProvider.forMomentoLocal(local) };
+  if (!keys.dataKey) throw new MomentoKeyError('no Momento data key: set DATA_KEY_SECRET_ARN or MOMENTO_DATA_KEY (or MOMENTO_LOCAL_ENDPOINT for local runs)');
+  return {
+    data: momentoCredentialProvider(keys.dataKey, config.momentoEndpoint, 'Momento data key'),
+    auth: keys.authKey ? momentoCredentialProvider(keys.authKey, config.momentoEndpoint, 'Momento auth key') : undefined,
+  };
+}
+
+/**
+ * Builds the ports for a process over {@link momentoCredentials}; the token port exists only
+ * where there are auth credentials (local runs, or the auth key given).
  */
 export function createMomentoPorts(config: RuntimeConfig, keys: MomentoKeys = {}): MomentoPorts {
-  const local = config.momentoLocalEndpoint;
-  const dataCredentials = local ? CredentialProvider.forMomentoLocal(local) : keys.dataKey ? CredentialProvider.fromString(keys.dataKey) : undefined;
-  if (!dataCredentials) throw new MomentoCallError('authentication', 'no Momento data key: set DATA_KEY_SECRET_ARN or MOMENTO_DATA_KEY (or MOMENTO_LOCAL_ENDPOINT for local runs)');
+  const { data: dataCredentials, auth: authCredentials } = momentoCredentials(config, keys);
   // The SDK logs reconnects at INFO on the console; warnings and errors are enough.
   const sdkLogs = new DefaultMomentoLoggerFactory(DefaultMomentoLoggerLevel.WARN);
   const cacheClient = new CacheClient({
@@ -321,7 +342,6 @@ export function createMomentoPorts(config: RuntimeConfig, keys: MomentoKeys = {}
     configuration: TopicConfigurations.Default.latest(new DefaultMomentoLoggerFactory(DefaultMomentoLoggerLevel.ERROR)),
     credentialProvider: dataCredentials,
   });
-  const authCredentials = local ? CredentialProvider.forMomentoLocal(local) : keys.authKey ? CredentialProvider.fromString(keys.authKey) : undefined;
   const authClient = authCredentials
     ? new AuthClient({ configuration: AuthClientConfigurations.Default.latest(sdkLogs), credentialProvider: authCredentials })
     : undefined;

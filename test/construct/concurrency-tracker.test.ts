@@ -11,6 +11,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import {
   AtLimitBehavior,
   ConcurrencyTracker,
@@ -462,6 +463,46 @@ describe('ConcurrencyTracker props', () => {
     expect(subscriberEnvironment(template, 0)).toMatchObject({ TOPIC_SHARDS: '5', SUBSCRIBER_SHARDS: '0,1,2' });
     expect(subscriberEnvironment(template, 1)).toMatchObject({ TOPIC_SHARDS: '5', SUBSCRIBER_SHARDS: '3,4' });
     expect(lambdaEnvironment(template, TOKEN_VENDING)).toMatchObject({ TOPIC_SHARDS: '5' });
+  });
+
+  test('momentoEndpoint reaches every tracker Lambda, Vonage ones included, and every subscriber container', () => {
+    const endpoint = 'cell-4-us-west-2-1.prod.a.momentohq.com';
+    const { template } = synthTracker({ momentoEndpoint: endpoint, topicShards: 2, subscriberGroups: 2 }, (stack) => ({
+      vonage: {
+        applicationId: 'c1a2b3c4-0000-4000-8000-00000000feed',
+        privateKey: secretsmanager.Secret.fromSecretNameV2(stack, 'VonageKey', 'vonage/private-key'),
+        callbackSignatureSecret: secretsmanager.Secret.fromSecretNameV2(stack, 'VonageSig', 'vonage/signature-secret'),
+      },
+    }));
+    const fns = Object.values(template.findResources('AWS::Lambda::Function')) as Array<{ Properties: { Environment?: { Variables: Record<string, unknown> } } }>;
+    const trackerFns = fns.map((fn) => fn.Properties.Environment?.Variables ?? {}).filter((vars) => 'CACHE_NAME' in vars);
+    // Token vending, entitlement and the three Vonage functions.
+    expect(trackerFns).toHaveLength(5);
+    for (const vars of trackerFns) expect(vars.MOMENTO_ENDPOINT).toBe(endpoint);
+    expect(subscriberEnvironment(template, 0).MOMENTO_ENDPOINT).toBe(endpoint);
+    expect(subscriberEnvironment(template, 1).MOMENTO_ENDPOINT).toBe(endpoint);
+  });
+
+  test('without momentoEndpoint no component gets MOMENTO_ENDPOINT (legacy keys carry theirs)', () => {
+    const { template } = synthTracker();
+    expect(lambdaEnvironment(template, TOKEN_VENDING)).not.toHaveProperty('MOMENTO_ENDPOINT');
+    expect(lambdaEnvironment(template, ENTITLEMENT)).not.toHaveProperty('MOMENTO_ENDPOINT');
+    expect(subscriberEnvironment(template)).not.toHaveProperty('MOMENTO_ENDPOINT');
+  });
+
+  test('subscriberImage replaces the image built at deploy in every subscriber group', () => {
+    const dockerImages = (stack: Stack) => {
+      const assembly = stack.node.root as unknown as { synth(): import('aws-cdk-lib/cx-api').CloudAssembly };
+      const manifests = assembly.synth().artifacts.filter((a): a is import('aws-cdk-lib/cx-api').AssetManifestArtifact => a instanceof cxapi.AssetManifestArtifact);
+      return manifests.flatMap((m) => Object.keys(m.contents.dockerImages ?? {}));
+    };
+    const image = 'public.ecr.aws/example/heartbeat-subscriber:1.2.3';
+    const prebuilt = synthTracker({ subscriberImage: ecs.ContainerImage.fromRegistry(image), topicShards: 2, subscriberGroups: 2 });
+    const defs = Object.values(prebuilt.template.findResources('AWS::ECS::TaskDefinition')) as Array<{ Properties: { ContainerDefinitions: Array<{ Image: unknown }> } }>;
+    expect(defs.map((d) => d.Properties.ContainerDefinitions[0].Image)).toEqual([image, image]);
+    expect(dockerImages(prebuilt.stack)).toEqual([]);
+    // By default the shipped Dockerfile is built at deploy.
+    expect(dockerImages(synthTracker().stack)).toHaveLength(1);
   });
 
   test('a passed event bus receives the events; lifecycleEvents false removes the variable and the grants', () => {

@@ -47,6 +47,7 @@ describe('the construct and the runtime name things the same way', () => {
     const { template } = synthTracker({}, (stack) => ({
       admissionHook: lambda.Function.fromFunctionArn(stack, 'Hook', 'arn:aws:lambda:eu-west-1:123456789012:function:hook'),
       maxSessionDuration: Duration.hours(1),
+      momentoEndpoint: 'cell-4-us-west-2-1.prod.a.momentohq.com',
       authorization: TrackerAuthorization.jwt({ issuer: 'https://idp.example.com', audience: ['a'], accountClaim: 'acct' }),
     }));
     const names = new Set<string>();

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Lazy } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -36,6 +36,10 @@ describe('bad props fail at construction with a message that says what to change
     ['JWT without audience', { authorization: TrackerAuthorization.jwt({ issuer: 'https://idp', audience: [], accountClaim: 'sub' }) }, /needs at least one audience/],
     ['JWT without claim', { authorization: TrackerAuthorization.jwt({ issuer: 'https://idp', audience: ['a'], accountClaim: '' }) }, /needs accountClaim/],
     ['JWKS over http', { authorization: TrackerAuthorization.jwt({ issuer: 'https://idp', audience: ['a'], jwksUri: 'http://keys', accountClaim: 'sub' }) }, /JWKS URI must be an https URL/],
+    ['Momento endpoint with a scheme', { momentoEndpoint: 'https://cell-4-us-west-2-1.prod.a.momentohq.com' }, /momentoEndpoint "https:\/\/cell-4.*" must be a host name .*no scheme \(https:\/\/\), port or path/],
+    ['Momento endpoint with a port', { momentoEndpoint: 'cell-4-us-west-2-1.prod.a.momentohq.com:443' }, /momentoEndpoint ".*:443" must be a host name/],
+    ['Momento endpoint with a path', { momentoEndpoint: 'cell-4-us-west-2-1.prod.a.momentohq.com/v1' }, /momentoEndpoint ".*\/v1" must be a host name/],
+    ['Momento endpoint of one label', { momentoEndpoint: 'momentohq' }, /momentoEndpoint "momentohq" must be a host name/],
     ['Cognito without pools', { authorization: TrackerAuthorization.cognito({ userPools: [], accountClaim: 'sub' }) }, /needs at least one user pool/],
   ])('%s', (_name, props, message) => {
     expect(build(props)).toThrow(message);
@@ -64,6 +68,11 @@ describe('bad props fail at construction with a message that says what to change
         momentoTimeout: Duration.millis(100),
       }),
     ).not.toThrow();
+  });
+
+  test('a Momento endpoint host name passes, and so does an unresolved token', () => {
+    expect(build({ momentoEndpoint: 'cell-4-us-west-2-1.prod.a.momentohq.com' })).not.toThrow();
+    expect(build({ momentoEndpoint: Lazy.string({ produce: () => 'https://not-checked-at-synth' }) })).not.toThrow();
   });
 
   test('a Cognito pool passes', () => {

@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import {
   AtLimitBehavior,
   ConcurrencyTrackerProps,
@@ -80,6 +81,12 @@ const configurations: Array<[string, ConcurrencyTrackerProps | ((s: import('aws-
       subscriberGroups: 4,
       eventBus: new events.EventBus(stack, 'Bus'),
       metricsNamespace: 'Video/Tracker',
+      momentoEndpoint: 'cell-4-us-west-2-1.prod.a.momentohq.com',
+      vonage: {
+        applicationId: 'c1a2b3c4-0000-4000-8000-00000000feed',
+        privateKey: secretsmanager.Secret.fromSecretNameV2(stack, 'VonageKey', 'vonage/private-key'),
+        callbackSignatureSecret: secretsmanager.Secret.fromSecretNameV2(stack, 'VonageSig', 'vonage/signature-secret'),
+      },
     }),
   ],
   [
@@ -113,6 +120,9 @@ describe('every synthesized runtime environment is accepted by the engine config
       expect(config.metricsNamespace).toBe(env.POWERTOOLS_METRICS_NAMESPACE);
       expect(config.serviceName).toBe(env.POWERTOOLS_SERVICE_NAME);
       expect(config.eventBusName).toBe(env.EVENT_BUS_NAME);
+      expect(config.momentoEndpoint).toBe(env.MOMENTO_ENDPOINT);
+      // The local emulator's variable is never set by the construct (it means "no secrets").
+      expect(config.momentoLocalEndpoint).toBeUndefined();
       if (env.SUBSCRIBER_SHARDS) {
         expect(config.subscriberShards.join(',')).toBe(env.SUBSCRIBER_SHARDS);
         expect(config.momentoDataKey).toBeDefined();
@@ -127,6 +137,35 @@ describe('every synthesized runtime environment is accepted by the engine config
         expect(config.tokenTtlSeconds).toBe(Number(env.TOKEN_TTL_SECONDS));
         expect(config.authKeySecretArn).toBeDefined();
       }
+    }
+  });
+
+  test('the construct and the runtime accept the same Momento endpoints', () => {
+    const candidates = [
+      'cell-4-us-west-2-1.prod.a.momentohq.com',
+      'CELL-1-EU-WEST-1-1.prod.a.momentohq.com',
+      'https://cell-4-us-west-2-1.prod.a.momentohq.com',
+      'cell-4-us-west-2-1.prod.a.momentohq.com:443',
+      'cell-4-us-west-2-1.prod.a.momentohq.com/',
+      '127.0.0.1:9090',
+      'momentohq',
+      '-bad.momentohq.com',
+      'a..b.com',
+    ];
+    for (const endpoint of candidates) {
+      let construct = true;
+      try {
+        synthTracker({ momentoEndpoint: endpoint });
+      } catch {
+        construct = false;
+      }
+      let runtime = true;
+      try {
+        parseRuntimeConfig({ CACHE_NAME: 'c', MOMENTO_ENDPOINT: endpoint });
+      } catch {
+        runtime = false;
+      }
+      expect([endpoint, construct]).toEqual([endpoint, runtime]);
     }
   });
 
