@@ -53,6 +53,11 @@ export interface Emulator {
    * project keeps in Secrets Manager.
    */
   createApiKey(options?: { scope?: Scope; tokenId?: string; validForSeconds?: number }): string;
+  /**
+   * `Service/Method` of every call in @gomomento/generated-types this emulator does not serve; each
+   * answers UNIMPLEMENTED with "the local emulator does not serve <call>" (docs/emulator.md).
+   */
+  readonly unservedCalls: readonly string[];
   /** Closes every stream, connection and server at once. */
   stop(): Promise<void>;
 }
@@ -81,7 +86,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     { definition: token.token.UnimplementedTokenService.definition, implementation: createTokenService(authority, guard, () => address), kind: 'auth' },
     { definition: ping.cache_client.UnimplementedPingService.definition, implementation: { Ping: (_call: unknown, callback: (e: null, r: unknown) => void) => callback(null, new ping.cache_client._PingResponse()) }, kind: 'ping' },
   ];
-  // The legacy Auth service (Login, GenerateApiToken) is not served: the project never calls it.
+  // Every other Momento service and call (the legacy Auth service, leaderboards, webhooks,
+  // functions, signing keys, ...) answers UNIMPLEMENTED, naming the call: see listenGrpc.
 
   const grpcServer = await listenGrpc({ hostname, port: options.port ?? 0, services, faults, stats });
   let httpServer;
@@ -117,6 +123,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     port: grpcServer.port,
     address,
     httpUrl: `http://${hostname}:${http.port}`,
+    unservedCalls: grpcServer.unservedCalls,
     faults,
     store,
     stats: () => stats.snapshot(hub.openSubscriptions),

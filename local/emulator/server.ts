@@ -3,6 +3,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { CallKind, FaultController } from './faults';
 import { statusError } from './status-error';
 import type { StatsCounter } from './stats';
+import { callName, MOMENTO_SERVICES, unservedCall } from './unserved-calls';
 
 /** Cache methods that only read; every other data method writes (fault kinds; the reliability suite's write count). */
 export const CACHE_READ_METHODS: ReadonlySet<string> = new Set([
@@ -87,6 +88,8 @@ function withFaults(
 /** A running gRPC server on its own TCP listener, so connections can be refused and reset. */
 export interface GrpcListener {
   readonly port: number;
+  /** `Service/Method` of every Momento call answered UNIMPLEMENTED, in definition order. */
+  readonly unservedCalls: readonly string[];
   /** Resets every open connection (the fault "refuse connections"). */
   resetConnections(): void;
   /** Closes every connection and stream at once. */
@@ -105,11 +108,21 @@ export async function listenGrpc(options: {
   stats: StatsCounter;
 }): Promise<GrpcListener> {
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 8 * 1024 * 1024 });
-  for (const service of options.services) {
+  const unserved: string[] = [];
+  // Every other Momento service is registered too, so each of its calls gets the same answer.
+  const services: ReadonlyArray<ServedService | { definition: grpc.ServiceDefinition; implementation: grpc.UntypedServiceImplementation }> = [
+    ...options.services,
+    ...MOMENTO_SERVICES.filter((definition) => !options.services.some((s) => s.definition === definition)).map((definition) => ({ definition, implementation: {} })),
+  ];
+  for (const service of services) {
     const wrapped: grpc.UntypedServiceImplementation = {};
     for (const [method, definition] of Object.entries(service.definition)) {
       const handler = service.implementation[method];
-      if (handler === undefined) continue;
+      if (handler === undefined || !('kind' in service)) {
+        wrapped[method] = unservedCall(definition);
+        unserved.push(callName(definition));
+        continue;
+      }
       wrapped[method] = withFaults(
         handler,
         method,
@@ -144,6 +157,7 @@ export async function listenGrpc(options: {
   const address = listener.address() as net.AddressInfo;
   return {
     port: address.port,
+    unservedCalls: unserved,
     resetConnections: () => {
       for (const socket of sockets) socket.resetAndDestroy();
     },

@@ -10,6 +10,7 @@ import {
   TopicPublish,
   TopicRole,
   TopicSubscribe,
+  type DisposableTokenScope,
 } from '@gomomento/sdk';
 import {
   authClient,
@@ -168,6 +169,68 @@ describe('disposable tokens minted by the emulator', () => {
     } finally {
       await other.stop();
     }
+  });
+
+  it.each<[string, DisposableTokenScope]>([
+    ['an empty permission list', { permissions: [] }],
+    [
+      'conflicting cache permissions on all caches',
+      { permissions: [{ role: CacheRole.ReadOnly, cache: AllCaches }, { role: CacheRole.ReadWrite, cache: AllCaches }] },
+    ],
+    [
+      'conflicting cache permissions on one cache, named two ways',
+      { permissions: [{ role: CacheRole.ReadOnly, cache: CACHE }, { role: CacheRole.ReadWrite, cache: { name: CACHE } }] },
+    ],
+    [
+      'conflicting topic permissions on one topic',
+      {
+        permissions: [
+          { role: TopicRole.SubscribeOnly, cache: CACHE, topic: 'heartbeats' },
+          { role: TopicRole.PublishSubscribe, cache: { name: CACHE }, topic: { name: 'heartbeats' } },
+        ],
+      },
+    ],
+    [
+      'a duplicated topic permission',
+      {
+        permissions: [
+          { role: TopicRole.PublishOnly, cache: CACHE, topic: 'heartbeats' },
+          { role: TopicRole.PublishOnly, cache: CACHE, topic: 'heartbeats' },
+        ],
+      },
+    ],
+    [
+      'a duplicated key permission',
+      {
+        permissions: [
+          { role: CacheRole.ReadOnly, cache: CACHE, item: { key: 'k' } },
+          { role: CacheRole.WriteOnly, cache: CACHE, item: { key: 'k' } },
+        ],
+      },
+    ],
+  ])('refuses to mint a token with %s (INVALID_ARGUMENT, as Momento)', async (_name, scope) => {
+    const minted = await authClient(localCredentials(session.emulator)).generateDisposableToken(scope, ExpiresIn.minutes(1), { tokenId: 'account-1' });
+    expect(codeOf(minted)).toBe(MomentoErrorCode.INVALID_ARGUMENT_ERROR);
+  });
+
+  it('still mints distinct permissions on one topic name in two caches, or on two topics', async () => {
+    const { emulator } = session;
+    const scopes: DisposableTokenScope[] = [
+      {
+        permissions: [
+          { role: TopicRole.PublishOnly, cache: CACHE, topic: 'heartbeats' },
+          { role: TopicRole.SubscribeOnly, cache: CACHE, topic: 'control-account-1' },
+        ],
+      },
+      {
+        permissions: [
+          { role: TopicRole.PublishOnly, cache: CACHE, topic: 'heartbeats' },
+          { role: TopicRole.PublishOnly, cache: 'other-cache', topic: 'heartbeats' },
+          { role: TopicRole.PublishOnly, cache: AllCaches, topic: 'heartbeats' },
+        ],
+      },
+    ];
+    for (const scope of scopes) await expect(mintToken(emulator, scope, ExpiresIn.minutes(1))).resolves.toEqual(expect.any(String));
   });
 
   it('treats local mode and emulator api keys as super users, and lets only them mint', async () => {

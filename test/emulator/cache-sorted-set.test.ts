@@ -174,4 +174,12 @@ describe('sorted sets: scores, ranks, lengths, removal', () => {
     const minimum = await fx.client.sortedSetGetScore(fx.cacheName, 'u-dest', 'b');
     expect((minimum as CacheSortedSetGetScore.Hit).score()).toBe(2);
   });
+
+  it('refuses a union of no sources with INVALID_ARGUMENT and leaves the destination as it was', async () => {
+    // Momento's own suite: "errors when no source is provided" (INVALID_ARGUMENT_ERROR).
+    await fx.client.sortedSetPutElements(fx.cacheName, 'u-kept', { kept: 1 });
+    const response = await fx.client.sortedSetUnionStore(fx.cacheName, 'u-kept', []);
+    expect(errorCodeOf(response)).toBe(MomentoErrorCode.INVALID_ARGUMENT_ERROR);
+    expect(await fetched(await fx.client.sortedSetFetchByRank(fx.cacheName, 'u-kept'))).toEqual([{ value: 'kept', score: 1 }]);
+  });
 });

@@ -44,13 +44,68 @@ const TOPIC_ROLES: Partial<Record<pm.TopicRole, TopicPermission['role']>> = {
   [pm.TopicRole.TopicWriteOnly]: 'publish-only',
 };
 
-/** Thrown when a token request asks for something the emulator cannot express. */
+/** Thrown when a token request asks for something the emulator cannot express, or Momento refuses. */
 export class UnsupportedScopeError extends Error {}
+
+const cacheSelectorOf = (p: { has_cache_selector: boolean; cache_selector: pm.PermissionsType.CacheSelector }): string =>
+  p.has_cache_selector ? `cache ${JSON.stringify(p.cache_selector.cache_name)}` : 'every cache';
+
+/** What one permission applies to (its selectors without its role), e.g. `topic "hb" in cache "c"`. */
+function resourceOf(p: pm.PermissionsType): string {
+  if (p.has_cache_permissions) {
+    const c = p.cache_permissions;
+    const item = !c.has_item_selector
+      ? 'every item'
+      : c.item_selector.has_key
+        ? `key ${Buffer.from(c.item_selector.key).toString('base64')} (base64)`
+        : `key prefix ${Buffer.from(c.item_selector.key_prefix).toString('base64')} (base64)`;
+    return `${item} in ${cacheSelectorOf(c)}`;
+  }
+  if (p.has_topic_permissions) {
+    const t = p.topic_permissions;
+    const topic = !t.has_topic_selector
+      ? 'every topic'
+      : t.topic_selector.has_topic_name
+        ? `topic ${JSON.stringify(t.topic_selector.topic_name)}`
+        : `topic prefix ${JSON.stringify(t.topic_selector.topic_name_prefix)}`;
+    return `${topic} in ${cacheSelectorOf(t)}`;
+  }
+  if (p.has_function_permissions) {
+    const f = p.function_permissions;
+    const fn = !f.has_function_selector
+      ? 'every function'
+      : f.function_selector.has_function_name
+        ? `function ${JSON.stringify(f.function_selector.function_name)}`
+        : `function prefix ${JSON.stringify(f.function_selector.function_name_prefix)}`;
+    return `${fn} in ${cacheSelectorOf(f)}`;
+  }
+  return 'nothing';
+}
+
+/**
+ * Refuses what Momento refuses in a permission list: an empty one, and two permissions on the same
+ * resource, whether they repeat a role or conflict (Momento's SDK suite, "cannot create token with
+ * empty permission list" and "... duplicate/conflicting cache|topic permissions", INVALID_ARGUMENT).
+ * Assumption: those tests mint api keys (GenerateApiToken); disposable tokens take the same
+ * `Permissions` message and are checked the same way. Assumption: a resource is the cache selector
+ * plus the item, topic or function selector, so a name and a prefix, or one cache and every cache,
+ * are different resources.
+ */
+function checkPermissionList(permissions: readonly pm.PermissionsType[]): void {
+  if (permissions.length === 0) throw new UnsupportedScopeError('the permission list is empty: name at least one permission');
+  const seen = new Set<string>();
+  for (const p of permissions) {
+    const resource = resourceOf(p);
+    if (seen.has(resource)) throw new UnsupportedScopeError(`duplicate or conflicting permissions on ${resource}: give each resource one permission`);
+    seen.add(resource);
+  }
+}
 
 /** Converts the protobuf permissions of a token request into a scope. */
 export function scopeFromProto(permissions: pm.Permissions): Scope {
   if (permissions.has_super_user) return SUPER_USER;
   if (!permissions.has_explicit) throw new UnsupportedScopeError('permissions must be super_user or explicit');
+  checkPermissionList(permissions.explicit.permissions);
   const result: Array<CachePermission | TopicPermission> = [];
   for (const p of permissions.explicit.permissions) {
     if (p.has_cache_permissions) {

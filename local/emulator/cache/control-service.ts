@@ -3,7 +3,7 @@ import type * as grpc from '@grpc/grpc-js';
 import { z } from 'zod';
 import type { CallGuard } from '../call-guard';
 import type { CacheStore } from './cache-store';
-import { invalidArgument, toServiceError, unimplemented } from './momento-errors';
+import { invalidArgument, toServiceError } from './momento-errors';
 
 const pb = control.control_client;
 
@@ -33,7 +33,7 @@ function controlCall<Req, Res>(guard: CallGuard, act: (request: Req) => Res): gr
 
 /**
  * The control plane (`control_client.ScsControl`): create, list, delete and flush caches. Signing
- * keys and vector indexes answer UNIMPLEMENTED.
+ * keys and vector indexes are left out; the server answers them UNIMPLEMENTED, naming them.
  */
 export function createControlService(store: CacheStore, guard: CallGuard): grpc.UntypedServiceImplementation {
   const implementation: grpc.UntypedServiceImplementation = {
@@ -57,8 +57,5 @@ export function createControlService(store: CacheStore, guard: CallGuard): grpc.
       }),
     ),
   };
-  for (const rpc of Object.keys(pb.UnimplementedScsControlService.definition)) {
-    implementation[rpc] ??= ((_call: unknown, callback: grpc.sendUnaryData<never>) => callback(unimplemented(rpc))) as grpc.UntypedHandleCall;
-  }
   return implementation;
 }

@@ -34,5 +34,3 @@ export const wrongItemType = (expected: string, actual: string): ServiceError =>
  */
 export const notAnInteger = (): ServiceError => statusError(status.FAILED_PRECONDITION, 'failed to parse value into long');
 
-export const unimplemented = (rpc: string): ServiceError =>
-  statusError(status.UNIMPLEMENTED, `${rpc} is not implemented by the local emulator`);

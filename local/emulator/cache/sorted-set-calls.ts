@@ -185,6 +185,9 @@ export const sortedSetCalls = {
     'write',
     (request) => [request.set_name, ...request.sources.map((source) => source.set_name)],
     (keyspace, request) => {
+      // Momento answers a union of no sources with INVALID_ARGUMENT (its SDK suite's "errors when no
+      // source is provided"). Assumption: the wording is ours; the destination is left as it was.
+      if (request.sources.length === 0) throw invalidArgument('SortedSetUnionStore needs at least one source');
       const Aggregate = pb._SortedSetUnionStoreRequest.AggregateFunction;
       const combine =
         request.aggregate === Aggregate.MIN ? Math.min : request.aggregate === Aggregate.MAX ? Math.max : (a: number, b: number) => a + b;
