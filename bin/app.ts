@@ -19,7 +19,11 @@ export class ConcurrencyTrackerExampleStack extends Stack {
     // the data-key secret holds a key, so deploy, fill the secrets, then deploy again without it.
     const desired = this.node.tryGetContext('subscriberDesiredCount') as string | number | undefined;
 
+    // `-c momentoEndpoint=cell-...momentohq.com`: the endpoint the v2 API keys of the console need.
+    const momentoEndpoint = this.node.tryGetContext('momentoEndpoint') as string | undefined;
+
     this.tracker = new ConcurrencyTracker(this, 'Tracker', {
+      momentoEndpoint,
       monitoring: { dashboard: true, alarms: true },
       subscriberDesiredCount: desired === undefined ? undefined : Number(desired),
     });

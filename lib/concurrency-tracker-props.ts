@@ -117,22 +117,24 @@ export interface ConcurrencyTrackerProps {
   readonly cluster?: ecs.ICluster;
 
   /**
-   * Secret holding the Momento API key that may mint disposable tokens. Read by the token-vending
-   * Lambda only.
+   * Secret holding the Momento API key that may mint disposable tokens (a super-user key). Read
+   * by the token-vending Lambda only.
    * @default - an empty secret is created; fill it after deploy (see the README)
    */
   readonly authKeySecret?: secretsmanager.ISecret;
 
   /**
-   * Secret holding the Momento API key for the cache and topics. Read by the entitlement Lambda,
-   * the token-vending Lambda and the subscriber (injected as an ECS secret).
+   * Secret holding the Momento API key for the cache and topics (read-write on the cache,
+   * publish-subscribe on its topics). Read by the entitlement Lambda, the token-vending Lambda and
+   * the subscriber (injected as an ECS secret).
    * @default - an empty secret is created; fill it after deploy (see the README)
    */
   readonly dataKeySecret?: secretsmanager.ISecret;
 
   /**
    * Momento's endpoint for the region of your cache, a host name such as
-   * `cell-4-us-west-2-1.prod.a.momentohq.com` (the Momento console shows it beside a new API key).
+   * `cell-4-us-west-2-1.prod.a.momentohq.com` (Momento lists one per region at
+   * https://docs.momentohq.com/platform/regions).
    * Required for the v2 API keys the console creates now, which do not carry their endpoint; given
    * to every tracker Lambda and the subscriber as `MOMENTO_ENDPOINT`. Legacy (v1 or JWT) keys
    * carry their own endpoints and ignore it.

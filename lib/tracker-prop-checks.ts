@@ -145,7 +145,7 @@ export function checkMomentoEndpoint(s: TrackerSettings): void {
   if (!HOST_NAME.test(endpoint)) {
     fail(
       `momentoEndpoint "${endpoint}" must be a host name such as cell-4-us-west-2-1.prod.a.momentohq.com, ` +
-        'with no scheme (https://), port or path: copy the endpoint the Momento console shows with the API key.',
+        'with no scheme (https://), port or path: the endpoint of your cache\'s region (https://docs.momentohq.com/platform/regions).',
     );
   }
 }

@@ -55,7 +55,8 @@ export function momentoCredentialProvider(key: string, endpoint: string | undefi
   if (kind === 'v2' && !endpoint) {
     throw new MomentoKeyError(
       `the ${label} is a v2 API key, which does not carry its endpoint: set the construct's momentoEndpoint prop ` +
-        '(MOMENTO_ENDPOINT) to the endpoint the Momento console shows with the key, e.g. cell-4-us-west-2-1.prod.a.momentohq.com',
+        '(MOMENTO_ENDPOINT) to the endpoint of the cache\'s region, e.g. cell-4-us-west-2-1.prod.a.momentohq.com ' +
+        '(listed at https://docs.momentohq.com/platform/regions)',
     );
   }
   try {
