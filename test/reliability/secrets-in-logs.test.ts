@@ -18,6 +18,10 @@ const canaryKey = (name: string) =>
   `${b64({ alg: 'HS512' })}.${b64({ sub: `canary-${name}`, c: 'cache.canary.invalid', cp: 'control.canary.invalid' })}.${Buffer.from(`canary-${name}-signature-0123456789`).toString('base64url')}`;
 const AUTH_KEY = canaryKey('auth');
 const DATA_KEY = canaryKey('data');
+/** A v2 API key as the Momento console creates them now (a JWT with `t: "g"`, no endpoint). */
+const v2CanaryKey = (name: string) => `${b64({ alg: 'HS512', typ: 'JWT' })}.${b64({ t: 'g', jti: `canary-${name}` })}.${Buffer.from(`canary-${name}-v2-signature-0123456789`).toString('base64url')}`;
+const V2_AUTH_KEY = v2CanaryKey('auth');
+const V2_DATA_KEY = v2CanaryKey('data');
 const AUTH_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:momento-auth-AbCdEf';
 const DATA_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:momento-data-AbCdEf';
 
@@ -115,18 +119,63 @@ describe('no key material in any captured log line', () => {
     expect(scenarios['secret empty or unreadable'].every((s) => s >= 500)).toBe(true);
   });
 
+  it('handlers with v2 keys and no MOMENTO_ENDPOINT fail at start naming momentoEndpoint', async () => {
+    const handlers = loadHandlers((stub, sm) => {
+      stub.on(sm.GetSecretValueCommand, { SecretId: AUTH_ARN }).resolves({ SecretString: V2_AUTH_KEY });
+      stub.on(sm.GetSecretValueCommand, { SecretId: DATA_ARN }).resolves({ SecretString: V2_DATA_KEY });
+    });
+    const before = captured.length;
+    scenarios['v2 keys, no endpoint'] = await exercise(handlers);
+    expect(scenarios['v2 keys, no endpoint'].every((s) => s === 500)).toBe(true);
+    expect(captured.slice(before).join('\n')).toMatch(/v2 API key, which does not carry its endpoint: set the construct's momentoEndpoint prop/);
+  });
+
+  it('handlers with v2 keys and an unreachable MOMENTO_ENDPOINT, and with a key pasted as JSON', async () => {
+    process.env.MOMENTO_ENDPOINT = 'canary.invalid';
+    try {
+      const handlers = loadHandlers((stub, sm) => {
+        stub.on(sm.GetSecretValueCommand, { SecretId: AUTH_ARN }).resolves({ SecretString: V2_AUTH_KEY });
+        stub.on(sm.GetSecretValueCommand, { SecretId: DATA_ARN }).resolves({ SecretString: V2_DATA_KEY });
+      });
+      scenarios['v2 keys, endpoint unreachable'] = await exercise(handlers);
+      expect(scenarios['v2 keys, endpoint unreachable'].every((s) => s >= 500)).toBe(true);
+      const pasted = loadHandlers((stub, sm) => {
+        stub.on(sm.GetSecretValueCommand, { SecretId: AUTH_ARN }).resolves({ SecretString: JSON.stringify({ apiKey: V2_AUTH_KEY }) });
+        stub.on(sm.GetSecretValueCommand, { SecretId: DATA_ARN }).resolves({ SecretString: `"${V2_DATA_KEY}"` });
+      });
+      scenarios['keys pasted as JSON or in quotes'] = await exercise(pasted);
+      expect(scenarios['keys pasted as JSON or in quotes'].every((s) => s === 500)).toBe(true);
+    } finally {
+      delete process.env.MOMENTO_ENDPOINT;
+    }
+  });
+
   it('the subscriber process with its data key set and Momento unreachable', async () => {
     const child = SubscriberProcess.start({ CACHE_NAME: 'tracker', MOMENTO_DATA_KEY: DATA_KEY, HEALTH_PORT: '0', AWS_REGION: 'eu-west-1' });
-    await new Promise((resolve) => setTimeout(resolve, 4000));
+    // Until it has logged its failed connection attempts (a busy machine takes seconds just to start it).
+    const deadline = Date.now() + 45_000;
+    while (child.lines.length + child.stderr.length < 3 && child.exit === undefined && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
     const exit = await child.stop();
     captured.push(...child.lines, ...child.stderr);
     scenarios['subscriber, key set, Momento unreachable'] = [exit.code ?? -1];
     expect(child.lines.length).toBeGreaterThan(0);
   });
 
+  it('the subscriber process with a v2 data key and no MOMENTO_ENDPOINT logs what to set, not the key', async () => {
+    const child = SubscriberProcess.start({ CACHE_NAME: 'tracker', MOMENTO_DATA_KEY: V2_DATA_KEY, HEALTH_PORT: '0', AWS_REGION: 'eu-west-1' });
+    const deadline = Date.now() + 45_000;
+    // Powertools writes errors to stderr.
+    const said = () => child.stderr.some((line) => line.includes("set the construct's momentoEndpoint prop"));
+    while (!said() && child.exit === undefined && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    const exit = await child.stop();
+    captured.push(...child.lines, ...child.stderr);
+    scenarios['subscriber, v2 key, no endpoint'] = [exit.code ?? -1];
+    expect(said()).toBe(true);
+  });
+
   it('none of the captured lines holds a key or a fragment of one', () => {
     const text = captured.join('\n');
-    const findings = findKeyMaterial(text, [AUTH_KEY, DATA_KEY]);
+    const findings = findKeyMaterial(text, [AUTH_KEY, DATA_KEY, V2_AUTH_KEY, V2_DATA_KEY]);
     recordFigures({
       id: 'secrets-in-logs',
       promise: 'No key material in any captured log line: the handlers and the subscriber, run with real-looking keys against an unreachable Momento, never write a key or a fragment of one.',
