@@ -38,18 +38,27 @@ export function momentoKeyKind(key: string): MomentoKeyKind | undefined {
   return undefined;
 }
 
+/** Which of the two keys: named in messages by what it is and the construct prop holding it. */
+export type MomentoKeyRole = 'data' | 'auth';
+
+const KEY_NAMES: Record<MomentoKeyRole, { readonly label: string; readonly secretProp: string }> = {
+  data: { label: 'Momento data key', secretProp: 'dataKeySecret' },
+  auth: { label: 'Momento auth key', secretProp: 'authKeySecret' },
+};
+
 /**
  * The SDK credential provider for one long-lived key. A v2 key connects to `endpoint` (the
  * construct's `momentoEndpoint`, `MOMENTO_ENDPOINT` at run time); a v1 or legacy JWT key connects
  * to the endpoints it carries, whatever `endpoint` says. Every failure is a {@link MomentoKeyError}
- * that names the key by `label` and never contains key material.
+ * that names the key and the prop to fix, and never contains key material.
  */
-export function momentoCredentialProvider(key: string, endpoint: string | undefined, label: string): CredentialProvider {
+export function momentoCredentialProvider(key: string, endpoint: string | undefined, role: MomentoKeyRole): CredentialProvider {
+  const { label, secretProp } = KEY_NAMES[role];
   const kind = momentoKeyKind(key);
   if (kind === undefined) {
     throw new MomentoKeyError(
       `the ${label} is not a Momento API key (neither a v2 API key nor a legacy v1 or JWT key with its endpoints): ` +
-        'create an API key in the Momento console and put it in the secret as it is shown, without quotes or JSON',
+        `create an API key in the Momento console and put it in the ${secretProp} secret as it is shown, without quotes or JSON`,
     );
   }
   if (kind === 'v2' && !endpoint) {

@@ -318,8 +318,8 @@ export function momentoCredentials(config: RuntimeConfig, keys: MomentoKeys = {}
   if (local) return { data: CredentialProvider.forMomentoLocal(local), auth: CredentialProvider.forMomentoLocal(local) };
   if (!keys.dataKey) throw new MomentoKeyError('no Momento data key: set DATA_KEY_SECRET_ARN or MOMENTO_DATA_KEY (or MOMENTO_LOCAL_ENDPOINT for local runs)');
   return {
-    data: momentoCredentialProvider(keys.dataKey, config.momentoEndpoint, 'Momento data key'),
-    auth: keys.authKey ? momentoCredentialProvider(keys.authKey, config.momentoEndpoint, 'Momento auth key') : undefined,
+    data: momentoCredentialProvider(keys.dataKey, config.momentoEndpoint, 'data'),
+    auth: keys.authKey ? momentoCredentialProvider(keys.authKey, config.momentoEndpoint, 'auth') : undefined,
   };
 }
 

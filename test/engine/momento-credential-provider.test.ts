@@ -45,7 +45,7 @@ describe('momentoKeyKind', () => {
 describe('the SDK credential provider built for each kind of key', () => {
   it('connects a v2 key to the configured endpoint and sends the key as it is', () => {
     const key = v2Key();
-    const provider = momentoCredentialProvider(key, ENDPOINT, 'Momento data key');
+    const provider = momentoCredentialProvider(key, ENDPOINT, 'data');
     expect(provider.getCacheEndpoint()).toBe(`cache.${ENDPOINT}`);
     expect(provider.getControlEndpoint()).toBe(`control.${ENDPOINT}`);
     expect(provider.getTokenEndpoint()).toBe(`token.${ENDPOINT}`);
@@ -55,7 +55,7 @@ describe('the SDK credential provider built for each kind of key', () => {
 
   it('connects a v1 key to the endpoint it carries, with or without a configured endpoint', () => {
     for (const endpoint of [undefined, ENDPOINT]) {
-      const provider = momentoCredentialProvider(v1Key, endpoint, 'Momento data key');
+      const provider = momentoCredentialProvider(v1Key, endpoint, 'data');
       expect(provider.getCacheEndpoint()).toBe(`cache.${V1_ENDPOINT}`);
       expect(provider.getTokenEndpoint()).toBe(`token.${V1_ENDPOINT}`);
       expect(provider.getAuthToken()).toBe(v1Inner);
@@ -63,7 +63,7 @@ describe('the SDK credential provider built for each kind of key', () => {
   });
 
   it('connects a legacy JWT key to the endpoints in its claims', () => {
-    const provider = momentoCredentialProvider(legacyJwt, undefined, 'Momento data key');
+    const provider = momentoCredentialProvider(legacyJwt, undefined, 'data');
     expect(provider.getControlEndpoint()).toBe('control.cell-us-east-1-1.prod.a.momentohq.com');
     expect(provider.getCacheEndpoint()).toBe('cache.cell-us-east-1-1.prod.a.momentohq.com');
     expect(provider.getAuthToken()).toBe(legacyJwt);
@@ -71,7 +71,7 @@ describe('the SDK credential provider built for each kind of key', () => {
 
   it('refuses a v2 key without an endpoint, naming the momentoEndpoint prop and not the key', () => {
     const key = v2Key();
-    const message = refusal(() => momentoCredentialProvider(key, undefined, 'Momento auth key'), key);
+    const message = refusal(() => momentoCredentialProvider(key, undefined, 'auth'), key);
     expect(message).toMatch(/Momento auth key is a v2 API key/);
     expect(message).toMatch(/momentoEndpoint/);
   });
@@ -82,7 +82,7 @@ describe('the SDK credential provider built for each kind of key', () => {
     ['a key in quotes', `"${v2Key()}"`],
     ['base64 without an endpoint', Buffer.from(JSON.stringify({ api_key: v1Inner })).toString('base64')],
   ])('refuses %s without echoing it', (_name, key) => {
-    expect(refusal(() => momentoCredentialProvider(key, ENDPOINT, 'Momento data key'), key)).toMatch(/Momento data key is not a Momento API key/);
+    expect(refusal(() => momentoCredentialProvider(key, ENDPOINT, 'data'), key)).toMatch(/Momento data key is not a Momento API key.*in the dataKeySecret secret/);
   });
 });
 
