@@ -109,18 +109,16 @@ export async function listenGrpc(options: {
 }): Promise<GrpcListener> {
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 8 * 1024 * 1024 });
   const unserved: string[] = [];
-  // Every other Momento service is registered too, so each of its calls gets the same answer.
-  const services: ReadonlyArray<ServedService | { definition: grpc.ServiceDefinition; implementation: grpc.UntypedServiceImplementation }> = [
-    ...options.services,
-    ...MOMENTO_SERVICES.filter((definition) => !options.services.some((s) => s.definition === definition)).map((definition) => ({ definition, implementation: {} })),
-  ];
-  for (const service of services) {
+  const answerUnserved = (wrapped: grpc.UntypedServiceImplementation, method: string, definition: grpc.MethodDefinition<unknown, unknown>) => {
+    wrapped[method] = unservedCall(definition);
+    unserved.push(callName(definition));
+  };
+  for (const service of options.services) {
     const wrapped: grpc.UntypedServiceImplementation = {};
     for (const [method, definition] of Object.entries(service.definition)) {
       const handler = service.implementation[method];
-      if (handler === undefined || !('kind' in service)) {
-        wrapped[method] = unservedCall(definition);
-        unserved.push(callName(definition));
+      if (handler === undefined) {
+        answerUnserved(wrapped, method, definition);
         continue;
       }
       wrapped[method] = withFaults(
@@ -133,6 +131,12 @@ export async function listenGrpc(options: {
       );
     }
     server.addService(service.definition, wrapped);
+  }
+  // Every other Momento service is registered too, so each of its calls gets the same answer.
+  for (const definition of MOMENTO_SERVICES.filter((d) => !options.services.some((s) => s.definition === d))) {
+    const wrapped: grpc.UntypedServiceImplementation = {};
+    for (const [method, methodDefinition] of Object.entries(definition)) answerUnserved(wrapped, method, methodDefinition);
+    server.addService(definition, wrapped);
   }
   const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
   const sockets = new Set<net.Socket>();
