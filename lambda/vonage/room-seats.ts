@@ -152,12 +152,15 @@ export class RoomSeats {
 
 /** A reservation is held by the user (one per scope), for one token (the reservation id). */
 export function reservationHolder(userId: string, reservationId: string): Holder {
-  return { deviceId: `rsv.${userId}`, sessionId: reservationId };
+  return { accountId: VONAGE_HOLDER_ACCOUNT, deviceId: `rsv.${userId}`, sessionId: reservationId };
 }
 
 export function connectionHolder(connectionId: string): Holder {
-  return { deviceId: `conn.${connectionId}`, sessionId: connectionId };
+  return { accountId: VONAGE_HOLDER_ACCOUNT, deviceId: `conn.${connectionId}`, sessionId: connectionId };
 }
+
+/** The account of every Vonage seat holder (the engine's holders are bound to an account). */
+const VONAGE_HOLDER_ACCOUNT = 'vonage';
 
 function connectionIdOf(holder: Holder): string | null {
   return holder.deviceId.startsWith('conn.') ? holder.sessionId : null;
