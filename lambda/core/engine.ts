@@ -236,7 +236,9 @@ class Engine implements ConcurrencyEngine {
     if (evicted) await this.lifecycle.end(evicted, 'evicted-by-newer-session', { release: false });
     const places = await this.strategy.active(scope, limit, ceiling);
     const active = places.length;
-    if (this.tracksLimits) await this.storeLimit(scope, limit, places, stored);
+    // Rewritten by every admission and token refresh, so the record outlives every session that
+    // may sit above a limit lowered later (it is what keeps those sessions counted).
+    if (this.tracksLimits) await this.scopeLimits.store(scope, limit, places);
     this.metrics.count('AdmissionsGranted');
     this.logger.info('session admitted', { sessionId: record.sessionId, accountId: record.accountId, deviceId: record.deviceId, limit, active, replaced: replaced?.sessionId });
     await this.events.emit({
@@ -272,12 +274,6 @@ class Engine implements ConcurrencyEngine {
     return Number.isFinite(opened) && opened > 0 ? opened : now; // gone between the two calls: a fresh window
   }
 
-  /** Writes the scope's limit and ceiling when they changed (or always with a hook, which reports it). */
-  private async storeLimit(scope: ScopeRef, limit: number, places: readonly HeldPlace[], stored: ScopeLimit | undefined): Promise<void> {
-    const ceiling = places.reduce((max, place) => Math.max(max, (place.slot ?? -1) + 1), limit);
-    if (this.deps.hook || !stored || stored.limit !== limit || stored.ceiling !== ceiling || ceiling > limit) await this.scopeLimits.store(scope, limit, places);
-  }
-
   /**
    * The limit and ceiling in force for a scope now: the hook's last limit (or the session's own
    * when none is stored) with a hook, DEFAULT_LIMIT without; the ceiling is the stored one.
@@ -304,8 +300,8 @@ class Engine implements ConcurrencyEngine {
     if (!(await this.strategy.refresh(scope, holderOf(record), record.slot))) return undefined;
     await Promise.all([this.touchDeadline(record, now), this.sessions.put(record, sessionRecordTtlSeconds(this.config))]);
     const places = await this.strategy.active(scope, limit, Math.max(ceiling, record.limit));
-    // Devices still above a lowered limit keep the scope's ceiling alive while they refresh.
-    if (this.tracksLimits && ceiling > limit) await this.scopeLimits.store(scope, limit, places);
+    // Devices refreshing their tokens keep the scope's limit record (and its ceiling) alive.
+    if (this.tracksLimits) await this.scopeLimits.store(scope, limit, places);
     return { kind: 'admitted', session: record, limit, active: places.length, continued: true };
   }
 
