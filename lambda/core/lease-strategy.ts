@@ -7,11 +7,11 @@ import type { ScopeRef } from './scope';
 const RELEASED_TTL_SECONDS = 1;
 
 /**
- * A lease's value: `<accountId> <deviceId> <sessionId>` (identifiers never contain spaces). Leases
- * written before the account was part of the value hold `<deviceId> <sessionId>`; they read as
- * held by account `''` (never a valid account id), so they still count but are nobody's "same
- * device", and writing such a holder back gives the old form, so a takeover or release from it
- * matches exactly.
+ * A lease's value: `<accountId> <deviceId> <sessionId>` (identifiers never contain spaces). A
+ * holder without an account (`''`, never a valid account id) is written `<deviceId> <sessionId>`:
+ * the form of leases written before the account was part of the value (they still count, are no
+ * tracker device's "same device", and a heartbeat renews them into the current form; a takeover or
+ * release from the parsed holder matches exactly), and of the Vonage seats, which have no account.
  */
 export function leaseValue(holder: Holder): string {
   return holder.accountId === '' ? `${holder.deviceId} ${holder.sessionId}` : `${holder.accountId} ${holder.deviceId} ${holder.sessionId}`;

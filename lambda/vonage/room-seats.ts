@@ -159,8 +159,11 @@ export function connectionHolder(connectionId: string): Holder {
   return { accountId: VONAGE_HOLDER_ACCOUNT, deviceId: `conn.${connectionId}`, sessionId: connectionId };
 }
 
-/** The account of every Vonage seat holder (the engine's holders are bound to an account). */
-const VONAGE_HOLDER_ACCOUNT = 'vonage';
+/**
+ * Vonage seat holders belong to no tracker account: `''` keeps their lease values in the engine's
+ * two-part form (`<holder> <id>`), unchanged by the engine binding its own holders to accounts.
+ */
+const VONAGE_HOLDER_ACCOUNT = '';
 
 function connectionIdOf(holder: Holder): string | null {
   return holder.deviceId.startsWith('conn.') ? holder.sessionId : null;
