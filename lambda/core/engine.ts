@@ -196,12 +196,9 @@ class Engine implements ConcurrencyEngine {
       const continued = await this.continueSession(request, scope, limit, ceiling);
       if (continued) return continued;
     }
-    const windowStart = this.config.maxSessionSeconds > 0 ? await this.deviceWindowStart(request, scope) : undefined;
-    const endsAt = windowStart === undefined ? undefined : this.endsAt(windowStart);
-    if (endsAt !== undefined && endsAt <= this.now()) {
-      await this.reportDenied(request, scope, 'max-duration', limit);
-      return { kind: 'denied', reason: `this device has used the maximum session duration; it may start again after ${new Date(endsAt + this.config.maxSessionSeconds * 1000).toISOString()}` };
-    }
+    const window = this.config.maxSessionSeconds > 0 ? cacheKeys.deviceClock(scope.key, request.accountId, request.deviceId) : undefined;
+    const opened = window === undefined ? undefined : parseEpoch(await this.cache.get(window));
+    if (opened !== undefined && this.endsAt(opened)! <= this.now()) return this.deniedForDuration(request, scope, limit, opened);
     const holder: Holder = { accountId: request.accountId, deviceId: request.deviceId, sessionId: this.newSessionId() };
     let result = await this.strategy.acquire(scope, limit, holder, ceiling);
     let evicted: SessionRecord | undefined;
@@ -223,6 +220,14 @@ class Engine implements ConcurrencyEngine {
     }
 
     const now = this.now();
+    // The device's duration window opens with its first admitted session in the scope (a refusal
+    // at the limit does not start its clock); a race for it is won by the first writer.
+    const windowStart = window === undefined ? undefined : (opened ?? (await this.openWindow(window, now)));
+    const endsAt = windowStart === undefined ? undefined : this.endsAt(windowStart);
+    if (windowStart !== undefined && endsAt! <= now) {
+      await this.strategy.release(scope, holder, result.slot);
+      return this.deniedForDuration(request, scope, limit, windowStart);
+    }
     // The same device of this account held a place (its id copied to another screen, or a restart
     // without sessionId): the newer session took the place over, and the earlier one is ended and
     // told now, on its control topic, like any eviction.
@@ -260,18 +265,21 @@ class Engine implements ConcurrencyEngine {
   }
 
   /**
-   * When the device's session-duration window in this scope opened (MAX_SESSION_SECONDS): the first
-   * admission of the device opens it, and it stays for two maximum durations (capped at Momento's
-   * 24-hour item limit). Every session the device starts in the window ends when the window's
-   * maximum runs out, and after that the device is refused until the window closes: stopping,
-   * restarting or copying the device id cannot buy a fresh duration.
+   * Opens the device's session-duration window in a scope (MAX_SESSION_SECONDS), or resolves when
+   * another admission opened it first. The window lasts two maximum durations (capped at Momento's
+   * 24-hour item limit): every session the device starts in it ends when the window's maximum runs
+   * out, and after that the device is refused until the window closes, so stopping, restarting or
+   * copying the device id cannot buy a fresh duration.
    */
-  private async deviceWindowStart(request: AdmissionRequest, scope: ScopeRef): Promise<number> {
-    const key = cacheKeys.deviceClock(scope.key, request.accountId, request.deviceId);
-    const now = this.now();
+  private async openWindow(key: string, now: number): Promise<number> {
     if (await this.cache.setIfAbsent(key, String(now), 2 * this.config.maxSessionSeconds)) return now;
-    const opened = Number(await this.cache.get(key));
-    return Number.isFinite(opened) && opened > 0 ? opened : now; // gone between the two calls: a fresh window
+    return parseEpoch(await this.cache.get(key)) ?? now; // gone between the two calls: a fresh window
+  }
+
+  private async deniedForDuration(request: AdmissionRequest, scope: ScopeRef, limit: number, windowStart: number): Promise<AdmissionOutcome> {
+    await this.reportDenied(request, scope, 'max-duration', limit);
+    const again = new Date(windowStart + 2 * this.config.maxSessionSeconds * 1000).toISOString();
+    return { kind: 'denied', reason: `this device has used the maximum session duration; it may start again after ${again}` };
   }
 
   /**
@@ -581,4 +589,10 @@ class Engine implements ConcurrencyEngine {
     }
     return { ended };
   }
+}
+
+/** An epoch-ms value as written in the cache; undefined when absent or unreadable. */
+function parseEpoch(value: string | undefined): number | undefined {
+  const parsed = Number(value);
+  return value !== undefined && Number.isFinite(parsed) && parsed > 0 ? parsed : undefined;
 }

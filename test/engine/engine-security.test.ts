@@ -105,6 +105,15 @@ describe('the engine under attack (issue 11)', () => {
       // Another device of the account has its own clock.
       expect(admittedSession(await engine.admit({ accountId: 'acc', deviceId: 'phone' })).endsAt).toBe(fx.clock.now() + 60_000);
     });
+
+    it('a refusal at the limit does not start the device’s clock', async () => {
+      const engine = fx.engineWith({ ...MAX, DEFAULT_LIMIT: '1' });
+      const tv = admittedSession(await engine.admit({ accountId: 'acc', deviceId: 'tv' }));
+      expect(await engine.admit({ accountId: 'acc', deviceId: 'phone' })).toMatchObject({ kind: 'limit-reached' });
+      fx.clock.advance(50_000);
+      await engine.stop('acc', { v: 1, type: 'stop', sessionId: tv.sessionId, deviceId: 'tv' });
+      expect(admittedSession(await engine.admit({ accountId: 'acc', deviceId: 'phone' })).endsAt).toBe(fx.clock.now() + 60_000);
+    });
   });
 
   describe('lowered limits (item 11)', () => {
