@@ -58,7 +58,8 @@ export interface TrackerMonitoringOptions {
    */
   readonly dashboardName?: string;
   /**
-   * Create the alarms (subscriber down, heartbeats stopped, admission denial spike, errors).
+   * Create the alarms (subscriber down, heartbeats stopped, admission denial spike, errors,
+   * degraded answers).
    * @default true
    */
   readonly alarms?: boolean;
@@ -78,6 +79,12 @@ export interface TrackerMonitoringOptions {
    * @default 5
    */
   readonly errorThreshold?: number;
+  /**
+   * Degraded answers (admissions and entitlement checks answered without Momento under
+   * `FailureMode.OPEN`) within 5 minutes that raise the degraded-answers alarm.
+   * @default 1
+   */
+  readonly degradedAnswerThreshold?: number;
 }
 
 /** Stage throttling of the REST API. */

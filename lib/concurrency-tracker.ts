@@ -44,7 +44,7 @@ export class ConcurrencyTracker extends Construct {
   public readonly tokenVendingFunction: lambda.Function;
   /** Its log group. */
   public readonly tokenVendingLogGroup: logs.LogGroup;
-  /** Handles `GET /accounts/{accountId}/sessions` and `DELETE .../sessions/{sessionId}`. */
+  /** Handles `GET /accounts/{accountId}/sessions` and `GET`/`DELETE .../sessions/{sessionId}`. */
   public readonly entitlementFunction: lambda.Function;
   /** Its log group. */
   public readonly entitlementLogGroup: logs.LogGroup;
@@ -244,6 +244,15 @@ export class ConcurrencyTracker extends Construct {
    */
   public grantInvoke(grantee: iam.IGrantable): iam.Grant {
     return this.trackerApi.grantInvoke(grantee);
+  }
+
+  /**
+   * Lets a principal call only the session check, `GET /accounts/{accountId}/sessions/{sessionId}`
+   * (`execute-api:Invoke` on that route): for a DRM licence server or CDN origin that asks, before
+   * each renewal, whether the session is still counted. It cannot admit, list or end sessions.
+   */
+  public grantCheckSession(grantee: iam.IGrantable): iam.Grant {
+    return this.trackerApi.grantCheckSession(grantee);
   }
 
   /** Any runtime metric of the contract (sum over 5 minutes by default). */

@@ -13,7 +13,7 @@ import { AuthorizationKind, TrackerAuthorization } from './tracker-authorization
 export interface TrackerApiProps {
   /** Handles `POST /tokens`. */
   readonly tokenVendingFunction: lambda.IFunction;
-  /** Handles `GET /accounts/{accountId}/sessions` and `DELETE .../sessions/{sessionId}`. */
+  /** Handles `GET /accounts/{accountId}/sessions` and `GET`/`DELETE .../sessions/{sessionId}`. */
   readonly entitlementFunction: lambda.IFunction;
   /** How callers authenticate. */
   readonly authorization: TrackerAuthorization;
@@ -55,7 +55,7 @@ function errorTemplate(code: string): Record<string, string> {
 }
 
 /**
- * The tracker's REST API: three routes with request validation, access logging, stage throttling
+ * The tracker's REST API: four routes with request validation, access logging, stage throttling
  * and IAM, Cognito or JWT authorisation on every method.
  */
 export class TrackerApi extends Construct {
@@ -129,23 +129,39 @@ export class TrackerApi extends Construct {
       requestValidator: parameterValidator,
       requestParameters: { 'method.request.path.accountId': true },
     });
-    const deleteSession = sessions.addResource('{sessionId}').addMethod('DELETE', entitlement, {
+    const session = sessions.addResource('{sessionId}');
+    const sessionParameters = {
+      'method.request.path.accountId': true,
+      'method.request.path.sessionId': true,
+    };
+    // The session check: what a licence server or CDN origin asks before each renewal.
+    const checkSession = session.addMethod('GET', entitlement, {
       requestValidator: parameterValidator,
-      requestParameters: {
-        'method.request.path.accountId': true,
-        'method.request.path.sessionId': true,
-      },
+      requestParameters: sessionParameters,
     });
-    this.methods = [postTokens, getSessions, deleteSession];
+    const deleteSession = session.addMethod('DELETE', entitlement, {
+      requestValidator: parameterValidator,
+      requestParameters: sessionParameters,
+    });
+    this.methods = [postTokens, getSessions, checkSession, deleteSession];
   }
 
   /** Grants `execute-api:Invoke` on every route of the deployed stage. */
   public grantInvoke(grantee: iam.IGrantable): iam.Grant {
-    const resourceArns = [
+    return this.grantRoutes(grantee, [
       this.api.arnForExecuteApi('POST', '/tokens', API_STAGE_NAME),
       this.api.arnForExecuteApi('GET', '/accounts/*/sessions', API_STAGE_NAME),
+      this.api.arnForExecuteApi('GET', '/accounts/*/sessions/*', API_STAGE_NAME),
       this.api.arnForExecuteApi('DELETE', '/accounts/*/sessions/*', API_STAGE_NAME),
-    ];
+    ]);
+  }
+
+  /** Grants `execute-api:Invoke` on the session check (`GET /accounts/{accountId}/sessions/{sessionId}`) only. */
+  public grantCheckSession(grantee: iam.IGrantable): iam.Grant {
+    return this.grantRoutes(grantee, [this.api.arnForExecuteApi('GET', '/accounts/*/sessions/*', API_STAGE_NAME)]);
+  }
+
+  private grantRoutes(grantee: iam.IGrantable, resourceArns: string[]): iam.Grant {
     acknowledgeInvokeGrant(grantee, resourceArns);
     return iam.Grant.addToPrincipal({ grantee, actions: ['execute-api:Invoke'], resourceArns });
   }

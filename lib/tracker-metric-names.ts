@@ -26,7 +26,7 @@ export type TrackerMetricName = (typeof TRACKER_METRIC_NAMES)[number];
 export enum TrackerComponent {
   /** The token-vending Lambda (`POST /tokens`). */
   TOKEN_VENDING = 'token-vending',
-  /** The entitlement Lambda (`GET` and `DELETE` on `/accounts/{accountId}/sessions`). */
+  /** The entitlement Lambda (`GET` and `DELETE` on `/accounts/{accountId}/sessions[/{sessionId}]`). */
   ENTITLEMENT = 'entitlement',
   /** The heartbeat subscriber on Fargate. */
   HEARTBEAT_SUBSCRIBER = 'heartbeat-subscriber',
@@ -39,6 +39,7 @@ export const DEFAULT_METRICS_NAMESPACE = 'ConcurrencyTracker';
 export const METRIC_EMITTER: Record<TrackerMetricName, TrackerComponent> = {
   AdmissionsGranted: TrackerComponent.TOKEN_VENDING,
   AdmissionsDenied: TrackerComponent.TOKEN_VENDING,
+  // Also emitted by the entitlement Lambda for checks answered degraded; pick it explicitly.
   AdmissionsDegraded: TrackerComponent.TOKEN_VENDING,
   Evictions: TrackerComponent.TOKEN_VENDING,
   TokensMinted: TrackerComponent.TOKEN_VENDING,

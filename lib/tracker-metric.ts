@@ -5,9 +5,9 @@ import { METRIC_EMITTER, TrackerComponent, TrackerMetricName } from './tracker-m
 /** Options of a tracker metric. */
 export interface TrackerMetricOptions extends cloudwatch.MetricOptions {
   /**
-   * The component whose emission to read (the `service` dimension). Only `MomentoErrors` is
-   * emitted by more than one.
-   * @default - the component that emits the metric (token vending for `MomentoErrors`)
+   * The component whose emission to read (the `service` dimension). Only `MomentoErrors` and
+   * `AdmissionsDegraded` (entitlement checks answered degraded) are emitted by more than one.
+   * @default - the component that emits the metric (token vending for `MomentoErrors` and `AdmissionsDegraded`)
    */
   readonly component?: TrackerComponent;
 }

@@ -40,6 +40,8 @@ export class TrackerMonitoring extends Construct {
   public readonly admissionDenialAlarm?: cloudwatch.Alarm;
   /** Lambda errors plus Momento errors above the threshold. */
   public readonly errorsAlarm?: cloudwatch.Alarm;
+  /** Answers given degraded (FAILURE_MODE `open` during a Momento outage): limits were not enforced. */
+  public readonly degradedAnswersAlarm?: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: TrackerMonitoringProps) {
     super(scope, id);
@@ -104,11 +106,31 @@ export class TrackerMonitoring extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
 
+      // Emitted only under FAILURE_MODE `open`; with `closed` it has no data and stays OK.
+      this.degradedAnswersAlarm = new cloudwatch.Alarm(this, 'DegradedAnswers', {
+        alarmDescription:
+          'Admissions or entitlement checks were answered degraded (Momento unavailable, FAILURE_MODE open): limits were not enforced.',
+        metric: new cloudwatch.MathExpression({
+          expression: 'FILL(admissions, 0) + FILL(checks, 0)',
+          usingMetrics: {
+            admissions: m('AdmissionsDegraded', { component: TrackerComponent.TOKEN_VENDING }),
+            checks: m('AdmissionsDegraded', { component: TrackerComponent.ENTITLEMENT }),
+          },
+          period: FIVE_MINUTES,
+          label: 'Degraded answers',
+        }),
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        threshold: options.degradedAnswerThreshold ?? 1,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+
       this.alarms.push(
         ...this.subscriberDownAlarms,
         this.heartbeatsStoppedAlarm,
         this.admissionDenialAlarm,
         this.errorsAlarm,
+        this.degradedAnswersAlarm,
       );
       for (const alarm of this.alarms) {
         for (const action of options.alarmActions ?? []) {

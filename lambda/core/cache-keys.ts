@@ -15,6 +15,11 @@ export const cacheKeys = {
   sessionEnds: (shard: number) => `ct1:ends:${shard}`,
   /** The limit last applied to a scope when an admission hook sets limits per request. */
   scopeLimit: (scopeKey: string) => `ct1:limit:${scopeKey}`,
+  /**
+   * When a device's session-duration window in a scope opened (epoch ms), with MAX_SESSION_SECONDS:
+   * every session of that device in the scope ends when the window's maximum runs out.
+   */
+  deviceClock: (scopeKey: string, accountId: string, deviceId: string) => `ct1:clock:${scopeKey}|${accountId}|${deviceId}`,
   /** The reusable device token of an account (JSON {token, expiresAt}). */
   deviceToken: (accountId: string) => `ct1:token:${accountId}`,
   /** Baseline strategies only: the session a device holds in a scope. */

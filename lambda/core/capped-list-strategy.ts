@@ -4,7 +4,7 @@ import type { AcquireResult, CountingStrategy, HeldPlace, Holder } from './count
 import type { CachePort } from './momento-ports';
 import type { ScopeRef } from './scope';
 
-const listEntrySchema = z.object({ deviceId: z.string(), sessionId: z.string(), at: z.number() });
+const listEntrySchema = z.object({ accountId: z.string().default(''), deviceId: z.string(), sessionId: z.string(), at: z.number() });
 
 /**
  * The seed's capped list (Momento's "Tracking concurrent devices", list version): every heartbeat
@@ -28,7 +28,7 @@ export class CappedListStrategy implements CountingStrategy {
 
   async acquire(scope: ScopeRef, limit: number, holder: Holder): Promise<AcquireResult> {
     const places = await this.active(scope, limit);
-    const own = places.find((place) => place.holder.deviceId === holder.deviceId);
+    const own = places.find((place) => place.holder.accountId === holder.accountId && place.holder.deviceId === holder.deviceId);
     if (!own && places.length >= limit) return { kind: 'full', places };
     // Check-then-act, as in the seed: another admission may land between the fetch and this push.
     await this.push(scope, holder);
@@ -50,7 +50,7 @@ export class CappedListStrategy implements CountingStrategy {
     for (const raw of await this.cache.listFetch(cacheKeys.heartbeatList(scope.key))) {
       const entry = parseEntry(raw);
       // Later entries win, so a reconnected device shows its newest session.
-      if (entry) latest.set(entry.deviceId, { deviceId: entry.deviceId, sessionId: entry.sessionId });
+      if (entry) latest.set(`${entry.accountId} ${entry.deviceId}`, { accountId: entry.accountId, deviceId: entry.deviceId, sessionId: entry.sessionId });
     }
     return [...latest.values()].map((holder) => ({ holder }));
   }
@@ -61,7 +61,7 @@ export class CappedListStrategy implements CountingStrategy {
   }
 
   private async push(scope: ScopeRef, holder: Holder): Promise<void> {
-    const entry = JSON.stringify({ deviceId: holder.deviceId, sessionId: holder.sessionId, at: this.now() });
+    const entry = JSON.stringify({ accountId: holder.accountId, deviceId: holder.deviceId, sessionId: holder.sessionId, at: this.now() });
     await this.cache.listPushBack(cacheKeys.heartbeatList(scope.key), entry, this.listSize, this.ttlSeconds);
   }
 }

@@ -19,7 +19,8 @@ export type EndReason =
   | 'lease-lost'
   | 'max-duration'
   | 'evicted-by-newer-session'
-  | 'ended-by-account';
+  | 'ended-by-account'
+  | 'replaced';
 
 export function encodeControlMessage(message: ControlMessage): string {
   return JSON.stringify(controlMessageSchema.parse(message));

@@ -1,8 +1,13 @@
 import type { CountingStrategyName } from './config';
 import type { ScopeRef } from './scope';
 
-/** Who holds a place in a scope: a device, in one session. */
+/**
+ * Who holds a place in a scope: a device of an account, in one session. The account is part of the
+ * holder because under the content scope one room holds several accounts' devices, and device ids
+ * are chosen by players: only the same account's device may be recognised as "the same device".
+ */
 export interface Holder {
+  readonly accountId: string;
   readonly deviceId: string;
   readonly sessionId: string;
 }
@@ -17,7 +22,7 @@ export type AcquireResult =
   | {
       readonly kind: 'acquired';
       readonly slot?: number;
-      /** The same device already held a place under this earlier session (a reconnect). */
+      /** The same device of the same account already held a place under this earlier session. */
       readonly replaced?: Holder;
     }
   | { readonly kind: 'full'; readonly places: readonly HeldPlace[] };
@@ -43,8 +48,11 @@ export interface CountingStrategy {
   active(scope: ScopeRef, limit: number, ceiling?: number): Promise<HeldPlace[]>;
   /** Whether the holder still has its place (used before reporting an expiry). */
   isHeld(scope: ScopeRef, holder: Holder, slot?: number): Promise<boolean>;
-  /** Takes the holder's slot back after its lease lapsed, if nobody took it meanwhile. */
-  reclaim?(scope: ScopeRef, holder: Holder, slot?: number): Promise<boolean>;
+  /**
+   * Takes the holder's slot back after its lease lapsed, if nobody took it meanwhile and an
+   * admission under `limit` (with places counted up to `ceiling`) could have claimed it now.
+   */
+  reclaim?(scope: ScopeRef, holder: Holder, slot: number | undefined, limit: number, ceiling?: number): Promise<boolean>;
   /** Atomic takeover of `slot` from one holder to another (evict-oldest); strategies without slots lack it. */
   takeover?(scope: ScopeRef, slot: number, from: Holder, to: Holder): Promise<boolean>;
 }

@@ -33,14 +33,19 @@ export type AdmissionOutcome =
       readonly session: SessionRecord;
       readonly limit: number;
       readonly active: number;
-      /** The device already held this session (token refresh or reconnect): not counted twice. */
+      /** The device already held this session (a token refresh): not counted twice. */
       readonly continued: boolean;
+      /**
+       * The same device of the account held a place under this earlier session (its id copied to
+       * another screen, or a restart without `sessionId`): that session was ended and told.
+       */
+      readonly replaced?: SessionRecord;
       /** The session evicted to make room (evict-oldest). */
       readonly evicted?: SessionRecord;
     }
   | { readonly kind: 'limit-reached'; readonly limit: number; readonly active: number; readonly sessions: readonly SessionView[] }
   | { readonly kind: 'denied'; readonly reason: string }
-  /** Momento failed and FAILURE_MODE is `open`: allowed, nothing recorded. */
+  /** Momento was unavailable and FAILURE_MODE is `open`: allowed, nothing recorded. */
   | { readonly kind: 'degraded'; readonly session: SessionRecord; readonly limit: number; readonly reason: string };
 
 /** The entitlement check of `GET /accounts/{accountId}/sessions`. */
@@ -50,7 +55,7 @@ export interface EntitlementView {
   readonly active: number;
   readonly allowed: boolean;
   readonly sessions: readonly SessionView[];
-  /** Momento failed and FAILURE_MODE is `open`. */
+  /** Momento was unavailable and FAILURE_MODE is `open`. */
   readonly degraded?: boolean;
 }
 
@@ -73,6 +78,12 @@ export interface ConcurrencyEngine {
   stop(accountId: string, message: HeartbeatMessage): Promise<DeviceMessageOutcome>;
   /** The entitlement check; `contentId` is required under the account-content and content scopes. */
   listSessions(accountId: string, contentId?: string): Promise<EntitlementView>;
+  /**
+   * The session check (`GET /accounts/{accountId}/sessions/{sessionId}`): the session while it is
+   * counted (its record is there and it holds its place), undefined once it ended or never existed
+   * (or belongs to another account). Fails closed: a Momento failure throws whatever FAILURE_MODE.
+   */
+  checkSession(accountId: string, sessionId: string): Promise<SessionView | undefined>;
   /** Ends a session now and tells its device (DELETE). */
   endSession(accountId: string, sessionId: string): Promise<'ended' | 'not-found'>;
   /**

@@ -13,16 +13,18 @@ import type {
   ConcurrencyEngine,
   DeviceMessageOutcome,
   EntitlementView,
+  SessionView,
 } from './engine-types';
 import type { HeartbeatMessage } from './heartbeat-message';
 import { lifecycleEventId, noEvents, type LifecycleEventSink } from './lifecycle-events';
 import { isMomentoCallError, MomentoCallError, type CachePort, type TopicPort } from './momento-ports';
+import { momentoIsUnavailable } from './failure-mode';
 import { noMetrics, silentLogger, type EngineLogger, type EngineMetrics } from './observability-ports';
 import { resolveScope, shardOf, type ScopeRef } from './scope';
 import { controlMessageForEnd, describeError, indexTtlSeconds, SessionLifecycle, sessionRecordTtlSeconds } from './session-lifecycle';
-import { ScopeLimits } from './scope-limits';
-import { describePlaces, type SessionViewDeps } from './session-views';
-import { SessionStore, type SessionRecord } from './session-store';
+import { ScopeLimits, type ScopeLimit } from './scope-limits';
+import { describePlaces, sessionView, type SessionViewDeps } from './session-views';
+import { holderOf, SessionStore, type SessionRecord } from './session-store';
 
 export interface EngineDependencies {
   readonly cache: CachePort;
@@ -45,7 +47,10 @@ export interface EngineDependencies {
   readonly deadlineIndexBatch?: { readonly windowMs?: number; readonly maxBatch?: number };
 }
 
-/** Momento failed on the request path and FAILURE_MODE is `closed`: answer 503. */
+/**
+ * Momento failed on the request path and the answer cannot be degraded (FAILURE_MODE `closed`, or
+ * an error that is not an outage: permission, authentication, argument): answer 503.
+ */
 export class MomentoUnavailableError extends Error {
   constructor(readonly cause: MomentoCallError) {
     super(`Momento is unavailable: ${cause.message}`);
@@ -78,6 +83,11 @@ class Engine implements ConcurrencyEngine {
   private readonly deadlineWriter: DeadlineIndexWriter | undefined;
   /** Sessions already told that their lease is gone, so a chatty device is told once. */
   private readonly toldLost = new Map<string, number>();
+  /**
+   * Whether scopes' limits and ceilings are kept (`ct1:limit:<scope>`): with a hook (limits vary per
+   * request) and with leases (a redeploy may lower DEFAULT_LIMIT under devices in higher slots).
+   */
+  private readonly tracksLimits: boolean;
 
   constructor(
     readonly config: RuntimeConfig,
@@ -93,6 +103,7 @@ class Engine implements ConcurrencyEngine {
       deps.strategy ?? createCountingStrategy(config.countingStrategy, deps.cache, { leaseSeconds: config.leaseSeconds, now: this.now, ...deps.strategyOptions });
     this.sessions = new SessionStore(deps.cache);
     this.scopeLimits = new ScopeLimits(deps.cache, sessionRecordTtlSeconds(config));
+    this.tracksLimits = deps.hook !== undefined || this.strategy.exact;
     this.viewDeps = { config, cache: deps.cache, sessions: this.sessions };
     if (deps.deadlineIndexBatch) {
       this.deadlineWriter = new DeadlineIndexWriter({ cache: deps.cache, ttlSeconds: indexTtlSeconds(config), metrics: this.metrics, logger: this.logger, ...deps.deadlineIndexBatch });
@@ -136,16 +147,22 @@ class Engine implements ConcurrencyEngine {
     } catch (error) {
       if (!isMomentoCallError(error)) throw error;
       this.metrics.count('MomentoErrors');
-      this.logger.error('admission could not reach Momento', { accountId: request.accountId, failureMode: this.config.failureMode, error: describeError(error) });
-      if (this.config.failureMode === 'closed') throw new MomentoUnavailableError(error);
+      this.logger.error('admission could not reach Momento', { accountId: request.accountId, failureMode: this.config.failureMode, kind: error.kind, error: describeError(error) });
+      if (!this.failsOpen(error)) throw new MomentoUnavailableError(error);
       this.metrics.count('AdmissionsDegraded');
+      const startedAt = this.now();
       return {
         kind: 'degraded',
         limit,
         reason: error.message,
-        session: this.sessionRecord(request, scope, request.sessionId ?? this.newSessionId(), limit, this.now()),
+        session: this.sessionRecord(request, scope, request.sessionId ?? this.newSessionId(), limit, startedAt, this.endsAt(startedAt)),
       };
     }
+  }
+
+  /** FAILURE_MODE `open` answers degraded only when Momento is unavailable, never on a refusal. */
+  private failsOpen(error: MomentoCallError): boolean {
+    return this.config.failureMode === 'open' && momentoIsUnavailable(error);
   }
 
   /** When a session started at `startedAt` must end (MAX_SESSION_SECONDS); undefined without a maximum. */
@@ -154,7 +171,7 @@ class Engine implements ConcurrencyEngine {
   }
 
   /** The record of a session of `request` in `scope`, admitted or degraded. */
-  private sessionRecord(request: AdmissionRequest, scope: ScopeRef, sessionId: string, limit: number, startedAt: number, slot?: number): SessionRecord {
+  private sessionRecord(request: AdmissionRequest, scope: ScopeRef, sessionId: string, limit: number, startedAt: number, endsAt: number | undefined, slot?: number): SessionRecord {
     return {
       sessionId,
       accountId: request.accountId,
@@ -166,19 +183,23 @@ class Engine implements ConcurrencyEngine {
       slot,
       limit,
       startedAt,
-      endsAt: this.endsAt(startedAt),
+      endsAt,
     };
   }
 
   private async admitInScope(request: AdmissionRequest, scope: ScopeRef, limit: number): Promise<AdmissionOutcome> {
-    // With a hook, limits vary per scope: after a lowered limit, devices may still hold slots up
-    // to the highest limit the scope had (its ceiling), and they still count.
-    const ceiling = this.deps.hook ? await this.noticeLimitChange(scope, limit) : limit;
+    // Devices may still hold slots up to the highest limit the scope had (its ceiling): after a
+    // hook lowered it, or a redeploy lowered DEFAULT_LIMIT. They still count.
+    const stored = this.tracksLimits ? await this.noticeLimitChange(scope, limit) : undefined;
+    const ceiling = Math.max(limit, stored?.ceiling ?? 0);
     if (request.sessionId) {
       const continued = await this.continueSession(request, scope, limit, ceiling);
       if (continued) return continued;
     }
-    const holder: Holder = { deviceId: request.deviceId, sessionId: this.newSessionId() };
+    const window = this.config.maxSessionSeconds > 0 ? cacheKeys.deviceClock(scope.key, request.accountId, request.deviceId) : undefined;
+    const opened = window === undefined ? undefined : parseEpoch(await this.cache.get(window));
+    if (opened !== undefined && this.endsAt(opened)! <= this.now()) return this.deniedForDuration(request, scope, limit, opened);
+    const holder: Holder = { accountId: request.accountId, deviceId: request.deviceId, sessionId: this.newSessionId() };
     let result = await this.strategy.acquire(scope, limit, holder, ceiling);
     let evicted: SessionRecord | undefined;
     if (result.kind === 'full' && this.config.atLimit === 'evict-oldest' && this.strategy.takeover) {
@@ -199,28 +220,32 @@ class Engine implements ConcurrencyEngine {
     }
 
     const now = this.now();
-    let startedAt = now;
-    if (result.replaced) {
-      // The same device reconnected: its earlier session gives way silently, and keeps its start
-      // time so reconnecting cannot reset the maximum duration.
-      const previous = await this.sessions.get(result.replaced.sessionId);
-      if (previous && previous.accountId === request.accountId) startedAt = previous.startedAt;
-      if (previous) await this.retire(previous);
-    }
-    const record = this.sessionRecord(request, scope, holder.sessionId, limit, startedAt, result.slot);
-    const { endsAt } = record;
-    if (endsAt !== undefined && endsAt <= now) {
+    // The device's duration window opens with its first admitted session in the scope (a refusal
+    // at the limit does not start its clock); a race for it is won by the first writer.
+    const windowStart = window === undefined ? undefined : (opened ?? (await this.openWindow(window, now)));
+    const endsAt = windowStart === undefined ? undefined : this.endsAt(windowStart);
+    if (windowStart !== undefined && endsAt! <= now) {
       await this.strategy.release(scope, holder, result.slot);
-      await this.reportDenied(request, scope, 'max-duration', limit);
-      return { kind: 'denied', reason: 'this device has used the maximum session duration' };
+      return this.deniedForDuration(request, scope, limit, windowStart);
     }
+    // The same device of this account held a place (its id copied to another screen, or a restart
+    // without sessionId): the newer session took the place over, and the earlier one is ended and
+    // told now, on its control topic, like any eviction.
+    const replaced = result.replaced ? await this.sessions.get(result.replaced.sessionId) : undefined;
+    const record = this.sessionRecord(request, scope, holder.sessionId, limit, now, endsAt, result.slot);
     await this.recordSession(record, scope);
+    if (replaced) {
+      this.recordMemo.delete(replaced.sessionId);
+      await this.lifecycle.end(replaced, 'replaced', { release: false });
+    }
     if (evicted) await this.lifecycle.end(evicted, 'evicted-by-newer-session', { release: false });
     const places = await this.strategy.active(scope, limit, ceiling);
     const active = places.length;
-    if (this.deps.hook) await this.scopeLimits.store(scope, limit, places);
+    // Rewritten by every admission and token refresh, so the record outlives every session that
+    // may sit above a limit lowered later (it is what keeps those sessions counted).
+    if (this.tracksLimits) await this.scopeLimits.store(scope, limit, places);
     this.metrics.count('AdmissionsGranted');
-    this.logger.info('session admitted', { sessionId: record.sessionId, accountId: record.accountId, deviceId: record.deviceId, limit, active });
+    this.logger.info('session admitted', { sessionId: record.sessionId, accountId: record.accountId, deviceId: record.deviceId, limit, active, replaced: replaced?.sessionId });
     await this.events.emit({
       detailType: 'Session Admitted',
       detail: {
@@ -236,7 +261,35 @@ class Engine implements ConcurrencyEngine {
         at: new Date(now).toISOString(),
       },
     });
-    return { kind: 'admitted', session: record, limit, active, continued: result.replaced !== undefined, evicted };
+    return { kind: 'admitted', session: record, limit, active, continued: false, evicted, replaced };
+  }
+
+  /**
+   * Opens the device's session-duration window in a scope (MAX_SESSION_SECONDS), or resolves when
+   * another admission opened it first. The window lasts two maximum durations (capped at Momento's
+   * 24-hour item limit): every session the device starts in it ends when the window's maximum runs
+   * out, and after that the device is refused until the window closes, so stopping, restarting or
+   * copying the device id cannot buy a fresh duration.
+   */
+  private async openWindow(key: string, now: number): Promise<number> {
+    if (await this.cache.setIfAbsent(key, String(now), 2 * this.config.maxSessionSeconds)) return now;
+    return parseEpoch(await this.cache.get(key)) ?? now; // gone between the two calls: a fresh window
+  }
+
+  private async deniedForDuration(request: AdmissionRequest, scope: ScopeRef, limit: number, windowStart: number): Promise<AdmissionOutcome> {
+    await this.reportDenied(request, scope, 'max-duration', limit);
+    const again = new Date(windowStart + 2 * this.config.maxSessionSeconds * 1000).toISOString();
+    return { kind: 'denied', reason: `this device has used the maximum session duration; it may start again after ${again}` };
+  }
+
+  /**
+   * The limit and ceiling in force for a scope now: the hook's last limit (or the session's own
+   * when none is stored) with a hook, DEFAULT_LIMIT without; the ceiling is the stored one.
+   */
+  private async limitInForce(scope: ScopeRef, record: SessionRecord): Promise<{ limit: number; ceiling: number }> {
+    const stored = this.tracksLimits ? await this.scopeLimits.read(scope) : undefined;
+    const limit = this.deps.hook ? (stored?.limit ?? record.limit) : this.config.defaultLimit;
+    return { limit, ceiling: Math.max(limit, stored?.ceiling ?? 0) };
   }
 
   /** A token refresh for a session the device still holds: refreshed, never counted twice. */
@@ -252,11 +305,12 @@ class Engine implements ConcurrencyEngine {
       await this.lifecycle.end(record, 'max-duration', { release: true });
       return { kind: 'denied', reason: 'the session reached its maximum duration' };
     }
-    const holder = { deviceId: record.deviceId, sessionId: record.sessionId };
-    if (!(await this.strategy.refresh(scope, holder, record.slot))) return undefined;
+    if (!(await this.strategy.refresh(scope, holderOf(record), record.slot))) return undefined;
     await Promise.all([this.touchDeadline(record, now), this.sessions.put(record, sessionRecordTtlSeconds(this.config))]);
-    const active = (await this.strategy.active(scope, limit, Math.max(ceiling, record.limit))).length;
-    return { kind: 'admitted', session: record, limit, active, continued: true };
+    const places = await this.strategy.active(scope, limit, Math.max(ceiling, record.limit));
+    // Devices refreshing their tokens keep the scope's limit record (and its ceiling) alive.
+    if (this.tracksLimits) await this.scopeLimits.store(scope, limit, places);
+    return { kind: 'admitted', session: record, limit, active: places.length, continued: true };
   }
 
   private async recordSession(record: SessionRecord, scope: ScopeRef): Promise<void> {
@@ -272,30 +326,20 @@ class Engine implements ConcurrencyEngine {
   /**
    * When the hook sets a scope a different limit than last time (a tier change), the scope's
    * active devices are told (`limit-changed`), as entitlement changes reach players in real time.
-   * Resolves the ceiling of slots to read.
+   * A redeploy that changes DEFAULT_LIMIT is told the same way. Resolves the scope's stored limit
+   * and ceiling (as now stored).
    */
-  private async noticeLimitChange(scope: ScopeRef, limit: number): Promise<number> {
+  private async noticeLimitChange(scope: ScopeRef, limit: number): Promise<ScopeLimit | undefined> {
     const stored = await this.scopeLimits.read(scope);
     const ceiling = Math.max(limit, stored?.ceiling ?? 0);
-    if (!stored || stored.limit === limit) return ceiling;
+    if (!stored || stored.limit === limit) return stored;
     const places = await this.strategy.active(scope, limit, ceiling);
     await this.scopeLimits.store(scope, limit, places);
     const records = await this.sessions.getMany(places.map((place) => place.holder.sessionId));
     await Promise.all(
       [...records.values()].map((record) => this.lifecycle.tell(record.accountId, record.sessionId, 'limit-changed', `limit ${stored.limit} -> ${limit}`)),
     );
-    return ceiling;
-  }
-
-  /** A session replaced by a reconnect of the same device: ended without a report. */
-  private async retire(record: SessionRecord): Promise<void> {
-    await this.cache.setIfAbsent(cacheKeys.ended(record.sessionId), 'replaced', sessionRecordTtlSeconds(this.config));
-    this.recordMemo.delete(record.sessionId);
-    await Promise.all([
-      this.sessions.delete(record.sessionId),
-      this.cache.sortedSetRemove(cacheKeys.deadlines(record.shard), [record.sessionId]),
-      record.endsAt !== undefined ? this.cache.sortedSetRemove(cacheKeys.sessionEnds(record.shard), [record.sessionId]) : Promise.resolve(),
-    ]);
+    return { limit, ceiling };
   }
 
   private async oldestPlace(places: readonly HeldPlace[]): Promise<{ place: HeldPlace; record: SessionRecord } | undefined> {
@@ -346,11 +390,12 @@ class Engine implements ConcurrencyEngine {
       return 'max-duration';
     }
     const scope = this.scopeOf(record);
-    const holder = { deviceId: record.deviceId, sessionId: record.sessionId };
+    const holder = holderOf(record);
     if (!(await this.strategy.refresh(scope, holder, record.slot))) {
       // The lease lapsed (this subscriber fell behind, or Momento failed for a while) or passed to
-      // another device. A device still heartbeating gets its slot back if nobody took it.
-      if (this.strategy.reclaim && (await this.cache.get(cacheKeys.ended(record.sessionId))) === undefined && (await this.strategy.reclaim(scope, holder, record.slot))) {
+      // another device. A device still heartbeating gets its slot back if nobody took it and an
+      // admission under the limit in force could take it now (never above a lowered limit).
+      if (this.strategy.reclaim && (await this.cache.get(cacheKeys.ended(record.sessionId))) === undefined && (await this.reclaim(scope, record))) {
         await this.heartbeatDeadline(record, now);
         this.metrics.count('HeartbeatsProcessed');
         this.logger.info('lapsed lease restored by a late heartbeat', { sessionId: record.sessionId, accountId: record.accountId });
@@ -373,6 +418,11 @@ class Engine implements ConcurrencyEngine {
     const ended = await this.lifecycle.end(record, 'stopped', { release: true });
     this.metrics.count('HeartbeatsProcessed');
     return ended ? 'stopped' : 'already-ended';
+  }
+
+  private async reclaim(scope: ScopeRef, record: SessionRecord): Promise<boolean> {
+    const { limit, ceiling } = await this.limitInForce(scope, record);
+    return this.strategy.reclaim!(scope, holderOf(record), record.slot, limit, ceiling);
   }
 
   private rejectForeign(accountId: string, message: HeartbeatMessage, record: SessionRecord): DeviceMessageOutcome {
@@ -445,18 +495,49 @@ class Engine implements ConcurrencyEngine {
     } catch (error) {
       if (!isMomentoCallError(error)) throw error;
       this.metrics.count('MomentoErrors');
-      this.logger.error('entitlement check could not reach Momento', { accountId, failureMode: this.config.failureMode, error: describeError(error) });
-      if (this.config.failureMode === 'closed') throw new MomentoUnavailableError(error);
+      this.logger.error('entitlement check could not reach Momento', { accountId, failureMode: this.config.failureMode, kind: error.kind, error: describeError(error) });
+      if (!this.failsOpen(error)) throw new MomentoUnavailableError(error);
+      this.metrics.count('AdmissionsDegraded');
       return { accountId, limit: this.config.defaultLimit, active: 0, allowed: true, sessions: [], degraded: true };
     }
   }
 
   private async entitlement(scope: ScopeRef, accountId: string): Promise<EntitlementView> {
-    const stored = this.deps.hook ? await this.scopeLimits.read(scope) : undefined;
-    const limit = stored?.limit ?? this.config.defaultLimit;
-    const places = await this.strategy.active(scope, limit, stored?.ceiling);
+    const stored = this.tracksLimits ? await this.scopeLimits.read(scope) : undefined;
+    const limit = this.deps.hook ? (stored?.limit ?? this.config.defaultLimit) : this.config.defaultLimit;
+    const places = await this.strategy.active(scope, limit, Math.max(limit, stored?.ceiling ?? 0));
     const sessions = await describePlaces(this.viewDeps, places, accountId, scope);
     return { accountId, limit, active: places.length, allowed: places.length < limit, sessions };
+  }
+
+  async checkSession(accountId: string, sessionId: string): Promise<SessionView | undefined> {
+    this.metrics.count('EntitlementChecks');
+    try {
+      return await withDeadline(this.sessionCheck(accountId, sessionId), this.config.momentoTimeoutMs, 'session check');
+    } catch (error) {
+      if (!isMomentoCallError(error)) throw error;
+      this.metrics.count('MomentoErrors');
+      this.logger.error('session check could not reach Momento', { accountId, kind: error.kind, error: describeError(error) });
+      // A licence server asks this before renewing: it must never read "counted" from an outage.
+      throw new MomentoUnavailableError(error);
+    }
+  }
+
+  /**
+   * Two round trips: the session record (gone once the session ended), then, side by side, whether
+   * it still holds its place (a lapsed lease counts as ended even before the sweep notices) and its
+   * lease deadline for `lastHeartbeatAt`.
+   */
+  private async sessionCheck(accountId: string, sessionId: string): Promise<SessionView | undefined> {
+    const record = await this.sessions.get(sessionId);
+    if (!record || record.accountId !== accountId) return undefined;
+    if (record.endsAt !== undefined && this.now() >= record.endsAt) return undefined;
+    const [held, deadlines] = await Promise.all([
+      this.strategy.isHeld(this.scopeOf(record), holderOf(record), record.slot),
+      this.cache.sortedSetScores(cacheKeys.deadlines(record.shard), [record.sessionId]),
+    ]);
+    if (!held) return undefined;
+    return sessionView(record, deadlines.get(record.sessionId), this.config.leaseSeconds);
   }
 
   async endSession(accountId: string, sessionId: string): Promise<'ended' | 'not-found'> {
@@ -500,7 +581,7 @@ class Engine implements ConcurrencyEngine {
         // A newer deadline still waiting in the batch writer: the session heartbeated in time.
         if ((this.deadlineWriter?.pendingDeadline(shard, due.id) ?? 0) > now) return false;
         // Momento expires the lease itself; the index is only a hint, so check before reporting.
-        if (this.strategy.exact && (await this.strategy.isHeld(this.scopeOf(record), { deviceId: record.deviceId, sessionId: record.sessionId }, record.slot))) return false;
+        if (this.strategy.exact && (await this.strategy.isHeld(this.scopeOf(record), holderOf(record), record.slot))) return false;
         // Released too: a late heartbeat may have restored the lease since the check above.
         return this.lifecycle.end(record, 'lease-expired', { release: true });
       });
@@ -508,4 +589,10 @@ class Engine implements ConcurrencyEngine {
     }
     return { ended };
   }
+}
+
+/** An epoch-ms value as written in the cache; undefined when absent or unreadable. */
+function parseEpoch(value: string | undefined): number | undefined {
+  const parsed = Number(value);
+  return value !== undefined && Number.isFinite(parsed) && parsed > 0 ? parsed : undefined;
 }

@@ -46,11 +46,11 @@ export class IntervalDictionaryStrategy implements CountingStrategy {
     return undefined;
   }
 
-  /** Devices of the last complete interval. Session ids are not in the seed's dictionary. */
+  /** Devices of the last complete interval. Session ids and accounts are not in the seed's dictionary. */
   async active(scope: ScopeRef): Promise<HeldPlace[]> {
     const previous = cacheKeys.intervalDictionary(scope.key, intervalMarker(this.now(), this.intervalMs, 1));
     const devices = await this.cache.dictionaryFields(previous);
-    return devices.map((deviceId) => ({ holder: { deviceId, sessionId: '' } }));
+    return devices.map((deviceId) => ({ holder: { accountId: '', deviceId, sessionId: '' } }));
   }
 
   async isHeld(scope: ScopeRef, holder: Holder): Promise<boolean> {

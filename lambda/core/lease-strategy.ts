@@ -6,22 +6,33 @@ import type { ScopeRef } from './scope';
 /** Seconds a released slot keeps its free marker before it disappears by itself. */
 const RELEASED_TTL_SECONDS = 1;
 
+/**
+ * A lease's value: `<accountId> <deviceId> <sessionId>` (identifiers never contain spaces). A
+ * holder without an account (`''`, never a valid account id) is written `<deviceId> <sessionId>`:
+ * the form of leases written before the account was part of the value (they still count, are no
+ * tracker device's "same device", and a heartbeat renews them into the current form; a takeover or
+ * release from the parsed holder matches exactly), and of the Vonage seats, which have no account.
+ */
 export function leaseValue(holder: Holder): string {
-  return `${holder.deviceId} ${holder.sessionId}`;
+  return holder.accountId === '' ? `${holder.deviceId} ${holder.sessionId}` : `${holder.accountId} ${holder.deviceId} ${holder.sessionId}`;
 }
 
 export function parseLeaseValue(value: string | undefined): Holder | undefined {
   if (value === undefined || value === FREE_SLOT) return undefined;
-  const space = value.indexOf(' ');
-  if (space <= 0) return undefined;
-  return { deviceId: value.slice(0, space), sessionId: value.slice(space + 1) };
+  const parts = value.split(' ');
+  if (parts.some((part) => part === '')) return undefined;
+  if (parts.length === 3) return { accountId: parts[0]!, deviceId: parts[1]!, sessionId: parts[2]! };
+  if (parts.length === 2) return { accountId: '', deviceId: parts[0]!, sessionId: parts[1]! };
+  return undefined;
 }
 
 /**
  * Exact counting with one lease per device: slot keys `<scope>#0..limit-1`, each claimed with an
  * atomic conditional write, refreshed by heartbeats, released by a stop and expiring by itself
  * when the heartbeats stop. Two admissions can never hold the same slot, so simultaneous starts
- * admit exactly `limit`.
+ * admit exactly `limit`. A lease is held by a device of an account: only the same account's
+ * device with the same id is "the same device" (under the content scope a room holds several
+ * accounts, and device ids are chosen by players).
  */
 export class LeaseStrategy implements CountingStrategy {
   readonly name = 'leases' as const;
@@ -47,7 +58,7 @@ export class LeaseStrategy implements CountingStrategy {
     // Two passes: a slot freed or expiring between the read and the write gets a second chance.
     for (let pass = 0; pass < 2; pass += 1) {
       const slots = await this.readSlots(scope, width);
-      const own = slots.findIndex((held) => held?.deviceId === holder.deviceId);
+      const own = slots.findIndex((held) => held?.accountId === holder.accountId && held.deviceId === holder.deviceId);
       if (own >= 0) {
         const previous = slots[own]!;
         const kept = await this.cache.setIfEqual(cacheKeys.lease(scope.key, own), value, leaseValue(previous), this.leaseSeconds);
@@ -56,11 +67,7 @@ export class LeaseStrategy implements CountingStrategy {
         }
         continue;
       }
-      const held = slots.filter(Boolean).length;
-      const free = slots
-        .slice(0, limit)
-        .flatMap((taken, slot) => (taken ? [] : [slot]))
-        .slice(0, Math.max(0, limit - held));
+      const free = claimableSlots(slots, limit);
       const start = free.length > 0 ? Math.floor(this.random() * free.length) : 0;
       for (let i = 0; i < free.length; i += 1) {
         const slot = free[(start + i) % free.length]!;
@@ -73,8 +80,11 @@ export class LeaseStrategy implements CountingStrategy {
 
   async refresh(scope: ScopeRef, holder: Holder, slot?: number): Promise<boolean> {
     if (slot === undefined) return false;
+    const key = cacheKeys.lease(scope.key, slot);
     const value = leaseValue(holder);
-    return this.cache.setIfEqual(cacheKeys.lease(scope.key, slot), value, value, this.leaseSeconds);
+    if (await this.cache.setIfEqual(key, value, value, this.leaseSeconds)) return true;
+    // A lease written before the account was part of the value: renewed into the current form.
+    return holder.accountId !== '' && this.cache.setIfEqual(key, value, leaseValue({ ...holder, accountId: '' }), this.leaseSeconds);
   }
 
   async release(scope: ScopeRef, holder: Holder, slot?: number): Promise<void> {
@@ -94,8 +104,16 @@ export class LeaseStrategy implements CountingStrategy {
     return held?.sessionId === holder.sessionId && held.deviceId === holder.deviceId;
   }
 
-  async reclaim(scope: ScopeRef, holder: Holder, slot?: number): Promise<boolean> {
-    if (slot === undefined) return false;
+  /**
+   * A late heartbeat's way back into its lapsed slot, under the same rule as an admission: only
+   * when its slot is one of the first `limit - held` free slots below the current limit. So after a
+   * lowered limit it cannot come back above the limit, nor below it while the limit is used, and
+   * racing admissions and reclaims still claim at most `limit - held` distinct slots.
+   */
+  async reclaim(scope: ScopeRef, holder: Holder, slot: number | undefined, limit: number, ceiling = limit): Promise<boolean> {
+    if (slot === undefined || slot >= limit) return false;
+    const slots = await this.readSlots(scope, Math.max(limit, ceiling));
+    if (!claimableSlots(slots, limit).includes(slot)) return false;
     return this.claim(scope, slot, leaseValue(holder));
   }
 
@@ -114,4 +132,13 @@ export class LeaseStrategy implements CountingStrategy {
     const keys = Array.from({ length: limit }, (_, slot) => cacheKeys.lease(scope.key, slot));
     return (await this.cache.getBatch(keys)).map(parseLeaseValue);
   }
+}
+
+/** The free slots an admission may claim: the first `limit - held` free slots below `limit`. */
+function claimableSlots(slots: readonly (Holder | undefined)[], limit: number): number[] {
+  const held = slots.filter(Boolean).length;
+  return slots
+    .slice(0, limit)
+    .flatMap((taken, slot) => (taken ? [] : [slot]))
+    .slice(0, Math.max(0, limit - held));
 }

@@ -98,7 +98,8 @@ export interface MomentoPorts {
 
 /** Why a Momento call failed, in the categories the engine acts on. */
 export type MomentoErrorKind =
-  | 'unavailable' // network, timeout, server busy: the failure mode applies
+  | 'unavailable' // network, timeout, Momento unavailable or failing inside: the failure mode applies
+  | 'throttled' // this account's Momento limits were exceeded: load a caller can cause, never failed open
   | 'authentication' // key missing, garbled or expired
   | 'permission' // key valid but not allowed
   | 'not-found' // cache missing

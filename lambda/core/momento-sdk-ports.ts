@@ -68,7 +68,7 @@ const ERROR_KINDS: Partial<Record<MomentoErrorCode, MomentoErrorKind>> = {
   [MomentoErrorCode.CONNECTION_ERROR]: 'unavailable',
   [MomentoErrorCode.INTERNAL_SERVER_ERROR]: 'unavailable',
   [MomentoErrorCode.CANCELLED_ERROR]: 'unavailable',
-  [MomentoErrorCode.LIMIT_EXCEEDED_ERROR]: 'unavailable',
+  [MomentoErrorCode.LIMIT_EXCEEDED_ERROR]: 'throttled',
   [MomentoErrorCode.CLIENT_RESOURCE_EXHAUSTED]: 'unavailable',
   [MomentoErrorCode.UNKNOWN_SERVICE_ERROR]: 'unavailable',
 };

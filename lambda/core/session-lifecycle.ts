@@ -6,7 +6,7 @@ import { lifecycleEventId, type LifecycleDetailType, type LifecycleEventSink } f
 import type { CachePort, TopicPort } from './momento-ports';
 import type { EngineLogger, EngineMetrics, MetricName } from './observability-ports';
 import { controlTopicName } from './scope';
-import type { SessionRecord, SessionStore } from './session-store';
+import { holderOf, type SessionRecord, type SessionStore } from './session-store';
 
 /** How each end reason is reported: lifecycle event, metric, and what the device is told. */
 const END_REPORTS: Record<EndReason, { detailType: LifecycleDetailType; metric: MetricName; control?: ControlMessageType }> = {
@@ -16,11 +16,13 @@ const END_REPORTS: Record<EndReason, { detailType: LifecycleDetailType; metric: 
   'max-duration': { detailType: 'Session Expired', metric: 'SessionsExpired', control: 'expired' },
   'evicted-by-newer-session': { detailType: 'Session Evicted', metric: 'Evictions', control: 'evicted' },
   'ended-by-account': { detailType: 'Session Evicted', metric: 'SessionsEnded', control: 'evicted' },
+  // The same device of the account started a new session (a copied device id on another screen).
+  replaced: { detailType: 'Session Evicted', metric: 'Evictions', control: 'evicted' },
 };
 
 /**
  * What a device is told about a session that ended for `reason` (the value of its end marker),
- * or undefined when there is nothing to tell (stopped by the device itself, or replaced).
+ * or undefined when there is nothing to tell (stopped by the device itself).
  */
 export function controlMessageForEnd(reason: string): ControlMessageType | undefined {
   return Object.prototype.hasOwnProperty.call(END_REPORTS, reason) ? END_REPORTS[reason as EndReason].control : undefined;
@@ -66,7 +68,7 @@ export class SessionLifecycle {
     const won = await cache.setIfAbsent(cacheKeys.ended(record.sessionId), reason, sessionRecordTtlSeconds(config));
     const scope = { kind: config.limitScope, accountId: record.accountId, contentId: record.contentId, key: record.scopeKey };
     if (won && options.release) {
-      await strategy.release(scope, { deviceId: record.deviceId, sessionId: record.sessionId }, record.slot);
+      await strategy.release(scope, holderOf(record), record.slot);
     }
     await Promise.all([
       sessions.delete(record.sessionId),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { cacheKeys } from './cache-keys';
+import type { Holder } from './counting-strategy';
 import type { CachePort } from './momento-ports';
 
 /** What the engine remembers about an admitted session (one JSON item per session). */
@@ -22,6 +23,11 @@ export const sessionRecordSchema = z.object({
 });
 
 export type SessionRecord = z.infer<typeof sessionRecordSchema>;
+
+/** Who holds the session's place: its device, of its account. */
+export function holderOf(record: SessionRecord): Holder {
+  return { accountId: record.accountId, deviceId: record.deviceId, sessionId: record.sessionId };
+}
 
 /** Session records in the cache. A record's TTL outlives its session; the end marker is authoritative. */
 export class SessionStore {

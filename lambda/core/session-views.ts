@@ -4,7 +4,7 @@ import type { HeldPlace } from './counting-strategy';
 import type { SessionView } from './engine-types';
 import type { CachePort } from './momento-ports';
 import type { ScopeRef } from './scope';
-import type { SessionStore } from './session-store';
+import type { SessionRecord, SessionStore } from './session-store';
 
 export interface SessionViewDeps {
   readonly config: Pick<RuntimeConfig, 'leaseSeconds' | 'limitScope'>;
@@ -23,7 +23,7 @@ export async function describePlaces(deps: SessionViewDeps, places: readonly Hel
   if (holders.some((holder) => holder.sessionId === '')) {
     // Interval dictionaries keep only device ids: find their sessions through the device pointer.
     const pointers = await cache.getBatch(holders.map((holder) => cacheKeys.deviceSession(scope.key, holder.deviceId)));
-    holders = holders.map((holder, i) => (holder.sessionId === '' ? { deviceId: holder.deviceId, sessionId: pointers[i] ?? '' } : holder));
+    holders = holders.map((holder, i) => (holder.sessionId === '' ? { ...holder, sessionId: pointers[i] ?? '' } : holder));
   }
   const records = await sessions.getMany(holders.map((holder) => holder.sessionId).filter((id) => id !== ''));
   const byShard = new Map<number, string[]>();
@@ -32,23 +32,27 @@ export async function describePlaces(deps: SessionViewDeps, places: readonly Hel
   for (const [shard, ids] of byShard) {
     for (const [id, score] of await cache.sortedSetScores(cacheKeys.deadlines(shard), ids)) deadlines.set(id, score);
   }
-  const leaseMs = config.leaseSeconds * 1000;
   return holders.flatMap((holder): SessionView[] => {
     const record = records.get(holder.sessionId);
     if (!record) return config.limitScope === 'content' ? [] : [{ sessionId: holder.sessionId, deviceId: holder.deviceId, startedAt: new Date(0).toISOString() }];
     if (record.accountId !== accountId) return [];
-    const deadline = deadlines.get(record.sessionId);
-    const expiresAt = deadline === undefined ? record.endsAt : record.endsAt === undefined ? deadline : Math.min(deadline, record.endsAt);
-    return [
-      {
-        sessionId: record.sessionId,
-        deviceId: record.deviceId,
-        contentId: record.contentId,
-        kind: record.kind,
-        startedAt: new Date(record.startedAt).toISOString(),
-        lastHeartbeatAt: deadline === undefined ? undefined : new Date(deadline - leaseMs).toISOString(),
-        expiresAt: expiresAt === undefined ? undefined : new Date(expiresAt).toISOString(),
-      },
-    ];
+    return [sessionView(record, deadlines.get(record.sessionId), config.leaseSeconds)];
   });
+}
+
+/**
+ * The view of one session; `deadline` is its lease deadline from the shard's deadline index (epoch
+ * ms), so `lastHeartbeatAt` is the deadline minus the lease.
+ */
+export function sessionView(record: SessionRecord, deadline: number | undefined, leaseSeconds: number): SessionView {
+  const expiresAt = deadline === undefined ? record.endsAt : record.endsAt === undefined ? deadline : Math.min(deadline, record.endsAt);
+  return {
+    sessionId: record.sessionId,
+    deviceId: record.deviceId,
+    contentId: record.contentId,
+    kind: record.kind,
+    startedAt: new Date(record.startedAt).toISOString(),
+    lastHeartbeatAt: deadline === undefined ? undefined : new Date(deadline - leaseSeconds * 1000).toISOString(),
+    expiresAt: expiresAt === undefined ? undefined : new Date(expiresAt).toISOString(),
+  };
 }

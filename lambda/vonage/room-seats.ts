@@ -152,12 +152,18 @@ export class RoomSeats {
 
 /** A reservation is held by the user (one per scope), for one token (the reservation id). */
 export function reservationHolder(userId: string, reservationId: string): Holder {
-  return { deviceId: `rsv.${userId}`, sessionId: reservationId };
+  return { accountId: VONAGE_HOLDER_ACCOUNT, deviceId: `rsv.${userId}`, sessionId: reservationId };
 }
 
 export function connectionHolder(connectionId: string): Holder {
-  return { deviceId: `conn.${connectionId}`, sessionId: connectionId };
+  return { accountId: VONAGE_HOLDER_ACCOUNT, deviceId: `conn.${connectionId}`, sessionId: connectionId };
 }
+
+/**
+ * Vonage seat holders belong to no tracker account: `''` keeps their lease values in the engine's
+ * two-part form (`<holder> <id>`), unchanged by the engine binding its own holders to accounts.
+ */
+const VONAGE_HOLDER_ACCOUNT = '';
 
 function connectionIdOf(holder: Holder): string | null {
   return holder.deviceId.startsWith('conn.') ? holder.sessionId : null;

@@ -12,12 +12,14 @@ import { DeviceControlError, type DeviceState, type SimulatedDevices } from './s
 /** A handler with API Gateway's proxy signature. */
 export type ProxyHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 
-/** The three routes of the construct's REST API, served by the handlers' own code. */
+/** The four routes of the construct's REST API, served by the handlers' own code. */
 export interface ApiRoutes {
   /** `POST /tokens` */
   readonly createToken: ProxyHandler;
   /** `GET /accounts/{accountId}/sessions` */
   readonly listSessions: ProxyHandler;
+  /** `GET /accounts/{accountId}/sessions/{sessionId}` (the session check) */
+  readonly checkSession: ProxyHandler;
   /** `DELETE /accounts/{accountId}/sessions/{sessionId}` */
   readonly endSession: ProxyHandler;
 }
@@ -74,7 +76,7 @@ class HttpError extends Error {
 }
 
 /**
- * The playground's one HTTP server: the construct's three API routes (through the handlers, in
+ * The playground's one HTTP server: the construct's four API routes (through the handlers, in
  * IAM mode), the dashboard and device pages, their event feed and device controls, and a proxy to
  * the emulator's HTTP topics API.
  */
@@ -108,8 +110,8 @@ export function createLocalApiServer(options: LocalApiServerOptions): Server {
     }
     const session = /^\/accounts\/([^/]+)\/sessions\/([^/]+)$/.exec(path);
     if (session) {
-      if (method !== 'DELETE') throw methodNotAllowed(method, path, 'DELETE');
-      return callApi(options.api.endSession, req, res, url, '/accounts/{accountId}/sessions/{sessionId}', {
+      if (method !== 'GET' && method !== 'DELETE') throw methodNotAllowed(method, path, 'GET, DELETE');
+      return callApi(method === 'GET' ? options.api.checkSession : options.api.endSession, req, res, url, '/accounts/{accountId}/sessions/{sessionId}', {
         accountId: decode(session[1]),
         sessionId: decode(session[2]),
       });

@@ -58,6 +58,7 @@ export async function startLocalBackend(options: LocalBackendOptions): Promise<L
     routes: {
       createToken: (event) => handleTokenRequest(event, deps),
       listSessions: (event) => handleEntitlementRequest(event, deps),
+      checkSession: (event) => handleEntitlementRequest(event, deps),
       endSession: (event) => handleEntitlementRequest(event, deps),
     },
     stop: () => subscriber.stop(),

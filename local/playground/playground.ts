@@ -18,7 +18,7 @@ export const PLAYGROUND_CACHE = 'concurrency-tracker';
 
 /** A running playground. */
 export interface Playground {
-  /** Base URL of the local API (the construct's three routes). */
+  /** Base URL of the local API (the construct's four routes). */
   readonly apiUrl: string;
   readonly dashboardUrl: string;
   readonly deviceUrl: string;

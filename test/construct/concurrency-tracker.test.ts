@@ -161,14 +161,14 @@ describe('ConcurrencyTracker with defaults', () => {
     expect(JSON.stringify(json)).not.toContain('SecretString');
   });
 
-  test('creates a regional REST API with the three routes, all IAM-authorised', () => {
+  test('creates a regional REST API with the four routes, all IAM-authorised', () => {
     template.hasResourceProperties('AWS::ApiGateway::RestApi', {
       EndpointConfiguration: { Types: ['REGIONAL'] },
     });
     for (const path of ['tokens', 'accounts', '{accountId}', 'sessions', '{sessionId}']) {
       template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: path });
     }
-    template.resourceCountIs('AWS::ApiGateway::Method', 3);
+    template.resourceCountIs('AWS::ApiGateway::Method', 4);
     for (const method of ['POST', 'GET', 'DELETE']) {
       template.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: method, AuthorizationType: 'AWS_IAM' });
     }
@@ -200,6 +200,12 @@ describe('ConcurrencyTracker with defaults', () => {
     });
     template.hasResourceProperties('AWS::ApiGateway::Method', {
       HttpMethod: 'DELETE',
+      RequestParameters: { 'method.request.path.accountId': true, 'method.request.path.sessionId': true },
+    });
+    // The session check.
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'GET',
+      RequestValidatorId: Match.anyValue(),
       RequestParameters: { 'method.request.path.accountId': true, 'method.request.path.sessionId': true },
     });
   });
@@ -625,11 +631,32 @@ describe('grantInvoke', () => {
     expect(resources).toContain('/v1/POST/tokens');
     expect(resources).toContain('/v1/GET/accounts/*/sessions');
     expect(resources).toContain('/v1/DELETE/accounts/*/sessions/*');
+    expect(resources).toContain('/v1/GET/accounts/*/sessions/*');
+  });
+});
+
+describe('grantCheckSession', () => {
+  test('grants execute-api:Invoke on the session check only (a licence server’s role)', () => {
+    const stack = newStack();
+    const tracker = new ConcurrencyTracker(stack, 'Tracker');
+    const licenceServer = new iam.Role(stack, 'LicenceServer', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    expect(tracker.grantCheckSession(licenceServer).success).toBe(true);
+    const template = Template.fromStack(stack);
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) => JSON.stringify(p).includes('execute-api:Invoke')) as Array<{
+      Properties: { PolicyDocument: { Statement: Array<{ Action: unknown; Resource: unknown }> } };
+    }>;
+    expect(policies).toHaveLength(1);
+    const statements = policies[0]!.Properties.PolicyDocument.Statement;
+    expect(statements).toHaveLength(1);
+    expect(statements[0]!.Action).toBe('execute-api:Invoke');
+    const resources = JSON.stringify(statements[0]!.Resource);
+    expect(resources).toContain('/v1/GET/accounts/*/sessions/*');
+    for (const other of ['/POST/tokens', '/DELETE/', '/GET/accounts/*/sessions"']) expect(resources).not.toContain(other);
   });
 });
 
 describe('monitoring', () => {
-  test('a dashboard and the four kinds of alarm, with actions', () => {
+  test('a dashboard and the five kinds of alarm, with actions', () => {
     const s2 = synthTracker({}, (st) => ({
       topicShards: 2,
       subscriberGroups: 2,
@@ -642,8 +669,8 @@ describe('monitoring', () => {
     }));
     const template = s2.template;
     template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'tracker' });
-    // Two subscriber-down alarms (one per group), heartbeats stopped, denial spike, errors.
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+    // Two subscriber-down alarms (one per group), heartbeats stopped, denial spike, errors, degraded.
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'CPUUtilization',
       Namespace: 'AWS/ECS',
@@ -680,7 +707,27 @@ describe('monitoring', () => {
         }),
       ]),
     });
-    expect(s2.tracker.alarms).toHaveLength(5);
+    // Degraded answers (FAILURE_MODE=open during an outage) from token vending and entitlement.
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Threshold: 1,
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: Match.stringLikeRegexp('FILL\\(admissions, 0\\) \\+ FILL\\(checks, 0\\)') }),
+        Match.objectLike({
+          Id: 'admissions',
+          MetricStat: Match.objectLike({
+            Metric: Match.objectLike({ MetricName: 'AdmissionsDegraded', Dimensions: [{ Name: 'service', Value: 'token-vending' }] }),
+          }),
+        }),
+        Match.objectLike({
+          Id: 'checks',
+          MetricStat: Match.objectLike({
+            Metric: Match.objectLike({ MetricName: 'AdmissionsDegraded', Dimensions: [{ Name: 'service', Value: 'entitlement' }] }),
+          }),
+        }),
+      ]),
+    });
+    expect(s2.tracker.alarms).toHaveLength(6);
+    expect(s2.tracker.monitoring?.degradedAnswersAlarm).toBeDefined();
     expect(s2.tracker.dashboard).toBeDefined();
   });
 
@@ -690,7 +737,7 @@ describe('monitoring', () => {
     dashboardOnly.template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
     const alarmsOnly = synthTracker({ monitoring: { dashboard: false } });
     alarmsOnly.template.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
-    alarmsOnly.template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
+    alarmsOnly.template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
   });
 });
 

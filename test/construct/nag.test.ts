@@ -69,6 +69,14 @@ describe('cdk-nag AwsSolutions', () => {
     expect(findings(stack)).toEqual([expect.stringMatching(/^AwsSolutions-IAM5\[Resource::arn:aws:s3:::bucket\/\*\] at TestStack\/Backend/)]);
   });
 
+  test('grantCheckSession acknowledges only its own route wildcards on the grantee', () => {
+    const stack = newStack();
+    const tracker = new ConcurrencyTracker(stack, 'Tracker');
+    const licenceServer = new iam.Role(stack, 'LicenceServer', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    tracker.grantCheckSession(licenceServer);
+    expect(findings(stack)).toEqual([]);
+  });
+
   test('the check is live: findings outside the tracker, and on a secret passed in, are still reported', () => {
     const stack = newStack();
     const own = new secretsmanager.Secret(stack, 'Unrotated');

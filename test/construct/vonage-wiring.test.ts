@@ -45,8 +45,8 @@ describe('the vonage prop', () => {
     template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'vonage' });
     template.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'POST', AuthorizationType: 'NONE' });
     const methods = Object.values(template.findResources('AWS::ApiGateway::Method')) as Array<{ Properties: { AuthorizationType: string } }>;
-    // The tracker's three routes and the Vonage token route use the tracker's authorisation.
-    expect(methods.filter((m) => m.Properties.AuthorizationType === type)).toHaveLength(4);
+    // The tracker's four routes and the Vonage token route use the tracker's authorisation.
+    expect(methods.filter((m) => m.Properties.AuthorizationType === type)).toHaveLength(5);
     const report = new AwsSolutionsChecks(stack).validateScope(stack);
     expect(report.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath}`))).toEqual([]);
   });

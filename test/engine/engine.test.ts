@@ -29,15 +29,16 @@ describe('the engine (in-memory ports)', () => {
   });
 
   it('does not count a refreshing or reconnecting device twice', async () => {
-    const engine = fx.engineWith();
+    const engine = fx.engineWith({ MAX_SESSION_SECONDS: '600' });
     const first = admittedSession(await engine.admit({ accountId: 'acc', deviceId: 'tv' }));
     const refreshed = await engine.admit({ accountId: 'acc', deviceId: 'tv', sessionId: first.sessionId });
     expect(refreshed).toMatchObject({ kind: 'admitted', continued: true, active: 1, session: { sessionId: first.sessionId } });
     fx.clock.advance(1000);
     const reconnected = await engine.admit({ accountId: 'acc', deviceId: 'tv' }); // new start, same device
-    expect(reconnected).toMatchObject({ kind: 'admitted', continued: true, active: 1 });
-    // The reconnect keeps the original start, so it cannot reset a maximum duration.
-    expect(admittedSession(reconnected).startedAt).toBe(first.startedAt);
+    // A new session that replaces the earlier one (which is told): still one place.
+    expect(reconnected).toMatchObject({ kind: 'admitted', continued: false, active: 1, replaced: { sessionId: first.sessionId } });
+    // The device's duration window carries over, so a reconnect cannot reset a maximum duration.
+    expect(admittedSession(reconnected).endsAt).toBe(first.endsAt);
     expect((await engine.listSessions('acc')).active).toBe(1);
   });
 
@@ -102,7 +103,7 @@ describe('the engine (in-memory ports)', () => {
     const open = fx.engineWith({ FAILURE_MODE: 'open' });
     expect(await open.admit({ accountId: 'acc', deviceId: 'tv' })).toMatchObject({ kind: 'degraded', limit: 2 });
     expect(await open.listSessions('acc')).toMatchObject({ allowed: true, degraded: true });
-    expect(fx.metrics.get('AdmissionsDegraded')).toBe(1);
+    expect(fx.metrics.get('AdmissionsDegraded')).toBe(2); // every degraded answer, admission or check
     expect(fx.metrics.get('MomentoErrors')).toBeGreaterThanOrEqual(3);
   });
 

@@ -5,7 +5,7 @@ import { InMemoryCache } from './support/in-memory-cache';
 import { ManualClock } from './support/manual-clock';
 
 const scope = resolveScope('account', 'acc-1');
-const holder = (n: number) => ({ deviceId: `device-${n}`, sessionId: `session-${n}` });
+const holder = (n: number) => ({ accountId: 'acc-1', deviceId: `device-${n}`, sessionId: `session-${n}` });
 
 describe('LeaseStrategy', () => {
   let clock: ManualClock;
@@ -41,10 +41,10 @@ describe('LeaseStrategy', () => {
 
   it('gives a reconnecting device its own slot back instead of a second one', async () => {
     await leases.acquire(scope, 2, holder(1));
-    const again = await leases.acquire(scope, 2, { deviceId: 'device-1', sessionId: 'session-1b' });
+    const again = await leases.acquire(scope, 2, { accountId: 'acc-1', deviceId: 'device-1', sessionId: 'session-1b' });
     expect(again).toMatchObject({ kind: 'acquired', replaced: holder(1) });
     const active = await leases.active(scope, 2);
-    expect(active).toEqual([{ holder: { deviceId: 'device-1', sessionId: 'session-1b' }, slot: expect.any(Number) }]);
+    expect(active).toEqual([{ holder: { accountId: 'acc-1', deviceId: 'device-1', sessionId: 'session-1b' }, slot: expect.any(Number) }]);
   });
 
   it('reports the holders when full', async () => {
@@ -85,5 +85,34 @@ describe('LeaseStrategy', () => {
     expect(await leases.takeover(scope, 0, holder(1), holder(2))).toBe(true);
     expect(await leases.isHeld(scope, holder(2), 0)).toBe(true);
     expect(await leases.isHeld(scope, holder(1), 0)).toBe(false);
+  });
+
+  it('binds a lease to the account: another account’s same device id in a room is a new claim', async () => {
+    const room = resolveScope('content', 'bob', 'room-1');
+    const bob = { accountId: 'bob', deviceId: 'web', sessionId: 'bob-1' };
+    const mallory = { accountId: 'mallory', deviceId: 'web', sessionId: 'mallory-1' };
+    const first = await leases.acquire(room, 2, bob);
+    expect(await leases.acquire(room, 2, mallory)).toEqual({ kind: 'acquired', slot: expect.any(Number) });
+    expect(await leases.refresh(room, bob, first.kind === 'acquired' ? first.slot : undefined)).toBe(true);
+    expect(await leases.active(room, 2)).toHaveLength(2);
+  });
+
+  it('renews a lease written before the account was part of its value into the current form', async () => {
+    await cache.set(cacheKeys.lease(scope.key, 0), 'device-1 session-1', 3);
+    expect(await leases.active(scope, 1)).toEqual([{ holder: { accountId: '', deviceId: 'device-1', sessionId: 'session-1' }, slot: 0 }]);
+    expect(await leases.refresh(scope, holder(1), 0)).toBe(true);
+    expect(await cache.get(cacheKeys.lease(scope.key, 0))).toBe('acc-1 device-1 session-1');
+  });
+
+  it('lets a late heartbeat reclaim its slot only where an admission under the limit could claim it', async () => {
+    // Three holders under a limit of 3, then the limit is 2 and the holder of slot 2 lapsed.
+    await cache.set(cacheKeys.lease(scope.key, 0), 'acc-1 device-0 session-0', 3);
+    await cache.set(cacheKeys.lease(scope.key, 1), 'acc-1 device-1 session-1', 3);
+    expect(await leases.reclaim(scope, holder(2), 2, 2, 3)).toBe(false); // above the limit
+    clock.advance(3500); // everyone lapsed
+    await cache.set(cacheKeys.lease(scope.key, 1), 'acc-1 device-1 session-1', 3);
+    await cache.set(cacheKeys.lease(scope.key, 2), 'acc-1 device-2 session-2', 3);
+    expect(await leases.reclaim(scope, holder(0), 0, 2, 3)).toBe(false); // the limit of 2 is used
+    expect(await leases.reclaim(scope, holder(0), 0, 3, 3)).toBe(true); // under a limit of 3 it fits
   });
 });

@@ -5,7 +5,7 @@ import { InMemoryCache } from './support/in-memory-cache';
 import { ManualClock } from './support/manual-clock';
 
 const scope = resolveScope('account', 'acc-1');
-const holder = (n: number) => ({ deviceId: `device-${n}`, sessionId: `session-${n}` });
+const holder = (n: number) => ({ accountId: 'acc-1', deviceId: `device-${n}`, sessionId: `session-${n}` });
 
 describe('CappedListStrategy (seed baseline)', () => {
   it('counts distinct devices among the last N heartbeats, with no time bound', async () => {

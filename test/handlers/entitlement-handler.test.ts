@@ -1,4 +1,5 @@
 import { handleEntitlementRequest } from '../../lambda/entitlement/handle-entitlement-request';
+import { MomentoCallError } from '../../lambda/core/momento-ports';
 import { handleTokenRequest } from '../../lambda/token-vending/handle-token-request';
 import { apiEvent, bodyOf, handlerFixture } from './handler-fixtures';
 
@@ -54,8 +55,54 @@ describe('entitlement routes', () => {
     expect((await handleTokenRequest(apiEvent({ method: 'POST', path: '/tokens', body: { deviceId: 'phone' }, claims }), deps)).statusCode).toBe(201);
   });
 
+  describe('the session check (GET /accounts/{accountId}/sessions/{sessionId})', () => {
+    it('answers 200 with the session while it is counted, 404 session-not-found once it ended or never existed', async () => {
+      const { deps } = handlerFixture();
+      const admitted = bodyOf(await handleTokenRequest(apiEvent({ method: 'POST', path: '/tokens', body: { deviceId: 'tv', contentId: 'film' }, claims }), deps));
+      const path = `/accounts/acc-1/sessions/${String(admitted.sessionId)}`;
+      const pathParameters = { accountId: 'acc-1', sessionId: String(admitted.sessionId) };
+      const counted = await handleEntitlementRequest(apiEvent({ method: 'GET', path, pathParameters, claims }), deps);
+      expect(counted.statusCode).toBe(200);
+      expect(bodyOf(counted)).toEqual({
+        sessionId: admitted.sessionId,
+        deviceId: 'tv',
+        contentId: 'film',
+        startedAt: expect.any(String),
+        lastHeartbeatAt: expect.any(String),
+        expiresAt: expect.any(String),
+      });
+      expect((await handleEntitlementRequest(apiEvent({ method: 'DELETE', path, claims }), deps)).statusCode).toBe(200);
+      const ended = await handleEntitlementRequest(apiEvent({ method: 'GET', path, pathParameters, claims }), deps);
+      expect(ended.statusCode).toBe(404);
+      expect(bodyOf(ended)).toEqual({ error: 'session-not-found', message: expect.any(String) });
+      const never = await handleEntitlementRequest(apiEvent({ method: 'GET', path: '/accounts/acc-1/sessions/never-issued', claims }), deps);
+      expect(never.statusCode).toBe(404);
+    });
+
+    it('answers 403 to a claim asking about another account’s session, and 404 when the path names the other account under IAM', async () => {
+      const { deps } = handlerFixture();
+      const admitted = bodyOf(await handleTokenRequest(apiEvent({ method: 'POST', path: '/tokens', body: { deviceId: 'tv' }, claims }), deps));
+      const asMallory = await handleEntitlementRequest(apiEvent({ method: 'GET', path: `/accounts/acc-1/sessions/${String(admitted.sessionId)}`, claims: { sub: 'mallory' } }), deps);
+      expect(asMallory.statusCode).toBe(403);
+      const iam = handlerFixture({ ACCOUNT_SOURCE: 'iam' });
+      const own = bodyOf(await handleTokenRequest(apiEvent({ method: 'POST', path: '/tokens', body: { accountId: 'acc-1', deviceId: 'tv' } }), iam.deps));
+      const wrongPath = await handleEntitlementRequest(apiEvent({ method: 'GET', path: `/accounts/acc-2/sessions/${String(own.sessionId)}` }), iam.deps);
+      expect(wrongPath.statusCode).toBe(404);
+      expect((await handleEntitlementRequest(apiEvent({ method: 'GET', path: `/accounts/acc-1/sessions/${String(own.sessionId)}` }), iam.deps)).statusCode).toBe(200);
+    });
+
+    it('answers 503 when Momento is unavailable, even under FAILURE_MODE=open', async () => {
+      const { deps, cache } = handlerFixture({ FAILURE_MODE: 'open' });
+      cache.failWith = new MomentoCallError('unavailable', 'connection refused');
+      const result = await handleEntitlementRequest(apiEvent({ method: 'GET', path: '/accounts/acc-1/sessions/s-1', claims }), deps);
+      expect(result.statusCode).toBe(503);
+    });
+  });
+
   it.each([
     ['an unknown route', 'GET', '/accounts', 404, {}],
+    ['a bad session id on the check', 'GET', '/accounts/acc-1/sessions/has%20space', 400, {}],
+    ['PUT on a session', 'PUT', '/accounts/acc-1/sessions/s-1', 405, {}],
     ['a bad session id', 'DELETE', '/accounts/acc-1/sessions/has%20space', 400, {}],
     ['a bad content id', 'GET', '/accounts/acc-1/sessions', 400, { contentId: 'x'.repeat(300) }],
     ['POST on the sessions', 'POST', '/accounts/acc-1/sessions', 405, {}],

@@ -19,7 +19,7 @@ describe('local API server', () => {
     seen.push(event);
     return { statusCode: route === 'token' ? 201 : 200, headers: { 'X-Route': route }, body: JSON.stringify({ route }) };
   };
-  const api: ApiRoutes = { createToken: answer('token'), listSessions: answer('list'), endSession: answer('end') };
+  const api: ApiRoutes = { createToken: answer('token'), listSessions: answer('list'), checkSession: answer('check'), endSession: answer('end') };
 
   beforeAll(async () => {
     // Stands in for the emulator's HTTP topics API.
@@ -95,12 +95,15 @@ describe('local API server', () => {
     const ended = await request('DELETE', '/accounts/acct-1/sessions/s-1');
     expect(ended.json).toEqual({ route: 'end' });
     expect(seen.at(-1)).toMatchObject({ resource: '/accounts/{accountId}/sessions/{sessionId}', pathParameters: { accountId: 'acct-1', sessionId: 's-1' } });
+    const checked = await request('GET', '/accounts/acct-1/sessions/s-2');
+    expect(checked.json).toEqual({ route: 'check' });
+    expect(seen.at(-1)).toMatchObject({ httpMethod: 'GET', resource: '/accounts/{accountId}/sessions/{sessionId}', pathParameters: { accountId: 'acct-1', sessionId: 's-2' } });
   });
 
   it.each([
     ['GET', '/tokens', 405, 'method-not-allowed'],
     ['POST', '/accounts/a/sessions', 405, 'method-not-allowed'],
-    ['GET', '/accounts/a/sessions/s', 405, 'method-not-allowed'],
+    ['PUT', '/accounts/a/sessions/s', 405, 'method-not-allowed'],
     ['GET', '/accounts/%E0%A4%A/sessions', 400, 'invalid-path'],
     ['GET', '/nothing-here', 404, 'not-found'],
   ])('%s %s answers %i %s with the JSON error shape', async (method, path, status, code) => {

@@ -67,6 +67,20 @@ describe('npm start', () => {
     expect(after.body).toEqual(expect.objectContaining({ active: 0, sessions: [] }));
   });
 
+  it('replaces a copied device id (only the newer session counted) and answers the session check 200, then 404 after DELETE', async () => {
+    const first = await call(playground.apiUrl, 'POST', '/tokens', { accountId: 'check-acct', deviceId: 'living-room-tv' });
+    const second = await call(playground.apiUrl, 'POST', '/tokens', { accountId: 'check-acct', deviceId: 'living-room-tv' });
+    expect([first.status, second.status]).toEqual([201, 201]);
+    const listed = await call(playground.apiUrl, 'GET', '/accounts/check-acct/sessions');
+    expect(listed.body.sessions.map((s: { sessionId: string }) => s.sessionId)).toEqual([second.body.sessionId]);
+    expect((await call(playground.apiUrl, 'GET', `/accounts/check-acct/sessions/${first.body.sessionId}`)).status).toBe(404);
+    const counted = await call(playground.apiUrl, 'GET', `/accounts/check-acct/sessions/${second.body.sessionId}`);
+    expect(counted).toEqual({ status: 200, body: expect.objectContaining({ sessionId: second.body.sessionId, deviceId: 'living-room-tv' }) });
+    expect((await call(playground.apiUrl, 'DELETE', `/accounts/check-acct/sessions/${second.body.sessionId}`)).status).toBe(200);
+    const ended = await call(playground.apiUrl, 'GET', `/accounts/check-acct/sessions/${second.body.sessionId}`);
+    expect(ended).toEqual({ status: 404, body: { error: 'session-not-found', message: expect.any(String) } });
+  });
+
   it('admits exactly three of fifty simultaneous POST /tokens for one account with --limit 3', async () => {
     const answers = await Promise.all(
       Array.from({ length: 50 }, (_, i) => call(playground.apiUrl, 'POST', '/tokens', { accountId: 'burst-acct', deviceId: `burst-${i}` })),

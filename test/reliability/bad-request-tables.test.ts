@@ -1,4 +1,4 @@
-import { endBadRequests, listBadRequests } from './requests/session-bad-requests';
+import { checkBadRequests, endBadRequests, listBadRequests } from './requests/session-bad-requests';
 import { tokenBadRequests } from './requests/token-bad-requests';
 
 // The tables themselves: big enough, varied, and each row really different from its valid base.
@@ -7,6 +7,7 @@ describe('bad request tables', () => {
     'POST /tokens': tokenBadRequests({ accountId: 'acct-1', deviceId: 'device-1', claim: 'sub' }),
     'GET /accounts/{accountId}/sessions': listBadRequests({ accountId: 'acct-1', sessionId: 'session-1', claim: 'sub' }),
     'DELETE /accounts/{accountId}/sessions/{sessionId}': endBadRequests({ accountId: 'acct-1', sessionId: 'session-1', claim: 'sub' }),
+    'GET /accounts/{accountId}/sessions/{sessionId}': checkBadRequests({ accountId: 'acct-1', sessionId: 'session-1', claim: 'sub' }),
   };
 
   it.each(Object.entries(tables))('%s has at least 30 distinct rows covering ids, methods and identity', (_, rows) => {

@@ -9,7 +9,7 @@ import { stateChangingCalls } from './harness/emulator-writes';
 import { localEnvironment, startLocalTracker, type LocalTracker } from './harness/local-tracker';
 import { toApiGatewayEvent, type ApiRequest } from './requests/api-request';
 import type { AccountSource, BadRequestCase } from './requests/bad-request-case';
-import { endBadRequests, listBadRequests, validEndRequest, validListRequest } from './requests/session-bad-requests';
+import { checkBadRequests, endBadRequests, listBadRequests, validEndRequest, validListRequest } from './requests/session-bad-requests';
 import { tokenBadRequests, validTokenRequest } from './requests/token-bad-requests';
 
 // Every route answers bad input with a 4xx and the `{ error, message }` shape, never a 5xx, and
@@ -35,7 +35,7 @@ beforeAll(async () => {
 });
 afterAll(async () => tracker?.stop());
 
-type Route = 'POST /tokens' | 'GET sessions' | 'DELETE session';
+type Route = 'POST /tokens' | 'GET sessions' | 'GET session' | 'DELETE session';
 let requestCounter = 0;
 
 function invoke(route: Route, request: ApiRequest, source: AccountSource): Promise<APIGatewayProxyResult> {
@@ -49,7 +49,7 @@ interface RowResult {
   readonly shape: boolean;
   readonly writes: number;
 }
-const results: Record<Route, RowResult[]> = { 'POST /tokens': [], 'GET sessions': [], 'DELETE session': [] };
+const results: Record<Route, RowResult[]> = { 'POST /tokens': [], 'GET sessions': [], 'GET session': [], 'DELETE session': [] };
 
 async function runTable(route: Route, rows: readonly BadRequestCase[]): Promise<void> {
   for (const row of rows) {
@@ -106,6 +106,13 @@ describe('malformed requests: a 4xx with the error shape, no 5xx, no change in s
   it('GET /accounts/{accountId}/sessions', async () => {
     await runTable('GET sessions', listBadRequests({ accountId: ACCOUNT, sessionId: liveSessionId, claim: CLAIM }));
     expect(broken('GET sessions')).toEqual([]);
+  });
+
+  it('GET /accounts/{accountId}/sessions/{sessionId} (the session check), and the live session is still answered 200', async () => {
+    await runTable('GET session', checkBadRequests({ accountId: ACCOUNT, sessionId: liveSessionId, claim: CLAIM }));
+    expect(broken('GET session')).toEqual([]);
+    const valid = { ...validEndRequest('iam', { accountId: ACCOUNT, sessionId: liveSessionId, claim: CLAIM }), method: 'GET' };
+    expect((await invoke('GET session', valid, 'iam')).statusCode).toBe(200);
   });
 
   it('DELETE /accounts/{accountId}/sessions/{sessionId}, and the live session survives every row', async () => {

@@ -112,6 +112,11 @@ export class Api {
     return JSON.parse(result.body);
   }
 
+  /** The session check, as a licence server asks it. */
+  async checkSession(accountId: string, sessionId: string): Promise<APIGatewayProxyResult> {
+    return handleEntitlementRequest(event('GET', `/accounts/${accountId}/sessions/${sessionId}`, accountId), this.deps);
+  }
+
   async endSession(accountId: string, sessionId: string): Promise<APIGatewayProxyResult> {
     return handleEntitlementRequest(event('DELETE', `/accounts/${accountId}/sessions/${sessionId}`, accountId), this.deps);
   }
