@@ -1,3 +1,4 @@
+import { processSessionKeySecret, SessionKeys } from '../../lambda/core/session-key';
 import { cacheKeys } from '../../lambda/core/cache-keys';
 import { createEngine } from '../../lambda/core/engine';
 import type { DeviceTokenGrant, MintedToken, TokenPort } from '../../lambda/core/momento-ports';
@@ -30,6 +31,7 @@ describe('vendToken', () => {
       engine: createEngine(config, { cache, topics: new RecordingTopics(), metrics, now: clock.now }),
       cache,
       tokens,
+      sessionKeys: new SessionKeys(processSessionKeySecret()),
       metrics,
       logger: silentLogger,
       now: clock.now,
@@ -77,10 +79,10 @@ describe('vendToken', () => {
     const first = await vendToken({ accountId: 'acc-1', deviceId: 'tv' }, deps);
     if (first.kind !== 'issued') throw new Error('not issued');
     clock.advance(200_000); // a third of the 600 s lifetime used: a refresh may still reuse it
-    const early = await vendToken({ accountId: 'acc-1', deviceId: 'tv', sessionId: first.grant.sessionId }, deps);
+    const early = await vendToken({ accountId: 'acc-1', deviceId: 'tv', sessionId: first.grant.sessionId, sessionKey: first.grant.sessionKey }, deps);
     expect(early.kind === 'issued' && early.grant).toMatchObject({ token: first.grant.token, sessionId: first.grant.sessionId, active: 1 });
     clock.advance(200_000); // now past half: the refresh mints, and the new token is shared from then on
-    const later = await vendToken({ accountId: 'acc-1', deviceId: 'tv', sessionId: first.grant.sessionId }, deps);
+    const later = await vendToken({ accountId: 'acc-1', deviceId: 'tv', sessionId: first.grant.sessionId, sessionKey: first.grant.sessionKey }, deps);
     expect(later.kind === 'issued' && Date.parse(later.grant.expiresAt)).toBeGreaterThan(Date.parse(first.grant.expiresAt));
     const other = await vendToken({ accountId: 'acc-1', deviceId: 'phone' }, deps);
     expect(other.kind === 'issued' && later.kind === 'issued' && other.grant.token).toBe(later.kind === 'issued' ? later.grant.token : '');

@@ -1,3 +1,4 @@
+import { processSessionKeySecret, SessionKeys } from '../../lambda/core/session-key';
 import fc from 'fast-check';
 import { TopicPublish } from '@gomomento/sdk';
 import type { ConcurrencyEngine } from '../../lambda/core/engine-types';
@@ -20,7 +21,7 @@ describe('malformed heartbeats, property-based, through the message processor', 
   it(`${scale.propertyRuns} generated payloads: none throws, each is rejected, none reaches the engine`, () => {
     const log = new TripwireLog();
     const metrics = new CountingMetrics();
-    const processor = new DeviceMessageProcessor(tripwire<ConcurrencyEngine>('engine', log), metrics, silentLogger, 4, 100);
+    const processor = new DeviceMessageProcessor(tripwire<ConcurrencyEngine>('engine', log), metrics, silentLogger, 4, 100, { sessionKeys: new SessionKeys(processSessionKeySecret()) });
     let sequence = 0;
     fc.assert(
       fc.property(malformedHeartbeat({ sessionIds: ['session-good'], deviceIds: ['device-good'] }), (m) => {
