@@ -73,7 +73,7 @@ describe('DeviceSession start', () => {
     expect(transport.published).toEqual([
       {
         address: { token: session.grant?.token, cacheName: 'concurrency', topic: 'heartbeats' },
-        body: { v: 1, type: 'heartbeat', sessionId: 'session-1', deviceId: 'phone-1', contentId: 'title-42' },
+        body: { v: 1, type: 'heartbeat', sessionId: 'session-1', deviceId: 'phone-1', sessionKey: 'key-of-session-1', contentId: 'title-42' },
       },
     ]);
   });
@@ -236,7 +236,7 @@ describe('DeviceSession heartbeats', () => {
     await session.start();
     await jest.advanceTimersByTimeAsync(0);
 
-    expect(backend.bodies[1]).toEqual({ deviceId: 'phone-1', contentId: 'title-42', sessionId: 'session-1' });
+    expect(backend.bodies[1]).toEqual({ deviceId: 'phone-1', contentId: 'title-42', sessionId: 'session-1', sessionKey: 'key-of-session-1' });
     const beats = transport.messages('heartbeat');
     expect(beats.map((beat) => beat.address.token)).toEqual([first.token, second.token]);
     expect(transport.lastSubscription.tokens).toEqual([first.token, second.token]);
@@ -296,7 +296,7 @@ describe('DeviceSession token refresh', () => {
 
     expect(backend.bodies).toEqual([
       { deviceId: 'phone-1', contentId: 'title-42' },
-      { deviceId: 'phone-1', contentId: 'title-42', sessionId: 'session-1' },
+      { deviceId: 'phone-1', contentId: 'title-42', sessionId: 'session-1', sessionKey: 'key-of-session-1' },
     ]);
     expect(refreshed).toEqual([second.token]);
     expect(transport.lastSubscription.tokens).toEqual([first.token, second.token]);
@@ -579,7 +579,7 @@ describe('DeviceSession stop', () => {
 
     expect(states).toEqual(['starting', 'active', 'stopped']);
     const last = transport.published[transport.published.length - 1];
-    expect(last?.body).toEqual({ v: 1, type: 'stop', sessionId: 'session-1', deviceId: 'phone-1', contentId: 'title-42' });
+    expect(last?.body).toEqual({ v: 1, type: 'stop', sessionId: 'session-1', deviceId: 'phone-1', sessionKey: 'key-of-session-1', contentId: 'title-42' });
     expect(last?.address.topic).toBe('heartbeats');
     expect(transport.lastSubscription.closed).toBe(true);
     expect(jest.getTimerCount()).toBe(0);
@@ -660,7 +660,7 @@ describe('DeviceSession page exit', () => {
 
     expect(session.state).toBe('stopped');
     expect(transport.exitPublished.map((entry) => entry.body)).toEqual([
-      { v: 1, type: 'stop', sessionId: 'session-1', deviceId: 'phone-1', contentId: 'title-42' },
+      { v: 1, type: 'stop', sessionId: 'session-1', deviceId: 'phone-1', sessionKey: 'key-of-session-1', contentId: 'title-42' },
     ]);
     expect(jest.getTimerCount()).toBe(0);
     page.window.dispatchEvent(new Event('pagehide'));
@@ -763,7 +763,7 @@ describe('DeviceSession degraded admission (the backend fails open)', () => {
     expect(actives).toEqual(['uncounted', 'session-9']);
     expect(states).toEqual(['starting', 'active']);
     expect(transport.subscriptions).toHaveLength(1);
-    expect(transport.published.map((p) => p.body)).toEqual([{ v: 1, type: 'heartbeat', sessionId: 'session-9', deviceId: 'phone-1', contentId: 'title-42' }]);
+    expect(transport.published.map((p) => p.body)).toEqual([{ v: 1, type: 'heartbeat', sessionId: 'session-9', deviceId: 'phone-1', sessionKey: 'key-of-session-1', contentId: 'title-42' }]);
     await session.stop();
   });
 
