@@ -89,6 +89,27 @@ describe('vendToken', () => {
     expect(tokens.grants).toHaveLength(2);
   });
 
+  it('signs each grant with its session’s key and refuses a refresh that cannot prove the session', async () => {
+    const deps = depsFor({ LEASE_SECONDS: '900' });
+    const tv = await vendToken({ accountId: 'acc-1', deviceId: 'tv' }, deps);
+    const phone = await vendToken({ accountId: 'acc-1', deviceId: 'phone' }, deps);
+    if (tv.kind !== 'issued' || phone.kind !== 'issued') throw new Error('not issued');
+    // Same device token (the account's), different session keys.
+    expect(tv.grant.token).toBe(phone.grant.token);
+    expect(tv.grant.sessionKey).toBe(deps.sessionKeys.derive({ accountId: 'acc-1', sessionId: tv.grant.sessionId, deviceId: 'tv' }));
+    expect(tv.grant.sessionKey).not.toBe(phone.grant.sessionKey);
+    // The phone names the tv's session: with its own key, with none, with the tv's key for another device.
+    for (const sessionKey of [phone.grant.sessionKey, undefined]) {
+      expect(await vendToken({ accountId: 'acc-1', deviceId: 'tv', sessionId: tv.grant.sessionId, sessionKey }, deps)).toEqual({ kind: 'invalid-session-key' });
+    }
+    expect(await vendToken({ accountId: 'acc-1', deviceId: 'phone', sessionId: tv.grant.sessionId, sessionKey: tv.grant.sessionKey }, deps)).toEqual({ kind: 'invalid-session-key' });
+    // Another account cannot use a key of this one.
+    expect(await vendToken({ accountId: 'acc-2', deviceId: 'tv', sessionId: tv.grant.sessionId, sessionKey: tv.grant.sessionKey }, deps)).toEqual({ kind: 'invalid-session-key' });
+    expect((await deps.engine.listSessions('acc-1')).active).toBe(2); // nothing was admitted or changed
+    const refreshed = await vendToken({ accountId: 'acc-1', deviceId: 'tv', sessionId: tv.grant.sessionId, sessionKey: tv.grant.sessionKey }, deps);
+    expect(refreshed.kind === 'issued' && refreshed.grant).toMatchObject({ sessionId: tv.grant.sessionId, sessionKey: tv.grant.sessionKey });
+  });
+
   it('never hands out a token outliving the session’s maximum duration', async () => {
     const deps = depsFor({ MAX_SESSION_SECONDS: '120' });
     const outcome = await vendToken({ accountId: 'acc-1', deviceId: 'tv' }, deps);
