@@ -4,9 +4,9 @@ import type { ConcurrencyEngine } from '../lambda/core/engine-types';
 import { RecordingEventSink } from '../lambda/core/lifecycle-events';
 import type { MomentoPorts } from '../lambda/core/momento-ports';
 import { createMomentoPorts } from '../lambda/core/momento-sdk-ports';
+import { processSessionKeySecret } from '../lambda/core/session-key';
 import type { Emulator } from '../local/emulator';
 import type { StrategyName } from './bench-results';
-import { processSessionKeySecret } from '../lambda/core/session-key';
 
 /** The cache every benchmark works in. */
 export const BENCH_CACHE = 'bench';
