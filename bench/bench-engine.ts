@@ -4,6 +4,7 @@ import type { ConcurrencyEngine } from '../lambda/core/engine-types';
 import { RecordingEventSink } from '../lambda/core/lifecycle-events';
 import type { MomentoPorts } from '../lambda/core/momento-ports';
 import { createMomentoPorts } from '../lambda/core/momento-sdk-ports';
+import { processSessionKeySecret } from '../lambda/core/session-key';
 import type { Emulator } from '../local/emulator';
 import type { StrategyName } from './bench-results';
 
@@ -34,6 +35,8 @@ export function benchEnvironment(emulator: Emulator, strategy: StrategyName, ove
     ACCOUNT_SOURCE: 'iam',
     HEALTH_PORT: '0',
     MOMENTO_TIMEOUT_MS: '10000',
+    // Explicit, so a subscriber in a child process checks the keys the fleet derives here.
+    SESSION_KEY_SECRET: processSessionKeySecret(),
     // Read by bench/subscriber-child.ts only: the seed strategies' tuning, as startBenchEngine sets it.
     BENCH_INTERVAL_MS: String(INTERVAL_MS),
     BENCH_CAPPED_LIST_SIZE: String(CAPPED_LIST_SIZE),

@@ -3,6 +3,8 @@ import type { RuntimeConfig } from '../lambda/core/config';
 import type { HeartbeatMessage } from '../lambda/core/heartbeat-message';
 import type { TokenPort } from '../lambda/core/momento-ports';
 import { controlTopicName, heartbeatTopicName, shardOf } from '../lambda/core/scope';
+import type { SessionKeys } from '../lambda/core/session-key';
+import { inProcessSessionKeys } from '../lambda/core/session-key-secret';
 
 /** A device the fleet keeps heartbeating. */
 export interface FleetDevice {
@@ -38,18 +40,23 @@ export class DeviceFleet {
   /** Publishes Momento did not accept, and the last one's response. */
   refusals = 0;
   lastRefusal: string | undefined;
+  /** The keys token vending would have granted (same secret as the subscriber's). */
+  private readonly sessionKeys: SessionKeys;
 
   constructor(
     private readonly config: RuntimeConfig,
     private readonly tokens: TokenPort,
     /** `host:port` of the emulator the tokens are used against. */
     private readonly endpoint: string,
-  ) {}
+  ) {
+    this.sessionKeys = inProcessSessionKeys(config);
+  }
 
-  /** Publishes one device message with the account's token; resolves whether Momento accepted it. */
+  /** Publishes one device message, with its session key, with the account's token; resolves whether Momento accepted it. */
   async publish(accountId: string, message: HeartbeatMessage): Promise<boolean> {
     const { client, topic } = await this.publisherFor(accountId);
-    const response = await client.publish(this.config.cacheName, topic, JSON.stringify(message));
+    const sessionKey = this.sessionKeys.derive({ accountId, sessionId: message.sessionId, deviceId: message.deviceId });
+    const response = await client.publish(this.config.cacheName, topic, JSON.stringify({ ...message, sessionKey }));
     if (response instanceof TopicPublish.Success) return true;
     this.refusals += 1;
     this.lastRefusal = response.toString();

@@ -6,7 +6,7 @@ import type { MeasurementResult } from './bench-results';
 import { runWithConcurrency } from './run-with-concurrency';
 
 /** A heartbeat-sized message (the real ones are about this long). */
-const MESSAGE = JSON.stringify({ v: 1, type: 'heartbeat', sessionId: '6f1c2a9e-0d1b-4c36-9a51-3f0e2b7d8c41', deviceId: 'device-000123' });
+const MESSAGE = JSON.stringify({ v: 1, type: 'heartbeat', sessionId: '6f1c2a9e-0d1b-4c36-9a51-3f0e2b7d8c41', deviceId: 'device-000123', sessionKey: 'x'.repeat(43) });
 const PUBLISH_CONCURRENCY = 32;
 const CACHE_CONCURRENCY = 64;
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { cacheKeys } from '../lambda/core/cache-keys';
 import type { CachePort } from '../lambda/core/momento-ports';
 import { noMetrics, silentLogger } from '../lambda/core/observability-ports';
+import { inProcessSessionKeys } from '../lambda/core/session-key-secret';
 import { vendToken } from '../lambda/core/token-vending';
 import { createEngine } from '../lambda/core/engine';
 import type { Emulator } from '../local/emulator';
@@ -73,7 +74,7 @@ async function mintsPerThousand(emulator: Emulator, scale: BenchScale, reuse: bo
         firstCacheError ??= String(fields?.error);
       },
     };
-    const deps = { config: bench.config, engine, cache, tokens: bench.ports.tokens!, metrics: noMetrics, logger };
+    const deps = { config: bench.config, engine, cache, tokens: bench.ports.tokens!, sessionKeys: inProcessSessionKeys(bench.config), metrics: noMetrics, logger };
     const accounts = accountIds(`tok-${reuse ? 'on' : 'off'}-${randomUUID().slice(0, 8)}`, scale.tokenAccounts);
     const before = emulator.stats();
     await runWithConcurrency(scale.tokenAdmissions, 16, async (i) => {

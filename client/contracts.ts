@@ -10,14 +10,17 @@ const nonEmpty = z.string().check(z.minLength(1));
 const isoTime = z.string().check(z.refine((value) => Number.isFinite(Date.parse(value)), 'must be an ISO time'));
 
 /**
- * The 201 answer of `POST /tokens`: an admitted session and its disposable token. A `degraded`
- * answer (the backend fails open while Momento is unreachable) admits the device uncounted and
- * carries no token.
+ * The 201 answer of `POST /tokens`: an admitted session and its disposable token. `sessionKey`
+ * proves this session in every heartbeat, stop and refresh (the device token is shared by every
+ * device of the account, so it proves the account only); keep it as private as the token. A
+ * `degraded` answer (the backend fails open while Momento is unreachable) admits the device
+ * uncounted and carries neither.
  */
 export const tokenGrantSchema = z
   .looseObject({
     token: z.string(),
     sessionId: nonEmpty,
+    sessionKey: z.optional(z.string()),
     cacheName: nonEmpty,
     heartbeatTopic: nonEmpty,
     controlTopic: nonEmpty,
@@ -27,7 +30,8 @@ export const tokenGrantSchema = z
     active: z.number(),
     degraded: z.optional(z.boolean()),
   })
-  .check(z.refine((grant) => grant.degraded === true || grant.token.length > 0, { message: 'token must not be empty', path: ['token'] }));
+  .check(z.refine((grant) => grant.degraded === true || grant.token.length > 0, { message: 'token must not be empty', path: ['token'] }))
+  .check(z.refine((grant) => grant.degraded === true || (grant.sessionKey ?? '').length > 0, { message: 'sessionKey must not be empty', path: ['sessionKey'] }));
 export type TokenGrant = z.infer<typeof tokenGrantSchema>;
 
 /** One of the account's active sessions, as listed in a 409 so the player can offer to stop one. */
@@ -71,6 +75,8 @@ export interface HeartbeatMessage {
   readonly type: 'heartbeat' | 'stop';
   readonly sessionId: string;
   readonly deviceId: string;
+  /** The grant's `sessionKey`: proof that this device holds the session. */
+  readonly sessionKey: string;
   readonly contentId?: string;
   readonly kind?: string;
 }

@@ -16,7 +16,9 @@ import { asTopicTransportError, type TopicAddress, type TopicSubscription, type 
  *   (`grant.degraded`: the backend failed open while Momento was unreachable) is active without
  *   heartbeats, and asks for a real token again every heartbeat interval or so.
  * - `refused`: the account is at its limit (see `refusal.sessions` for "stop a device to continue").
- * - `evicted`: the backend ended this session (another device took the slot, or a DELETE).
+ * - `evicted`: the backend ended this session (another device took the slot, or a DELETE), or it
+ *   was replaced: another screen with the same `deviceId` took it over (`reason: 'replaced'`, told
+ *   on the control topic, or seen when a refresh answers with another session).
  * - `expired`: the session ran past its maximum duration, or its token ran out before a refresh.
  * - `stopped`: stopped by `stop()` or by the page going away.
  * - `error`: a failure a retry cannot fix (see `error`).
@@ -408,7 +410,11 @@ export class DeviceSession {
     this.cancelRefresh = undefined;
     const previous = this.currentGrant;
     if (epoch !== this.epoch || !previous) return;
-    const outcome = await requestTokenOutcome(this.options.requestToken, { ...this.tokenRequestBody(), sessionId: previous.sessionId });
+    const outcome = await requestTokenOutcome(this.options.requestToken, {
+      ...this.tokenRequestBody(),
+      sessionId: previous.sessionId,
+      ...(previous.sessionKey !== undefined && { sessionKey: previous.sessionKey }),
+    });
     if (epoch !== this.epoch) return;
     if (outcome.type === 'refused') {
       this.refuse(outcome.refusal);
@@ -423,6 +429,10 @@ export class DeviceSession {
       return;
     }
     const grant = outcome.grant;
+    if (grant.sessionId !== previous.sessionId) {
+      this.replaced(previous, grant);
+      return;
+    }
     this.currentGrant = grant;
     if (grant.cacheName !== previous.cacheName || grant.controlTopic !== previous.controlTopic) {
       this.control?.close();
@@ -440,6 +450,17 @@ export class DeviceSession {
     this.refreshFailures = 0;
     this.events.emit('token-refreshed', grant);
     this.scheduleRefresh(grant, epoch);
+  }
+
+  /**
+   * A refresh came back with another session: the backend no longer counts this one for this device
+   * (another screen with the same deviceId took it over, or its lease was lost). Playback stops as if
+   * evicted; the session it was handed instead is released at once, never adopted silently.
+   */
+  private replaced(previous: TokenGrant, other: TokenGrant): void {
+    this.end('evicted');
+    this.events.emit('evicted', { v: 1, type: 'evicted', sessionId: previous.sessionId, reason: 'replaced' });
+    if (!other.degraded) void this.publishStop(other);
   }
 
   private retryRefresh(error: DeviceSessionError, grant: TokenGrant, epoch: number): void {
@@ -557,6 +578,7 @@ export class DeviceSession {
       type,
       sessionId: grant.sessionId,
       deviceId,
+      sessionKey: grant.sessionKey ?? '',
       ...(contentId !== undefined && { contentId }),
       ...(kind !== undefined && { kind }),
     });

@@ -7,6 +7,8 @@ export interface TokenRequestBody {
   readonly deviceId: string;
   /** Present when refreshing the token of a running session. */
   readonly sessionId?: string;
+  /** The session's key from its grant; sent with `sessionId` (a refresh), never without. */
+  readonly sessionKey?: string;
   /** The title or room being played, for per-content limits. */
   readonly contentId?: string;
   /** The stream kind (for example `camera` or `screen`), for admission hooks. */

@@ -14,6 +14,7 @@ import { HeartbeatSubscriberService, SUBSCRIBER_HEALTH_PORT } from './heartbeat-
 import { MomentoSecrets } from './momento-secrets';
 import { acknowledgeNagFindings } from './nag-acknowledgements';
 import { runtimeEnvironment } from './runtime-environment';
+import { SessionKeySecret } from './session-key-secret';
 import { TrackerApi } from './tracker-api';
 import { TrackerFunction } from './tracker-function';
 import { trackerMetric, TrackerMetricOptions } from './tracker-metric';
@@ -66,6 +67,8 @@ export class ConcurrencyTracker extends Construct {
   public readonly authKeySecret: secretsmanager.ISecret;
   /** Secret with the Momento key for the cache and topics. */
   public readonly dataKeySecret: secretsmanager.ISecret;
+  /** Generated server secret of the per-session keys (token vending signs grants, the subscriber checks heartbeats). */
+  public readonly sessionKeySecret: secretsmanager.ISecret;
   /** The bus lifecycle events go to; undefined when `lifecycleEvents` is false. */
   public readonly eventBus?: events.IEventBus;
   /** The dashboard, when monitoring is on. */
@@ -107,6 +110,8 @@ export class ConcurrencyTracker extends Construct {
       );
     }
 
+    this.sessionKeySecret = new SessionKeySecret(this, 'SessionKey').secret;
+
     if (settings.lifecycleEvents) {
       this.eventBus = props.eventBus ?? events.EventBus.fromEventBusName(this, 'DefaultEventBus', 'default');
     }
@@ -119,6 +124,7 @@ export class ConcurrencyTracker extends Construct {
         authKeySecretArn: this.authKeySecret.secretArn,
         dataKeySecretArn: this.dataKeySecret.secretArn,
         admissionHookArn: props.admissionHook?.functionArn,
+        sessionKeySecretArn: this.sessionKeySecret.secretArn,
       }),
       logRetention,
     });
@@ -141,6 +147,7 @@ export class ConcurrencyTracker extends Construct {
     this.authKeySecret.grantRead(this.tokenVendingFunction);
     this.dataKeySecret.grantRead(this.tokenVendingFunction);
     this.dataKeySecret.grantRead(this.entitlementFunction);
+    this.sessionKeySecret.grantRead(this.tokenVendingFunction);
     if (props.admissionHook) {
       // An identity policy rather than hook.grantInvoke(): that edits the hook's resource policy,
       // which fails for a function imported by ARN.
@@ -220,6 +227,10 @@ export class ConcurrencyTracker extends Construct {
           image: props.subscriberImage,
         }),
     );
+    // The subscriber checks every device message's session key: the secret is injected like the data key.
+    for (const subscriber of this.subscribers) {
+      subscriber.container.addSecret('SESSION_KEY_SECRET', ecs.Secret.fromSecretsManager(this.sessionKeySecret));
+    }
     this.subscriberServices = this.subscribers.map((s) => s.service);
     this.subscriberLogGroups = this.subscribers.map((s) => s.logGroup);
 
@@ -308,6 +319,15 @@ export class ConcurrencyTracker extends Construct {
   /** Heartbeat messages refused as malformed or unauthorised. */
   public metricHeartbeatsRejected(props?: TrackerMetricOptions): cloudwatch.Metric {
     return this.metric('HeartbeatsRejected', props);
+  }
+
+  /**
+   * Device messages the subscriber dropped because one account exceeded its per-account bounds
+   * (its share of the queue, or its budget for sessions that are over). The subscriber's log line
+   * "device messages throttled for one account" names the account.
+   */
+  public metricHeartbeatsThrottled(props?: TrackerMetricOptions): cloudwatch.Metric {
+    return this.metric('HeartbeatsThrottled', props);
   }
 
   /** Sessions that expired (heartbeats stopped or maximum duration reached). */

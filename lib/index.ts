@@ -11,3 +11,4 @@ export * from './tracker-monitoring';
 export * from './jwt-authorizer-function';
 export * from './tracker-function';
 export * from './vonage-session-monitoring';
+export * from './session-key-secret';

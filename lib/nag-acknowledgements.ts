@@ -48,13 +48,13 @@ export function acknowledgeNagFindings(tracker: ConcurrencyTracker): void {
       subscriber.taskDefinition,
       'AwsSolutions-ECS2',
       'The environment holds non-secret settings only (cache and topic names, timings, limits). The Momento ' +
-        'data key is injected from Secrets Manager as an ECS secret, never as an environment value.',
+        'data key and the session-key secret are injected from Secrets Manager as ECS secrets, never as environment values.',
     );
     acknowledge(
       subscriber.taskDefinition.executionRole,
       'AwsSolutions-IAM5[Resource::*]',
       'ecr:GetAuthorizationToken cannot be scoped to a resource; the image pull itself is limited to the CDK ' +
-        'asset repository and secret reads to the data-key secret.',
+        'asset repository and secret reads to the data-key and session-key secrets.',
     );
   }
 

@@ -7,6 +7,7 @@ export const REQUEST_ID_PATTERNS = {
   accountId: '^[A-Za-z0-9._@:+=-]{1,64}$',
   deviceId: '^[A-Za-z0-9._:-]{1,128}$',
   sessionId: '^[A-Za-z0-9._:-]{1,128}$',
+  sessionKey: '^[A-Za-z0-9_-]{43}$',
   contentId: '^[A-Za-z0-9._:/@+=-]{1,256}$',
   kind: '^[A-Za-z0-9._-]{1,32}$',
   roomId: '^[A-Za-z0-9._:-]{1,128}$',

@@ -10,6 +10,8 @@ export interface RuntimeEnvironmentInputs {
   readonly authKeySecretArn?: string;
   /** ARN of the data-key secret (Lambdas only; the subscriber gets the key as an ECS secret). */
   readonly dataKeySecretArn?: string;
+  /** ARN of the per-session key secret (token vending only; the subscriber gets it as an ECS secret). */
+  readonly sessionKeySecretArn?: string;
   /** ARN of the admission hook (token vending only). */
   readonly admissionHookArn?: string;
   /** Shards this subscriber group subscribes to (subscriber only). */
@@ -61,6 +63,7 @@ export function runtimeEnvironment(
     env.TOKEN_TTL_SECONDS = String(s.tokenLifetime.toSeconds());
     if (inputs.authKeySecretArn) env.AUTH_KEY_SECRET_ARN = inputs.authKeySecretArn;
     if (inputs.admissionHookArn) env.ADMISSION_HOOK_ARN = inputs.admissionHookArn;
+    if (inputs.sessionKeySecretArn) env.SESSION_KEY_SECRET_ARN = inputs.sessionKeySecretArn;
   }
   return env;
 }

@@ -41,6 +41,7 @@ const TOKEN_REQUEST_SCHEMA: apigw.JsonSchema = {
     contentId: { type: apigw.JsonSchemaType.STRING, pattern: REQUEST_ID_PATTERNS.contentId },
     kind: { type: apigw.JsonSchemaType.STRING, pattern: REQUEST_ID_PATTERNS.kind },
     sessionId: { type: apigw.JsonSchemaType.STRING, pattern: REQUEST_ID_PATTERNS.sessionId },
+    sessionKey: { type: apigw.JsonSchemaType.STRING, pattern: REQUEST_ID_PATTERNS.sessionKey },
   },
 };
 

@@ -42,6 +42,8 @@ export class TrackerMonitoring extends Construct {
   public readonly errorsAlarm?: cloudwatch.Alarm;
   /** Answers given degraded (FAILURE_MODE `open` during a Momento outage): limits were not enforced. */
   public readonly degradedAnswersAlarm?: cloudwatch.Alarm;
+  /** The subscriber dropped device messages of an account beyond its per-account bounds. */
+  public readonly heartbeatsThrottledAlarm?: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: TrackerMonitoringProps) {
     super(scope, id);
@@ -125,12 +127,25 @@ export class TrackerMonitoring extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
 
+      this.heartbeatsThrottledAlarm = new cloudwatch.Alarm(this, 'HeartbeatsThrottled', {
+        alarmDescription:
+          'The heartbeat subscriber dropped device messages of an account that exceeded its per-account bounds ' +
+          '(a flood, or sessions that are over). The subscriber log line "device messages throttled for one ' +
+          'account" names the account (accountId).',
+        metric: m('HeartbeatsThrottled'),
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        threshold: 1,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+
       this.alarms.push(
         ...this.subscriberDownAlarms,
         this.heartbeatsStoppedAlarm,
         this.admissionDenialAlarm,
         this.errorsAlarm,
         this.degradedAnswersAlarm,
+        this.heartbeatsThrottledAlarm,
       );
       for (const alarm of this.alarms) {
         for (const action of options.alarmActions ?? []) {
@@ -153,7 +168,7 @@ export class TrackerMonitoring extends Construct {
         graph('Entitlement', [m('EntitlementChecks'), m('SessionsEnded')]),
       );
       this.dashboard.addWidgets(
-        graph('Heartbeats', [m('HeartbeatsProcessed'), m('HeartbeatsRejected')]),
+        graph('Heartbeats', [m('HeartbeatsProcessed'), m('HeartbeatsRejected'), m('HeartbeatsThrottled')]),
         graph('Session ends', [m('SessionsExpired'), m('SessionsStopped'), m('SessionsEnded')]),
         graph('Subscriber reconnects and Momento errors', [
           m('SubscriberReconnects'),

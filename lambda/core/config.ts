@@ -57,6 +57,8 @@ const runtimeEnvironment = z
     AUTH_KEY_SECRET_ARN: optionalText,
     DATA_KEY_SECRET_ARN: optionalText,
     MOMENTO_DATA_KEY: optionalText,
+    SESSION_KEY_SECRET_ARN: optionalText,
+    SESSION_KEY_SECRET: optionalText,
     SUBSCRIBER_SHARDS: shardList,
     HEALTH_PORT: nonNegativeInt('HEALTH_PORT', 8080),
     HEARTBEAT_INTERVAL_SECONDS: positiveInt('HEARTBEAT_INTERVAL_SECONDS', 10, 3600),
@@ -121,6 +123,10 @@ export interface RuntimeConfig {
   readonly dataKeySecretArn?: string;
   /** The data key itself (subscriber only, injected by ECS). Never log it. */
   readonly momentoDataKey?: string;
+  /** Secret of the per-session keys (token vending), read by ARN. */
+  readonly sessionKeySecretArn?: string;
+  /** The per-session key secret itself (subscriber, injected by ECS; or local runs). Never log it. */
+  readonly sessionKeySecret?: string;
   /** Shards this subscriber process serves; all shards when unset. */
   readonly subscriberShards: readonly number[];
   readonly healthPort: number;
@@ -175,6 +181,8 @@ export function parseRuntimeConfig(env: Record<string, string | undefined>): Run
     authKeySecretArn: e.AUTH_KEY_SECRET_ARN,
     dataKeySecretArn: e.DATA_KEY_SECRET_ARN,
     momentoDataKey: e.MOMENTO_DATA_KEY,
+    sessionKeySecretArn: e.SESSION_KEY_SECRET_ARN,
+    sessionKeySecret: e.SESSION_KEY_SECRET,
     subscriberShards: e.SUBSCRIBER_SHARDS ?? Array.from({ length: e.TOPIC_SHARDS }, (_, shard) => shard),
     healthPort: e.HEALTH_PORT,
     heartbeatIntervalSeconds: e.HEARTBEAT_INTERVAL_SECONDS,

@@ -3,6 +3,8 @@ import { createEngine, type EngineDependencies } from './engine';
 import type { ConcurrencyEngine } from './engine-types';
 import type { CachePort, TokenPort, TopicPort } from './momento-ports';
 import { noMetrics, silentLogger, type EngineLogger, type EngineMetrics } from './observability-ports';
+import type { SessionKeys } from './session-key';
+import { inProcessSessionKeys } from './session-key-secret';
 
 /** What the HTTP request handlers need; built once per Lambda container (or playground). */
 export interface HandlerDependencies {
@@ -11,13 +13,18 @@ export interface HandlerDependencies {
   readonly cache: CachePort;
   /** Present where the auth key is (token vending). */
   readonly tokens?: TokenPort;
+  /** Derives the per-session keys of grants and checks those of refreshes. */
+  readonly sessionKeys: SessionKeys;
   readonly metrics: EngineMetrics;
   readonly logger: EngineLogger;
   readonly now?: () => number;
 }
 
 /** The engine's optional dependencies the handlers pass through. */
-export type HandlerExtras = Pick<EngineDependencies, 'events' | 'metrics' | 'logger' | 'hook' | 'now' | 'newSessionId'>;
+export type HandlerExtras = Pick<EngineDependencies, 'events' | 'metrics' | 'logger' | 'hook' | 'now' | 'newSessionId'> & {
+  /** @default - from `SESSION_KEY_SECRET`, or the per-process secret (what the in-process subscriber uses too) */
+  readonly sessionKeys?: SessionKeys;
+};
 
 /** Wires an engine over the given ports for the request handlers (Lambda, playground, tests). */
 export function createHandlerDependencies(
@@ -37,5 +44,6 @@ export function createHandlerDependencies(
     now: extras.now,
     newSessionId: extras.newSessionId,
   });
-  return { config, engine, cache: ports.cache, tokens: ports.tokens, metrics, logger, now: extras.now };
+  const sessionKeys = extras.sessionKeys ?? inProcessSessionKeys(config);
+  return { config, engine, cache: ports.cache, tokens: ports.tokens, sessionKeys, metrics, logger, now: extras.now };
 }

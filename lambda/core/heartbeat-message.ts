@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { contentIdSchema, deviceIdSchema, sessionIdSchema, streamKindSchema } from './identifiers';
+import { sessionKeySchema } from './session-key';
 
 /** Heartbeats are small by contract; Momento's own message limit is 4 KB. */
 export const MAX_HEARTBEAT_BYTES = 1024;
@@ -7,20 +8,28 @@ export const MAX_HEARTBEAT_BYTES = 1024;
 /**
  * What a device publishes on its heartbeat topic. Unknown fields are dropped, not trusted: the
  * account always comes from the publisher's token id, so a body naming an account changes nothing.
+ * `sessionKey` (the grant's, see session-key.ts) proves the message comes from the session's own
+ * device; the subscriber checks it before the engine. `v` stays 1: the field was added, and a
+ * reader that does not know it drops it.
  */
 export const heartbeatMessageSchema = z.object({
   v: z.literal(1),
   type: z.enum(['heartbeat', 'stop']),
   sessionId: sessionIdSchema,
   deviceId: deviceIdSchema,
+  sessionKey: sessionKeySchema,
   contentId: contentIdSchema.optional(),
   kind: streamKindSchema.optional(),
 });
 
-export type HeartbeatMessage = z.infer<typeof heartbeatMessageSchema>;
+/** A heartbeat or stop as published, with its session key. */
+export type PublishedHeartbeatMessage = z.infer<typeof heartbeatMessageSchema>;
+
+/** What the engine acts on: a device message whose session key the subscriber has checked. */
+export type HeartbeatMessage = Omit<PublishedHeartbeatMessage, 'sessionKey'>;
 
 export type HeartbeatParseResult =
-  | { readonly ok: true; readonly message: HeartbeatMessage }
+  | { readonly ok: true; readonly message: PublishedHeartbeatMessage }
   | { readonly ok: false; readonly reason: 'too-large' | 'not-json' | 'invalid'; readonly detail: string };
 
 /** Parses a raw topic item; never throws (a bad message is counted and dropped by the caller). */
@@ -48,6 +57,6 @@ export function parseHeartbeatMessage(raw: string | Uint8Array): HeartbeatParseR
 }
 
 /** Serialises a heartbeat the way devices send it (used by tests, benchmarks and the playground). */
-export function encodeHeartbeatMessage(message: HeartbeatMessage): string {
+export function encodeHeartbeatMessage(message: PublishedHeartbeatMessage): string {
   return JSON.stringify(heartbeatMessageSchema.parse(message));
 }

@@ -5,6 +5,7 @@ import { EventBridgeEventSink } from './lifecycle-events';
 import { loadMomentoKeys } from './momento-credentials';
 import { createMomentoPorts } from './momento-sdk-ports';
 import { PowertoolsEngineLogger, PowertoolsEngineMetrics } from './observability';
+import { loadSessionKeys } from './session-key-secret';
 
 export interface LambdaRuntime {
   readonly deps: HandlerDependencies;
@@ -32,7 +33,10 @@ async function build(env: Record<string, string | undefined>): Promise<LambdaRun
   const logger = new PowertoolsEngineLogger(config.serviceName);
   const metrics = new PowertoolsEngineMetrics(config);
   const ports = createMomentoPorts(config, await loadMomentoKeys(config));
+  // Only token vending signs grants; the entitlement Lambda has no session key secret to read.
+  const sessionKeys = config.authKeySecretArn || config.sessionKeySecretArn || config.sessionKeySecret || config.momentoLocalEndpoint ? await loadSessionKeys(config) : undefined;
   const deps = createHandlerDependencies(config, ports, {
+    sessionKeys,
     logger,
     metrics,
     events: config.eventBusName ? new EventBridgeEventSink(config.eventBusName, undefined, (message, fields) => logger.warn(message, fields)) : undefined,

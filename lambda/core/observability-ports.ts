@@ -10,6 +10,7 @@ export type MetricName =
   | 'SessionsEnded'
   | 'HeartbeatsProcessed'
   | 'HeartbeatsRejected'
+  | 'HeartbeatsThrottled'
   | 'SessionsExpired'
   | 'SessionsStopped'
   | 'SubscriberReconnects'

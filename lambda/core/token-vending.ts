@@ -6,12 +6,18 @@ import type { AdmissionRequest, ConcurrencyEngine, SessionView } from './engine-
 import { isMomentoCallError, type CachePort, type MintedToken, type TokenPort } from './momento-ports';
 import type { EngineLogger, EngineMetrics } from './observability-ports';
 import { controlTopicName, heartbeatTopicName, shardOf } from './scope';
+import type { SessionKeys } from './session-key';
 import type { SessionRecord } from './session-store';
 
 /** The 201 body of `POST /tokens`. */
 export interface TokenGrantBody {
   readonly token: string;
   readonly sessionId: string;
+  /**
+   * Proof of this session for its heartbeats, stops and token refreshes (see session-key.ts).
+   * Returned to the admitted device only; empty in a degraded answer (no session to prove).
+   */
+  readonly sessionKey: string;
   readonly cacheName: string;
   readonly heartbeatTopic: string;
   readonly controlTopic: string;
@@ -27,13 +33,15 @@ export interface TokenGrantBody {
 export type VendOutcome =
   | { readonly kind: 'issued'; readonly grant: TokenGrantBody; readonly reusedToken: boolean }
   | { readonly kind: 'limit-reached'; readonly limit: number; readonly active: number; readonly sessions: readonly SessionView[] }
-  | { readonly kind: 'denied'; readonly reason: string };
+  | { readonly kind: 'denied'; readonly reason: string }
+  | { readonly kind: 'invalid-session-key' };
 
 export interface TokenVendingDeps {
   readonly config: RuntimeConfig;
   readonly engine: ConcurrencyEngine;
   readonly cache: CachePort;
   readonly tokens: TokenPort;
+  readonly sessionKeys: SessionKeys;
   readonly metrics: EngineMetrics;
   readonly logger: EngineLogger;
   readonly now?: () => number;
@@ -58,7 +66,13 @@ export function tokenReuseMarginMs(config: Pick<RuntimeConfig, 'heartbeatInterva
  * interchangeable, so one is reused from the cache until close to expiry: Momento's auth service
  * is called about once per account per token lifetime.
  */
-export async function vendToken(request: AdmissionRequest, deps: TokenVendingDeps): Promise<VendOutcome> {
+export async function vendToken(request: AdmissionRequest & { readonly sessionKey?: string }, deps: TokenVendingDeps): Promise<VendOutcome> {
+  // A refresh names a session: only the device holding that session's key may continue it (and
+  // so learn nothing new). The ids a 409 or the entitlement list shows are not enough.
+  if (request.sessionId !== undefined && !deps.sessionKeys.verify({ accountId: request.accountId, sessionId: request.sessionId, deviceId: request.deviceId }, request.sessionKey)) {
+    deps.logger.warn('token refresh without the session key refused', { accountId: request.accountId, sessionId: request.sessionId, deviceId: request.deviceId });
+    return { kind: 'invalid-session-key' };
+  }
   const outcome = await deps.engine.admit(request);
   switch (outcome.kind) {
     case 'limit-reached':
@@ -96,6 +110,7 @@ function grantOf(session: SessionRecord, token: MintedToken | undefined, limit: 
   return {
     token: token?.token ?? '',
     sessionId: session.sessionId,
+    sessionKey: token ? deps.sessionKeys.derive({ accountId: session.accountId, sessionId: session.sessionId, deviceId: session.deviceId }) : '',
     cacheName: config.cacheName,
     heartbeatTopic: heartbeatTopicName(config.heartbeatTopic, shardOf(session.accountId, config.topicShards), config.topicShards),
     controlTopic: controlTopicName(config.controlTopicPrefix, session.accountId),

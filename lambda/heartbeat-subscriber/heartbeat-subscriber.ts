@@ -7,6 +7,8 @@ import type { CachePort, TopicPort } from '../core/momento-ports';
 import { createMomentoPorts } from '../core/momento-sdk-ports';
 import { noMetrics, silentLogger, type EngineLogger, type EngineMetrics } from '../core/observability-ports';
 import { heartbeatTopicName } from '../core/scope';
+import type { SessionKeys } from '../core/session-key';
+import { loadSessionKeys } from '../core/session-key-secret';
 import { DeviceMessageProcessor, type ProcessorStats } from './device-message-processor';
 import { startHealthServer } from './health-server';
 import { ShardSubscription, type ShardStats } from './shard-subscription';
@@ -22,6 +24,12 @@ export interface SubscriberOptions {
   readonly maxConcurrency?: number;
   /** Messages waiting beyond this are dropped (and counted). Default 10 000. */
   readonly maxQueued?: number;
+  /** Messages of one account waiting beyond this are dropped (`HeartbeatsThrottled`). Default 1 000. */
+  readonly maxQueuedPerAccount?: number;
+  /** Per account, messages per second about sessions not known live (token bucket). Default 10. */
+  readonly unknownSessionsPerSecond?: number;
+  /** Per account, burst of such messages. Default 100. */
+  readonly unknownSessionBurst?: number;
   /**
    * Resubscribe after this long without an item or stream heartbeat. Default half of what a lease
    * outlasts a heartbeat interval (at least 1 s), so a dead stream is replaced before leases lapse.
@@ -48,6 +56,11 @@ export interface SubscriberDependencies {
   /** Momento ports; built from the configuration's keys when absent (retrying with backoff). */
   readonly ports?: SubscriberPorts;
   readonly engine?: ConcurrencyEngine;
+  /**
+   * Checks the session key of each message; must be built from the same secret as token vending's.
+   * @default - from the configuration (`SESSION_KEY_SECRET`, or the per-process secret in local runs)
+   */
+  readonly sessionKeys?: SessionKeys;
   readonly events?: LifecycleEventSink;
   readonly metrics?: EngineMetrics & { flush?(): void };
   readonly logger?: EngineLogger;
@@ -91,6 +104,8 @@ export async function startHeartbeatSubscriber(config: RuntimeConfig, deps: Subs
   const initialBackoffMs = o.initialBackoffMs ?? 500;
   const maxBackoffMs = o.maxBackoffMs ?? 30_000;
 
+  // A process that cannot check session keys must not start: it would accept every sibling's stop.
+  const sessionKeys = deps.sessionKeys ?? (await loadSessionKeys(config));
   let stopped = false;
   let ports: SubscriberPorts | undefined = deps.ports;
   let ownsPorts = false;
@@ -128,7 +143,13 @@ export async function startHeartbeatSubscriber(config: RuntimeConfig, deps: Subs
     ports = ready;
     // Deadline index writes are batched per shard: a long-running process can flush them on stop.
     engine = deps.engine ?? createEngine(config, { cache: ready.cache, topics: ready.topics, events: deps.events, metrics, logger, now, deadlineIndexBatch: { windowMs: o.deadlineIndexWindowMs } });
-    processor = new DeviceMessageProcessor(engine, metrics, logger, maxConcurrency, o.maxQueued ?? 10_000);
+    processor = new DeviceMessageProcessor(engine, metrics, logger, maxConcurrency, o.maxQueued ?? 10_000, {
+      sessionKeys,
+      maxQueuedPerAccount: o.maxQueuedPerAccount,
+      unknownSessionsPerSecond: o.unknownSessionsPerSecond,
+      unknownSessionBurst: o.unknownSessionBurst,
+      now,
+    });
     const activeProcessor = processor;
     shards = config.subscriberShards.map(
       (shard) =>
@@ -189,7 +210,7 @@ export async function startHeartbeatSubscriber(config: RuntimeConfig, deps: Subs
   const stats = (): SubscriberStats => ({
     healthy: healthy(),
     shards: shards.map((shard) => shard.stats()),
-    messages: processor?.stats() ?? { received: 0, rejected: 0, shed: 0, coalesced: 0, failed: 0, outcomes: { refreshed: 0, stopped: 0, 'lease-lost': 0, 'max-duration': 0, 'already-ended': 0, rejected: 0 } },
+    messages: processor?.stats() ?? { received: 0, rejected: 0, shed: 0, throttled: 0, coalesced: 0, failed: 0, outcomes: { refreshed: 0, stopped: 0, 'lease-lost': 0, 'max-duration': 0, 'already-ended': 0, rejected: 0 } },
     inFlight: processor?.inFlight ?? 0,
     sweeps,
     sessionsEnded,

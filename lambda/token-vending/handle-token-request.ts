@@ -37,9 +37,10 @@ export async function handleTokenRequest(event: TokenRequestEvent, deps: Handler
         contentId: request.contentId,
         kind: request.kind,
         sessionId: request.sessionId,
+        sessionKey: request.sessionKey,
         requestId: event.requestContext?.requestId,
       },
-      { config: deps.config, engine: deps.engine, cache: deps.cache, tokens: deps.tokens, metrics: deps.metrics, logger: deps.logger, now: deps.now },
+      { config: deps.config, engine: deps.engine, cache: deps.cache, tokens: deps.tokens, sessionKeys: deps.sessionKeys, metrics: deps.metrics, logger: deps.logger, now: deps.now },
     );
     switch (outcome.kind) {
       case 'issued':
@@ -52,6 +53,8 @@ export async function handleTokenRequest(event: TokenRequestEvent, deps: Handler
         });
       case 'denied':
         return errorResponse(403, 'admission-denied', outcome.reason);
+      case 'invalid-session-key':
+        return errorResponse(403, 'invalid-session-key', 'The sessionKey does not belong to this session and device: only the device the session was granted to can refresh it.');
     }
   } catch (error) {
     return errorToResponse(error, deps.logger, deps.metrics);

@@ -36,6 +36,8 @@ export async function startLocalBackend(options: LocalBackendOptions): Promise<L
   const deps = createHandlerDependencies(config, ports, { events, metrics });
   const subscriber = await startHeartbeatSubscriber(config, {
     ports,
+    // The same secret as token vending's, so the subscriber accepts the keys of its grants.
+    sessionKeys: deps.sessionKeys,
     events,
     metrics,
     // No health endpoint: the playground's own server is the thing to watch.

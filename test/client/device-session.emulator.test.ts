@@ -85,7 +85,7 @@ describe.each(transports)('DeviceSession with %s', (_name, makeTransport) => {
     const elapsed = Date.now() - started;
     // Four heartbeats at a 200 ms interval: the first at once, the fourth after about 600 ms.
     expect(elapsed).toBeGreaterThanOrEqual(550);
-    expect(mine()[0]?.body).toEqual({ v: 1, type: 'heartbeat', sessionId: 'session-1', deviceId, contentId: 'title-1' });
+    expect(mine()[0]?.body).toEqual({ v: 1, type: 'heartbeat', sessionId: 'session-1', deviceId, sessionKey: 'key-of-session-1', contentId: 'title-1' });
 
     await session.stop();
     await waitFor(() => mine().some((message) => message.body.type === 'stop'), 5_000, 'the stop message');

@@ -73,7 +73,7 @@ describe('DeviceSession start', () => {
     expect(transport.published).toEqual([
       {
         address: { token: session.grant?.token, cacheName: 'concurrency', topic: 'heartbeats' },
-        body: { v: 1, type: 'heartbeat', sessionId: 'session-1', deviceId: 'phone-1', contentId: 'title-42' },
+        body: { v: 1, type: 'heartbeat', sessionId: 'session-1', deviceId: 'phone-1', sessionKey: 'key-of-session-1', contentId: 'title-42' },
       },
     ]);
   });
@@ -236,7 +236,7 @@ describe('DeviceSession heartbeats', () => {
     await session.start();
     await jest.advanceTimersByTimeAsync(0);
 
-    expect(backend.bodies[1]).toEqual({ deviceId: 'phone-1', contentId: 'title-42', sessionId: 'session-1' });
+    expect(backend.bodies[1]).toEqual({ deviceId: 'phone-1', contentId: 'title-42', sessionId: 'session-1', sessionKey: 'key-of-session-1' });
     const beats = transport.messages('heartbeat');
     expect(beats.map((beat) => beat.address.token)).toEqual([first.token, second.token]);
     expect(transport.lastSubscription.tokens).toEqual([first.token, second.token]);
@@ -296,7 +296,7 @@ describe('DeviceSession token refresh', () => {
 
     expect(backend.bodies).toEqual([
       { deviceId: 'phone-1', contentId: 'title-42' },
-      { deviceId: 'phone-1', contentId: 'title-42', sessionId: 'session-1' },
+      { deviceId: 'phone-1', contentId: 'title-42', sessionId: 'session-1', sessionKey: 'key-of-session-1' },
     ]);
     expect(refreshed).toEqual([second.token]);
     expect(transport.lastSubscription.tokens).toEqual([first.token, second.token]);
@@ -385,6 +385,78 @@ describe('DeviceSession token refresh', () => {
     await jest.advanceTimersByTimeAsync(80_000);
     expect(session.state).toBe('error');
     expect(session.error).toMatchObject({ code: 'unauthorized', status: 401 });
+  });
+});
+
+describe('DeviceSession and the per-session key', () => {
+  it('carries the grant’s sessionKey in every heartbeat, stop and token refresh', async () => {
+    const first = tokenGrant({ lifetimeSeconds: 100, sessionKey: 'key-of-session-1' });
+    const backend = tokenBackend({ status: 201, body: first });
+    const transport = new FakeTopicTransport();
+    const { session } = newSession(backend, transport);
+    await session.start();
+    backend.queue.push(granted({ lifetimeSeconds: 100, sessionKey: 'key-of-session-1' }));
+    await jest.advanceTimersByTimeAsync(80_000);
+    await session.stop();
+
+    expect(backend.bodies[1]).toEqual({ deviceId: 'phone-1', contentId: 'title-42', sessionId: 'session-1', sessionKey: 'key-of-session-1' });
+    expect(transport.messages('heartbeat').length).toBeGreaterThan(10);
+    for (const published of transport.published) expect(published.body.sessionKey).toBe('key-of-session-1');
+    expect(transport.messages('stop')).toHaveLength(1);
+  });
+
+  it('refuses a grant without a sessionKey (it could not prove its heartbeats)', async () => {
+    const { sessionKey: _omitted, ...withoutKey } = tokenGrant();
+    const backend = tokenBackend({ status: 201, body: withoutKey });
+    const { session } = newSession(backend, new FakeTopicTransport());
+    const result = await session.start();
+    expect(result.state).toBe('error');
+    expect(session.error?.code).toBe('invalid-token-answer');
+  });
+});
+
+describe('DeviceSession replaced by another screen with the same deviceId', () => {
+  it('stops playback when a refresh answers with another session, and releases that one', async () => {
+    const backend = tokenBackend(granted({ lifetimeSeconds: 100, sessionKey: 'key-1' }));
+    const transport = new FakeTopicTransport();
+    const { session, states } = newSession(backend, transport);
+    const evictions: { reason: string; sessionId: string }[] = [];
+    session.on('evicted', (message) => evictions.push({ reason: message.reason, sessionId: message.sessionId }));
+    await session.start();
+    // The backend no longer knows session-1 for this device (another screen took the deviceId):
+    // the refresh comes back as a new session.
+    const other = tokenGrant({ lifetimeSeconds: 100, sessionId: 'session-2', sessionKey: 'key-2' });
+    backend.queue.push({ status: 201, body: other });
+    await jest.advanceTimersByTimeAsync(80_000);
+
+    expect(session.state).toBe('evicted');
+    expect(states).toEqual(['starting', 'active', 'evicted']);
+    expect(evictions).toEqual([{ reason: 'replaced', sessionId: 'session-1' }]);
+    expect(session.sessionId).toBe('session-1'); // never adopted silently
+    // The session it was handed is released at once rather than held until its lease runs out.
+    expect(transport.messages('stop').map((m) => m.body)).toEqual([
+      { v: 1, type: 'stop', sessionId: 'session-2', deviceId: 'phone-1', contentId: 'title-42', sessionKey: 'key-2' },
+    ]);
+    expect(transport.messages('heartbeat').every((m) => m.body.sessionId === 'session-1')).toBe(true);
+    expect(transport.lastSubscription.closed).toBe(true);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('stops playback when told on the control topic that it was replaced', async () => {
+    const backend = tokenBackend(granted());
+    const transport = new FakeTopicTransport();
+    const { session } = newSession(backend, transport);
+    const evictions: string[] = [];
+    session.on('evicted', (message) => evictions.push(message.reason));
+    await session.start();
+    await jest.advanceTimersByTimeAsync(0);
+    transport.lastSubscription.deliver({ v: 1, type: 'evicted', sessionId: 'session-1', reason: 'replaced' });
+    expect(session.state).toBe('evicted');
+    expect(evictions).toEqual(['replaced']);
+    const beats = transport.messages('heartbeat').length;
+    await jest.advanceTimersByTimeAsync(60_000);
+    expect(transport.messages('heartbeat')).toHaveLength(beats);
+    expect(transport.messages('stop')).toHaveLength(0); // the backend already ended it
   });
 });
 
@@ -507,7 +579,7 @@ describe('DeviceSession stop', () => {
 
     expect(states).toEqual(['starting', 'active', 'stopped']);
     const last = transport.published[transport.published.length - 1];
-    expect(last?.body).toEqual({ v: 1, type: 'stop', sessionId: 'session-1', deviceId: 'phone-1', contentId: 'title-42' });
+    expect(last?.body).toEqual({ v: 1, type: 'stop', sessionId: 'session-1', deviceId: 'phone-1', sessionKey: 'key-of-session-1', contentId: 'title-42' });
     expect(last?.address.topic).toBe('heartbeats');
     expect(transport.lastSubscription.closed).toBe(true);
     expect(jest.getTimerCount()).toBe(0);
@@ -588,7 +660,7 @@ describe('DeviceSession page exit', () => {
 
     expect(session.state).toBe('stopped');
     expect(transport.exitPublished.map((entry) => entry.body)).toEqual([
-      { v: 1, type: 'stop', sessionId: 'session-1', deviceId: 'phone-1', contentId: 'title-42' },
+      { v: 1, type: 'stop', sessionId: 'session-1', deviceId: 'phone-1', sessionKey: 'key-of-session-1', contentId: 'title-42' },
     ]);
     expect(jest.getTimerCount()).toBe(0);
     page.window.dispatchEvent(new Event('pagehide'));
@@ -691,7 +763,7 @@ describe('DeviceSession degraded admission (the backend fails open)', () => {
     expect(actives).toEqual(['uncounted', 'session-9']);
     expect(states).toEqual(['starting', 'active']);
     expect(transport.subscriptions).toHaveLength(1);
-    expect(transport.published.map((p) => p.body)).toEqual([{ v: 1, type: 'heartbeat', sessionId: 'session-9', deviceId: 'phone-1', contentId: 'title-42' }]);
+    expect(transport.published.map((p) => p.body)).toEqual([{ v: 1, type: 'heartbeat', sessionId: 'session-9', deviceId: 'phone-1', sessionKey: 'key-of-session-1', contentId: 'title-42' }]);
     await session.stop();
   });
 

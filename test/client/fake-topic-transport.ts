@@ -82,6 +82,7 @@ export function tokenGrant(overrides: Partial<TokenGrant> & { lifetimeSeconds?: 
   return {
     token: `token-${tokenCounter}`,
     sessionId: 'session-1',
+    sessionKey: 'key-of-session-1',
     cacheName: 'concurrency',
     heartbeatTopic: 'heartbeats',
     controlTopic: 'control-acct-1',

@@ -123,9 +123,12 @@ describe('ConcurrencyTracker with defaults', () => {
     expect(dataReaders).toHaveLength(3);
   });
 
-  test('creates both secrets empty: no generated value, no secret string', () => {
-    template.resourceCountIs('AWS::SecretsManager::Secret', 2);
-    for (const secret of Object.values(template.findResources('AWS::SecretsManager::Secret'))) {
+  test('creates both Momento key secrets empty: no generated value, no secret string', () => {
+    // The third secret is the generated session-key secret (test/construct/session-key-secret.test.ts).
+    template.resourceCountIs('AWS::SecretsManager::Secret', 3);
+    const momentoSecrets = Object.entries(template.findResources('AWS::SecretsManager::Secret')).filter(([id]) => id.startsWith('TrackerSecrets'));
+    expect(momentoSecrets).toHaveLength(2);
+    for (const [, secret] of momentoSecrets) {
       const props = (secret as { Properties: Record<string, unknown> }).Properties;
       expect(props).not.toHaveProperty('GenerateSecretString');
       expect(props).not.toHaveProperty('SecretString');
@@ -150,7 +153,7 @@ describe('ConcurrencyTracker with defaults', () => {
     expect(values.length).toBeGreaterThan(20);
     for (const [name, value] of values) {
       // Secrets travel only as references to Secrets Manager ARNs ...
-      if (/SECRET/.test(name)) expect(value).toEqual({ Ref: expect.stringMatching(/^TrackerSecrets/) });
+      if (/SECRET/.test(name)) expect(value).toEqual({ Ref: expect.stringMatching(/^Tracker(Secrets|SessionKeySecret)/) });
       // ... and no literal looks like a Momento key (a base64url JWT) or any long opaque string.
       if (typeof value === 'string') {
         expect(value).not.toMatch(/^eyJ/);
@@ -158,7 +161,7 @@ describe('ConcurrencyTracker with defaults', () => {
       }
     }
     expect(values.map(([name]) => name)).not.toContain('MOMENTO_DATA_KEY');
-    expect(JSON.stringify(json)).not.toContain('SecretString');
+    expect(JSON.stringify(json)).not.toContain('"SecretString"'); // GenerateSecretString (the session-key secret) is no value
   });
 
   test('creates a regional REST API with the four routes, all IAM-authorised', () => {
@@ -252,7 +255,7 @@ describe('ConcurrencyTracker with defaults', () => {
         Match.objectLike({
           Image: Match.anyValue(),
           ReadonlyRootFilesystem: true,
-          Secrets: [{ Name: 'MOMENTO_DATA_KEY', ValueFrom: { Ref: Match.stringLikeRegexp('SecretsDataKey') } }],
+          Secrets: Match.arrayWith([{ Name: 'MOMENTO_DATA_KEY', ValueFrom: { Ref: Match.stringLikeRegexp('SecretsDataKey') } }]),
           HealthCheck: Match.objectLike({
             Command: Match.arrayWith([Match.stringLikeRegexp('127\\.0\\.0\\.1:8080/health')]),
           }),
@@ -410,7 +413,8 @@ describe('ConcurrencyTracker props', () => {
       authKeySecret: secretsmanager.Secret.fromSecretNameV2(stack, 'Auth', 'momento/auth'),
       dataKeySecret: secretsmanager.Secret.fromSecretNameV2(stack, 'Data', 'momento/data'),
     }));
-    template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    // Only the generated session-key secret, which is never the user's to bring.
+    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
     expect(JSON.stringify(lambdaEnvironment(template, TOKEN_VENDING).AUTH_KEY_SECRET_ARN)).toMatch(/secret:momento\/auth/);
   });
 
@@ -669,8 +673,14 @@ describe('monitoring', () => {
     }));
     const template = s2.template;
     template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'tracker' });
-    // Two subscriber-down alarms (one per group), heartbeats stopped, denial spike, errors, degraded.
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
+    // Two subscriber-down alarms (one per group), heartbeats stopped, denial spike, errors, degraded answers, throttled heartbeats.
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 7);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'HeartbeatsThrottled',
+      Dimensions: [{ Name: 'service', Value: 'heartbeat-subscriber' }],
+      Threshold: 1,
+      AlarmDescription: Match.stringLikeRegexp('names the account'),
+    });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'CPUUtilization',
       Namespace: 'AWS/ECS',
@@ -726,7 +736,7 @@ describe('monitoring', () => {
         }),
       ]),
     });
-    expect(s2.tracker.alarms).toHaveLength(6);
+    expect(s2.tracker.alarms).toHaveLength(7);
     expect(s2.tracker.monitoring?.degradedAnswersAlarm).toBeDefined();
     expect(s2.tracker.dashboard).toBeDefined();
   });

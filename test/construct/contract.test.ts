@@ -75,7 +75,7 @@ describe('the construct and the runtime name things the same way', () => {
   test('the request models at the edge check the same identifier patterns as the handlers', () => {
     const runtimePattern = (schema: z.ZodType, field: string) =>
       (z.toJSONSchema(schema, { io: 'input' }) as { properties: Record<string, { pattern?: string }> }).properties[field]?.pattern;
-    for (const field of ['accountId', 'deviceId', 'contentId', 'kind', 'sessionId'] as const) {
+    for (const field of ['accountId', 'deviceId', 'contentId', 'kind', 'sessionId', 'sessionKey'] as const) {
       expect([field, runtimePattern(tokenRequestSchema, field)]).toEqual([field, REQUEST_ID_PATTERNS[field]]);
     }
     for (const field of ['roomId', 'accountId'] as const) {

@@ -126,6 +126,8 @@ describe('every synthesized runtime environment is accepted by the engine config
       if (env.SUBSCRIBER_SHARDS) {
         expect(config.subscriberShards.join(',')).toBe(env.SUBSCRIBER_SHARDS);
         expect(config.momentoDataKey).toBeDefined();
+        // The subscriber checks session keys with the secret ECS injects.
+        expect(config.sessionKeySecret).toBeDefined();
       } else {
         expect(config.accountSource).toBe(env.ACCOUNT_SOURCE);
         expect(config.failureMode).toBe(env.FAILURE_MODE);
@@ -136,6 +138,8 @@ describe('every synthesized runtime environment is accepted by the engine config
         expect(config.atLimit).toBe(env.AT_LIMIT);
         expect(config.tokenTtlSeconds).toBe(Number(env.TOKEN_TTL_SECONDS));
         expect(config.authKeySecretArn).toBeDefined();
+        // Token vending signs each grant's session key with the secret it reads by ARN.
+        expect(config.sessionKeySecretArn).toBeDefined();
       }
     }
   });

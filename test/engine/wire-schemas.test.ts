@@ -2,10 +2,12 @@ import { encodeControlMessage } from '../../lambda/core/control-message';
 import { encodeHeartbeatMessage, parseHeartbeatMessage } from '../../lambda/core/heartbeat-message';
 import { tokenRequestSchema } from '../../lambda/core/token-request';
 
+const sessionKey = 'A'.repeat(43);
+
 describe('heartbeat messages', () => {
   it('accepts a valid heartbeat and drops unknown fields such as an account', () => {
-    const result = parseHeartbeatMessage(JSON.stringify({ v: 1, type: 'heartbeat', sessionId: 's-1', deviceId: 'd-1', contentId: 'film/42', accountId: 'someone-else' }));
-    expect(result).toEqual({ ok: true, message: { v: 1, type: 'heartbeat', sessionId: 's-1', deviceId: 'd-1', contentId: 'film/42' } });
+    const result = parseHeartbeatMessage(JSON.stringify({ v: 1, type: 'heartbeat', sessionId: 's-1', deviceId: 'd-1', sessionKey, contentId: 'film/42', accountId: 'someone-else' }));
+    expect(result).toEqual({ ok: true, message: { v: 1, type: 'heartbeat', sessionId: 's-1', deviceId: 'd-1', sessionKey, contentId: 'film/42' } });
   });
 
   it.each([
@@ -15,6 +17,8 @@ describe('heartbeat messages', () => {
     ['a missing device', JSON.stringify({ v: 1, type: 'stop', sessionId: 's' }), 'invalid'],
     ['a device id with spaces', JSON.stringify({ v: 1, type: 'stop', sessionId: 's', deviceId: 'a b' }), 'invalid'],
     ['an array', '[]', 'invalid'],
+    ['no session key', JSON.stringify({ v: 1, type: 'heartbeat', sessionId: 's', deviceId: 'd' }), 'invalid'],
+    ['a session key of the wrong shape', JSON.stringify({ v: 1, type: 'heartbeat', sessionId: 's', deviceId: 'd', sessionKey: 'short' }), 'invalid'],
     ['more than 1 KB', JSON.stringify({ v: 1, type: 'heartbeat', sessionId: 's', deviceId: 'd', pad: 'x'.repeat(1100) }), 'too-large'],
   ])('rejects %s without throwing', (_name, raw, reason) => {
     const result = parseHeartbeatMessage(raw);
@@ -23,7 +27,7 @@ describe('heartbeat messages', () => {
   });
 
   it('parses binary items too', () => {
-    const raw = new TextEncoder().encode(encodeHeartbeatMessage({ v: 1, type: 'stop', sessionId: 's', deviceId: 'd' }));
+    const raw = new TextEncoder().encode(encodeHeartbeatMessage({ v: 1, type: 'stop', sessionId: 's', deviceId: 'd', sessionKey }));
     expect(parseHeartbeatMessage(raw)).toMatchObject({ ok: true, message: { type: 'stop' } });
   });
 });
@@ -42,5 +46,12 @@ describe('control messages and token requests', () => {
     expect(tokenRequestSchema.safeParse({}).success).toBe(false);
     expect(tokenRequestSchema.safeParse({ deviceId: 'tv-1', contentId: 'x'.repeat(300) }).success).toBe(false);
     expect(tokenRequestSchema.parse({ deviceId: 'tv-1', contentId: 'film-1', kind: 'camera' })).toEqual({ deviceId: 'tv-1', contentId: 'film-1', kind: 'camera' });
+  });
+
+  it('takes a refresh only with the session key: sessionId and sessionKey go together', () => {
+    expect(tokenRequestSchema.safeParse({ deviceId: 'tv-1', sessionId: 's-1' }).success).toBe(false);
+    expect(tokenRequestSchema.safeParse({ deviceId: 'tv-1', sessionKey }).success).toBe(false);
+    expect(tokenRequestSchema.safeParse({ deviceId: 'tv-1', sessionId: 's-1', sessionKey: 'not-a-key' }).success).toBe(false);
+    expect(tokenRequestSchema.parse({ deviceId: 'tv-1', sessionId: 's-1', sessionKey })).toEqual({ deviceId: 'tv-1', sessionId: 's-1', sessionKey });
   });
 });

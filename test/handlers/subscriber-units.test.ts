@@ -3,10 +3,17 @@ import type { ConcurrencyEngine, DeviceMessageOutcome } from '../../lambda/core/
 import type { HeartbeatMessage } from '../../lambda/core/heartbeat-message';
 import { MomentoCallError, type TopicPort, type TopicSubscriptionHandlers } from '../../lambda/core/momento-ports';
 import { CountingMetrics, silentLogger } from '../../lambda/core/observability-ports';
+import { SessionKeys } from '../../lambda/core/session-key';
 import { DeviceMessageProcessor } from '../../lambda/heartbeat-subscriber/device-message-processor';
 import { ShardSubscription } from '../../lambda/heartbeat-subscriber/shard-subscription';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const sessionKeys = new SessionKeys('subscriber-units-secret-of-32-characters');
+/** A body with the session key its account, session and device would have been granted. */
+const keyed = (accountId: string, body: { sessionId: string; deviceId: string } & Record<string, unknown>) => ({
+  ...body,
+  sessionKey: sessionKeys.derive({ accountId, sessionId: body.sessionId, deviceId: body.deviceId }),
+});
 
 describe('ConcurrencyLimiter', () => {
   it('never runs more than its limit and keeps order of results', async () => {
@@ -40,16 +47,20 @@ describe('DeviceMessageProcessor', () => {
     const seen: [string, HeartbeatMessage][] = [];
     const engine = { handleDeviceMessage: async (accountId: string, m: HeartbeatMessage): Promise<DeviceMessageOutcome> => (seen.push([accountId, m]), 'refreshed') } as unknown as ConcurrencyEngine;
     const metrics = new CountingMetrics();
-    const processor = new DeviceMessageProcessor(engine, metrics, silentLogger, 4, 100);
-    processor.submit(message({ v: 1, type: 'heartbeat', sessionId: 's', deviceId: 'd', accountId: 'spoofed' }, 'acc-1'));
-    processor.submit(message({ v: 1, type: 'heartbeat', sessionId: 's', deviceId: 'd' })); // no token id
+    const processor = new DeviceMessageProcessor(engine, metrics, silentLogger, 4, 100, { sessionKeys });
+    processor.submit(message({ v: 1, type: 'heartbeat', ...keyed('acc-1', { sessionId: 's', deviceId: 'd' }), accountId: 'spoofed' }, 'acc-1'));
+    processor.submit(message({ v: 1, type: 'heartbeat', ...keyed('acc-1', { sessionId: 's', deviceId: 'd' }) })); // no token id
     processor.submit(message('not json', 'acc-1'));
     processor.submit(message({ v: 1, type: 'heartbeat' }, 'acc-1'));
     processor.submit({ value: new Uint8Array(2048), tokenId: 'acc-1', sequenceNumber: 2 });
+    // Keys of another session, device or account do not prove this one.
+    processor.submit(message({ v: 1, type: 'heartbeat', sessionId: 's', deviceId: 'd', sessionKey: keyed('acc-1', { sessionId: 's2', deviceId: 'd' }).sessionKey }, 'acc-1'));
+    processor.submit(message({ v: 1, type: 'heartbeat', sessionId: 's', deviceId: 'd', sessionKey: keyed('acc-1', { sessionId: 's', deviceId: 'd2' }).sessionKey }, 'acc-1'));
+    processor.submit(message({ v: 1, type: 'heartbeat', ...keyed('acc-2', { sessionId: 's', deviceId: 'd' }) }, 'acc-1'));
     await processor.drain();
     expect(seen).toEqual([['acc-1', { v: 1, type: 'heartbeat', sessionId: 's', deviceId: 'd' }]]);
-    expect(processor.stats()).toMatchObject({ received: 5, rejected: 4, failed: 0, outcomes: { refreshed: 1 } });
-    expect(metrics.get('HeartbeatsRejected')).toBe(4);
+    expect(processor.stats()).toMatchObject({ received: 8, rejected: 7, failed: 0, outcomes: { refreshed: 1 } });
+    expect(metrics.get('HeartbeatsRejected')).toBe(7);
   });
 
   it('counts engine failures and sheds beyond its queue', async () => {
@@ -63,8 +74,8 @@ describe('DeviceMessageProcessor', () => {
       },
     } as unknown as ConcurrencyEngine;
     const metrics = new CountingMetrics();
-    const processor = new DeviceMessageProcessor(engine, metrics, silentLogger, 1, 2);
-    for (const sessionId of ['boom', 'a', 'b', 'c']) processor.submit(message({ v: 1, type: 'heartbeat', sessionId, deviceId: 'd' }, 'acc'));
+    const processor = new DeviceMessageProcessor(engine, metrics, silentLogger, 1, 2, { sessionKeys });
+    for (const sessionId of ['boom', 'a', 'b', 'c']) processor.submit(message({ v: 1, type: 'heartbeat', ...keyed('acc', { sessionId, deviceId: 'd' }) }, 'acc'));
     expect(processor.inFlight).toBe(3);
     release();
     await processor.drain();
@@ -85,9 +96,9 @@ describe('DeviceMessageProcessor backlog', () => {
         return m.type === 'stop' ? 'stopped' : 'refreshed';
       },
     } as unknown as ConcurrencyEngine;
-    const processor = new DeviceMessageProcessor(engine, new CountingMetrics(), silentLogger, 1, 100);
+    const processor = new DeviceMessageProcessor(engine, new CountingMetrics(), silentLogger, 1, 100, { sessionKeys });
     const send = (accountId: string, sessionId: string, type: 'heartbeat' | 'stop', contentId?: string) =>
-      processor.submit({ value: JSON.stringify({ v: 1, type, sessionId, deviceId: 'd', contentId }), tokenId: accountId, sequenceNumber: 1 });
+      processor.submit({ value: JSON.stringify({ v: 1, type, ...keyed(accountId, { sessionId, deviceId: 'd' }), contentId }), tokenId: accountId, sequenceNumber: 1 });
     send('acc', 'busy', 'heartbeat'); // starts at once and blocks the only worker
     for (const n of ['1', '2', '3']) send('acc', 's1', 'heartbeat', `c${n}`);
     send('acc', 's2', 'heartbeat');
@@ -97,7 +108,8 @@ describe('DeviceMessageProcessor backlog', () => {
     expect(processor.backlog).toBe(3);
     release();
     await processor.drain();
-    expect(handled).toEqual(['acc:busy:heartbeat:', 'acc:s1:heartbeat:c3', 'acc:s2:stop:', 'other:s1:heartbeat:x']);
+    // Accounts take turns: the other account's message comes before this account's second one.
+    expect(handled).toEqual(['acc:busy:heartbeat:', 'acc:s1:heartbeat:c3', 'other:s1:heartbeat:x', 'acc:s2:stop:']);
     expect(processor.stats()).toMatchObject({ received: 8, coalesced: 4, outcomes: { refreshed: 3, stopped: 1 } });
   });
 });

@@ -70,7 +70,7 @@ describe('admission against the emulator', () => {
     device.stopHeartbeats();
     expect(device.control).toEqual([{ v: 1, type: 'expired', sessionId: grant.sessionId, reason: 'max-duration' }]);
     expect((await api.sessions('lesson-acc')).active).toBe(0);
-    const refresh = await api.startSession('lesson-acc', { deviceId: 'student', sessionId: grant.sessionId });
+    const refresh = await api.startSession('lesson-acc', { deviceId: 'student', sessionId: grant.sessionId, sessionKey: grant.sessionKey });
     expect(refresh.statusCode).toBe(403);
   });
 

@@ -77,7 +77,7 @@ describe('the tracker against the emulator: session flow', () => {
   it('a reconnecting device does not count twice', async () => {
     const api = harness.api({ DEFAULT_LIMIT: '2' });
     const first = await api.admit('reconnect-acc', { deviceId: 'tv' });
-    const refreshed = await api.admit('reconnect-acc', { deviceId: 'tv', sessionId: first.sessionId });
+    const refreshed = await api.admit('reconnect-acc', { deviceId: 'tv', sessionId: first.sessionId, sessionKey: first.sessionKey });
     expect(refreshed).toMatchObject({ sessionId: first.sessionId, active: 1 });
     const restarted = await api.admit('reconnect-acc', { deviceId: 'tv' });
     expect(restarted.active).toBe(1);

@@ -36,7 +36,7 @@ afterAll(async () => {
   await tracker?.stop();
 });
 
-const heartbeat = (grant: TokenGrantBody, deviceId: string) => JSON.stringify({ v: 1, type: 'heartbeat', sessionId: grant.sessionId, deviceId });
+const heartbeat = (grant: TokenGrantBody, deviceId: string) => JSON.stringify({ v: 1, type: 'heartbeat', sessionId: grant.sessionId, deviceId, sessionKey: grant.sessionKey });
 
 describe('a device token is scoped to its own heartbeats and control topic', () => {
   it('may publish its heartbeats and subscribe to its own control topic (positive control)', async () => {

@@ -8,7 +8,8 @@ import { DeviceFleet, type FleetDevice } from './harness/device-fleet';
 import { startLocalTracker, type LocalTracker } from './harness/local-tracker';
 
 // The account of a heartbeat is the publisher's token id, stamped by Momento: a body naming
-// another account changes nothing, and a device cannot refresh or stop another account's session.
+// another account changes nothing, and a device cannot refresh or stop another account's session
+// (its key, bound to the account, session and device, proves none of the victim's).
 let tracker: LocalTracker;
 let subscriber: HeartbeatSubscriber;
 let attacker: FleetDevice;
@@ -45,21 +46,24 @@ function noteVictim<T>(actual: T, expected: T): T {
   return actual;
 }
 
+/** Rejected anywhere: before the engine (token id, schema, session key) or by it (foreign session). */
+const rejectedSoFar = () => subscriber.stats().messages.rejected + subscriber.stats().messages.outcomes.rejected;
+
 const victimSessions = async () => (await tracker.engine.listSessions(victim.accountId)).sessions.map((s) => s.sessionId);
 
 describe('spoofed heartbeats count for the token’s own account only', () => {
   it('a stop for another account’s session, with that account in the body, is rejected and the session stays', async () => {
-    const before = subscriber.stats().messages.outcomes.rejected;
+    const before = rejectedSoFar();
     // The attacker publishes on its own shard (its token allows nothing else) naming the victim.
-    await publishAs(attacker.grant.token, attacker.grant, { type: 'stop', sessionId: victim.grant.sessionId, deviceId: victim.deviceId, accountId: victim.accountId });
-    expect(subscriber.stats().messages.outcomes.rejected).toBe(before + 1);
+    await publishAs(attacker.grant.token, attacker.grant, { type: 'stop', sessionId: victim.grant.sessionId, deviceId: victim.deviceId, sessionKey: attacker.grant.sessionKey, accountId: victim.accountId });
+    expect(rejectedSoFar()).toBe(before + 1);
     expect(noteVictim(await victimSessions(), [victim.grant.sessionId])).toEqual([victim.grant.sessionId]);
   });
 
   it('a heartbeat whose body names another account refreshes the publisher’s own session, nothing of the other', async () => {
     const victimBefore = (await tracker.engine.listSessions(victim.accountId)).sessions[0];
     const refreshed = subscriber.stats().messages.outcomes.refreshed;
-    await publishAs(attacker.grant.token, attacker.grant, { type: 'heartbeat', sessionId: attacker.grant.sessionId, deviceId: attacker.deviceId, accountId: victim.accountId });
+    await publishAs(attacker.grant.token, attacker.grant, { type: 'heartbeat', sessionId: attacker.grant.sessionId, deviceId: attacker.deviceId, sessionKey: attacker.grant.sessionKey, accountId: victim.accountId });
     expect(subscriber.stats().messages.outcomes.refreshed).toBe(refreshed + 1);
     const attackerView = await tracker.engine.listSessions(attacker.accountId);
     expect(attackerView.sessions.map((s) => s.sessionId)).toEqual([attacker.grant.sessionId]);
@@ -69,21 +73,21 @@ describe('spoofed heartbeats count for the token’s own account only', () => {
 
   it('a heartbeat for another account’s session is rejected and does not refresh it', async () => {
     const victimBefore = (await tracker.engine.listSessions(victim.accountId)).sessions[0];
-    const before = subscriber.stats().messages.outcomes.rejected;
-    await publishAs(attacker.grant.token, attacker.grant, { type: 'heartbeat', sessionId: victim.grant.sessionId, deviceId: victim.deviceId });
-    expect(subscriber.stats().messages.outcomes.rejected).toBe(before + 1);
+    const before = rejectedSoFar();
+    await publishAs(attacker.grant.token, attacker.grant, { type: 'heartbeat', sessionId: victim.grant.sessionId, deviceId: victim.deviceId, sessionKey: attacker.grant.sessionKey });
+    expect(rejectedSoFar()).toBe(before + 1);
     expect(noteVictim((await tracker.engine.listSessions(victim.accountId)).sessions, [victimBefore])).toEqual([victimBefore]);
   });
 
   it('a message without a token id (not a device token) is rejected', async () => {
     const before = subscriber.stats().messages.rejected;
-    await publishAs(undefined, victim.grant, { type: 'stop', sessionId: victim.grant.sessionId, deviceId: victim.deviceId, accountId: victim.accountId });
+    await publishAs(undefined, victim.grant, { type: 'stop', sessionId: victim.grant.sessionId, deviceId: victim.deviceId, sessionKey: victim.grant.sessionKey, accountId: victim.accountId });
     expect(subscriber.stats().messages.rejected).toBe(before + 1);
     expect(noteVictim(await victimSessions(), [victim.grant.sessionId])).toEqual([victim.grant.sessionId]);
   });
 
   it('the victim’s own stop still works (the checks above could have failed)', async () => {
-    await publishAs(victim.grant.token, victim.grant, { type: 'stop', sessionId: victim.grant.sessionId, deviceId: victim.deviceId });
+    await publishAs(victim.grant.token, victim.grant, { type: 'stop', sessionId: victim.grant.sessionId, deviceId: victim.deviceId, sessionKey: victim.grant.sessionKey });
     expect(await victimSessions()).toEqual([]);
     const stats = subscriber.stats().messages;
     recordFigures({
@@ -93,7 +97,7 @@ describe('spoofed heartbeats count for the token’s own account only', () => {
       figures: {
         'spoofed messages sent': 4,
         'rejected by the engine (foreign session)': stats.outcomes.rejected,
-        'rejected before the engine (no token id)': stats.rejected,
+        'rejected before the engine (no token id, or a key that proves another session)': stats.rejected,
         'victim sessions changed by an attacker': victimChanges,
       },
     });

@@ -3,6 +3,7 @@ import { TopicPublish } from '@gomomento/sdk';
 import type { ConcurrencyEngine } from '../../lambda/core/engine-types';
 import { createHandlerDependencies } from '../../lambda/core/handler-dependencies';
 import { CountingMetrics, silentLogger } from '../../lambda/core/observability-ports';
+import { processSessionKeySecret, SessionKeys } from '../../lambda/core/session-key';
 import { DeviceMessageProcessor } from '../../lambda/heartbeat-subscriber/device-message-processor';
 import { startHeartbeatSubscriber, type HeartbeatSubscriber } from '../../lambda/heartbeat-subscriber/heartbeat-subscriber';
 import { recordFigures } from './figures';
@@ -20,7 +21,7 @@ describe('malformed heartbeats, property-based, through the message processor', 
   it(`${scale.propertyRuns} generated payloads: none throws, each is rejected, none reaches the engine`, () => {
     const log = new TripwireLog();
     const metrics = new CountingMetrics();
-    const processor = new DeviceMessageProcessor(tripwire<ConcurrencyEngine>('engine', log), metrics, silentLogger, 4, 100);
+    const processor = new DeviceMessageProcessor(tripwire<ConcurrencyEngine>('engine', log), metrics, silentLogger, 4, 100, { sessionKeys: new SessionKeys(processSessionKeySecret()) });
     let sequence = 0;
     fc.assert(
       fc.property(malformedHeartbeat({ sessionIds: ['session-good'], deviceIds: ['device-good'] }), (m) => {

@@ -24,6 +24,9 @@ const V2_AUTH_KEY = v2CanaryKey('auth');
 const V2_DATA_KEY = v2CanaryKey('data');
 const AUTH_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:momento-auth-AbCdEf';
 const DATA_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:momento-data-AbCdEf';
+/** The per-session key secret (what CDK generates), planted like the keys. */
+const SESSION_SECRET = `canary-session-secret-${'0123456789abcdef'.repeat(3)}`;
+const SESSION_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:session-key-AbCdEf';
 
 const captured: string[] = [];
 const savedEnv = { ...process.env };
@@ -35,6 +38,7 @@ beforeAll(() => {
     CACHE_NAME: 'tracker',
     AUTH_KEY_SECRET_ARN: AUTH_ARN,
     DATA_KEY_SECRET_ARN: DATA_ARN,
+    SESSION_KEY_SECRET_ARN: SESSION_ARN,
     ACCOUNT_SOURCE: 'iam',
     MOMENTO_TIMEOUT_MS: '500',
     FAILURE_MODE: 'closed',
@@ -105,6 +109,7 @@ describe('no key material in any captured log line', () => {
     const handlers = loadHandlers((stub, sm) => {
       stub.on(sm.GetSecretValueCommand, { SecretId: AUTH_ARN }).resolves({ SecretString: AUTH_KEY });
       stub.on(sm.GetSecretValueCommand, { SecretId: DATA_ARN }).resolves({ SecretString: DATA_KEY });
+      stub.on(sm.GetSecretValueCommand, { SecretId: SESSION_ARN }).resolves({ SecretString: SESSION_SECRET });
     });
     scenarios['keys loaded, Momento unreachable'] = await exercise(handlers);
     expect(scenarios['keys loaded, Momento unreachable'].every((s) => s >= 500)).toBe(true);
@@ -151,7 +156,7 @@ describe('no key material in any captured log line', () => {
   });
 
   it('the subscriber process with its data key set and Momento unreachable', async () => {
-    const child = SubscriberProcess.start({ CACHE_NAME: 'tracker', MOMENTO_DATA_KEY: DATA_KEY, HEALTH_PORT: '0', AWS_REGION: 'eu-west-1' });
+    const child = SubscriberProcess.start({ CACHE_NAME: 'tracker', MOMENTO_DATA_KEY: DATA_KEY, SESSION_KEY_SECRET: SESSION_SECRET, HEALTH_PORT: '0', AWS_REGION: 'eu-west-1' });
     // Until it has logged its failed connection attempts (a busy machine takes seconds just to start it).
     const deadline = Date.now() + 45_000;
     while (child.lines.length + child.stderr.length < 3 && child.exit === undefined && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
@@ -162,7 +167,7 @@ describe('no key material in any captured log line', () => {
   });
 
   it('the subscriber process with a v2 data key and no MOMENTO_ENDPOINT logs what to set, not the key', async () => {
-    const child = SubscriberProcess.start({ CACHE_NAME: 'tracker', MOMENTO_DATA_KEY: V2_DATA_KEY, HEALTH_PORT: '0', AWS_REGION: 'eu-west-1' });
+    const child = SubscriberProcess.start({ CACHE_NAME: 'tracker', MOMENTO_DATA_KEY: V2_DATA_KEY, SESSION_KEY_SECRET: SESSION_SECRET, HEALTH_PORT: '0', AWS_REGION: 'eu-west-1' });
     const deadline = Date.now() + 45_000;
     // Powertools writes errors to stderr.
     const said = () => child.stderr.some((line) => line.includes("set the construct's momentoEndpoint prop"));
@@ -175,7 +180,7 @@ describe('no key material in any captured log line', () => {
 
   it('none of the captured lines holds a key or a fragment of one', () => {
     const text = captured.join('\n');
-    const findings = findKeyMaterial(text, [AUTH_KEY, DATA_KEY, V2_AUTH_KEY, V2_DATA_KEY]);
+    const findings = findKeyMaterial(text, [AUTH_KEY, DATA_KEY, V2_AUTH_KEY, V2_DATA_KEY, SESSION_SECRET]);
     recordFigures({
       id: 'secrets-in-logs',
       promise: 'No key material in any captured log line: the handlers and the subscriber, run with real-looking keys against an unreachable Momento, never write a key or a fragment of one.',

@@ -51,11 +51,14 @@ export function testTokenBackend(emulator: Emulator, options: TestBackendOptions
     });
     if (!(minted instanceof GenerateDisposableToken.Success)) throw new Error(`minting failed: ${minted.toString()}`);
     sessions += body.sessionId === undefined ? 1 : 0;
+    const sessionId = body.sessionId ?? `session-${sessions}`;
     return {
       status: 201,
       body: {
         token: minted.authToken,
-        sessionId: body.sessionId ?? `session-${sessions}`,
+        sessionId,
+        // A stand-in for the backend's HMAC: these tests look at what the client sends, not at its check.
+        sessionKey: `key-of-${sessionId}`,
         cacheName: options.cacheName,
         heartbeatTopic: options.heartbeatTopic,
         controlTopic: options.controlTopic,

@@ -161,12 +161,12 @@ export class Device {
   }
 
   heartbeat(extra: Record<string, unknown> = {}): Promise<void> {
-    return this.publish({ v: 1, type: 'heartbeat', sessionId: this.grant.sessionId, deviceId: this.deviceId, ...extra });
+    return this.publish({ v: 1, type: 'heartbeat', sessionId: this.grant.sessionId, deviceId: this.deviceId, sessionKey: this.grant.sessionKey, ...extra });
   }
 
   stop(): Promise<void> {
     this.stopHeartbeats();
-    return this.publish({ v: 1, type: 'stop', sessionId: this.grant.sessionId, deviceId: this.deviceId });
+    return this.publish({ v: 1, type: 'stop', sessionId: this.grant.sessionId, deviceId: this.deviceId, sessionKey: this.grant.sessionKey });
   }
 
   /** Heartbeats on the granted interval until stopped (or "crashed" with stopHeartbeats). */

@@ -103,7 +103,7 @@ export class DeviceFleet {
   private async publish(device: FleetDevice, type: 'heartbeat' | 'stop'): Promise<void> {
     const client = this.clients.get(device.accountId);
     if (!client) return;
-    const message = JSON.stringify({ v: 1, type, sessionId: device.grant.sessionId, deviceId: device.deviceId });
+    const message = JSON.stringify({ v: 1, type, sessionId: device.grant.sessionId, deviceId: device.deviceId, sessionKey: device.grant.sessionKey });
     const response = await client.publish(device.grant.cacheName, device.grant.heartbeatTopic, message);
     const now = Date.now();
     if (response instanceof TopicPublish.Success) {

@@ -5,6 +5,7 @@ import { RecordingEventSink } from '../../../lambda/core/lifecycle-events';
 import type { MomentoPorts } from '../../../lambda/core/momento-ports';
 import { createMomentoPorts } from '../../../lambda/core/momento-sdk-ports';
 import { CountingMetrics } from '../../../lambda/core/observability-ports';
+import { processSessionKeySecret } from '../../../lambda/core/session-key';
 import { startEmulator, type Emulator } from '../../../local/emulator';
 
 export const CACHE_NAME = 'reliability';
@@ -33,6 +34,8 @@ export function localEnvironment(emulator: Emulator, overrides: Record<string, s
     ACCOUNT_SOURCE: 'iam',
     HEALTH_PORT: '0',
     MOMENTO_TIMEOUT_MS: '2000',
+    // Explicit, so a subscriber in a child process checks the session keys this process grants.
+    SESSION_KEY_SECRET: processSessionKeySecret(),
     ...overrides,
   };
 }

@@ -14,6 +14,7 @@ const lenientHeartbeat = z.looseObject({
   type: z.enum(['heartbeat', 'stop']),
   sessionId: z.string().min(1),
   deviceId: z.string().min(1),
+  sessionKey: z.string().min(1),
   contentId: z.string().optional(),
   kind: z.string().optional(),
 });

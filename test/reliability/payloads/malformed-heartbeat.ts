@@ -37,7 +37,7 @@ export interface TargetIds {
 
 type Fields = Record<string, unknown>;
 
-const REQUIRED = ['v', 'type', 'sessionId', 'deviceId'] as const;
+const REQUIRED = ['v', 'type', 'sessionId', 'deviceId', 'sessionKey'] as const;
 
 function parsesAsJson(text: string): boolean {
   try {
@@ -70,10 +70,12 @@ function wellFormed(targets: TargetIds): fc.Arbitrary<Fields> {
       type: fc.constantFrom('heartbeat', 'stop'),
       sessionId: idArb(targets.sessionIds),
       deviceId: idArb(targets.deviceIds),
+      // Well-formed, not valid: a key that proves a session must come from its grant.
+      sessionKey: fc.stringMatching(/^[A-Za-z0-9_-]{43}$/),
       contentId: fc.string({ minLength: 1, maxLength: 24 }),
       kind: fc.constantFrom('video', 'audio', 'screen'),
     },
-    { requiredKeys: ['v', 'type', 'sessionId', 'deviceId'] },
+    { requiredKeys: ['v', 'type', 'sessionId', 'deviceId', 'sessionKey'] },
   );
 }
 
