@@ -1,4 +1,4 @@
-import { Annotations } from 'aws-cdk-lib';
+import { Annotations, Aspects } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -20,7 +20,7 @@ import { TrackerFunction } from './tracker-function';
 import { trackerMetric, TrackerMetricOptions } from './tracker-metric';
 import { TrackerComponent, TrackerMetricName } from './tracker-metric-names';
 import { TrackerMonitoring } from './tracker-monitoring';
-import { checkProps, findSoftProblems } from './tracker-prop-checks';
+import { checkProps, findAccountClaimProblems, findSoftProblems } from './tracker-prop-checks';
 import { resolveSettings, shardGroups, TrackerSettings } from './tracker-settings';
 import { VonageSessionMonitoring } from './vonage-session-monitoring';
 
@@ -92,6 +92,13 @@ export class ConcurrencyTracker extends Construct {
     for (const problem of findSoftProblems(props, settings)) {
       Annotations.of(this).addWarningV2(problem.id, problem.message);
     }
+    // App clients are often added after the tracker: the account claim is checked at synthesis.
+    Aspects.of(this).add({
+      visit: (node) => {
+        if (node !== this) return;
+        for (const problem of findAccountClaimProblems(settings)) Annotations.of(this).addWarningV2(problem.id, problem.message);
+      },
+    });
     this.settings = settings;
     this.cacheName = settings.cacheName;
     this.metricsNamespace = settings.metricsNamespace;

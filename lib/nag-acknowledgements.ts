@@ -4,6 +4,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IConstruct } from 'constructs';
 import type { ConcurrencyTracker } from './concurrency-tracker';
 import { AuthorizationKind } from './tracker-authorization';
+import { VONAGE_CALLBACK_PROTECTION } from './vonage-callback-protection';
 
 // cdk-nag AwsSolutions findings that are intrinsic to the design, acknowledged on the object that
 // raises them (never on the stack), each with the reason. Users inherit them; anything they add
@@ -23,8 +24,12 @@ export function acknowledgeNagFindings(tracker: ConcurrencyTracker): void {
   acknowledge(
     api.deploymentStage,
     'AwsSolutions-APIG3',
-    'Every method requires IAM, Cognito or verified-JWT authorisation and the stage is throttled. A WAF web ACL ' +
-      '(cost, rule choice) is left to the consumer, who can associate one with tracker.api.deploymentStage.',
+    (tracker.vonage
+      ? 'Every method this construct creates except POST /vonage/session-monitoring requires IAM, Cognito or ' +
+        `verified-JWT authorisation, and the stage is throttled. ${VONAGE_CALLBACK_PROTECTION} `
+      : 'Every method this construct creates requires IAM, Cognito or verified-JWT authorisation, and the stage is ' +
+        'throttled. ') +
+      'A WAF web ACL (cost, rule choice) is left to the consumer, who can associate one with tracker.api.deploymentStage.',
   );
   const cloudWatchRole = api.node.tryFindChild('CloudWatchRole');
   acknowledge(

@@ -29,7 +29,10 @@ export interface JwtAuthorizationProps {
 export interface CognitoAuthorizationProps {
   /** The user pools whose ID tokens are accepted. */
   readonly userPools: cognito.IUserPool[];
-  /** The claim that holds the account id, e.g. `sub` or `custom:accountId`. */
+  /**
+   * The claim that holds the account id, e.g. `sub`, or `custom:accountId` when no app client may
+   * write that attribute (whoever writes it acts as that account; the tracker warns at synthesis).
+   */
   readonly accountClaim: string;
 }
 

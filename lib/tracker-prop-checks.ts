@@ -1,4 +1,5 @@
 import { Duration, Token } from 'aws-cdk-lib';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { ConcurrencyTrackerProps, FailureMode } from './concurrency-tracker-props';
 import { AuthorizationKind } from './tracker-authorization';
 import { TrackerSettings } from './tracker-settings';
@@ -241,6 +242,56 @@ export function findSoftProblems(props: ConcurrencyTrackerProps, s: TrackerSetti
     problems.push({
       id: 'ConcurrencyTracker:UnusedEventBus',
       message: 'eventBus is set but lifecycleEvents is false, so no events are sent; remove one of them.',
+    });
+  }
+  return problems;
+}
+
+/**
+ * The account claim of a Cognito authoriser must be one users cannot write: with
+ * `custom:accountId` writable by an app client (Cognito lets a client write every writable
+ * attribute when its `writeAttributes` is unset), a user sets it to another account's id and
+ * acts as that account. Runs at synthesis, when the app's clients exist. A pool created in the
+ * app is checked against every `UserPoolClient` of it in the construct tree; an imported pool's
+ * clients cannot be seen, so it gets a reminder instead.
+ */
+export function findAccountClaimProblems(s: TrackerSettings): SoftProblem[] {
+  const auth = s.authorization;
+  const claim = auth.accountClaim;
+  if (auth.kind !== AuthorizationKind.COGNITO || !claim || Token.isUnresolved(claim) || !claim.startsWith('custom:')) return [];
+  const problems: SoftProblem[] = [];
+  const writers: string[] = [];
+  let imported = false;
+  for (const pool of auth.cognitoProps?.userPools ?? []) {
+    if (!(pool.node.defaultChild instanceof cognito.CfnUserPool)) {
+      imported = true;
+      continue;
+    }
+    for (const client of pool.node.root.node.findAll()) {
+      if (!(client instanceof cognito.CfnUserPoolClient) || client.userPoolId !== pool.userPoolId) continue;
+      const writable = client.writeAttributes;
+      if (writable === undefined || (Array.isArray(writable) && writable.includes(claim)) || Token.isUnresolved(writable)) {
+        writers.push(client.node.scope?.node.path ?? client.node.path);
+      }
+    }
+  }
+  if (writers.length > 0) {
+    problems.push({
+      id: 'ConcurrencyTracker:WritableAccountClaim',
+      message:
+        `accountClaim "${claim}" is a custom attribute that app client(s) ${writers.join(', ')} may write ` +
+        '(writeAttributes unset means every writable attribute): a user who sets it to another account\'s id ' +
+        'acts as that account. Leave it out of every client\'s writeAttributes (ClientAttributes) and set it ' +
+        'from your backend (AdminUpdateUserAttributes) or a pre-token-generation trigger, or use "sub".',
+    });
+  }
+  if (imported) {
+    problems.push({
+      id: 'ConcurrencyTracker:UncheckedAccountClaim',
+      message:
+        `accountClaim "${claim}" is a custom attribute of an imported user pool, whose app clients this app ` +
+        'cannot see: it must be read-only for every app client (not in any writeAttributes), or a user who ' +
+        'writes it acts as another account. Acknowledge this warning once you have checked.',
     });
   }
   return problems;

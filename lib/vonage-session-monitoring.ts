@@ -10,6 +10,7 @@ import { Construct, IConstruct } from 'constructs';
 import { HandlerBundle } from './asset-paths';
 import { REQUEST_ID_PATTERNS } from './request-id-patterns';
 import { TrackerFunction } from './tracker-function';
+import { VONAGE_CALLBACK_PROTECTION } from './vonage-callback-protection';
 
 /** What a published stream is, from the callback's `videoType`. */
 export enum VonageStreamKind {
@@ -255,12 +256,8 @@ export class VonageSessionMonitoring extends Construct {
       if (scope) Validations.of(scope).acknowledge({ id: findingId, reason });
     };
     // The functions acknowledge their own findings (TrackerFunction).
-    const callbackReason =
-      'Vonage session-monitoring callbacks cannot carry SigV4 or a Cognito token: the function verifies each ' +
-      "request's HS256 JWT (signed with the callback's signature secret, payload_hash over the body) and " +
-      'answers 401, changing nothing, to anything unsigned or wrongly signed.';
-    acknowledge(this.callbackMethod, 'AwsSolutions-APIG4', callbackReason);
-    acknowledge(this.callbackMethod, 'AwsSolutions-COG4', callbackReason);
+    acknowledge(this.callbackMethod, 'AwsSolutions-APIG4', VONAGE_CALLBACK_PROTECTION);
+    acknowledge(this.callbackMethod, 'AwsSolutions-COG4', VONAGE_CALLBACK_PROTECTION);
     // The token route uses the tracker's authorisation; IAM and the JWT authoriser are deliberate
     // alternatives to Cognito. A route left without authorisation stays reported.
     const tokenAuth = (this.tokenMethod.node.defaultChild as apigw.CfnMethod).authorizationType;

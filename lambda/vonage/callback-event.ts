@@ -111,6 +111,8 @@ export const tokenDataSchema = z.object({
   slot: z.number().int().nonnegative(),
   /** Account seat slot the reservation holds (absent without a per-account limit). */
   aslot: z.number().int().nonnegative().optional(),
+  /** When the token expires (epoch seconds): how long its one use must be remembered. */
+  exp: z.number().int().nonnegative().optional(),
 });
 
 export type TokenData = z.infer<typeof tokenDataSchema>;

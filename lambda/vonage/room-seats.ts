@@ -1,9 +1,9 @@
 import { LeaseStrategy } from '../core/lease-strategy';
 import type { Holder } from '../core/counting-strategy';
 import type { CachePort } from '../core/momento-ports';
-import { resolveScope, type ScopeRef } from '../core/scope';
+import type { ScopeRef } from '../core/scope';
 import type { ResolvedRoomPolicy } from './room-policy';
-import { vonageKeys, type ConnectionRecord, type RoomRecord } from './vonage-keys';
+import { vonageKeys, vonageScopeKeys, type ConnectionRecord, type RoomRecord } from './vonage-keys';
 
 /** How long room records, start and end markers are kept (a room id is reusable after this). */
 export const ROOM_RECORD_SECONDS = 7 * 24 * 60 * 60;
@@ -27,14 +27,23 @@ export class RoomSeats {
     this.seats = new LeaseStrategy(cache, seatSeconds);
   }
 
-  /** The lease scope of a room (room ids are kept apart from the streaming path's titles). */
+  /** The lease scope of a room, in the Vonage namespace no streaming request can name. */
   roomScope(roomId: string): ScopeRef {
-    return resolveScope('content', 'vonage', `vonage:${roomId}`);
+    return { kind: 'content', accountId: 'vonage', contentId: roomId, key: vonageScopeKeys.room(roomId) };
   }
 
-  /** The lease scope of a user's per-account limit on video rooms. */
+  /** The lease scope of a user's per-account limit on video rooms (same namespace). */
   accountScope(userId: string): ScopeRef {
-    return resolveScope('account', `vonage:${userId}`);
+    return { kind: 'account', accountId: userId, key: vonageScopeKeys.user(userId) };
+  }
+
+  /**
+   * Records that `connectionId` used the token holding `reservationId`. True for that connection
+   * (also when its callback is retried); false when another connection used the token first: a
+   * token seats one connection, once. Kept for `ttlSeconds`, as long as the token can connect.
+   */
+  async useReservation(reservationId: string, connectionId: string, ttlSeconds: number): Promise<boolean> {
+    return this.cache.setIfAbsentOrEqual(vonageKeys.reservationUsed(reservationId), connectionId, connectionId, ttlSeconds);
   }
 
   /**
@@ -55,7 +64,8 @@ export class RoomSeats {
 
   /**
    * Seats a connection: takes over its reservation's slot when the reservation still holds it,
-   * otherwise claims a free slot. A retried callback finds the connection already seated (the
+   * otherwise (the reservation timed out, or moved to the user's newer token) claims a free slot.
+   * The caller has made sure this token seats no other connection ({@link useReservation}). A retried callback finds the connection already seated (the
    * engine's lease is keyed by holder), so it never takes a second seat. Null: the scope is full.
    */
   async seat(scope: ScopeRef, limit: number, connectionId: string, reservation?: { userId: string; id: string; slot: number }): Promise<number | null> {

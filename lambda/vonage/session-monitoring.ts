@@ -1,5 +1,6 @@
 import type { ConnectionCreated, ConnectionDestroyed, HandledCallback, StreamCreated, StreamDestroyed, TokenData } from './callback-event';
 import { parseTokenData } from './callback-event';
+import { CALLBACK_MAX_AGE_SECONDS } from './callback-signature';
 import { emitRoomEvent } from './room-events';
 import { mayPublish, policyForRoom, streamKindOf } from './room-policy';
 import type { VonageDependencies } from './vonage-dependencies';
@@ -17,6 +18,7 @@ export type CallbackOutcome =
   | 'disconnected-room-full'
   | 'disconnected-account-limit'
   | 'disconnected-room-ended'
+  | 'disconnected-token-reused' // the token already seated another connection: one token, one seat
   | 'released'
   | 'tombstoned' // destroyed before its created arrived: no ghost seat later
   | 'stream-allowed'
@@ -46,8 +48,12 @@ async function connectionCreated(callback: ConnectionCreated, deps: VonageDepend
   const connectionId = callback.connection.id;
   const data = parseTokenData(callback.connection.data);
   if (await deps.cache.get(vonageKeys.connectionGone(connectionId))) {
-    // Destroyed before this arrived: its reservation is not left holding a seat until it times out.
-    if (data) await seats.cancelReservation(seats.roomScope(data.room), data.user, data.rsv, data.slot);
+    // Destroyed before this arrived: its reservation is not left holding a seat until it times out,
+    // and its token counts as used.
+    if (data) {
+      await seats.useReservation(data.rsv, connectionId, tokenUseSeconds(data, deps));
+      await seats.cancelReservation(seats.roomScope(data.room), data.user, data.rsv, data.slot);
+    }
     return 'late';
   }
   if (await seats.connection(connectionId)) return 'duplicate';
@@ -71,6 +77,10 @@ async function connectionCreated(callback: ConnectionCreated, deps: VonageDepend
   if (await seats.isEnded(roomId)) return refuse('disconnected-room-ended', 'room-ended');
   const deadline = await seats.deadline(roomId, policy);
   if (deadline !== undefined && deadline <= callback.timestamp) return refuse('disconnected-room-ended', 'room-ended');
+
+  // One token, one seat: a second connection with the same token data (a shared or copied token)
+  // is refused, whether or not the room has a free seat, so that seat stays for someone else.
+  if (!(await seats.useReservation(data.rsv, connectionId, tokenUseSeconds(data, deps)))) return refuse('disconnected-token-reused', 'token-already-used');
 
   const roomSlot = await seats.seat(roomScope, policy.capacity, connectionId, { userId: data.user, id: data.rsv, slot: data.slot });
   if (roomSlot === null) return refuse('disconnected-room-full', 'room-full');
@@ -157,6 +167,17 @@ async function streamCreated(callback: StreamCreated, deps: VonageDependencies):
 async function streamDestroyed(callback: StreamDestroyed, deps: VonageDependencies): Promise<CallbackOutcome> {
   await deps.cache.set(vonageKeys.streamGone(callback.stream.id), String(callback.timestamp), TOMBSTONE_SECONDS);
   return 'stream-recorded';
+}
+
+/**
+ * How long a token's use is remembered: until the token expires (its data says when; tokens
+ * vended before that field existed live at most the configured lifetime), plus the maximum age of
+ * a callback, since Vonage may announce a connection made just before the token expired a little later.
+ */
+function tokenUseSeconds(data: TokenData, deps: VonageDependencies): number {
+  const nowSeconds = Math.floor(deps.now() / 1000);
+  const expires = data.exp ?? nowSeconds + deps.config.tokenTtlSeconds;
+  return Math.max(1, expires - nowSeconds) + CALLBACK_MAX_AGE_SECONDS;
 }
 
 /** The room of a callback: from our token data, else from the session it belongs to. */

@@ -6,6 +6,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { z } from 'zod';
 import { accountIdSchema, deviceIdSchema } from '../../lambda/core/identifiers';
 import { fromApiGatewayResult, toApiGatewayEvent, type LocalRequest } from './api-gateway-event';
+import { checkHostAndOrigin, checkJsonContentType, type RequestRefusal } from './browser-request-checks';
 import type { DashboardFeed } from './dashboard-feed';
 import { DeviceControlError, type DeviceState, type SimulatedDevices } from './simulated-devices';
 
@@ -95,12 +96,14 @@ export function createLocalApiServer(options: LocalApiServerOptions): Server {
     const url = new URL(req.url ?? '/', 'http://playground.local');
     const path = url.pathname;
     const method = req.method ?? 'GET';
+    refuseIf(checkHostAndOrigin(req, server.address()));
 
     if (path.startsWith('/topics/') && options.topicsApi) return proxyTopics(req, res, options.topicsApi);
 
     // The construct's REST API.
     if (path === '/tokens') {
       if (method !== 'POST') throw methodNotAllowed(method, path, 'POST');
+      refuseIf(checkJsonContentType(req));
       return callApi(options.api.createToken, req, res, url, '/tokens', {});
     }
     const sessions = /^\/accounts\/([^/]+)\/sessions$/.exec(path);
@@ -143,12 +146,14 @@ export function createLocalApiServer(options: LocalApiServerOptions): Server {
     if (path === '/playground/devices') {
       if (method === 'GET') return sendJson(res, 200, options.devices.list());
       if (method !== 'POST') throw methodNotAllowed(method, path, 'GET, POST');
+      refuseIf(checkJsonContentType(req));
       const body = parseBody(startDeviceBody, await readBody(req));
       options.onAccountSeen?.(body.accountId);
       return sendJson(res, 201, options.devices.start(body.accountId, body.deviceId));
     }
     if (path === '/playground/browser-devices') {
       if (method !== 'POST') throw methodNotAllowed(method, path, 'POST');
+      refuseIf(checkJsonContentType(req));
       const body = parseBody(browserReportBody, await readBody(req));
       options.onAccountSeen?.(body.accountId);
       return sendJson(res, 200, options.devices.report(body.accountId, body.deviceId, body.state, body.detail, body.sessionId));
@@ -289,6 +294,11 @@ function decode(segment: string): string {
   } catch {
     throw new HttpError(400, 'invalid-path', 'the path has a malformed percent-encoding');
   }
+}
+
+/** Host, Origin and content-type refusals (browser-request-checks.ts) answer like every other error. */
+function refuseIf(refusal: RequestRefusal | null): void {
+  if (refusal) throw new HttpError(refusal.status, refusal.code, refusal.message);
 }
 
 function methodNotAllowed(method: string, path: string, allowed: string): HttpError {

@@ -1,4 +1,4 @@
-import { Duration, Lazy } from 'aws-cdk-lib';
+import { Duration, Lazy, Validations } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -113,6 +113,57 @@ describe('soft problems become acknowledgeable warnings', () => {
 
   test('created secrets add an info with the command that fills them', () => {
     Annotations.fromStack(synthTracker().stack).hasInfo('/TestStack/Tracker', Match.stringLikeRegexp('put-secret-value'));
+  });
+});
+
+describe('an account claim users can write is flagged (a user who writes it becomes any account)', () => {
+  const WRITABLE = /accountClaim "custom:accountId" is a custom attribute that app client\(s\) .* may write.*\[ack: ConcurrencyTracker:WritableAccountClaim\]/;
+  const IMPORTED = /accountClaim "custom:accountId" .* imported user pool.*read-only for every app client.*\[ack: ConcurrencyTracker:UncheckedAccountClaim\]/;
+
+  function trackerOn(
+    claim: string,
+    addClients: (pool: cognito.UserPool, stack: ReturnType<typeof newStack>) => void,
+  ): { stack: ReturnType<typeof newStack>; tracker: ConcurrencyTracker; pool: cognito.UserPool } {
+    const stack = newStack();
+    const pool = new cognito.UserPool(stack, 'Pool', { customAttributes: { accountId: new cognito.StringAttribute({ mutable: true }) } });
+    const tracker = new ConcurrencyTracker(stack, 'Tracker', { authorization: TrackerAuthorization.cognito({ userPools: [pool], accountClaim: claim }) });
+    // Clients are added after the tracker, as an app often does: the check runs at synthesis.
+    addClients(pool, stack);
+    return { stack, tracker, pool };
+  }
+
+  test('a client without writeAttributes (Cognito then lets it write every attribute) raises a warning', () => {
+    const { stack } = trackerOn('custom:accountId', (pool) => pool.addClient('Web'));
+    Annotations.fromStack(stack).hasWarning('/TestStack/Tracker', Match.stringLikeRegexp(WRITABLE.source));
+  });
+
+  test('a client, created elsewhere, whose writeAttributes include the claim raises a warning naming it', () => {
+    const { stack } = trackerOn('custom:accountId', (pool, s) => {
+      new cognito.UserPoolClient(s, 'Mobile', { userPool: pool, writeAttributes: new cognito.ClientAttributes().withCustomAttributes('accountId') });
+    });
+    Annotations.fromStack(stack).hasWarning('/TestStack/Tracker', Match.stringLikeRegexp('TestStack/Mobile'));
+  });
+
+  test('no warning when every client\'s writeAttributes leave the claim out, or the claim is sub', () => {
+    const readOnly = trackerOn('custom:accountId', (pool) => {
+      pool.addClient('Web', { writeAttributes: new cognito.ClientAttributes().withStandardAttributes({ email: true }) });
+    });
+    Annotations.fromStack(readOnly.stack).hasNoWarning('/TestStack/Tracker', Match.stringLikeRegexp('WritableAccountClaim'));
+    const sub = trackerOn('sub', (pool) => pool.addClient('Web'));
+    Annotations.fromStack(sub.stack).hasNoWarning('/TestStack/Tracker', Match.stringLikeRegexp('AccountClaim'));
+  });
+
+  test('an imported pool, whose clients cannot be seen, raises a warning that the attribute must be read-only', () => {
+    const { stack } = synthTracker({}, (s) => ({
+      authorization: TrackerAuthorization.cognito({ userPools: [cognito.UserPool.fromUserPoolId(s, 'Imported', 'eu-west-1_abc123')], accountClaim: 'custom:accountId' }),
+    }));
+    Annotations.fromStack(stack).hasWarning('/TestStack/Tracker', Match.stringLikeRegexp(IMPORTED.source));
+  });
+
+  test('the warning can be acknowledged like the others', () => {
+    const { stack, tracker } = trackerOn('custom:accountId', (pool) => pool.addClient('Web'));
+    Validations.of(tracker).acknowledge({ id: 'Annotation::ConcurrencyTracker:WritableAccountClaim', reason: 'a pre-token trigger overrides the claim' });
+    Annotations.fromStack(stack).hasNoWarning('/TestStack/Tracker', Match.stringLikeRegexp('WritableAccountClaim'));
   });
 });
 

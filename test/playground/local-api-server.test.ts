@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { DashboardFeed } from '../../local/playground/dashboard-feed';
@@ -169,6 +169,100 @@ describe('local API server', () => {
     const forwarded = await request('POST', '/topics/cache/heartbeat?x=1', '{"v":1}', { authorization: 'token-abc' });
     expect(forwarded.status).toBe(204);
     expect(upstreamRequests.at(-1)).toEqual({ method: 'POST', url: '/topics/cache/heartbeat?x=1', body: '{"v":1}', authorization: 'token-abc' });
+  });
+});
+
+describe('local API server refuses what a web page elsewhere could send it', () => {
+  let server: Server;
+  let port: number;
+  let feed: DashboardFeed;
+  let devices: SimulatedDevices;
+  const handled: string[] = [];
+  const answer = (route: string) => async () => {
+    handled.push(route);
+    return { statusCode: 201, headers: {}, body: JSON.stringify({ route }) };
+  };
+
+  beforeAll(async () => {
+    feed = new DashboardFeed();
+    devices = new SimulatedDevices(() => ({ stop: async () => undefined, crash: async () => undefined }));
+    server = createLocalApiServer({
+      api: { createToken: answer('token'), listSessions: answer('list'), checkSession: answer('check'), endSession: answer('end') },
+      devices,
+      feed,
+      snapshot: () => ({ secret: 'dashboard state' }),
+      browserClient: async () => '',
+    });
+    port = (await listen(server, 0, '127.0.0.1')).port;
+  });
+  afterAll(async () => {
+    feed.close();
+    await devices.stopAll();
+    await closeServer(server);
+  });
+
+  /** A raw request, so Host and Origin are exactly what a browser would send. */
+  function send(method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; json: any }> {
+    return new Promise((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port, method, path, headers: { ...headers, ...(body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) }) } }, (res) => {
+        let text = '';
+        res.on('data', (chunk) => (text += chunk));
+        res.on('end', () => {
+          let json: unknown;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = undefined;
+          }
+          resolve({ status: res.statusCode ?? 0, json });
+        });
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+  const token = '{"accountId":"acct-1","deviceId":"tv"}';
+
+  it('refuses a cross-origin text/plain POST (a form or no-preflight fetch from another site) with 403, and the handler never runs', async () => {
+    const before = handled.length;
+    const forged = await send('POST', '/tokens', { host: `127.0.0.1:${port}`, origin: 'https://evil.example', 'content-type': 'text/plain' }, token);
+    expect(forged).toEqual({ status: 403, json: { error: 'forbidden-origin', message: expect.any(String) } });
+    const device = await send('POST', '/playground/devices', { host: `127.0.0.1:${port}`, origin: 'https://evil.example', 'content-type': 'text/plain' }, token);
+    expect(device.status).toBe(403);
+    const stop = await send('DELETE', '/accounts/acct-1/sessions/s-1', { host: `127.0.0.1:${port}`, origin: 'null' });
+    expect(stop.status).toBe(403);
+    expect(handled).toHaveLength(before);
+    expect(devices.list()).toEqual([]);
+  });
+
+  it('refuses a body that is not application/json with 415, also from the same origin', async () => {
+    const before = handled.length;
+    for (const path of ['/tokens', '/playground/devices', '/playground/browser-devices']) {
+      const plain = await send('POST', path, { host: `127.0.0.1:${port}`, 'content-type': 'text/plain' }, token);
+      expect(plain).toEqual({ status: 415, json: { error: 'unsupported-media-type', message: expect.any(String) } });
+    }
+    expect(handled).toHaveLength(before);
+  });
+
+  it('refuses a request whose Host is not this machine (DNS rebinding) with 403, reads and writes alike', async () => {
+    const before = handled.length;
+    const read = await send('GET', '/playground/state', { host: `rebind.evil.example:${port}` });
+    expect(read).toEqual({ status: 403, json: { error: 'forbidden-host', message: expect.any(String) } });
+    // Same origin as far as the browser knows: the rebound name is both Host and Origin.
+    const write = await send('POST', '/tokens', { host: `rebind.evil.example:${port}`, origin: `http://rebind.evil.example:${port}`, 'content-type': 'application/json' }, token);
+    expect(write.status).toBe(403);
+    expect(handled).toHaveLength(before);
+  });
+
+  it('serves loopback names and the bound address, same-origin pages and callers without Origin', async () => {
+    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`]) {
+      expect((await send('GET', '/playground/state', { host })).json).toEqual({ secret: 'dashboard state' });
+      const sameOrigin = await send('POST', '/tokens', { host, origin: `http://${host}`, 'content-type': 'application/json; charset=utf-8' }, token);
+      expect(sameOrigin).toEqual({ status: 201, json: { route: 'token' } });
+    }
+    expect((await send('POST', '/tokens', { host: `127.0.0.1:${port}`, 'content-type': 'application/json' }, token)).status).toBe(201);
+    // Body-less controls need no content type.
+    expect((await send('DELETE', '/accounts/acct-1/sessions/s-1', { host: `localhost:${port}`, origin: `http://localhost:${port}` })).status).toBe(201);
   });
 });
 

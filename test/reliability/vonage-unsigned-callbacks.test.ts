@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { SignJWT } from 'jose';
 import { payloadHash } from '../../lambda/vonage/callback-signature';
@@ -20,7 +21,7 @@ const callback = JSON.stringify({
 });
 
 const sign = (claims: Record<string, unknown>, secret = SECRET, alg = 'HS256') =>
-  new SignJWT({ iss: 'Vonage', application_id: 'app-1', ...claims }).setProtectedHeader({ alg, typ: 'JWT' }).setIssuedAt().sign(new TextEncoder().encode(secret));
+  new SignJWT({ iss: 'Vonage', application_id: 'app-1', jti: randomUUID(), ...claims }).setProtectedHeader({ alg, typ: 'JWT' }).setIssuedAt().sign(new TextEncoder().encode(secret));
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const nowSeconds = () => Math.floor(Date.now() / 1000);

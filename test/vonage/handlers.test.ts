@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -64,17 +65,23 @@ describe('Vonage Lambda handlers', () => {
 
     const connectionId = callbacks.connectionId();
     const payload = JSON.stringify(callbacks.connectionCreated(body.sessionId, connectionId, tokenDataOf(body.token), Date.now()));
-    const jwt = await new SignJWT({ payload_hash: payloadHash(payload) })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setIssuedAt()
-      .sign(new TextEncoder().encode(CALLBACK_SECRET));
+    const sign = () =>
+      new SignJWT({ payload_hash: payloadHash(payload), application_id: APPLICATION_ID })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setIssuedAt()
+        .setJti(randomUUID())
+        .sign(new TextEncoder().encode(CALLBACK_SECRET));
+    const jwt = await sign();
     const unsigned = await callback({ ...apiEvent({}), body: payload } as APIGatewayProxyEvent);
     expect(unsigned.statusCode).toBe(401);
     const signed = await callback({ ...apiEvent({}), body: payload, headers: { authorization: `Bearer ${jwt}` } } as unknown as APIGatewayProxyEvent);
     expect(JSON.parse(signed.body)).toEqual({ status: 'seated' });
-    // Vonage retries: the seat is already in Momento.
-    const retried = await callback({ ...apiEvent({}), body: payload, headers: { Authorization: `Bearer ${jwt}` } } as unknown as APIGatewayProxyEvent);
+    // Vonage retries (a new signature): the seat is already in Momento.
+    const retried = await callback({ ...apiEvent({}), body: payload, headers: { Authorization: `Bearer ${await sign()}` } } as unknown as APIGatewayProxyEvent);
     expect(JSON.parse(retried.body)).toEqual({ status: 'duplicate' });
+    // The same signed request again (a replay): not acted on.
+    const replayed = await callback({ ...apiEvent({}), body: payload, headers: { Authorization: `Bearer ${jwt}` } } as unknown as APIGatewayProxyEvent);
+    expect(JSON.parse(replayed.body)).toEqual({ status: 'replayed' });
 
     expect(await durationCheck()).toEqual({ roomsEnded: 0, disconnected: 0, retried: 0 });
     expect(vonage.calls.map((c) => c.path)).toEqual(['/session/create']);

@@ -88,10 +88,10 @@ describe('Vonage session monitoring on the engine', () => {
       expect((await harness.callback(callbacks.connectionCreated(alice.sessionId, alice.connectionId, alice.data, harness.clock))).body.status).toBe('seated');
       expect((await harness.callback(callbacks.connectionCreated(bob.sessionId, bob.connectionId, bob.data, harness.clock))).body.status).toBe('seated');
 
-      // Carol joins with bob's token (a shared link): the reservation is already a seat, the room is full.
+      // Carol joins with bob's token (a shared link): a token seats one connection, once.
       const intruder = callbacks.connectionId();
       const shared = await harness.callback(callbacks.connectionCreated(bob.sessionId, intruder, bob.data, harness.clock));
-      expect(shared.body.status).toBe('disconnected-room-full');
+      expect(shared.body.status).toBe('disconnected-token-reused');
       // And a connection with a token this service never vended is not authorised at all.
       const stranger = callbacks.connectionId();
       const foreign = await harness.callback(callbacks.connectionCreated(bob.sessionId, stranger, undefined, harness.clock));

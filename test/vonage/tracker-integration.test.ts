@@ -1,4 +1,5 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -66,5 +67,46 @@ describe('VonageSessionMonitoring inside a ConcurrencyTracker', () => {
       const tracker = parseRuntimeConfig(env);
       expect(parseVonageConfig(env, tracker.defaultLimit).policies.types['one-to-one'].capacity).toBe(2);
     }
+  });
+});
+
+describe('acknowledgement reasons say what protects each route', () => {
+  /** The reasons acknowledged on a construct, by finding id. */
+  function acknowledged(scope: IConstruct): Record<string, string> {
+    return Object.assign({}, ...scope.node.metadata.filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY).map((entry) => entry.data as Record<string, string>));
+  }
+  const reasonFor = (scope: IConstruct, rule: string) => Object.entries(acknowledged(scope)).find(([id]) => id.includes(rule))?.[1];
+
+  test('with the vonage prop, APIG3 does not say every method is authorised: it names the callback route and its checks', () => {
+    ensureBundles();
+    const stack = newStack();
+    const tracker = new ConcurrencyTracker(stack, 'Tracker', {
+      vonage: {
+        applicationId: 'c1a2b3c4-0000-4000-8000-00000000feed',
+        privateKey: secretsmanager.Secret.fromSecretNameV2(stack, 'VonageKey', 'vonage/private-key'),
+        callbackSignatureSecret: secretsmanager.Secret.fromSecretNameV2(stack, 'VonageSig', 'vonage/signature-secret'),
+      },
+    });
+    const template = Template.fromStack(stack).toJSON();
+    const unauthorised = Object.values(template.Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>).filter(
+      (r) => r.Type === 'AWS::ApiGateway::Method' && r.Properties.AuthorizationType === 'NONE' && r.Properties.HttpMethod !== 'OPTIONS',
+    );
+    expect(unauthorised).toHaveLength(1);
+
+    const apig3 = reasonFor(tracker.api.deploymentStage, 'APIG3');
+    expect(apig3).toBeDefined();
+    expect(apig3).not.toMatch(/^Every method requires/);
+    expect(apig3).toMatch(/except POST \/vonage\/session-monitoring/);
+    for (const reason of [apig3, reasonFor(tracker.vonage!.callbackMethod, 'APIG4'), reasonFor(tracker.vonage!.callbackMethod, 'COG4')]) {
+      for (const check of ['signature secret', 'payload_hash', 'iat', 'application_id', 'jti']) expect(reason).toContain(check);
+    }
+  });
+
+  test('without it, APIG3 claims authorisation for the methods the tracker creates and mentions no callback', () => {
+    const stack = newStack();
+    const tracker = new ConcurrencyTracker(stack, 'Tracker', {});
+    const apig3 = reasonFor(tracker.api.deploymentStage, 'APIG3');
+    expect(apig3).toMatch(/Every method this construct creates requires IAM, Cognito or verified-JWT authorisation/);
+    expect(apig3).not.toMatch(/vonage/i);
   });
 });

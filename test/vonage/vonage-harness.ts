@@ -104,17 +104,31 @@ export class VonageHarness {
   /** Posts a callback signed the way Vonage signs it (HS256 JWT with the body's payload_hash). */
   async callback(payload: unknown, signing: { secret?: string; header?: string | null; hashOf?: string } = {}): Promise<{ status: number; body: Record<string, unknown> }> {
     const body = JSON.stringify(payload);
-    let authorization: string | undefined;
-    if (signing.header !== undefined) {
-      authorization = signing.header ?? undefined;
-    } else {
-      const jwt = await new SignJWT({ payload_hash: payloadHash(signing.hashOf ?? body), application_id: APPLICATION_ID })
-        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-        .setIssuedAt(Math.floor(this.clock / 1000))
-        .setExpirationTime(Math.floor(this.clock / 1000) + 300)
-        .sign(new TextEncoder().encode(signing.secret ?? CALLBACK_SECRET));
-      authorization = `Bearer ${jwt}`;
-    }
+    const authorization =
+      signing.header !== undefined ? (signing.header ?? undefined) : `Bearer ${await this.sign(body, { secret: signing.secret, hashOf: signing.hashOf })}`;
+    return this.send(body, authorization);
+  }
+
+  /**
+   * The JWT Vonage puts in a callback's Authorization header: HS256 over `iat`, `jti`,
+   * `application_id` and the body's `payload_hash` (each claim can be left out or changed to
+   * forge a bad one; `exp` is not part of Vonage's scheme and is added only when asked).
+   */
+  async sign(
+    body: string,
+    claims: { secret?: string; hashOf?: string; payloadHash?: string | null; iat?: number | null; jti?: string | null; applicationId?: string | null; exp?: number } = {},
+  ): Promise<string> {
+    const payload: Record<string, unknown> = {};
+    if (claims.payloadHash !== null) payload.payload_hash = claims.payloadHash ?? payloadHash(claims.hashOf ?? body);
+    if (claims.applicationId !== null) payload.application_id = claims.applicationId ?? APPLICATION_ID;
+    if (claims.jti !== null) payload.jti = claims.jti ?? randomUUID();
+    if (claims.iat !== null) payload.iat = claims.iat ?? Math.floor(this.clock / 1000);
+    if (claims.exp !== undefined) payload.exp = claims.exp;
+    return new SignJWT(payload).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(new TextEncoder().encode(claims.secret ?? CALLBACK_SECRET));
+  }
+
+  /** Posts a callback body exactly as given, with this Authorization header (a captured request replayed). */
+  async send(body: string, authorization: string | undefined): Promise<{ status: number; body: Record<string, unknown> }> {
     const result = await handleSessionMonitoringRequest(
       { body, isBase64Encoded: false, headers: authorization === undefined ? {} : { Authorization: authorization } },
       this.deps,
