@@ -747,7 +747,7 @@ describe('monitoring', () => {
     dashboardOnly.template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
     const alarmsOnly = synthTracker({ monitoring: { dashboard: false } });
     alarmsOnly.template.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
-    alarmsOnly.template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+    alarmsOnly.template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
   });
 });
 
