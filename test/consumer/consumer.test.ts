@@ -143,9 +143,15 @@ describe('consumer: the packed library in a fresh project at the development ver
       'assets/heartbeat-subscriber/Dockerfile',
       'assets/jwt-authorizer/index.js',
       'package.json',
+      'LICENSE',
     ]) {
       expect(packedFiles).toContain(file);
     }
+    // Every bundle carries its third-party notices; no source map rides into a Lambda zip.
+    const bundles = packedFiles.filter((f) => /^assets\/[^/]+\/index\.js$/.test(f));
+    expect(bundles.length).toBeGreaterThanOrEqual(4);
+    for (const bundle of bundles) expect(packedFiles).toContain(bundle.replace(/index\.js$/, 'THIRD-PARTY-NOTICES.txt'));
+    expect(packedFiles.filter((f) => f.endsWith('.map'))).toEqual([]);
     expect(packedFiles.filter((f) => /^(lib|lambda|test|bin|local|client)\//.test(f))).toEqual([]);
     expect(packedFiles.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
   });
