@@ -1,14 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { findBrowser } from './support/browser';
 import { startPlaygroundProcess, type PlaygroundProcess } from './support/playground-process';
 
-// The dashboard in a real browser (Debian's chromium driven by playwright-core): three devices on a
+// The dashboard in a real browser (a Chromium found by support/browser.ts, driven by playwright-core): three devices on a
 // two-device account, a stop, a retry, a crash freed by its lease, and the device page's browser
 // client in tabs of its own.
 jest.setTimeout(180_000);
 
-const CHROMIUM = '/usr/bin/chromium';
 const OUTPUT = join(__dirname, '..', '..', 'test-output', 'playground');
 const HEARTBEAT_SECONDS = 1;
 const LEASE_SECONDS = 3;
@@ -25,8 +25,10 @@ describe('playground dashboard in a browser', () => {
       '--port', '0', '--devices', '0', '--accounts', '2', '--limit', '2',
       '--heartbeat-interval', String(HEARTBEAT_SECONDS), '--lease', String(LEASE_SECONDS),
     ]);
+    const found = findBrowser();
     browser = await chromium.launch({
-      executablePath: CHROMIUM,
+      executablePath: found.executablePath,
+      env: { ...process.env, ...found.env },
       headless: true,
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
