@@ -19,15 +19,17 @@ describe('the tracker against the emulator: session flow', () => {
     await sleep(3500);
     const view = await api.sessions('flow-acc');
     expect(view).toMatchObject({ accountId: 'flow-acc', limit: 1, active: 1, allowed: false });
-    expect(Date.now() - Date.parse(view.sessions[0]!.lastHeartbeatAt!)).toBeLessThan(1500);
+    // The lease is kept alive by heartbeats: the last one is younger than the lease (3 s).
+    expect(Date.now() - Date.parse(view.sessions[0]!.lastHeartbeatAt!)).toBeLessThan(3000);
     expect((await api.startSession('flow-acc', { deviceId: 'phone' })).statusCode).toBe(409);
 
     const stoppedAt = Date.now();
     await device.stop();
-    await waitFor(async () => (await api.sessions('flow-acc')).active === 0, 2000, 'the stop to release the lease');
+    await waitFor(async () => (await api.sessions('flow-acc')).active === 0, 15_000, 'the stop to release the lease');
     const releasedAfter = Date.now() - stoppedAt;
-    expect(releasedAfter).toBeLessThan(1000);
     console.info(`stopped device released after ${releasedAfter} ms`);
+    // Released by the stop, not by the lease running out (which would report it expired).
+    expect(harness.events.ofType('Session Expired').map((e) => e.detail.sessionId)).not.toContain(grant.sessionId);
     expect((await api.startSession('flow-acc', { deviceId: 'phone' })).statusCode).toBe(201);
     expect(harness.events.ofType('Session Stopped').map((e) => e.detail.sessionId)).toContain(grant.sessionId);
   });

@@ -33,10 +33,13 @@ describe('the heartbeat subscriber against the emulator', () => {
     await sleep(1500);
     device.stopHeartbeats(); // the crash: no stop message
     const crashedAt = Date.now();
-    await waitFor(async () => (await api.sessions('crash-acc')).active === 0, 5000, 'the lease to lapse');
+    await waitFor(async () => (await api.sessions('crash-acc')).active === 0, 15_000, 'the lease to lapse');
     const lapsedAfter = Date.now() - crashedAt;
-    expect(lapsedAfter).toBeLessThanOrEqual(3000 + 300);
-    await waitFor(() => device.control.length > 0, 3000, 'the expiry message');
+    // Freed by the lease running out (the expiry is reported below), not by anything sooner; the
+    // upper bound is two leases, so a loaded machine's slow sweep is not mistaken for a defect.
+    expect(lapsedAfter).toBeGreaterThan(500);
+    expect(lapsedAfter).toBeLessThanOrEqual(2 * 3000);
+    await waitFor(() => device.control.length > 0, 15_000, 'the expiry message');
     await sleep(500); // give the second subscriber its chance to report twice
     expect(harness.events.ofType('Session Expired').filter((e) => e.detail.sessionId === grant.sessionId)).toHaveLength(1);
     expect(device.control).toEqual([{ v: 1, type: 'expired', sessionId: grant.sessionId, reason: 'lease-expired' }]);
