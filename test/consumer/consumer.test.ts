@@ -105,6 +105,36 @@ const metricName: string = tracker.metricAdmissionsDenied().metricName;
 export { url, metricName };
 `;
 
+/** The README's "Use it in your stack" example: its first TypeScript block, as written. */
+function readmeExample(): string {
+  const readme = fs.readFileSync(path.join(repo, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Use it in your stack'));
+  const block = /```ts\n([\s\S]*?)```/.exec(section);
+  if (!block) throw new Error("README.md has no ```ts block under '## Use it in your stack'");
+  return block[1]!;
+}
+
+/**
+ * Transpiles the README's example and runs it in `project` with plain node; its template. The
+ * example has no app.synth(): as under the CDK CLI, CDK_OUTDIR makes the App synthesize on exit.
+ */
+function synthesizeReadmeExample(project: string): { Resources: Record<string, { Type: string }>; Outputs: Record<string, unknown> } {
+  const js = ts.transpileModule(readmeExample(), { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
+  fs.writeFileSync(path.join(project, 'readme-app.js'), js);
+  const outdir = path.join(project, 'cdk.out.readme');
+  run('node', ['readme-app.js'], project, 120_000, { ...process.env, CDK_OUTDIR: outdir });
+  return readJson(path.join(outdir, 'Streaming.template.json'));
+}
+
+/** What the README's example must deploy: one tracker with its API, subscriber, dashboard and the URL output. */
+function expectReadmeStack(template: { Resources: Record<string, { Type: string }>; Outputs: Record<string, unknown> }): void {
+  const types = Object.values(template.Resources).map((r) => r.Type);
+  expect(types.filter((t) => t === 'AWS::ApiGateway::RestApi')).toHaveLength(1);
+  expect(types).toContain('AWS::ECS::Service');
+  expect(types).toContain('AWS::CloudWatch::Dashboard');
+  expect(Object.keys(template.Outputs)).toContain('TrackerUrl');
+}
+
 describe('consumer: the packed library in a fresh project at the development versions', () => {
   let project: string;
 
@@ -188,21 +218,16 @@ describe('consumer: the packed library in a fresh project at the development ver
     expect(assetDirs.filter((d) => fs.existsSync(path.join(outdir, d, 'index.js'))).length).toBeGreaterThanOrEqual(4);
   });
 
+  test("synthesizes the README's example with plain node", () => {
+    expectReadmeStack(synthesizeReadmeExample(project));
+  });
+
   test('type-checks a TypeScript consumer against the published declarations', () => {
     const tsc = path.join(repo, 'node_modules', 'typescript', 'bin', 'tsc');
     expect(() => run('node', [tsc, '-p', 'tsconfig.json'], project)).not.toThrow();
     expect(() => run('node', [tsc, '-p', 'tsconfig.bad.json'], project)).toThrow(/heartbeatInterval|Duration/);
   });
 });
-
-/** The README's "Use it in your stack" example: its first TypeScript block, as written. */
-function readmeExample(): string {
-  const readme = fs.readFileSync(path.join(repo, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('## Use it in your stack'));
-  const block = /```ts\n([\s\S]*?)```/.exec(section);
-  if (!block) throw new Error("README.md has no ```ts block under '## Use it in your stack'");
-  return block[1]!;
-}
 
 describe('consumer: the README example at the declared minimum aws-cdk-lib and constructs', () => {
   const cdkMinimum = peerMinimum('aws-cdk-lib');
@@ -236,18 +261,6 @@ describe('consumer: the README example at the declared minimum aws-cdk-lib and c
   });
 
   test('the example synthesizes with plain node', () => {
-    // The README's app has no app.synth(): like the CDK CLI, CDK_OUTDIR makes the App synthesize on exit.
-    const js = ts.transpileModule(readmeExample(), { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
-    fs.writeFileSync(path.join(project, 'app.js'), js);
-    const outdir = path.join(project, 'cdk.out');
-    run('node', ['app.js'], project, 120_000, { ...process.env, CDK_OUTDIR: outdir });
-    const template = readJson<{ Resources: Record<string, { Type: string }>; Outputs: Record<string, unknown> }>(
-      path.join(outdir, 'Streaming.template.json'),
-    );
-    const types = Object.values(template.Resources).map((r) => r.Type);
-    expect(types.filter((t) => t === 'AWS::ApiGateway::RestApi')).toHaveLength(1);
-    expect(types).toContain('AWS::ECS::Service');
-    expect(types).toContain('AWS::CloudWatch::Dashboard');
-    expect(Object.keys(template.Outputs)).toContain('TrackerUrl');
+    expectReadmeStack(synthesizeReadmeExample(project));
   });
 });
