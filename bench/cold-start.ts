@@ -37,6 +37,13 @@ function ensureBundles(always: boolean): boolean {
   return true;
 }
 
+/** `npm pack --dry-run` of the repository, by scripts/package-size.mjs (the `npm run package-size` script). */
+function packageSize(): { packedBytes: number; unpackedBytes: number; files: number; assetsBytes: number } {
+  return JSON.parse(
+    execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'package-size.mjs'), '--json'], { cwd: ROOT, encoding: 'utf8' }),
+  ) as { packedBytes: number; unpackedBytes: number; files: number; assetsBytes: number };
+}
+
 /** Wall time of a fresh `node` process running `script`, and what it printed. */
 function timeNode(script: string): { wallMs: number; stdout: string; ok: boolean; stderr: string } {
   const t0 = performance.now();
@@ -78,11 +85,23 @@ export async function measureColdStart(scale: BenchScale): Promise<MeasurementRe
     rows.push({ measure: `Cold start: ${name}`, value: `${kib.toFixed(0)} KiB; init ${init.toFixed(0)} ms; process ${wall.toFixed(0)} ms` });
     figures[`${name}InitMs`] = init;
   }
+  // What a consumer downloads and installs: the bundles (and what rides along with them in assets/)
+  // are also what goes into each Lambda zip.
+  const size = packageSize();
+  const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+  rows.push({
+    measure: 'Package: `npm pack` size',
+    value: `${mib(size.packedBytes)} packed; ${mib(size.unpackedBytes)} unpacked`,
+    note: `${size.files} files; assets/ ${mib(size.assetsBytes)} unpacked (npm run package-size)`,
+  });
+  figures.packagePackedBytes = size.packedBytes;
+  figures.packageUnpackedBytes = size.unpackedBytes;
   return {
     section: 'Cold start',
     method:
       `${bundled ? 'Bundled afresh with `npm run bundle`, then each' : 'Each'} bundle in \`assets/\` is loaded with \`require\` in a fresh \`node\` process, ${scale.coldStartRuns} time(s), median: ` +
-      '"init" is the require alone (timed inside the process), "process" the whole process from spawn to exit; the bare node start is the same process with nothing to load. No handler is invoked.',
+      '"init" is the require alone (timed inside the process), "process" the whole process from spawn to exit; the bare node start is the same process with nothing to load. No handler is invoked. ' +
+      'The package size is `npm pack --dry-run --json` of the repository as it stands after the bundling (`npm run package-size`).',
     systemRows: rows,
     figures,
     elapsedMs: Date.now() - started,

@@ -1,8 +1,9 @@
-import { Stack, Validations } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IConstruct } from 'constructs';
 import type { ConcurrencyTracker } from './concurrency-tracker';
+import { acknowledgeNagFinding, nagFindingId } from './nag-finding-ids';
 import { AuthorizationKind } from './tracker-authorization';
 import { VONAGE_CALLBACK_PROTECTION } from './vonage-callback-protection';
 
@@ -10,11 +11,13 @@ import { VONAGE_CALLBACK_PROTECTION } from './vonage-callback-protection';
 // raises them (never on the stack), each with the reason. Users inherit them; anything they add
 // themselves is still checked.
 
-const API_GATEWAY_LOGS =
-  'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]';
+const API_GATEWAY_LOGS = nagFindingId(
+  'AwsSolutions-IAM4',
+  'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs',
+);
 
 function acknowledge(scope: IConstruct | undefined, id: string, reason: string): void {
-  if (scope) Validations.of(scope).acknowledge({ id, reason });
+  if (scope) acknowledgeNagFinding(scope, id, reason);
 }
 
 /** Acknowledges the design-intrinsic findings on the tracker's resources. */
@@ -57,7 +60,7 @@ export function acknowledgeNagFindings(tracker: ConcurrencyTracker): void {
     );
     acknowledge(
       subscriber.taskDefinition.executionRole,
-      'AwsSolutions-IAM5[Resource::*]',
+      nagFindingId('AwsSolutions-IAM5', 'Resource::*'),
       'ecr:GetAuthorizationToken cannot be scoped to a resource; the image pull itself is limited to the CDK ' +
         'asset repository and secret reads to the data-key and session-key secrets.',
     );
@@ -109,7 +112,7 @@ export function acknowledgeInvokeGrant(grantee: iam.IGrantable, resourceArns: st
     if (flat === undefined || !flat.includes('*')) continue;
     acknowledge(
       principal,
-      `AwsSolutions-IAM5[Resource::${flat}]`,
+      nagFindingId('AwsSolutions-IAM5', `Resource::${flat}`),
       'The wildcard stands for the {accountId} and {sessionId} path parameters of one route of the tracker API; ' +
         'the grant covers that route and method only.',
     );

@@ -1,6 +1,6 @@
-import { Validations } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { acknowledgeNagFinding } from './nag-finding-ids';
 
 /**
  * The server secret of the per-session keys: token vending signs each grant's `sessionKey` with it
@@ -19,11 +19,11 @@ export class SessionKeySecret extends Construct {
       description: 'Server secret of the concurrency tracker per-session keys (generated; rotating it ends every running session).',
       generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
     });
-    Validations.of(this.secret).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
-        'A new value invalidates the session key of every running session at once (their heartbeats are refused ' +
+    acknowledgeNagFinding(
+      this.secret,
+      'AwsSolutions-SMG4',
+      'A new value invalidates the session key of every running session at once (their heartbeats are refused ' +
         'until they are admitted again), so it is rotated by hand when needed (README), not on a schedule.',
-    });
+    );
   }
 }

@@ -1,8 +1,9 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { assetPath, HandlerBundle } from './asset-paths';
+import { acknowledgeNagFinding, nagFindingId } from './nag-finding-ids';
 
 /** The Node.js runtime of every Lambda: pinned, and the target the bundles are built for. */
 export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_22_X;
@@ -62,18 +63,18 @@ export class TrackerFunction extends Construct {
   /** The cdk-nag findings every such function raises by design, acknowledged on the objects that raise them. */
   private acknowledgeNagFindings(): void {
     if (this.function.role) {
-      Validations.of(this.function.role).acknowledge({
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        reason:
-          'AWSLambdaBasicExecutionRole grants only logs:CreateLogGroup/CreateLogStream/PutLogEvents; every other ' +
+      acknowledgeNagFinding(
+        this.function.role,
+        nagFindingId('AwsSolutions-IAM4', 'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'),
+        'AWSLambdaBasicExecutionRole grants only logs:CreateLogGroup/CreateLogStream/PutLogEvents; every other ' +
           'permission of this role is a least-privilege grant on a named resource.',
-      });
+      );
     }
-    Validations.of(this.function).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason:
-        'The runtime is pinned to Node.js 22 on purpose: the prebuilt bundle is compiled for node22 and tested on ' +
+    acknowledgeNagFinding(
+      this.function,
+      'AwsSolutions-L1',
+      'The runtime is pinned to Node.js 22 on purpose: the prebuilt bundle is compiled for node22 and tested on ' +
         'it. Runtime upgrades ship as a release of the construct, not as a silent change on synth.',
-    });
+    );
   }
 }

@@ -1,4 +1,4 @@
-import { Duration, Token, Validations } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -9,6 +9,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IConstruct } from 'constructs';
 import { HandlerBundle } from './asset-paths';
 import { REQUEST_ID_PATTERNS } from './request-id-patterns';
+import { acknowledgeNagFinding } from './nag-finding-ids';
 import { TrackerFunction } from './tracker-function';
 import { VONAGE_CALLBACK_PROTECTION } from './vonage-callback-protection';
 
@@ -253,7 +254,7 @@ export class VonageSessionMonitoring extends Construct {
 
   private acknowledgeNagFindings(): void {
     const acknowledge = (scope: IConstruct | undefined, findingId: string, reason: string) => {
-      if (scope) Validations.of(scope).acknowledge({ id: findingId, reason });
+      if (scope) acknowledgeNagFinding(scope, findingId, reason);
     };
     // The functions acknowledge their own findings (TrackerFunction).
     acknowledge(this.callbackMethod, 'AwsSolutions-APIG4', VONAGE_CALLBACK_PROTECTION);

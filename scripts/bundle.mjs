@@ -2,14 +2,27 @@
 // so the published package carries ready-to-deploy code and a consumer needs neither esbuild nor
 // Docker to synthesize. A Dockerfile beside a handler is copied along (the Fargate image's context).
 // `node scripts/bundle.mjs <name>...` bundles only the named handlers (bin/ensure-bundles.ts uses it).
+// Beside each bundle goes THIRD-PARTY-NOTICES.txt: the licences of every package bundled into it.
+// Source maps stay out of assets/ (they were most of the package and went into every Lambda zip):
+// they are written to sourcemaps/<name>/ for decoding a stack trace offline, unless
+// BUNDLE_SOURCEMAPS=assets asks for them beside the bundle (a deployment from a clone that wants
+// --enable-source-maps to resolve its traces). See docs/architecture.md, "Bundles".
 import { build } from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundledPackages, renderNotices } from './third-party-notices.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const lambdaDir = path.join(root, 'lambda');
 const assetsDir = path.join(root, 'assets');
+const sourceMapsDir = path.join(root, 'sourcemaps');
+const NOTICES_FILE = 'THIRD-PARTY-NOTICES.txt';
+
+const sourceMapsMode = process.env.BUNDLE_SOURCEMAPS ?? 'outside';
+if (!['outside', 'assets'].includes(sourceMapsMode)) {
+  throw new Error(`bundle: BUNDLE_SOURCEMAPS is '${sourceMapsMode}'; use 'assets' (maps beside the bundles) or leave it unset`);
+}
 
 // core/ is the shared engine imported by the handlers, not a handler of its own.
 const notHandlers = new Set(['core']);
@@ -46,7 +59,7 @@ for (const name of requestedFolders()) {
   // A clean folder per bundle: stale files would change the asset hash for no reason.
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
-  await build({
+  const result = await build({
     entryPoints: [entry],
     outfile: path.join(outDir, 'index.js'),
     bundle: true,
@@ -54,19 +67,36 @@ for (const name of requestedFolders()) {
     target: 'node22',
     format: 'cjs',
     minify: true,
-    sourcemap: true,
+    // Function and class names survive minification, so a stack trace without a map still names
+    // the code it passed through.
+    keepNames: true,
+    // 'linked' adds the sourceMappingURL comment --enable-source-maps follows; 'external' does not.
+    sourcemap: sourceMapsMode === 'assets' ? 'linked' : 'external',
     // Maps without embedded sources: stack traces still resolve to file:line, at a fraction of the size.
     sourcesContent: false,
     // Everything, @aws-sdk/* included, goes in the bundle so it never depends on the SDK version
     // that happens to ship with the Lambda runtime.
     external: [],
+    // The licence comments are dropped from the code because NOTICES_FILE carries each bundled
+    // package's complete licence and NOTICE files, built from the metafile below.
     legalComments: 'none',
+    metafile: true,
     logLevel: 'warning',
   });
+  const packages = bundledPackages(result.metafile, root);
+  writeFileSync(path.join(outDir, NOTICES_FILE), renderNotices(name, packages));
+  if (sourceMapsMode === 'outside') {
+    const mapDir = path.join(sourceMapsDir, name);
+    rmSync(mapDir, { recursive: true, force: true });
+    mkdirSync(mapDir, { recursive: true });
+    renameSync(path.join(outDir, 'index.js.map'), path.join(mapDir, 'index.js.map'));
+  }
   const dockerfile = path.join(lambdaDir, name, 'Dockerfile');
   if (existsSync(dockerfile)) copyFileSync(dockerfile, path.join(outDir, 'Dockerfile'));
   const size = statSync(path.join(outDir, 'index.js')).size;
   built.push(name);
-  console.log(`bundle: assets/${name}/index.js ${kib(size)}${existsSync(dockerfile) ? ' + Dockerfile' : ''}`);
+  console.log(
+    `bundle: assets/${name}/index.js ${kib(size)}, ${NOTICES_FILE} (${packages.length} packages)${existsSync(dockerfile) ? ' + Dockerfile' : ''}`,
+  );
 }
 console.log(`bundle: ${built.length} handler bundle(s) written`);

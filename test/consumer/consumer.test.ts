@@ -1,28 +1,71 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as ts from 'typescript';
 
-// Packs the library as npm would publish it, installs the tarball into a fresh project, and
-// synthesizes a stack there with plain Node.js: no ts-node, no esbuild, no Docker, no access to
+// Packs the library as npm would publish it, installs the tarball into fresh projects, and
+// synthesizes stacks there with plain Node.js: no ts-node, no esbuild, no Docker, no access to
 // the repository's sources. This is what a platform team's `cdk synth` does after `npm install`.
+// Two projects: one at the development versions of aws-cdk-lib and constructs (with cdk-nag), one
+// at the lowest versions package.json's peerDependencies allow (the README's example).
 
 // Packing, installing and synthesizing take tens of seconds on a busy machine.
 jest.setTimeout(180_000);
 
 const repo = path.resolve(__dirname, '..', '..');
-const versionOf = (name: string): string =>
-  (JSON.parse(fs.readFileSync(path.join(repo, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+const readJson = <T>(file: string): T => JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+const versionOf = (name: string): string => readJson<{ version: string }>(path.join(repo, 'node_modules', name, 'package.json')).version;
+const manifest = readJson<{ peerDependencies: Record<string, string>; dependencies?: Record<string, string> }>(path.join(repo, 'package.json'));
 
-function run(command: string, args: string[], cwd: string, timeout = 120_000): string {
+/** The lowest version a caret peer range allows (`^2.269.0` is 2.269.0). */
+function peerMinimum(name: string): string {
+  const range = manifest.peerDependencies[name];
+  const match = /^\^(\d+\.\d+\.\d+)$/.exec(range ?? '');
+  if (!match) throw new Error(`peerDependencies.${name} is '${range}'; this test reads its minimum from a ^x.y.z range`);
+  return match[1]!;
+}
+
+function run(command: string, args: string[], cwd: string, timeout = 120_000, env?: NodeJS.ProcessEnv): string {
   try {
-    return execFileSync(command, args, { cwd, encoding: 'utf8', timeout, stdio: ['ignore', 'pipe', 'pipe'] });
+    return execFileSync(command, args, { cwd, encoding: 'utf8', timeout, stdio: ['ignore', 'pipe', 'pipe'], env: env ?? process.env });
   } catch (error) {
     const e = error as { stdout?: string; stderr?: string; message: string };
     // The tail of the output says why (a compiler error, a nag finding, an install failure).
     throw new Error(`${command} ${args.join(' ')} failed: ${`${e.stdout ?? ''}\n${e.stderr ?? ''}`.slice(-3000)}`);
   }
 }
+
+/** `npm install` of the packages into a fresh project, from the npm cache where it can; its warnings. */
+function installProject(project: string, packages: string[]): string {
+  fs.mkdirSync(project);
+  fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
+  const args = ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock', ...packages];
+  const result = spawnSync('npm', args, { cwd: project, encoding: 'utf8', timeout: 150_000 });
+  if (result.status !== 0) throw new Error(`npm ${args.join(' ')} failed: ${`${result.stdout}\n${result.stderr}`.slice(-3000)}`);
+  return result.stderr;
+}
+
+let work: string;
+let tarball: string;
+let packedFiles: string[];
+
+beforeAll(() => {
+  if (!fs.existsSync(path.join(repo, 'dist', 'index.js')) || !fs.existsSync(path.join(repo, 'assets', 'token-vending', 'index.js'))) {
+    run('npm', ['run', 'build'], repo, 300_000);
+  }
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'tracker-consumer-'));
+  const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work], repo)) as Array<{
+    filename: string;
+    files: Array<{ path: string }>;
+  }>;
+  packedFiles = packed[0].files.map((f) => f.path);
+  tarball = path.join(work, packed[0].filename);
+}, 300_000);
+
+afterAll(() => {
+  if (work) fs.rmSync(work, { recursive: true, force: true });
+});
 
 const CONSUMER_APP = `
 const { App, Stack, Validations } = require('aws-cdk-lib');
@@ -62,42 +105,48 @@ const metricName: string = tracker.metricAdmissionsDenied().metricName;
 export { url, metricName };
 `;
 
-describe('consumer: the packed library in a fresh project', () => {
-  let work: string;
+/** The README's "Use it in your stack" example: its first TypeScript block, as written. */
+function readmeExample(): string {
+  const readme = fs.readFileSync(path.join(repo, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Use it in your stack'));
+  const block = /```ts\n([\s\S]*?)```/.exec(section);
+  if (!block) throw new Error("README.md has no ```ts block under '## Use it in your stack'");
+  return block[1]!;
+}
+
+/**
+ * Transpiles the README's example and runs it in `project` with plain node; its template. The
+ * example has no app.synth(): as under the CDK CLI, CDK_OUTDIR makes the App synthesize on exit.
+ */
+function synthesizeReadmeExample(project: string): { Resources: Record<string, { Type: string }>; Outputs: Record<string, unknown> } {
+  const js = ts.transpileModule(readmeExample(), { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
+  fs.writeFileSync(path.join(project, 'readme-app.js'), js);
+  const outdir = path.join(project, 'cdk.out.readme');
+  run('node', ['readme-app.js'], project, 120_000, { ...process.env, CDK_OUTDIR: outdir });
+  return readJson(path.join(outdir, 'Streaming.template.json'));
+}
+
+/** What the README's example must deploy: one tracker with its API, subscriber, dashboard and the URL output. */
+function expectReadmeStack(template: { Resources: Record<string, { Type: string }>; Outputs: Record<string, unknown> }): void {
+  const types = Object.values(template.Resources).map((r) => r.Type);
+  expect(types.filter((t) => t === 'AWS::ApiGateway::RestApi')).toHaveLength(1);
+  expect(types).toContain('AWS::ECS::Service');
+  expect(types).toContain('AWS::CloudWatch::Dashboard');
+  expect(Object.keys(template.Outputs)).toContain('TrackerUrl');
+}
+
+describe('consumer: the packed library in a fresh project at the development versions', () => {
   let project: string;
-  let packedFiles: string[];
 
   beforeAll(() => {
-    if (!fs.existsSync(path.join(repo, 'dist', 'index.js')) || !fs.existsSync(path.join(repo, 'assets', 'token-vending', 'index.js'))) {
-      run('npm', ['run', 'build'], repo, 300_000);
-    }
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'tracker-consumer-'));
-    const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work], repo)) as Array<{
-      filename: string;
-      files: Array<{ path: string }>;
-    }>;
-    packedFiles = packed[0].files.map((f) => f.path);
-    const tarball = path.join(work, packed[0].filename);
-
     project = path.join(work, 'project');
-    fs.mkdirSync(project);
-    fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
-    run(
-      'npm',
-      [
-        'install',
-        '--prefer-offline',
-        '--no-audit',
-        '--no-fund',
-        '--ignore-scripts',
-        '--no-package-lock',
-        tarball,
-        `aws-cdk-lib@${versionOf('aws-cdk-lib')}`,
-        `constructs@${versionOf('constructs')}`,
-      ],
-      project,
-      150_000,
-    );
+    // cdk-nag is the consumer's choice (the library does not depend on it); this one uses it.
+    installProject(project, [
+      tarball,
+      `aws-cdk-lib@${versionOf('aws-cdk-lib')}`,
+      `constructs@${versionOf('constructs')}`,
+      `cdk-nag@${versionOf('cdk-nag')}`,
+    ]);
     fs.writeFileSync(path.join(project, 'app.js'), CONSUMER_APP);
     fs.writeFileSync(path.join(project, 'consumer.ts'), CONSUMER_TS);
     // The same consumer with a type error: the check below must catch it.
@@ -113,10 +162,6 @@ describe('consumer: the packed library in a fresh project', () => {
     }
   }, 300_000);
 
-  afterAll(() => {
-    if (work) fs.rmSync(work, { recursive: true, force: true });
-  });
-
   test('the tarball holds the compiled construct and the prebuilt bundles, not the sources', () => {
     for (const file of [
       'dist/index.js',
@@ -128,18 +173,26 @@ describe('consumer: the packed library in a fresh project', () => {
       'assets/heartbeat-subscriber/Dockerfile',
       'assets/jwt-authorizer/index.js',
       'package.json',
+      'LICENSE',
     ]) {
       expect(packedFiles).toContain(file);
     }
+    // Every bundle carries its third-party notices; no source map rides into a Lambda zip.
+    const bundles = packedFiles.filter((f) => /^assets\/[^/]+\/index\.js$/.test(f));
+    expect(bundles.length).toBeGreaterThanOrEqual(4);
+    for (const bundle of bundles) expect(packedFiles).toContain(bundle.replace(/index\.js$/, 'THIRD-PARTY-NOTICES.txt'));
+    expect(packedFiles.filter((f) => f.endsWith('.map'))).toEqual([]);
     expect(packedFiles.filter((f) => /^(lib|lambda|test|bin|local|client)\//.test(f))).toEqual([]);
     expect(packedFiles.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
   });
 
-  test('installs with its peer dependencies and no build tools', () => {
+  test('installs with its peer dependencies and no build tools; cdk-nag is not a dependency', () => {
     const installed = fs.readdirSync(path.join(project, 'node_modules'));
-    expect(installed).toEqual(expect.arrayContaining(['cdk-concurrency-tracker', 'aws-cdk-lib', 'constructs', 'cdk-nag']));
+    expect(installed).toEqual(expect.arrayContaining(['cdk-concurrency-tracker', 'aws-cdk-lib', 'constructs']));
     expect(installed).not.toContain('esbuild');
     expect(installed).not.toContain('typescript');
+    const published = readJson<{ dependencies?: Record<string, string> }>(path.join(project, 'node_modules', 'cdk-concurrency-tracker', 'package.json'));
+    expect(published.dependencies ?? {}).toEqual({});
   });
 
   test('synthesizes a stack with plain node, with cdk-nag AwsSolutions passing', () => {
@@ -165,9 +218,49 @@ describe('consumer: the packed library in a fresh project', () => {
     expect(assetDirs.filter((d) => fs.existsSync(path.join(outdir, d, 'index.js'))).length).toBeGreaterThanOrEqual(4);
   });
 
+  test("synthesizes the README's example with plain node", () => {
+    expectReadmeStack(synthesizeReadmeExample(project));
+  });
+
   test('type-checks a TypeScript consumer against the published declarations', () => {
     const tsc = path.join(repo, 'node_modules', 'typescript', 'bin', 'tsc');
     expect(() => run('node', [tsc, '-p', 'tsconfig.json'], project)).not.toThrow();
     expect(() => run('node', [tsc, '-p', 'tsconfig.bad.json'], project)).toThrow(/heartbeatInterval|Duration/);
+  });
+});
+
+describe('consumer: the README example at the declared minimum aws-cdk-lib and constructs', () => {
+  const cdkMinimum = peerMinimum('aws-cdk-lib');
+  const constructsMinimum = peerMinimum('constructs');
+  let project: string;
+  let installWarnings: string;
+
+  beforeAll(() => {
+    project = path.join(work, 'minimum');
+    installWarnings = installProject(project, [tarball, `aws-cdk-lib@${cdkMinimum}`, `constructs@${constructsMinimum}`]);
+    fs.writeFileSync(path.join(project, 'app.ts'), readmeExample());
+    fs.writeFileSync(
+      path.join(project, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { strict: true, noEmit: true, skipLibCheck: true, target: 'ES2022', module: 'commonjs', types: [] },
+        files: ['app.ts'],
+      }),
+    );
+  }, 300_000);
+
+  test('installs the minimum versions without overriding a peer dependency', () => {
+    const versionIn = (name: string) => readJson<{ version: string }>(path.join(project, 'node_modules', name, 'package.json')).version;
+    expect(versionIn('aws-cdk-lib')).toBe(cdkMinimum);
+    expect(versionIn('constructs')).toBe(constructsMinimum);
+    expect(installWarnings).not.toMatch(/ERESOLVE|overriding peer/i);
+  });
+
+  test('the example type-checks against the published declarations', () => {
+    const tsc = path.join(repo, 'node_modules', 'typescript', 'bin', 'tsc');
+    expect(() => run('node', [tsc, '-p', 'tsconfig.json'], project)).not.toThrow();
+  });
+
+  test('the example synthesizes with plain node', () => {
+    expectReadmeStack(synthesizeReadmeExample(project));
   });
 });

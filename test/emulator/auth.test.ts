@@ -37,7 +37,7 @@ describe('disposable tokens minted by the emulator', () => {
     const device = topicClient(tokenCredentials(emulator, token));
 
     expect(await device.publish(CACHE, 'heartbeats', 'beat')).toBeInstanceOf(TopicPublish.Success);
-    await waitFor(() => subscriber.items.length === 1, 5000, 'the published item');
+    await waitFor(() => subscriber.items.length === 1, 15_000, 'the published item');
     expect(subscriber.items[0]?.value()).toBe('beat');
     expect(subscriber.items[0]?.tokenId()).toBe('account-42');
     subscriber.subscription.unsubscribe();
@@ -67,7 +67,7 @@ describe('disposable tokens minted by the emulator', () => {
     expect(codeOf(await device.publish(CACHE, 'control', 'x'))).toBe(MomentoErrorCode.PERMISSION_ERROR);
     const recorded = await record(device, CACHE, 'control');
     await topicClient(localCredentials(emulator)).publish(CACHE, 'control', 'evicted');
-    await waitFor(() => recorded.items.length === 1, 5000, 'the control message');
+    await waitFor(() => recorded.items.length === 1, 15_000, 'the control message');
     // A publisher whose token has no id (here local mode) reaches subscribers with an empty id.
     expect(recorded.items[0]?.tokenId()).toBe('');
     recorded.subscription.unsubscribe();

@@ -26,7 +26,7 @@ describe('HTTP topics API', () => {
       body: new Uint8Array([1, 2, 3]),
     });
     expect(binary.status).toBe(204);
-    await waitFor(() => subscriber.items.length === 2, 5000, 'both items');
+    await waitFor(() => subscriber.items.length === 2, 15_000, 'both items');
     expect(subscriber.items[0]?.value()).toBe('{"v":1}');
     expect(subscriber.items[0]?.tokenId()).toBe('browser-1');
     expect(subscriber.items[1]?.value()).toEqual(new Uint8Array([1, 2, 3]));

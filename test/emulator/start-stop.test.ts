@@ -37,11 +37,13 @@ describe('starting and stopping', () => {
     );
     const cache = await cacheClient(localCredentials(emulator));
     expect(await cache.get('c', 'k')).toBeInstanceOf(CacheGet.Miss);
-    await waitFor(() => emulator.stats().openSubscriptions === 4, 5000, 'all subscriptions');
+    await waitFor(() => emulator.stats().openSubscriptions === 4, 15_000, 'all subscriptions');
 
+    // Promptly: well inside the 30 s the pending long poll would otherwise wait (a stop that waited
+    // for the gRPC subscriptions would not return at all).
     const started = Date.now();
     await emulator.stop();
-    expect(Date.now() - started).toBeLessThan(1000);
+    expect(Date.now() - started).toBeLessThan(10_000);
     await emulator.stop(); // a second stop is harmless
     // A pending long poll is answered 503 (or its connection closed) rather than left hanging.
     expect([503, 'closed']).toContain(await poll);
@@ -63,7 +65,8 @@ describe('starting and stopping', () => {
     } finally {
       const started = Date.now();
       expect(await running.terminate()).toBe(0);
-      expect(Date.now() - started).toBeLessThan(5000);
+      // Exits on SIGTERM rather than waiting to be killed (a generous bound, not a speed test).
+      expect(Date.now() - started).toBeLessThan(20_000);
     }
   }, 60_000);
 

@@ -65,9 +65,10 @@ describe('decideWithin', () => {
   const input = { accountId: 'acc', deviceId: 'tv', scope: 'a|acc', defaultLimit: 2 };
 
   it('fails a hook that does not answer in time', async () => {
+    // The hook never answers, so only the time bound can end the call; it does not fire early.
     const started = Date.now();
     await expect(decideWithin({ decide: () => new Promise(() => undefined) }, input, 50)).rejects.toThrow(new AdmissionHookError('admission hook did not answer within 50 ms'));
-    expect(Date.now() - started).toBeLessThan(1000);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(40);
   });
 
   it('wraps any hook failure as an AdmissionHookError and passes answers through', async () => {

@@ -111,9 +111,11 @@ describe('the engine (in-memory ports)', () => {
     const hanging = new InMemoryCache(fx.clock);
     hanging.getBatch = () => new Promise(() => undefined);
     const engine = createEngine(testConfig({ MOMENTO_TIMEOUT_MS: '100' }), { cache: hanging, topics: fx.topics, now: fx.clock.now });
+    // The cache call never settles, so only the deadline can end the admission; it does not fire
+    // early. (How late a timer fires on a busy machine is the machine's, not asserted.)
     const started = Date.now();
     await expect(engine.admit({ accountId: 'acc', deviceId: 'tv' })).rejects.toBeInstanceOf(MomentoUnavailableError);
-    expect(Date.now() - started).toBeLessThan(1000);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(90);
   });
 
   it('requires content under the content scope and limits a room across accounts', async () => {

@@ -12,7 +12,13 @@ describe('admission against the emulator', () => {
 
   it('50 simultaneous admissions for one account with limit 3 admit exactly 3 under leases', async () => {
     // Fifty independent "Lambda containers", each with its own SDK clients.
-    const containers = Array.from({ length: 5 }, () => harness.api({ DEFAULT_LIMIT: '3', MOMENTO_TIMEOUT_MS: '15000' }));
+    // The fifty share one process here (in production each has its own CPU), so the burst lasts as
+    // long as this machine makes it: the Momento deadline is at its maximum and the leases (no
+    // device heartbeats them here) outlive any burst, or a slow machine would expire the first
+    // sessions before the count. The test is about the count.
+    const containers = Array.from({ length: 5 }, () =>
+      harness.api({ DEFAULT_LIMIT: '3', MOMENTO_TIMEOUT_MS: '60000', LEASE_SECONDS: '600' }),
+    );
     const started = Date.now();
     const results = await Promise.all(Array.from({ length: 50 }, (_, i) => containers[i % 5]!.startSession('rush-acc', { deviceId: `device-${i}` })));
     console.info(`50 simultaneous admissions answered in ${Date.now() - started} ms`);
@@ -25,7 +31,7 @@ describe('admission against the emulator', () => {
   });
 
   it('the capped-list baseline overshoots under the same rush (why leases are the default)', async () => {
-    const containers = Array.from({ length: 5 }, () => harness.api({ DEFAULT_LIMIT: '3', COUNTING_STRATEGY: 'capped-list', MOMENTO_TIMEOUT_MS: '15000' }));
+    const containers = Array.from({ length: 5 }, () => harness.api({ DEFAULT_LIMIT: '3', COUNTING_STRATEGY: 'capped-list', MOMENTO_TIMEOUT_MS: '60000' }));
     const results = await Promise.all(Array.from({ length: 50 }, (_, i) => containers[i % 5]!.startSession('rush-baseline-acc', { deviceId: `device-${i}` })));
     expect(results.filter((r) => r.statusCode === 201).length).toBeGreaterThan(3);
   });
@@ -36,7 +42,7 @@ describe('admission against the emulator', () => {
     const oldDevice = await harness.device(oldGrant, 'tv');
     const newGrant = await api.admit('evict-acc', { deviceId: 'phone' });
     expect(newGrant.active).toBe(1);
-    await waitFor(() => oldDevice.control.length > 0, 2000, 'the eviction message');
+    await waitFor(() => oldDevice.control.length > 0, 15_000, 'the eviction message');
     expect(oldDevice.control).toEqual([{ v: 1, type: 'evicted', sessionId: oldGrant.sessionId, reason: 'evicted-by-newer-session' }]);
     const view = await api.sessions('evict-acc');
     expect(view.sessions.map((s) => s.sessionId)).toEqual([newGrant.sessionId]);
@@ -60,13 +66,16 @@ describe('admission against the emulator', () => {
   });
 
   it('ends a session at its maximum duration and says so to the device', async () => {
-    await harness.subscriber({ MAX_SESSION_SECONDS: '2' });
-    const api = harness.api({ MAX_SESSION_SECONDS: '2' });
+    // Long enough for the device to connect with its token on a loaded machine (the token dies
+    // with the session), short enough to wait for.
+    const maxSeconds = 8;
+    await harness.subscriber({ MAX_SESSION_SECONDS: String(maxSeconds) });
+    const api = harness.api({ MAX_SESSION_SECONDS: String(maxSeconds) });
     const grant = await api.admit('lesson-acc', { deviceId: 'student' });
-    expect(Date.parse(grant.expiresAt) - Date.now()).toBeLessThanOrEqual(2000); // the token dies with the session
+    expect(Date.parse(grant.expiresAt) - Date.now()).toBeLessThanOrEqual(maxSeconds * 1000); // the token dies with the session
     const device = await harness.device(grant, 'student');
     device.startHeartbeats();
-    await waitFor(() => device.control.length > 0, 4000, 'the end of the session');
+    await waitFor(() => device.control.length > 0, 30_000, 'the end of the session');
     device.stopHeartbeats();
     expect(device.control).toEqual([{ v: 1, type: 'expired', sessionId: grant.sessionId, reason: 'max-duration' }]);
     expect((await api.sessions('lesson-acc')).active).toBe(0);
@@ -98,12 +107,14 @@ describe('admission against the emulator', () => {
       const result = await api.startSession('down-acc', { deviceId: 'tv' });
       expect(result.statusCode).toBe(503);
       expect(JSON.parse(result.body)).toEqual({ error: 'momento-unavailable', message: expect.any(String) });
-      expect(Date.now() - started).toBeLessThan(1500);
+      // Within the time bound with a generous margin for a loaded machine (5 × MOMENTO_TIMEOUT_MS).
+      expect(Date.now() - started).toBeLessThan(5 * 500);
     });
 
     it('fails open, allowed and marked degraded, within the time bound', async () => {
       const api = down.api({ MOMENTO_TIMEOUT_MS: '500', FAILURE_MODE: 'open' });
-      down.emulator.faults.refuseConnections(3000);
+      // Refused for far longer than the answer may take, so the answer cannot come from recovery.
+      down.emulator.faults.refuseConnections(10_000);
       await sleep(50);
       const started = Date.now();
       const result = await api.startSession('down-open-acc', { deviceId: 'tv' });
@@ -111,7 +122,8 @@ describe('admission against the emulator', () => {
       down.emulator.faults.clear();
       expect(result.statusCode).toBe(201);
       expect(JSON.parse(result.body)).toMatchObject({ degraded: true, active: 0 });
-      expect(elapsed).toBeLessThan(1500);
+      // By its own time bound, with a generous margin (5 × MOMENTO_TIMEOUT_MS), well inside the refusal.
+      expect(elapsed).toBeLessThan(5 * 500);
     });
   });
 });

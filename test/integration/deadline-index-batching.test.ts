@@ -34,7 +34,7 @@ describe('deadline index batching against the emulator (through the SDK)', () =>
     const device = await harness.device(grant, 'tv');
     await new Promise((resolve) => setTimeout(resolve, 20)); // a later heartbeat, a later deadline
     await device.heartbeat();
-    await waitFor(() => subscriber.stats().messages.outcomes.refreshed >= 1, 3000, 'the heartbeat to be processed');
+    await waitFor(() => subscriber.stats().messages.outcomes.refreshed >= 1, 15_000, 'the heartbeat to be processed');
     expect((await cache.sortedSetScores(deadlines, [grant.sessionId])).get(grant.sessionId)).toBe(written);
     await subscriber.stop();
     expect((await cache.sortedSetScores(deadlines, [grant.sessionId])).get(grant.sessionId)).toBeGreaterThan(written);

@@ -19,15 +19,17 @@ describe('the tracker against the emulator: session flow', () => {
     await sleep(3500);
     const view = await api.sessions('flow-acc');
     expect(view).toMatchObject({ accountId: 'flow-acc', limit: 1, active: 1, allowed: false });
-    expect(Date.now() - Date.parse(view.sessions[0]!.lastHeartbeatAt!)).toBeLessThan(1500);
+    // The lease is kept alive by heartbeats: the last one is younger than the lease (3 s).
+    expect(Date.now() - Date.parse(view.sessions[0]!.lastHeartbeatAt!)).toBeLessThan(3000);
     expect((await api.startSession('flow-acc', { deviceId: 'phone' })).statusCode).toBe(409);
 
     const stoppedAt = Date.now();
     await device.stop();
-    await waitFor(async () => (await api.sessions('flow-acc')).active === 0, 2000, 'the stop to release the lease');
+    await waitFor(async () => (await api.sessions('flow-acc')).active === 0, 15_000, 'the stop to release the lease');
     const releasedAfter = Date.now() - stoppedAt;
-    expect(releasedAfter).toBeLessThan(1000);
     console.info(`stopped device released after ${releasedAfter} ms`);
+    // Released by the stop, not by the lease running out (which would report it expired).
+    expect(harness.events.ofType('Session Expired').map((e) => e.detail.sessionId)).not.toContain(grant.sessionId);
     expect((await api.startSession('flow-acc', { deviceId: 'phone' })).statusCode).toBe(201);
     expect(harness.events.ofType('Session Stopped').map((e) => e.detail.sessionId)).toContain(grant.sessionId);
   });
@@ -60,7 +62,7 @@ describe('the tracker against the emulator: session flow', () => {
     const device = await harness.device(grant, 'tv');
     const before = harness.metrics.get('HeartbeatsProcessed');
     await device.heartbeat({ accountId: 'victim-acc' });
-    await waitFor(() => harness.metrics.get('HeartbeatsProcessed') > before, 2000, 'the heartbeat to be processed');
+    await waitFor(() => harness.metrics.get('HeartbeatsProcessed') > before, 15_000, 'the heartbeat to be processed');
     expect((await api.sessions('honest-acc')).active).toBe(1);
     expect((await api.sessions('victim-acc')).active).toBe(0);
 
@@ -70,7 +72,7 @@ describe('the tracker against the emulator: session flow', () => {
     await mallory.publish({ v: 1, type: 'heartbeat', sessionId: grant.sessionId, deviceId: 'tv' });
     await mallory.publish({ v: 1, type: 'stop', sessionId: grant.sessionId, deviceId: 'tv' });
     await mallory.publish({ garbage: true });
-    await waitFor(() => harness.metrics.get('HeartbeatsRejected') >= rejected + 3, 2000, 'the foreign messages to be rejected');
+    await waitFor(() => harness.metrics.get('HeartbeatsRejected') >= rejected + 3, 15_000, 'the foreign messages to be rejected');
     expect((await api.sessions('honest-acc')).active).toBe(1);
   });
 
@@ -90,7 +92,7 @@ describe('the tracker against the emulator: session flow', () => {
     const grant = await api.admit('delete-acc', { deviceId: 'tv' });
     const device = await harness.device(grant, 'tv');
     expect((await api.endSession('delete-acc', grant.sessionId)).statusCode).toBe(200);
-    await waitFor(() => device.control.length > 0, 2000, 'the control message');
+    await waitFor(() => device.control.length > 0, 15_000, 'the control message');
     expect(device.control).toEqual([{ v: 1, type: 'evicted', sessionId: grant.sessionId, reason: 'ended-by-account' }]);
     expect((await api.sessions('delete-acc')).active).toBe(0);
   });

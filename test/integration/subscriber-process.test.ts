@@ -46,7 +46,7 @@ describe('the heartbeat subscriber process', () => {
           resolve(res.statusCode ?? 0);
         }).on('error', reject);
       });
-    await waitFor(async () => (await health()) === 200, 5000, 'the health endpoint to say ok');
+    await waitFor(async () => (await health()) === 200, 15_000, 'the health endpoint to say ok');
 
     const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');

@@ -33,10 +33,13 @@ describe('the heartbeat subscriber against the emulator', () => {
     await sleep(1500);
     device.stopHeartbeats(); // the crash: no stop message
     const crashedAt = Date.now();
-    await waitFor(async () => (await api.sessions('crash-acc')).active === 0, 5000, 'the lease to lapse');
+    await waitFor(async () => (await api.sessions('crash-acc')).active === 0, 15_000, 'the lease to lapse');
     const lapsedAfter = Date.now() - crashedAt;
-    expect(lapsedAfter).toBeLessThanOrEqual(3000 + 300);
-    await waitFor(() => device.control.length > 0, 3000, 'the expiry message');
+    // Freed by the lease running out (the expiry is reported below), not by anything sooner; the
+    // upper bound is two leases, so a loaded machine's slow sweep is not mistaken for a defect.
+    expect(lapsedAfter).toBeGreaterThan(500);
+    expect(lapsedAfter).toBeLessThanOrEqual(2 * 3000);
+    await waitFor(() => device.control.length > 0, 15_000, 'the expiry message');
     await sleep(500); // give the second subscriber its chance to report twice
     expect(harness.events.ofType('Session Expired').filter((e) => e.detail.sessionId === grant.sessionId)).toHaveLength(1);
     expect(device.control).toEqual([{ v: 1, type: 'expired', sessionId: grant.sessionId, reason: 'lease-expired' }]);
@@ -71,13 +74,13 @@ describe('the heartbeat subscriber against the emulator', () => {
     harness.emulator.faults.dropSubscriptions();
     await sleep(800); // the SDK resubscribes by itself after 500 ms, into the silent stream
     harness.emulator.faults.clear();
-    await waitFor(() => subscriber.stats().shards[0]!.resubscribes >= 1 && subscriber.stats().healthy, 6000, 'the watchdog to resubscribe');
+    await waitFor(() => subscriber.stats().shards[0]!.resubscribes >= 1 && subscriber.stats().healthy, 15_000, 'the watchdog to resubscribe');
     const api = harness.api();
     const grant = await api.admit('watchdog-acc', { deviceId: 'tv' });
     const device = await harness.device(grant, 'tv');
     const before = subscriber.stats().messages.outcomes.refreshed;
     await device.heartbeat();
-    await waitFor(() => subscriber.stats().messages.outcomes.refreshed > before, 3000, 'a heartbeat after the resubscribe');
+    await waitFor(() => subscriber.stats().messages.outcomes.refreshed > before, 15_000, 'a heartbeat after the resubscribe');
   });
 
   it('serves /health: 200 when subscribed, 503 when its key is refused, and backs off', async () => {
@@ -109,7 +112,7 @@ describe('the heartbeat subscriber against the emulator', () => {
       metrics,
       options: { healthPort: 0, initialBackoffMs: 100, maxBackoffMs: 200 },
     });
-    await waitFor(() => refused.stats().lastError !== undefined, 3000, 'the subscribe to be refused');
+    await waitFor(() => refused.stats().lastError !== undefined, 15_000, 'the subscribe to be refused');
     await sleep(600);
     const health = await getHealth(refused.stats().healthPort!);
     expect(health.status).toBe(503);
@@ -127,7 +130,7 @@ describe('the heartbeat subscriber against the emulator', () => {
     const devices = await Promise.all(grants.map((grant) => harness.device(grant, 'tv')));
     harness.emulator.faults.addLatency('cache-write', 300); // make each message take a while
     await Promise.all(devices.map((device) => device.stop()));
-    await waitFor(() => subscriber.stats().messages.received >= 3, 2000, 'the stops to arrive');
+    await waitFor(() => subscriber.stats().messages.received >= 3, 15_000, 'the stops to arrive');
     expect(subscriber.stats().inFlight).toBeGreaterThan(0);
     await subscriber.stop();
     harness.emulator.faults.clear();

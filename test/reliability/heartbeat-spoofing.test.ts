@@ -33,7 +33,8 @@ async function publishAs(token: string | undefined, grant: FleetDevice['grant'],
   const received = subscriber.stats().messages.received;
   const response = await client.publish(grant.cacheName, grant.heartbeatTopic, JSON.stringify({ v: 1, ...body }));
   expect(response).toBeInstanceOf(TopicPublish.Success);
-  const deadline = Date.now() + 5000;
+  // A wait, not a measure: it ends as soon as the subscriber has taken the message in.
+  const deadline = Date.now() + 30_000;
   while (subscriber.stats().messages.received === received && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
   // Wait for the engine's answer too (processing is asynchronous after receipt).
   while (subscriber.stats().inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));

@@ -15,8 +15,13 @@ import { validTokenRequest } from './requests/token-bad-requests';
 // bound with the configured failure mode (closed: 503; open: allowed, marked degraded), and work
 // again by themselves once Momento is back, with no restart.
 const TIMEOUT_MS = 1000;
-/** The bound each answer must meet: the Momento time bound plus room for the handler itself. */
-const BOUND_MS = TIMEOUT_MS + 750;
+/**
+ * The bound each answer must meet: the Momento time bound with a generous margin for the handler
+ * on a loaded machine, and still half the 10 s hang below, which only the time bound can cut short.
+ */
+const BOUND_MS = 5 * TIMEOUT_MS;
+/** How long Momento may take to be usable again after the outage (the SDK reconnects with backoff). */
+const RECOVERY_MS = 60_000;
 type Mode = 'closed' | 'open';
 
 let tracker: LocalTracker;
@@ -55,12 +60,12 @@ const check = (mode: Mode, accountId: string) =>
 /** Asks until Momento answers normally again; how long that took. */
 async function recovery(mode: Mode, accountId: string): Promise<number> {
   const started = Date.now();
-  for (let i = 0; Date.now() - started < 20_000; i += 1) {
+  for (let i = 0; Date.now() - started < RECOVERY_MS; i += 1) {
     const r = await admit(mode, accountId, `device-recovery-${i}`);
     if (r.status === 201 && r.body.degraded === undefined) return Date.now() - started;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  throw new Error(`${mode}: no recovery within 20 s`);
+  throw new Error(`${mode}: no recovery within ${RECOVERY_MS} ms`);
 }
 
 describe.each([

@@ -13,6 +13,16 @@ import { startLocalTracker, type LocalTracker } from './harness/local-tracker';
 // their events carry ids that make duplicates detectable, and losing one loses nothing.
 const LEASE_SECONDS = 4;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * How long the expiries may take to show: the lease plus generous room for the sweep on a loaded
+ * machine. A wait, not a measure: it ends as soon as what is expected has happened.
+ */
+const SETTLE_MS = 6 * LEASE_SECONDS * 1000;
+
+async function settle(done: () => boolean): Promise<void> {
+  const deadline = Date.now() + SETTLE_MS;
+  while (!done() && Date.now() < deadline) await sleep(100);
+}
 
 interface Replica {
   readonly name: string;
@@ -77,7 +87,9 @@ it('two subscribers reach the same state, their events are deduplicable by id, a
   // Phase 1, both replicas: orderly stops, and crashes that expire after one lease.
   for (const d of stopping) heartbeating.delete(d);
   await fleet.sendStop(stopping);
-  await sleep(LEASE_SECONDS * 1000 + 2000);
+  await sleep(LEASE_SECONDS * 1000);
+  const distinct = (type: string) => new Set([...a.events.events, ...b.events.events].filter((e) => e.detailType === type).map((e) => e.detail.eventId)).size;
+  await settle(() => distinct('Session Stopped') >= stopping.length && distinct('Session Expired') >= crashing.length);
   const viewA = await viewThrough(a.ports);
   const viewB = await viewThrough(b.ports);
   const phase1 = [...a.events.events, ...b.events.events];
@@ -92,10 +104,14 @@ it('two subscribers reach the same state, their events are deduplicable by id, a
   await a.subscriber.stop();
   for (const d of crashingLater) heartbeating.delete(d);
   const eventsBeforeKill = b.events.events.length;
-  await sleep(LEASE_SECONDS * 1000 + 2500);
+  await sleep(LEASE_SECONDS * 1000);
+  const laterCrashIds = new Set(crashingLater.map((d) => d.grant.sessionId));
+  await settle(() => b.events.events.slice(eventsBeforeKill).filter((e) => e.detailType === 'Session Expired' && laterCrashIds.has(e.detail.sessionId ?? '')).length >= crashingLater.length);
   await fleet.stop();
   const live = new Set((await viewThrough(b.ports)).flatMap((v) => (v as { sessions: string[] }).sessions));
-  const keptLost = keeping.filter((d) => !live.has(d.grant.sessionId)).length;
+  // Judged on the devices that really kept heartbeating: a device this loaded machine starved of
+  // CPU for a whole lease has lost its slot by the rules, not by a subscriber's fault.
+  const keptLost = keeping.filter((d) => d.longestGapMs < LEASE_SECONDS * 1000 && !live.has(d.grant.sessionId)).length;
   const laterEnded = crashingLater.filter((d) => !live.has(d.grant.sessionId)).length;
   const phase2 = b.events.events.slice(eventsBeforeKill);
   const laterExpiredIds = new Set(phase2.filter((e) => e.detailType === 'Session Expired').map((e) => e.detail.eventId)).size;

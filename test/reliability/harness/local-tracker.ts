@@ -40,10 +40,17 @@ export function localEnvironment(emulator: Emulator, overrides: Record<string, s
   };
 }
 
-export async function startLocalTracker(overrides: Record<string, string> = {}): Promise<LocalTracker> {
+/**
+ * `configOverrides` replaces parsed settings beyond what the environment may say (the load test
+ * lifts the Momento deadline, which would otherwise time this machine rather than the engine).
+ */
+export async function startLocalTracker(
+  overrides: Record<string, string> = {},
+  configOverrides: Partial<RuntimeConfig> = {},
+): Promise<LocalTracker> {
   const emulator = await startEmulator({ port: 0, caches: [CACHE_NAME], heartbeatIntervalMs: 1000 });
   const env = localEnvironment(emulator, overrides);
-  const config = parseRuntimeConfig(env);
+  const config: RuntimeConfig = { ...parseRuntimeConfig(env), ...configOverrides };
   const ports = createMomentoPorts(config);
   const events = new RecordingEventSink();
   const metrics = new CountingMetrics();
