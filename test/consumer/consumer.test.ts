@@ -205,7 +205,7 @@ describe('consumer: the packed library in a fresh project at the development ver
     const count = (type: string) => resources.filter((r) => r.Type === type).length;
     expect(count('AWS::ApiGateway::RestApi')).toBe(2);
     expect(count('AWS::ECS::Service')).toBe(2);
-    expect(count('AWS::SecretsManager::Secret')).toBe(4);
+    expect(count('AWS::SecretsManager::Secret')).toBe(6); // per tracker: the auth key, the data key and the generated session-key secret
     expect(count('AWS::CloudWatch::Dashboard')).toBe(1);
     const runtimes = resources
       .filter((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Runtime !== undefined)
