@@ -61,8 +61,8 @@ function runbookSections(): Map<string, string> {
   const sections = new Map<string, string>();
   const headings = [...alarmsPart.matchAll(/^### `([A-Za-z]+)`\n/gm)];
   headings.forEach((heading, i) => {
-    const end = i + 1 < headings.length ? headings[i + 1].index : alarmsPart.length;
-    sections.set(heading[1], alarmsPart.slice(heading.index, end));
+    const end = i + 1 < headings.length ? headings[i + 1].index! : alarmsPart.length;
+    sections.set(heading[1], alarmsPart.slice(heading.index!, end));
   });
   return sections;
 }
