@@ -8,7 +8,7 @@ import * as path from 'node:path';
 const ROOT = path.join(__dirname, '..', '..');
 /** A document with its line breaks folded, so a statement may wrap. */
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), 'utf8').replace(/\s+/g, ' ');
-const CAPACITY = read('docs/capacity.md');
+const CAPACITY = fs.readFileSync(path.join(ROOT, 'docs', 'capacity.md'), 'utf8');
 
 /** Momento's default limits, as capacity.md cites them in its sources. */
 function defaultLimit(pattern: RegExp): number {

@@ -34,7 +34,7 @@ function vonage(stack: Stack): ConcurrencyTrackerProps['vonage'] {
 }
 
 /** The query definition named `<folder>/<question>`: its log group refs and text. */
-function queryDefinition(stack: Stack, template: Template, name: string): { logGroups: string[]; text: string } {
+function queryDefinition(template: Template, name: string): { logGroups: string[]; text: string } {
   const found = Object.values(template.findResources('AWS::Logs::QueryDefinition', { Properties: { Name: name } }));
   expect(found).toHaveLength(1);
   const props = found[0].Properties;
@@ -88,7 +88,7 @@ describe('saved Logs Insights queries', () => {
     const vonageGroups = tracker.vonage!.logGroups.map(id);
     expect(subscribers).toHaveLength(2);
     expect(vonageGroups).toHaveLength(3);
-    const groups = (question: TrackerLogQuery) => queryDefinition(stack, template, `ConcurrencyTracker/${question}`).logGroups.sort();
+    const groups = (question: TrackerLogQuery) => queryDefinition(template, `ConcurrencyTracker/${question}`).logGroups.sort();
 
     expect(groups(TrackerLogQuery.DENIALS_BY_ACCOUNT)).toEqual([tokenVending]);
     expect(groups(TrackerLogQuery.ERRORS_BY_COMPONENT)).toEqual([tokenVending, entitlement, ...vonageGroups, ...subscribers].sort());
@@ -99,8 +99,8 @@ describe('saved Logs Insights queries', () => {
   });
 
   test('the query text in the template is the one the runbook quotes', () => {
-    const { stack, template } = build(() => ({ monitoring: {} }));
-    const denials = queryDefinition(stack, template, `ConcurrencyTracker/${TrackerLogQuery.DENIALS_BY_ACCOUNT}`).text;
+    const { template } = build(() => ({ monitoring: {} }));
+    const denials = queryDefinition(template, `ConcurrencyTracker/${TrackerLogQuery.DENIALS_BY_ACCOUNT}`).text;
     expect(denials).toBe(
       'fields @timestamp, accountId, reason, `limit`, active\n' +
         '| filter message = "admission denied"\n' +
@@ -108,7 +108,7 @@ describe('saved Logs Insights queries', () => {
         '| sort denials desc\n' +
         '| limit 100',
     );
-    const throttled = queryDefinition(stack, template, `ConcurrencyTracker/${TrackerLogQuery.THROTTLED_HEARTBEATS_BY_ACCOUNT}`).text;
+    const throttled = queryDefinition(template, `ConcurrencyTracker/${TrackerLogQuery.THROTTLED_HEARTBEATS_BY_ACCOUNT}`).text;
     expect(throttled).toContain('filter message = "device messages throttled for one account"');
     const runbook = fs.readFileSync(path.join(ROOT, 'docs', 'operations.md'), 'utf8');
     for (const question of Object.values(TrackerLogQuery)) expect(runbook).toContain(`| \`${question}\` |`);

@@ -65,7 +65,7 @@ describe('grantVonageTokens', () => {
     tracker.grantVonageTokens(role);
     const report = new AwsSolutionsChecks(stack).validateScope(stack);
     const onRole = report.violations.flatMap((v) =>
-      v.violatingResources.filter((r) => r.constructPath.startsWith(role.node.path)).map((r) => `${v.ruleName} at ${r.constructPath}`),
+      v.violatingResources.filter((r) => (r.constructPath ?? '').startsWith(role.node.path)).map((r) => `${v.ruleName} at ${r.constructPath}`),
     );
     expect(onRole).toEqual([]);
   });
