@@ -59,7 +59,7 @@ export interface TrackerMonitoringOptions {
   readonly dashboardName?: string;
   /**
    * Create the alarms (subscriber down, heartbeats stopped, admission denial spike, errors,
-   * degraded answers).
+   * degraded answers, heartbeats throttled); each is explained in docs/operations.md.
    * @default true
    */
   readonly alarms?: boolean;
@@ -85,6 +85,13 @@ export interface TrackerMonitoringOptions {
    * @default 1
    */
   readonly degradedAnswerThreshold?: number;
+  /**
+   * Save the runbook's CloudWatch Logs Insights queries (denials by account, errors by component,
+   * one account's sessions, throttled heartbeats by account, Momento failures, the subscriber's
+   * connection), in the folder named after `metricsNamespace`. They cost nothing until run.
+   * @default true
+   */
+  readonly logQueries?: boolean;
 }
 
 /** Stage throttling of the REST API. */

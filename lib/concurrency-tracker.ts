@@ -249,6 +249,11 @@ export class ConcurrencyTracker extends Construct {
         tokenVendingFunction: this.tokenVendingFunction,
         entitlementFunction: this.entitlementFunction,
         subscriberServices: this.subscriberServices,
+        logQueryFolder: settings.metricsNamespace,
+        tokenVendingLogGroup: this.tokenVendingLogGroup,
+        entitlementLogGroup: this.entitlementLogGroup,
+        subscriberLogGroups: this.subscriberLogGroups,
+        vonageLogGroups: this.vonage?.logGroups,
       });
     }
     this.dashboard = this.monitoring?.dashboard;
@@ -271,6 +276,18 @@ export class ConcurrencyTracker extends Construct {
    */
   public grantCheckSession(grantee: iam.IGrantable): iam.Grant {
     return this.trackerApi.grantCheckSession(grantee);
+  }
+
+  /**
+   * Lets a backend principal call `POST /vonage/tokens` (`execute-api:Invoke` on that route only),
+   * for a backend that vends Vonage room tokens on its users' behalf under IAM authorisation.
+   * Throws without the `vonage` prop.
+   */
+  public grantVonageTokens(grantee: iam.IGrantable): iam.Grant {
+    if (!this.vonage) {
+      throw new Error('grantVonageTokens needs the vonage prop: without it there is no POST /vonage/tokens route.');
+    }
+    return this.vonage.grantTokens(grantee);
   }
 
   /** Any runtime metric of the contract (sum over 5 minutes by default). */

@@ -8,6 +8,7 @@ export * from './tracker-api';
 export * from './heartbeat-subscriber-service';
 export * from './momento-secrets';
 export * from './tracker-monitoring';
+export * from './tracker-log-queries';
 export * from './jwt-authorizer-function';
 export * from './tracker-function';
 export * from './vonage-session-monitoring';

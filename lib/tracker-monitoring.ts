@@ -3,8 +3,10 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { TrackerMonitoringOptions } from './concurrency-tracker-props';
+import { TrackerLogQueries, TrackerLogQuery } from './tracker-log-queries';
 import { TrackerMetricOptions } from './tracker-metric';
 import { TrackerComponent, TrackerMetricName } from './tracker-metric-names';
 
@@ -22,6 +24,24 @@ export interface TrackerMonitoringProps {
   readonly entitlementFunction: lambda.IFunction;
   /** The subscriber services. */
   readonly subscriberServices: ecs.FargateService[];
+  /** Folder of the saved Logs Insights queries (the tracker's metrics namespace). */
+  readonly logQueryFolder: string;
+  /** The token-vending Lambda's log group. */
+  readonly tokenVendingLogGroup: logs.ILogGroup;
+  /** The entitlement Lambda's log group. */
+  readonly entitlementLogGroup: logs.ILogGroup;
+  /** The subscriber groups' log groups. */
+  readonly subscriberLogGroups: logs.ILogGroup[];
+  /**
+   * The Vonage functions' log groups.
+   * @default - none
+   */
+  readonly vonageLogGroups?: logs.ILogGroup[];
+}
+
+/** Where each alarm's runbook entry is: its description ends with this sentence. */
+function runbookPointer(alarmId: string): string {
+  return ` Runbook: docs/operations.md, "${alarmId}".`;
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
@@ -44,6 +64,8 @@ export class TrackerMonitoring extends Construct {
   public readonly degradedAnswersAlarm?: cloudwatch.Alarm;
   /** The subscriber dropped device messages of an account beyond its per-account bounds. */
   public readonly heartbeatsThrottledAlarm?: cloudwatch.Alarm;
+  /** The saved Logs Insights queries, unless `logQueries: false`. */
+  public readonly logQueries?: TrackerLogQueries;
 
   constructor(scope: Construct, id: string, props: TrackerMonitoringProps) {
     super(scope, id);
@@ -54,7 +76,9 @@ export class TrackerMonitoring extends Construct {
       props.subscriberServices.forEach((service, i) => {
         // ECS publishes service CPU once a minute while at least one task runs; no data means none.
         const alarm = new cloudwatch.Alarm(this, i === 0 ? 'SubscriberDown' : `SubscriberDown${i}`, {
-          alarmDescription: 'No heartbeat subscriber task is running: heartbeats are not recorded and sessions expire.',
+          alarmDescription:
+            'No heartbeat subscriber task is running: heartbeats are not recorded and sessions expire.' +
+            runbookPointer('SubscriberDown'),
           metric: service.metricCpuUtilization({ statistic: cloudwatch.Stats.SAMPLE_COUNT, period: Duration.minutes(1) }),
           comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
           threshold: 1,
@@ -66,7 +90,7 @@ export class TrackerMonitoring extends Construct {
 
       this.heartbeatsStoppedAlarm = new cloudwatch.Alarm(this, 'HeartbeatsStopped', {
         alarmDescription:
-          'Devices were admitted but no heartbeat was processed for 10 minutes: the heartbeat pipeline is broken.',
+          'Devices were admitted but no heartbeat was processed for 10 minutes: the heartbeat pipeline is broken.' + runbookPointer('HeartbeatsStopped'),
         metric: new cloudwatch.MathExpression({
           expression: 'IF(FILL(admitted, 0) > 0 AND FILL(processed, 0) == 0, 1, 0)',
           usingMetrics: { admitted: m('AdmissionsGranted'), processed: m('HeartbeatsProcessed') },
@@ -80,7 +104,7 @@ export class TrackerMonitoring extends Construct {
       });
 
       this.admissionDenialAlarm = new cloudwatch.Alarm(this, 'AdmissionDenialSpike', {
-        alarmDescription: 'Unusually many admissions were denied (limit reached or admission hook refusals).',
+        alarmDescription: 'Unusually many admissions were denied (limit reached or admission hook refusals).' + runbookPointer('AdmissionDenialSpike'),
         metric: m('AdmissionsDenied'),
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         threshold: options.admissionDenialThreshold ?? 50,
@@ -89,7 +113,7 @@ export class TrackerMonitoring extends Construct {
       });
 
       this.errorsAlarm = new cloudwatch.Alarm(this, 'Errors', {
-        alarmDescription: 'Lambda errors or Momento errors of the tracker.',
+        alarmDescription: 'Lambda errors or Momento errors of the tracker.' + runbookPointer('Errors'),
         metric: new cloudwatch.MathExpression({
           expression: 'FILL(tv, 0) + FILL(ent, 0) + FILL(mtv, 0) + FILL(ment, 0) + FILL(msub, 0)',
           usingMetrics: {
@@ -111,7 +135,7 @@ export class TrackerMonitoring extends Construct {
       // Emitted only under FAILURE_MODE `open`; with `closed` it has no data and stays OK.
       this.degradedAnswersAlarm = new cloudwatch.Alarm(this, 'DegradedAnswers', {
         alarmDescription:
-          'Admissions or entitlement checks were answered degraded (Momento unavailable, FAILURE_MODE open): limits were not enforced.',
+          'Admissions or entitlement checks were answered degraded (Momento unavailable, FAILURE_MODE open): limits were not enforced.' + runbookPointer('DegradedAnswers'),
         metric: new cloudwatch.MathExpression({
           expression: 'FILL(admissions, 0) + FILL(checks, 0)',
           usingMetrics: {
@@ -131,7 +155,7 @@ export class TrackerMonitoring extends Construct {
         alarmDescription:
           'The heartbeat subscriber dropped device messages of an account that exceeded its per-account bounds ' +
           '(a flood, or sessions that are over). The subscriber log line "device messages throttled for one ' +
-          'account" names the account (accountId).',
+          'account" names the account (accountId).' + runbookPointer('HeartbeatsThrottled'),
         metric: m('HeartbeatsThrottled'),
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         threshold: 1,
@@ -153,6 +177,16 @@ export class TrackerMonitoring extends Construct {
           alarm.addOkAction(action);
         }
       }
+    }
+
+    if (options.logQueries ?? true) {
+      this.logQueries = new TrackerLogQueries(this, 'LogQueries', {
+        folder: props.logQueryFolder,
+        tokenVendingLogGroup: props.tokenVendingLogGroup,
+        entitlementLogGroup: props.entitlementLogGroup,
+        subscriberLogGroups: props.subscriberLogGroups,
+        vonageLogGroups: props.vonageLogGroups,
+      });
     }
 
     if (options.dashboard ?? true) {
@@ -193,6 +227,21 @@ export class TrackerMonitoring extends Construct {
       );
       if (this.alarms.length > 0) {
         this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }));
+      }
+      if (this.logQueries) {
+        const names = Object.values(TrackerLogQuery).map((question) => `- \`${this.logQueries!.queryNames[question]}\``);
+        this.dashboard.addWidgets(
+          new cloudwatch.TextWidget({
+            markdown: [
+              '### Saved Logs Insights queries',
+              'CloudWatch → Logs Insights → Saved queries; what each answers and when to run it: docs/operations.md, "Saved queries".',
+              '',
+              ...names,
+            ].join('\n'),
+            width: 24,
+            height: 2 + names.length,
+          }),
+        );
       }
     }
   }

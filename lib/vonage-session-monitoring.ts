@@ -9,6 +9,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IConstruct } from 'constructs';
 import { HandlerBundle } from './asset-paths';
 import { REQUEST_ID_PATTERNS } from './request-id-patterns';
+import { acknowledgeInvokeGrant } from './nag-acknowledgements';
 import { acknowledgeNagFinding } from './nag-finding-ids';
 import { TrackerFunction } from './tracker-function';
 import { VONAGE_CALLBACK_PROTECTION } from './vonage-callback-protection';
@@ -165,6 +166,8 @@ export class VonageSessionMonitoring extends Construct {
   public readonly tokenMethod: apigw.Method;
   /** The `vonage` resource. */
   public readonly resource: apigw.Resource;
+  /** The log groups of the callback, token and duration-check functions (in that order). */
+  public readonly logGroups: logs.LogGroup[] = [];
 
   constructor(scope: Construct, id: string, props: VonageSessionMonitoringProps) {
     super(scope, id);
@@ -248,8 +251,21 @@ export class VonageSessionMonitoring extends Construct {
     this.acknowledgeNagFindings();
   }
 
+  /**
+   * Lets a backend principal call `POST /vonage/tokens` (`execute-api:Invoke` on that route only),
+   * when the tracker's authorisation is IAM: a backend that vends room tokens on its users' behalf,
+   * passing `accountId` in the body.
+   */
+  public grantTokens(grantee: iam.IGrantable): iam.Grant {
+    const resourceArns = [this.tokenMethod.methodArn];
+    acknowledgeInvokeGrant(grantee, resourceArns);
+    return iam.Grant.addToPrincipal({ grantee, actions: ['execute-api:Invoke'], resourceArns });
+  }
+
   private handler(id: string, bundle: HandlerBundle, description: string, environment: Record<string, string>, logRetention: logs.RetentionDays, timeout?: Duration): lambda.Function {
-    return new TrackerFunction(this, id, { bundle, description, environment, logRetention, timeout }).function;
+    const created = new TrackerFunction(this, id, { bundle, description, environment, logRetention, timeout });
+    this.logGroups.push(created.logGroup);
+    return created.function;
   }
 
   private acknowledgeNagFindings(): void {

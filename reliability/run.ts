@@ -1,6 +1,8 @@
 /**
  * `npm run test:reliability`: runs the reliability suite (test/reliability) at full size, then
- * prints the figures each promise's test recorded and writes docs/reliability.md from them.
+ * prints the figures each promise's test recorded and writes docs/reliability.md from them. That
+ * file is tracked in git: a run rewrites it (date, durations, figures), so commit it or restore it
+ * (`git checkout docs/reliability.md`); `--no-docs` leaves it alone. The runner says so as it starts.
  *
  *   --reduced    run the sizes `npm test` runs (quick check of the runner itself)
  *   --no-docs    print the summary only; leave docs/reliability.md alone
@@ -24,6 +26,9 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 const scaleName = args.has('--reduced') ? 'reduced' : 'full';
+if (!args.has('--no-docs')) {
+  console.log('this run rewrites docs/reliability.md, a tracked file, when it ends (--no-docs leaves it alone)');
+}
 
 const jestResultSchema = z.object({
   testResults: z.array(
@@ -90,6 +95,6 @@ const run = {
 console.log(renderSummary(run, results));
 if (!args.has('--no-docs')) {
   writeFileSync(join(root, 'docs', 'reliability.md'), renderReliabilityDoc(run, results));
-  console.log('wrote docs/reliability.md');
+  console.log('wrote docs/reliability.md (a tracked file: `git diff docs/reliability.md` shows the change; `git checkout docs/reliability.md` undoes it)');
 }
 process.exit(run.exitCode);

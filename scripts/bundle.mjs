@@ -1,4 +1,5 @@
-// Bundles every handler folder lambda/<name>/index.ts (all but core/) into assets/<name>/index.js,
+// Bundles every handler folder lambda/<name>/index.ts (all but core/, and vonage/, which has no
+// index.ts: both are shared code) into assets/<name>/index.js,
 // so the published package carries ready-to-deploy code and a consumer needs neither esbuild nor
 // Docker to synthesize. A Dockerfile beside a handler is copied along (the Fargate image's context).
 // `node scripts/bundle.mjs <name>...` bundles only the named handlers (bin/ensure-bundles.ts uses it).
