@@ -64,8 +64,9 @@ describe('browser client when heartbeats do not get through', () => {
       `client e2e: with ${kind}, the device ended its session ${endedAfterMs} ms after the cut ` +
         `(lease ${LEASE_SECONDS} s, heartbeat every ${HEARTBEAT_SECONDS} s: bound ${(LEASE_SECONDS + HEARTBEAT_SECONDS) * 1000} ms + ${SLACK_MS} ms slack)`,
     );
-    // Not before the lease could have run out (the last heartbeat through was at most one interval before the cut) ...
-    expect(endedAfterMs).toBeGreaterThanOrEqual((LEASE_SECONDS - HEARTBEAT_SECONDS) * 1000 - 200);
+    // Not at once: the lease runs from the last heartbeat through, about one interval before the cut
+    // (two allow for a page timer that ran late on a loaded machine) ...
+    expect(endedAfterMs).toBeGreaterThanOrEqual((LEASE_SECONDS - 2 * HEARTBEAT_SECONDS) * 1000);
     // ... and within the lease plus one interval.
     expect(endedAfterMs).toBeLessThanOrEqual((LEASE_SECONDS + HEARTBEAT_SECONDS) * 1000 + SLACK_MS);
   }
