@@ -40,6 +40,8 @@ export type TokenGrant = z.infer<typeof tokenGrantSchema>;
 export const activeSessionSchema = z.looseObject({
   sessionId: nonEmpty,
   deviceId: z.optional(z.string()),
+  /** The viewer's name for that device, when it sent one: "stop the Living-room TV". */
+  deviceName: z.optional(z.string()),
   contentId: z.optional(z.string()),
   kind: z.optional(z.string()),
   startedAt: z.optional(z.union([z.string(), z.number()])),

@@ -94,6 +94,12 @@ export interface DeviceSessionOptions {
   readonly requestToken: RequestToken;
   /** How to reach Momento topics: `createHttpTopicTransport()` in the browser, the SDK transport in Node. */
   readonly transport: TopicTransport;
+  /**
+   * A name the viewer gave this device ("Living-room TV"), sent with token requests and shown to the
+   * account's other devices in a refusal's `sessions`, so they can say which one to stop. Display
+   * only: it proves nothing and acts on nothing. @default - none
+   */
+  readonly deviceName?: string;
   /** The title or room played, sent with token requests and heartbeats. @default - none */
   readonly contentId?: string;
   /** The stream kind (for example `camera`, `screen`), sent with token requests and heartbeats. @default - none */
@@ -143,6 +149,12 @@ export interface DeviceSessionOptions {
 // with a clear message instead of as a 400 from POST /tokens.
 const optionsSchema = z.object({
   deviceId: z.string().check(z.regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1 to 128 letters, digits or ._:-')),
+  deviceName: z.optional(
+    z.string().check(
+      z.regex(/^[\p{L}\p{N}\p{M} ._'’()&+,-]{1,64}$/u, "must be 1 to 64 letters, digits, spaces or ._'’()&+,-"),
+      z.refine((name) => name.trim().length > 0, 'must not be blank'),
+    ),
+  ),
   contentId: z.optional(z.string().check(z.regex(/^[A-Za-z0-9._:/@+=-]{1,256}$/, 'must be 1 to 256 letters, digits or ._:/@+=-'))),
   kind: z.optional(z.string().check(z.regex(/^[A-Za-z0-9._-]{1,32}$/, 'must be 1 to 32 letters, digits or ._-'))),
   refreshBeforeExpirySeconds: z.optional(z.number().check(z.positive())),
@@ -804,8 +816,13 @@ export class DeviceSession {
   }
 
   private tokenRequestBody(): TokenRequestBody {
-    const { deviceId, contentId, kind } = this.options;
-    return { deviceId, ...(contentId !== undefined && { contentId }), ...(kind !== undefined && { kind }) };
+    const { deviceId, deviceName, contentId, kind } = this.options;
+    return {
+      deviceId,
+      ...(deviceName !== undefined && { deviceName }),
+      ...(contentId !== undefined && { contentId }),
+      ...(kind !== undefined && { kind }),
+    };
   }
 
   private heartbeatAddress(grant: TokenGrant): TopicAddress {

@@ -6,6 +6,8 @@ import type { DeviceSessionErrorCode } from './reasons';
 export interface TokenRequestBody {
   /** Stable id of this device (a reconnecting device keeps its lease). */
   readonly deviceId: string;
+  /** The viewer's name for this device, shown to the account's other devices in a 409 (display only). */
+  readonly deviceName?: string;
   /** Present when refreshing the token of a running session. */
   readonly sessionId?: string;
   /** The session's key from its grant; sent with `sessionId` (a refresh), never without. */

@@ -340,6 +340,24 @@ describe('DeviceSession stopped reasons and resuming', () => {
   });
 });
 
+describe('DeviceSession deviceName', () => {
+  it('sends the viewer’s name for the device with every token request, and reads it in a refusal', async () => {
+    const backend = tokenBackend(granted({ lifetimeSeconds: 100 }), granted({ lifetimeSeconds: 900 }), {
+      status: 409,
+      body: { error: 'limit-reached', message: 'full', sessions: [{ sessionId: 's-a', deviceId: 'tv', deviceName: 'Living-room TV' }] },
+    });
+    const { session } = newSession(backend, new FakeTopicTransport(), { deviceName: 'Kitchen tablet' });
+    await session.start();
+    await jest.advanceTimersByTimeAsync(80_000);
+    expect(backend.bodies.map((body) => body.deviceName)).toEqual(['Kitchen tablet', 'Kitchen tablet']);
+    await session.stop();
+
+    await session.start();
+    expect(session.refusal?.sessions[0]?.deviceName).toBe('Living-room TV');
+    expect(() => newSession(backend, new FakeTopicTransport(), { deviceName: '<b>TV</b>' })).toThrow(/deviceName/);
+  });
+});
+
 describe('reasons shared with the backend', () => {
   it('lists every reason the backend tells a device, under the control message type it is told with', () => {
     for (const reason of END_REASONS) {
