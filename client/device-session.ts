@@ -736,7 +736,7 @@ export class DeviceSession {
     const grant = this.currentGrant;
     if (epoch !== this.epoch || this.current !== 'active' || !grant) return;
     this.endStopped(how === 'hidden' ? 'page-hidden' : 'page-left');
-    if (how === 'hidden' && this.options.resumeWhenVisible && this.page && this.current === 'stopped') {
+    if (how === 'hidden' && this.options.resumeWhenVisible && this.page && this.state === 'stopped') {
       this.unwatchResume = watchPageVisible(this.page, () => {
         this.unwatchResume = undefined;
         if (this.current === 'stopped' && this.stoppedBy === 'page-hidden') void this.start();

@@ -113,10 +113,13 @@ export function parseRetryAfter(value: string | undefined, now: number = Date.no
  * "Failed to parse URL" or "is not a valid URL"), as opposed to a network failure worth retrying.
  */
 function isInvalidUrlError(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const codeOf = (value: unknown): unknown => (value as { code?: unknown } | null | undefined)?.code;
-  if (codeOf(error) === 'ERR_INVALID_URL' || codeOf(error.cause) === 'ERR_INVALID_URL') return true;
-  return error instanceof TypeError && /invalid url|failed to parse url|not a valid url/i.test(error.message);
+  // Duck-typed: the error may come from another realm (an iframe's fetch, a test sandbox), where
+  // `instanceof Error` is false.
+  const fields = (value: unknown): { code?: unknown; name?: unknown; message?: unknown; cause?: unknown } =>
+    typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+  const thrown = fields(error);
+  if (thrown.code === 'ERR_INVALID_URL' || fields(thrown.cause).code === 'ERR_INVALID_URL') return true;
+  return thrown.name === 'TypeError' && typeof thrown.message === 'string' && /invalid url|failed to parse url|not a valid url/i.test(thrown.message);
 }
 
 function failed(
