@@ -3,10 +3,11 @@ import { findBrowser } from './support/browser';
 import { startPlaygroundProcess, type PlaygroundProcess } from './support/playground-process';
 
 // The browser client when its heartbeats stop getting through, in a real browser against the
-// playground: blocked heartbeats (what an ad blocker, a CSP rule or a DNS block does to the topics
-// host) and a network cut. Either way the device must end its own session within the lease plus
-// one heartbeat interval (the lease runs from the last heartbeat that got through, at most one
-// interval before the cut), so it never plays on a slot the server has given away.
+// playground: the topics host blocked (what an ad blocker, a CSP rule or a DNS block does) and the
+// network cut. Either way the control topic is cut too, so the backend cannot tell the device that
+// its lease ran out: the device must end its own session within the lease plus one heartbeat
+// interval (the lease runs from the last heartbeat that got through, at most one interval before
+// the cut), so it never plays on a slot the server has given away.
 jest.setTimeout(120_000);
 
 const HEARTBEAT_SECONDS = 1;
@@ -40,6 +41,25 @@ describe('browser client when heartbeats do not get through', () => {
     }
   });
 
+  /**
+   * Routes the topics API through a switch: once cut, every request to it fails, and so does the
+   * answer of a long poll already in flight (route interception alone only sees new requests).
+   */
+  async function cuttableTopics(context: BrowserContext): Promise<{ cut(): void }> {
+    let cut = false;
+    await context.route('**/topics/**', async (route) => {
+      if (cut) return route.abort('blockedbyclient');
+      if (route.request().method() !== 'GET') return route.fallback();
+      try {
+        const response = await route.fetch({ timeout: 0 });
+        return cut ? route.abort('blockedbyclient') : route.fulfill({ response });
+      } catch {
+        return route.abort('failed').catch(() => undefined); // the page went away meanwhile
+      }
+    });
+    return { cut: () => (cut = true) };
+  }
+
   async function activeDevice(context: BrowserContext, deviceId: string): Promise<Page> {
     const tab = await context.newPage();
     await tab.goto(`${playground.apiUrl}/device.html?account=acct-1&device=${deviceId}&autostart=1`);
@@ -71,25 +91,28 @@ describe('browser client when heartbeats do not get through', () => {
     expect(endedAfterMs).toBeLessThanOrEqual((LEASE_SECONDS + HEARTBEAT_SECONDS) * 1000 + SLACK_MS);
   }
 
-  it('ends the session (expired, connection-lost) when heartbeats are blocked', async () => {
+  it('ends the session (expired, connection-lost) when the topics host is blocked', async () => {
     const context = await browser.newContext();
-    const tab = await activeDevice(context, 'blocked-heartbeats');
-    // Heartbeats are POSTs to the topics API; the control topic's long poll (GET) still works.
-    await tab.route('**/topics/**', (route) => (route.request().method() === 'POST' ? route.abort('blockedbyclient') : route.fallback()));
+    const topics = await cuttableTopics(context);
+    const tab = await activeDevice(context, 'blocked-host');
+    topics.cut();
     const cutAt = Date.now();
 
     const endedAfterMs = await msUntilExpired(tab, cutAt);
 
-    assertWithinLeasePlusInterval('heartbeats blocked', endedAfterMs);
+    assertWithinLeasePlusInterval('the topics host blocked', endedAfterMs);
     expect(await tab.getByTestId('device-detail').textContent()).toBe('connection-lost');
     await context.close();
   });
 
   it('ends the session (expired, connection-lost) when the network is cut for longer than the lease', async () => {
     const context = await browser.newContext();
+    const topics = await cuttableTopics(context);
     const tab = await activeDevice(context, 'cut-off');
-    await context.setOffline(true);
+    // Offline emulation fails new requests; the switch also fails the long poll already in flight.
+    topics.cut();
     const cutAt = Date.now();
+    await context.setOffline(true);
 
     const endedAfterMs = await msUntilExpired(tab, cutAt);
 
