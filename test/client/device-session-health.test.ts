@@ -180,6 +180,36 @@ describe('DeviceSession retry policies', () => {
     await session.stop();
   });
 
+  it('reads Retry-After from a fetch Response, as seconds or as an HTTP date', async () => {
+    const grant = tokenGrant();
+    const answers = [
+      new Response(JSON.stringify({ error: 'momento-unavailable', message: 'down' }), { status: 503, headers: { 'retry-after': '2' } }),
+      new Response(JSON.stringify({ error: 'momento-unavailable', message: 'down' }), {
+        status: 503,
+        headers: { 'retry-after': new Date(Date.now() + 30_000).toUTCString() },
+      }),
+      new Response(JSON.stringify(grant), { status: 201 }),
+    ];
+    const session = new DeviceSession({
+      deviceId: 'phone-1',
+      requestToken: async () => answers.shift()!,
+      transport: new FakeTopicTransport(),
+      pageLifecycle: false,
+      random: () => 0,
+      startRetry: { initialMs: 100 },
+    });
+    const delays: number[] = [];
+    session.on('start-failed', ({ retryInMs }) => delays.push(retryInMs));
+    const starting = session.start();
+    await jest.advanceTimersByTimeAsync(40_000);
+    await expect(starting).resolves.toMatchObject({ state: 'active' });
+    // The date says 30 s after the first answer and is read 2 s later (one-second resolution).
+    expect(delays[0]).toBe(2_000);
+    expect(delays[1]).toBeGreaterThan(27_000);
+    expect(delays[1]).toBeLessThanOrEqual(28_000);
+    await session.stop();
+  });
+
   it('gives up on start() after the retry budget, and does not retry a permanent error', async () => {
     const backend = tokenBackend(unavailable(), unavailable(), unavailable(), granted());
     const { session } = newSession(backend, new FakeTopicTransport(), { startRetry: { maxAttempts: 2 } });
