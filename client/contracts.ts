@@ -25,6 +25,8 @@ export const tokenGrantSchema = z
     heartbeatTopic: nonEmpty,
     controlTopic: nonEmpty,
     heartbeatIntervalSeconds: z.number().check(z.positive()),
+    /** How long the backend keeps the session without a heartbeat (absent from older backends). */
+    leaseSeconds: z.optional(z.number().check(z.positive())),
     expiresAt: isoTime,
     limit: z.number(),
     active: z.number(),
@@ -38,6 +40,8 @@ export type TokenGrant = z.infer<typeof tokenGrantSchema>;
 export const activeSessionSchema = z.looseObject({
   sessionId: nonEmpty,
   deviceId: z.optional(z.string()),
+  /** The viewer's name for that device, when it sent one: "stop the Living-room TV". */
+  deviceName: z.optional(z.string()),
   contentId: z.optional(z.string()),
   kind: z.optional(z.string()),
   startedAt: z.optional(z.union([z.string(), z.number()])),
@@ -67,6 +71,11 @@ export const controlMessageSchema = z.looseObject({
   sessionId: z.string(),
   reason: z.string(),
 });
+/**
+ * `reason` is an `EvictedReason` in an `evicted` message and a `BackendExpiredReason` in an
+ * `expired` one (client/reasons.ts); a `limit-changed` message's reason is a debug hint. Typed as
+ * a string because a newer backend may add reasons: treat an unknown one as the generic case.
+ */
 export type ControlMessage = z.infer<typeof controlMessageSchema>;
 
 /** A message the device publishes on the heartbeat topic (at most 1 KB). */

@@ -1,11 +1,12 @@
 import * as z from 'zod/mini';
-import { backoffDelay, type BackoffPolicy } from './backoff';
+import { backoffDelay, retryDelay, type BackoffPolicy, type RetryPolicy } from './backoff';
 import { decodeControlMessage, describeIssues, encodeHeartbeat, type ControlMessage, type Refusal, type TokenGrant } from './contracts';
 import { detachedTimeout, type CancelTimer } from './detached-timer';
 import { DeviceSessionError } from './device-session-error';
-import { browserPageLifecycle, watchPageExit, type PageLifecycle } from './page-exit';
+import { browserPageLifecycle, watchPageExit, watchPageVisible, type PageExit, type PageLifecycle } from './page-exit';
+import type { EvictedReason, ExpiredReason, StoppedReason } from './reasons';
 import { SessionEvents } from './session-events';
-import { requestTokenOutcome, type RequestToken, type TokenRequestBody } from './token-request';
+import { requestTokenOutcome, type RequestToken, type TokenOutcome, type TokenRequestBody } from './token-request';
 import { asTopicTransportError, type TopicAddress, type TopicSubscription, type TopicTransport, type TopicTransportError } from './topic-transport';
 
 /**
@@ -16,12 +17,16 @@ import { asTopicTransportError, type TopicAddress, type TopicSubscription, type 
  *   (`grant.degraded`: the backend failed open while Momento was unreachable) is active without
  *   heartbeats, and asks for a real token again every heartbeat interval or so.
  * - `refused`: the account is at its limit (see `refusal.sessions` for "stop a device to continue").
- * - `evicted`: the backend ended this session (another device took the slot, or a DELETE), or it
- *   was replaced: another screen with the same `deviceId` took it over (`reason: 'replaced'`, told
- *   on the control topic, or seen when a refresh answers with another session).
- * - `expired`: the session ran past its maximum duration, or its token ran out before a refresh.
- * - `stopped`: stopped by `stop()` or by the page going away.
- * - `error`: a failure a retry cannot fix (see `error`).
+ * - `evicted`: the backend gave the slot to someone else: a newer device (`evicted-by-newer-session`),
+ *   the account (`ended-by-account`, a DELETE), or another screen with the same `deviceId`
+ *   (`replaced`, told on the control topic, or seen when a refresh answers with another session).
+ * - `expired`: the session's time ran out: its lease (`lease-expired`, `lease-lost`), its maximum
+ *   duration (`max-duration`), its token (`token-expired`), or no heartbeat got through for longer
+ *   than the lease (`connection-lost`).
+ * - `stopped`: stopped by `stop()` or by the page going away (see `stoppedReason`).
+ * - `error`: the session cannot go on and retrying it as it is will not help: a configuration
+ *   error, a refused token, an answer outside the contract, or a failed start (see `error`; with
+ *   `error.retryable`, a later `start()` may succeed).
  *
  * Every state but `starting` and `active` is at rest: `start()` begins a new session from it.
  */
@@ -34,6 +39,15 @@ export type StartResult =
   | { readonly state: 'error'; readonly error: DeviceSessionError }
   | { readonly state: 'stopped' };
 
+/** What a failed attempt reports before it is retried. */
+export interface RetryEvent<Failure> {
+  readonly error: Failure;
+  /** 1 for the first failure of a run. */
+  readonly attempt: number;
+  /** When the next attempt comes, in ms. */
+  readonly retryInMs: number;
+}
+
 /** The events a player can listen to with `session.on(name, listener)`. */
 export interface DeviceSessionEvents {
   /** Every state change. */
@@ -42,10 +56,18 @@ export interface DeviceSessionEvents {
   active: TokenGrant;
   /** At the limit: offer to stop one of `sessions`, then `start()` again. */
   refused: Refusal;
-  /** The backend ended this session. */
-  evicted: ControlMessage;
-  /** The session expired: `reason` is the backend's, or `token-expired`. */
-  expired: { readonly reason: string; readonly message?: ControlMessage };
+  /** The backend gave this session's slot to someone else: `reason` is an `EvictedReason`. */
+  evicted: ControlMessage & { readonly reason: EvictedReason | (string & {}) };
+  /** The session's time ran out: `message` is the control message, when the backend sent one. */
+  expired: { readonly reason: ExpiredReason | (string & {}); readonly message?: ControlMessage };
+  /** The session stopped: `stop()` (`user`), or the page was hidden (`page-hidden`) or left (`page-left`). */
+  stopped: { readonly reason: StoppedReason };
+  /** `start()` failed with a retryable error and tries again after `retryInMs` (only with `startRetry`). */
+  'start-failed': RetryEvent<DeviceSessionError>;
+  /** A heartbeat failed for a transient reason after the last one got through: the session is reconnecting. */
+  reconnecting: { readonly error: TopicTransportError; readonly lastHeartbeatAt?: number };
+  /** A heartbeat got through again after `failedAttempts` failures over `downMs`. */
+  reconnected: { readonly downMs: number; readonly failedAttempts: number };
   /** The account's limit changed (sent to every device of the account). */
   'limit-changed': ControlMessage;
   /** A heartbeat or stop message was published. */
@@ -54,8 +76,12 @@ export interface DeviceSessionEvents {
   'heartbeat-failed': { readonly error: TopicTransportError; readonly attempt: number; readonly retryInMs: number };
   /** The token was refreshed. */
   'token-refreshed': TokenGrant;
-  /** A token refresh failed or brought no newer token; the session retries it after `retryInMs`. */
-  'refresh-failed': { readonly error: DeviceSessionError; readonly attempt: number; readonly retryInMs: number };
+  /**
+   * A token refresh failed or brought no newer token; the session retries it after `retryInMs`, or,
+   * with `retryInMs` undefined, not at all (the refresh budget is spent: the session ends when its
+   * token or lease runs out).
+   */
+  'refresh-failed': { readonly error: DeviceSessionError; readonly attempt: number; readonly retryInMs: number | undefined };
   /** The session moved to `error`. */
   error: DeviceSessionError;
 }
@@ -68,6 +94,12 @@ export interface DeviceSessionOptions {
   readonly requestToken: RequestToken;
   /** How to reach Momento topics: `createHttpTopicTransport()` in the browser, the SDK transport in Node. */
   readonly transport: TopicTransport;
+  /**
+   * A name the viewer gave this device ("Living-room TV"), sent with token requests and shown to the
+   * account's other devices in a refusal's `sessions`, so they can say which one to stop. Display
+   * only: it proves nothing and acts on nothing. @default - none
+   */
+  readonly deviceName?: string;
   /** The title or room played, sent with token requests and heartbeats. @default - none */
   readonly contentId?: string;
   /** The stream kind (for example `camera`, `screen`), sent with token requests and heartbeats. @default - none */
@@ -77,8 +109,21 @@ export interface DeviceSessionOptions {
    * @default - the larger of two heartbeat intervals and a fifth of the token's lifetime
    */
   readonly refreshBeforeExpirySeconds?: number;
-  /** Backoff of heartbeat and refresh retries. @default - from 500 ms doubling up to one heartbeat interval */
+  /** Backoff of heartbeat retries. @default - from 500 ms doubling up to one heartbeat interval */
   readonly retry?: Partial<BackoffPolicy>;
+  /**
+   * Retries of `start()` on a retryable failure (network, 408, 429, 5xx), honouring `Retry-After`.
+   * Opt-in: without it a failed start ends in `error` at once (`error.retryable` says whether to
+   * offer "try again"). `start-failed` is emitted before each retry.
+   * @default - no retry
+   */
+  readonly startRetry?: Partial<RetryPolicy>;
+  /**
+   * Retries of a token refresh: backoff with jitter, capped, at most `maxAttempts` in a row (the
+   * budget), never sooner than the answer's `Retry-After`, and never planned past the token's expiry.
+   * @default - from 1 s doubling up to 60 s, at most 10 retries
+   */
+  readonly refreshRetry?: Partial<RetryPolicy>;
   /**
    * Where to watch for the page going away (the stop is then sent with `keepalive`).
    * `false` to not watch. @default - the page's `window` and `document` in a browser; nothing in Node
@@ -90,6 +135,12 @@ export interface DeviceSessionOptions {
    * discards while hidden releases its slot when its lease runs out. @default false
    */
   readonly stopWhenHidden?: boolean;
+  /**
+   * With `stopWhenHidden`: start a new session when the page is visible again after a stop for
+   * `page-hidden` (the same `start()` a player would call: it may be refused if another device took
+   * the slot meanwhile). Without it the session stays `stopped`; call `start()` yourself. @default false
+   */
+  readonly resumeWhenVisible?: boolean;
   /** Source of jitter for retries (tests pass a fixed one). @default Math.random */
   readonly random?: () => number;
 }
@@ -98,19 +149,42 @@ export interface DeviceSessionOptions {
 // with a clear message instead of as a 400 from POST /tokens.
 const optionsSchema = z.object({
   deviceId: z.string().check(z.regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1 to 128 letters, digits or ._:-')),
+  deviceName: z.optional(
+    z.string().check(
+      z.regex(/^[\p{L}\p{N}\p{M} ._'’()&+,-]{1,64}$/u, "must be 1 to 64 letters, digits, spaces or ._'’()&+,-"),
+      z.refine((name) => name.trim().length > 0, 'must not be blank'),
+    ),
+  ),
   contentId: z.optional(z.string().check(z.regex(/^[A-Za-z0-9._:/@+=-]{1,256}$/, 'must be 1 to 256 letters, digits or ._:/@+=-'))),
   kind: z.optional(z.string().check(z.regex(/^[A-Za-z0-9._-]{1,32}$/, 'must be 1 to 32 letters, digits or ._-'))),
   refreshBeforeExpirySeconds: z.optional(z.number().check(z.positive())),
-  retry: z.optional(
-    z.object({
-      initialMs: z.optional(z.number().check(z.positive())),
-      maxMs: z.optional(z.number().check(z.positive())),
-    }),
-  ),
+  retry: z.optional(backoffSchema()),
+  startRetry: z.optional(retrySchema()),
+  refreshRetry: z.optional(retrySchema()),
   stopWhenHidden: z.optional(z.boolean()),
+  resumeWhenVisible: z.optional(z.boolean()),
 });
 
+function backoffSchema() {
+  return z.object({
+    initialMs: z.optional(z.number().check(z.positive())),
+    maxMs: z.optional(z.number().check(z.positive())),
+  });
+}
+
+function retrySchema() {
+  return z.object({
+    initialMs: z.optional(z.number().check(z.positive())),
+    maxMs: z.optional(z.number().check(z.positive())),
+    maxAttempts: z.optional(z.int().check(z.nonnegative())),
+  });
+}
+
 const DEFAULT_RETRY_INITIAL_MS = 500;
+const DEFAULT_START_RETRY: RetryPolicy = { initialMs: 500, maxMs: 10_000, maxAttempts: 3 };
+const DEFAULT_REFRESH_RETRY: RetryPolicy = { initialMs: 1_000, maxMs: 60_000, maxAttempts: 10 };
+/** How long before the token's expiry a backoff retry of the refresh is brought forward to. */
+const LAST_REFRESH_BEFORE_EXPIRY_MS = 1_000;
 
 /**
  * One device's concurrency session: admission through `POST /tokens`, heartbeats on the returned
@@ -134,6 +208,16 @@ export class DeviceSession {
   private cancelBeat: CancelTimer | undefined;
   private cancelRefresh: CancelTimer | undefined;
   private cancelExpiry: CancelTimer | undefined;
+  private cancelLease: CancelTimer | undefined;
+  private unwatchResume: (() => void) | undefined;
+  private wakeStart: (() => void) | undefined;
+  private stoppedBy: StoppedReason | undefined;
+  /** Heartbeats of this session that got through. */
+  private beatsDelivered = 0;
+  private lastBeatAt: number | undefined;
+  /** When the current run of transient heartbeat failures began (undefined: connected). */
+  private downSince: number | undefined;
+  private lastBeatError: TopicTransportError | undefined;
   private beatInFlight = false;
   private beatFailures = 0;
   private refreshFailures = 0;
@@ -177,6 +261,11 @@ export class DeviceSession {
     return this.lastError;
   }
 
+  /** Why the session is `stopped` (undefined in any other state). */
+  get stoppedReason(): StoppedReason | undefined {
+    return this.current === 'stopped' ? this.stoppedBy : undefined;
+  }
+
   /** Listens to an event; returns the function that removes the listener. */
   on<Name extends keyof DeviceSessionEvents>(name: Name, listener: (payload: DeviceSessionEvents[Name]) => void): () => void {
     return this.events.on(name, listener);
@@ -206,8 +295,11 @@ export class DeviceSession {
    * been published or has failed.
    */
   async stop(): Promise<void> {
+    this.unwatchResume?.(); // a stop by the viewer is not undone by the page coming back
+    this.unwatchResume = undefined;
     if (this.current === 'starting') {
       this.stopRequested = true;
+      this.wakeStart?.();
       await Promise.resolve(); // stop() from a 'starting' listener runs before start() has its promise
       await this.starting;
       return;
@@ -215,7 +307,7 @@ export class DeviceSession {
     if (this.current !== 'active' || !this.currentGrant) return;
     const grant = this.currentGrant;
     // Timers and the subscription end first so that no heartbeat can follow the stop.
-    this.end('stopped');
+    this.endStopped('user');
     if (!grant.degraded) await this.publishStop(grant); // a degraded session holds no slot
   }
 
@@ -225,9 +317,26 @@ export class DeviceSession {
     this.currentGrant = undefined;
     this.lastRefusal = undefined;
     this.lastError = undefined;
+    this.unwatchResume?.();
+    this.unwatchResume = undefined;
     this.setState('starting');
-    const outcome = await requestTokenOutcome(this.options.requestToken, this.tokenRequestBody());
-    if (epoch !== this.epoch) return { state: 'stopped' };
+    let requestedAt = Date.now();
+    let outcome: TokenOutcome = await requestTokenOutcome(this.options.requestToken, this.tokenRequestBody());
+    for (let attempt = 1; ; attempt += 1) {
+      if (epoch !== this.epoch) return { state: 'stopped' };
+      const policy = this.startRetryPolicy();
+      if (!policy || outcome.type !== 'failed' || !outcome.error.retryable || attempt > policy.maxAttempts || this.stopRequested) break;
+      const retryInMs = retryDelay(policy, attempt, this.options.random, outcome.error.retryAfterMs);
+      this.events.emit('start-failed', { error: outcome.error, attempt, retryInMs });
+      await this.waitToRetryStart(retryInMs);
+      if (epoch !== this.epoch) return { state: 'stopped' };
+      if (this.stopRequested) {
+        this.endStopped('user');
+        return { state: 'stopped' };
+      }
+      requestedAt = Date.now();
+      outcome = await requestTokenOutcome(this.options.requestToken, this.tokenRequestBody());
+    }
     switch (outcome.type) {
       case 'refused':
         this.refuse(outcome.refusal);
@@ -242,15 +351,16 @@ export class DeviceSession {
     this.currentGrant = grant;
     if (this.stopRequested) {
       // stop() came while the request was in flight: release the slot we were just given.
-      this.end('stopped');
+      this.endStopped('user');
       await this.publishStop(grant);
       return { state: 'stopped' };
     }
     try {
-      this.activate(grant, epoch);
+      this.activate(grant, epoch, requestedAt);
       if (epoch !== this.epoch) return { state: 'stopped' }; // a listener stopped it on 'active'
     } catch (error) {
-      const failure = new DeviceSessionError('control-failed', `could not listen on the control topic: ${messageOf(error)}`, {
+      const code = (error as { code?: unknown } | null)?.code === 'invalid-url' ? 'invalid-url' : 'control-failed';
+      const failure = new DeviceSessionError(code, `could not listen on the control topic: ${messageOf(error)}`, {
         retryable: false,
         cause: error,
       });
@@ -260,7 +370,27 @@ export class DeviceSession {
     return { state: 'active', grant };
   }
 
-  private activate(grant: TokenGrant, epoch: number): void {
+  /**
+   * Waits `delayMs` before the next start attempt, or less if `stop()` is called. A plain timer:
+   * a Node process awaiting `start()` stays alive for it.
+   */
+  private waitToRetryStart(delayMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(handle);
+        this.wakeStart = undefined;
+        resolve();
+      };
+      const handle = setTimeout(wake, delayMs);
+      this.wakeStart = wake;
+    });
+  }
+
+  /**
+   * `requestedAt`: when the admission was asked for. The backend's lease began after it, so the
+   * lease watchdog counts from there.
+   */
+  private activate(grant: TokenGrant, epoch: number, requestedAt: number): void {
     if (grant.degraded) {
       this.activateDegraded(grant, epoch);
       return;
@@ -268,9 +398,14 @@ export class DeviceSession {
     this.beatFailures = 0;
     this.refreshFailures = 0;
     this.refreshedAfterRejection = false;
+    this.beatsDelivered = 0;
+    this.lastBeatAt = undefined;
+    this.downSince = undefined;
+    this.lastBeatError = undefined;
     this.control = this.subscribeControl(grant, epoch);
     this.watchPage(epoch);
     this.scheduleRefresh(grant, epoch);
+    this.armLease(requestedAt, epoch);
     this.setState('active');
     this.events.emit('active', grant);
     if (epoch === this.epoch) void this.beat(epoch);
@@ -298,6 +433,7 @@ export class DeviceSession {
   private async leaveDegraded(epoch: number): Promise<void> {
     this.cancelRefresh = undefined;
     if (epoch !== this.epoch) return;
+    const requestedAt = Date.now();
     const outcome = await requestTokenOutcome(this.options.requestToken, this.tokenRequestBody());
     if (epoch !== this.epoch) return;
     if (outcome.type === 'refused') {
@@ -313,7 +449,7 @@ export class DeviceSession {
       this.unwatchPage = undefined;
       this.currentGrant = outcome.grant;
       this.events.emit('token-refreshed', outcome.grant);
-      this.activate(outcome.grant, epoch);
+      this.activate(outcome.grant, epoch, requestedAt);
       return;
     }
     if (outcome.type === 'granted') this.currentGrant = outcome.grant;
@@ -335,6 +471,7 @@ export class DeviceSession {
     const grant = this.currentGrant;
     if (epoch !== this.epoch || !grant) return;
     this.beatInFlight = true;
+    const sentAt = Date.now();
     try {
       await this.options.transport.publish(this.heartbeatAddress(grant), this.heartbeatText('heartbeat', grant));
     } catch (thrown) {
@@ -345,18 +482,76 @@ export class DeviceSession {
       if (epoch === this.epoch) this.beatInFlight = false;
     }
     if (epoch !== this.epoch) return;
+    const failedAttempts = this.beatFailures;
     this.beatFailures = 0;
     this.refreshedAfterRejection = false;
-    this.events.emit('heartbeat', { type: 'heartbeat', at: Date.now() });
+    this.beatsDelivered += 1;
+    this.lastBeatAt = Date.now();
+    this.armLease(sentAt, epoch); // the backend renewed the lease after this heartbeat was sent
+    this.events.emit('heartbeat', { type: 'heartbeat', at: this.lastBeatAt });
     this.scheduleBeat(this.intervalMs(), epoch);
+    if (this.downSince !== undefined && epoch === this.epoch) {
+      const downMs = this.lastBeatAt - this.downSince;
+      this.downSince = undefined;
+      this.events.emit('reconnected', { downMs, failedAttempts });
+      // The lease may have run out while heartbeats were away, and the control poll may be far into
+      // its own backoff: ask now (a refresh with sessionId and sessionKey) whether the session lives.
+      if (failedAttempts >= 2 && epoch === this.epoch) void this.refreshNow(epoch, true);
+    }
+  }
+
+  /**
+   * Ends the session once no heartbeat has got through for longer than the lease since `base`
+   * (the send time of the last heartbeat that got through, or of the admission or refresh): by then
+   * the backend has freed the slot and may have given it to another device.
+   */
+  private armLease(base: number, epoch: number): void {
+    const leaseSeconds = this.currentGrant?.leaseSeconds;
+    if (leaseSeconds === undefined || this.currentGrant?.degraded) return; // an older backend: the control topic tells
+    this.cancelLease?.();
+    this.cancelLease = detachedTimeout(base + leaseSeconds * 1000 - Date.now(), () => this.onLeaseLost(epoch, leaseSeconds));
+  }
+
+  private onLeaseLost(epoch: number, leaseSeconds: number): void {
+    this.cancelLease = undefined;
+    if (epoch !== this.epoch) return;
+    if (this.beatsDelivered === 0) {
+      // Not one heartbeat got through while the token route did: the topics API's host is blocked
+      // (CSP, ad blocker, DNS) or misconfigured. Retrying would fail the same way.
+      const detail = this.lastBeatError ? `: ${this.lastBeatError.message}` : '';
+      this.fail(
+        new DeviceSessionError('heartbeat-unreachable', `no heartbeat reached the topics API within the lease (${leaseSeconds} s)${detail}`, {
+          retryable: false,
+          cause: this.lastBeatError,
+        }),
+      );
+      return;
+    }
+    this.expire('connection-lost');
+  }
+
+  /** Ends in `expired` for a reason of the client's own, and releases the slot if it is still held. */
+  private expire(reason: 'connection-lost' | 'token-expired'): void {
+    const grant = this.currentGrant;
+    this.end('expired');
+    this.events.emit('expired', { reason });
+    // Best effort: a heartbeat may have got through unseen, so the slot may still be ours. (An
+    // expired token could not publish the stop.)
+    if (reason === 'connection-lost' && grant && !grant.degraded) void this.publishStop(grant);
   }
 
   private onBeatFailure(error: TopicTransportError, epoch: number): void {
     this.beatFailures += 1;
+    this.lastBeatError = error;
     if (error.kind === 'transient') {
       const retryInMs = backoffDelay(this.retryPolicy(), this.beatFailures, this.options.random);
+      if (this.downSince === undefined) {
+        this.downSince = Date.now();
+        this.events.emit('reconnecting', { error, ...(this.lastBeatAt !== undefined && { lastHeartbeatAt: this.lastBeatAt }) });
+        if (epoch !== this.epoch) return;
+      }
       this.events.emit('heartbeat-failed', { error, attempt: this.beatFailures, retryInMs });
-      this.scheduleBeat(retryInMs, epoch);
+      if (epoch === this.epoch) this.scheduleBeat(retryInMs, epoch);
       return;
     }
     if (error.kind === 'unauthenticated' && !this.refreshedAfterRejection) {
@@ -366,8 +561,9 @@ export class DeviceSession {
       void this.refreshNow(epoch);
       return;
     }
+    const code = error.code === 'invalid-url' ? 'invalid-url' : 'heartbeat-failed';
     this.fail(
-      new DeviceSessionError('heartbeat-failed', `the heartbeat topic refused this device (${error.kind}): ${error.message}`, {
+      new DeviceSessionError(code, `the heartbeat topic refused this device (${error.kind}): ${error.message}`, {
         retryable: false,
         cause: error,
       }),
@@ -391,25 +587,26 @@ export class DeviceSession {
     this.cancelExpiry?.();
     this.cancelExpiry = detachedTimeout(remainingMs, () => {
       if (epoch !== this.epoch) return;
-      this.end('expired');
-      this.events.emit('expired', { reason: 'token-expired' });
+      this.expire('token-expired');
     });
   }
 
-  private refreshNow(epoch: number): Promise<void> {
+  /** `check`: asked after heartbeats came back, to learn at once whether the session still lives. */
+  private refreshNow(epoch: number, check = false): Promise<void> {
     if (!this.refreshing) {
-      this.refreshing = this.runRefresh(epoch).finally(() => {
+      this.refreshing = this.runRefresh(epoch, check).finally(() => {
         this.refreshing = undefined;
       });
     }
     return this.refreshing;
   }
 
-  private async runRefresh(epoch: number): Promise<void> {
+  private async runRefresh(epoch: number, check: boolean): Promise<void> {
     this.cancelRefresh?.();
     this.cancelRefresh = undefined;
     const previous = this.currentGrant;
     if (epoch !== this.epoch || !previous) return;
+    const requestedAt = Date.now();
     const outcome = await requestTokenOutcome(this.options.requestToken, {
       ...this.tokenRequestBody(),
       sessionId: previous.sessionId,
@@ -430,10 +627,12 @@ export class DeviceSession {
     }
     const grant = outcome.grant;
     if (grant.sessionId !== previous.sessionId) {
-      this.replaced(previous, grant);
+      if (check) this.lostWhileAway(grant);
+      else this.replaced(previous, grant);
       return;
     }
     this.currentGrant = grant;
+    this.armLease(requestedAt, epoch); // a refresh renews the lease too
     if (grant.cacheName !== previous.cacheName || grant.controlTopic !== previous.controlTopic) {
       this.control?.close();
       this.control = this.subscribeControl(grant, epoch);
@@ -442,6 +641,11 @@ export class DeviceSession {
     }
     if (!this.cancelBeat && !this.beatInFlight) this.scheduleBeat(0, epoch); // beats paused by a rejected token
     if (Date.parse(grant.expiresAt) <= Date.parse(previous.expiresAt)) {
+      if (check) {
+        // The session lives and its token is still the current one: carry on as planned.
+        this.scheduleRefresh(grant, epoch);
+        return;
+      }
       // The backend reuses tokens until close to their expiry: ask again later, not in a tight loop.
       const error = new DeviceSessionError('token-not-renewed', 'the refreshed token expires no later than the previous one', { retryable: true });
       this.retryRefresh(error, grant, epoch);
@@ -463,11 +667,32 @@ export class DeviceSession {
     if (!other.degraded) void this.publishStop(other);
   }
 
+  /**
+   * The session check after a run of heartbeat failures answered with another session: this one
+   * was lost while the connection was down (its lease ran out). It ends `expired`
+   * (`connection-lost`); the session it was handed is released at once, never adopted silently.
+   */
+  private lostWhileAway(other: TokenGrant): void {
+    this.end('expired');
+    this.events.emit('expired', { reason: 'connection-lost' });
+    if (!other.degraded) void this.publishStop(other);
+  }
+
+  /** Refresh retries: their own policy (jitter, cap, budget, `Retry-After`), never past the token's expiry. */
   private retryRefresh(error: DeviceSessionError, grant: TokenGrant, epoch: number): void {
     this.refreshFailures += 1;
-    const retryInMs = backoffDelay(this.retryPolicy(), this.refreshFailures, this.options.random);
+    const policy = this.refreshRetryPolicy();
+    if (this.refreshFailures > policy.maxAttempts) {
+      // Budget spent: no more calls; the session ends when the token (or the lease) runs out.
+      this.cancelRefresh?.();
+      this.cancelRefresh = undefined;
+      this.events.emit('refresh-failed', { error, attempt: this.refreshFailures, retryInMs: undefined });
+      return;
+    }
+    const untilLastChanceMs = Math.max(0, Date.parse(grant.expiresAt) - Date.now() - LAST_REFRESH_BEFORE_EXPIRY_MS);
+    const retryInMs = Math.max(Math.min(backoffDelay(policy, this.refreshFailures, this.options.random), untilLastChanceMs), error.retryAfterMs ?? 0);
     this.events.emit('refresh-failed', { error, attempt: this.refreshFailures, retryInMs });
-    this.scheduleRefresh(grant, epoch, retryInMs);
+    if (epoch === this.epoch) this.scheduleRefresh(grant, epoch, retryInMs);
   }
 
   private onControlMessage(text: string, epoch: number): void {
@@ -504,13 +729,19 @@ export class DeviceSession {
 
   /** Stops the session when the page goes away (browser only). */
   private watchPage(epoch: number): void {
-    if (this.page) this.unwatchPage = watchPageExit(this.page, () => this.onPageExit(epoch), this.options.stopWhenHidden ?? false);
+    if (this.page) this.unwatchPage = watchPageExit(this.page, (how) => this.onPageExit(epoch, how), this.options.stopWhenHidden ?? false);
   }
 
-  private onPageExit(epoch: number): void {
+  private onPageExit(epoch: number, how: PageExit): void {
     const grant = this.currentGrant;
     if (epoch !== this.epoch || this.current !== 'active' || !grant) return;
-    this.end('stopped');
+    this.endStopped(how === 'hidden' ? 'page-hidden' : 'page-left');
+    if (how === 'hidden' && this.options.resumeWhenVisible && this.page && this.state === 'stopped') {
+      this.unwatchResume = watchPageVisible(this.page, () => {
+        this.unwatchResume = undefined;
+        if (this.current === 'stopped' && this.stoppedBy === 'page-hidden') void this.start();
+      });
+    }
     if (grant.degraded) return; // a degraded session holds no slot
     const address = this.heartbeatAddress(grant);
     const text = this.heartbeatText('stop', grant);
@@ -535,7 +766,9 @@ export class DeviceSession {
     this.cancelBeat?.();
     this.cancelRefresh?.();
     this.cancelExpiry?.();
-    this.cancelBeat = this.cancelRefresh = this.cancelExpiry = undefined;
+    this.cancelLease?.();
+    this.cancelBeat = this.cancelRefresh = this.cancelExpiry = this.cancelLease = undefined;
+    this.downSince = undefined;
     this.control?.close();
     this.control = undefined;
     this.unwatchPage?.();
@@ -543,16 +776,36 @@ export class DeviceSession {
     this.setState(state);
   }
 
+  private endStopped(reason: StoppedReason): void {
+    this.stoppedBy = reason;
+    this.end('stopped');
+    this.events.emit('stopped', { reason });
+  }
+
+  /**
+   * A refusal or an error after admission releases the slot at once (a stop message, best effort)
+   * instead of leaving it held until the lease runs out.
+   */
   private refuse(refusal: Refusal): void {
+    const admitted = this.admittedGrant();
     this.lastRefusal = refusal;
     this.end('refused');
     this.events.emit('refused', refusal);
+    if (admitted) void this.publishStop(admitted);
   }
 
   private fail(error: DeviceSessionError): void {
+    const admitted = this.admittedGrant();
     this.lastError = error;
     this.end('error');
     this.events.emit('error', error);
+    if (admitted) void this.publishStop(admitted);
+  }
+
+  /** The grant of a session the backend admitted and that has not ended yet (a degraded one holds no slot). */
+  private admittedGrant(): TokenGrant | undefined {
+    const grant = this.currentGrant;
+    return grant && !grant.degraded && (this.current === 'active' || this.current === 'starting') ? grant : undefined;
   }
 
   private setState(state: DeviceSessionState): void {
@@ -563,8 +816,13 @@ export class DeviceSession {
   }
 
   private tokenRequestBody(): TokenRequestBody {
-    const { deviceId, contentId, kind } = this.options;
-    return { deviceId, ...(contentId !== undefined && { contentId }), ...(kind !== undefined && { kind }) };
+    const { deviceId, deviceName, contentId, kind } = this.options;
+    return {
+      deviceId,
+      ...(deviceName !== undefined && { deviceName }),
+      ...(contentId !== undefined && { contentId }),
+      ...(kind !== undefined && { kind }),
+    };
   }
 
   private heartbeatAddress(grant: TokenGrant): TopicAddress {
@@ -592,6 +850,19 @@ export class DeviceSession {
     const maxMs = this.options.retry?.maxMs ?? this.intervalMs();
     return { initialMs: Math.min(this.options.retry?.initialMs ?? DEFAULT_RETRY_INITIAL_MS, maxMs), maxMs };
   }
+
+  private startRetryPolicy(): RetryPolicy | undefined {
+    return this.options.startRetry ? withDefaults(this.options.startRetry, DEFAULT_START_RETRY) : undefined;
+  }
+
+  private refreshRetryPolicy(): RetryPolicy {
+    return withDefaults(this.options.refreshRetry ?? {}, DEFAULT_REFRESH_RETRY);
+  }
+}
+
+function withDefaults(policy: Partial<RetryPolicy>, defaults: RetryPolicy): RetryPolicy {
+  const maxMs = policy.maxMs ?? Math.max(defaults.maxMs, policy.initialMs ?? 0);
+  return { initialMs: Math.min(policy.initialMs ?? defaults.initialMs, maxMs), maxMs, maxAttempts: policy.maxAttempts ?? defaults.maxAttempts };
 }
 
 function messageOf(error: unknown): string {

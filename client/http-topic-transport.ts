@@ -68,13 +68,21 @@ export function createHttpTopicTransport(options: HttpTopicTransportOptions = {}
   const publishTimeoutMs = options.publishTimeoutMs ?? 5000;
   const pollTimeoutMs = options.pollTimeoutMs ?? 70_000;
   const retry = options.retry ?? DEFAULT_POLL_RETRY;
+  if (options.baseUrl !== undefined && !isHttpUrl(options.baseUrl)) {
+    // A malformed URL fails the same way on every try: say so now rather than retry it forever.
+    throw new TypeError(`createHttpTopicTransport: baseUrl must be an absolute http(s) URL, got ${JSON.stringify(options.baseUrl)}`);
+  }
 
   const topicUrl = (address: TopicAddress): string => {
     const base = options.baseUrl ?? httpBaseUrlFromToken(address.token);
     if (!base) {
-      throw new TopicTransportError('invalid', 'cannot tell the HTTP API endpoint from this token; pass baseUrl to createHttpTopicTransport');
+      throw new TopicTransportError('invalid', 'cannot tell the HTTP API endpoint from this token; pass baseUrl to createHttpTopicTransport', {
+        code: 'invalid-url',
+      });
     }
-    return `${base.replace(/\/+$/, '')}/topics/${encodeURIComponent(address.cacheName)}/${encodeURIComponent(address.topic)}`;
+    const url = `${base.replace(/\/+$/, '')}/topics/${encodeURIComponent(address.cacheName)}/${encodeURIComponent(address.topic)}`;
+    if (!isHttpUrl(url)) throw new TopicTransportError('invalid', `not a valid topics URL: ${url}`, { code: 'invalid-url' });
+    return url;
   };
 
   return {
@@ -226,6 +234,15 @@ class LongPollSubscription implements TopicSubscription {
       this.wake = resolve;
       if (delayMs !== undefined) this.cancelWait = detachedTimeout(delayMs, () => this.resume());
     });
+  }
+}
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
   }
 }
 

@@ -19,30 +19,47 @@ export function browserPageLifecycle(): PageLifecycle | undefined {
   return { window: scope.window, document: scope.document };
 }
 
+/** How the page went away: left (`pagehide`) or only hidden (`visibilitychange` to `hidden`). */
+export type PageExit = 'left' | 'hidden';
+
 /**
  * Calls `onExit` once when the page is hidden for good (`pagehide`) or, with `whenHidden`, as soon
  * as it is hidden (`visibilitychange` to `hidden`; mobile browsers may discard a hidden page without
  * a `pagehide`). Returns the function that stops watching.
  */
-export function watchPageExit(page: PageLifecycle, onExit: () => void, whenHidden: boolean): () => void {
+export function watchPageExit(page: PageLifecycle, onExit: (how: PageExit) => void, whenHidden: boolean): () => void {
   let done = false;
-  const fire = (): void => {
+  const fire = (how: PageExit): void => {
     if (done) return;
     done = true;
     unwatch();
-    onExit();
+    onExit(how);
   };
+  const onPageHide = (): void => fire('left');
   const onVisibility = (): void => {
-    if (page.document?.visibilityState === 'hidden') fire();
+    if (page.document?.visibilityState === 'hidden') fire('hidden');
   };
   const unwatch = (): void => {
-    page.window.removeEventListener('pagehide', fire);
+    page.window.removeEventListener('pagehide', onPageHide);
     if (whenHidden) page.document?.removeEventListener('visibilitychange', onVisibility);
   };
-  page.window.addEventListener('pagehide', fire);
+  page.window.addEventListener('pagehide', onPageHide);
   if (whenHidden) page.document?.addEventListener('visibilitychange', onVisibility);
   return () => {
     done = true;
     unwatch();
   };
+}
+
+/** Calls `onVisible` once when the page is visible again. Returns the function that stops watching. */
+export function watchPageVisible(page: PageLifecycle, onVisible: () => void): () => void {
+  const document = page.document;
+  if (!document) return () => undefined;
+  const onVisibility = (): void => {
+    if (document.visibilityState !== 'visible') return;
+    document.removeEventListener('visibilitychange', onVisibility);
+    onVisible();
+  };
+  document.addEventListener('visibilitychange', onVisibility);
+  return () => document.removeEventListener('visibilitychange', onVisibility);
 }

@@ -1,10 +1,13 @@
 import { describeIssues, errorBodySchema, refusalSchema, tokenGrantSchema, type Refusal, type TokenGrant } from './contracts';
 import { DeviceSessionError } from './device-session-error';
+import type { DeviceSessionErrorCode } from './reasons';
 
 /** What the client asks `POST /tokens` for; the player's backend adds the account. */
 export interface TokenRequestBody {
   /** Stable id of this device (a reconnecting device keeps its lease). */
   readonly deviceId: string;
+  /** The viewer's name for this device, shown to the account's other devices in a 409 (display only). */
+  readonly deviceName?: string;
   /** Present when refreshing the token of a running session. */
   readonly sessionId?: string;
   /** The session's key from its grant; sent with `sessionId` (a refresh), never without. */
@@ -19,11 +22,15 @@ export interface TokenRequestBody {
 export interface TokenAnswer {
   readonly status: number;
   readonly body: unknown;
+  /** The answer's `Retry-After` header (seconds or an HTTP date), when it had one. */
+  readonly retryAfter?: string;
 }
 
 /** A `fetch` Response, or anything with a status and `json()`. */
 export interface FetchLikeResponse {
   readonly status: number;
+  /** Read for `Retry-After` when present. */
+  readonly headers?: { get(name: string): string | null };
   json(): Promise<unknown>;
 }
 
@@ -46,9 +53,14 @@ export async function requestTokenOutcome(requestToken: RequestToken, body: Toke
     answer = await readAnswer(await requestToken(body));
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
+    if (isInvalidUrlError(error)) {
+      // A URL that cannot be parsed fails the same way on every try: a configuration error.
+      return failed('invalid-url', `the token request's URL is invalid: ${message}`, { retryable: false, cause: error });
+    }
     return failed('token-request-failed', `the token request failed: ${message}`, { retryable: true, cause: error });
   }
   const { status } = answer;
+  const retryAfterMs = parseRetryAfter(answer.retryAfter);
   if (status === 200 || status === 201) {
     const grant = tokenGrantSchema.safeParse(answer.body);
     if (grant.success) return { type: 'granted', grant: grant.data };
@@ -62,11 +74,12 @@ export async function requestTokenOutcome(requestToken: RequestToken, body: Toke
     if (refusal.success) return { type: 'refused', refusal: refusal.data };
   }
   const retryable = status === 408 || status === 429 || status >= 500;
+  const extra = { status, retryable, ...(retryable && retryAfterMs !== undefined && { retryAfterMs }) };
   const errorBody = errorBodySchema.safeParse(answer.body);
   if (errorBody.success) {
-    return failed(errorBody.data.error, errorBody.data.message || `POST /tokens answered ${status}`, { status, retryable });
+    return failed(errorBody.data.error, errorBody.data.message || `POST /tokens answered ${status}`, extra);
   }
-  return failed('invalid-token-answer', `POST /tokens answered ${status} without an { error, message } body`, { status, retryable });
+  return failed('invalid-token-answer', `POST /tokens answered ${status} without an { error, message } body`, extra);
 }
 
 async function readAnswer(response: TokenAnswer | FetchLikeResponse): Promise<TokenAnswer> {
@@ -80,11 +93,39 @@ async function readAnswer(response: TokenAnswer | FetchLikeResponse): Promise<To
     } catch {
       body = undefined; // a non-JSON body is reported by the contract check below
     }
-    return { status: response.status, body };
+    const retryAfter = typeof response.headers?.get === 'function' ? response.headers.get('retry-after') : null;
+    return { status: response.status, body, ...(retryAfter !== null && { retryAfter }) };
   }
-  return { status: response.status, body: (response as TokenAnswer).body };
+  return response as TokenAnswer;
 }
 
-function failed(code: string, message: string, options: { status?: number; retryable: boolean; cause?: unknown }): TokenOutcome {
+/** `Retry-After` as ms from now: delta-seconds or an HTTP date; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | undefined, now: number = Date.now()): number | undefined {
+  if (value === undefined) return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const at = Date.parse(text);
+  return Number.isFinite(at) ? Math.max(0, at - now) : undefined;
+}
+
+/**
+ * Whether `fetch` threw because its URL cannot be parsed (Node: `ERR_INVALID_URL`; browsers:
+ * "Failed to parse URL" or "is not a valid URL"), as opposed to a network failure worth retrying.
+ */
+function isInvalidUrlError(error: unknown): boolean {
+  // Duck-typed: the error may come from another realm (an iframe's fetch, a test sandbox), where
+  // `instanceof Error` is false.
+  const fields = (value: unknown): { code?: unknown; name?: unknown; message?: unknown; cause?: unknown } =>
+    typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+  const thrown = fields(error);
+  if (thrown.code === 'ERR_INVALID_URL' || fields(thrown.cause).code === 'ERR_INVALID_URL') return true;
+  return thrown.name === 'TypeError' && typeof thrown.message === 'string' && /invalid url|failed to parse url|not a valid url/i.test(thrown.message);
+}
+
+function failed(
+  code: DeviceSessionErrorCode | (string & {}),
+  message: string,
+  options: { status?: number; retryable: boolean; retryAfterMs?: number; cause?: unknown },
+): TokenOutcome {
   return { type: 'failed', error: new DeviceSessionError(code, message, options) };
 }

@@ -40,6 +40,8 @@ const TOKEN_REQUEST_SCHEMA: apigw.JsonSchema = {
     deviceId: { type: apigw.JsonSchemaType.STRING, pattern: REQUEST_ID_PATTERNS.deviceId },
     contentId: { type: apigw.JsonSchemaType.STRING, pattern: REQUEST_ID_PATTERNS.contentId },
     kind: { type: apigw.JsonSchemaType.STRING, pattern: REQUEST_ID_PATTERNS.kind },
+    // Display only; its character rule (Unicode letters) is checked by the handler.
+    deviceName: { type: apigw.JsonSchemaType.STRING, minLength: 1, maxLength: 64 },
     sessionId: { type: apigw.JsonSchemaType.STRING, pattern: REQUEST_ID_PATTERNS.sessionId },
     sessionKey: { type: apigw.JsonSchemaType.STRING, pattern: REQUEST_ID_PATTERNS.sessionKey },
   },

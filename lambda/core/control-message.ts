@@ -12,15 +12,11 @@ export const controlMessageSchema = z.object({
 export type ControlMessage = z.infer<typeof controlMessageSchema>;
 export type ControlMessageType = ControlMessage['type'];
 
-/** Why a session ended or changed, as written in control messages and lifecycle events. */
-export type EndReason =
-  | 'stopped'
-  | 'lease-expired'
-  | 'lease-lost'
-  | 'max-duration'
-  | 'evicted-by-newer-session'
-  | 'ended-by-account'
-  | 'replaced';
+/**
+ * Why a session ended, as written in control messages and lifecycle events: the list the device
+ * client exports (client/reasons.ts, dependency-free), so both sides name the same reasons.
+ */
+export type { EndReason } from '../../client/reasons';
 
 export function encodeControlMessage(message: ControlMessage): string {
   return JSON.stringify(controlMessageSchema.parse(message));

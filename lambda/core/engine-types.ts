@@ -9,6 +9,8 @@ export interface AdmissionRequest {
   readonly deviceId: string;
   readonly contentId?: string;
   readonly kind?: string;
+  /** The viewer's name for the device, shown to the account's other devices (display only). */
+  readonly deviceName?: string;
   /** Set when the device refreshes the token of a session it holds: it is not counted twice. */
   readonly sessionId?: string;
   /** The caller's request id, used to make the denied event's id stable across retries. */
@@ -19,6 +21,8 @@ export interface AdmissionRequest {
 export interface SessionView {
   readonly sessionId: string;
   readonly deviceId: string;
+  /** The viewer's name for the device, when it sent one (display only). */
+  readonly deviceName?: string;
   readonly contentId?: string;
   readonly kind?: string;
   readonly startedAt: string;

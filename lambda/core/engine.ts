@@ -176,6 +176,7 @@ class Engine implements ConcurrencyEngine {
       sessionId,
       accountId: request.accountId,
       deviceId: request.deviceId,
+      ...(request.deviceName !== undefined && { deviceName: request.deviceName }),
       contentId: request.contentId,
       kind: request.kind,
       scopeKey: scope.key,

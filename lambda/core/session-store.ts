@@ -8,6 +8,8 @@ export const sessionRecordSchema = z.object({
   sessionId: z.string(),
   accountId: z.string(),
   deviceId: z.string(),
+  /** The viewer's name for the device (display only; never in a key). */
+  deviceName: z.string().optional(),
   contentId: z.string().optional(),
   kind: z.string().optional(),
   scopeKey: z.string(),

@@ -49,6 +49,7 @@ export function sessionView(record: SessionRecord, deadline: number | undefined,
   return {
     sessionId: record.sessionId,
     deviceId: record.deviceId,
+    ...(record.deviceName !== undefined && { deviceName: record.deviceName }),
     contentId: record.contentId,
     kind: record.kind,
     startedAt: new Date(record.startedAt).toISOString(),

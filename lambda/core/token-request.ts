@@ -3,6 +3,17 @@ import { accountIdSchema, contentIdSchema, deviceIdSchema, sessionIdSchema, stre
 import { sessionKeySchema } from './session-key';
 
 /**
+ * A name the viewer gave this device ("Living-room TV"), shown to the account's other devices in a
+ * 409 so a refusal can say which one to stop. Display only: it never names a session to act on
+ * (the `sessionKey` does), and it never enters a cache key or a topic. Letters, digits, marks,
+ * spaces and `._'’()&+,-`, 1 to 64 characters, so it cannot carry markup or control characters.
+ */
+export const deviceNameSchema = z
+  .string()
+  .regex(/^[\p{L}\p{N}\p{M} ._'’()&+,-]{1,64}$/u, 'must be 1 to 64 letters, digits, spaces or ._\'’()&+,-')
+  .refine((name) => name.trim().length > 0, 'must not be blank');
+
+/**
  * Body of `POST /tokens`. `accountId` is read only when the API is called with IAM (a trusted
  * backend); otherwise the account comes from the verified claim and a body `accountId` is ignored.
  * `sessionId` asks to refresh the token of a session this device already holds, and must come with
@@ -16,6 +27,7 @@ export const tokenRequestSchema = z
     deviceId: deviceIdSchema,
     contentId: contentIdSchema.optional(),
     kind: streamKindSchema.optional(),
+    deviceName: deviceNameSchema.optional(),
     sessionId: sessionIdSchema.optional(),
     sessionKey: sessionKeySchema.optional(),
   })

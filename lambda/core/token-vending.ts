@@ -22,6 +22,11 @@ export interface TokenGrantBody {
   readonly heartbeatTopic: string;
   readonly controlTopic: string;
   readonly heartbeatIntervalSeconds: number;
+  /**
+   * How long a session lives without a heartbeat reaching the backend. A device that could not
+   * heartbeat for this long ends its session itself (`expired`, `connection-lost`): its slot is gone.
+   */
+  readonly leaseSeconds: number;
   /** ISO 8601: when the token stops working (the device refreshes before). */
   readonly expiresAt: string;
   readonly limit: number;
@@ -115,6 +120,7 @@ function grantOf(session: SessionRecord, token: MintedToken | undefined, limit: 
     heartbeatTopic: heartbeatTopicName(config.heartbeatTopic, shardOf(session.accountId, config.topicShards), config.topicShards),
     controlTopic: controlTopicName(config.controlTopicPrefix, session.accountId),
     heartbeatIntervalSeconds: config.heartbeatIntervalSeconds,
+    leaseSeconds: config.leaseSeconds,
     expiresAt: new Date(token?.expiresAt ?? (deps.now ?? Date.now)()).toISOString(),
     limit,
     active,

@@ -34,6 +34,7 @@ export async function handleTokenRequest(event: TokenRequestEvent, deps: Handler
       {
         accountId: account.accountId,
         deviceId: request.deviceId,
+        deviceName: request.deviceName,
         contentId: request.contentId,
         kind: request.kind,
         sessionId: request.sessionId,

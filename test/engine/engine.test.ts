@@ -28,6 +28,18 @@ describe('the engine (in-memory ports)', () => {
     expect(fx.events.ofType('Session Denied')[0]!.detail).toMatchObject({ accountId: 'acc', deviceId: 'laptop', reason: 'limit-reached' });
   });
 
+  it('lists the device names in a refusal, so the player can say which device to stop', async () => {
+    const engine = fx.engineWith();
+    const tv = admittedSession(await engine.admit({ accountId: 'acc', deviceId: 'tv', deviceName: 'Living-room TV' }));
+    await engine.admit({ accountId: 'acc', deviceId: 'phone' });
+    // A refresh keeps the name it was admitted with.
+    await engine.admit({ accountId: 'acc', deviceId: 'tv', deviceName: 'Renamed', sessionId: tv.sessionId });
+    const third = await engine.admit({ accountId: 'acc', deviceId: 'laptop' });
+    const listed = third.kind === 'limit-reached' ? third.sessions : [];
+    expect(listed.find((s) => s.deviceId === 'tv')).toMatchObject({ deviceName: 'Living-room TV' });
+    expect(listed.find((s) => s.deviceId === 'phone')).not.toHaveProperty('deviceName');
+  });
+
   it('does not count a refreshing or reconnecting device twice', async () => {
     const engine = fx.engineWith({ MAX_SESSION_SECONDS: '600' });
     const first = admittedSession(await engine.admit({ accountId: 'acc', deviceId: 'tv' }));

@@ -46,7 +46,7 @@ describe('vendToken', () => {
   });
 
   it('issues a token scoped to the account’s heartbeat shard and control topic, with the account as token id', async () => {
-    const deps = depsFor({ TOPIC_SHARDS: '4' });
+    const deps = depsFor({ TOPIC_SHARDS: '4', LEASE_SECONDS: '7' });
     const outcome = await vendToken({ accountId: 'acc-1', deviceId: 'tv' }, deps);
     expect(outcome.kind).toBe('issued');
     if (outcome.kind !== 'issued') return;
@@ -56,6 +56,7 @@ describe('vendToken', () => {
       heartbeatTopic: expect.stringMatching(/^heartbeat-[0-3]$/),
       controlTopic: 'control-acc-1',
       heartbeatIntervalSeconds: 1,
+      leaseSeconds: 7, // the device ends a session it could not heartbeat for this long
       expiresAt: new Date(clock.current + 600_000).toISOString(),
       limit: 2,
       active: 1,

@@ -48,6 +48,13 @@ describe('control messages and token requests', () => {
     expect(tokenRequestSchema.parse({ deviceId: 'tv-1', contentId: 'film-1', kind: 'camera' })).toEqual({ deviceId: 'tv-1', contentId: 'film-1', kind: 'camera' });
   });
 
+  it('takes a display-only device name, refusing markup, control characters, blanks and long names', () => {
+    expect(tokenRequestSchema.parse({ deviceId: 'tv-1', deviceName: 'Wohnzimmer-TV (Jürgen’s)' })).toEqual({ deviceId: 'tv-1', deviceName: 'Wohnzimmer-TV (Jürgen’s)' });
+    for (const deviceName of ['<img src=x onerror=alert(1)>', 'tv\u0000', 'line\nbreak', '   ', '', 'x'.repeat(65)]) {
+      expect(tokenRequestSchema.safeParse({ deviceId: 'tv-1', deviceName }).success).toBe(false);
+    }
+  });
+
   it('takes a refresh only with the session key: sessionId and sessionKey go together', () => {
     expect(tokenRequestSchema.safeParse({ deviceId: 'tv-1', sessionId: 's-1' }).success).toBe(false);
     expect(tokenRequestSchema.safeParse({ deviceId: 'tv-1', sessionKey }).success).toBe(false);

@@ -118,9 +118,13 @@
     });
     s.on('evicted', (message) => { show('evicted', message.reason); log(`evicted: ${message.reason}`); });
     s.on('expired', ({ reason }) => { show('expired', reason); log(`expired: ${reason}`); });
-    s.on('error', (error) => { show('error', error.message); log(`error: ${error.message}`); });
+    s.on('error', (error) => { show('error', `${error.code}: ${error.message}`); log(`error: ${error.code} (${error.message})`); });
+    s.on('stopped', ({ reason }) => log(`stopped: ${reason}`));
+    s.on('reconnecting', ({ error }) => log(`reconnecting (${error.message})`));
+    s.on('reconnected', ({ downMs, failedAttempts }) => log(`reconnected after ${downMs} ms, ${failedAttempts} failed heartbeats`));
     s.on('heartbeat', ({ type }) => { if (type === 'stop') log('stop message sent'); });
     s.on('heartbeat-failed', ({ error, retryInMs }) => log(`heartbeat failed (${error.message}); retrying in ${retryInMs} ms`));
+    s.on('refresh-failed', ({ error, retryInMs }) => log(`token refresh failed (${error.code}); ${retryInMs === undefined ? 'no more retries' : `retrying in ${retryInMs} ms`}`));
     s.on('token-refreshed', () => log('token refreshed'));
     return s;
   }
