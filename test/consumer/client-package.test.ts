@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { startPlayground, type Playground } from '../../local/playground/playground';
 import { DEFAULT_PLAYGROUND_OPTIONS } from '../../local/playground/playground-options';
-import { installProject, readJson, run } from './support/fresh-project';
+import { installProject, readJson, run, runAsync } from './support/fresh-project';
 
 // The device client as a player team gets it: packages/client is built and packed as npm would
 // publish it, the tarball is installed into fresh projects (one for a browser app, without the
@@ -42,6 +42,10 @@ let work: string;
 let tarball: string;
 let packedFiles: string[];
 let playground: Playground;
+/** The tarball alone: what a browser app installs. */
+let browserApp: string;
+/** The tarball with @gomomento/sdk: what a Node app installs. */
+let nodeApp: string;
 
 beforeAll(async () => {
   // Always from the working tree's client/ sources: a stale dist/ would test old code.
@@ -53,6 +57,9 @@ beforeAll(async () => {
   }>;
   packedFiles = packed[0]!.files.map((f) => f.path);
   tarball = path.join(work, packed[0]!.filename);
+  // Installed before the playground starts: an install blocks this process, which serves the playground.
+  browserApp = freshProject('browser-app');
+  nodeApp = freshProject('node-app', [`@gomomento/sdk@${versionOf('@gomomento/sdk')}`]);
   playground = await startPlayground({
     ...DEFAULT_PLAYGROUND_OPTIONS,
     port: 0,
@@ -80,10 +87,10 @@ function freshProject(name: string, extra: string[] = []): string {
 
 let accounts = 0;
 /** Runs session.cjs or session.mjs in the project: one session through `entry` with the given transport. */
-function runSession(project: string, script: 'session.cjs' | 'session.mjs', entry: string, transport: 'http' | 'sdk'): SessionRun {
+async function runSession(project: string, script: 'session.cjs' | 'session.mjs', entry: string, transport: 'http' | 'sdk'): Promise<SessionRun> {
   accounts += 1;
   const topics = transport === 'sdk' ? playground.emulatorAddress : playground.emulatorHttpUrl;
-  const output = run('node', [script, entry, transport, playground.apiUrl, topics, `package-${accounts}`, String(STOP_POLL_MS)], project, 120_000);
+  const output = await runAsync('node', [script, entry, transport, playground.apiUrl, topics, `package-${accounts}`, String(STOP_POLL_MS)], project, 120_000);
   const lines = output.trim().split('\n');
   return JSON.parse(lines[lines.length - 1]!) as SessionRun;
 }
@@ -151,32 +158,28 @@ describe('the packed device client', () => {
 });
 
 describe('a browser app: the tarball alone, without @gomomento/sdk', () => {
-  let project: string;
-
-  beforeAll(() => {
-    project = freshProject('browser-app');
-  }, 300_000);
+  const project = () => browserApp;
 
   test('installs zod and nothing of the CDK, the Momento SDK or gRPC', () => {
-    const installed = fs.readdirSync(path.join(project, 'node_modules'));
+    const installed = fs.readdirSync(path.join(project(), 'node_modules'));
     expect(installed).toEqual(expect.arrayContaining([NAME, 'zod']));
     for (const absent of ['aws-cdk-lib', 'constructs', '@gomomento', '@grpc', 'cdk-concurrency-tracker']) expect(installed).not.toContain(absent);
   });
 
-  test('require() of the main entry: a session over the HTTP topics API reaches active, and stop frees it', () => {
-    const result = runSession(project, 'session.cjs', NAME, 'http');
+  test('require() of the main entry: a session over the HTTP topics API reaches active, and stop frees it', async () => {
+    const result = await runSession(project(), 'session.cjs', NAME, 'http');
     expectActiveThenStopped(result);
-    expect(result.resolved).toBe(path.join(project, 'node_modules', NAME, 'dist', 'cjs', 'client', 'index.js'));
+    expect(result.resolved).toBe(path.join(project(), 'node_modules', NAME, 'dist', 'cjs', 'client', 'index.js'));
   });
 
-  test('import of the main entry: a session over the HTTP topics API reaches active, and stop frees it', () => {
-    const result = runSession(project, 'session.mjs', NAME, 'http');
+  test('import of the main entry: a session over the HTTP topics API reaches active, and stop frees it', async () => {
+    const result = await runSession(project(), 'session.mjs', NAME, 'http');
     expectActiveThenStopped(result);
     expect(result.resolved).toMatch(/\/node_modules\/cdk-concurrency-tracker-client\/dist\/esm\/index\.mjs$/);
   });
 
-  test('import of the standalone browser module: a session reaches active, and stop frees it', () => {
-    const result = runSession(project, 'session.mjs', `${NAME}/browser`, 'http');
+  test('import of the standalone browser module: a session reaches active, and stop frees it', async () => {
+    const result = await runSession(project(), 'session.mjs', `${NAME}/browser`, 'http');
     expectActiveThenStopped(result);
     expect(result.resolved).toMatch(/\/dist\/browser\/client\.min\.mjs$/);
   });
@@ -186,10 +189,10 @@ describe('a browser app: the tarball alone, without @gomomento/sdk', () => {
     const result = await build({
       stdin: {
         contents: `import { DeviceSession, createHttpTopicTransport } from '${NAME}';\nexport const session = new DeviceSession({ deviceId: 'd', requestToken: () => fetch('/t'), transport: createHttpTopicTransport() });`,
-        resolveDir: project,
+        resolveDir: project(),
         loader: 'js',
       },
-      absWorkingDir: project,
+      absWorkingDir: project(),
       bundle: true,
       platform: 'browser',
       format: 'esm',
@@ -204,33 +207,29 @@ describe('a browser app: the tarball alone, without @gomomento/sdk', () => {
     console.log(`browser app bundle with ${NAME}: ${result.outputFiles[0]!.contents.byteLength} bytes minified`);
   });
 
-  test('the Node entry says what is missing when the optional @gomomento/sdk is not installed', () => {
-    expect(() => run('node', ['-e', `require('${NAME}/node')`], project)).toThrow(/Cannot find module '@gomomento\/sdk'/);
+  test('the Node entry says what is missing when the optional @gomomento/sdk is not installed', async () => {
+    await expect(runAsync('node', ['-e', `require('${NAME}/node')`], project())).rejects.toThrow(/Cannot find module '@gomomento\/sdk'/);
   });
 });
 
 describe('a Node app: the tarball with @gomomento/sdk', () => {
-  let project: string;
+  const project = () => nodeApp;
 
-  beforeAll(() => {
-    project = freshProject('node-app', [`@gomomento/sdk@${versionOf('@gomomento/sdk')}`]);
-  }, 300_000);
-
-  test('require() of the Node entry: a session over gRPC reaches active, and stop frees it', () => {
-    const result = runSession(project, 'session.cjs', `${NAME}/node`, 'sdk');
+  test('require() of the Node entry: a session over gRPC reaches active, and stop frees it', async () => {
+    const result = await runSession(project(), 'session.cjs', `${NAME}/node`, 'sdk');
     expectActiveThenStopped(result);
-    expect(result.resolved).toBe(path.join(project, 'node_modules', NAME, 'dist', 'cjs', 'client', 'node.js'));
+    expect(result.resolved).toBe(path.join(project(), 'node_modules', NAME, 'dist', 'cjs', 'client', 'node.js'));
     expect(result.sameClassAsMainEntry).toBe(true);
   });
 
-  test('import of the Node entry: a session over gRPC reaches active, and stop frees it', () => {
-    const result = runSession(project, 'session.mjs', `${NAME}/node`, 'sdk');
+  test('import of the Node entry: a session over gRPC reaches active, and stop frees it', async () => {
+    const result = await runSession(project(), 'session.mjs', `${NAME}/node`, 'sdk');
     expectActiveThenStopped(result);
     expect(result.resolved).toMatch(/\/node_modules\/cdk-concurrency-tracker-client\/dist\/esm\/node\.mjs$/);
     expect(result.sameClassAsMainEntry).toBe(true);
   });
 
-  test('a TypeScript consumer type-checks against the published declarations (CommonJS, ES module, bundler)', () => {
+  test('a TypeScript consumer type-checks against the published declarations (CommonJS, ES module, bundler)', async () => {
     const options = { strict: true, noEmit: true, skipLibCheck: true, target: 'ES2022', lib: ['ES2022', 'DOM'], types: [] };
     const configs: Record<string, { compilerOptions: Record<string, unknown>; files: string[] }> = {
       'tsconfig.node10.json': { compilerOptions: { ...options, module: 'commonjs', moduleResolution: 'node10' }, files: ['consumer.ts'] },
@@ -238,14 +237,15 @@ describe('a Node app: the tarball with @gomomento/sdk', () => {
       'tsconfig.bundler.json': { compilerOptions: { ...options, module: 'esnext', moduleResolution: 'bundler' }, files: ['consumer.ts'] },
       'tsconfig.bad.json': { compilerOptions: { ...options, module: 'commonjs', moduleResolution: 'node10' }, files: ['consumer-bad.ts'] },
     };
-    const consumer = fs.readFileSync(path.join(project, 'consumer.ts'), 'utf8');
-    fs.writeFileSync(path.join(project, 'consumer.mts'), consumer);
+    const dir = project();
+    const consumer = fs.readFileSync(path.join(dir, 'consumer.ts'), 'utf8');
+    fs.writeFileSync(path.join(dir, 'consumer.mts'), consumer);
     // The same consumer with a state the client does not have: the check must catch it.
-    fs.writeFileSync(path.join(project, 'consumer-bad.ts'), consumer.replace('seen.push(state)', "seen.push(state === 'active' ? 'playing' : state)"));
-    for (const [file, config] of Object.entries(configs)) fs.writeFileSync(path.join(project, file), JSON.stringify(config));
+    fs.writeFileSync(path.join(dir, 'consumer-bad.ts'), consumer.replace('seen.push(state)', "seen.push(state === 'active' ? 'playing' : state)"));
+    for (const [file, config] of Object.entries(configs)) fs.writeFileSync(path.join(dir, file), JSON.stringify(config));
     for (const file of ['tsconfig.node10.json', 'tsconfig.nodenext.json', 'tsconfig.bundler.json']) {
-      expect(() => run('node', [tsc, '-p', file], project)).not.toThrow();
+      await expect(runAsync('node', [tsc, '-p', file], dir)).resolves.toBeDefined();
     }
-    expect(() => run('node', [tsc, '-p', 'tsconfig.bad.json'], project)).toThrow(/'"playing"'/);
+    await expect(runAsync('node', [tsc, '-p', 'tsconfig.bad.json'], dir)).rejects.toThrow(/'"playing"'/);
   });
 });

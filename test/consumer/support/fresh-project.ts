@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -26,4 +26,17 @@ export function installProject(project: string, packages: string[]): string {
   const result = spawnSync('npm', args, { cwd: project, encoding: 'utf8', timeout: 150_000 });
   if (result.status !== 0) throw new Error(`npm ${args.join(' ')} failed: ${`${result.stdout}\n${result.stderr}`.slice(-3000)}`);
   return result.stderr;
+}
+
+/**
+ * Runs a command without blocking this process (a server the command talks to may live here);
+ * its stdout. On failure or timeout the error carries the tail of its output.
+ */
+export function runAsync(command: string, args: string[], cwd: string, timeout = 120_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(command, args, { cwd, encoding: 'utf8', timeout, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${command} ${args.join(' ')} failed (${error.message.split('\n')[0]}): ${`${stdout}\n${stderr}`.slice(-3000)}`));
+      else resolve(stdout);
+    });
+  });
 }
