@@ -44,11 +44,14 @@ export function bundledPackages(metafile, root) {
     .sort((a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version));
 }
 
-/** The text of THIRD-PARTY-NOTICES.txt for a bundle. */
-export function renderNotices(bundleName, packages) {
+/**
+ * The text of THIRD-PARTY-NOTICES.txt for a bundle; `file` and `product` name the bundle's file and
+ * the package it ships in (a handler bundle's index.js in cdk-concurrency-tracker by default).
+ */
+export function renderNotices(bundleName, packages, { file = 'index.js', product = 'cdk-concurrency-tracker' } = {}) {
   const rule = '-'.repeat(78);
   const lines = [
-    `Third-party software in the ${bundleName} bundle (index.js) of cdk-concurrency-tracker.`,
+    `Third-party software in the ${bundleName} bundle (${file}) of ${product}.`,
     'The bundle contains code of the packages below, each under its own licence, reproduced here as the',
     "package ships it. The project's own code is under the Apache License 2.0 (LICENSE in the package).",
     '',

@@ -1,8 +1,8 @@
-import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as ts from 'typescript';
+import { installProject, readJson, run } from './support/fresh-project';
 
 // Packs the library as npm would publish it, installs the tarball into fresh projects, and
 // synthesizes stacks there with plain Node.js: no ts-node, no esbuild, no Docker, no access to
@@ -14,7 +14,6 @@ import * as ts from 'typescript';
 jest.setTimeout(180_000);
 
 const repo = path.resolve(__dirname, '..', '..');
-const readJson = <T>(file: string): T => JSON.parse(fs.readFileSync(file, 'utf8')) as T;
 const versionOf = (name: string): string => readJson<{ version: string }>(path.join(repo, 'node_modules', name, 'package.json')).version;
 const manifest = readJson<{ peerDependencies: Record<string, string>; dependencies?: Record<string, string> }>(path.join(repo, 'package.json'));
 
@@ -24,26 +23,6 @@ function peerMinimum(name: string): string {
   const match = /^\^(\d+\.\d+\.\d+)$/.exec(range ?? '');
   if (!match) throw new Error(`peerDependencies.${name} is '${range}'; this test reads its minimum from a ^x.y.z range`);
   return match[1]!;
-}
-
-function run(command: string, args: string[], cwd: string, timeout = 120_000, env?: NodeJS.ProcessEnv): string {
-  try {
-    return execFileSync(command, args, { cwd, encoding: 'utf8', timeout, stdio: ['ignore', 'pipe', 'pipe'], env: env ?? process.env });
-  } catch (error) {
-    const e = error as { stdout?: string; stderr?: string; message: string };
-    // The tail of the output says why (a compiler error, a nag finding, an install failure).
-    throw new Error(`${command} ${args.join(' ')} failed: ${`${e.stdout ?? ''}\n${e.stderr ?? ''}`.slice(-3000)}`);
-  }
-}
-
-/** `npm install` of the packages into a fresh project, from the npm cache where it can; its warnings. */
-function installProject(project: string, packages: string[]): string {
-  fs.mkdirSync(project);
-  fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
-  const args = ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock', ...packages];
-  const result = spawnSync('npm', args, { cwd: project, encoding: 'utf8', timeout: 150_000 });
-  if (result.status !== 0) throw new Error(`npm ${args.join(' ')} failed: ${`${result.stdout}\n${result.stderr}`.slice(-3000)}`);
-  return result.stderr;
 }
 
 let work: string;

@@ -1,0 +1,28 @@
+// Type-checked in the fresh project against the published declarations only (CommonJS, ES module
+// and bundler resolution): the imports docs/client.md shows, used as it shows them.
+import { createHttpTopicTransport, DeviceSession, DeviceSessionError, type DeviceSessionState, type StartResult } from 'cdk-concurrency-tracker-client';
+import { createSdkTopicTransport, DeviceSession as NodeDeviceSession } from 'cdk-concurrency-tracker-client/node';
+
+const session = new DeviceSession({
+  deviceId: 'living-room-tv',
+  contentId: 'title-42',
+  requestToken: (body) =>
+    fetch('/api/playback-token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+  transport: createHttpTopicTransport(),
+});
+const seen: DeviceSessionState[] = [];
+session.on('state', ({ state }) => seen.push(state));
+
+const nodeSession = new NodeDeviceSession({
+  deviceId: 'set-top-box-7',
+  requestToken: (body) => fetch('http://localhost:3000/tokens', { method: 'POST', body: JSON.stringify(body) }),
+  transport: createSdkTopicTransport({ endpoint: 'localhost:9090' }),
+});
+
+export async function play(): Promise<string> {
+  const result: StartResult = await session.start();
+  if (result.state === 'error') return result.error instanceof DeviceSessionError ? result.error.message : 'error';
+  await nodeSession.stop();
+  return result.state;
+}
+export { seen };
