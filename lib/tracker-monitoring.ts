@@ -44,6 +44,8 @@ export class TrackerMonitoring extends Construct {
   public readonly degradedAnswersAlarm?: cloudwatch.Alarm;
   /** The subscriber dropped device messages of an account beyond its per-account bounds. */
   public readonly heartbeatsThrottledAlarm?: cloudwatch.Alarm;
+  /** A subscriber task waits for its Momento data key or for the cache (`SubscriberWaiting`). */
+  public readonly subscriberWaitingAlarm?: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: TrackerMonitoringProps) {
     super(scope, id);
@@ -139,6 +141,19 @@ export class TrackerMonitoring extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
 
+      // The first deploy raises it until the keys are put: the subscriber stays up and waits.
+      this.subscriberWaitingAlarm = new cloudwatch.Alarm(this, 'SubscriberWaiting', {
+        alarmDescription:
+          'A heartbeat subscriber task is waiting: its Momento data key secret is empty or the key is refused ' +
+          '(health status waiting-for-key), or the cache does not exist (waiting-for-cache). Heartbeats are not ' +
+          'recorded until it is fixed; the task picks up a new key or the created cache by itself within 30 s.',
+        metric: m('SubscriberWaiting'),
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        threshold: 1,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+
       this.alarms.push(
         ...this.subscriberDownAlarms,
         this.heartbeatsStoppedAlarm,
@@ -146,6 +161,7 @@ export class TrackerMonitoring extends Construct {
         this.errorsAlarm,
         this.degradedAnswersAlarm,
         this.heartbeatsThrottledAlarm,
+        this.subscriberWaitingAlarm,
       );
       for (const alarm of this.alarms) {
         for (const action of options.alarmActions ?? []) {
