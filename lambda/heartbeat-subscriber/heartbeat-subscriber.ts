@@ -288,7 +288,7 @@ export async function startHeartbeatSubscriber(config: RuntimeConfig, deps: Subs
     logger.info('Momento data key rotated: subscribed with the new key, old subscriptions closed', { shards: config.subscriberShards, closeOldClientsInMs: rotationGraceMs });
   };
 
-  /** Reads the keys: connects the first time, rotates when the data key changed. Returns when to read again. */
+  /** Reads the keys: connects the first time, rotates when the data key changed. False when they cannot be used. */
   const checkKeys = async (): Promise<boolean> => {
     let keys: MomentoKeys;
     try {
@@ -322,9 +322,10 @@ export async function startHeartbeatSubscriber(config: RuntimeConfig, deps: Subs
     if (stopped) return;
     const ok = await checkKeys();
     if (stopped) return;
-    if (!ok && !connection) {
+    if (!ok && !connection && keyProblem !== lastError) {
+      // Said once per reason here; the reporter below repeats it every key check interval.
       lastError = keyProblem;
-      logger.warn('waiting for the Momento data key', { reason: keyProblem, retryInMs: backoffMs });
+      logger.error('heartbeat subscriber waiting for its Momento data key', { status: 'waiting-for-key', reason: keyProblem, retryInMs: backoffMs });
     }
     // Running: read again on the interval. Waiting: with backoff, up to the interval.
     const running = ok || connection !== undefined;
