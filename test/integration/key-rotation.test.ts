@@ -28,12 +28,14 @@ const event = (method: string, path: string, accountId: string, body?: unknown):
 describe('key rotation under load', () => {
   let harness: TrackerHarness;
   let quiet: ReturnType<typeof quietJsonLines>;
+  let stopSubscriber: () => Promise<void> = async () => undefined;
 
   beforeAll(async () => {
     harness = await TrackerHarness.start();
     quiet = quietJsonLines();
   });
   afterAll(async () => {
+    await stopSubscriber();
     quiet.restore();
     await harness.stop();
   });
@@ -83,6 +85,7 @@ describe('key rotation under load', () => {
       events: harness.events,
       options: { healthPort: false, keyCheckIntervalMs: KEY_CHECK_MS, initialBackoffMs: 100, maxBackoffMs: 500, sweepIntervalMs: 200, watchdogMs: 2000, rotationGraceMs: 1000 },
     });
+    stopSubscriber = () => subscriber.stop();
     await subscriber.ready();
 
     const lambdas = requestPathLambdas({ CACHE_NAME: CACHE, HEARTBEAT_INTERVAL_SECONDS: '1', LEASE_SECONDS: '3', MOMENTO_LOCAL_ENDPOINT: harness.emulator.address }, secrets.read);
@@ -139,7 +142,7 @@ describe('key rotation under load', () => {
     const lost = devices.flatMap((d) => d.published.filter((seq) => !delivered.has(`${d.grant.sessionId}:${seq}`)).map((seq) => `${d.grant.sessionId}:${seq}`));
     const { failed, shed, throttled, rejected } = subscriber.stats().messages;
     const expired = harness.events.ofType('Session Expired').filter((e) => devices.some((d) => d.grant.sessionId === e.detail.sessionId));
-    const rebuilt = quiet.lines.filter((line) => String(line.message).startsWith('a Momento key or the session key secret changed'));
+    const rebuilt = quiet.lines.filter((line) => String(line.message).startsWith('a Momento key or the session key secret changed')).map((line) => String(line.service));
     const figures = {
       devices: DEVICES,
       'heartbeats published': published,
@@ -150,7 +153,7 @@ describe('key rotation under load', () => {
       'API requests': requests.made,
       'API requests failed': requests.failed.length,
       'subscriber on the new data key after (ms)': subscriberRotatedMs,
-      'Lambda runtimes rebuilt on a new key': rebuilt.length,
+      'Lambda runtimes rebuilt on a new key': rebuilt.join(', '),
       'data keys the subscriber connected with': keysUsed.length,
     };
     console.info(`key rotation under load (key check every ${KEY_CHECK_MS} ms here, 30 s deployed; old keys dead ${OLD_KEY_LIFETIME_S} s after minting):\n${JSON.stringify(figures, null, 2)}`);
@@ -161,12 +164,12 @@ describe('key rotation under load', () => {
     expect(expired).toEqual([]);
     expect(keysUsed).toHaveLength(2);
     expect(subscriber.stats().keyRotations).toBe(1);
-    // Token vending rebuilt for each key, entitlement for the data key.
-    expect(rebuilt.length).toBeGreaterThanOrEqual(3);
+    // Both containers built new clients without a restart (token vending once or twice: the two
+    // keys may both have changed before its next request).
+    expect(new Set(rebuilt)).toEqual(new Set(['token-vending', 'entitlement']));
     for (const d of devices) {
       const check = await lambdas.entitlement(event('GET', `/accounts/${d.accountId}/sessions/${d.grant.sessionId}`, d.accountId));
       expect(check.statusCode).toBe(200);
     }
-    await subscriber.stop();
   }, 120_000);
 });
