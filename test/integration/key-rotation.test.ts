@@ -29,12 +29,14 @@ describe('key rotation under load', () => {
   let harness: TrackerHarness;
   let quiet: ReturnType<typeof quietJsonLines>;
   let stopSubscriber: () => Promise<void> = async () => undefined;
+  let stopLoad: () => void = () => undefined;
 
   beforeAll(async () => {
     harness = await TrackerHarness.start();
     quiet = quietJsonLines();
   });
   afterAll(async () => {
+    stopLoad();
     await stopSubscriber();
     quiet.restore();
     await harness.stop();
@@ -125,6 +127,8 @@ describe('key rotation under load', () => {
       }
     })();
 
+    // A failed wait below must not leave the load running after the test.
+    stopLoad = () => void (loading = false);
     await sleep(2 * KEY_CHECK_MS);
     const dataPutAt = Date.now();
     secrets.put(DATA_ARN, harness.emulator.createApiKey());
