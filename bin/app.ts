@@ -15,8 +15,8 @@ export class ConcurrencyTrackerExampleStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
 
-    // `-c subscriberDesiredCount=0` for the very first deploy: a subscriber task cannot start until
-    // the data-key secret holds a key, so deploy, fill the secrets, then deploy again without it.
+    // `-c subscriberDesiredCount=N`: tasks per subscriber service. The first deploy needs no special
+    // value: with the key secrets still empty the subscribers run and wait for their keys.
     const desired = this.node.tryGetContext('subscriberDesiredCount') as string | number | undefined;
 
     // `-c momentoEndpoint=cell-...momentohq.com`: the endpoint the v2 API keys of the console need.

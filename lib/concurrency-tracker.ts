@@ -112,8 +112,9 @@ export class ConcurrencyTracker extends Construct {
     this.dataKeySecret = secrets.dataKeySecret;
     if (secrets.createdAuthKeySecret || secrets.createdDataKeySecret) {
       Annotations.of(this).addInfo(
-        'The Momento key secrets were created empty: fill them before the subscriber can start ' +
-          '(aws secretsmanager put-secret-value --secret-id <arn> --secret-string <key>).',
+        'The Momento key secrets were created empty: the stack deploys, the subscriber waits (SubscriberWaiting) ' +
+          'and the API answers 500 misconfigured until they hold keys ' +
+          '(aws secretsmanager put-secret-value --secret-id <arn> --secret-string <key>); no redeploy is needed.',
       );
     }
 
@@ -224,8 +225,11 @@ export class ConcurrencyTracker extends Construct {
             eventBusName: this.eventBus?.eventBusName,
             subscriberShards: shards,
             healthPort: SUBSCRIBER_HEALTH_PORT,
+            dataKeySecretArn: this.dataKeySecret.secretArn,
+            sessionKeySecretArn: this.sessionKeySecret.secretArn,
           }),
           dataKeySecret: this.dataKeySecret,
+          sessionKeySecret: this.sessionKeySecret,
           cpu: settings.subscriberCpu,
           memoryMiB: settings.subscriberMemoryMiB,
           desiredCount: settings.subscriberDesiredCount,
@@ -234,10 +238,6 @@ export class ConcurrencyTracker extends Construct {
           image: props.subscriberImage,
         }),
     );
-    // The subscriber checks every device message's session key: the secret is injected like the data key.
-    for (const subscriber of this.subscribers) {
-      subscriber.container.addSecret('SESSION_KEY_SECRET', ecs.Secret.fromSecretsManager(this.sessionKeySecret));
-    }
     this.subscriberServices = this.subscribers.map((s) => s.service);
     this.subscriberLogGroups = this.subscribers.map((s) => s.logGroup);
 
@@ -367,6 +367,14 @@ export class ConcurrencyTracker extends Construct {
   /** Subscriber reconnections to the heartbeat topic. */
   public metricSubscriberReconnects(props?: TrackerMetricOptions): cloudwatch.Metric {
     return this.metric('SubscriberReconnects', props);
+  }
+
+  /**
+   * Times a subscriber task reported that it waits for its Momento data key (missing, empty or
+   * refused) or for the cache (not created yet); the task stays up and recovers by itself.
+   */
+  public metricSubscriberWaiting(props?: TrackerMetricOptions): cloudwatch.Metric {
+    return this.metric('SubscriberWaiting', props);
   }
 
   /** Failed Momento calls of one component (token vending unless `component` says otherwise). */

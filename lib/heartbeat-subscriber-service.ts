@@ -19,10 +19,15 @@ export interface HeartbeatSubscriberServiceProps {
   readonly subnets: ec2.SubnetSelection;
   /** Whether tasks get a public IP (public subnets without NAT). */
   readonly assignPublicIp: boolean;
-  /** The runtime environment (no key material). */
+  /** The runtime environment (no key material; the secrets' ARNs). */
   readonly environment: Record<string, string>;
-  /** Secret holding the Momento data key, injected as `MOMENTO_DATA_KEY`. */
+  /**
+   * Secret holding the Momento data key: the task role may read it, and the subscriber reads it by
+   * ARN (`DATA_KEY_SECRET_ARN`) at run time, so a task starts, and waits, while it is empty.
+   */
   readonly dataKeySecret: secretsmanager.ISecret;
+  /** Secret of the per-session keys, read by ARN (`SESSION_KEY_SECRET_ARN`) like the data key. */
+  readonly sessionKeySecret: secretsmanager.ISecret;
   /** CPU units of a task. */
   readonly cpu: number;
   /** Memory of a task in MiB. */
@@ -79,8 +84,9 @@ export class HeartbeatSubscriberService extends Construct {
         ecs.ContainerImage.fromAsset(assetPath('heartbeat-subscriber'), {
           platform: Platform.LINUX_ARM64,
         }),
+      // No ECS secrets: ECS cannot start a task whose secret has no value, and would need a new
+      // deployment to hand it a rotated key. The subscriber reads both secrets itself, again every 30 s.
       environment: props.environment,
-      secrets: { MOMENTO_DATA_KEY: ecs.Secret.fromSecretsManager(props.dataKeySecret) },
       logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'subscriber', logGroup: this.logGroup }),
       readonlyRootFilesystem: true,
       // The shipped image is node:22-alpine (busybox wget, no curl) and a prebuilt one may have
@@ -100,6 +106,8 @@ export class HeartbeatSubscriberService extends Construct {
       stopTimeout: Duration.seconds(30),
     });
 
+    props.dataKeySecret.grantRead(this.taskDefinition.taskRole);
+    props.sessionKeySecret.grantRead(this.taskDefinition.taskRole);
     props.eventBus?.grantPutEventsTo(this.taskDefinition.taskRole);
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {

@@ -55,14 +55,14 @@ export function acknowledgeNagFindings(tracker: ConcurrencyTracker): void {
     acknowledge(
       subscriber.taskDefinition,
       'AwsSolutions-ECS2',
-      'The environment holds non-secret settings only (cache and topic names, timings, limits). The Momento ' +
-        'data key and the session-key secret are injected from Secrets Manager as ECS secrets, never as environment values.',
+      'The environment holds non-secret settings only (cache and topic names, timings, limits, secret ARNs). The ' +
+        'Momento data key and the session-key secret are read by ARN from Secrets Manager with the task role at run time, never environment values.',
     );
     acknowledge(
       subscriber.taskDefinition.executionRole,
       nagFindingId('AwsSolutions-IAM5', 'Resource::*'),
       'ecr:GetAuthorizationToken cannot be scoped to a resource; the image pull itself is limited to the CDK ' +
-        'asset repository and secret reads to the data-key and session-key secrets.',
+        'asset repository.',
     );
   }
 

@@ -8,9 +8,9 @@ export interface RuntimeEnvironmentInputs {
   readonly eventBusName?: string;
   /** ARN of the auth-key secret (token vending only). */
   readonly authKeySecretArn?: string;
-  /** ARN of the data-key secret (Lambdas only; the subscriber gets the key as an ECS secret). */
+  /** ARN of the data-key secret (the Lambdas and the subscriber read the key by ARN at run time). */
   readonly dataKeySecretArn?: string;
-  /** ARN of the per-session key secret (token vending only; the subscriber gets it as an ECS secret). */
+  /** ARN of the per-session key secret (token vending and the subscriber). */
   readonly sessionKeySecretArn?: string;
   /** ARN of the admission hook (token vending only). */
   readonly admissionHookArn?: string;
@@ -50,6 +50,8 @@ export function runtimeEnvironment(
   if (component === TrackerComponent.HEARTBEAT_SUBSCRIBER) {
     env.SUBSCRIBER_SHARDS = (inputs.subscriberShards ?? [0]).join(',');
     env.HEALTH_PORT = String(inputs.healthPort ?? 8080);
+    if (inputs.dataKeySecretArn) env.DATA_KEY_SECRET_ARN = inputs.dataKeySecretArn;
+    if (inputs.sessionKeySecretArn) env.SESSION_KEY_SECRET_ARN = inputs.sessionKeySecretArn;
     return env;
   }
 

@@ -17,6 +17,7 @@ export const TRACKER_METRIC_NAMES = [
   'SessionsExpired',
   'SessionsStopped',
   'SubscriberReconnects',
+  'SubscriberWaiting',
   'MomentoErrors',
 ] as const;
 
@@ -53,6 +54,7 @@ export const METRIC_EMITTER: Record<TrackerMetricName, TrackerComponent> = {
   SessionsExpired: TrackerComponent.HEARTBEAT_SUBSCRIBER,
   SessionsStopped: TrackerComponent.HEARTBEAT_SUBSCRIBER,
   SubscriberReconnects: TrackerComponent.HEARTBEAT_SUBSCRIBER,
+  SubscriberWaiting: TrackerComponent.HEARTBEAT_SUBSCRIBER,
   // Emitted by every component; the token-vending one is the default, pick others explicitly.
   MomentoErrors: TrackerComponent.TOKEN_VENDING,
 };

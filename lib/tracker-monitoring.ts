@@ -66,6 +66,8 @@ export class TrackerMonitoring extends Construct {
   public readonly heartbeatsThrottledAlarm?: cloudwatch.Alarm;
   /** The saved Logs Insights queries, unless `logQueries: false`. */
   public readonly logQueries?: TrackerLogQueries;
+  /** A subscriber task waits for its Momento data key or for the cache (`SubscriberWaiting`). */
+  public readonly subscriberWaitingAlarm?: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: TrackerMonitoringProps) {
     super(scope, id);
@@ -163,6 +165,20 @@ export class TrackerMonitoring extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
 
+      // The first deploy raises it until the keys are put: the subscriber stays up and waits.
+      this.subscriberWaitingAlarm = new cloudwatch.Alarm(this, 'SubscriberWaiting', {
+        alarmDescription:
+          'A heartbeat subscriber task is waiting: its Momento data key secret is empty or the key is refused ' +
+          '(health status waiting-for-key), or the cache does not exist (waiting-for-cache). Heartbeats are not ' +
+          'recorded until it is fixed; the task picks up a new key or the created cache by itself within 30 s.' +
+          runbookPointer('SubscriberWaiting'),
+        metric: m('SubscriberWaiting'),
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        threshold: 1,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+
       this.alarms.push(
         ...this.subscriberDownAlarms,
         this.heartbeatsStoppedAlarm,
@@ -170,6 +186,7 @@ export class TrackerMonitoring extends Construct {
         this.errorsAlarm,
         this.degradedAnswersAlarm,
         this.heartbeatsThrottledAlarm,
+        this.subscriberWaitingAlarm,
       );
       for (const alarm of this.alarms) {
         for (const action of options.alarmActions ?? []) {

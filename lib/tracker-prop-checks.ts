@@ -209,8 +209,8 @@ export function findSoftProblems(props: ConcurrencyTrackerProps, s: TrackerSetti
     problems.push({
       id: 'ConcurrencyTracker:NoSubscriber',
       message:
-        'subscriberDesiredCount is 0: no heartbeat subscriber runs, so no lease is refreshed. Use 0 only for ' +
-        'the first deploy, before the Momento key secrets are filled.',
+        'subscriberDesiredCount is 0: no heartbeat subscriber runs, so no lease is refreshed and every ' +
+        'session ends one lease after admission. (The first deploy needs no 0: the subscriber waits for its key.)',
     });
   } else if (s.subscriberDesiredCount < 2) {
     problems.push({

@@ -1,11 +1,11 @@
 import { LambdaAdmissionHook } from './admission-hook';
-import { parseRuntimeConfig } from './config';
+import { parseRuntimeConfig, type RuntimeConfig } from './config';
 import { createHandlerDependencies, type HandlerDependencies } from './handler-dependencies';
 import { EventBridgeEventSink } from './lifecycle-events';
-import { loadMomentoKeys } from './momento-credentials';
-import { createMomentoPorts } from './momento-sdk-ports';
+import { LAMBDA_SECRET_MAX_AGE_SECONDS, loadMomentoKeys, secretsFingerprint, secretsManagerReader, type SecretReader } from './momento-credentials';
+import { createMomentoPorts, type MomentoKeys } from './momento-sdk-ports';
 import { PowertoolsEngineLogger, PowertoolsEngineMetrics } from './observability';
-import { loadSessionKeys } from './session-key-secret';
+import { readSessionKeySecret, sessionKeysFrom } from './session-key-secret';
 
 export interface LambdaRuntime {
   readonly deps: HandlerDependencies;
@@ -13,34 +13,90 @@ export interface LambdaRuntime {
   readonly logger: PowertoolsEngineLogger;
 }
 
-let runtime: Promise<LambdaRuntime> | undefined;
-
-/**
- * Builds the handler dependencies once per container: configuration from the environment, keys
- * from Secrets Manager (cached), Momento clients, Powertools logs and metrics, EventBridge and the
- * admission hook when configured. A failure is not cached, so the next invocation tries again.
- */
-export function loadLambdaRuntime(env: Record<string, string | undefined> = process.env): Promise<LambdaRuntime> {
-  runtime ??= build(env).catch((error: unknown) => {
-    runtime = undefined;
-    throw error;
-  });
-  return runtime;
+/** How a container reads its secrets and retires the clients of a replaced key. */
+export interface LambdaRuntimeLoaderOptions {
+  /** @default - Secrets Manager through Powertools, each value kept 300 s (`LAMBDA_SECRET_MAX_AGE_SECONDS`) */
+  readonly readSecret?: SecretReader;
+  /**
+   * How long the Momento clients of a replaced key stay open for calls already made on them.
+   * @default 30 000 ms
+   */
+  readonly retireAfterMs?: number;
 }
 
-async function build(env: Record<string, string | undefined>): Promise<LambdaRuntime> {
-  const config = parseRuntimeConfig(env);
+interface BuiltRuntime {
+  readonly runtime: LambdaRuntime;
+  /** Digest of the secret values it was built with. */
+  readonly secrets: string;
+  close(): void;
+}
+
+/**
+ * A container's runtime, rebuilt when a secret changes. Every invocation reads the secrets
+ * (from the reader's cache, so Secrets Manager is asked at most once per max age): while a key is
+ * missing or empty the read fails and the route answers 500 `misconfigured`, and the first
+ * invocation after the key is put builds the runtime, with no redeploy or restart. When a value
+ * differs from the one the runtime was built with (rotation), a new runtime with new Momento
+ * clients serves from then on, and the old clients are closed after `retireAfterMs` so calls
+ * already made on them finish. A failure is not kept, so the next invocation tries again.
+ */
+export function lambdaRuntimeLoader(options: LambdaRuntimeLoaderOptions = {}): (env?: Record<string, string | undefined>) => Promise<LambdaRuntime> {
+  const read = options.readSecret ?? secretsManagerReader(LAMBDA_SECRET_MAX_AGE_SECONDS);
+  const retireAfterMs = options.retireAfterMs ?? 30_000;
+  let current: BuiltRuntime | undefined;
+  let building: { readonly secrets: string; readonly promise: Promise<BuiltRuntime> } | undefined;
+
+  return async (env = process.env) => {
+    const config = parseRuntimeConfig(env);
+    const keys = await loadMomentoKeys(config, read);
+    // Only token vending signs grants; the entitlement Lambda has no session key secret to read.
+    const signsGrants = Boolean(config.authKeySecretArn || config.sessionKeySecretArn || config.sessionKeySecret || config.momentoLocalEndpoint);
+    const sessionSecret = signsGrants ? await readSessionKeySecret(config, read) : undefined;
+    const secrets = secretsFingerprint(keys.dataKey, keys.authKey, sessionSecret);
+    if (current?.secrets === secrets) return current.runtime;
+    if (building?.secrets === secrets) return (await building.promise).runtime;
+    const promise = Promise.resolve().then(() => build(config, keys, signsGrants, sessionSecret, secrets));
+    building = { secrets, promise };
+    try {
+      const built = await promise;
+      if (current?.secrets === secrets) {
+        built.close(); // another invocation got there first
+        return current.runtime;
+      }
+      const replaced = current;
+      current = built;
+      if (replaced) {
+        built.runtime.logger.info('a Momento key or the session key secret changed: new clients serve from now on', { retireOldClientsInMs: retireAfterMs });
+        setTimeout(() => replaced.close(), retireAfterMs).unref();
+      }
+      return built.runtime;
+    } finally {
+      if (building?.promise === promise) building = undefined;
+    }
+  };
+}
+
+function build(config: RuntimeConfig, keys: MomentoKeys, signsGrants: boolean, sessionSecret: string | undefined, secrets: string): BuiltRuntime {
   const logger = new PowertoolsEngineLogger(config.serviceName);
   const metrics = new PowertoolsEngineMetrics(config);
-  const ports = createMomentoPorts(config, await loadMomentoKeys(config));
-  // Only token vending signs grants; the entitlement Lambda has no session key secret to read.
-  const sessionKeys = config.authKeySecretArn || config.sessionKeySecretArn || config.sessionKeySecret || config.momentoLocalEndpoint ? await loadSessionKeys(config) : undefined;
+  const ports = createMomentoPorts(config, keys);
   const deps = createHandlerDependencies(config, ports, {
-    sessionKeys,
+    sessionKeys: signsGrants ? sessionKeysFrom(config, sessionSecret) : undefined,
     logger,
     metrics,
     events: config.eventBusName ? new EventBridgeEventSink(config.eventBusName, undefined, (message, fields) => logger.warn(message, fields)) : undefined,
     hook: config.admissionHookArn ? new LambdaAdmissionHook(config.admissionHookArn) : undefined,
   });
-  return { deps, metrics, logger };
+  return { runtime: { deps, metrics, logger }, secrets, close: () => ports.close() };
+}
+
+const loadDefault = lambdaRuntimeLoader();
+
+/**
+ * The runtime of this container (see {@link lambdaRuntimeLoader}): configuration from the
+ * environment, keys from Secrets Manager (cached 300 s), Momento clients, Powertools logs and
+ * metrics, EventBridge and the admission hook when configured.
+ */
+export function loadLambdaRuntime(env: Record<string, string | undefined> = process.env): Promise<LambdaRuntime> {
+  return loadDefault(env);
 }

@@ -308,14 +308,22 @@ export interface MomentoCredentials {
 }
 
 /**
- * The credentials for a process. With `config.momentoLocalEndpoint` (local runs) both are the
- * emulator's local credentials and no key is needed; otherwise the data key is required, and each
+ * The credentials for a process. With `config.momentoLocalEndpoint` (local runs) each is the key
+ * given, sent to the emulator, or the emulator's local credentials; otherwise the data key is required, and each
  * key is read by its kind (a v2 key with `config.momentoEndpoint`, a legacy key with the endpoints
  * it carries). Throws a {@link MomentoKeyError} naming what to change, without key material.
  */
 export function momentoCredentials(config: RuntimeConfig, keys: MomentoKeys = {}): MomentoCredentials {
   const local = config.momentoLocalEndpoint;
-  if (local) return { data: CredentialProvider.forMomentoLocal(local), auth: CredentialProvider.forMomentoLocal(local) };
+  if (local) {
+    // A key named in a local run (the emulator's api keys) goes to the emulator in plain text, and
+    // the emulator verifies it; without one, local mode's super user.
+    const address = `${local.hostname}:${local.port}`;
+    const endpointOverrides = { cacheEndpoint: address, controlEndpoint: address, tokenEndpoint: address, secureConnection: false };
+    const localCredentials = (key: string | undefined) =>
+      key ? CredentialProvider.fromDisposableToken({ authToken: key, endpointOverrides }) : CredentialProvider.forMomentoLocal(local);
+    return { data: localCredentials(keys.dataKey), auth: localCredentials(keys.authKey) };
+  }
   if (!keys.dataKey) throw new MomentoKeyError('no Momento data key: set DATA_KEY_SECRET_ARN or MOMENTO_DATA_KEY (or MOMENTO_LOCAL_ENDPOINT for local runs)');
   return {
     data: momentoCredentialProvider(keys.dataKey, config.momentoEndpoint, 'data'),

@@ -14,6 +14,7 @@ export type MetricName =
   | 'SessionsExpired'
   | 'SessionsStopped'
   | 'SubscriberReconnects'
+  | 'SubscriberWaiting'
   | 'MomentoErrors';
 
 /** Counts for CloudWatch (EMF through Powertools in `observability.ts`). */

@@ -1,10 +1,6 @@
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import type { RuntimeConfig } from './config';
-import type { SecretReader } from './momento-credentials';
+import { LAMBDA_SECRET_MAX_AGE_SECONDS, secretsManagerReader, type SecretReader } from './momento-credentials';
 import { MIN_SESSION_KEY_SECRET_LENGTH, processSessionKeySecret, SessionKeys } from './session-key';
-
-/** Kept in memory this long before Secrets Manager is asked again (as the Momento keys). */
-const SECRET_MAX_AGE_SECONDS = 300;
 
 /** The session key secret cannot be used: missing, too short or unreadable. Never contains it. */
 export class SessionKeySecretError extends Error {
@@ -14,7 +10,8 @@ export class SessionKeySecretError extends Error {
   }
 }
 
-const readFromSecretsManager: SecretReader = (secretArn) => getSecret(secretArn, { maxAge: SECRET_MAX_AGE_SECONDS });
+// Kept in memory as long as the Momento keys.
+const readFromSecretsManager = secretsManagerReader(LAMBDA_SECRET_MAX_AGE_SECONDS);
 
 function keysFrom(secret: string, where: string): SessionKeys {
   if (secret.length < MIN_SESSION_KEY_SECRET_LENGTH) {
@@ -32,12 +29,13 @@ export function inProcessSessionKeys(config: Pick<RuntimeConfig, 'sessionKeySecr
 }
 
 /**
- * The session keys of a deployed process: from `SESSION_KEY_SECRET` (the subscriber, injected by
- * ECS), or read by ARN from Secrets Manager (token vending, cached). A local run (`MOMENTO_LOCAL_ENDPOINT`)
- * that names neither uses the per-process random secret; a deployed one fails with what to set.
+ * The session key secret of a deployed process: `SESSION_KEY_SECRET` when set (local runs, tests),
+ * otherwise read by ARN from Secrets Manager (token vending and the subscriber, through `read`).
+ * Undefined in a local run (`MOMENTO_LOCAL_ENDPOINT`) that names neither (the per-process secret);
+ * a deployed one fails with what to set.
  */
-export async function loadSessionKeys(config: RuntimeConfig, read: SecretReader = readFromSecretsManager): Promise<SessionKeys> {
-  if (config.sessionKeySecret) return keysFrom(config.sessionKeySecret, 'SESSION_KEY_SECRET');
+export async function readSessionKeySecret(config: RuntimeConfig, read: SecretReader = readFromSecretsManager): Promise<string | undefined> {
+  if (config.sessionKeySecret) return config.sessionKeySecret;
   if (config.sessionKeySecretArn) {
     let value: unknown;
     try {
@@ -46,8 +44,19 @@ export async function loadSessionKeys(config: RuntimeConfig, read: SecretReader 
       throw new SessionKeySecretError(`the session key secret could not be read from ${config.sessionKeySecretArn}: ${error instanceof Error ? error.name : 'error'}`);
     }
     if (typeof value !== 'string' || value.trim() === '') throw new SessionKeySecretError(`the session key secret ${config.sessionKeySecretArn} is empty`);
-    return keysFrom(value.trim(), config.sessionKeySecretArn);
+    return value.trim();
   }
-  if (config.momentoLocalEndpoint) return inProcessSessionKeys(config);
+  if (config.momentoLocalEndpoint) return undefined;
   throw new SessionKeySecretError('no session key secret configured: set SESSION_KEY_SECRET_ARN or SESSION_KEY_SECRET');
+}
+
+/** The session keys over {@link readSessionKeySecret}'s secret. */
+export function sessionKeysFrom(config: RuntimeConfig, secret: string | undefined): SessionKeys {
+  if (secret === undefined) return inProcessSessionKeys(config);
+  return keysFrom(secret, config.sessionKeySecret ? 'SESSION_KEY_SECRET' : (config.sessionKeySecretArn ?? 'SESSION_KEY_SECRET'));
+}
+
+/** The session keys of a deployed process ({@link readSessionKeySecret}). */
+export async function loadSessionKeys(config: RuntimeConfig, read: SecretReader = readFromSecretsManager): Promise<SessionKeys> {
+  return sessionKeysFrom(config, await readSessionKeySecret(config, read));
 }

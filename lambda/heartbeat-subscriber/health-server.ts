@@ -1,15 +1,21 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** `GET /health`: 200 while `healthy()` holds, 503 otherwise, with `details()` as JSON. */
-export async function startHealthServer(port: number, healthy: () => boolean, details: () => unknown): Promise<{ port: number; close(): Promise<void> }> {
+/** What `GET /health` answers: 200 when `ok` (ECS keeps the task), 503 otherwise, with `body` as JSON. */
+export interface HealthReport {
+  readonly ok: boolean;
+  readonly body: Record<string, unknown>;
+}
+
+/** `GET /health`, answered from `report()` at each request. */
+export async function startHealthServer(port: number, report: () => HealthReport): Promise<{ port: number; close(): Promise<void> }> {
   const server: Server = createServer((request, response) => {
     if (request.method !== 'GET' || (request.url ?? '').split('?')[0] !== '/health') {
       response.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not-found' }));
       return;
     }
-    const ok = healthy();
-    response.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: ok ? 'ok' : 'unavailable', ...(details() as object) }));
+    const { ok, body } = report();
+    response.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

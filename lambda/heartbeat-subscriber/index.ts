@@ -10,7 +10,8 @@ async function main(): Promise<void> {
   const metrics = new PowertoolsEngineMetrics(config);
   const events = config.eventBusName ? new EventBridgeEventSink(config.eventBusName, undefined, (message, fields) => logger.warn(message, fields)) : undefined;
   const subscriber = await startHeartbeatSubscriber(config, { logger, metrics, events });
-  logger.info('heartbeat subscriber started', { shards: config.subscriberShards, healthPort: subscriber.stats().healthPort });
+  // Started even without its data key: it then waits (health 200 `waiting-for-key`) and reads the secret again.
+  logger.info('heartbeat subscriber started', { shards: config.subscriberShards, healthPort: subscriber.stats().healthPort, status: subscriber.stats().status });
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

@@ -30,17 +30,19 @@ export interface ShardStats {
   readonly streamDrops: number;
   readonly discontinuities: number;
   readonly lastError?: string;
+  /** What the last failure was (`not-found`: the cache does not exist; `authentication`: the key is refused). */
+  readonly lastErrorKind?: MomentoCallError['kind'];
 }
 
 /** What to tell an operator for each way a subscribe can fail. */
 function explain(error: MomentoCallError, topic: string): string {
   switch (error.kind) {
     case 'authentication':
-      return 'the Momento data key is missing, malformed or expired: put a valid key in the data key secret and restart the task';
+      return 'the Momento data key is malformed, expired or revoked: put a valid key in the data key secret (the subscriber reads it again on its own)';
     case 'permission':
       return `the Momento data key may not subscribe to ${topic}: use a key with publish/subscribe rights on the cache`;
     case 'not-found':
-      return 'the Momento cache does not exist: create it (CACHE_NAME) or fix the name';
+      return 'the Momento cache does not exist: create it (CACHE_NAME) in the Momento console or fix the name; the subscriber keeps trying';
     case 'unavailable':
       return 'Momento cannot be reached right now';
     default:
@@ -64,6 +66,7 @@ export class ShardSubscription {
   private streamLost = false;
   private discontinuities = 0;
   private lastError: string | undefined;
+  private lastErrorKind: MomentoCallError['kind'] | undefined;
   private backoffMs: number;
   private watchdog: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -104,6 +107,7 @@ export class ShardSubscription {
       streamDrops: this.streamDrops,
       discontinuities: this.discontinuities,
       lastError: this.lastError,
+      lastErrorKind: this.lastErrorKind,
     };
   }
 
@@ -141,6 +145,7 @@ export class ShardSubscription {
             if (!alive()) return;
             // The SDK gave up on this stream (authentication, permission, ...): start over.
             this.lastError = `${error.kind}: ${error.message}`;
+            this.lastErrorKind = error.kind;
             logger.error('heartbeat subscription ended', { topic, kind: error.kind, hint: explain(error, topic) });
             this.retryLater();
           },
@@ -166,6 +171,7 @@ export class ShardSubscription {
       if (!alive()) return;
       const callError = error as MomentoCallError;
       this.lastError = `${callError.kind ?? 'error'}: ${callError.message}`;
+      this.lastErrorKind = callError.kind;
       logger.error('cannot subscribe to heartbeat shard', {
         topic,
         kind: callError.kind,

@@ -119,7 +119,7 @@ describe('ConcurrencyTracker with defaults', () => {
     expect(authReaders[0]).toMatch(/TokenVending/);
     expect(dataReaders.some((id) => /TokenVending/.test(id))).toBe(true);
     expect(dataReaders.some((id) => /Entitlement/.test(id))).toBe(true);
-    expect(dataReaders.some((id) => /SubscriberTaskExecutionRole/.test(id))).toBe(true);
+    expect(dataReaders.some((id) => /SubscriberTaskTaskRole/.test(id))).toBe(true);
     expect(dataReaders).toHaveLength(3);
   });
 
@@ -245,7 +245,7 @@ describe('ConcurrencyTracker with defaults', () => {
     for (const group of groups) expect(group.Properties.RetentionInDays).toBe(30);
   });
 
-  test('runs the subscriber on Fargate arm64 with the data key as an ECS secret and a health check', () => {
+  test('runs the subscriber on Fargate arm64, reading its secrets by ARN (no ECS secret), with a health check', () => {
     template.hasResourceProperties('AWS::ECS::TaskDefinition', {
       RequiresCompatibilities: ['FARGATE'],
       Cpu: '256',
@@ -255,7 +255,7 @@ describe('ConcurrencyTracker with defaults', () => {
         Match.objectLike({
           Image: Match.anyValue(),
           ReadonlyRootFilesystem: true,
-          Secrets: Match.arrayWith([{ Name: 'MOMENTO_DATA_KEY', ValueFrom: { Ref: Match.stringLikeRegexp('SecretsDataKey') } }]),
+          Secrets: Match.absent(),
           HealthCheck: Match.objectLike({
             Command: Match.arrayWith([Match.stringLikeRegexp('127\\.0\\.0\\.1:8080/health')]),
           }),
@@ -271,8 +271,15 @@ describe('ConcurrencyTracker with defaults', () => {
       POWERTOOLS_SERVICE_NAME: 'heartbeat-subscriber',
       EVENT_BUS_NAME: 'default',
     });
-    expect(env).not.toHaveProperty('DATA_KEY_SECRET_ARN');
+    expect(env.DATA_KEY_SECRET_ARN).toEqual({ Ref: expect.stringMatching(/^TrackerSecretsDataKey/) });
+    expect(env.SESSION_KEY_SECRET_ARN).toEqual({ Ref: expect.stringMatching(/^TrackerSessionKeySecret/) });
     expect(env).not.toHaveProperty('AUTH_KEY_SECRET_ARN');
+    // The task role (not the execution role) may read the data key: the process reads it itself.
+    const taskRole = template.findResources('AWS::ECS::TaskDefinition');
+    const taskRoleRef = (Object.values(taskRole)[0] as { Properties: { TaskRoleArn: { 'Fn::GetAtt': [string, string] } } }).Properties.TaskRoleArn['Fn::GetAtt'][0];
+    const taskPolicy = Object.values(template.findResources('AWS::IAM::Policy')).find((policy) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([{ Ref: taskRoleRef }]));
+    expect(JSON.stringify(taskPolicy)).toContain('secretsmanager:GetSecretValue');
+    expect(JSON.stringify(taskPolicy)).toMatch(/"Ref":"TrackerSecretsDataKey/);
   });
 
   test('deploys the subscriber so running tasks keep going while new ones start', () => {
@@ -673,8 +680,8 @@ describe('monitoring', () => {
     }));
     const template = s2.template;
     template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'tracker' });
-    // Two subscriber-down alarms (one per group), heartbeats stopped, denial spike, errors, degraded answers, throttled heartbeats.
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 7);
+    // Two subscriber-down alarms (one per group), heartbeats stopped, denial spike, errors, degraded answers, throttled heartbeats, subscriber waiting.
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 8);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'HeartbeatsThrottled',
       Dimensions: [{ Name: 'service', Value: 'heartbeat-subscriber' }],
@@ -736,7 +743,14 @@ describe('monitoring', () => {
         }),
       ]),
     });
-    expect(s2.tracker.alarms).toHaveLength(7);
+    expect(s2.tracker.alarms).toHaveLength(8);
+    expect(s2.tracker.monitoring?.subscriberWaitingAlarm).toBeDefined();
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'SubscriberWaiting',
+      Dimensions: [{ Name: 'service', Value: 'heartbeat-subscriber' }],
+      Threshold: 1,
+      TreatMissingData: 'notBreaching',
+    });
     expect(s2.tracker.monitoring?.degradedAnswersAlarm).toBeDefined();
     expect(s2.tracker.dashboard).toBeDefined();
   });
@@ -747,7 +761,7 @@ describe('monitoring', () => {
     dashboardOnly.template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
     const alarmsOnly = synthTracker({ monitoring: { dashboard: false } });
     alarmsOnly.template.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
-    alarmsOnly.template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
+    alarmsOnly.template.resourceCountIs('AWS::CloudWatch::Alarm', 7);
   });
 });
 
@@ -767,6 +781,7 @@ describe('metric methods', () => {
     ['SessionsExpired', (t) => t.metricSessionsExpired(), 'heartbeat-subscriber'],
     ['SessionsStopped', (t) => t.metricSessionsStopped(), 'heartbeat-subscriber'],
     ['SubscriberReconnects', (t) => t.metricSubscriberReconnects(), 'heartbeat-subscriber'],
+    ['SubscriberWaiting', (t) => t.metricSubscriberWaiting(), 'heartbeat-subscriber'],
     ['MomentoErrors', (t) => t.metricMomentoErrors(), 'token-vending'],
   ];
   test.each(cases)('%s', (name, read, service) => {

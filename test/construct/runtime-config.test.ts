@@ -121,13 +121,16 @@ describe('every synthesized runtime environment is accepted by the engine config
       expect(config.serviceName).toBe(env.POWERTOOLS_SERVICE_NAME);
       expect(config.eventBusName).toBe(env.EVENT_BUS_NAME);
       expect(config.momentoEndpoint).toBe(env.MOMENTO_ENDPOINT);
-      // The local emulator's variable is never set by the construct (it means "no secrets").
+      // The local emulator's variable is never set by the construct.
       expect(config.momentoLocalEndpoint).toBeUndefined();
       if (env.SUBSCRIBER_SHARDS) {
         expect(config.subscriberShards.join(',')).toBe(env.SUBSCRIBER_SHARDS);
-        expect(config.momentoDataKey).toBeDefined();
-        // The subscriber checks session keys with the secret ECS injects.
-        expect(config.sessionKeySecret).toBeDefined();
+        // The subscriber reads its data key and the session key secret by ARN at run time: no ECS
+        // secret, so a task starts (and waits) while the Momento key secret is still empty.
+        expect(config.dataKeySecretArn).toBeDefined();
+        expect(config.sessionKeySecretArn).toBeDefined();
+        expect(config.momentoDataKey).toBeUndefined();
+        expect(config.sessionKeySecret).toBeUndefined();
       } else {
         expect(config.accountSource).toBe(env.ACCOUNT_SOURCE);
         expect(config.failureMode).toBe(env.FAILURE_MODE);

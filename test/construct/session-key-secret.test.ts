@@ -2,7 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { synthTracker } from './support/tracker-stack';
 
 // The per-session key secret: generated at deploy (a value from the first deploy on), read by
-// token vending by ARN, injected into the subscriber as an ECS secret, and by nothing else.
+// token vending and the subscriber by ARN, and by nothing else.
 describe('the session key secret', () => {
   const { stack, tracker, template } = synthTracker();
   const secretRef = stack.resolve(tracker.sessionKeySecret.secretArn);
@@ -24,14 +24,16 @@ describe('the session key secret', () => {
     const readers = Object.values(template.findResources('AWS::IAM::Policy'))
       .filter((policy) => JSON.stringify(policy).includes(JSON.stringify(secretRef)))
       .map((policy) => JSON.stringify(policy.Properties.Roles));
-    // Token vending's role and each subscriber task's execution role.
+    // Token vending's role and each subscriber task's task role.
     expect(readers).toHaveLength(1 + tracker.subscribers.length);
     expect(readers.some((roles) => roles.includes(stack.getLogicalId(tracker.entitlementFunction.role!.node.defaultChild as never)))).toBe(false);
   });
 
-  test('the subscriber gets it as the ECS secret SESSION_KEY_SECRET', () => {
+  test('the subscriber gets its ARN (SESSION_KEY_SECRET_ARN), not an ECS secret', () => {
     template.hasResourceProperties('AWS::ECS::TaskDefinition', {
-      ContainerDefinitions: [Match.objectLike({ Secrets: Match.arrayWith([{ Name: 'SESSION_KEY_SECRET', ValueFrom: secretRef }]) })],
+      ContainerDefinitions: [
+        Match.objectLike({ Secrets: Match.absent(), Environment: Match.arrayWith([{ Name: 'SESSION_KEY_SECRET_ARN', Value: secretRef }]) }),
+      ],
     });
   });
 });

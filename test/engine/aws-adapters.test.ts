@@ -86,6 +86,12 @@ describe('loadMomentoKeys', () => {
     expect(read).not.toHaveBeenCalled();
   });
 
+  it('reads the keys a local run names (the emulator verifies them)', async () => {
+    const read = jest.fn(async () => 'emulator-key');
+    await expect(loadMomentoKeys(testConfig({ MOMENTO_LOCAL_ENDPOINT: '127.0.0.1:1', DATA_KEY_SECRET_ARN: arn }), read)).resolves.toEqual({ dataKey: 'emulator-key' });
+    expect(read).toHaveBeenCalledWith(arn);
+  });
+
   it('reads the data and auth keys from their secrets', async () => {
     const read = jest.fn(async (secretArn: string) => (secretArn.endsWith('data') ? ' data-key ' : 'auth-key'));
     const keys = await loadMomentoKeys(testConfig({ DATA_KEY_SECRET_ARN: arn, AUTH_KEY_SECRET_ARN: `${arn}-auth` }), read);
@@ -100,7 +106,9 @@ describe('loadMomentoKeys', () => {
   it('says clearly when a secret is empty or missing, without its value', async () => {
     await expect(loadMomentoKeys(testConfig({ DATA_KEY_SECRET_ARN: arn }), async () => '   ')).rejects.toThrow(/is empty: put the Momento key in it/);
     await expect(loadMomentoKeys(testConfig({ DATA_KEY_SECRET_ARN: arn }), async () => { throw Object.assign(new Error('secret-value-xyz'), { name: 'ResourceNotFoundException' }); })).rejects.toThrow(
-      new MomentoKeyError(`the Momento data key could not be read from ${arn}: ResourceNotFoundException`),
+      new MomentoKeyError(
+        `the Momento data key could not be read from ${arn}: ResourceNotFoundException (is it still empty? put the Momento key in it with aws secretsmanager put-secret-value)`,
+      ),
     );
     await expect(loadMomentoKeys(testConfig(), async () => 'x')).rejects.toThrow(/no Momento data key configured/);
   });

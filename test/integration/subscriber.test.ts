@@ -83,7 +83,7 @@ describe('the heartbeat subscriber against the emulator', () => {
     await waitFor(() => subscriber.stats().messages.outcomes.refreshed > before, 15_000, 'a heartbeat after the resubscribe');
   });
 
-  it('serves /health: 200 when subscribed, 503 when its key is refused, and backs off', async () => {
+  it('serves /health: 200 ok when subscribed, 200 waiting-for-key when its key is refused (ECS keeps the task), and backs off', async () => {
     const config = harness.config();
     const metrics = new CountingMetrics();
     const healthy = await startHeartbeatSubscriber(config, { ports: harness.ports(config), metrics, options: { healthPort: 0 } });
@@ -93,7 +93,7 @@ describe('the heartbeat subscriber against the emulator', () => {
     await healthy.stop();
     await expect(getHealth(port)).rejects.toThrow();
 
-    // A key without subscribe rights: the subscriber stays up, unhealthy, and says why.
+    // A key without subscribe rights: the subscriber stays up, waits for a key, and says why.
     const deviceGrant = await harness.api().admit('key-acc', { deviceId: 'tv' });
     const { MomentoTopicPort } = await import('../../lambda/core/momento-sdk-ports');
     const { TopicClient, TopicConfigurations, CredentialProvider } = await import('@gomomento/sdk');
@@ -115,7 +115,9 @@ describe('the heartbeat subscriber against the emulator', () => {
     await waitFor(() => refused.stats().lastError !== undefined, 15_000, 'the subscribe to be refused');
     await sleep(600);
     const health = await getHealth(refused.stats().healthPort!);
-    expect(health.status).toBe(503);
+    expect(health.status).toBe(200);
+    expect(health.body).toMatchObject({ status: 'waiting-for-key', reason: expect.stringMatching(/refuses the data key/) });
+    expect(refused.stats().healthy).toBe(false);
     expect(refused.stats().lastError).toMatch(/^permission/);
     expect(metrics.get('MomentoErrors')).toBeGreaterThanOrEqual(2); // it kept retrying
     await refused.stop();
