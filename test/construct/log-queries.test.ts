@@ -141,7 +141,11 @@ describe('saved Logs Insights queries', () => {
     const pattern = new RegExp(/like \/(.*)\/$/.exec(filter)![1]);
     for (const message of [
       'heartbeat subscriber started',
-      'heartbeat subscriber cannot connect to Momento; retrying',
+      'heartbeat subscriber waiting for its Momento data key',
+      'Momento data key read; subscribing',
+      'Momento data key rotated: subscribed with the new key, old subscriptions closed',
+      'Momento refused the new data key; keeping the current one and trying again at the next key check',
+      'cannot read the key secrets again; keeping the current key',
       'subscribed to heartbeat shard',
       'cannot subscribe to heartbeat shard',
       'heartbeat stream lost; the SDK is reconnecting',

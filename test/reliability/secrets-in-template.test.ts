@@ -97,28 +97,33 @@ describe('no key material in the synthesized template or any environment value',
     for (const v of values) expect({ ...v, findings: findKeyMaterial(JSON.stringify(v.value)) }).toEqual({ ...v, findings: [] });
   });
 
-  it.each(configurations)('%s: the subscriber gets its data key as an ECS secret', (_, synth) => {
+  it.each(configurations)('%s: the subscriber reads its keys by secret ARN, never as a value', (_, synth) => {
     const resources = synth().Resources as Resources;
     const tasks = Object.values(resources).filter((r) => r.Type === 'AWS::ECS::TaskDefinition');
     expect(tasks.length).toBeGreaterThan(0);
     for (const task of tasks) {
-      const containers = task.Properties?.ContainerDefinitions as Array<{ Secrets?: Array<{ Name: string; ValueFrom: unknown }>; Environment?: Array<{ Name: string }> }>;
-      const secrets = containers.flatMap((c) => c.Secrets ?? []);
-      expect(secrets.map((s) => s.Name)).toContain('MOMENTO_DATA_KEY');
-      expect(containers.flatMap((c) => (c.Environment ?? []).map((e) => e.Name))).not.toContain('MOMENTO_DATA_KEY');
-      counted.containerSecrets += secrets.length;
+      const containers = task.Properties?.ContainerDefinitions as Array<{ Secrets?: unknown[]; Environment?: Array<{ Name: string; Value: unknown }> }>;
+      const environment = containers.flatMap((c) => c.Environment ?? []);
+      const names = environment.map((e) => e.Name);
+      // Read at run time with the task role, so a task starts before a key is put and sees a new one.
+      expect(names).toEqual(expect.arrayContaining(['DATA_KEY_SECRET_ARN', 'SESSION_KEY_SECRET_ARN']));
+      for (const name of ['MOMENTO_DATA_KEY', 'SESSION_KEY_SECRET']) expect(names).not.toContain(name);
+      expect(containers.flatMap((c) => c.Secrets ?? [])).toEqual([]);
+      const arns = environment.filter((e) => e.Name.endsWith('_SECRET_ARN'));
+      for (const arn of arns) expect({ ...arn, reference: isReference(arn.Value) }).toEqual({ ...arn, reference: true });
+      counted.containerSecrets += arns.length;
     }
   });
 
   afterAll(() => {
     recordFigures({
       id: 'secrets-in-template',
-      promise: 'No key material in the synthesized template or in any environment value; the subscriber gets its key as an ECS secret.',
+      promise: 'No key material in the synthesized template or in any environment value; the subscriber reads its keys by secret ARN at run time.',
       test: 'test/reliability/secrets-in-template.test.ts',
       figures: {
         'configurations synthesized': counted.templates,
         'environment values checked': counted.environmentValues,
-        'container secrets (by reference)': counted.containerSecrets,
+        'subscriber secret ARNs (by reference)': counted.containerSecrets,
         'key material found': counted.findings,
       },
     });
