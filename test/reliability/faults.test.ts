@@ -18,7 +18,6 @@ import { loadavg } from 'node:os';
 // into seconds, and the lease must still outlast a refused-connection window plus reconnecting.
 const LEASE_SECONDS = 10;
 const DEVICES_PER_ACCOUNT = 4;
-const DATA_KEY_CANARY = 'eyJhbGciOiJIUzI1NiJ9.eyJjYW5hcnkiOiJmYXVsdHMtdGVzdC1kYXRhLWtleSJ9.ZmFrZS1zaWduYXR1cmUtZm9yLXRlc3Rz';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const runMs = scale.faultSeconds * 1000;
@@ -34,6 +33,8 @@ const plan: FaultPlan = {
 };
 
 let tracker: LocalTracker;
+/** A data key the emulator issues and verifies; also the canary no log line may contain. */
+let dataKey: string;
 let subscriber: SubscriberProcess;
 let fleet: DeviceFleet;
 let observer: ControlObserver;
@@ -42,7 +43,8 @@ const reported = { subscriberStreamsDropped: 0, reconnectsReported: -1 };
 
 beforeAll(async () => {
   tracker = await startLocalTracker({ LEASE_SECONDS: String(LEASE_SECONDS), HEARTBEAT_INTERVAL_SECONDS: '1', DEFAULT_LIMIT: String(DEVICES_PER_ACCOUNT) });
-  subscriber = SubscriberProcess.start({ ...tracker.env, HEALTH_PORT: '0', MOMENTO_DATA_KEY: DATA_KEY_CANARY });
+  dataKey = tracker.emulator.createApiKey();
+  subscriber = SubscriberProcess.start({ ...tracker.env, HEALTH_PORT: '0', MOMENTO_DATA_KEY: dataKey });
   await subscriber.healthy();
   // Watch the control topics first, then admit and start heartbeating at once: a device silent
   // for a lease after its admission would rightly lose its slot.
@@ -97,7 +99,7 @@ it(`${scale.faultDevices} devices, ${scale.faultSeconds} s of faults: the subscr
   const exit = await subscriber.stop();
   const metrics = subscriber.metricTotals();
   const resubscribes = subscriber.json().filter((l) => l.message === 'subscribed to heartbeat shard' && l.resubscribe === true).length;
-  const leaks = findKeyMaterial([...subscriber.lines, ...subscriber.stderr].join('\n'), [DATA_KEY_CANARY]);
+  const leaks = findKeyMaterial([...subscriber.lines, ...subscriber.stderr].join('\n'), [dataKey]);
   const published = fleet.devices.reduce((n, d) => n + d.published, 0);
   const failedPublishes = fleet.devices.reduce((n, d) => n + d.failedPublishes, 0);
 

@@ -128,6 +128,7 @@ describe('no key material in any captured log line', () => {
     const handlers = loadHandlers((stub, sm) => {
       stub.on(sm.GetSecretValueCommand, { SecretId: AUTH_ARN }).resolves({ SecretString: V2_AUTH_KEY });
       stub.on(sm.GetSecretValueCommand, { SecretId: DATA_ARN }).resolves({ SecretString: V2_DATA_KEY });
+      stub.on(sm.GetSecretValueCommand, { SecretId: SESSION_ARN }).resolves({ SecretString: SESSION_SECRET });
     });
     const before = captured.length;
     scenarios['v2 keys, no endpoint'] = await exercise(handlers);
@@ -141,12 +142,14 @@ describe('no key material in any captured log line', () => {
       const handlers = loadHandlers((stub, sm) => {
         stub.on(sm.GetSecretValueCommand, { SecretId: AUTH_ARN }).resolves({ SecretString: V2_AUTH_KEY });
         stub.on(sm.GetSecretValueCommand, { SecretId: DATA_ARN }).resolves({ SecretString: V2_DATA_KEY });
+        stub.on(sm.GetSecretValueCommand, { SecretId: SESSION_ARN }).resolves({ SecretString: SESSION_SECRET });
       });
       scenarios['v2 keys, endpoint unreachable'] = await exercise(handlers);
       expect(scenarios['v2 keys, endpoint unreachable'].every((s) => s >= 500)).toBe(true);
       const pasted = loadHandlers((stub, sm) => {
         stub.on(sm.GetSecretValueCommand, { SecretId: AUTH_ARN }).resolves({ SecretString: JSON.stringify({ apiKey: V2_AUTH_KEY }) });
         stub.on(sm.GetSecretValueCommand, { SecretId: DATA_ARN }).resolves({ SecretString: `"${V2_DATA_KEY}"` });
+        stub.on(sm.GetSecretValueCommand, { SecretId: SESSION_ARN }).resolves({ SecretString: SESSION_SECRET });
       });
       scenarios['keys pasted as JSON or in quotes'] = await exercise(pasted);
       expect(scenarios['keys pasted as JSON or in quotes'].every((s) => s === 500)).toBe(true);
