@@ -1,5 +1,5 @@
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { findBrowser } from './support/browser';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchBrowser } from './support/browser';
 import { startPlaygroundProcess, type PlaygroundProcess } from './support/playground-process';
 
 // The browser client when its heartbeats stop getting through, in a real browser against the
@@ -24,13 +24,7 @@ describe('browser client when heartbeats do not get through', () => {
       '--port', '0', '--devices', '0', '--accounts', '1', '--limit', '2',
       '--heartbeat-interval', String(HEARTBEAT_SECONDS), '--lease', String(LEASE_SECONDS),
     ]);
-    const found = findBrowser();
-    browser = await chromium.launch({
-      executablePath: found.executablePath,
-      env: { ...process.env, ...found.env },
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchBrowser();
   });
 
   afterAll(async () => {

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { findBrowser } from './support/browser';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser } from './support/browser';
 import { startPlaygroundProcess, type PlaygroundProcess } from './support/playground-process';
 
 // The dashboard in a real browser (a Chromium found by support/browser.ts, driven by playwright-core): three devices on a
@@ -25,13 +25,7 @@ describe('playground dashboard in a browser', () => {
       '--port', '0', '--devices', '0', '--accounts', '2', '--limit', '2',
       '--heartbeat-interval', String(HEARTBEAT_SECONDS), '--lease', String(LEASE_SECONDS),
     ]);
-    const found = findBrowser();
-    browser = await chromium.launch({
-      executablePath: found.executablePath,
-      env: { ...process.env, ...found.env },
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1400, height: 950 } });
     await page.goto(playground.dashboardUrl);
     await page.getByTestId('live-text').filter({ hasText: 'live' }).waitFor();

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import * as path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
 
 // Finds a Chromium for playwright-core without any set-up step, so `npm install && npm test` runs
 // the browser tests on a fresh machine: a configured path, else a system Chromium or Chrome, else
@@ -81,4 +82,18 @@ export function findBrowser(): FoundBrowser {
       `and @sparticuz/chromium ships Linux x64 only (this is ${process.platform} ${process.arch}). ` +
       `Install Chromium or Chrome, or set ${BROWSER_PATH_VARIABLE}.`,
   );
+}
+
+/**
+ * Launches the Chromium `findBrowser` finds, headless, with the flags this machine's closed network
+ * needs (no background connections, no QUIC).
+ */
+export function launchBrowser(): Promise<Browser> {
+  const found = findBrowser();
+  return chromium.launch({
+    executablePath: found.executablePath,
+    env: { ...process.env, ...found.env },
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
 }
