@@ -135,10 +135,7 @@ export class TrackerMonitoring extends Construct {
       });
 
       // Emitted only under FAILURE_MODE `open`; with `closed` it has no data and stays OK.
-      this.degradedAnswersAlarm = new cloudwatch.Alarm(this, 'DegradedAnswers', {
-        alarmDescription:
-          'Admissions or entitlement checks were answered degraded (Momento unavailable, FAILURE_MODE open): limits were not enforced.' + runbookPointer('DegradedAnswers'),
-        metric: new cloudwatch.MathExpression({
+      this.degradedAnswersAlarm = this.alarmAtLeast('DegradedAnswers', new cloudwatch.MathExpression({
           expression: 'FILL(admissions, 0) + FILL(checks, 0)',
           usingMetrics: {
             admissions: m('AdmissionsDegraded', { component: TrackerComponent.TOKEN_VENDING }),
@@ -146,38 +143,22 @@ export class TrackerMonitoring extends Construct {
           },
           period: FIVE_MINUTES,
           label: 'Degraded answers',
-        }),
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        threshold: options.degradedAnswerThreshold ?? 1,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
+        }), options.degradedAnswerThreshold ?? 1,
+          'Admissions or entitlement checks were answered degraded (Momento unavailable, FAILURE_MODE open): limits were not enforced.',
+      );
 
-      this.heartbeatsThrottledAlarm = new cloudwatch.Alarm(this, 'HeartbeatsThrottled', {
-        alarmDescription:
+      this.heartbeatsThrottledAlarm = this.alarmAtLeast('HeartbeatsThrottled', m('HeartbeatsThrottled'), 1,
           'The heartbeat subscriber dropped device messages of an account that exceeded its per-account bounds ' +
           '(a flood, or sessions that are over). The subscriber log line "device messages throttled for one ' +
-          'account" names the account (accountId).' + runbookPointer('HeartbeatsThrottled'),
-        metric: m('HeartbeatsThrottled'),
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        threshold: 1,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
+          'account" names the account (accountId).',
+      );
 
       // The first deploy raises it until the keys are put: the subscriber stays up and waits.
-      this.subscriberWaitingAlarm = new cloudwatch.Alarm(this, 'SubscriberWaiting', {
-        alarmDescription:
+      this.subscriberWaitingAlarm = this.alarmAtLeast('SubscriberWaiting', m('SubscriberWaiting'), 1,
           'A heartbeat subscriber task is waiting: its Momento data key secret is empty or the key is refused ' +
           '(health status waiting-for-key), or the cache does not exist (waiting-for-cache). Heartbeats are not ' +
-          'recorded until it is fixed; the task picks up a new key or the created cache by itself within 30 s.' +
-          runbookPointer('SubscriberWaiting'),
-        metric: m('SubscriberWaiting'),
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        threshold: 1,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
+          'recorded until it is fixed; the task picks up a new key or the created cache by itself within 30 s.',
+      );
 
       this.alarms.push(
         ...this.subscriberDownAlarms,
@@ -262,4 +243,16 @@ export class TrackerMonitoring extends Construct {
       }
     }
   }
+  /** An alarm on `metric` reaching `threshold` in one period (no data: OK), pointing to its runbook entry. */
+  private alarmAtLeast(id: string, metric: cloudwatch.IMetric, threshold: number, description: string): cloudwatch.Alarm {
+    return new cloudwatch.Alarm(this, id, {
+      alarmDescription: description + runbookPointer(id),
+      metric,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      threshold,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  }
 }
+
