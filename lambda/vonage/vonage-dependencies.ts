@@ -22,15 +22,16 @@ export interface VonageMetrics {
 }
 
 /**
- * Everything the three Vonage functions need, built once per cold start by the handler (or by a
- * test, around the emulator and a stand-in Vonage server). No state lives here: a new
+ * Everything the three Vonage functions need, built by the handler's runtime loader (again when a
+ * secret changes: lambda/vonage/vonage-runtime.ts) or by a test (around the emulator and a
+ * stand-in Vonage server). No state lives here: a new
  * dependencies object over the same cache sees everything the previous one did.
  */
 export interface VonageDependencies {
   readonly config: VonageConfig;
   /** Where the token route reads the caller's account (the tracker's ACCOUNT_SOURCE / ACCOUNT_CLAIM). */
   readonly account: { readonly source: 'iam' | 'claim'; readonly claim: string };
-  /** The callback signature secret (read once per cold start; never logged). */
+  /** The callback signature secret (read again every 300 s, so a rotated one takes over; never logged). */
   readonly callbackSecret: string;
   readonly cache: CachePort;
   readonly seats: RoomSeats;

@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { LambdaAdmissionHook } from '../core/admission-hook';
-import { parseRuntimeConfig } from '../core/config';
+import { parseRuntimeConfig, type RuntimeConfig } from '../core/config';
 import { EventBridgeEventSink, noEvents } from '../core/lifecycle-events';
-import { loadMomentoKeys } from '../core/momento-credentials';
-import { createMomentoPorts } from '../core/momento-sdk-ports';
+import { LAMBDA_SECRET_MAX_AGE_SECONDS, loadMomentoKeys, secretsFingerprint, secretsManagerReader, type SecretReader } from '../core/momento-credentials';
+import { createMomentoPorts, type MomentoKeys } from '../core/momento-sdk-ports';
 import { PowertoolsEngineLogger, PowertoolsEngineMetrics } from '../core/observability';
 import { RoomSeats } from './room-seats';
-import { parseVonageConfig } from './vonage-config';
+import { parseVonageConfig, type VonageConfig } from './vonage-config';
 import type { VonageDependencies } from './vonage-dependencies';
 import { vonageVideoEnforcement } from './vonage-enforcement';
 
@@ -24,45 +23,94 @@ export interface VonageSecretNeeds {
   readonly callbackSecret: boolean;
 }
 
-/** One runtime per set of secret needs (the three handlers may share a process in local runs). */
-const runtimes = new Map<string, Promise<VonageRuntime>>();
-
-/**
- * Builds the Vonage dependencies once per container: the tracker's configuration and Momento
- * clients (the engine's loaders), the Vonage configuration, the secrets this function needs from
- * Secrets Manager, Powertools logs and metrics, EventBridge and the admission hook when set.
- * A failure is not cached, so the next invocation tries again.
- */
-export function loadVonageRuntime(needs: VonageSecretNeeds, env: Record<string, string | undefined> = process.env): Promise<VonageRuntime> {
-  const key = `${needs.privateKey}/${needs.callbackSecret}`;
-  let runtime = runtimes.get(key);
-  if (!runtime) {
-    runtime = build(needs, env).catch((error: unknown) => {
-      runtimes.delete(key);
-      throw error;
-    });
-    runtimes.set(key, runtime);
-  }
-  return runtime;
+/** How a container reads its secrets and retires the clients of a replaced key (as the tracker's Lambdas). */
+export interface VonageRuntimeLoaderOptions {
+  /** @default - Secrets Manager through Powertools, each value kept 300 s (`LAMBDA_SECRET_MAX_AGE_SECONDS`) */
+  readonly readSecret?: SecretReader;
+  /**
+   * How long the Momento clients of a replaced key stay open for calls already made on them.
+   * @default 30 000 ms
+   */
+  readonly retireAfterMs?: number;
 }
 
-async function build(needs: VonageSecretNeeds, env: Record<string, string | undefined>): Promise<VonageRuntime> {
-  const tracker = parseRuntimeConfig(env);
-  const config = parseVonageConfig(env, tracker.defaultLimit);
+/** The secret values a runtime was built with. */
+interface VonageSecrets {
+  readonly keys: MomentoKeys;
+  readonly privateKey: string;
+  readonly callbackSecret: string;
+}
+
+interface BuiltRuntime {
+  readonly runtime: VonageRuntime;
+  /** Digest of the secret values it was built with. */
+  readonly secrets: string;
+  close(): void;
+}
+
+/**
+ * A Vonage function's runtime, rebuilt when a secret changes, the way the tracker's Lambdas do it
+ * (lambda/core/lambda-runtime.ts): every invocation reads the Momento keys, the Vonage private key
+ * and the callback secret this function needs (from the reader's cache, so Secrets Manager is asked
+ * at most once per max age); when a value differs from the one the runtime was built with, a new
+ * runtime (new Momento clients, a Vonage client with the new private key, the new callback secret)
+ * serves from then on, and the old Momento clients are closed after `retireAfterMs` so calls
+ * already made on them finish. A failure is not kept, so the next invocation tries again.
+ */
+export function vonageRuntimeLoader(
+  needs: VonageSecretNeeds,
+  options: VonageRuntimeLoaderOptions = {},
+): (env?: Record<string, string | undefined>) => Promise<VonageRuntime> {
+  const read = options.readSecret ?? secretsManagerReader(LAMBDA_SECRET_MAX_AGE_SECONDS);
+  const retireAfterMs = options.retireAfterMs ?? 30_000;
+  let current: BuiltRuntime | undefined;
+  let building: { readonly secrets: string; readonly promise: Promise<BuiltRuntime> } | undefined;
+
+  return async (env = process.env) => {
+    const tracker = parseRuntimeConfig(env);
+    const config = parseVonageConfig(env, tracker.defaultLimit);
+    const values: VonageSecrets = {
+      keys: await loadMomentoKeys(tracker, read),
+      privateKey: needs.privateKey ? await readSecret(read, config.privateKeySecretArn, 'VONAGE_PRIVATE_KEY_SECRET_ARN', 'the Vonage application private key (PEM)') : '',
+      callbackSecret: needs.callbackSecret
+        ? await readSecret(read, config.callbackSecretArn, 'VONAGE_CALLBACK_SECRET_ARN', 'the session-monitoring signature secret')
+        : '',
+    };
+    const secrets = secretsFingerprint(values.keys.dataKey, values.keys.authKey, values.privateKey, values.callbackSecret);
+    if (current?.secrets === secrets) return current.runtime;
+    if (building?.secrets === secrets) return (await building.promise).runtime;
+    const promise = Promise.resolve().then(() => build(tracker, config, values, secrets));
+    building = { secrets, promise };
+    try {
+      const built = await promise;
+      if (current?.secrets === secrets) {
+        built.close(); // another invocation got there first
+        return current.runtime;
+      }
+      const replaced = current;
+      current = built;
+      if (replaced) {
+        built.runtime.deps.logger.info('a Momento key or a Vonage secret changed: new clients serve from now on', { retireOldClientsInMs: retireAfterMs });
+        setTimeout(() => replaced.close(), retireAfterMs).unref();
+      }
+      return built.runtime;
+    } finally {
+      if (building?.promise === promise) building = undefined;
+    }
+  };
+}
+
+function build(tracker: RuntimeConfig, config: VonageConfig, values: VonageSecrets, secrets: string): BuiltRuntime {
   const logger = new PowertoolsEngineLogger(tracker.serviceName);
   const metrics = new PowertoolsEngineMetrics(tracker);
-  const ports = createMomentoPorts(tracker, await loadMomentoKeys(tracker));
-  const privateKey = needs.privateKey ? await readSecret(config.privateKeySecretArn, 'VONAGE_PRIVATE_KEY_SECRET_ARN', 'the Vonage application private key (PEM)') : '';
-  const callbackSecret = needs.callbackSecret
-    ? await readSecret(config.callbackSecretArn, 'VONAGE_CALLBACK_SECRET_ARN', 'the session-monitoring signature secret')
-    : '';
+  const ports = createMomentoPorts(tracker, values.keys);
   const deps: VonageDependencies = {
     config,
     account: { source: tracker.accountSource, claim: tracker.accountClaim },
-    callbackSecret,
+    callbackSecret: values.callbackSecret,
     cache: ports.cache,
     seats: new RoomSeats(ports.cache, config.reservationSeconds, config.seatSeconds),
-    vonage: vonageVideoEnforcement({ applicationId: config.applicationId, privateKey, videoHost: config.videoHost }),
+    vonage: vonageVideoEnforcement({ applicationId: config.applicationId, privateKey: values.privateKey, videoHost: config.videoHost }),
     hook: tracker.admissionHookArn ? new LambdaAdmissionHook(tracker.admissionHookArn) : undefined,
     events: tracker.eventBusName ? new EventBridgeEventSink(tracker.eventBusName, undefined, (message, fields) => logger.warn(message, fields)) : noEvents,
     // Vonage metric names go to the same namespace and dimension as the engine's.
@@ -71,14 +119,34 @@ async function build(needs: VonageSecretNeeds, env: Record<string, string | unde
     now: () => Date.now(),
     newId: () => randomUUID(),
   };
-  return { deps, flush: () => metrics.flush() };
+  return { runtime: { deps, flush: () => metrics.flush() }, secrets, close: () => ports.close() };
 }
 
-async function readSecret(arn: string | undefined, variable: string, what: string): Promise<string> {
+async function readSecret(read: SecretReader, arn: string | undefined, variable: string, what: string): Promise<string> {
   if (!arn) throw new Error(`${variable} is not set: this function needs ${what}`);
-  const value = await getSecret(arn, { maxAge: 300 });
+  let value: unknown;
+  try {
+    value = await read(arn);
+  } catch (error) {
+    // A secret created without a value answers ResourceNotFoundException; the message never holds the value.
+    throw new Error(`${what} could not be read from ${arn}: ${error instanceof Error ? error.name : 'error'} (put it with aws secretsmanager put-secret-value)`);
+  }
   if (typeof value !== 'string' || value.trim() === '') {
     throw new Error(`the secret ${arn} is empty: put ${what} in it (aws secretsmanager put-secret-value)`);
   }
   return value.trim();
+}
+
+/** One loader per set of secret needs (the three handlers may share a process in local runs). */
+const loaders = new Map<string, ReturnType<typeof vonageRuntimeLoader>>();
+
+/**
+ * The runtime of this container for a function with these secret needs (see
+ * {@link vonageRuntimeLoader}): secrets from Secrets Manager (cached 300 s), rebuilt on rotation.
+ */
+export function loadVonageRuntime(needs: VonageSecretNeeds, env: Record<string, string | undefined> = process.env): Promise<VonageRuntime> {
+  const key = `${needs.privateKey}/${needs.callbackSecret}`;
+  let loader = loaders.get(key);
+  if (!loader) loaders.set(key, (loader = vonageRuntimeLoader(needs)));
+  return loader(env);
 }
