@@ -30,7 +30,8 @@ let tarball: string;
 let packedFiles: string[];
 
 beforeAll(() => {
-  if (!fs.existsSync(path.join(repo, 'dist', 'index.js')) || !fs.existsSync(path.join(repo, 'assets', 'token-vending', 'index.js'))) {
+  const built = ['dist/index.js', 'dist/verify/cli.js', 'assets/token-vending/index.js'].every((file) => fs.existsSync(path.join(repo, file)));
+  if (!built) {
     run('npm', ['run', 'build'], repo, 300_000);
   }
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'tracker-consumer-'));
@@ -172,6 +173,13 @@ describe('consumer: the packed library in a fresh project at the development ver
     expect(installed).not.toContain('typescript');
     const published = readJson<{ dependencies?: Record<string, string> }>(path.join(project, 'node_modules', 'cdk-concurrency-tracker', 'package.json'));
     expect(published.dependencies ?? {}).toEqual({});
+  });
+
+  test('installs the verify command as a bin that runs with plain node', () => {
+    const bin = path.join(project, 'node_modules', '.bin', 'cdk-concurrency-tracker-verify');
+    expect(run(bin, ['--help'], project)).toContain('usage: cdk-concurrency-tracker-verify --url <API URL>');
+    // Bad usage: exit code 2 and the reason (run() throws on a non-zero exit, with the output).
+    expect(() => run(bin, [], project)).toThrow(/--url is required/);
   });
 
   test('synthesizes a stack with plain node, with cdk-nag AwsSolutions passing', () => {
