@@ -54,7 +54,9 @@ rmSync(releaseDir, { recursive: true, force: true });
 mkdirSync(releaseDir, { recursive: true });
 const pack = (args) => {
   const output = execFileSync('npm', ['pack', '--json', '--pack-destination', releaseDir, ...args], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  return JSON.parse(output).map((packed) => path.join(releaseDir, packed.filename));
+  // A prepack script (the client's build) prints before npm's JSON: read from the JSON on.
+  const json = output.startsWith('[') ? output : output.slice(output.indexOf('\n[') + 1);
+  return JSON.parse(json).map((packed) => path.join(releaseDir, packed.filename));
 };
 const tarballs = [...pack([]), ...pack(['--workspace', 'packages/client'])];
 
