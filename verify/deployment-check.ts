@@ -232,7 +232,7 @@ function hintFor(answer: ApiAnswer): string {
   const error = (answer.body as { error?: unknown } | undefined)?.error;
   if (answer.status === 403 && message === 'Missing Authentication Token') return ' (API Gateway: no such route under this URL, or the request was not signed; check the URL ends with the stage, e.g. /v1/)';
   if (answer.status === 403 && /security token|signature/i.test(message)) return ' (API Gateway refused the AWS credentials: check the profile and that the URL\'s region is the API\'s)';
-  if (answer.status === 403 && /not authorized to access this resource/i.test(message)) return ' (API Gateway: these credentials have no execute-api:Invoke grant; tracker.grantInvoke(role))';
+  if (answer.status === 403 && /is not authorized to (perform|access)/i.test(message)) return ' (API Gateway: these credentials have no execute-api:Invoke grant; tracker.grantInvoke(role))';
   if (answer.status === 401) return ' (the authoriser refused the JWT: check its issuer, audience and expiry)';
   if (answer.status === 404) return ' (no such route: check the URL ends with the API stage, e.g. /v1/)';
   if (answer.status === 500 && error === 'misconfigured') return ' (the Lambdas have no usable Momento key yet: docs/operations.md, "Secrets to fill after deploy")';
