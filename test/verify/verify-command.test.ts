@@ -91,9 +91,21 @@ describe('cdk-concurrency-tracker-verify', () => {
   });
 
   it('names the failed step when the caller has no AWS credentials, and sends nothing unsigned', async () => {
-    const run = await verify(['--url', playground.apiUrl, '--region', 'us-east-1', '--topics-url', playground.apiUrl], {});
-    expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/^step 1 \(admit\) failed: no AWS credentials to sign the request with .*pass --jwt/m);
+    let requests = 0;
+    const gateway: Server = createServer((_req, res) => {
+      requests += 1;
+      res.writeHead(500).end();
+    });
+    await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}/v1/`;
+      const run = await verify(['--url', url, '--region', 'us-east-1'], {});
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/^step 1 \(admit\) failed: no AWS credentials to sign the request with .*pass --jwt/m);
+      expect(requests).toBe(0);
+    } finally {
+      await new Promise<void>((resolve) => gateway.close(() => resolve()));
+    }
   });
 
   it('names the failed step when API Gateway refuses the signature, having sent a SigV4 Authorization for execute-api', async () => {
@@ -113,6 +125,26 @@ describe('cdk-concurrency-tracker-verify', () => {
       expect(seen).toHaveLength(1);
       expect(seen[0]!.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDVERIFYTEST\/\d{8}\/eu-west-1\/execute-api\/aws4_request, SignedHeaders=[a-z0-9;-]*host[a-z0-9;-]*, Signature=[0-9a-f]{64}$/);
       expect(seen[0]!['x-amz-date']).toMatch(/^\d{8}T\d{6}Z$/);
+    } finally {
+      await new Promise<void>((resolve) => gateway.close(() => resolve()));
+    }
+  });
+
+  it('names the failed step when the authoriser refuses the JWT, having sent it as a bearer token', async () => {
+    // Stands in for API Gateway's JWT authoriser refusing the token (its answer is 401 Unauthorized).
+    const seen: IncomingHttpHeaders[] = [];
+    const gateway: Server = createServer((req, res) => {
+      seen.push(req.headers);
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ message: 'Unauthorized' }));
+    });
+    await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}/v1/`;
+      const run = await verify(['--url', url, '--jwt', 'expired.jwt.token', '--account', 'user-1'], {});
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/^step 1 \(admit\) failed: POST \/tokens answered 401: Unauthorized, expected 201 \(the authoriser refused the JWT/m);
+      expect(seen.map((headers) => headers.authorization)).toEqual(['Bearer expired.jwt.token']);
     } finally {
       await new Promise<void>((resolve) => gateway.close(() => resolve()));
     }
