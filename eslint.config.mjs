@@ -4,21 +4,14 @@
 // over 4 minutes on a busy two-core machine against about 25 s without; it found nothing the compiler
 // and the tests did not (no floating promise, two return-await cases in a test).
 import js from '@eslint/js';
+import { defineConfig } from 'eslint/config';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
-export default tseslint.config(
+export default defineConfig(
   {
     // Build output, bundles and generated files.
-    ignores: [
-      'node_modules/',
-      'dist/',
-      'assets/',
-      'cdk.out/',
-      'coverage/',
-      'test-output/',
-      'packages/client/dist/',
-    ],
+    ignores: ['node_modules/', 'dist/', 'assets/', 'cdk.out/', 'coverage/', 'test-output/', 'packages/client/dist/'],
   },
   js.configs.recommended,
   tseslint.configs.recommended,
@@ -50,7 +43,10 @@ export default tseslint.config(
             'Use describeIssues() or describeSettingIssues() from lambda/core/schema-issues.ts (client/: describeIssues in client/contracts.ts).',
         },
       ],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
     },
   },
   {
@@ -68,7 +64,7 @@ export default tseslint.config(
     languageOptions: { sourceType: 'script', globals: { ...globals.browser } },
   },
   {
-    // CommonJS configuration read by Jest.
+    // CommonJS: Jest's configuration and the consumer project's require() examples.
     files: ['**/*.cjs', 'jest.config.js'],
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
