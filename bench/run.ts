@@ -19,6 +19,7 @@ import { renderReport, renderTables } from './report';
 import { measureSynthesis } from './synthesis';
 import { measureSubscriberThroughput } from './subscriber-throughput';
 import { measureTokenVending } from './token-vending';
+import { errorMessage } from '../lambda/core/error-message';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -97,7 +98,7 @@ async function main(): Promise<void> {
       results.push(await measurement.run({ scale, emulator }));
       process.stdout.write(` ${((Date.now() - mt0) / 1000).toFixed(1)} s\n`);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       failures.push({ section: measurement.section, error: message });
       process.stdout.write(` FAILED: ${message}\n`);
     } finally {

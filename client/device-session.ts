@@ -8,6 +8,7 @@ import type { EvictedReason, ExpiredReason, StoppedReason } from './reasons';
 import { SessionEvents } from './session-events';
 import { requestTokenOutcome, type RequestToken, type TokenOutcome, type TokenRequestBody } from './token-request';
 import { asTopicTransportError, type TopicAddress, type TopicSubscription, type TopicTransport, type TopicTransportError } from './topic-transport';
+import { errorMessage } from './error-message';
 
 /**
  * Where a device session is:
@@ -360,7 +361,7 @@ export class DeviceSession {
       if (epoch !== this.epoch) return { state: 'stopped' }; // a listener stopped it on 'active'
     } catch (error) {
       const code = (error as { code?: unknown } | null)?.code === 'invalid-url' ? 'invalid-url' : 'control-failed';
-      const failure = new DeviceSessionError(code, `could not listen on the control topic: ${messageOf(error)}`, {
+      const failure = new DeviceSessionError(code, `could not listen on the control topic: ${errorMessage(error)}`, {
         retryable: false,
         cause: error,
       });
@@ -863,8 +864,4 @@ export class DeviceSession {
 function withDefaults(policy: Partial<RetryPolicy>, defaults: RetryPolicy): RetryPolicy {
   const maxMs = policy.maxMs ?? Math.max(defaults.maxMs, policy.initialMs ?? 0);
   return { initialMs: Math.min(policy.initialMs ?? defaults.initialMs, maxMs), maxMs, maxAttempts: policy.maxAttempts ?? defaults.maxAttempts };
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -2,6 +2,7 @@ import { CredentialProvider, MomentoErrorCode, TopicClient, TopicConfigurations,
 import { backoffDelay, type BackoffPolicy } from './backoff';
 import { detachedTimeout, type CancelTimer } from './detached-timer';
 import { TopicTransportError, type TopicFailureKind, type TopicSubscription, type TopicSubscriptionHandlers, type TopicTransport } from './topic-transport';
+import { errorMessage } from './error-message';
 
 /** Options of the `@gomomento/sdk` transport. */
 export interface SdkTopicTransportOptions {
@@ -32,7 +33,7 @@ export function createSdkTopicTransport(options: SdkTopicTransportOptions = {}):
       try {
         response = await clientFor(address.token).publish(address.cacheName, address.topic, message);
       } catch (error) {
-        throw new TopicTransportError('transient', `publish failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+        throw new TopicTransportError('transient', `publish failed: ${errorMessage(error)}`, { cause: error });
       }
       if (response instanceof TopicPublish.Error) {
         throw new TopicTransportError(failureKindOfCode(response.errorCode()), response.message(), { code: response.errorCode() });

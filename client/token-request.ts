@@ -1,6 +1,7 @@
 import { describeIssues, errorBodySchema, refusalSchema, tokenGrantSchema, type Refusal, type TokenGrant } from './contracts';
 import { DeviceSessionError } from './device-session-error';
 import type { DeviceSessionErrorCode } from './reasons';
+import { errorMessage } from './error-message';
 
 /** What the client asks `POST /tokens` for; the player's backend adds the account. */
 export interface TokenRequestBody {
@@ -52,7 +53,7 @@ export async function requestTokenOutcome(requestToken: RequestToken, body: Toke
   try {
     answer = await readAnswer(await requestToken(body));
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     if (isInvalidUrlError(error)) {
       // A URL that cannot be parsed fails the same way on every try: a configuration error.
       return failed('invalid-url', `the token request's URL is invalid: ${message}`, { retryable: false, cause: error });

@@ -1,3 +1,4 @@
+import { errorMessage } from './error-message';
 /**
  * How a device session reaches Momento topics. Two implementations ship: the HTTP topics API
  * (browser-safe, `http-topic-transport.ts`) and `@gomomento/sdk` (Node, `sdk-topic-transport.ts`).
@@ -69,6 +70,6 @@ export class TopicTransportError extends Error {
 /** Any thrown value as a `TopicTransportError`; unknown failures count as transient. */
 export function asTopicTransportError(error: unknown): TopicTransportError {
   if (error instanceof TopicTransportError) return error;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   return new TopicTransportError('transient', message, { cause: error });
 }

@@ -1,6 +1,8 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { z } from 'zod';
 import { MAX_LIMIT } from './config';
+import { errorMessage } from './error-message';
+import { describeIssues } from './schema-issues';
 
 /** What the admission hook is asked. */
 export interface AdmissionHookInput {
@@ -58,7 +60,7 @@ export class LambdaAdmissionHook implements AdmissionHook {
     }
     const decision = admissionDecisionSchema.safeParse(body);
     if (!decision.success) {
-      throw new AdmissionHookError(`admission hook answer is invalid: ${decision.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      throw new AdmissionHookError(`admission hook answer is invalid: ${describeIssues(decision.error, '(answer)')}`);
     }
     return decision.data;
   }
@@ -78,7 +80,7 @@ export async function decideWithin(hook: AdmissionHook, input: AdmissionHookInpu
     return await Promise.race([hook.decide(input), late]);
   } catch (error) {
     if (error instanceof AdmissionHookError) throw error;
-    throw new AdmissionHookError(`admission hook failed: ${error instanceof Error ? error.message : String(error)}`);
+    throw new AdmissionHookError(`admission hook failed: ${errorMessage(error)}`);
   } finally {
     clearTimeout(timer);
   }

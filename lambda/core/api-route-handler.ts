@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { errorResponse } from './http-response';
+import { errorMessage } from './error-message';
 
 /** How one API route's Lambda gets its runtime and answers a request. */
 export interface ApiRoute<R> {
@@ -25,7 +26,7 @@ export function apiRouteHandler<R>(route: ApiRoute<R>): (event: APIGatewayProxyE
     try {
       runtime = await route.load();
     } catch (error) {
-      console.error(JSON.stringify({ level: 'ERROR', message: `${route.service} cannot start`, error: error instanceof Error ? error.message : String(error) }));
+      console.error(JSON.stringify({ level: 'ERROR', message: `${route.service} cannot start`, error: errorMessage(error) }));
       return errorResponse(500, 'misconfigured', route.misconfiguredMessage);
     }
     try {

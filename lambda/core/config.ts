@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { optionalText, wholeNumberVariable } from './environment-values';
+import { describeSettingIssues } from './schema-issues';
 
 /** Largest limit a scope may have: the lease strategy reads every slot in one `getBatch`. */
 export const MAX_LIMIT = 100;
@@ -169,7 +170,7 @@ export function parseRuntimeConfig(env: Record<string, string | undefined>): Run
   const result = runtimeEnvironment.safeParse(env);
   if (!result.success) {
     throw new RuntimeConfigError(
-      result.error.issues.map((issue) => (issue.path.length > 0 && !issue.message.includes(String(issue.path[0])) ? `${issue.path.join('.')}: ${issue.message}` : issue.message)),
+      describeSettingIssues(result.error),
     );
   }
   const e = result.data;

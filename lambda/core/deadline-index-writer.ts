@@ -1,6 +1,7 @@
 import { cacheKeys } from './cache-keys';
 import type { CachePort } from './momento-ports';
 import { noMetrics, silentLogger, type EngineLogger, type EngineMetrics } from './observability-ports';
+import { errorMessage } from './error-message';
 
 export interface DeadlineIndexWriterOptions {
   readonly cache: CachePort;
@@ -83,7 +84,7 @@ export class DeadlineIndexWriter {
         this.logger.warn('deadline index write failed; the next heartbeats write it again', {
           shard,
           sessions: elements.length,
-          error: error instanceof Error ? error.message : String(error),
+          error: errorMessage(error),
         });
       })
       .finally(() => {

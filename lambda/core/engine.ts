@@ -21,7 +21,8 @@ import { isMomentoCallError, MomentoCallError, type CachePort, type TopicPort } 
 import { momentoIsUnavailable } from './failure-mode';
 import { noMetrics, silentLogger, type EngineLogger, type EngineMetrics } from './observability-ports';
 import { resolveScope, shardOf, type ScopeRef } from './scope';
-import { controlMessageForEnd, describeError, indexTtlSeconds, SessionLifecycle, sessionRecordTtlSeconds } from './session-lifecycle';
+import { controlMessageForEnd, indexTtlSeconds, SessionLifecycle, sessionRecordTtlSeconds } from './session-lifecycle';
+import { errorNameAndMessage } from './error-message';
 import { ScopeLimits, type ScopeLimit } from './scope-limits';
 import { describePlaces, sessionView, type SessionViewDeps } from './session-views';
 import { holderOf, SessionStore, type SessionRecord } from './session-store';
@@ -147,7 +148,7 @@ class Engine implements ConcurrencyEngine {
     } catch (error) {
       if (!isMomentoCallError(error)) throw error;
       this.metrics.count('MomentoErrors');
-      this.logger.error('admission could not reach Momento', { accountId: request.accountId, failureMode: this.config.failureMode, kind: error.kind, error: describeError(error) });
+      this.logger.error('admission could not reach Momento', { accountId: request.accountId, failureMode: this.config.failureMode, kind: error.kind, error: errorNameAndMessage(error) });
       if (!this.failsOpen(error)) throw new MomentoUnavailableError(error);
       this.metrics.count('AdmissionsDegraded');
       const startedAt = this.now();
@@ -496,7 +497,7 @@ class Engine implements ConcurrencyEngine {
     } catch (error) {
       if (!isMomentoCallError(error)) throw error;
       this.metrics.count('MomentoErrors');
-      this.logger.error('entitlement check could not reach Momento', { accountId, failureMode: this.config.failureMode, kind: error.kind, error: describeError(error) });
+      this.logger.error('entitlement check could not reach Momento', { accountId, failureMode: this.config.failureMode, kind: error.kind, error: errorNameAndMessage(error) });
       if (!this.failsOpen(error)) throw new MomentoUnavailableError(error);
       this.metrics.count('AdmissionsDegraded');
       return { accountId, limit: this.config.defaultLimit, active: 0, allowed: true, sessions: [], degraded: true };
@@ -518,7 +519,7 @@ class Engine implements ConcurrencyEngine {
     } catch (error) {
       if (!isMomentoCallError(error)) throw error;
       this.metrics.count('MomentoErrors');
-      this.logger.error('session check could not reach Momento', { accountId, kind: error.kind, error: describeError(error) });
+      this.logger.error('session check could not reach Momento', { accountId, kind: error.kind, error: errorNameAndMessage(error) });
       // A licence server asks this before renewing: it must never read "counted" from an outage.
       throw new MomentoUnavailableError(error);
     }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { contentIdSchema, deviceIdSchema, sessionIdSchema, streamKindSchema } from './identifiers';
 import { sessionKeySchema } from './session-key';
+import { describeIssues } from './schema-issues';
 
 /** Heartbeats are small by contract; Momento's own message limit is 4 KB. */
 export const MAX_HEARTBEAT_BYTES = 1024;
@@ -50,7 +51,7 @@ export function parseHeartbeatMessage(raw: string | Uint8Array): HeartbeatParseR
     return {
       ok: false,
       reason: 'invalid',
-      detail: result.error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`).join('; '),
+      detail: describeIssues(result.error, '(body)'),
     };
   }
   return { ok: true, message: result.data };

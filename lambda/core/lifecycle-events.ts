@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { errorMessage } from './error-message';
 
 export const EVENT_SOURCE = 'cdk-concurrency-tracker';
 
@@ -90,7 +91,7 @@ export class EventBridgeEventSink implements LifecycleEventSink {
       this.onFailure('lifecycle event not sent', {
         detailType: event.detailType,
         eventId: event.detail.eventId,
-        error: error instanceof Error ? error.message : String(error),
+        error: errorMessage(error),
       });
     }
   }

@@ -5,6 +5,7 @@ import { errorResponse } from './http-response';
 import { isMomentoCallError } from './momento-ports';
 import type { EngineLogger, EngineMetrics } from './observability-ports';
 import { ScopeError } from './scope';
+import { errorNameAndMessage } from './error-message';
 
 /** Maps what a request handler can throw to an HTTP answer: 4xx for the caller, 503 for Momento. */
 export function errorToResponse(error: unknown, logger: EngineLogger, metrics: EngineMetrics): APIGatewayProxyResult {
@@ -21,7 +22,7 @@ export function errorToResponse(error: unknown, logger: EngineLogger, metrics: E
     logger.error('admission hook failed', { error: error.message });
     return errorResponse(503, 'admission-hook-failed', 'The admission check failed; try again shortly.');
   }
-  logger.error('request failed', { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+  logger.error('request failed', { error: errorNameAndMessage(error) });
   return errorResponse(500, 'internal-error', 'Something went wrong on our side.');
 }
 

@@ -7,6 +7,7 @@ import type { CachePort, TopicPort } from './momento-ports';
 import type { EngineLogger, EngineMetrics, MetricName } from './observability-ports';
 import { controlTopicName } from './scope';
 import { holderOf, type SessionRecord, type SessionStore } from './session-store';
+import { errorNameAndMessage } from './error-message';
 
 /** How each end reason is reported: lifecycle event, metric, and what the device is told. */
 const END_REPORTS: Record<EndReason, { detailType: LifecycleDetailType; metric: MetricName; control?: ControlMessageType }> = {
@@ -87,7 +88,7 @@ export class SessionLifecycle {
       await this.deps.topics.publish(topic, encodeControlMessage({ v: 1, type, sessionId, reason }));
     } catch (error) {
       this.deps.metrics.count('MomentoErrors');
-      this.deps.logger.warn('control message not delivered', { sessionId, type, error: describeError(error) });
+      this.deps.logger.warn('control message not delivered', { sessionId, type, error: errorNameAndMessage(error) });
     }
   }
 
@@ -113,8 +114,4 @@ export class SessionLifecycle {
       }),
     ]);
   }
-}
-
-export function describeError(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

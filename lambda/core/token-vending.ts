@@ -8,6 +8,7 @@ import type { EngineLogger, EngineMetrics } from './observability-ports';
 import { controlTopicName, heartbeatTopicName, shardOf } from './scope';
 import type { SessionKeys } from './session-key';
 import type { SessionRecord } from './session-store';
+import { errorMessage } from './error-message';
 
 /** The 201 body of `POST /tokens`. */
 export interface TokenGrantBody {
@@ -155,7 +156,7 @@ async function deviceToken(session: SessionRecord, deps: TokenVendingDeps, minRe
   if (ttlSeconds === config.tokenTtlSeconds && cacheSeconds >= 1) {
     await cache.set(key, JSON.stringify(minted), cacheSeconds).catch((error: unknown) => {
       metrics.count('MomentoErrors');
-      deps.logger.warn('device token not cached', { accountId: session.accountId, error: error instanceof Error ? error.message : String(error) });
+      deps.logger.warn('device token not cached', { accountId: session.accountId, error: errorMessage(error) });
     });
   }
   return { token: minted, reused: false };

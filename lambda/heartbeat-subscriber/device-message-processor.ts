@@ -5,6 +5,7 @@ import type { EngineLogger, EngineMetrics } from '../core/observability-ports';
 import type { SessionKeys } from '../core/session-key';
 import { AccountRoundRobin } from './account-round-robin';
 import { UnknownSessionBudget } from './unknown-session-budget';
+import { errorNameAndMessage } from '../core/error-message';
 
 export interface ProcessorStats {
   received: number;
@@ -191,7 +192,7 @@ export class DeviceMessageProcessor {
       this.metrics.count('MomentoErrors');
       this.logOnce('failed', 'device message not processed', {
         sessionId: entry.message.sessionId,
-        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+        error: errorNameAndMessage(error),
       });
     } finally {
       this.running -= 1;

@@ -13,6 +13,7 @@ import { DeviceMessageProcessor, type ProcessorStats } from './device-message-pr
 import { startHealthServer, type HealthReport } from './health-server';
 import { RotatingCachePort, RotatingTopicPort } from './rotating-ports';
 import { ShardSubscription, type ShardStats } from './shard-subscription';
+import { errorMessage } from '../core/error-message';
 
 export interface SubscriberPorts {
   readonly cache: CachePort;
@@ -191,7 +192,7 @@ export async function startHeartbeatSubscriber(config: RuntimeConfig, deps: Subs
       sessionsEnded += result.ended;
     } catch (error) {
       metrics.count('MomentoErrors');
-      logger.warn('expiry sweep failed', { error: error instanceof Error ? error.message : String(error) });
+      logger.warn('expiry sweep failed', { error: errorMessage(error) });
     } finally {
       sweeping = false;
     }
@@ -262,7 +263,7 @@ export async function startHeartbeatSubscriber(config: RuntimeConfig, deps: Subs
     try {
       ports = connect(keys);
     } catch (error) {
-      lastError = error instanceof Error ? error.message : String(error);
+      lastError = errorMessage(error);
       logger.error('the new Momento data key cannot be used; keeping the current one', { error: lastError });
       return;
     }
@@ -295,7 +296,7 @@ export async function startHeartbeatSubscriber(config: RuntimeConfig, deps: Subs
       sessionKeys ??= await loadSessionKeys(config, readSecret);
       keys = await loadMomentoKeys(config, readSecret);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       if (connection) logger.warn('cannot read the key secrets again; keeping the current key', { error: message });
       else keyProblem = message;
       return false;
@@ -306,7 +307,7 @@ export async function startHeartbeatSubscriber(config: RuntimeConfig, deps: Subs
       try {
         ports = connect(keys);
       } catch (error) {
-        keyProblem = error instanceof Error ? error.message : String(error);
+        keyProblem = errorMessage(error);
         return false;
       }
       keyProblem = undefined;

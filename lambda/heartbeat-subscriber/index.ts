@@ -2,6 +2,7 @@ import { parseRuntimeConfig } from '../core/config';
 import { EventBridgeEventSink } from '../core/lifecycle-events';
 import { PowertoolsEngineLogger, PowertoolsEngineMetrics } from '../core/observability';
 import { startHeartbeatSubscriber } from './heartbeat-subscriber';
+import { errorMessage } from '../core/error-message';
 
 /** Process entry of the heartbeat subscriber container (Fargate). */
 async function main(): Promise<void> {
@@ -27,6 +28,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(JSON.stringify({ level: 'ERROR', message: 'heartbeat subscriber failed to start', error: error instanceof Error ? error.message : String(error) }));
+  console.error(JSON.stringify({ level: 'ERROR', message: 'heartbeat subscriber failed to start', error: errorMessage(error) }));
   process.exit(1);
 });

@@ -1,5 +1,6 @@
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
 import { z } from 'zod';
+import { describeIssues } from '../core/schema-issues';
 
 /** The authoriser's environment, set by the construct (lib/jwt-authorizer-function.ts). */
 const authorizerEnvironment = z.object({
@@ -19,7 +20,7 @@ export type AuthorizerConfig = z.infer<typeof authorizerEnvironment>;
 export function parseAuthorizerConfig(env: Record<string, string | undefined>): AuthorizerConfig {
   const result = authorizerEnvironment.safeParse(env);
   if (!result.success) {
-    throw new Error(`Invalid JWT authoriser configuration: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new Error(`Invalid JWT authoriser configuration: ${describeIssues(result.error, '(configuration)')}`);
   }
   return result.data;
 }

@@ -5,6 +5,7 @@ import { errorResponse, jsonResponse } from '../core/http-response';
 import { errorToResponse, parseJsonBody } from '../core/request-errors';
 import { tokenRequestSchema } from '../core/token-request';
 import { vendToken } from '../core/token-vending';
+import { describeIssues } from '../core/schema-issues';
 
 /** The parts of an API Gateway REST proxy event this handler reads. */
 export type TokenRequestEvent = Pick<APIGatewayProxyEvent, 'httpMethod' | 'body' | 'requestContext'> & Partial<Pick<APIGatewayProxyEvent, 'isBase64Encoded'>>;
@@ -19,7 +20,7 @@ export async function handleTokenRequest(event: TokenRequestEvent, deps: Handler
   if (!body.ok) return errorResponse(400, 'invalid-json', 'The request body is not valid JSON.');
   const parsed = tokenRequestSchema.safeParse(body.value);
   if (!parsed.success) {
-    return errorResponse(400, 'invalid-request', parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; '));
+    return errorResponse(400, 'invalid-request', describeIssues(parsed.error, 'body'));
   }
   const request = parsed.data;
   // Under IAM the trusted backend names the account; otherwise only the verified claim counts.

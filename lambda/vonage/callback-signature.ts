@@ -49,8 +49,8 @@ export async function verifyCallbackSignature(
   if (typeof payload.iat !== 'number' || payload.iat > now.getTime() / 1000 + CLOCK_TOLERANCE_SECONDS) {
     return { valid: false, reason: 'iat is in the future' };
   }
-  if (payload['application_id'] !== applicationId) return { valid: false, reason: 'application_id is not this application' };
-  const claimed = payload['payload_hash'];
+  if (payload.application_id !== applicationId) return { valid: false, reason: 'application_id is not this application' };
+  const claimed = payload.payload_hash;
   if (typeof claimed !== 'string' || !payloadHashMatches(claimed, rawBody)) {
     return { valid: false, reason: 'payload_hash does not match the body' };
   }

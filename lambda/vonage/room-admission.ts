@@ -3,6 +3,7 @@ import { emitRoomEvent } from './room-events';
 import { policyForRoom, type ResolvedRoomPolicy } from './room-policy';
 import type { VonageDependencies } from './vonage-dependencies';
 import { vonageKeys } from './vonage-keys';
+import { errorMessage } from '../core/error-message';
 
 export interface RoomTokenRequest {
   readonly roomId: string;
@@ -172,7 +173,7 @@ async function roomRecord(roomId: string, deps: VonageDependencies) {
   try {
     sessionId = await deps.vonage.createSession();
   } catch (error) {
-    throw new VonageApiError(`createSession failed: ${error instanceof Error ? error.message : String(error)}`);
+    throw new VonageApiError(`createSession failed: ${errorMessage(error)}`);
   }
   return deps.seats.putRoomOnce(roomId, { sessionId, createdAt: deps.now() });
 }

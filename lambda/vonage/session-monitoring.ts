@@ -5,6 +5,7 @@ import { emitRoomEvent } from './room-events';
 import { mayPublish, policyForRoom, streamKindOf } from './room-policy';
 import type { VonageDependencies } from './vonage-dependencies';
 import { vonageKeys, type ConnectionRecord } from './vonage-keys';
+import { errorMessage } from '../core/error-message';
 
 /** How long tombstones of destroyed connections and streams stop late or retried events. */
 export const TOMBSTONE_SECONDS = 24 * 60 * 60;
@@ -218,7 +219,7 @@ async function recordEnforcementFailure(deps: VonageDependencies, sessionId: str
   deps.logger.error('vonage enforcement failed; queued for retry', {
     sessionId,
     connectionId,
-    error: error instanceof Error ? error.message : String(error),
+    error: errorMessage(error),
   });
   await deps.cache.sortedSetPut(vonageKeys.disconnectRetries, `${sessionId} ${connectionId}`, deps.now(), TOMBSTONE_SECONDS);
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { optionalText, wholeNumberVariable } from '../core/environment-values';
 import { parseRoomPolicies, type RoomPolicies } from './room-policy';
+import { describeSettingIssues } from '../core/schema-issues';
 
 /** Vonage's documented maximum client token lifetime (30 days). */
 export const MAX_VONAGE_TOKEN_SECONDS = 30 * 24 * 60 * 60;
@@ -41,7 +42,7 @@ export interface VonageConfig {
 export function parseVonageConfig(env: Record<string, string | undefined>, defaultLimit: number): VonageConfig {
   const result = vonageEnvironment.safeParse(env);
   if (!result.success) {
-    throw new Error(`Invalid Vonage configuration: ${result.error.issues.map((issue) => (issue.path.length > 0 && !issue.message.includes(String(issue.path[0])) ? `${issue.path.join('.')}: ${issue.message}` : issue.message)).join('; ')}`);
+    throw new Error(`Invalid Vonage configuration: ${describeSettingIssues(result.error).join('; ')}`);
   }
   const e = result.data;
   const accountLimit = e.VONAGE_ACCOUNT_LIMIT ?? defaultLimit;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { startEmulator } from './emulator';
+import { errorMessage } from './error-message';
 
 /** `npm run emulator -- --port 9090 [--http-port 9091] [--host 127.0.0.1] [--cache NAME ...]` */
 const argsSchema = z.object({
@@ -59,6 +60,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`momento emulator: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`momento emulator: ${errorMessage(error)}\n`);
   process.exit(1);
 });

@@ -1,5 +1,6 @@
 import type { DashboardFeed } from './dashboard-feed';
 import type { DeviceView } from './simulated-devices';
+import { errorMessage } from '../../lambda/core/error-message';
 
 /** One session as the dashboard lists it (the entitlement check's session shape). */
 export interface DashboardSession {
@@ -156,7 +157,7 @@ export class DashboardState {
           return account;
         } catch (error) {
           const previous = this.accounts.get(accountId)!;
-          return { ...previous, error: error instanceof Error ? error.message : String(error) };
+          return { ...previous, error: errorMessage(error) };
         }
       }),
     );

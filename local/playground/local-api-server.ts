@@ -9,6 +9,7 @@ import { fromApiGatewayResult, toApiGatewayEvent, type LocalRequest } from './ap
 import { checkHostAndOrigin, checkJsonContentType, type RequestRefusal } from './browser-request-checks';
 import type { DashboardFeed } from './dashboard-feed';
 import { DeviceControlError, type DeviceState, type SimulatedDevices } from './simulated-devices';
+import { describeIssues } from '../../lambda/core/schema-issues';
 
 /** A handler with API Gateway's proxy signature. */
 export type ProxyHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
@@ -271,7 +272,7 @@ function parseBody<T>(schema: z.ZodType<T>, text: string | undefined): T {
 function parseValue<T>(schema: z.ZodType<T>, value: unknown): T {
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
-    throw new HttpError(400, 'invalid-request', parsed.error.issues.map((issue) => `${issue.path.join('.') || 'value'}: ${issue.message}`).join('; '));
+    throw new HttpError(400, 'invalid-request', describeIssues(parsed.error, 'value'));
   }
   return parsed.data;
 }

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { describeSettingIssues } from '../../lambda/core/schema-issues';
 
 /** The counting strategies the engine offers (see docs/architecture.md). */
 export const COUNTING_STRATEGIES = ['leases', 'capped-list', 'interval-dictionary'] as const;
@@ -125,7 +126,7 @@ export function parsePlaygroundOptions(argv: readonly string[]): PlaygroundOptio
 
   const parsed = rawOptionsSchema.safeParse(values);
   if (!parsed.success) {
-    throw new PlaygroundOptionsError(parsed.error.issues.map((issue) => issue.message).join('; '));
+    throw new PlaygroundOptionsError(describeSettingIssues(parsed.error).join('; '));
   }
   const raw = parsed.data;
   const options: PlaygroundOptions = {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { errorMessage } from '../../lambda/core/error-message';
 
 /** Where a simulated device is in its life, as the dashboard shows it. */
 export type DeviceState = 'starting' | 'active' | 'refused' | 'stopped' | 'crashed' | 'evicted' | 'expired' | 'error';
@@ -177,7 +178,7 @@ export class SimulatedDevices {
       run.device = this.runner({ accountId: entry.view.accountId, deviceId }, hooks);
     } catch (error) {
       entry.run = undefined;
-      this.update(deviceId, { state: 'error', detail: error instanceof Error ? error.message : String(error) });
+      this.update(deviceId, { state: 'error', detail: errorMessage(error) });
     }
     return entry.view;
   }

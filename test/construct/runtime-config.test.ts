@@ -108,7 +108,7 @@ describe('every synthesized runtime environment is accepted by the engine config
       try {
         config = parseRuntimeConfig(env);
       } catch (error) {
-        throw new Error(`${id}: ${(error as Error).message}`);
+        throw new Error(`${id}: ${(error as Error).message}`, { cause: error });
       }
       // The values the construct set are the values the runtime reads (nothing falls back to a default).
       expect(config.cacheName).toBe(env.CACHE_NAME);

@@ -35,7 +35,7 @@ describe('the tracker against the emulator: session flow', () => {
   });
 
   it('reuses one minted token per account across containers: the auth service is called once per token lifetime', async () => {
-    const mints = () => harness.emulator.stats().calls['GenerateDisposableToken'] ?? 0;
+    const mints = () => harness.emulator.stats().calls.GenerateDisposableToken ?? 0;
     const before = mints();
     const containers = [harness.api(), harness.api()]; // two Lambda containers, their own SDK clients
     const grants = [];

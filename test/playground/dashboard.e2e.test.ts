@@ -134,7 +134,7 @@ describe('playground dashboard in a browser', () => {
     await tabs[2].getByTestId('device-take-over').first().click();
     await tabs[2].getByTestId('device-status').filter({ hasText: 'active' }).waitFor({ timeout: 10_000 });
     // The ended tab hears it on its control topic (an HTTP long poll), a moment later.
-    let after: Array<string | null> = [];
+    let after: Array<string | null>;
     const deadline = Date.now() + 10_000;
     do {
       after = await Promise.all(tabs.map((tab) => tab.getByTestId('device-status').textContent()));

@@ -146,8 +146,6 @@ function parse(result: APIGatewayProxyResult): { status: number; body: Record<st
   return { status: result.statusCode, body: JSON.parse(result.body) as Record<string, unknown> };
 }
 
-let sequence = 0;
-
 /** Callback payloads in the shapes of the article and Vonage's session-monitoring reference. */
 export const callbacks = {
   connectionCreated(sessionId: string, connectionId: string, data: string | undefined, timestamp: number) {
@@ -193,7 +191,6 @@ export const callbacks = {
   },
   /** A fresh connection id in Vonage's UUID form. */
   connectionId(): string {
-    sequence += 1;
     return randomUUID();
   },
 };

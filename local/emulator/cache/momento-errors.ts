@@ -1,5 +1,6 @@
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { isStatusError, statusError } from '../status-error';
+import { errorMessage } from '../error-message';
 
 /**
  * The gRPC errors the cache and control services answer with, shaped as Momento's service returns
@@ -9,7 +10,7 @@ import { isStatusError, statusError } from '../status-error';
 /** Any failure as a gRPC error: ours and the guard's pass through; anything else is an emulator bug. */
 export function toServiceError(error: unknown): ServiceError {
   if (isStatusError(error)) return error;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   return statusError(status.INTERNAL, `emulator error: ${message}`);
 }
 

@@ -14,7 +14,7 @@ export function run(command: string, args: string[], cwd: string, timeout = 120_
     return execFileSync(command, args, { cwd, encoding: 'utf8', timeout, stdio: ['ignore', 'pipe', 'pipe'], env: env ?? process.env });
   } catch (error) {
     const e = error as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`${command} ${args.join(' ')} failed: ${`${e.stdout ?? ''}\n${e.stderr ?? ''}`.slice(-3000)}`);
+    throw new Error(`${command} ${args.join(' ')} failed: ${`${e.stdout ?? ''}\n${e.stderr ?? ''}`.slice(-3000)}`, { cause: error });
   }
 }
 
