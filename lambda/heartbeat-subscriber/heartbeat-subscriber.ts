@@ -1,12 +1,12 @@
 import type { RuntimeConfig } from '../core/config';
-import { createEngine } from '../core/engine';
-import type { ConcurrencyEngine } from '../core/engine-types';
+import { createEngine } from '../core/engine/engine';
+import type { ConcurrencyEngine } from '../core/engine/engine-types';
 import type { LifecycleEventSink } from '../core/lifecycle-events';
 import { loadMomentoKeys, secretsFingerprint, secretsManagerReader, type SecretReader } from '../core/momento-credentials';
 import type { CachePort, TopicPort } from '../core/momento-ports';
 import { createMomentoPorts, type MomentoKeys } from '../core/momento-sdk-ports';
 import { noMetrics, silentLogger, type EngineLogger, type EngineMetrics } from '../core/observability-ports';
-import { heartbeatTopicName } from '../core/scope';
+import { heartbeatTopicName } from '../core/engine/scope';
 import type { SessionKeys } from '../core/session-key';
 import { loadSessionKeys } from '../core/session-key-secret';
 import { DeviceMessageProcessor, type ProcessorStats } from './device-message-processor';

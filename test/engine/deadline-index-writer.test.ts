@@ -1,5 +1,5 @@
-import { cacheKeys } from '../../lambda/core/cache-keys';
-import { DeadlineIndexWriter } from '../../lambda/core/deadline-index-writer';
+import { cacheKeys } from '../../lambda/core/engine/cache-keys';
+import { DeadlineIndexWriter } from '../../lambda/core/engine/deadline-index-writer';
 import { MomentoCallError } from '../../lambda/core/momento-ports';
 import { CountingMetrics, type EngineLogger } from '../../lambda/core/observability-ports';
 import { InMemoryCache } from './support/in-memory-cache';

@@ -1,4 +1,4 @@
-import { cacheKeys } from '../../lambda/core/cache-keys';
+import { cacheKeys } from '../../lambda/core/engine/cache-keys';
 import { admittedSession, engineFixture, type EngineFixture } from './support/engine-fixture';
 
 describe('heartbeats with the deadline index batched (deadlineIndexBatch)', () => {

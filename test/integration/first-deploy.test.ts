@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { request } from 'node:http';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { CountingMetrics } from '../../lambda/core/observability-ports';
-import type { TokenGrantBody } from '../../lambda/core/token-vending';
+import type { TokenGrantBody } from '../../lambda/core/engine/token-vending';
 import { startHeartbeatSubscriber, type HeartbeatSubscriber, type SubscriberOptions } from '../../lambda/heartbeat-subscriber/heartbeat-subscriber';
 import { apiEvent } from '../handlers/handler-fixtures';
 import { AUTH_ARN, DATA_ARN, quietJsonLines, requestPathLambdas, SecretStoreStandIn, SESSION_ARN } from './support/secret-store-stand-in';
