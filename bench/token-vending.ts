@@ -94,6 +94,9 @@ function withoutCachedTokens(cache: CachePort): CachePort {
   return new Proxy(cache, {
     get(target, property, receiver) {
       if (property === 'get') return (key: string) => (key.startsWith(tokenKeyPrefix) ? Promise.resolve(undefined) : target.get(key));
+      if (property === 'getBatch') {
+        return async (keys: readonly string[]) => (await target.getBatch(keys)).map((value, i) => (keys[i]!.startsWith(tokenKeyPrefix) ? undefined : value));
+      }
       const value: unknown = Reflect.get(target, property, receiver);
       return typeof value === 'function' ? value.bind(target) : value;
     },

@@ -8,9 +8,9 @@ import type { EngineContext } from './engine-context';
 import type { AdmissionOutcome, AdmissionRequest } from './engine-types';
 import { MomentoUnavailableError } from './momento-unavailable-error';
 import { resolveScope, shardOf, type ScopeRef } from './scope';
-import type { ScopeLimit } from './scope-limits';
+import { parseScopeLimit, type ScopeLimit } from './scope-limits';
 import { describeError, indexTtlSeconds, sessionRecordTtlSeconds } from './session-lifecycle';
-import { holderOf, type SessionRecord } from './session-store';
+import { holderOf, parseRecord, type SessionRecord } from './session-store';
 import { describePlaces } from './session-views';
 
 /**
@@ -81,66 +81,89 @@ export class Admission {
       endsAt,
     };
   }
-  private async admitInScope(request: AdmissionRequest, scope: ScopeRef, limit: number): Promise<AdmissionOutcome> {
+  /**
+   * One `getBatch` brings what the admission decides on: the scope's limit record, its places
+   * (strategies whose places are one key each, as leases), the device's duration window, the
+   * refreshed session's record and end marker, and what the caller reads along (token vending: the
+   * account's device token). Only devices above a lowered limit cost a second read of the rest.
+   */
+  private async firstRead(request: AdmissionRequest, scope: ScopeRef, limit: number): Promise<FirstRead> {
+    const { ctx } = this;
+    const limitKey = ctx.tracksLimits ? cacheKeys.scopeLimit(scope.key) : undefined;
+    const windowKey = ctx.config.maxSessionSeconds > 0 ? cacheKeys.deviceClock(scope.key, request.accountId, request.deviceId) : undefined;
+    const sessionKeys = request.sessionId === undefined ? [] : [cacheKeys.session(request.sessionId), cacheKeys.ended(request.sessionId)];
+    const placeKeys = ctx.strategy.placeKeys?.(scope, limit) ?? [];
+    const keys = [...new Set([limitKey, windowKey, ...sessionKeys, ...(request.readAlong ?? []), ...placeKeys].filter((key): key is string => key !== undefined))];
+    const read = await ctx.cache.getBatch(keys);
+    const values = new Map(keys.map((key, i) => [key, read[i]]));
+    const stored = limitKey === undefined ? undefined : parseScopeLimit(values.get(limitKey));
     // Devices may still hold slots up to the highest limit the scope had (its ceiling): after a
     // hook lowered it, or a redeploy lowered DEFAULT_LIMIT. They still count.
-    const stored = this.ctx.tracksLimits ? await this.noticeLimitChange(scope, limit) : undefined;
     const ceiling = Math.max(limit, stored?.ceiling ?? 0);
+    let slots = ctx.strategy.placeKeys ? placeKeys.map((key) => values.get(key)) : undefined;
+    if (slots && ceiling > limit) slots = [...slots, ...(await ctx.cache.getBatch(ctx.strategy.placeKeys!(scope, ceiling).slice(limit)))];
+    return { values, stored, ceiling, slots, windowKey };
+  }
+
+  private async admitInScope(request: AdmissionRequest, scope: ScopeRef, limit: number): Promise<AdmissionOutcome> {
+    const { ctx } = this;
+    const read = await this.firstRead(request, scope, limit);
+    const { ceiling } = read;
+    if (ctx.tracksLimits) await this.noticeLimitChange(scope, limit, read);
     if (request.sessionId) {
-      const continued = await this.continueSession(request, scope, limit, ceiling);
+      const continued = await this.continueSession(request, scope, limit, read);
       if (continued) return continued;
     }
-    const window = this.ctx.config.maxSessionSeconds > 0 ? cacheKeys.deviceClock(scope.key, request.accountId, request.deviceId) : undefined;
-    const opened = window === undefined ? undefined : parseEpoch(await this.ctx.cache.get(window));
-    if (opened !== undefined && this.endsAt(opened)! <= this.ctx.now()) return this.deniedForDuration(request, scope, limit, opened);
-    const holder: Holder = { accountId: request.accountId, deviceId: request.deviceId, sessionId: this.ctx.newSessionId() };
-    let result = await this.ctx.strategy.acquire(scope, limit, holder, ceiling);
+    const window = read.windowKey;
+    const opened = window === undefined ? undefined : parseEpoch(read.values.get(window));
+    if (opened !== undefined && this.endsAt(opened)! <= ctx.now()) return this.deniedForDuration(request, scope, limit, opened);
+    // The record is settled before the claim, so the place itself carries what the entitlement check shows.
+    const now = ctx.now();
+    const draft = this.sessionRecord(request, scope, ctx.newSessionId(), limit, now, undefined);
+    const holder: Holder = holderOf(draft);
+    let result = await ctx.strategy.acquire(scope, limit, holder, ceiling, read.slots);
     let evicted: SessionRecord | undefined;
-    if (result.kind === 'full' && this.ctx.config.atLimit === 'evict-oldest' && this.ctx.strategy.takeover) {
+    if (result.kind === 'full' && ctx.config.atLimit === 'evict-oldest' && ctx.strategy.takeover) {
       for (let attempt = 0; attempt < 3 && result.kind === 'full'; attempt += 1) {
         const oldest = await this.oldestPlace(result.places);
         if (!oldest || oldest.place.slot === undefined) break;
-        if (await this.ctx.strategy.takeover(scope, oldest.place.slot, oldest.place.holder, holder)) {
+        if (await ctx.strategy.takeover(scope, oldest.place.slot, oldest.place.holder, holder)) {
           result = { kind: 'acquired', slot: oldest.place.slot };
           evicted = oldest.record;
         } else {
-          result = await this.ctx.strategy.acquire(scope, limit, holder, ceiling);
+          result = await ctx.strategy.acquire(scope, limit, holder, ceiling);
         }
       }
     }
     if (result.kind === 'full') {
       await this.reportDenied(request, scope, 'limit-reached', limit, result.places.length);
-      return { kind: 'limit-reached', limit, active: result.places.length, sessions: await describePlaces(this.ctx.viewDeps, result.places, request.accountId, scope) };
+      return { kind: 'limit-reached', limit, active: result.places.length, sessions: await describePlaces(ctx.viewDeps, result.places, request.accountId, scope) };
     }
 
-    const now = this.ctx.now();
     // The device's duration window opens with its first admitted session in the scope (a refusal
     // at the limit does not start its clock); a race for it is won by the first writer.
     const windowStart = window === undefined ? undefined : (opened ?? (await this.openWindow(window, now)));
     const endsAt = windowStart === undefined ? undefined : this.endsAt(windowStart);
     if (windowStart !== undefined && endsAt! <= now) {
-      await this.ctx.strategy.release(scope, holder, result.slot);
+      await ctx.strategy.release(scope, holder, result.slot);
       return this.deniedForDuration(request, scope, limit, windowStart);
     }
     // The same device of this account held a place (its id copied to another screen, or a restart
     // without sessionId): the newer session took the place over, and the earlier one is ended and
     // told now, on its control topic, like any eviction.
-    const replaced = result.replaced ? await this.ctx.sessions.get(result.replaced.sessionId) : undefined;
-    const record = this.sessionRecord(request, scope, holder.sessionId, limit, now, endsAt, result.slot);
-    await this.recordSession(record, scope);
-    if (replaced) {
-      this.ctx.forget(replaced.sessionId);
-      await this.ctx.lifecycle.end(replaced, 'replaced', { release: false });
-    }
-    if (evicted) await this.ctx.lifecycle.end(evicted, 'evicted-by-newer-session', { release: false });
-    const places = await this.ctx.strategy.active(scope, limit, ceiling);
+    const replaced = result.replaced ? await ctx.sessions.get(result.replaced.sessionId) : undefined;
+    const record: SessionRecord = { ...draft, slot: result.slot, endsAt };
+    const places = await this.placesAfter(scope, limit, ceiling, read, { holder, slot: result.slot });
     const active = places.length;
-    // Rewritten by every admission and token refresh, so the record outlives every session that
-    // may sit above a limit lowered later (it is what keeps those sessions counted).
-    if (this.ctx.tracksLimits) await this.ctx.scopeLimits.store(scope, limit, places);
-    this.ctx.metrics.count('AdmissionsGranted');
-    this.ctx.logger.info('session admitted', { sessionId: record.sessionId, accountId: record.accountId, deviceId: record.deviceId, limit, active, replaced: replaced?.sessionId });
-    await this.ctx.events.emit({
+    await this.recordSession(record, scope, places);
+    if (replaced) {
+      ctx.forget(replaced.sessionId);
+      await ctx.lifecycle.end(replaced, 'replaced', { release: false });
+    }
+    if (evicted) await ctx.lifecycle.end(evicted, 'evicted-by-newer-session', { release: false });
+    ctx.metrics.count('AdmissionsGranted');
+    ctx.logger.info('session admitted', { sessionId: record.sessionId, accountId: record.accountId, deviceId: record.deviceId, limit, active, replaced: replaced?.sessionId });
+    await ctx.events.emit({
       detailType: 'Session Admitted',
       detail: {
         eventId: lifecycleEventId('Session Admitted', scope.key, record.sessionId, record.startedAt),
@@ -155,7 +178,18 @@ export class Admission {
         at: new Date(now).toISOString(),
       },
     });
-    return { kind: 'admitted', session: record, limit, active, continued: false, evicted, replaced };
+    return { kind: 'admitted', session: record, limit, active, continued: false, evicted, replaced, readAlong: readAlong(request, read) };
+  }
+
+  /**
+   * The scope's places once `own` is taken: from the first read when the strategy's places were
+   * in it (the place `own` took counted once, whoever held it before), else read again. Under
+   * racing admissions this is the count as this admission saw it; the limit holds regardless.
+   */
+  private async placesAfter(scope: ScopeRef, limit: number, ceiling: number, read: FirstRead, own: HeldPlace): Promise<HeldPlace[]> {
+    const { strategy } = this.ctx;
+    if (!read.slots || !strategy.placesFrom) return strategy.active(scope, limit, ceiling);
+    return [...strategy.placesFrom(read.slots).filter((place) => place.slot !== own.slot && place.holder.sessionId !== own.holder.sessionId), own];
   }
 
   /**
@@ -177,53 +211,64 @@ export class Admission {
   }
 
   /** A token refresh for a session the device still holds: refreshed, never counted twice. */
-  private async continueSession(request: AdmissionRequest, scope: ScopeRef, limit: number, ceiling: number): Promise<AdmissionOutcome | undefined> {
-    const record = await this.ctx.sessions.get(request.sessionId!);
-    if (!record && (await this.ctx.cache.get(cacheKeys.ended(request.sessionId!))) === 'max-duration') {
+  private async continueSession(request: AdmissionRequest, scope: ScopeRef, limit: number, read: FirstRead): Promise<AdmissionOutcome | undefined> {
+    const { ctx } = this;
+    const sessionId = request.sessionId!;
+    const record = parseRecord(read.values.get(cacheKeys.session(sessionId)));
+    if (!record && read.values.get(cacheKeys.ended(sessionId)) === 'max-duration') {
       // The session ran its full time: a refresh must not turn into a fresh one.
       return { kind: 'denied', reason: 'the session reached its maximum duration' };
     }
     if (!record || record.accountId !== request.accountId || record.deviceId !== request.deviceId || record.scopeKey !== scope.key) return undefined;
-    const now = this.ctx.now();
+    const now = ctx.now();
     if (record.endsAt !== undefined && now >= record.endsAt) {
-      await this.ctx.lifecycle.end(record, 'max-duration', { release: true });
+      await ctx.lifecycle.end(record, 'max-duration', { release: true });
       return { kind: 'denied', reason: 'the session reached its maximum duration' };
     }
-    if (!(await this.ctx.strategy.refresh(scope, holderOf(record), record.slot))) return undefined;
-    await Promise.all([this.ctx.touchDeadline(record, now), this.ctx.sessions.put(record, sessionRecordTtlSeconds(this.ctx.config))]);
-    const places = await this.ctx.strategy.active(scope, limit, Math.max(ceiling, record.limit));
+    if (!(await ctx.strategy.refresh(scope, holderOf(record), record.slot))) return undefined;
+    const covered = read.slots !== undefined && (record.slot ?? 0) < read.slots.length;
+    const places = covered ? ctx.strategy.placesFrom!(read.slots!) : await ctx.strategy.active(scope, limit, Math.max(read.ceiling, record.limit));
+    const ttl = sessionRecordTtlSeconds(ctx.config);
     // Devices refreshing their tokens keep the scope's limit record (and its ceiling) alive.
-    if (this.ctx.tracksLimits) await this.ctx.scopeLimits.store(scope, limit, places);
-    return { kind: 'admitted', session: record, limit, active: places.length, continued: true };
+    const items = [ctx.sessions.item(record, ttl), ...(ctx.tracksLimits ? [ctx.scopeLimits.item(scope, limit, places)] : [])];
+    await Promise.all([ctx.touchDeadline(record, now), ctx.cache.setBatch(items)]);
+    return { kind: 'admitted', session: record, limit, active: places.length, continued: true, readAlong: readAlong(request, read) };
   }
 
-  private async recordSession(record: SessionRecord, scope: ScopeRef): Promise<void> {
-    const ttl = sessionRecordTtlSeconds(this.ctx.config);
-    const writes: Promise<void>[] = [this.ctx.sessions.put(record, ttl), this.ctx.touchDeadline(record, record.startedAt > this.ctx.now() ? record.startedAt : this.ctx.now())];
+  /**
+   * The admitted session's writes, side by side: one `setBatch` with its record and the scope's
+   * limit record, and its first deadline in the shard's index (so a device that never heartbeats
+   * is found by the sweep and reported).
+   */
+  private async recordSession(record: SessionRecord, scope: ScopeRef, places: readonly HeldPlace[]): Promise<void> {
+    const { ctx } = this;
+    const ttl = sessionRecordTtlSeconds(ctx.config);
+    // Rewritten by every admission and token refresh, so the limit record outlives every session
+    // that may sit above a limit lowered later (it is what keeps those sessions counted).
+    const items = [ctx.sessions.item(record, ttl), ...(ctx.tracksLimits ? [ctx.scopeLimits.item(scope, record.limit, places)] : [])];
+    if (!ctx.strategy.exact) items.push({ key: cacheKeys.deviceSession(scope.key, record.deviceId), value: record.sessionId, ttlSeconds: ttl });
+    const writes: Promise<void>[] = [ctx.cache.setBatch(items), ctx.touchDeadline(record, Math.max(record.startedAt, ctx.now()))];
     if (record.endsAt !== undefined) {
-      writes.push(this.ctx.cache.sortedSetPut(cacheKeys.sessionEnds(record.shard), record.sessionId, record.endsAt, indexTtlSeconds(this.ctx.config)));
+      writes.push(ctx.cache.sortedSetPut(cacheKeys.sessionEnds(record.shard), record.sessionId, record.endsAt, indexTtlSeconds(ctx.config)));
     }
-    if (!this.ctx.strategy.exact) writes.push(this.ctx.cache.set(cacheKeys.deviceSession(scope.key, record.deviceId), record.sessionId, ttl));
     await Promise.all(writes);
   }
 
   /**
    * When the hook sets a scope a different limit than last time (a tier change), the scope's
    * active devices are told (`limit-changed`), as entitlement changes reach players in real time.
-   * A redeploy that changes DEFAULT_LIMIT is told the same way. Resolves the scope's stored limit
-   * and ceiling (as now stored).
+   * A redeploy that changes DEFAULT_LIMIT is told the same way.
    */
-  private async noticeLimitChange(scope: ScopeRef, limit: number): Promise<ScopeLimit | undefined> {
-    const stored = await this.ctx.scopeLimits.read(scope);
-    const ceiling = Math.max(limit, stored?.ceiling ?? 0);
-    if (!stored || stored.limit === limit) return stored;
-    const places = await this.ctx.strategy.active(scope, limit, ceiling);
-    await this.ctx.scopeLimits.store(scope, limit, places);
-    const records = await this.ctx.sessions.getMany(places.map((place) => place.holder.sessionId));
+  private async noticeLimitChange(scope: ScopeRef, limit: number, read: FirstRead): Promise<void> {
+    const { ctx } = this;
+    const { stored } = read;
+    if (!stored || stored.limit === limit) return;
+    const places = read.slots && ctx.strategy.placesFrom ? ctx.strategy.placesFrom(read.slots) : await ctx.strategy.active(scope, limit, read.ceiling);
+    await ctx.scopeLimits.store(scope, limit, places);
+    const records = await ctx.sessions.getMany(places.map((place) => place.holder.sessionId));
     await Promise.all(
-      [...records.values()].map((record) => this.ctx.lifecycle.tell(record.accountId, record.sessionId, 'limit-changed', `limit ${stored.limit} -> ${limit}`)),
+      [...records.values()].map((record) => ctx.lifecycle.tell(record.accountId, record.sessionId, 'limit-changed', `limit ${stored.limit} -> ${limit}`)),
     );
-    return { limit, ceiling };
   }
 
   private async oldestPlace(places: readonly HeldPlace[]): Promise<{ place: HeldPlace; record: SessionRecord } | undefined> {
@@ -262,4 +307,20 @@ export class Admission {
 function parseEpoch(value: string | undefined): number | undefined {
   const parsed = Number(value);
   return value !== undefined && Number.isFinite(parsed) && parsed > 0 ? parsed : undefined;
+}
+
+/** What the admission's first read found (see `firstRead`). */
+interface FirstRead {
+  /** Every key read, with its value (undefined for a miss). */
+  readonly values: ReadonlyMap<string, string | undefined>;
+  readonly stored: ScopeLimit | undefined;
+  readonly ceiling: number;
+  /** The values of the scope's first `ceiling` places, when the strategy has place keys. */
+  readonly slots: readonly (string | undefined)[] | undefined;
+  readonly windowKey: string | undefined;
+}
+
+/** The values of the keys the caller asked to read along with the admission. */
+function readAlong(request: AdmissionRequest, read: FirstRead): ReadonlyMap<string, string | undefined> | undefined {
+  return request.readAlong === undefined ? undefined : new Map(request.readAlong.map((key) => [key, read.values.get(key)]));
 }

@@ -36,6 +36,13 @@ export interface EngineDependencies {
   readonly deadlineIndexBatch?: { readonly windowMs?: number; readonly maxBatch?: number };
 }
 
+/** A session as the heartbeat path remembers it. */
+export interface HeardSession {
+  readonly record: SessionRecord;
+  /** The lease deadline its last heartbeat set (epoch ms); undefined when not in the index. */
+  readonly deadline: number | undefined;
+}
+
 /** How many session records the heartbeat path keeps in memory (records never change once written). */
 export const RECORD_MEMO_SIZE = 50_000;
 
@@ -63,7 +70,10 @@ export class EngineContext {
    * request) and with leases (a redeploy may lower DEFAULT_LIMIT under devices in higher slots).
    */
   readonly tracksLimits: boolean;
-  private readonly recordMemo = new Map<string, SessionRecord>();
+  /** Sessions this process heard heartbeats of (records never change once written). */
+  private readonly heard = new Map<string, HeardSession>();
+  /** When this engine started (epoch ms): the sweep ends lapsed sessions only after one lease. */
+  readonly startedAt: number;
 
   constructor(
     readonly config: RuntimeConfig,
@@ -73,11 +83,15 @@ export class EngineContext {
     this.hook = deps.hook;
     this.now = deps.now ?? Date.now;
     this.newSessionId = deps.newSessionId ?? randomUUID;
+    this.startedAt = this.now();
     this.events = deps.events ?? noEvents;
     this.metrics = deps.metrics ?? noMetrics;
     this.logger = deps.logger ?? silentLogger;
+    // A lease is a claim that lives as long as its session record; liveness is the deadline index
+    // (see expiry.ts), so heartbeats need not rewrite the lease.
     this.strategy =
-      deps.strategy ?? createCountingStrategy(config.countingStrategy, deps.cache, { leaseSeconds: config.leaseSeconds, now: this.now, ...deps.strategyOptions });
+      deps.strategy ??
+      createCountingStrategy(config.countingStrategy, deps.cache, { leaseSeconds: sessionRecordTtlSeconds(config), now: this.now, ...deps.strategyOptions });
     this.sessions = new SessionStore(deps.cache);
     this.scopeLimits = new ScopeLimits(deps.cache, sessionRecordTtlSeconds(config));
     this.tracksLimits = deps.hook !== undefined || this.strategy.exact;
@@ -122,20 +136,20 @@ export class EngineContext {
     return this.cache.sortedSetPut(cacheKeys.deadlines(record.shard), record.sessionId, heartbeatAt + this.config.leaseSeconds * 1000, indexTtlSeconds(this.config));
   }
 
-  /** The session's record from memory, or read once from the cache and kept (records never change). */
-  async recordFor(sessionId: string): Promise<SessionRecord | undefined> {
-    const memo = this.recordMemo.get(sessionId);
-    if (memo) return memo;
-    const record = await this.sessions.get(sessionId);
-    if (record) {
-      this.recordMemo.set(sessionId, record);
-      if (this.recordMemo.size > RECORD_MEMO_SIZE) this.recordMemo.delete(this.recordMemo.keys().next().value!);
-    }
-    return record;
+  /** What this process heard of a session: its record and the deadline its last heartbeat set. */
+  heardOf(sessionId: string): HeardSession | undefined {
+    return this.heard.get(sessionId);
+  }
+
+  /** Remembers a session's record and its current deadline (the oldest session is dropped past the bound). */
+  hear(record: SessionRecord, deadline: number | undefined): void {
+    this.heard.delete(record.sessionId);
+    this.heard.set(record.sessionId, { record, deadline });
+    if (this.heard.size > RECORD_MEMO_SIZE) this.heard.delete(this.heard.keys().next().value!);
   }
 
   /** Drops a session from the in-memory records (it ended, or is about to). */
   forget(sessionId: string): void {
-    this.recordMemo.delete(sessionId);
+    this.heard.delete(sessionId);
   }
 }

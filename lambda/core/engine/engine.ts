@@ -3,7 +3,7 @@ import type { HeartbeatMessage } from '../heartbeat-message';
 import { Admission } from './admission';
 import { DeviceMessages } from './device-messages';
 import { EngineContext, type EngineDependencies } from './engine-context';
-import type { AdmissionOutcome, AdmissionRequest, ConcurrencyEngine, DeviceMessageOutcome, EntitlementView, SessionView } from './engine-types';
+import type { AdmissionOutcome, AdmissionRequest, ConcurrencyEngine, DeviceMessageOutcome, EntitlementView, SessionView, SweepOptions } from './engine-types';
 import { Entitlement } from './entitlement';
 import { Expiry } from './expiry';
 
@@ -63,7 +63,7 @@ class Engine implements ConcurrencyEngine {
     return this.entitlement.endSession(accountId, sessionId);
   }
 
-  sweep(shards: readonly number[], options?: { readonly lapsed?: boolean }): Promise<{ readonly ended: number }> {
+  sweep(shards: readonly number[], options?: SweepOptions): Promise<{ readonly ended: number }> {
     return this.expiry.sweep(shards, options);
   }
 }

@@ -4,7 +4,8 @@ import { withDeadline } from './deadline';
 import type { EngineContext } from './engine-context';
 import type { EntitlementView, SessionView } from './engine-types';
 import { MomentoUnavailableError } from './momento-unavailable-error';
-import { resolveScope, type ScopeRef } from './scope';
+import { resolveScope, shardOf, type ScopeRef } from './scope';
+import { parseScopeLimit } from './scope-limits';
 import { describeError } from './session-lifecycle';
 import { holderOf } from './session-store';
 import { describePlaces, sessionView } from './session-views';
@@ -31,7 +32,30 @@ export class Entitlement {
     }
   }
 
+  /**
+   * One `getBatch`: the scope's limit record and its places, each place carrying what the check
+   * shows of its session. Only a scope whose devices sit above a lowered limit (ceiling above
+   * DEFAULT_LIMIT) costs a second read of the rest, and only places without details cost more.
+   */
   private async entitlement(scope: ScopeRef, accountId: string): Promise<EntitlementView> {
+    const { ctx } = this;
+    const { strategy } = ctx;
+    if (!strategy.placeKeys || !strategy.placesFrom) return this.entitlementByCalls(scope, accountId);
+    const width = ctx.config.defaultLimit;
+    const limitKey = ctx.tracksLimits ? [cacheKeys.scopeLimit(scope.key)] : [];
+    const values = await ctx.cache.getBatch([...limitKey, ...strategy.placeKeys(scope, width)]);
+    const stored = limitKey.length > 0 ? parseScopeLimit(values[0]) : undefined;
+    const limit = ctx.hook ? (stored?.limit ?? ctx.config.defaultLimit) : ctx.config.defaultLimit;
+    const counted = Math.max(limit, stored?.ceiling ?? 0);
+    let slots = values.slice(limitKey.length);
+    if (counted > width) slots = [...slots, ...(await ctx.cache.getBatch(strategy.placeKeys(scope, counted).slice(width)))];
+    const places = strategy.placesFrom(slots.slice(0, counted));
+    const sessions = await describePlaces(ctx.viewDeps, places, accountId, scope);
+    return { accountId, limit, active: places.length, allowed: places.length < limit, sessions };
+  }
+
+  /** The check for strategies whose places are not one key each (the baselines). */
+  private async entitlementByCalls(scope: ScopeRef, accountId: string): Promise<EntitlementView> {
     const stored = this.ctx.tracksLimits ? await this.ctx.scopeLimits.read(scope) : undefined;
     const limit = this.ctx.hook ? (stored?.limit ?? this.ctx.config.defaultLimit) : this.ctx.config.defaultLimit;
     const places = await this.ctx.strategy.active(scope, limit, Math.max(limit, stored?.ceiling ?? 0));
@@ -53,20 +77,25 @@ export class Entitlement {
   }
 
   /**
-   * Two round trips: the session record (gone once the session ended), then, side by side, whether
-   * it still holds its place (a lapsed lease counts as ended even before the sweep notices) and its
-   * lease deadline for `lastHeartbeatAt`.
+   * One round trip, two calls side by side: the session record (gone once the session ended) and
+   * its deadline in the shard's index (the shard follows from the account). With leases a session
+   * holds its place until it ends, and it ends (record deleted) when its deadline passes, so a
+   * passed deadline counts as ended even before the sweep notices. One call cannot do it: the
+   * record is a scalar and the deadline a sorted-set score. Baselines also ask the strategy.
    */
   private async sessionCheck(accountId: string, sessionId: string): Promise<SessionView | undefined> {
-    const record = await this.ctx.sessions.get(sessionId);
-    if (!record || record.accountId !== accountId) return undefined;
-    if (record.endsAt !== undefined && this.ctx.now() >= record.endsAt) return undefined;
-    const [held, deadlines] = await Promise.all([
-      this.ctx.strategy.isHeld(this.ctx.scopeOf(record), holderOf(record), record.slot),
-      this.ctx.cache.sortedSetScores(cacheKeys.deadlines(record.shard), [record.sessionId]),
+    const { ctx } = this;
+    const [record, deadlines] = await Promise.all([
+      ctx.sessions.get(sessionId),
+      ctx.cache.sortedSetScores(cacheKeys.deadlines(shardOf(accountId, ctx.config.topicShards)), [sessionId]),
     ]);
-    if (!held) return undefined;
-    return sessionView(record, deadlines.get(record.sessionId), this.ctx.config.leaseSeconds);
+    if (!record || record.accountId !== accountId) return undefined;
+    const now = ctx.now();
+    if (record.endsAt !== undefined && now >= record.endsAt) return undefined;
+    const deadline = deadlines.get(sessionId);
+    if (deadline === undefined || deadline <= now) return undefined;
+    if (!ctx.strategy.exact && !(await ctx.strategy.isHeld(ctx.scopeOf(record), holderOf(record), record.slot))) return undefined;
+    return sessionView(record, deadline, ctx.config.leaseSeconds);
   }
 
   async endSession(accountId: string, sessionId: string): Promise<'ended' | 'not-found'> {
