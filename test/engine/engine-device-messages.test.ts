@@ -99,6 +99,30 @@ describe('device messages, expiry and ending sessions', () => {
     expect((await engine.listSessions('acc')).active).toBe(1);
   });
 
+  it('with its look-ahead the sweep releases a silent device no later than one lease after its last heartbeat', async () => {
+    const engine = fx.engineWith({ DEFAULT_LIMIT: '1' });
+    const session = admittedSession(await engine.admit({ accountId: 'acc', deviceId: 'tv' }));
+    fx.clock.advance(3000);
+    expect(await engine.heartbeat('acc', heartbeat(session.sessionId, 'tv'))).toBe('refreshed');
+    const lastHeartbeat = fx.clock.current;
+    fx.clock.advance(3000 - 1250 - 1); // a sweep with a 1,250 ms look-ahead, just before the deadline is in reach
+    expect((await engine.sweep([0], { lookaheadMs: 1250 })).ended).toBe(0);
+    fx.clock.advance(1);
+    expect((await engine.sweep([0], { lookaheadMs: 1250 })).ended).toBe(1);
+    expect(fx.clock.current - lastHeartbeat).toBeLessThan(3000);
+    expect(await engine.admit({ accountId: 'acc', deviceId: 'phone' })).toMatchObject({ kind: 'admitted' });
+  });
+
+  it('an engine that has not yet run for a lease ends no lapsed session (it has not heard every device)', async () => {
+    const first = fx.engineWith();
+    admittedSession(await first.admit({ accountId: 'acc', deviceId: 'tv' }));
+    fx.clock.advance(10_000); // the subscriber was down; a new one starts now
+    const restarted = fx.engineWith();
+    expect((await restarted.sweep([0])).ended).toBe(0);
+    fx.clock.advance(3000);
+    expect((await restarted.sweep([0])).ended).toBe(1);
+  });
+
   it('a sweep that knows it is behind ends only overrun maximum durations', async () => {
     const engine = fx.engineWith();
     admittedSession(await engine.admit({ accountId: 'acc', deviceId: 'tv' }));
