@@ -54,7 +54,10 @@ export interface CountingStrategy {
   placeKeys?(scope: ScopeRef, width: number): string[];
   /** The places described by the values of {@link placeKeys} (in the same order). */
   placesFrom?(values: readonly (string | undefined)[]): HeldPlace[];
-  /** Records a heartbeat; resolves false when the holder no longer has its place. */
+  /**
+   * Renews the holder's place (baselines: every heartbeat; leases: a token refresh and the first
+   * heartbeat a process hears); resolves false when the holder no longer has its place.
+   */
   refresh(scope: ScopeRef, holder: Holder, slot?: number): Promise<boolean>;
   /** Gives the place up (a stop); a no-op where the strategy cannot release early. */
   release(scope: ScopeRef, holder: Holder, slot?: number): Promise<void>;
