@@ -2,7 +2,7 @@ import { CredentialProvider, TopicClient, TopicConfigurations, TopicPublish } fr
 import type { RuntimeConfig } from '../lambda/core/config';
 import type { HeartbeatMessage } from '../lambda/core/heartbeat-message';
 import type { TokenPort } from '../lambda/core/momento-ports';
-import { controlTopicName, heartbeatTopicName, shardOf } from '../lambda/core/scope';
+import { controlTopicName, heartbeatTopicName, shardOf } from '../lambda/core/engine/scope';
 import type { SessionKeys } from '../lambda/core/session-key';
 import { inProcessSessionKeys } from '../lambda/core/session-key-secret';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createCountingStrategy } from '../lambda/core/create-counting-strategy';
-import { resolveScope } from '../lambda/core/scope';
+import { createCountingStrategy } from '../lambda/core/engine/create-counting-strategy';
+import { resolveScope } from '../lambda/core/engine/scope';
 import type { Emulator, EmulatorStats } from '../local/emulator';
 import { accountIds, CAPPED_LIST_SIZE, INTERVAL_MS, startBenchEngine } from './bench-engine';
 import type { BenchScale } from './bench-scale';

@@ -7,10 +7,10 @@
  */
 import { CredentialProvider, TopicClient, TopicConfigurations, TopicSubscribe } from '@gomomento/sdk';
 import { parseRuntimeConfig } from '../lambda/core/config';
-import { createEngine } from '../lambda/core/engine';
+import { createEngine } from '../lambda/core/engine/engine';
 import { RecordingEventSink } from '../lambda/core/lifecycle-events';
 import { createMomentoPorts } from '../lambda/core/momento-sdk-ports';
-import { heartbeatTopicName } from '../lambda/core/scope';
+import { heartbeatTopicName } from '../lambda/core/engine/scope';
 import { startHeartbeatSubscriber } from '../lambda/heartbeat-subscriber/heartbeat-subscriber';
 import type { ChildReport, ChildRequest } from './subscriber-process';
 

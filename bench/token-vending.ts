@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { cacheKeys } from '../lambda/core/cache-keys';
+import { cacheKeys } from '../lambda/core/engine/cache-keys';
 import type { CachePort } from '../lambda/core/momento-ports';
 import { noMetrics, silentLogger } from '../lambda/core/observability-ports';
 import { inProcessSessionKeys } from '../lambda/core/session-key-secret';
-import { vendToken } from '../lambda/core/token-vending';
-import { createEngine } from '../lambda/core/engine';
+import { vendToken } from '../lambda/core/engine/token-vending';
+import { createEngine } from '../lambda/core/engine/engine';
 import type { Emulator } from '../local/emulator';
 import { accountIds, startBenchEngine } from './bench-engine';
 import type { BenchScale } from './bench-scale';
@@ -94,6 +94,9 @@ function withoutCachedTokens(cache: CachePort): CachePort {
   return new Proxy(cache, {
     get(target, property, receiver) {
       if (property === 'get') return (key: string) => (key.startsWith(tokenKeyPrefix) ? Promise.resolve(undefined) : target.get(key));
+      if (property === 'getBatch') {
+        return async (keys: readonly string[]) => (await target.getBatch(keys)).map((value, i) => (keys[i]!.startsWith(tokenKeyPrefix) ? undefined : value));
+      }
       const value: unknown = Reflect.get(target, property, receiver);
       return typeof value === 'function' ? value.bind(target) : value;
     },

@@ -1,6 +1,6 @@
 import type { RuntimeConfig } from './config';
-import { createEngine, type EngineDependencies } from './engine';
-import type { ConcurrencyEngine } from './engine-types';
+import { createEngine, type EngineDependencies } from './engine/engine';
+import type { ConcurrencyEngine } from './engine/engine-types';
 import type { CachePort, TokenPort, TopicPort } from './momento-ports';
 import { noMetrics, silentLogger, type EngineLogger, type EngineMetrics } from './observability-ports';
 import type { SessionKeys } from './session-key';

@@ -5,12 +5,21 @@
  * TTLs are in seconds (fractions allowed).
  */
 
+/** One scalar item to write. */
+export interface CacheItem {
+  readonly key: string;
+  readonly value: string;
+  readonly ttlSeconds: number;
+}
+
 /** The cache calls the engine makes, all on one cache (the port is bound to `CACHE_NAME`). */
 export interface CachePort {
   get(key: string): Promise<string | undefined>;
   /** Values in the order of `keys`; `undefined` for a miss. */
   getBatch(keys: readonly string[]): Promise<(string | undefined)[]>;
   set(key: string, value: string, ttlSeconds: number): Promise<void>;
+  /** Several items in one call (Momento `SetBatch`), each with its own TTL; an empty list makes no call. */
+  setBatch(items: readonly CacheItem[]): Promise<void>;
   delete(key: string): Promise<void>;
   /** Atomic: stores only when the key is absent. Resolves whether it stored. */
   setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean>;

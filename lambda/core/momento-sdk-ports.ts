@@ -11,6 +11,7 @@ import {
   CacheListFetch,
   CacheListPushBack,
   CacheSet,
+  CacheSetBatch,
   CacheSetIfAbsent,
   CacheSetIfAbsentOrEqual,
   CacheSetIfEqual,
@@ -39,6 +40,7 @@ import { momentoCredentialProvider } from './momento-credential-provider';
 import { MomentoKeyError } from './momento-credentials';
 import {
   MomentoCallError,
+  type CacheItem,
   type CachePort,
   type DeviceTokenGrant,
   type MintedToken,
@@ -124,6 +126,16 @@ export class MomentoCachePort implements CachePort {
   async set(key: string, value: string, ttlSeconds: number): Promise<void> {
     const r = await this.client.set(this.cacheName, key, value, { ttl: wholeSeconds(ttlSeconds) });
     if (!(r instanceof CacheSet.Success)) failed(r, 'set');
+  }
+
+  async setBatch(items: readonly CacheItem[]): Promise<void> {
+    if (items.length === 0) return;
+    const r = await this.client.setBatch(
+      this.cacheName,
+      items.map((item) => ({ key: item.key, value: item.value, ttl: wholeSeconds(item.ttlSeconds) })),
+    );
+    if (!(r instanceof CacheSetBatch.Success)) return failed(r, 'setBatch');
+    for (const result of r.results()) if (!(result instanceof CacheSet.Success)) failed(result, 'setBatch');
   }
 
   async delete(key: string): Promise<void> {

@@ -1,4 +1,4 @@
-import type { ConcurrencyEngine, DeviceMessageOutcome } from '../core/engine-types';
+import type { ConcurrencyEngine, DeviceMessageOutcome } from '../core/engine/engine-types';
 import { parseHeartbeatMessage, type HeartbeatMessage } from '../core/heartbeat-message';
 import type { TopicMessage } from '../core/momento-ports';
 import type { EngineLogger, EngineMetrics } from '../core/observability-ports';

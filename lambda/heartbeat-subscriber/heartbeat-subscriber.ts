@@ -1,12 +1,12 @@
 import type { RuntimeConfig } from '../core/config';
-import { createEngine } from '../core/engine';
-import type { ConcurrencyEngine } from '../core/engine-types';
+import { createEngine } from '../core/engine/engine';
+import type { ConcurrencyEngine } from '../core/engine/engine-types';
 import type { LifecycleEventSink } from '../core/lifecycle-events';
 import { loadMomentoKeys, secretsFingerprint, secretsManagerReader, type SecretReader } from '../core/momento-credentials';
 import type { CachePort, TopicPort } from '../core/momento-ports';
 import { createMomentoPorts, type MomentoKeys } from '../core/momento-sdk-ports';
 import { noMetrics, silentLogger, type EngineLogger, type EngineMetrics } from '../core/observability-ports';
-import { heartbeatTopicName } from '../core/scope';
+import { heartbeatTopicName } from '../core/engine/scope';
 import type { SessionKeys } from '../core/session-key';
 import { loadSessionKeys } from '../core/session-key-secret';
 import { DeviceMessageProcessor, type ProcessorStats } from './device-message-processor';
@@ -151,6 +151,9 @@ export async function startHeartbeatSubscriber(config: RuntimeConfig, deps: Subs
   const watchdogMs = o.watchdogMs ?? Math.max(1000, ((config.leaseSeconds - config.heartbeatIntervalSeconds) * 1000) / 2);
   const maxConcurrency = o.maxConcurrency ?? 128;
   const sweepIntervalMs = o.sweepIntervalMs ?? Math.min(1000, (config.leaseSeconds * 1000) / 3);
+  // Look ahead one sweep period and one index batch window (at most half a lease): a silent
+  // device is released within one lease of its last heartbeat (docs/architecture.md).
+  const sweepLookaheadMs = Math.min(sweepIntervalMs + (o.deadlineIndexWindowMs ?? 50), (config.leaseSeconds * 1000) / 2);
   const initialBackoffMs = o.initialBackoffMs ?? 500;
   const maxBackoffMs = o.maxBackoffMs ?? 30_000;
   const keyCheckIntervalMs = o.keyCheckIntervalMs ?? 30_000;
@@ -187,7 +190,7 @@ export async function startHeartbeatSubscriber(config: RuntimeConfig, deps: Subs
       // Behind on messages (after an outage): heartbeats not read yet may still renew leases, so
       // only maximum durations are ended until the backlog is worked off.
       const behind = (processor?.backlog ?? 0) > maxConcurrency;
-      const result = await engine.sweep(config.subscriberShards, { lapsed: !behind });
+      const result = await engine.sweep(config.subscriberShards, { lapsed: !behind, lookaheadMs: sweepLookaheadMs });
       sweeps += 1;
       sessionsEnded += result.ended;
     } catch (error) {

@@ -18,6 +18,10 @@ export class RotatingCachePort implements CachePort {
   getBatch(keys: readonly string[]) {
     return this.target.getBatch(keys);
   }
+
+  setBatch(items: Parameters<CachePort['setBatch']>[0]) {
+    return this.target.setBatch(items);
+  }
   set(key: string, value: string, ttlSeconds: number) {
     return this.target.set(key, value, ttlSeconds);
   }

@@ -1,4 +1,4 @@
-import type { DeviceMessageOutcome } from '../core/engine-types';
+import type { DeviceMessageOutcome } from '../core/engine/engine-types';
 
 /** How many sessions the budget remembers as live (like the engine's record memo). */
 const LIVE_MEMO_SIZE = 50_000;

@@ -4,7 +4,7 @@ import type { HandlerDependencies } from '../core/handler-dependencies';
 import { errorResponse, jsonResponse } from '../core/http-response';
 import { errorToResponse, parseJsonBody } from '../core/request-errors';
 import { tokenRequestSchema } from '../core/token-request';
-import { vendToken } from '../core/token-vending';
+import { vendToken } from '../core/engine/token-vending';
 import { describeIssues } from '../core/schema-issues';
 
 /** The parts of an API Gateway REST proxy event this handler reads. */

@@ -1,7 +1,7 @@
-import { LeaseStrategy } from '../core/lease-strategy';
-import type { Holder } from '../core/counting-strategy';
+import { LeaseStrategy } from '../core/engine/lease-strategy';
+import type { Holder } from '../core/engine/counting-strategy';
 import type { CachePort } from '../core/momento-ports';
-import type { ScopeRef } from '../core/scope';
+import type { ScopeRef } from '../core/engine/scope';
 import type { ResolvedRoomPolicy } from './room-policy';
 import { vonageKeys, vonageScopeKeys, type ConnectionRecord, type RoomRecord } from './vonage-keys';
 

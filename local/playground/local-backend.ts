@@ -6,7 +6,7 @@ import type { EngineMetrics } from '../../lambda/core/observability-ports';
 import { handleEntitlementRequest } from '../../lambda/entitlement/handle-entitlement-request';
 import { startHeartbeatSubscriber } from '../../lambda/heartbeat-subscriber/heartbeat-subscriber';
 import { handleTokenRequest } from '../../lambda/token-vending/handle-token-request';
-import type { ConcurrencyEngine } from '../../lambda/core/engine-types';
+import type { ConcurrencyEngine } from '../../lambda/core/engine/engine-types';
 import type { ApiRoutes } from './local-api-server';
 
 export interface LocalBackendOptions {

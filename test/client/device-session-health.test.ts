@@ -2,7 +2,7 @@ import { DeviceSession, type DeviceSessionOptions, type DeviceSessionState } fro
 import { createHttpTopicTransport } from '../../client/http-topic-transport';
 import { BACKEND_EXPIRED_REASONS, END_REASONS, EVICTED_REASONS, EXPIRED_REASONS } from '../../client/reasons';
 import { TopicTransportError } from '../../client/topic-transport';
-import { controlMessageForEnd } from '../../lambda/core/session-lifecycle';
+import { controlMessageForEnd } from '../../lambda/core/engine/session-lifecycle';
 import { FakeTopicTransport, tokenGrant } from './fake-topic-transport';
 import { granted, refused, tokenBackend, unavailable } from './fake-token-backend';
 

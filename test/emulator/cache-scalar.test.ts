@@ -121,6 +121,18 @@ describe('getBatch / setBatch', () => {
     ]);
   });
 
+  it('gives each item of a batch its own TTL (SetBatchItem.ttl, as the engine writes a session and its scope limit)', async () => {
+    const set = await fx.client.setBatch(fx.cacheName, [
+      { key: 'short', value: 'one', ttl: 1 },
+      { key: 'long', value: 'two', ttl: 60 },
+    ]);
+    expect(set).toBeInstanceOf(CacheSetBatch.Success);
+    expect(await valueOf('short')).toBe('one');
+    await sleep(1300);
+    expect(await valueOf('short')).toBeUndefined();
+    expect(await valueOf('long')).toBe('two');
+  });
+
   it('fails the whole batch on a missing cache', async () => {
     const got = await fx.client.getBatch('no-such-cache', ['a']);
     expect(got).toBeInstanceOf(CacheGetBatch.Error);

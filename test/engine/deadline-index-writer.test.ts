@@ -1,5 +1,5 @@
-import { cacheKeys } from '../../lambda/core/cache-keys';
-import { DeadlineIndexWriter } from '../../lambda/core/deadline-index-writer';
+import { cacheKeys } from '../../lambda/core/engine/cache-keys';
+import { DeadlineIndexWriter } from '../../lambda/core/engine/deadline-index-writer';
 import { MomentoCallError } from '../../lambda/core/momento-ports';
 import { CountingMetrics, type EngineLogger } from '../../lambda/core/observability-ports';
 import { InMemoryCache } from './support/in-memory-cache';
@@ -105,14 +105,14 @@ describe('DeadlineIndexWriter', () => {
     expect(await scoresIn(2, ['a'])).toEqual(new Map([['a', 6_000]]));
   });
 
-  it('counts and logs a failed write without throwing; the next update writes it again', async () => {
+  it('counts and logs a failed write without throwing and queues it again, so the sweep still sees it', async () => {
     const w = writer();
     cache.failWith = new MomentoCallError('unavailable', 'down');
     w.record(0, 'a', 1_000);
     await expect(w.flush()).resolves.toBeUndefined();
     expect(metrics.get('MomentoErrors')).toBe(1);
     expect(warnings).toHaveLength(1);
-    expect(w.pendingDeadline(0, 'a')).toBeUndefined();
+    expect(w.pendingDeadline(0, 'a')).toBe(1_000);
     cache.failWith = undefined;
     w.record(0, 'a', 2_000);
     await w.flush();

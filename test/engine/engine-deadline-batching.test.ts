@@ -1,4 +1,4 @@
-import { cacheKeys } from '../../lambda/core/cache-keys';
+import { cacheKeys } from '../../lambda/core/engine/cache-keys';
 import { admittedSession, engineFixture, type EngineFixture } from './support/engine-fixture';
 
 describe('heartbeats with the deadline index batched (deadlineIndexBatch)', () => {
@@ -10,7 +10,7 @@ describe('heartbeats with the deadline index batched (deadlineIndexBatch)', () =
     fx = engineFixture();
   });
 
-  it('a heartbeat makes one immediate call (the lease); the index is written by the batch', async () => {
+  it('a heartbeat makes no call of its own once the session is known; the index is written by the batch', async () => {
     const engine = fx.engineWith({}, { deadlineIndexBatch: { windowMs: 60_000 } });
     const plain = fx.engineWith();
     const batched = admittedSession(await engine.admit({ accountId: 'acc', deviceId: 'tv' }));
@@ -23,11 +23,11 @@ describe('heartbeats with the deadline index batched (deadlineIndexBatch)', () =
     fx.clock.advance(1000);
     let before = fx.cache.calls;
     expect(await plain.heartbeat('other', heartbeat(direct.sessionId))).toBe('refreshed');
-    expect(fx.cache.calls - before).toBe(2); // lease and index at once
+    expect(fx.cache.calls - before).toBe(1); // the index at once
 
     before = fx.cache.calls;
     expect(await engine.heartbeat('acc', heartbeat(batched.sessionId))).toBe('refreshed');
-    expect(fx.cache.calls - before).toBe(1);
+    expect(fx.cache.calls - before).toBe(0);
     expect(await deadlineOf(batched.sessionId)).toBe(admittedAt + 3000);
 
     before = fx.cache.calls;
@@ -48,15 +48,15 @@ describe('heartbeats with the deadline index batched (deadlineIndexBatch)', () =
     for (const session of sessions) expect(await deadlineOf(session.sessionId)).toBe(fx.clock.current + 3000);
   });
 
-  it('a sweep does not end a session whose newer deadline is still waiting in the writer', async () => {
-    // Interval dictionaries count without leases, so the sweep has no lease to check: the writer's
-    // queued deadline is what keeps the session.
-    const engine = fx.engineWith({ COUNTING_STRATEGY: 'interval-dictionary' }, { deadlineIndexBatch: { windowMs: 60_000 } });
+  it.each(['leases', 'interval-dictionary'])('a sweep does not end a session whose newer deadline is still waiting in the writer (%s)', async (strategy) => {
+    // The index is what the sweep ends sessions by: the writer's queued deadline is what keeps the session.
+    const engine = fx.engineWith({ COUNTING_STRATEGY: strategy }, { deadlineIndexBatch: { windowMs: 60_000 } });
     const session = admittedSession(await engine.admit({ accountId: 'acc', deviceId: 'tv' }));
     fx.clock.advance(2900);
     expect(await engine.heartbeat('acc', heartbeat(session.sessionId))).toBe('refreshed');
     fx.clock.advance(200); // past the written deadline, within the queued one
     expect((await engine.sweep([0])).ended).toBe(0);
+    expect((await engine.sweep([0], { lookaheadMs: 2000 })).ended).toBe(0);
     expect(fx.events.ofType('Session Expired')).toHaveLength(0);
     await engine.flushDeadlineIndex!();
     fx.clock.advance(3000); // and once the device is silent, it expires as before

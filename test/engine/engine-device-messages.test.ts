@@ -1,4 +1,4 @@
-import { cacheKeys } from '../../lambda/core/cache-keys';
+import { cacheKeys } from '../../lambda/core/engine/cache-keys';
 import { admittedSession, engineFixture, type EngineFixture } from './support/engine-fixture';
 
 describe('device messages, expiry and ending sessions', () => {
@@ -19,7 +19,12 @@ describe('device messages, expiry and ending sessions', () => {
     }
     const view = await engine.listSessions('acc');
     expect(view.active).toBe(1);
-    expect(view.sessions[0]).toMatchObject({ lastHeartbeatAt: new Date(fx.clock.current).toISOString(), expiresAt: new Date(fx.clock.current + 3000).toISOString() });
+    expect(view.sessions[0]).toEqual({ sessionId: session.sessionId, deviceId: 'tv', startedAt: new Date(session.startedAt).toISOString() });
+    // The heartbeat time lives in the deadline index: the session check reads it, the list does not.
+    expect(await engine.checkSession('acc', session.sessionId)).toMatchObject({
+      lastHeartbeatAt: new Date(fx.clock.current).toISOString(),
+      expiresAt: new Date(fx.clock.current + 3000).toISOString(),
+    });
     expect(fx.metrics.get('HeartbeatsProcessed')).toBe(5);
   });
 
@@ -52,9 +57,10 @@ describe('device messages, expiry and ending sessions', () => {
     expect((await first.sweep([0])).ended).toBe(0);
     expect((await first.listSessions('acc')).active).toBe(1);
     fx.clock.advance(2);
-    expect((await first.listSessions('acc')).active).toBe(0); // the lease lapsed by itself
+    expect(await first.checkSession('acc', session.sessionId)).toBeUndefined(); // its deadline passed
     const [a, b] = await Promise.all([first.sweep([0]), second.sweep([0])]);
     expect(a.ended + b.ended).toBe(1);
+    expect((await first.listSessions('acc')).active).toBe(0); // the sweep released its place
     expect(fx.events.ofType('Session Expired')).toHaveLength(1);
     expect(fx.events.ofType('Session Expired')[0]!.detail).toMatchObject({ sessionId: session.sessionId, reason: 'lease-expired' });
     expect(fx.topics.controlMessages('control-acc')).toEqual([{ v: 1, type: 'expired', sessionId: session.sessionId, reason: 'lease-expired' }]);
@@ -63,20 +69,58 @@ describe('device messages, expiry and ending sessions', () => {
     expect(await first.heartbeat('acc', heartbeat(session.sessionId, 'tv'))).toBe('already-ended');
   });
 
-  it('restores a lapsed lease for a device still heartbeating, unless another device took the slot', async () => {
+  it('keeps the place of a late heartbeat that comes before the sweep, and not after', async () => {
     const engine = fx.engineWith({ DEFAULT_LIMIT: '1' });
     const late = admittedSession(await engine.admit({ accountId: 'acc', deviceId: 'tv' }));
-    fx.clock.advance(4000); // the subscriber fell behind: the lease lapsed though the device kept sending
-    expect((await engine.listSessions('acc')).active).toBe(0);
+    fx.clock.advance(4000); // the subscriber fell behind: the deadline passed though the device kept sending
+    expect(await engine.checkSession('acc', late.sessionId)).toBeUndefined();
+    expect(await engine.admit({ accountId: 'acc', deviceId: 'phone' })).toMatchObject({ kind: 'limit-reached' }); // still its place
     expect(await engine.heartbeat('acc', heartbeat(late.sessionId, 'tv'))).toBe('refreshed');
     expect((await engine.listSessions('acc')).sessions.map((s) => s.sessionId)).toEqual([late.sessionId]);
     expect(fx.topics.published).toHaveLength(0);
 
     fx.clock.advance(4000);
-    const newcomer = admittedSession(await engine.admit({ accountId: 'acc', deviceId: 'phone' })); // took the free slot
-    expect(await engine.heartbeat('acc', heartbeat(late.sessionId, 'tv'))).toBe('lease-lost');
-    expect(fx.topics.controlMessages('control-acc')).toEqual([{ v: 1, type: 'expired', sessionId: late.sessionId, reason: 'lease-lost' }]);
+    expect((await engine.sweep([0])).ended).toBe(1); // silent for a lease: ended, its place released
+    const newcomer = admittedSession(await engine.admit({ accountId: 'acc', deviceId: 'phone' }));
+    expect(await engine.heartbeat('acc', heartbeat(late.sessionId, 'tv'))).toBe('already-ended');
+    expect(fx.topics.controlMessages('control-acc')[0]).toEqual({ v: 1, type: 'expired', sessionId: late.sessionId, reason: 'lease-expired' });
     expect((await engine.listSessions('acc')).sessions.map((s) => s.sessionId)).toEqual([newcomer.sessionId]);
+  });
+
+  it('a late heartbeat in a scope at its limit loses its place rather than stay above the limit', async () => {
+    let tier = 2;
+    const engine = fx.engineWith({}, { hook: { decide: async () => ({ allow: true, limit: tier }) } });
+    const tv = admittedSession(await engine.admit({ accountId: 'acc', deviceId: 'tv' }));
+    admittedSession(await engine.admit({ accountId: 'acc', deviceId: 'phone' }));
+    tier = 1;
+    expect(await engine.admit({ accountId: 'acc', deviceId: 'tablet' })).toMatchObject({ kind: 'limit-reached', limit: 1, active: 2 });
+    fx.clock.advance(4000);
+    expect(await engine.heartbeat('acc', heartbeat(tv.sessionId, 'tv'))).toBe('lease-lost');
+    expect((await engine.listSessions('acc')).active).toBe(1);
+  });
+
+  it('with its look-ahead the sweep releases a silent device no later than one lease after its last heartbeat', async () => {
+    const engine = fx.engineWith({ DEFAULT_LIMIT: '1' });
+    const session = admittedSession(await engine.admit({ accountId: 'acc', deviceId: 'tv' }));
+    fx.clock.advance(3000);
+    expect(await engine.heartbeat('acc', heartbeat(session.sessionId, 'tv'))).toBe('refreshed');
+    const lastHeartbeat = fx.clock.current;
+    fx.clock.advance(3000 - 1250 - 1); // a sweep with a 1,250 ms look-ahead, just before the deadline is in reach
+    expect((await engine.sweep([0], { lookaheadMs: 1250 })).ended).toBe(0);
+    fx.clock.advance(1);
+    expect((await engine.sweep([0], { lookaheadMs: 1250 })).ended).toBe(1);
+    expect(fx.clock.current - lastHeartbeat).toBeLessThan(3000);
+    expect(await engine.admit({ accountId: 'acc', deviceId: 'phone' })).toMatchObject({ kind: 'admitted' });
+  });
+
+  it('an engine that has not yet run for a lease ends no lapsed session (it has not heard every device)', async () => {
+    const first = fx.engineWith();
+    admittedSession(await first.admit({ accountId: 'acc', deviceId: 'tv' }));
+    fx.clock.advance(10_000); // the subscriber was down; a new one starts now
+    const restarted = fx.engineWith();
+    expect((await restarted.sweep([0])).ended).toBe(0);
+    fx.clock.advance(3000);
+    expect((await restarted.sweep([0])).ended).toBe(1);
   });
 
   it('a sweep that knows it is behind ends only overrun maximum durations', async () => {

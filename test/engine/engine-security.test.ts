@@ -1,5 +1,5 @@
-import { MomentoUnavailableError } from '../../lambda/core/engine';
-import { LeaseStrategy } from '../../lambda/core/lease-strategy';
+import { MomentoUnavailableError } from '../../lambda/core/engine/engine';
+import { LeaseStrategy } from '../../lambda/core/engine/lease-strategy';
 import { MomentoCallError } from '../../lambda/core/momento-ports';
 import { testConfig } from './support/engine-config';
 import { admittedSession, engineFixture, type EngineFixture } from './support/engine-fixture';

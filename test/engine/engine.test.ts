@@ -1,5 +1,5 @@
 import type { AdmissionHook } from '../../lambda/core/admission-hook';
-import { createEngine, MomentoUnavailableError } from '../../lambda/core/engine';
+import { createEngine, MomentoUnavailableError } from '../../lambda/core/engine/engine';
 import { MomentoCallError } from '../../lambda/core/momento-ports';
 import { testConfig } from './support/engine-config';
 import { InMemoryCache } from './support/in-memory-cache';

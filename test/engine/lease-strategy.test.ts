@@ -1,6 +1,6 @@
-import { cacheKeys, FREE_SLOT } from '../../lambda/core/cache-keys';
-import { LeaseStrategy } from '../../lambda/core/lease-strategy';
-import { resolveScope } from '../../lambda/core/scope';
+import { cacheKeys, FREE_SLOT } from '../../lambda/core/engine/cache-keys';
+import { LeaseStrategy } from '../../lambda/core/engine/lease-strategy';
+import { resolveScope } from '../../lambda/core/engine/scope';
 import { InMemoryCache } from './support/in-memory-cache';
 import { ManualClock } from './support/manual-clock';
 

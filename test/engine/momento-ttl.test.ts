@@ -1,5 +1,5 @@
 import { MOMENTO_MAX_TTL_SECONDS, wholeSeconds } from '../../lambda/core/momento-sdk-ports';
-import { indexTtlSeconds, sessionRecordTtlSeconds } from '../../lambda/core/session-lifecycle';
+import { indexTtlSeconds, sessionRecordTtlSeconds } from '../../lambda/core/engine/session-lifecycle';
 import { testConfig } from './support/engine-config';
 
 describe('TTLs sent to Momento', () => {

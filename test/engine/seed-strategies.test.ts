@@ -1,6 +1,6 @@
-import { CappedListStrategy } from '../../lambda/core/capped-list-strategy';
-import { intervalMarker, IntervalDictionaryStrategy } from '../../lambda/core/interval-dictionary-strategy';
-import { resolveScope } from '../../lambda/core/scope';
+import { CappedListStrategy } from '../../lambda/core/engine/capped-list-strategy';
+import { intervalMarker, IntervalDictionaryStrategy } from '../../lambda/core/engine/interval-dictionary-strategy';
+import { resolveScope } from '../../lambda/core/engine/scope';
 import { InMemoryCache } from './support/in-memory-cache';
 import { ManualClock } from './support/manual-clock';
 

@@ -23,8 +23,6 @@ describe('entitlement routes', () => {
           contentId: 'film',
           kind: 'video',
           startedAt: expect.any(String),
-          lastHeartbeatAt: expect.any(String),
-          expiresAt: expect.any(String),
         },
       ],
     });

@@ -1,4 +1,4 @@
-import type { ConcurrencyEngine, DeviceMessageOutcome } from '../../lambda/core/engine-types';
+import type { ConcurrencyEngine, DeviceMessageOutcome } from '../../lambda/core/engine/engine-types';
 import type { HeartbeatMessage } from '../../lambda/core/heartbeat-message';
 import { CountingMetrics, type EngineLogger } from '../../lambda/core/observability-ports';
 import { SessionKeys } from '../../lambda/core/session-key';

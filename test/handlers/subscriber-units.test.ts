@@ -1,5 +1,5 @@
-import { ConcurrencyLimiter, mapWithConcurrency } from '../../lambda/core/concurrency-limiter';
-import type { ConcurrencyEngine, DeviceMessageOutcome } from '../../lambda/core/engine-types';
+import { ConcurrencyLimiter, mapWithConcurrency } from '../../lambda/core/engine/concurrency-limiter';
+import type { ConcurrencyEngine, DeviceMessageOutcome } from '../../lambda/core/engine/engine-types';
 import type { HeartbeatMessage } from '../../lambda/core/heartbeat-message';
 import { MomentoCallError, type TopicPort, type TopicSubscriptionHandlers } from '../../lambda/core/momento-ports';
 import { CountingMetrics, silentLogger } from '../../lambda/core/observability-ports';

@@ -1,5 +1,5 @@
 import type { AdmissionHook } from '../../lambda/core/admission-hook';
-import type { TokenGrantBody } from '../../lambda/core/token-vending';
+import type { TokenGrantBody } from '../../lambda/core/engine/token-vending';
 import { sleep, TrackerHarness, waitFor } from './support/tracker-harness';
 
 describe('admission against the emulator', () => {

@@ -1,4 +1,4 @@
-import { cacheKeys } from '../../lambda/core/cache-keys';
+import { cacheKeys } from '../../lambda/core/engine/cache-keys';
 import { TrackerHarness, waitFor } from './support/tracker-harness';
 
 describe('deadline index batching against the emulator (through the SDK)', () => {

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { request } from 'node:http';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { CountingMetrics } from '../../lambda/core/observability-ports';
-import type { TokenGrantBody } from '../../lambda/core/token-vending';
+import type { TokenGrantBody } from '../../lambda/core/engine/token-vending';
 import { startHeartbeatSubscriber, type HeartbeatSubscriber, type SubscriberOptions } from '../../lambda/heartbeat-subscriber/heartbeat-subscriber';
 import { apiEvent } from '../handlers/handler-fixtures';
 import { AUTH_ARN, DATA_ARN, quietJsonLines, requestPathLambdas, SecretStoreStandIn, SESSION_ARN } from './support/secret-store-stand-in';
@@ -108,7 +108,7 @@ describe('first deploy: empty Momento key secrets', () => {
     const firstHeartbeatMs = Date.now() - putAt;
     const after = await lambdas.entitlement(event('GET', '/accounts/first-acc/sessions', 'first-acc'));
     expect(after.statusCode).toBe(200);
-    expect(JSON.parse(after.body)).toMatchObject({ active: 1, sessions: [{ sessionId: grant.sessionId, lastHeartbeatAt: expect.any(String) }] });
+    expect(JSON.parse(after.body)).toMatchObject({ active: 1, sessions: [{ sessionId: grant.sessionId, deviceId: 'tv' }] });
     expect(await getHealth(port)).toMatchObject({ status: 200, body: { status: 'ok' } });
     await device.stop();
     console.info(

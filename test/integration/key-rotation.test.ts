@@ -3,7 +3,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { TopicMessage } from '../../lambda/core/momento-ports';
 import { createMomentoPorts, type MomentoKeys } from '../../lambda/core/momento-sdk-ports';
 import { CountingMetrics } from '../../lambda/core/observability-ports';
-import type { TokenGrantBody } from '../../lambda/core/token-vending';
+import type { TokenGrantBody } from '../../lambda/core/engine/token-vending';
 import { startHeartbeatSubscriber, type SubscriberPorts } from '../../lambda/heartbeat-subscriber/heartbeat-subscriber';
 import { apiEvent } from '../handlers/handler-fixtures';
 import { AUTH_ARN, DATA_ARN, quietJsonLines, requestPathLambdas, SecretStoreStandIn, SESSION_ARN } from './support/secret-store-stand-in';

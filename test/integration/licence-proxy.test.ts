@@ -33,7 +33,11 @@ describe('the licence-proxy recipe against the emulator', () => {
     const grant = await tracker.admit('licence-acc', { deviceId: 'tv', contentId: 'film-7' });
     const device = await harness.device(grant, 'tv');
     device.startHeartbeats();
-    await waitFor(async () => (await tracker.sessions('licence-acc')).sessions[0]?.lastHeartbeatAt, 3000, 'a heartbeat to be recorded');
+    const beatAt = Date.now();
+    await waitFor(async () => {
+      const check = await tracker.checkSession('licence-acc', grant.sessionId);
+      return check.statusCode === 200 && Date.parse((JSON.parse(check.body) as { lastHeartbeatAt: string }).lastHeartbeatAt) >= beatAt - 1000;
+    }, 3000, 'a heartbeat to be recorded');
 
     const check = await tracker.checkSession('licence-acc', grant.sessionId);
     expect(check.statusCode).toBe(200);

@@ -1,7 +1,7 @@
 import { CacheGet, CacheSet, CacheSetIfAbsentOrEqual, TopicPublish, TopicSubscribe, type CacheClient, type TopicClient } from '@gomomento/sdk';
-import { cacheKeys } from '../../lambda/core/cache-keys';
+import { cacheKeys } from '../../lambda/core/engine/cache-keys';
 import { createHandlerDependencies } from '../../lambda/core/handler-dependencies';
-import { vendToken, type TokenGrantBody } from '../../lambda/core/token-vending';
+import { vendToken, type TokenGrantBody } from '../../lambda/core/engine/token-vending';
 import { recordFigures } from './figures';
 import { deviceCacheClient, deviceTopicClient, errorCodeOf } from './harness/device-clients';
 import { CACHE_NAME, startLocalTracker, type LocalTracker } from './harness/local-tracker';

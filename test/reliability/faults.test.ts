@@ -1,5 +1,5 @@
 import { createHandlerDependencies } from '../../lambda/core/handler-dependencies';
-import { controlTopicName } from '../../lambda/core/scope';
+import { controlTopicName } from '../../lambda/core/engine/scope';
 import { recordFigures } from './figures';
 import { ControlObserver } from './harness/control-observer';
 import { observerTopicClient } from './harness/device-clients';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { TopicPublish } from '@gomomento/sdk';
-import type { ConcurrencyEngine } from '../../lambda/core/engine-types';
+import type { ConcurrencyEngine } from '../../lambda/core/engine/engine-types';
 import { createHandlerDependencies } from '../../lambda/core/handler-dependencies';
 import { CountingMetrics, silentLogger } from '../../lambda/core/observability-ports';
 import { processSessionKeySecret, SessionKeys } from '../../lambda/core/session-key';

@@ -1,4 +1,4 @@
-import { createEngine } from '../../lambda/core/engine';
+import { createEngine } from '../../lambda/core/engine/engine';
 import { createHandlerDependencies } from '../../lambda/core/handler-dependencies';
 import { RecordingEventSink, type LifecycleEvent } from '../../lambda/core/lifecycle-events';
 import type { MomentoPorts } from '../../lambda/core/momento-ports';

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { AdmissionOutcome } from '../../lambda/core/engine-types';
+import type { AdmissionOutcome } from '../../lambda/core/engine/engine-types';
 import { recordFigures } from './figures';
 import { startLocalTracker, type LocalTracker } from './harness/local-tracker';
 import { scale } from './scale';

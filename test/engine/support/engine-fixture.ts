@@ -1,5 +1,5 @@
-import { createEngine, type EngineDependencies } from '../../../lambda/core/engine';
-import type { AdmissionOutcome, ConcurrencyEngine } from '../../../lambda/core/engine-types';
+import { createEngine, type EngineDependencies } from '../../../lambda/core/engine/engine';
+import type { AdmissionOutcome, ConcurrencyEngine } from '../../../lambda/core/engine/engine-types';
 import { RecordingEventSink } from '../../../lambda/core/lifecycle-events';
 import { CountingMetrics } from '../../../lambda/core/observability-ports';
 import { testConfig } from './engine-config';

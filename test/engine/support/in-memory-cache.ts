@@ -54,6 +54,10 @@ export class InMemoryCache implements CachePort {
     this.touch();
     this.items.set(key, { kind: 'scalar', value, expiresAt: this.expiry(ttlSeconds) });
   }
+  async setBatch(items: readonly { key: string; value: string; ttlSeconds: number }[]) {
+    this.touch();
+    for (const item of items) this.items.set(item.key, { kind: 'scalar', value: item.value, expiresAt: this.expiry(item.ttlSeconds) });
+  }
   async delete(key: string) {
     this.touch();
     this.items.delete(key);

@@ -17,7 +17,7 @@ import { RecordingEventSink } from '../../../lambda/core/lifecycle-events';
 import type { MomentoPorts } from '../../../lambda/core/momento-ports';
 import { createMomentoPorts } from '../../../lambda/core/momento-sdk-ports';
 import { CountingMetrics } from '../../../lambda/core/observability-ports';
-import type { TokenGrantBody } from '../../../lambda/core/token-vending';
+import type { TokenGrantBody } from '../../../lambda/core/engine/token-vending';
 import { handleEntitlementRequest } from '../../../lambda/entitlement/handle-entitlement-request';
 import { apiEvent } from '../../handlers/handler-fixtures';
 import { startHeartbeatSubscriber, type HeartbeatSubscriber, type SubscriberOptions } from '../../../lambda/heartbeat-subscriber/heartbeat-subscriber';

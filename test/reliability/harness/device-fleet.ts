@@ -1,7 +1,7 @@
 import { TopicPublish, type TopicClient } from '@gomomento/sdk';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import type { HandlerDependencies } from '../../../lambda/core/handler-dependencies';
-import type { TokenGrantBody } from '../../../lambda/core/token-vending';
+import type { TokenGrantBody } from '../../../lambda/core/engine/token-vending';
 import { handleTokenRequest } from '../../../lambda/token-vending/handle-token-request';
 import type { Emulator } from '../../../local/emulator';
 import { toApiGatewayEvent } from '../requests/api-request';

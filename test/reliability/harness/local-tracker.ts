@@ -1,6 +1,6 @@
 import { parseRuntimeConfig, type RuntimeConfig } from '../../../lambda/core/config';
-import { createEngine } from '../../../lambda/core/engine';
-import type { ConcurrencyEngine } from '../../../lambda/core/engine-types';
+import { createEngine } from '../../../lambda/core/engine/engine';
+import type { ConcurrencyEngine } from '../../../lambda/core/engine/engine-types';
 import { RecordingEventSink } from '../../../lambda/core/lifecycle-events';
 import type { MomentoPorts } from '../../../lambda/core/momento-ports';
 import { createMomentoPorts } from '../../../lambda/core/momento-sdk-ports';

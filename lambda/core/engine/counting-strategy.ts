@@ -1,4 +1,4 @@
-import type { CountingStrategyName } from './config';
+import type { CountingStrategyName } from '../config';
 import type { ScopeRef } from './scope';
 
 /**
@@ -10,6 +10,12 @@ export interface Holder {
   readonly accountId: string;
   readonly deviceId: string;
   readonly sessionId: string;
+  /**
+   * What the entitlement check shows about the session (`sessionDetails` in session-store.ts),
+   * kept in the place itself so one read of a scope's places answers the check; absent for
+   * places written without it (Vonage seats, places written by earlier versions).
+   */
+  readonly details?: string;
 }
 
 /** A place counted as active, with its lease slot where the strategy has slots. */
@@ -39,8 +45,19 @@ export interface CountingStrategy {
    * Takes a place for `holder` if the scope is under `limit` (or the device already has one).
    * `ceiling`: the most places the scope has had (after a lowered limit), so they are still counted.
    */
-  acquire(scope: ScopeRef, limit: number, holder: Holder, ceiling?: number): Promise<AcquireResult>;
-  /** Records a heartbeat; resolves false when the holder no longer has its place. */
+  acquire(scope: ScopeRef, limit: number, holder: Holder, ceiling?: number, seen?: readonly (string | undefined)[]): Promise<AcquireResult>;
+  /**
+   * The cache keys that hold the scope's first `width` places, for a caller that reads them in its
+   * own batch with other keys; `seen` (their values) then saves {@link acquire} its first read.
+   * Strategies whose places are not one key each lack it.
+   */
+  placeKeys?(scope: ScopeRef, width: number): string[];
+  /** The places described by the values of {@link placeKeys} (in the same order). */
+  placesFrom?(values: readonly (string | undefined)[]): HeldPlace[];
+  /**
+   * Renews the holder's place (baselines: every heartbeat; leases: a token refresh and the first
+   * heartbeat a process hears); resolves false when the holder no longer has its place.
+   */
   refresh(scope: ScopeRef, holder: Holder, slot?: number): Promise<boolean>;
   /** Gives the place up (a stop); a no-op where the strategy cannot release early. */
   release(scope: ScopeRef, holder: Holder, slot?: number): Promise<void>;

@@ -1,13 +1,13 @@
 import { cacheKeys } from './cache-keys';
-import type { RuntimeConfig } from './config';
-import { encodeControlMessage, type ControlMessageType, type EndReason } from './control-message';
+import type { RuntimeConfig } from '../config';
+import { encodeControlMessage, type ControlMessageType, type EndReason } from '../control-message';
 import type { CountingStrategy } from './counting-strategy';
-import { lifecycleEventId, type LifecycleDetailType, type LifecycleEventSink } from './lifecycle-events';
-import type { CachePort, TopicPort } from './momento-ports';
-import type { EngineLogger, EngineMetrics, MetricName } from './observability-ports';
+import { lifecycleEventId, type LifecycleDetailType, type LifecycleEventSink } from '../lifecycle-events';
+import type { CachePort, TopicPort } from '../momento-ports';
+import type { EngineLogger, EngineMetrics, MetricName } from '../observability-ports';
 import { controlTopicName } from './scope';
 import { holderOf, type SessionRecord, type SessionStore } from './session-store';
-import { errorNameAndMessage } from './error-message';
+import { errorNameAndMessage } from '../error-message';
 
 /** How each end reason is reported: lifecycle event, metric, and what the device is told. */
 const END_REPORTS: Record<EndReason, { detailType: LifecycleDetailType; metric: MetricName; control?: ControlMessageType }> = {

@@ -3,13 +3,13 @@
  * kept in Momento", explains each). The `ct1:` prefix versions the layout.
  */
 export const cacheKeys = {
-  /** Lease slot `slot` of a scope: holds `<deviceId> <sessionId>`, or {@link FREE_SLOT}. */
+  /** Lease slot `slot` of a scope: holds `<accountId> <deviceId> <sessionId> <details>`, or {@link FREE_SLOT}. */
   lease: (scopeKey: string, slot: number) => `ct1:lease:${scopeKey}#${slot}`,
   /** The session record (JSON {@link SessionRecord}). */
   session: (sessionId: string) => `ct1:session:${sessionId}`,
   /** Written once when a session ends, so exactly one process reports the end. */
   ended: (sessionId: string) => `ct1:ended:${sessionId}`,
-  /** Sorted set per shard: session id scored by its lease deadline (epoch ms). */
+  /** Sorted set per shard: session id scored by its lease deadline (epoch ms); the sweep ends sessions by it. */
   deadlines: (shard: number) => `ct1:deadlines:${shard}`,
   /** Sorted set per shard: session id scored by the end of its maximum duration (epoch ms). */
   sessionEnds: (shard: number) => `ct1:ends:${shard}`,

@@ -1,6 +1,6 @@
 import { cacheKeys } from './cache-keys';
 import type { HeldPlace } from './counting-strategy';
-import type { CachePort } from './momento-ports';
+import type { CacheItem, CachePort } from '../momento-ports';
 import type { ScopeRef } from './scope';
 
 /** A scope's limit as the admission hook last set it, and its ceiling of slots still in use. */
@@ -22,14 +22,25 @@ export class ScopeLimits {
   ) {}
 
   async read(scope: ScopeRef): Promise<ScopeLimit | undefined> {
-    const [limit, ceiling] = ((await this.cache.get(cacheKeys.scopeLimit(scope.key))) ?? '').split(' ').map(Number);
-    if (!Number.isInteger(limit) || limit! <= 0) return undefined;
-    return { limit: limit!, ceiling: Number.isInteger(ceiling) && ceiling! > limit! ? ceiling! : limit! };
+    return parseScopeLimit(await this.cache.get(cacheKeys.scopeLimit(scope.key)));
   }
 
   /** Records the limit; the ceiling stays up while devices still sit in slots above it. */
   async store(scope: ScopeRef, limit: number, places: readonly HeldPlace[]): Promise<void> {
-    const highest = places.reduce((max, place) => Math.max(max, (place.slot ?? -1) + 1), 0);
-    await this.cache.set(cacheKeys.scopeLimit(scope.key), `${limit} ${Math.max(limit, highest)}`, this.ttlSeconds);
+    const item = this.item(scope, limit, places);
+    await this.cache.set(item.key, item.value, item.ttlSeconds);
   }
+
+  /** {@link store} as a cache item, for a caller that writes it in a batch with other items. */
+  item(scope: ScopeRef, limit: number, places: readonly HeldPlace[]): CacheItem {
+    const highest = places.reduce((max, place) => Math.max(max, (place.slot ?? -1) + 1), 0);
+    return { key: cacheKeys.scopeLimit(scope.key), value: `${limit} ${Math.max(limit, highest)}`, ttlSeconds: this.ttlSeconds };
+  }
+}
+
+/** A scope's limit record as read from the cache; undefined when absent or unreadable. */
+export function parseScopeLimit(value: string | undefined): ScopeLimit | undefined {
+  const [limit, ceiling] = (value ?? '').split(' ').map(Number);
+  if (!Number.isInteger(limit) || limit! <= 0) return undefined;
+  return { limit: limit!, ceiling: Number.isInteger(ceiling) && ceiling! > limit! ? ceiling! : limit! };
 }

@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { cacheKeys } from './cache-keys';
-import type { RuntimeConfig } from './config';
+import type { RuntimeConfig } from '../config';
 import { withDeadline } from './deadline';
 import type { AdmissionRequest, ConcurrencyEngine, SessionView } from './engine-types';
-import { isMomentoCallError, type CachePort, type MintedToken, type TokenPort } from './momento-ports';
-import type { EngineLogger, EngineMetrics } from './observability-ports';
+import { isMomentoCallError, type CachePort, type MintedToken, type TokenPort } from '../momento-ports';
+import type { EngineLogger, EngineMetrics } from '../observability-ports';
 import { controlTopicName, heartbeatTopicName, shardOf } from './scope';
-import type { SessionKeys } from './session-key';
+import type { SessionKeys } from '../session-key';
 import type { SessionRecord } from './session-store';
-import { errorMessage } from './error-message';
+import { errorMessage } from '../error-message';
 
 /** The 201 body of `POST /tokens`. */
 export interface TokenGrantBody {
@@ -79,7 +79,9 @@ export async function vendToken(request: AdmissionRequest & { readonly sessionKe
     deps.logger.warn('token refresh without the session key refused', { accountId: request.accountId, sessionId: request.sessionId, deviceId: request.deviceId });
     return { kind: 'invalid-session-key' };
   }
-  const outcome = await deps.engine.admit(request);
+  // The account's cached device token is read in the admission's own first read.
+  const tokenKey = cacheKeys.deviceToken(request.accountId);
+  const outcome = await deps.engine.admit({ ...request, readAlong: [tokenKey] });
   switch (outcome.kind) {
     case 'limit-reached':
       return { kind: 'limit-reached', limit: outcome.limit, active: outcome.active, sessions: outcome.sessions };
@@ -95,7 +97,7 @@ export async function vendToken(request: AdmissionRequest & { readonly sessionKe
       // one: it only reuses a token with at least half its lifetime left.
       const refresh = request.sessionId !== undefined && request.sessionId === outcome.session.sessionId;
       try {
-        token = await deviceToken(outcome.session, deps, refresh ? deps.config.tokenTtlSeconds * 500 : tokenReuseMarginMs(deps.config));
+        token = await deviceToken(outcome.session, deps, refresh ? deps.config.tokenTtlSeconds * 500 : tokenReuseMarginMs(deps.config), outcome.readAlong);
       } catch (error) {
         // The place was taken but the device cannot use it: give it back rather than let it
         // count until its lease runs out. Best effort: Momento may be what failed.
@@ -128,12 +130,17 @@ function grantOf(session: SessionRecord, token: MintedToken | undefined, limit: 
   };
 }
 
-async function deviceToken(session: SessionRecord, deps: TokenVendingDeps, minRemainingMs: number): Promise<{ token: MintedToken; reused: boolean }> {
+async function deviceToken(
+  session: SessionRecord,
+  deps: TokenVendingDeps,
+  minRemainingMs: number,
+  readAlong: ReadonlyMap<string, string | undefined> | undefined,
+): Promise<{ token: MintedToken; reused: boolean }> {
   const { config, cache, tokens, metrics } = deps;
   const now = (deps.now ?? Date.now)();
   const marginMs = tokenReuseMarginMs(config);
   const key = cacheKeys.deviceToken(session.accountId);
-  const cached = await readCachedToken(cache, key, deps);
+  const cached = readAlong?.has(key) ? parseCachedToken(readAlong.get(key)) : await readCachedToken(cache, key, deps);
   if (cached && cached.expiresAt - now >= Math.max(marginMs, minRemainingMs) && (session.endsAt === undefined || cached.expiresAt <= session.endsAt)) {
     metrics.count('TokensReused');
     return { token: cached, reused: true };
@@ -164,12 +171,20 @@ async function deviceToken(session: SessionRecord, deps: TokenVendingDeps, minRe
 
 async function readCachedToken(cache: CachePort, key: string, deps: TokenVendingDeps): Promise<MintedToken | undefined> {
   try {
-    const raw = await withDeadline(cache.get(key), deps.config.momentoTimeoutMs, 'reading the cached device token');
-    if (raw === undefined) return undefined;
+    return parseCachedToken(await withDeadline(cache.get(key), deps.config.momentoTimeoutMs, 'reading the cached device token'));
+  } catch (error) {
+    if (!isMomentoCallError(error)) throw error;
+    return undefined; // a cache miss costs one mint; not worth failing the request
+  }
+}
+
+/** A cached device token as written by {@link deviceToken}; undefined when absent or unreadable (one mint). */
+function parseCachedToken(raw: string | undefined): MintedToken | undefined {
+  if (raw === undefined) return undefined;
+  try {
     const parsed = cachedTokenSchema.safeParse(JSON.parse(raw));
     return parsed.success ? parsed.data : undefined;
-  } catch (error) {
-    if (!isMomentoCallError(error) && !(error instanceof SyntaxError)) throw error;
-    return undefined; // a cache miss costs one mint; not worth failing the request
+  } catch {
+    return undefined;
   }
 }

@@ -1,26 +1,29 @@
 import { cacheKeys, FREE_SLOT } from './cache-keys';
 import type { AcquireResult, CountingStrategy, HeldPlace, Holder } from './counting-strategy';
-import type { CachePort } from './momento-ports';
+import type { CachePort } from '../momento-ports';
 import type { ScopeRef } from './scope';
 
 /** Seconds a released slot keeps its free marker before it disappears by itself. */
 const RELEASED_TTL_SECONDS = 1;
 
 /**
- * A lease's value: `<accountId> <deviceId> <sessionId>` (identifiers never contain spaces). A
+ * A lease's value: `<accountId> <deviceId> <sessionId> <details>` (identifiers never contain spaces;
+ * the details, what the entitlement check shows, are base64url and may be absent). A
  * holder without an account (`''`, never a valid account id) is written `<deviceId> <sessionId>`:
  * the form of leases written before the account was part of the value (they still count, are no
  * tracker device's "same device", and a heartbeat renews them into the current form; a takeover or
  * release from the parsed holder matches exactly), and of the Vonage seats, which have no account.
  */
 export function leaseValue(holder: Holder): string {
-  return holder.accountId === '' ? `${holder.deviceId} ${holder.sessionId}` : `${holder.accountId} ${holder.deviceId} ${holder.sessionId}`;
+  const base = holder.accountId === '' ? `${holder.deviceId} ${holder.sessionId}` : `${holder.accountId} ${holder.deviceId} ${holder.sessionId}`;
+  return holder.details === undefined || holder.accountId === '' ? base : `${base} ${holder.details}`;
 }
 
 export function parseLeaseValue(value: string | undefined): Holder | undefined {
   if (value === undefined || value === FREE_SLOT) return undefined;
   const parts = value.split(' ');
   if (parts.some((part) => part === '')) return undefined;
+  if (parts.length === 4) return { accountId: parts[0]!, deviceId: parts[1]!, sessionId: parts[2]!, details: parts[3]! };
   if (parts.length === 3) return { accountId: parts[0]!, deviceId: parts[1]!, sessionId: parts[2]! };
   if (parts.length === 2) return { accountId: '', deviceId: parts[0]!, sessionId: parts[1]! };
   return undefined;
@@ -52,12 +55,13 @@ export class LeaseStrategy implements CountingStrategy {
    * admissions race on one view, they claim at most that many distinct slots, so the total never
    * passes `limit`. (Without such devices every free slot below the limit qualifies.)
    */
-  async acquire(scope: ScopeRef, limit: number, holder: Holder, ceiling = limit): Promise<AcquireResult> {
+  async acquire(scope: ScopeRef, limit: number, holder: Holder, ceiling = limit, seen?: readonly (string | undefined)[]): Promise<AcquireResult> {
     const value = leaseValue(holder);
     const width = Math.max(limit, ceiling);
+    let slots: (Holder | undefined)[] = [];
     // Two passes: a slot freed or expiring between the read and the write gets a second chance.
     for (let pass = 0; pass < 2; pass += 1) {
-      const slots = await this.readSlots(scope, width);
+      slots = pass === 0 && seen !== undefined && seen.length >= width ? seen.slice(0, width).map(parseLeaseValue) : await this.readSlots(scope, width);
       const own = slots.findIndex((held) => held?.accountId === holder.accountId && held.deviceId === holder.deviceId);
       if (own >= 0) {
         const previous = slots[own]!;
@@ -73,7 +77,8 @@ export class LeaseStrategy implements CountingStrategy {
         const slot = free[(start + i) % free.length]!;
         if (await this.claim(scope, slot, value)) return { kind: 'acquired', slot };
       }
-      if (free.length === 0) break;
+      // No free slot in this view: it is the answer (no second read needed).
+      if (free.length === 0) return { kind: 'full', places: slots.flatMap((held, slot): HeldPlace[] => (held ? [{ holder: held, slot }] : [])) };
     }
     return { kind: 'full', places: await this.active(scope, limit, ceiling) };
   }
@@ -83,8 +88,19 @@ export class LeaseStrategy implements CountingStrategy {
     const key = cacheKeys.lease(scope.key, slot);
     const value = leaseValue(holder);
     if (await this.cache.setIfEqual(key, value, value, this.leaseSeconds)) return true;
-    // A lease written before the account was part of the value: renewed into the current form.
-    return holder.accountId !== '' && this.cache.setIfEqual(key, value, leaseValue({ ...holder, accountId: '' }), this.leaseSeconds);
+    if (holder.accountId === '') return false;
+    // A lease written by an earlier version (without the details, or without the account too):
+    // renewed into the current form.
+    if (holder.details !== undefined && (await this.cache.setIfEqual(key, value, leaseValue({ ...holder, details: undefined }), this.leaseSeconds))) return true;
+    return this.cache.setIfEqual(key, value, leaseValue({ ...holder, accountId: '' }), this.leaseSeconds);
+  }
+
+  placeKeys(scope: ScopeRef, width: number): string[] {
+    return Array.from({ length: width }, (_, slot) => cacheKeys.lease(scope.key, slot));
+  }
+
+  placesFrom(values: readonly (string | undefined)[]): HeldPlace[] {
+    return values.map(parseLeaseValue).flatMap((held, slot): HeldPlace[] => (held ? [{ holder: held, slot }] : []));
   }
 
   async release(scope: ScopeRef, holder: Holder, slot?: number): Promise<void> {
@@ -129,8 +145,7 @@ export class LeaseStrategy implements CountingStrategy {
   }
 
   private async readSlots(scope: ScopeRef, limit: number): Promise<(Holder | undefined)[]> {
-    const keys = Array.from({ length: limit }, (_, slot) => cacheKeys.lease(scope.key, slot));
-    return (await this.cache.getBatch(keys)).map(parseLeaseValue);
+    return (await this.cache.getBatch(this.placeKeys(scope, limit))).map(parseLeaseValue);
   }
 }
 

@@ -1,7 +1,7 @@
 import { cacheKeys } from './cache-keys';
-import type { CachePort } from './momento-ports';
-import { noMetrics, silentLogger, type EngineLogger, type EngineMetrics } from './observability-ports';
-import { errorMessage } from './error-message';
+import type { CachePort } from '../momento-ports';
+import { noMetrics, silentLogger, type EngineLogger, type EngineMetrics } from '../observability-ports';
+import { errorMessage } from '../error-message';
 
 export interface DeadlineIndexWriterOptions {
   readonly cache: CachePort;
@@ -56,6 +56,11 @@ export class DeadlineIndexWriter {
     }
   }
 
+  /** Drops a session's queued deadline (it ended: its entry must not come back). */
+  discard(shard: number, sessionId: string): void {
+    this.waiting.get(shard)?.delete(sessionId);
+  }
+
   /** The newest deadline of a session that is queued or being written, if any. */
   pendingDeadline(shard: number, sessionId: string): number | undefined {
     const queued = this.waiting.get(shard)?.get(sessionId);
@@ -74,6 +79,18 @@ export class DeadlineIndexWriter {
     await Promise.all([...this.inFlight]);
   }
 
+  private requeue(shard: number, elements: readonly { element: string; score: number }[]): void {
+    for (const { element, score } of elements) {
+      let sessions = this.waiting.get(shard);
+      if (!sessions) this.waiting.set(shard, (sessions = new Map()));
+      sessions.set(element, Math.max(score, sessions.get(element) ?? score));
+    }
+    if (!this.timer) {
+      this.timer = setTimeout(() => void this.flush(), this.windowMs);
+      this.timer.unref?.();
+    }
+  }
+
   private write(shard: number, sessions: Map<string, number>): void {
     const elements = [...sessions].map(([element, score]) => ({ element, score }));
     elements.forEach(({ element, score }) => this.writing.set(element, Math.max(score, this.writing.get(element) ?? score)));
@@ -81,7 +98,10 @@ export class DeadlineIndexWriter {
       .sortedSetPutMany(cacheKeys.deadlines(shard), elements, this.options.ttlSeconds)
       .catch((error: unknown) => {
         this.metrics.count('MomentoErrors');
-        this.logger.warn('deadline index write failed; the next heartbeats write it again', {
+        // Queued again (unless a newer deadline is already waiting): the index is what the sweep
+        // ends sessions by, so a lost write must not pass for a silent device.
+        this.requeue(shard, elements);
+        this.logger.warn('deadline index write failed; queued again for the next write', {
           shard,
           sessions: elements.length,
           error: errorMessage(error),

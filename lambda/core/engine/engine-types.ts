@@ -1,5 +1,5 @@
-import type { RuntimeConfig } from './config';
-import type { HeartbeatMessage } from './heartbeat-message';
+import type { RuntimeConfig } from '../config';
+import type { HeartbeatMessage } from '../heartbeat-message';
 import type { SessionRecord } from './session-store';
 
 /** A device asking to start (or, with `sessionId`, to keep) a session. */
@@ -15,6 +15,11 @@ export interface AdmissionRequest {
   readonly sessionId?: string;
   /** The caller's request id, used to make the denied event's id stable across retries. */
   readonly requestId?: string;
+  /**
+   * Cache keys the caller needs right after an admission (token vending: the account's device
+   * token), read in the admission's first `getBatch` instead of a call of their own.
+   */
+  readonly readAlong?: readonly string[];
 }
 
 /** A session as the entitlement check and a 409 show it (times are ISO 8601). */
@@ -46,6 +51,8 @@ export type AdmissionOutcome =
       readonly replaced?: SessionRecord;
       /** The session evicted to make room (evict-oldest). */
       readonly evicted?: SessionRecord;
+      /** The values of `request.readAlong` (undefined for a miss). */
+      readonly readAlong?: ReadonlyMap<string, string | undefined>;
     }
   | { readonly kind: 'limit-reached'; readonly limit: number; readonly active: number; readonly sessions: readonly SessionView[] }
   | { readonly kind: 'denied'; readonly reason: string }
@@ -71,6 +78,17 @@ export type DeviceMessageOutcome =
   | 'already-ended' // a late message for an ended session: dropped
   | 'rejected'; // the session belongs to another account or device: dropped and counted
 
+export interface SweepOptions {
+  /** Default true; false ends only overrun maximum durations. */
+  readonly lapsed?: boolean;
+  /**
+   * Also ends sessions whose deadline falls within this many ms (the subscriber passes its sweep
+   * period plus its index batch window, so a silent device is released within one lease).
+   * @default 0
+   */
+  readonly lookaheadMs?: number;
+}
+
 /** The concurrency engine: everything the handlers, the subscriber, the playground and benchmarks call. */
 export interface ConcurrencyEngine {
   readonly config: RuntimeConfig;
@@ -93,9 +111,10 @@ export interface ConcurrencyEngine {
   /**
    * Finds sessions whose lease or maximum duration ran out on these shards and ends each once.
    * `lapsed: false` ends only overrun maximum durations (a subscriber that knows it is behind must
-   * not declare devices gone whose heartbeats it has not read yet).
+   * not declare devices gone whose heartbeats it has not read yet). With leases the sweep is what
+   * releases a silent device's place (see docs/architecture.md, "Counting strategies").
    */
-  sweep(shards: readonly number[], options?: { readonly lapsed?: boolean }): Promise<{ readonly ended: number }>;
+  sweep(shards: readonly number[], options?: SweepOptions): Promise<{ readonly ended: number }>;
   /** Writes deadline index updates still queued (with `deadlineIndexBatch`); the subscriber calls it on stop. */
   flushDeadlineIndex?(): Promise<void>;
 }
