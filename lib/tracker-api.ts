@@ -5,7 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ApiThrottleOptions } from './concurrency-tracker-props';
 import { JwtAuthorizerFunction } from './jwt-authorizer-function';
-import { REQUEST_ID_PATTERNS } from './request-id-patterns';
+import { ID_PATTERNS as REQUEST_ID_PATTERNS } from '../contract/identifiers';
 import { acknowledgeInvokeGrant } from './nag-acknowledgements';
 import { AuthorizationKind, TrackerAuthorization } from './tracker-authorization';
 

@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { CONTROL_MESSAGE_TYPES, MESSAGE_VERSION } from '../../contract/heartbeat';
 import { sessionIdSchema } from './identifiers';
 
 /** What the engine tells a device on its account's control topic. */
 export const controlMessageSchema = z.object({
-  v: z.literal(1),
-  type: z.enum(['evicted', 'expired', 'limit-changed']),
+  v: z.literal(MESSAGE_VERSION),
+  type: z.enum(CONTROL_MESSAGE_TYPES),
   sessionId: sessionIdSchema,
   reason: z.string().min(1).max(200),
 });

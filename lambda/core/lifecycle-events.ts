@@ -1,14 +1,8 @@
 import { createHash } from 'node:crypto';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { LIFECYCLE_EVENT_SOURCE, type LifecycleDetailType } from '../../contract/lifecycle-events';
 
-export const EVENT_SOURCE = 'cdk-concurrency-tracker';
-
-export type LifecycleDetailType =
-  | 'Session Admitted'
-  | 'Session Denied'
-  | 'Session Evicted'
-  | 'Session Stopped'
-  | 'Session Expired';
+export { LIFECYCLE_EVENT_SOURCE, type LifecycleDetailType };
 
 export interface LifecycleDetail {
   /** Derived from the event's content, so a retried or duplicated event has the same id. */
@@ -72,7 +66,7 @@ export class EventBridgeEventSink implements LifecycleEventSink {
           Entries: [
             {
               EventBusName: this.busName,
-              Source: EVENT_SOURCE,
+              Source: LIFECYCLE_EVENT_SOURCE,
               DetailType: event.detailType,
               Detail: JSON.stringify(event.detail),
             },

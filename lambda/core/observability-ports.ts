@@ -1,21 +1,7 @@
-/** Metric names of docs/architecture.md ("Metrics"); the construct's `metricXxx()` methods read them. */
-export type MetricName =
-  | 'AdmissionsGranted'
-  | 'AdmissionsDenied'
-  | 'AdmissionsDegraded'
-  | 'Evictions'
-  | 'TokensMinted'
-  | 'TokensReused'
-  | 'EntitlementChecks'
-  | 'SessionsEnded'
-  | 'HeartbeatsProcessed'
-  | 'HeartbeatsRejected'
-  | 'HeartbeatsThrottled'
-  | 'SessionsExpired'
-  | 'SessionsStopped'
-  | 'SubscriberReconnects'
-  | 'SubscriberWaiting'
-  | 'MomentoErrors';
+import type { MetricName } from '../../contract/metric-names';
+
+/** Metric names of docs/architecture.md ("Metrics"), from the contract the construct reads too. */
+export type { MetricName };
 
 /** Counts for CloudWatch (EMF through Powertools in `observability.ts`). */
 export interface EngineMetrics {

@@ -2,7 +2,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AdmissionHookError, decideWithin, LambdaAdmissionHook } from '../../lambda/core/admission-hook';
-import { EventBridgeEventSink, EVENT_SOURCE, lifecycleEventId } from '../../lambda/core/lifecycle-events';
+import { EventBridgeEventSink, LIFECYCLE_EVENT_SOURCE, lifecycleEventId } from '../../lambda/core/lifecycle-events';
 import { loadMomentoKeys, MomentoKeyError } from '../../lambda/core/momento-credentials';
 import { testConfig } from './support/engine-config';
 
@@ -16,7 +16,7 @@ describe('EventBridgeEventSink', () => {
     const detail = { eventId: lifecycleEventId('Session Stopped', 'a|acc', 's-1', 1), accountId: 'acc', scope: 'a|acc', sessionId: 's-1', deviceId: 'tv', at: '2026-01-01T00:00:00.000Z' };
     await sink.emit({ detailType: 'Session Stopped', detail });
     const input = eventBridge.commandCalls(PutEventsCommand)[0]!.args[0].input;
-    expect(input.Entries).toEqual([{ EventBusName: 'tracker-bus', Source: EVENT_SOURCE, DetailType: 'Session Stopped', Detail: JSON.stringify(detail) }]);
+    expect(input.Entries).toEqual([{ EventBusName: 'tracker-bus', Source: LIFECYCLE_EVENT_SOURCE, DetailType: 'Session Stopped', Detail: JSON.stringify(detail) }]);
   });
 
   it('reports a failure instead of throwing it at the caller', async () => {
