@@ -6,10 +6,10 @@
  * CPU time and peak memory.
  */
 import { CredentialProvider, TopicClient, TopicConfigurations, TopicSubscribe } from '@gomomento/sdk';
-import { parseRuntimeConfig } from '../lambda/core/config';
+import { parseRuntimeConfig } from '../lambda/core/runtime/config';
 import { createEngine } from '../lambda/core/engine';
-import { RecordingEventSink } from '../lambda/core/lifecycle-events';
-import { createMomentoPorts } from '../lambda/core/momento-sdk-ports';
+import { RecordingEventSink } from '../lambda/core/ports/lifecycle-event-sink';
+import { createMomentoPorts } from '../lambda/core/adapters/momento-cache';
 import { heartbeatTopicName } from '../lambda/core/scope';
 import { startHeartbeatSubscriber } from '../lambda/heartbeat-subscriber/heartbeat-subscriber';
 import type { ChildReport, ChildRequest } from './subscriber-process';

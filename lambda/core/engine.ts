@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { decideWithin, type AdmissionHook } from './admission-hook';
+import { decideWithin, type AdmissionHook } from './ports/admission-hook';
 import { cacheKeys } from './cache-keys';
 import { mapWithConcurrency } from './concurrency-limiter';
-import type { RuntimeConfig } from './config';
+import type { RuntimeConfig } from './runtime/config';
 import type { CountingStrategy, HeldPlace, Holder } from './counting-strategy';
 import { createCountingStrategy, type StrategyOptions } from './create-counting-strategy';
 import { withDeadline } from './deadline';
@@ -15,11 +15,11 @@ import type {
   EntitlementView,
   SessionView,
 } from './engine-types';
-import type { HeartbeatMessage } from './heartbeat-message';
-import { lifecycleEventId, noEvents, type LifecycleEventSink } from './lifecycle-events';
-import { isMomentoCallError, MomentoCallError, type CachePort, type TopicPort } from './momento-ports';
-import { momentoIsUnavailable } from './failure-mode';
-import { noMetrics, silentLogger, type EngineLogger, type EngineMetrics } from './observability-ports';
+import type { HeartbeatMessage } from './messages/heartbeat-message';
+import { lifecycleEventId, noEvents, type LifecycleEventSink } from './ports/lifecycle-event-sink';
+import { isMomentoCallError, MomentoCallError, type CachePort, type TopicPort } from './ports/momento-ports';
+import { momentoIsUnavailable } from './ports/failure-mode';
+import { noMetrics, silentLogger, type EngineLogger, type EngineMetrics } from './ports/observability';
 import { resolveScope, shardOf, type ScopeRef } from './scope';
 import { controlMessageForEnd, describeError, indexTtlSeconds, SessionLifecycle, sessionRecordTtlSeconds } from './session-lifecycle';
 import { ScopeLimits, type ScopeLimit } from './scope-limits';

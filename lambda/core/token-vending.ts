@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { cacheKeys } from './cache-keys';
-import type { RuntimeConfig } from './config';
+import type { RuntimeConfig } from './runtime/config';
 import { withDeadline } from './deadline';
 import type { AdmissionRequest, ConcurrencyEngine, SessionView } from './engine-types';
-import { isMomentoCallError, type CachePort, type MintedToken, type TokenPort } from './momento-ports';
-import type { EngineLogger, EngineMetrics } from './observability-ports';
+import { isMomentoCallError, type CachePort, type MintedToken, type TokenPort } from './ports/momento-ports';
+import type { EngineLogger, EngineMetrics } from './ports/observability';
 import { controlTopicName, heartbeatTopicName, shardOf } from './scope';
-import type { SessionKeys } from './session-key';
+import type { SessionKeys } from './messages/session-key';
 import type { SessionRecord } from './session-store';
 import type { TokenGrantBody } from '../../contract/token-grant';
 

@@ -1,6 +1,6 @@
 import { LeaseStrategy } from '../core/lease-strategy';
 import type { Holder } from '../core/counting-strategy';
-import type { CachePort } from '../core/momento-ports';
+import type { CachePort } from '../core/ports/momento-ports';
 import type { ScopeRef } from '../core/scope';
 import type { ResolvedRoomPolicy } from './room-policy';
 import { vonageKeys, vonageScopeKeys, type ConnectionRecord, type RoomRecord } from './vonage-keys';

@@ -1,9 +1,9 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { z } from 'zod';
-import { callerAccount } from '../core/caller-account';
-import { accountIdSchema, roomIdSchema } from '../core/identifiers';
-import { errorResponse, jsonResponse } from '../core/http-response';
-import { errorToResponse, parseJsonBody } from '../core/request-errors';
+import { callerAccount } from '../core/http/caller-account';
+import { accountIdSchema, roomIdSchema } from '../core/messages/identifiers';
+import { errorResponse, jsonResponse } from '../core/http/http-response';
+import { errorToResponse, parseJsonBody } from '../core/http/request-errors';
 import { admitToRoom, VonageApiError } from './room-admission';
 import type { VonageDependencies } from './vonage-dependencies';
 

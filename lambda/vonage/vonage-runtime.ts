@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { LambdaAdmissionHook } from '../core/admission-hook';
-import { parseRuntimeConfig } from '../core/config';
-import { EventBridgeEventSink, noEvents } from '../core/lifecycle-events';
-import { loadMomentoKeys } from '../core/momento-credentials';
-import { createMomentoPorts } from '../core/momento-sdk-ports';
-import { PowertoolsEngineLogger, PowertoolsEngineMetrics } from '../core/observability';
+import { LambdaAdmissionHook } from '../core/ports/admission-hook';
+import { parseRuntimeConfig } from '../core/runtime/config';
+import { EventBridgeEventSink, noEvents } from '../core/ports/lifecycle-event-sink';
+import { loadMomentoKeys } from '../core/adapters/momento-credentials';
+import { createMomentoPorts } from '../core/adapters/momento-cache';
+import { PowertoolsEngineLogger, PowertoolsEngineMetrics } from '../core/adapters/powertools-observability';
 import { RoomSeats } from './room-seats';
 import { parseVonageConfig } from './vonage-config';
 import type { VonageDependencies } from './vonage-dependencies';

@@ -1,7 +1,7 @@
-import { parseRuntimeConfig, type RuntimeConfig } from '../../lambda/core/config';
-import type { MomentoPorts } from '../../lambda/core/momento-ports';
-import { createMomentoPorts } from '../../lambda/core/momento-sdk-ports';
-import { CountingMetrics } from '../../lambda/core/observability-ports';
+import { parseRuntimeConfig, type RuntimeConfig } from '../../lambda/core/runtime/config';
+import type { MomentoPorts } from '../../lambda/core/ports/momento-ports';
+import { createMomentoPorts } from '../../lambda/core/adapters/momento-cache';
+import { CountingMetrics } from '../../lambda/core/ports/observability';
 import { startEmulator, type Emulator } from '../emulator';
 import { bundleBrowserClient } from './browser-client-bundle';
 import { DashboardEventSink } from './dashboard-event-sink';

@@ -6,7 +6,7 @@ import { ID_PATTERNS } from '../../contract/identifiers';
 import { LIFECYCLE_DETAIL_TYPES, LIFECYCLE_EVENT_SOURCE as CONTRACT_EVENT_SOURCE, type LifecycleDetailType } from '../../contract/lifecycle-events';
 import { LIFECYCLE_EVENT_SOURCE, LifecycleEventType, TRACKER_METRIC_NAMES, TrackerAuthorization } from '../../lib';
 import { z } from 'zod';
-import { tokenRequestSchema } from '../../lambda/core/token-request';
+import { tokenRequestSchema } from '../../lambda/core/messages/token-request';
 import { roomTokenRequestSchema } from '../../lambda/vonage/room-token-request';
 import { synthTracker } from './support/tracker-stack';
 

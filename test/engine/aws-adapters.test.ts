@@ -1,9 +1,9 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { AdmissionHookError, decideWithin, LambdaAdmissionHook } from '../../lambda/core/admission-hook';
-import { EventBridgeEventSink, LIFECYCLE_EVENT_SOURCE, lifecycleEventId } from '../../lambda/core/lifecycle-events';
-import { loadMomentoKeys, MomentoKeyError } from '../../lambda/core/momento-credentials';
+import { AdmissionHookError, decideWithin, LambdaAdmissionHook } from '../../lambda/core/ports/admission-hook';
+import { EventBridgeEventSink, LIFECYCLE_EVENT_SOURCE, lifecycleEventId } from '../../lambda/core/ports/lifecycle-event-sink';
+import { loadMomentoKeys, MomentoKeyError } from '../../lambda/core/adapters/momento-credentials';
 import { testConfig } from './support/engine-config';
 
 describe('EventBridgeEventSink', () => {

@@ -1,7 +1,7 @@
 import { cacheKeys } from '../../lambda/core/cache-keys';
 import { DeadlineIndexWriter } from '../../lambda/core/deadline-index-writer';
-import { MomentoCallError } from '../../lambda/core/momento-ports';
-import { CountingMetrics, type EngineLogger } from '../../lambda/core/observability-ports';
+import { MomentoCallError } from '../../lambda/core/ports/momento-ports';
+import { CountingMetrics, type EngineLogger } from '../../lambda/core/ports/observability';
 import { InMemoryCache } from './support/in-memory-cache';
 
 /** The in-memory cache, recording each batched write (set and elements). */

@@ -1,11 +1,11 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { SignJWT } from 'jose';
-import { parseRuntimeConfig } from '../../lambda/core/config';
-import { RecordingEventSink } from '../../lambda/core/lifecycle-events';
-import type { MomentoPorts } from '../../lambda/core/momento-ports';
-import { createMomentoPorts } from '../../lambda/core/momento-sdk-ports';
-import { CountingMetrics, silentLogger } from '../../lambda/core/observability-ports';
+import { parseRuntimeConfig } from '../../lambda/core/runtime/config';
+import { RecordingEventSink } from '../../lambda/core/ports/lifecycle-event-sink';
+import type { MomentoPorts } from '../../lambda/core/ports/momento-ports';
+import { createMomentoPorts } from '../../lambda/core/adapters/momento-cache';
+import { CountingMetrics, silentLogger } from '../../lambda/core/ports/observability';
 import { payloadHash } from '../../lambda/vonage/callback-signature';
 import { handleRoomTokenRequest } from '../../lambda/vonage/room-token-request';
 import { RoomSeats } from '../../lambda/vonage/room-seats';

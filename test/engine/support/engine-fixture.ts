@@ -1,7 +1,7 @@
 import { createEngine, type EngineDependencies } from '../../../lambda/core/engine';
 import type { AdmissionOutcome, ConcurrencyEngine } from '../../../lambda/core/engine-types';
-import { RecordingEventSink } from '../../../lambda/core/lifecycle-events';
-import { CountingMetrics } from '../../../lambda/core/observability-ports';
+import { RecordingEventSink } from '../../../lambda/core/ports/lifecycle-event-sink';
+import { CountingMetrics } from '../../../lambda/core/ports/observability';
 import { testConfig } from './engine-config';
 import { InMemoryCache } from './in-memory-cache';
 import { ManualClock } from './manual-clock';

@@ -34,7 +34,7 @@ import {
   TopicSubscribe,
   type SdkError,
 } from '@gomomento/sdk';
-import type { RuntimeConfig } from './config';
+import type { RuntimeConfig } from '../runtime/config';
 import { momentoCredentialProvider } from './momento-credential-provider';
 import { MomentoKeyError } from './momento-credentials';
 import {
@@ -48,7 +48,7 @@ import {
   type TopicPort,
   type TopicSubscription,
   type TopicSubscriptionHandlers,
-} from './momento-ports';
+} from '../ports/momento-ports';
 
 /** What every Momento error response offers. */
 interface ErrorResponse {

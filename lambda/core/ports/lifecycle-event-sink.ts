@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { LIFECYCLE_EVENT_SOURCE, type LifecycleDetailType } from '../../contract/lifecycle-events';
+import { LIFECYCLE_EVENT_SOURCE, type LifecycleDetailType } from '../../../contract/lifecycle-events';
 
 export { LIFECYCLE_EVENT_SOURCE, type LifecycleDetailType };
 

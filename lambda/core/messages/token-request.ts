@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEVICE_NAME_HINT, DEVICE_NAME_PATTERN } from '../../contract/identifiers';
+import { DEVICE_NAME_HINT, DEVICE_NAME_PATTERN } from '../../../contract/identifiers';
 import { accountIdSchema, contentIdSchema, deviceIdSchema, sessionIdSchema, streamKindSchema } from './identifiers';
 import { sessionKeySchema } from './session-key';
 

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { ID_PATTERN_HINTS, ID_PATTERNS } from '../../contract/identifiers';
+import { ID_PATTERN_HINTS, ID_PATTERNS } from '../../../contract/identifiers';
 
 /**
  * The per-session key: proof that a heartbeat or stop comes from the device a session was granted

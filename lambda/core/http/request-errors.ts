@@ -1,10 +1,10 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { AdmissionHookError } from './admission-hook';
-import { MomentoUnavailableError } from './engine';
+import { AdmissionHookError } from '../ports/admission-hook';
+import { MomentoUnavailableError } from '../engine';
 import { errorResponse } from './http-response';
-import { isMomentoCallError } from './momento-ports';
-import type { EngineLogger, EngineMetrics } from './observability-ports';
-import { ScopeError } from './scope';
+import { isMomentoCallError } from '../ports/momento-ports';
+import type { EngineLogger, EngineMetrics } from '../ports/observability';
+import { ScopeError } from '../scope';
 
 /** Maps what a request handler can throw to an HTTP answer: 4xx for the caller, 503 for Momento. */
 export function errorToResponse(error: unknown, logger: EngineLogger, metrics: EngineMetrics): APIGatewayProxyResult {

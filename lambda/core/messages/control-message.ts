@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CONTROL_MESSAGE_TYPES, MESSAGE_VERSION } from '../../contract/heartbeat';
+import { CONTROL_MESSAGE_TYPES, MESSAGE_VERSION } from '../../../contract/heartbeat';
 import { sessionIdSchema } from './identifiers';
 
 /** What the engine tells a device on its account's control topic. */
@@ -17,7 +17,7 @@ export type ControlMessageType = ControlMessage['type'];
  * Why a session ended, as written in control messages and lifecycle events: the list the device
  * client exports (client/reasons.ts, dependency-free), so both sides name the same reasons.
  */
-export type { EndReason } from '../../client/reasons';
+export type { EndReason } from '../../../client/reasons';
 
 export function encodeControlMessage(message: ControlMessage): string {
   return JSON.stringify(controlMessageSchema.parse(message));

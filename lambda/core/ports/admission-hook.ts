@@ -1,6 +1,6 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { z } from 'zod';
-import { MAX_LIMIT } from './config';
+import { MAX_LIMIT } from '../runtime/config';
 
 /** What the admission hook is asked. */
 export interface AdmissionHookInput {

@@ -1,4 +1,4 @@
-import type { MetricName } from '../../contract/metric-names';
+import type { MetricName } from '../../../contract/metric-names';
 
 /** Metric names of docs/architecture.md ("Metrics"), from the contract the construct reads too. */
 export type { MetricName };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ID_PATTERNS, ID_PATTERN_HINTS, type IdField } from '../../contract/identifiers';
+import { ID_PATTERNS, ID_PATTERN_HINTS, type IdField } from '../../../contract/identifiers';
 
 // The zod schemas of the identifiers, built from the contract's patterns (contract/identifiers.ts),
 // which API Gateway's request models and the device client check too.

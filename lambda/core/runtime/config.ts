@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ENVIRONMENT_DEFAULTS as DEFAULT, type EnvironmentVariable } from '../../contract/environment';
-import { MAX_LIMIT, MAX_TOKEN_TTL_SECONDS, MAX_TOPIC_SHARDS } from '../../contract/limits';
+import { ENVIRONMENT_DEFAULTS as DEFAULT, type EnvironmentVariable } from '../../../contract/environment';
+import { MAX_LIMIT, MAX_TOKEN_TTL_SECONDS, MAX_TOPIC_SHARDS } from '../../../contract/limits';
 import {
   ACCOUNT_SOURCES,
   AT_LIMIT_BEHAVIORS,
@@ -12,7 +12,7 @@ import {
   type CountingStrategyName,
   type FailureMode,
   type LimitScope,
-} from '../../contract/settings';
+} from '../../../contract/settings';
 import { optionalText, wholeNumberVariable } from './environment-values';
 
 export { MAX_LIMIT, MAX_TOKEN_TTL_SECONDS };
