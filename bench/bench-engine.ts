@@ -1,9 +1,9 @@
 import { parseRuntimeConfig, type RuntimeConfig } from '../lambda/core/runtime/config';
 import { createEngine } from '../lambda/core/engine';
 import type { ConcurrencyEngine } from '../lambda/core/engine-types';
-import { RecordingEventSink } from '../lambda/core/ports/lifecycle-event-sink';
+import { RecordingEventSink } from '../test/engine/support/recording-event-sink';
 import type { MomentoPorts } from '../lambda/core/ports/momento-ports';
-import { createMomentoPorts } from '../lambda/core/adapters/momento-cache';
+import { createMomentoPorts } from '../lambda/core/adapters/momento-clients';
 import { processSessionKeySecret } from '../lambda/core/messages/session-key';
 import type { Emulator } from '../local/emulator';
 import type { StrategyName } from './bench-results';

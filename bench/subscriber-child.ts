@@ -8,8 +8,8 @@
 import { CredentialProvider, TopicClient, TopicConfigurations, TopicSubscribe } from '@gomomento/sdk';
 import { parseRuntimeConfig } from '../lambda/core/runtime/config';
 import { createEngine } from '../lambda/core/engine';
-import { RecordingEventSink } from '../lambda/core/ports/lifecycle-event-sink';
-import { createMomentoPorts } from '../lambda/core/adapters/momento-cache';
+import { RecordingEventSink } from '../test/engine/support/recording-event-sink';
+import { createMomentoPorts } from '../lambda/core/adapters/momento-clients';
 import { heartbeatTopicName } from '../lambda/core/scope';
 import { startHeartbeatSubscriber } from '../lambda/heartbeat-subscriber/heartbeat-subscriber';
 import type { ChildReport, ChildRequest } from './subscriber-process';

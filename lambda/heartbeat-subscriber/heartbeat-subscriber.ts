@@ -4,7 +4,7 @@ import type { ConcurrencyEngine } from '../core/engine-types';
 import type { LifecycleEventSink } from '../core/ports/lifecycle-event-sink';
 import { loadMomentoKeys, secretsFingerprint, secretsManagerReader, type SecretReader } from '../core/adapters/momento-credentials';
 import type { CachePort, TopicPort } from '../core/ports/momento-ports';
-import { createMomentoPorts, type MomentoKeys } from '../core/adapters/momento-cache';
+import { createMomentoPorts, type MomentoKeys } from '../core/adapters/momento-clients';
 import { noMetrics, silentLogger, type EngineLogger, type EngineMetrics } from '../core/ports/observability';
 import { heartbeatTopicName } from '../core/scope';
 import type { SessionKeys } from '../core/messages/session-key';

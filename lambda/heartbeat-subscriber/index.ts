@@ -1,5 +1,5 @@
 import { parseRuntimeConfig } from '../core/runtime/config';
-import { EventBridgeEventSink } from '../core/ports/lifecycle-event-sink';
+import { EventBridgeEventSink } from '../core/adapters/eventbridge-event-sink';
 import { PowertoolsEngineLogger, PowertoolsEngineMetrics } from '../core/adapters/powertools-observability';
 import { startHeartbeatSubscriber } from './heartbeat-subscriber';
 

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { LambdaAdmissionHook } from '../core/ports/admission-hook';
+import { LambdaAdmissionHook } from '../core/adapters/lambda-admission-hook';
+import { EventBridgeEventSink } from '../core/adapters/eventbridge-event-sink';
 import { parseRuntimeConfig } from '../core/runtime/config';
-import { EventBridgeEventSink, noEvents } from '../core/ports/lifecycle-event-sink';
+import { noEvents } from '../core/ports/lifecycle-event-sink';
 import { loadMomentoKeys } from '../core/adapters/momento-credentials';
-import { createMomentoPorts } from '../core/adapters/momento-cache';
+import { createMomentoPorts } from '../core/adapters/momento-clients';
 import { PowertoolsEngineLogger, PowertoolsEngineMetrics } from '../core/adapters/powertools-observability';
 import { RoomSeats } from './room-seats';
 import { parseVonageConfig } from './vonage-config';

@@ -1,10 +1,12 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { AdmissionHookError, decideWithin, LambdaAdmissionHook } from '../../lambda/core/ports/admission-hook';
-import { EventBridgeEventSink, LIFECYCLE_EVENT_SOURCE, lifecycleEventId } from '../../lambda/core/ports/lifecycle-event-sink';
+import { AdmissionHookError, decideWithin } from '../../lambda/core/ports/admission-hook';
+import { LIFECYCLE_EVENT_SOURCE, lifecycleEventId } from '../../lambda/core/ports/lifecycle-event-sink';
 import { loadMomentoKeys, MomentoKeyError } from '../../lambda/core/adapters/momento-credentials';
 import { testConfig } from './support/engine-config';
+import { LambdaAdmissionHook } from '../../lambda/core/adapters/lambda-admission-hook';
+import { EventBridgeEventSink } from '../../lambda/core/adapters/eventbridge-event-sink';
 
 describe('EventBridgeEventSink', () => {
   const eventBridge = mockClient(EventBridgeClient);

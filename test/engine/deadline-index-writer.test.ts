@@ -1,8 +1,9 @@
 import { cacheKeys } from '../../lambda/core/cache-keys';
 import { DeadlineIndexWriter } from '../../lambda/core/deadline-index-writer';
 import { MomentoCallError } from '../../lambda/core/ports/momento-ports';
-import { CountingMetrics, type EngineLogger } from '../../lambda/core/ports/observability';
+import { type EngineLogger } from '../../lambda/core/ports/observability';
 import { InMemoryCache } from './support/in-memory-cache';
+import { CountingMetrics } from './support/counting-metrics';
 
 /** The in-memory cache, recording each batched write (set and elements). */
 class RecordingCache extends InMemoryCache {

@@ -1,13 +1,14 @@
 import { cacheKeys } from '../../lambda/core/cache-keys';
 import { createEngine } from '../../lambda/core/engine';
 import type { DeviceTokenGrant, MintedToken, TokenPort } from '../../lambda/core/ports/momento-ports';
-import { CountingMetrics, silentLogger } from '../../lambda/core/ports/observability';
+import { silentLogger } from '../../lambda/core/ports/observability';
 import { processSessionKeySecret, SessionKeys } from '../../lambda/core/messages/session-key';
 import { tokenReuseMarginMs, vendToken, type TokenVendingDeps } from '../../lambda/core/token-vending';
 import { testConfig } from './support/engine-config';
 import { InMemoryCache } from './support/in-memory-cache';
 import { ManualClock } from './support/manual-clock';
 import { RecordingTopics } from './support/recording-topics';
+import { CountingMetrics } from './support/counting-metrics';
 
 class CountingTokens implements TokenPort {
   readonly grants: DeviceTokenGrant[] = [];

@@ -1,8 +1,9 @@
 import type { ConcurrencyEngine, DeviceMessageOutcome } from '../../lambda/core/engine-types';
 import type { HeartbeatMessage } from '../../lambda/core/messages/heartbeat-message';
-import { CountingMetrics, type EngineLogger } from '../../lambda/core/ports/observability';
+import { type EngineLogger } from '../../lambda/core/ports/observability';
 import { SessionKeys } from '../../lambda/core/messages/session-key';
 import { DeviceMessageProcessor } from '../../lambda/heartbeat-subscriber/device-message-processor';
+import { CountingMetrics } from '../engine/support/counting-metrics';
 
 // One account floods the shared heartbeat topic with messages its valid device token may publish:
 // heartbeats for many sessions it was issued keys for (sessions it started and stopped), far more

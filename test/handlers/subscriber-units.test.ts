@@ -2,10 +2,11 @@ import { ConcurrencyLimiter, mapWithConcurrency } from '../../lambda/core/concur
 import type { ConcurrencyEngine, DeviceMessageOutcome } from '../../lambda/core/engine-types';
 import type { HeartbeatMessage } from '../../lambda/core/messages/heartbeat-message';
 import { MomentoCallError, type TopicPort, type TopicSubscriptionHandlers } from '../../lambda/core/ports/momento-ports';
-import { CountingMetrics, silentLogger } from '../../lambda/core/ports/observability';
+import { silentLogger } from '../../lambda/core/ports/observability';
 import { SessionKeys } from '../../lambda/core/messages/session-key';
 import { DeviceMessageProcessor } from '../../lambda/heartbeat-subscriber/device-message-processor';
 import { ShardSubscription } from '../../lambda/heartbeat-subscriber/shard-subscription';
+import { CountingMetrics } from '../engine/support/counting-metrics';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const sessionKeys = new SessionKeys('subscriber-units-secret-of-32-characters');

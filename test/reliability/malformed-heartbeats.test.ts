@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { TopicPublish } from '@gomomento/sdk';
 import type { ConcurrencyEngine } from '../../lambda/core/engine-types';
 import { createHandlerDependencies } from '../../lambda/core/runtime/handler-dependencies';
-import { CountingMetrics, silentLogger } from '../../lambda/core/ports/observability';
+import { silentLogger } from '../../lambda/core/ports/observability';
 import { processSessionKeySecret, SessionKeys } from '../../lambda/core/messages/session-key';
 import { DeviceMessageProcessor } from '../../lambda/heartbeat-subscriber/device-message-processor';
 import { startHeartbeatSubscriber, type HeartbeatSubscriber } from '../../lambda/heartbeat-subscriber/heartbeat-subscriber';
@@ -13,6 +13,7 @@ import { startLocalTracker, type LocalTracker } from './harness/local-tracker';
 import { tripwire, TripwireLog } from './harness/tripwire';
 import { DEFECTS, malformedBatch, malformedHeartbeat, type Defect } from './payloads/malformed-heartbeat';
 import { scale } from './scale';
+import { CountingMetrics } from '../engine/support/counting-metrics';
 
 // Malformed heartbeats never crash the subscriber, are each counted as rejected, and leave the
 // sessions of well-behaved devices of the same account untouched.

@@ -1,6 +1,4 @@
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { z } from 'zod';
-import { MAX_LIMIT } from '../runtime/config';
+// The admission hook as the engine sees it; the Lambda adapter is `adapters/lambda-admission-hook.ts`.
 
 /** What the admission hook is asked. */
 export interface AdmissionHookInput {
@@ -12,14 +10,12 @@ export interface AdmissionHookInput {
   readonly defaultLimit: number;
 }
 
-/** The hook's answer: allow or deny, and optionally the limit for this request. */
-export const admissionDecisionSchema = z.object({
-  allow: z.boolean(),
-  limit: z.number().int().min(1).max(MAX_LIMIT).optional(),
-  reason: z.string().max(200).optional(),
-});
-
-export type AdmissionDecision = z.infer<typeof admissionDecisionSchema>;
+/** The hook's answer: allow or deny, and optionally the limit for this request (1 to `MAX_LIMIT`). */
+export interface AdmissionDecision {
+  readonly allow: boolean;
+  readonly limit?: number;
+  readonly reason?: string;
+}
 
 export interface AdmissionHook {
   decide(input: AdmissionHookInput): Promise<AdmissionDecision>;
@@ -29,38 +25,6 @@ export class AdmissionHookError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'AdmissionHookError';
-  }
-}
-
-/** Calls the user's hook Lambda synchronously and validates its answer. */
-export class LambdaAdmissionHook implements AdmissionHook {
-  constructor(
-    private readonly functionArn: string,
-    private readonly client: LambdaClient = new LambdaClient({}),
-  ) {}
-
-  async decide(input: AdmissionHookInput): Promise<AdmissionDecision> {
-    const result = await this.client.send(
-      new InvokeCommand({
-        FunctionName: this.functionArn,
-        InvocationType: 'RequestResponse',
-        Payload: new TextEncoder().encode(JSON.stringify(input)),
-      }),
-    );
-    if (result.FunctionError) {
-      throw new AdmissionHookError(`admission hook failed: ${result.FunctionError}`);
-    }
-    let body: unknown;
-    try {
-      body = JSON.parse(new TextDecoder().decode(result.Payload ?? new Uint8Array()));
-    } catch {
-      throw new AdmissionHookError('admission hook returned something that is not JSON');
-    }
-    const decision = admissionDecisionSchema.safeParse(body);
-    if (!decision.success) {
-      throw new AdmissionHookError(`admission hook answer is invalid: ${decision.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-    }
-    return decision.data;
   }
 }
 

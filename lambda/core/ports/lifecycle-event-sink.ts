@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { LIFECYCLE_EVENT_SOURCE, type LifecycleDetailType } from '../../../contract/lifecycle-events';
 
 export { LIFECYCLE_EVENT_SOURCE, type LifecycleDetailType };
@@ -25,7 +24,10 @@ export interface LifecycleEvent {
   readonly detail: LifecycleDetail;
 }
 
-/** Where lifecycle events go. Emitting must never fail the caller's work: sinks log and swallow. */
+/**
+ * Where lifecycle events go (the EventBridge adapter is `adapters/eventbridge-event-sink.ts`).
+ * Emitting must never fail the caller's work: sinks log and swallow.
+ */
 export interface LifecycleEventSink {
   emit(event: LifecycleEvent): Promise<void>;
 }
@@ -39,53 +41,3 @@ export function lifecycleEventId(detailType: LifecycleDetailType, scope: string,
 }
 
 export const noEvents: LifecycleEventSink = { emit: async () => undefined };
-
-/** Keeps events in memory (tests, playground). */
-export class RecordingEventSink implements LifecycleEventSink {
-  readonly events: LifecycleEvent[] = [];
-  async emit(event: LifecycleEvent): Promise<void> {
-    this.events.push(event);
-  }
-  ofType(detailType: LifecycleDetailType): LifecycleEvent[] {
-    return this.events.filter((event) => event.detailType === detailType);
-  }
-}
-
-/** Sends lifecycle events to an EventBridge bus with PutEvents. */
-export class EventBridgeEventSink implements LifecycleEventSink {
-  constructor(
-    private readonly busName: string,
-    private readonly client: EventBridgeClient = new EventBridgeClient({}),
-    private readonly onFailure: (message: string, fields: Record<string, unknown>) => void = () => undefined,
-  ) {}
-
-  async emit(event: LifecycleEvent): Promise<void> {
-    try {
-      const result = await this.client.send(
-        new PutEventsCommand({
-          Entries: [
-            {
-              EventBusName: this.busName,
-              Source: LIFECYCLE_EVENT_SOURCE,
-              DetailType: event.detailType,
-              Detail: JSON.stringify(event.detail),
-            },
-          ],
-        }),
-      );
-      if ((result.FailedEntryCount ?? 0) > 0) {
-        this.onFailure('lifecycle event rejected by EventBridge', {
-          detailType: event.detailType,
-          eventId: event.detail.eventId,
-          errorCode: result.Entries?.[0]?.ErrorCode,
-        });
-      }
-    } catch (error) {
-      this.onFailure('lifecycle event not sent', {
-        detailType: event.detailType,
-        eventId: event.detail.eventId,
-        error: error instanceof Error ? error.message : String(error),
-      });
-    }
-  }
-}

@@ -3,7 +3,7 @@ import type { MetricName } from '../../../contract/metric-names';
 /** Metric names of docs/architecture.md ("Metrics"), from the contract the construct reads too. */
 export type { MetricName };
 
-/** Counts for CloudWatch (EMF through Powertools in `observability.ts`). */
+/** Counts for CloudWatch (EMF through Powertools in `adapters/powertools-observability.ts`). */
 export interface EngineMetrics {
   count(name: MetricName, value?: number): void;
 }
@@ -24,14 +24,3 @@ export const silentLogger: EngineLogger = {
 };
 
 export const noMetrics: EngineMetrics = { count: () => undefined };
-
-/** Keeps counts in memory: for tests, benchmarks and the playground (the Vonage tests count its own names). */
-export class CountingMetrics<N extends string = MetricName> {
-  readonly counts = new Map<N, number>();
-  count(name: N, value = 1): void {
-    this.counts.set(name, (this.counts.get(name) ?? 0) + value);
-  }
-  get(name: N): number {
-    return this.counts.get(name) ?? 0;
-  }
-}

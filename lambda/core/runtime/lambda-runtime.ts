@@ -1,9 +1,9 @@
-import { LambdaAdmissionHook } from '../ports/admission-hook';
+import { LambdaAdmissionHook } from '../adapters/lambda-admission-hook';
+import { EventBridgeEventSink } from '../adapters/eventbridge-event-sink';
 import { parseRuntimeConfig, type RuntimeConfig } from './config';
 import { createHandlerDependencies, type HandlerDependencies } from './handler-dependencies';
-import { EventBridgeEventSink } from '../ports/lifecycle-event-sink';
 import { LAMBDA_SECRET_MAX_AGE_SECONDS, loadMomentoKeys, secretsFingerprint, secretsManagerReader, type SecretReader } from '../adapters/momento-credentials';
-import { createMomentoPorts, type MomentoKeys } from '../adapters/momento-cache';
+import { createMomentoPorts, type MomentoKeys } from '../adapters/momento-clients';
 import { PowertoolsEngineLogger, PowertoolsEngineMetrics } from '../adapters/powertools-observability';
 import { readSessionKeySecret, sessionKeysFrom } from '../adapters/session-key-secret';
 

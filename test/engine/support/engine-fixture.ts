@@ -1,7 +1,7 @@
 import { createEngine, type EngineDependencies } from '../../../lambda/core/engine';
 import type { AdmissionOutcome, ConcurrencyEngine } from '../../../lambda/core/engine-types';
-import { RecordingEventSink } from '../../../lambda/core/ports/lifecycle-event-sink';
-import { CountingMetrics } from '../../../lambda/core/ports/observability';
+import { RecordingEventSink } from './recording-event-sink';
+import { CountingMetrics } from './counting-metrics';
 import { testConfig } from './engine-config';
 import { InMemoryCache } from './in-memory-cache';
 import { ManualClock } from './manual-clock';

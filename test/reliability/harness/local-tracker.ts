@@ -1,10 +1,10 @@
 import { parseRuntimeConfig, type RuntimeConfig } from '../../../lambda/core/runtime/config';
 import { createEngine } from '../../../lambda/core/engine';
 import type { ConcurrencyEngine } from '../../../lambda/core/engine-types';
-import { RecordingEventSink } from '../../../lambda/core/ports/lifecycle-event-sink';
+import { RecordingEventSink } from '../../engine/support/recording-event-sink';
+import { CountingMetrics } from '../../engine/support/counting-metrics';
 import type { MomentoPorts } from '../../../lambda/core/ports/momento-ports';
-import { createMomentoPorts } from '../../../lambda/core/adapters/momento-cache';
-import { CountingMetrics } from '../../../lambda/core/ports/observability';
+import { createMomentoPorts } from '../../../lambda/core/adapters/momento-clients';
 import { processSessionKeySecret } from '../../../lambda/core/messages/session-key';
 import { startEmulator, type Emulator } from '../../../local/emulator';
 
