@@ -95,9 +95,9 @@ describe('the heartbeat subscriber against the emulator', () => {
 
     // A key without subscribe rights: the subscriber stays up, waits for a key, and says why.
     const deviceGrant = await harness.api().admit('key-acc', { deviceId: 'tv' });
-    const { MomentoTopicPort } = await import('../../lambda/core/adapters/momento-topics');
+    const { MomentoTopicAdapter } = await import('../../lambda/core/adapters/momento-topics');
     const { TopicClient, TopicConfigurations, CredentialProvider } = await import('@gomomento/sdk');
-    const weakTopics = new MomentoTopicPort(
+    const weakTopics = new MomentoTopicAdapter(
       new TopicClient({
         configuration: TopicConfigurations.Default.latest(),
         credentialProvider: CredentialProvider.fromDisposableToken({

@@ -35,7 +35,7 @@ export function wholeSeconds(ttlSeconds: number): number {
 }
 
 /** The cache port over the SDK's CacheClient, bound to one cache. */
-export class MomentoCachePort implements CachePort {
+export class MomentoCacheAdapter implements CachePort {
   constructor(
     private readonly client: CacheClient,
     private readonly cacheName: string,

@@ -11,11 +11,11 @@ import {
 } from '@gomomento/sdk';
 import type { MomentoPorts } from '../ports/momento-ports';
 import type { RuntimeConfig } from '../runtime/config';
-import { MomentoCachePort } from './momento-cache';
+import { MomentoCacheAdapter } from './momento-cache';
 import { momentoCredentialProvider } from './momento-credential-provider';
 import { MomentoKeyError } from './momento-credentials';
-import { MomentoTokenPort } from './momento-tokens';
-import { MomentoTopicPort } from './momento-topics';
+import { MomentoTokenAdapter } from './momento-tokens';
+import { MomentoTopicAdapter } from './momento-topics';
 
 // The SDK clients of a process and the three adapters over them.
 
@@ -78,9 +78,9 @@ export function createMomentoPorts(config: RuntimeConfig, keys: MomentoKeys = {}
     ? new AuthClient({ configuration: AuthClientConfigurations.Default.latest(sdkLogs), credentialProvider: authCredentials })
     : undefined;
   return {
-    cache: new MomentoCachePort(cacheClient, config.cacheName),
-    topics: new MomentoTopicPort(topicClient, config.cacheName),
-    tokens: authClient ? new MomentoTokenPort(authClient, config.cacheName) : undefined,
+    cache: new MomentoCacheAdapter(cacheClient, config.cacheName),
+    topics: new MomentoTopicAdapter(topicClient, config.cacheName),
+    tokens: authClient ? new MomentoTokenAdapter(authClient, config.cacheName) : undefined,
     close: () => {
       // The SDK's topic and auth clients have no close(): their channels go idle once every
       // subscription is cancelled.

@@ -3,7 +3,7 @@ import type { DeviceTokenGrant, MintedToken, TokenPort } from '../ports/momento-
 import { failed } from './momento-errors';
 
 /** Mints device tokens with the SDK's AuthClient (the auth key). */
-export class MomentoTokenPort implements TokenPort {
+export class MomentoTokenAdapter implements TokenPort {
   constructor(
     private readonly client: AuthClient,
     private readonly cacheName: string,

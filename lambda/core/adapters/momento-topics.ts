@@ -3,7 +3,7 @@ import { MomentoCallError, type TopicPort, type TopicSubscription, type TopicSub
 import { failed, toMomentoCallError } from './momento-errors';
 
 /** The topic port over the SDK's TopicClient, bound to one cache. */
-export class MomentoTopicPort implements TopicPort {
+export class MomentoTopicAdapter implements TopicPort {
   constructor(
     private readonly client: TopicClient,
     private readonly cacheName: string,
