@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { CONTROL_MESSAGE_TYPES, HEARTBEAT_MAX_BYTES, MESSAGE_VERSION, type DeviceMessageType } from '../contract/heartbeat';
+import { CONTROL_MESSAGE_TYPES, HEARTBEAT_MAX_BYTES, MESSAGE_VERSION, type PublishedControlMessage, type PublishedHeartbeatMessage } from '../contract/heartbeat';
 import { DEVICE_NAME_HINT, DEVICE_NAME_PATTERN, ID_PATTERN_HINTS, ID_PATTERNS, type IdField } from '../contract/identifiers';
 import type { TokenGrantBody } from '../contract/token-grant';
 
@@ -88,7 +88,7 @@ export const controlMessageSchema = z.looseObject({
   type: z.enum(CONTROL_MESSAGE_TYPES),
   sessionId: z.string(),
   reason: z.string(),
-});
+} satisfies Record<keyof PublishedControlMessage, z.ZodMiniType>);
 /**
  * `reason` is an `EvictedReason` in an `evicted` message and a `BackendExpiredReason` in an
  * `expired` one (client/reasons.ts); a `limit-changed` message's reason is a debug hint. Typed as
@@ -96,17 +96,8 @@ export const controlMessageSchema = z.looseObject({
  */
 export type ControlMessage = z.infer<typeof controlMessageSchema>;
 
-/** A message the device publishes on the heartbeat topic (at most 1 KB). */
-export interface HeartbeatMessage {
-  readonly v: typeof MESSAGE_VERSION;
-  readonly type: DeviceMessageType;
-  readonly sessionId: string;
-  readonly deviceId: string;
-  /** The grant's `sessionKey`: proof that this device holds the session. */
-  readonly sessionKey: string;
-  readonly contentId?: string;
-  readonly kind?: string;
-}
+/** A message the device publishes on the heartbeat topic (at most 1 KB): the contract's `PublishedHeartbeatMessage`. */
+export type HeartbeatMessage = PublishedHeartbeatMessage;
 
 /** The heartbeat contract's size limit, in bytes of UTF-8. */
 export { HEARTBEAT_MAX_BYTES };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CONTROL_MESSAGE_TYPES, MESSAGE_VERSION } from '../../../contract/heartbeat';
+import { CONTROL_MESSAGE_TYPES, MESSAGE_VERSION, type PublishedControlMessage } from '../../../contract/heartbeat';
 import { sessionIdSchema } from './identifiers';
 
 /** What the engine tells a device on its account's control topic. */
@@ -8,7 +8,7 @@ export const controlMessageSchema = z.object({
   type: z.enum(CONTROL_MESSAGE_TYPES),
   sessionId: sessionIdSchema,
   reason: z.string().min(1).max(200),
-});
+} satisfies Record<keyof PublishedControlMessage, z.ZodType>);
 
 export type ControlMessage = z.infer<typeof controlMessageSchema>;
 export type ControlMessageType = ControlMessage['type'];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEVICE_MESSAGE_TYPES, HEARTBEAT_MAX_BYTES, MESSAGE_VERSION } from '../../../contract/heartbeat';
+import { DEVICE_MESSAGE_TYPES, HEARTBEAT_MAX_BYTES, MESSAGE_VERSION, type PublishedHeartbeatMessage as ContractHeartbeatMessage } from '../../../contract/heartbeat';
 import { contentIdSchema, deviceIdSchema, sessionIdSchema, streamKindSchema } from './identifiers';
 import { sessionKeySchema } from './session-key';
 
@@ -18,7 +18,7 @@ export const heartbeatMessageSchema = z.object({
   sessionKey: sessionKeySchema,
   contentId: contentIdSchema.optional(),
   kind: streamKindSchema.optional(),
-});
+} satisfies Record<keyof ContractHeartbeatMessage, z.ZodType>);
 
 /** A heartbeat or stop as published, with its session key. */
 export type PublishedHeartbeatMessage = z.infer<typeof heartbeatMessageSchema>;
