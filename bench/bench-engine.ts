@@ -1,10 +1,10 @@
-import { parseRuntimeConfig, type RuntimeConfig } from '../lambda/core/config';
+import { parseRuntimeConfig, type RuntimeConfig } from '../lambda/core/runtime/config';
 import { createEngine } from '../lambda/core/engine/engine';
 import type { ConcurrencyEngine } from '../lambda/core/engine/engine-types';
-import { RecordingEventSink } from '../lambda/core/lifecycle-events';
-import type { MomentoPorts } from '../lambda/core/momento-ports';
-import { createMomentoPorts } from '../lambda/core/momento-sdk-ports';
-import { processSessionKeySecret } from '../lambda/core/session-key';
+import type { MomentoPorts } from '../lambda/core/ports/momento-ports';
+import { createMomentoPorts } from '../lambda/core/adapters/momento-clients';
+import { processSessionKeySecret } from '../lambda/core/messages/session-key';
+import { RecordingEventSink } from '../test/engine/support/recording-event-sink';
 import type { Emulator } from '../local/emulator';
 import type { StrategyName } from './bench-results';
 

@@ -1,10 +1,10 @@
 import { CredentialProvider, TopicClient, TopicConfigurations, TopicPublish } from '@gomomento/sdk';
-import type { RuntimeConfig } from '../lambda/core/config';
-import type { HeartbeatMessage } from '../lambda/core/heartbeat-message';
-import type { TokenPort } from '../lambda/core/momento-ports';
+import type { RuntimeConfig } from '../lambda/core/runtime/config';
+import type { HeartbeatMessage } from '../lambda/core/messages/heartbeat-message';
+import type { TokenPort } from '../lambda/core/ports/momento-ports';
 import { controlTopicName, heartbeatTopicName, shardOf } from '../lambda/core/engine/scope';
-import type { SessionKeys } from '../lambda/core/session-key';
-import { inProcessSessionKeys } from '../lambda/core/session-key-secret';
+import type { SessionKeys } from '../lambda/core/messages/session-key';
+import { inProcessSessionKeys } from '../lambda/core/adapters/session-key-secret';
 
 /** A device the fleet keeps heartbeating. */
 export interface FleetDevice {

@@ -6,11 +6,11 @@
  * CPU time and peak memory.
  */
 import { CredentialProvider, TopicClient, TopicConfigurations, TopicSubscribe } from '@gomomento/sdk';
-import { parseRuntimeConfig } from '../lambda/core/config';
+import { parseRuntimeConfig } from '../lambda/core/runtime/config';
 import { createEngine } from '../lambda/core/engine/engine';
-import { RecordingEventSink } from '../lambda/core/lifecycle-events';
-import { createMomentoPorts } from '../lambda/core/momento-sdk-ports';
+import { createMomentoPorts } from '../lambda/core/adapters/momento-clients';
 import { heartbeatTopicName } from '../lambda/core/engine/scope';
+import { RecordingEventSink } from '../test/engine/support/recording-event-sink';
 import { startHeartbeatSubscriber } from '../lambda/heartbeat-subscriber/heartbeat-subscriber';
 import type { ChildReport, ChildRequest } from './subscriber-process';
 

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { cacheKeys } from '../lambda/core/engine/cache-keys';
-import type { CachePort } from '../lambda/core/momento-ports';
-import { noMetrics, silentLogger } from '../lambda/core/observability-ports';
-import { inProcessSessionKeys } from '../lambda/core/session-key-secret';
+import type { CachePort } from '../lambda/core/ports/momento-ports';
+import { noMetrics, silentLogger } from '../lambda/core/ports/observability';
+import { inProcessSessionKeys } from '../lambda/core/adapters/session-key-secret';
 import { vendToken } from '../lambda/core/engine/token-vending';
 import { createEngine } from '../lambda/core/engine/engine';
 import type { Emulator } from '../local/emulator';

@@ -1,10 +1,27 @@
 import * as z from 'zod/mini';
+import { CONTROL_MESSAGE_TYPES, HEARTBEAT_MAX_BYTES, MESSAGE_VERSION, type PublishedControlMessage, type PublishedHeartbeatMessage } from '../contract/heartbeat';
+import { DEVICE_NAME_HINT, DEVICE_NAME_PATTERN, ID_PATTERN_HINTS, ID_PATTERNS, type IdField } from '../contract/identifiers';
+import type { TokenGrantBody } from '../contract/token-grant';
 
 /**
  * The wire contracts the device client shares with the backend (see docs/architecture.md):
  * the answers of `POST /tokens` and the messages on the heartbeat and control topics.
- * Built on `zod/mini` so the browser bundle stays small.
+ * Built on `zod/mini` so the browser bundle stays small, from the names, patterns and limits of the
+ * contract the backend shares (contract/, dependency-free).
  */
+
+const idSchema = (field: IdField) => z.string().check(z.regex(new RegExp(ID_PATTERNS[field]), ID_PATTERN_HINTS[field]));
+
+/** A device id, as the backend accepts it. */
+export const deviceIdSchema = idSchema('deviceId');
+/** A content, title or room id. */
+export const contentIdSchema = idSchema('contentId');
+/** A stream kind (camera, screen, audio, ...). */
+export const kindSchema = idSchema('kind');
+/** A name the viewer gave this device, shown to the account's other devices in a 409. */
+export const deviceNameSchema = z
+  .string()
+  .check(z.regex(new RegExp(DEVICE_NAME_PATTERN, 'u'), DEVICE_NAME_HINT), z.refine((name) => name.trim().length > 0, 'must not be blank'));
 
 const nonEmpty = z.string().check(z.minLength(1));
 const isoTime = z.string().check(z.refine((value) => Number.isFinite(Date.parse(value)), 'must be an ISO time'));
@@ -31,7 +48,8 @@ export const tokenGrantSchema = z
     limit: z.number(),
     active: z.number(),
     degraded: z.optional(z.boolean()),
-  })
+    // Every field of the grant the backend sends, and no other (contract/token-grant.ts).
+  } satisfies Record<keyof TokenGrantBody, z.ZodMiniType>)
   .check(z.refine((grant) => grant.degraded === true || grant.token.length > 0, { message: 'token must not be empty', path: ['token'] }))
   .check(z.refine((grant) => grant.degraded === true || (grant.sessionKey ?? '').length > 0, { message: 'sessionKey must not be empty', path: ['sessionKey'] }));
 export type TokenGrant = z.infer<typeof tokenGrantSchema>;
@@ -66,11 +84,11 @@ export const errorBodySchema = z.looseObject({
 
 /** A message on the account's control topic. */
 export const controlMessageSchema = z.looseObject({
-  v: z.literal(1),
-  type: z.enum(['evicted', 'expired', 'limit-changed']),
+  v: z.literal(MESSAGE_VERSION),
+  type: z.enum(CONTROL_MESSAGE_TYPES),
   sessionId: z.string(),
   reason: z.string(),
-});
+} satisfies Record<keyof PublishedControlMessage, z.ZodMiniType>);
 /**
  * `reason` is an `EvictedReason` in an `evicted` message and a `BackendExpiredReason` in an
  * `expired` one (client/reasons.ts); a `limit-changed` message's reason is a debug hint. Typed as
@@ -78,20 +96,11 @@ export const controlMessageSchema = z.looseObject({
  */
 export type ControlMessage = z.infer<typeof controlMessageSchema>;
 
-/** A message the device publishes on the heartbeat topic (at most 1 KB). */
-export interface HeartbeatMessage {
-  readonly v: 1;
-  readonly type: 'heartbeat' | 'stop';
-  readonly sessionId: string;
-  readonly deviceId: string;
-  /** The grant's `sessionKey`: proof that this device holds the session. */
-  readonly sessionKey: string;
-  readonly contentId?: string;
-  readonly kind?: string;
-}
+/** A message the device publishes on the heartbeat topic (at most 1 KB): the contract's `PublishedHeartbeatMessage`. */
+export type HeartbeatMessage = PublishedHeartbeatMessage;
 
 /** The heartbeat contract's size limit, in bytes of UTF-8. */
-export const HEARTBEAT_MAX_BYTES = 1024;
+export { HEARTBEAT_MAX_BYTES };
 
 /** Serialises a heartbeat message, refusing one the subscriber would reject for its size. */
 export function encodeHeartbeat(message: HeartbeatMessage): string {

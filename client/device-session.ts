@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { backoffDelay, retryDelay, type BackoffPolicy, type RetryPolicy } from './backoff';
-import { decodeControlMessage, describeIssues, encodeHeartbeat, type ControlMessage, type Refusal, type TokenGrant } from './contracts';
+import { contentIdSchema, decodeControlMessage, describeIssues, deviceIdSchema, deviceNameSchema, encodeHeartbeat, kindSchema, type ControlMessage, type Refusal, type TokenGrant } from './contracts';
 import { detachedTimeout, type CancelTimer } from './detached-timer';
 import { DeviceSessionError } from './device-session-error';
 import { browserPageLifecycle, watchPageExit, watchPageVisible, type PageExit, type PageLifecycle } from './page-exit';
@@ -146,18 +146,13 @@ export interface DeviceSessionOptions {
   readonly random?: () => number;
 }
 
-// The same identifier rules as the backend (lambda/core/identifiers.ts), so a bad id fails here
+// The same identifier rules as the backend (contract/identifiers.ts), so a bad id fails here
 // with a clear message instead of as a 400 from POST /tokens.
 const optionsSchema = z.object({
-  deviceId: z.string().check(z.regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1 to 128 letters, digits or ._:-')),
-  deviceName: z.optional(
-    z.string().check(
-      z.regex(/^[\p{L}\p{N}\p{M} ._'’()&+,-]{1,64}$/u, "must be 1 to 64 letters, digits, spaces or ._'’()&+,-"),
-      z.refine((name) => name.trim().length > 0, 'must not be blank'),
-    ),
-  ),
-  contentId: z.optional(z.string().check(z.regex(/^[A-Za-z0-9._:/@+=-]{1,256}$/, 'must be 1 to 256 letters, digits or ._:/@+=-'))),
-  kind: z.optional(z.string().check(z.regex(/^[A-Za-z0-9._-]{1,32}$/, 'must be 1 to 32 letters, digits or ._-'))),
+  deviceId: deviceIdSchema,
+  deviceName: z.optional(deviceNameSchema),
+  contentId: z.optional(contentIdSchema),
+  kind: z.optional(kindSchema),
   refreshBeforeExpirySeconds: z.optional(z.number().check(z.positive())),
   retry: z.optional(backoffSchema()),
   startRetry: z.optional(retrySchema()),

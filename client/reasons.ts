@@ -1,7 +1,7 @@
 /**
  * Why a device session ended, and the codes of its errors: the contract's words, without human
  * text (a player translates them; docs/client.md says what to show for each). Dependency-free, so
- * the backend (lambda/core/control-message.ts) imports the same lists without the client importing
+ * the backend (lambda/core/messages/control-message.ts) imports the same lists without the client importing
  * any AWS code.
  */
 

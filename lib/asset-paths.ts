@@ -15,9 +15,12 @@ export const HANDLER_BUNDLES = [
 export type HandlerBundle = (typeof HANDLER_BUNDLES)[number];
 
 /**
- * Folder of a handler bundle. The same relative path works from `lib/` (ts-jest) and from `dist/`
- * (the published package), because both sit beside `assets/`.
+ * The package's root, where `assets/` is: one folder up from `lib/` (ts-jest, ts-node), two from
+ * `dist/lib/` (the published package, compiled with the shared `contract/` beside it).
  */
+const PACKAGE_ROOT = path.basename(path.dirname(__dirname)) === 'dist' ? path.join(__dirname, '..', '..') : path.join(__dirname, '..');
+
+/** Folder of a handler bundle. */
 export function assetPath(bundle: HandlerBundle): string {
-  return path.join(__dirname, '..', 'assets', bundle);
+  return path.join(PACKAGE_ROOT, 'assets', bundle);
 }

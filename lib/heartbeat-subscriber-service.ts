@@ -6,10 +6,11 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { ENVIRONMENT_DEFAULTS } from '../contract/environment';
 import { assetPath } from './asset-paths';
 
 /** Port of the subscriber's health endpoint inside the task. */
-export const SUBSCRIBER_HEALTH_PORT = 8080;
+export const SUBSCRIBER_HEALTH_PORT = ENVIRONMENT_DEFAULTS.HEALTH_PORT;
 
 /** Properties of `HeartbeatSubscriberService`. */
 export interface HeartbeatSubscriberServiceProps {

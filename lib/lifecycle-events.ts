@@ -2,9 +2,14 @@
  * The lifecycle events the runtime puts on EventBridge (docs/architecture.md, "Lifecycle events").
  * Exported so a consumer's `events.Rule` can match them without repeating the strings.
  */
-export const LIFECYCLE_EVENT_SOURCE = 'cdk-concurrency-tracker';
+export { LIFECYCLE_EVENT_SOURCE } from '../contract/lifecycle-events';
 
-/** Detail-type of each lifecycle event. */
+/**
+ * Detail-type of each lifecycle event. A TypeScript enum (what jsii turns into an enum in every
+ * language) cannot take its values from the contract's list, so they are written here again and
+ * `test/construct/contract.test.ts` checks at compile time that they are the contract's
+ * `LIFECYCLE_DETAIL_TYPES`.
+ */
 export enum LifecycleEventType {
   /** A device was admitted and holds a lease. */
   SESSION_ADMITTED = 'Session Admitted',

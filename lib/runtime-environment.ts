@@ -1,3 +1,4 @@
+import { ENVIRONMENT_DEFAULTS, type EnvironmentVariable } from '../contract/environment';
 import { AuthorizationKind } from './tracker-authorization';
 import { TrackerComponent } from './tracker-metric-names';
 import { TrackerSettings } from './tracker-settings';
@@ -29,7 +30,8 @@ export function runtimeEnvironment(
   s: TrackerSettings,
   inputs: RuntimeEnvironmentInputs,
 ): Record<string, string> {
-  const env: Record<string, string> = {
+  // Typed by the contract's names, so a misspelt variable does not compile.
+  const env: Partial<Record<EnvironmentVariable, string>> = {
     CACHE_NAME: s.cacheName,
     HEARTBEAT_TOPIC: s.heartbeatTopicName,
     TOPIC_SHARDS: String(s.topicShards),
@@ -49,10 +51,10 @@ export function runtimeEnvironment(
 
   if (component === TrackerComponent.HEARTBEAT_SUBSCRIBER) {
     env.SUBSCRIBER_SHARDS = (inputs.subscriberShards ?? [0]).join(',');
-    env.HEALTH_PORT = String(inputs.healthPort ?? 8080);
+    env.HEALTH_PORT = String(inputs.healthPort ?? ENVIRONMENT_DEFAULTS.HEALTH_PORT);
     if (inputs.dataKeySecretArn) env.DATA_KEY_SECRET_ARN = inputs.dataKeySecretArn;
     if (inputs.sessionKeySecretArn) env.SESSION_KEY_SECRET_ARN = inputs.sessionKeySecretArn;
-    return env;
+    return env as Record<string, string>;
   }
 
   // The request-path Lambdas.
@@ -67,5 +69,5 @@ export function runtimeEnvironment(
     if (inputs.admissionHookArn) env.ADMISSION_HOOK_ARN = inputs.admissionHookArn;
     if (inputs.sessionKeySecretArn) env.SESSION_KEY_SECRET_ARN = inputs.sessionKeySecretArn;
   }
-  return env;
+  return env as Record<string, string>;
 }

@@ -5,7 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ApiThrottleOptions } from './concurrency-tracker-props';
 import { JwtAuthorizerFunction } from './jwt-authorizer-function';
-import { REQUEST_ID_PATTERNS } from './request-id-patterns';
+import { ID_PATTERNS as REQUEST_ID_PATTERNS } from '../contract/identifiers';
 import { acknowledgeInvokeGrant } from './nag-acknowledgements';
 import { AuthorizationKind, TrackerAuthorization } from './tracker-authorization';
 
@@ -28,7 +28,7 @@ export interface TrackerApiProps {
 /** Name of the API's only stage. */
 export const API_STAGE_NAME = 'v1';
 
-// Mirrors the engine's token request schema (lambda/core/token-request.ts) so a malformed request
+// Mirrors the engine's token request schema (lambda/core/messages/token-request.ts) so a malformed request
 // is refused at the edge, before a Lambda runs; the handler validates again.
 const TOKEN_REQUEST_SCHEMA: apigw.JsonSchema = {
   schema: apigw.JsonSchemaVersion.DRAFT4,

@@ -1,28 +1,15 @@
+import { ENVIRONMENT_DEFAULTS } from '../contract/environment';
+import { METRIC_NAMES, type MetricName } from '../contract/metric-names';
+
 /**
- * The metrics the runtime emits (docs/architecture.md, "Metrics"). Names come from here only, so
- * the `metricXxx()` methods, the dashboard and the alarms cannot drift from each other.
+ * The metrics the runtime emits (docs/architecture.md, "Metrics"), from the shared contract
+ * (`contract/metric-names.ts`), so the `metricXxx()` methods, the dashboard, the alarms and the
+ * runtime cannot drift from each other.
  */
-export const TRACKER_METRIC_NAMES = [
-  'AdmissionsGranted',
-  'AdmissionsDenied',
-  'AdmissionsDegraded',
-  'Evictions',
-  'TokensMinted',
-  'TokensReused',
-  'EntitlementChecks',
-  'SessionsEnded',
-  'HeartbeatsProcessed',
-  'HeartbeatsRejected',
-  'HeartbeatsThrottled',
-  'SessionsExpired',
-  'SessionsStopped',
-  'SubscriberReconnects',
-  'SubscriberWaiting',
-  'MomentoErrors',
-] as const;
+export const TRACKER_METRIC_NAMES = METRIC_NAMES;
 
 /** A metric name from the runtime contract. */
-export type TrackerMetricName = (typeof TRACKER_METRIC_NAMES)[number];
+export type TrackerMetricName = MetricName;
 
 /** The runtime components; each is the value of the `service` dimension of its metrics. */
 export enum TrackerComponent {
@@ -35,7 +22,7 @@ export enum TrackerComponent {
 }
 
 /** Default CloudWatch namespace of the runtime's metrics. */
-export const DEFAULT_METRICS_NAMESPACE = 'ConcurrencyTracker';
+export const DEFAULT_METRICS_NAMESPACE = ENVIRONMENT_DEFAULTS.POWERTOOLS_METRICS_NAMESPACE;
 
 /** Which component emits each metric (the `service` dimension the metric is published under). */
 export const METRIC_EMITTER: Record<TrackerMetricName, TrackerComponent> = {

@@ -8,6 +8,7 @@ import {
   LimitScope,
 } from './concurrency-tracker-props';
 import { TrackerAuthorization } from './tracker-authorization';
+import { DEFAULT_LEASE_INTERVALS, ENVIRONMENT_DEFAULTS as RUNTIME } from '../contract/environment';
 import { DEFAULT_METRICS_NAMESPACE } from './tracker-metric-names';
 
 /** The runtime settings with every default applied; the single place defaults live. */
@@ -37,21 +38,33 @@ export interface TrackerSettings {
   readonly metricsNamespace: string;
 }
 
-/** Default values of the props (documented in the props' `@default` tags and docs/construct.md). */
+/**
+ * Default values of the props (documented in the props' `@default` tags, the README and
+ * docs/construct.md, whose tables test/construct/documented-defaults.test.ts checks). Those that
+ * reach the runtime come from the contract's `ENVIRONMENT_DEFAULTS`, which the runtime applies to an
+ * unset variable; the others are the construct's own.
+ */
 export const DEFAULTS = {
   cacheName: 'concurrency-tracker',
-  heartbeatTopicName: 'heartbeat',
-  controlTopicPrefix: 'control-',
-  heartbeatIntervalSeconds: 10,
-  leaseIntervals: 3,
-  defaultLimit: 3,
-  tokenLifetimeHours: 1,
-  momentoTimeoutSeconds: 2,
+  heartbeatTopicName: RUNTIME.HEARTBEAT_TOPIC,
+  controlTopicPrefix: RUNTIME.CONTROL_TOPIC_PREFIX,
+  heartbeatIntervalSeconds: RUNTIME.HEARTBEAT_INTERVAL_SECONDS,
+  leaseIntervals: DEFAULT_LEASE_INTERVALS,
+  defaultLimit: RUNTIME.DEFAULT_LIMIT,
+  atLimit: RUNTIME.AT_LIMIT as AtLimitBehavior,
+  limitScope: RUNTIME.LIMIT_SCOPE as LimitScope,
+  countingStrategy: RUNTIME.COUNTING_STRATEGY as CountingStrategy,
+  tokenLifetimeSeconds: RUNTIME.TOKEN_TTL_SECONDS,
+  failureMode: RUNTIME.FAILURE_MODE as FailureMode,
+  momentoTimeoutMs: RUNTIME.MOMENTO_TIMEOUT_MS,
+  topicShards: RUNTIME.TOPIC_SHARDS,
+  subscriberGroups: 1,
   apiRateLimit: 50,
   apiBurstLimit: 100,
   subscriberCpu: 256,
   subscriberMemoryMiB: 512,
   subscriberDesiredCount: 2,
+  metricsNamespace: DEFAULT_METRICS_NAMESPACE,
 } as const;
 
 /** Applies the defaults to the props. */
@@ -66,25 +79,25 @@ export function resolveSettings(props: ConcurrencyTrackerProps): TrackerSettings
     leaseDuration:
       props.leaseDuration ?? Duration.seconds(heartbeatInterval.toSeconds({ integral: false }) * DEFAULTS.leaseIntervals),
     defaultLimit: props.defaultLimit ?? DEFAULTS.defaultLimit,
-    atLimit: props.atLimit ?? AtLimitBehavior.REJECT,
-    limitScope: props.limitScope ?? LimitScope.ACCOUNT,
-    countingStrategy: props.countingStrategy ?? CountingStrategy.LEASES,
+    atLimit: props.atLimit ?? DEFAULTS.atLimit,
+    limitScope: props.limitScope ?? DEFAULTS.limitScope,
+    countingStrategy: props.countingStrategy ?? DEFAULTS.countingStrategy,
     maxSessionDuration: props.maxSessionDuration,
-    tokenLifetime: props.tokenLifetime ?? Duration.hours(DEFAULTS.tokenLifetimeHours),
-    failureMode: props.failureMode ?? FailureMode.CLOSED,
-    momentoTimeout: props.momentoTimeout ?? Duration.seconds(DEFAULTS.momentoTimeoutSeconds),
+    tokenLifetime: props.tokenLifetime ?? Duration.seconds(DEFAULTS.tokenLifetimeSeconds),
+    failureMode: props.failureMode ?? DEFAULTS.failureMode,
+    momentoTimeout: props.momentoTimeout ?? Duration.millis(DEFAULTS.momentoTimeoutMs),
     authorization: props.authorization ?? TrackerAuthorization.iam(),
     apiThrottle: {
       rateLimit: props.apiThrottle?.rateLimit ?? DEFAULTS.apiRateLimit,
       burstLimit: props.apiThrottle?.burstLimit ?? DEFAULTS.apiBurstLimit,
     },
-    topicShards: props.topicShards ?? 1,
-    subscriberGroups: props.subscriberGroups ?? 1,
+    topicShards: props.topicShards ?? DEFAULTS.topicShards,
+    subscriberGroups: props.subscriberGroups ?? DEFAULTS.subscriberGroups,
     subscriberCpu: props.subscriberCpu ?? DEFAULTS.subscriberCpu,
     subscriberMemoryMiB: props.subscriberMemoryMiB ?? DEFAULTS.subscriberMemoryMiB,
     subscriberDesiredCount: props.subscriberDesiredCount ?? DEFAULTS.subscriberDesiredCount,
     lifecycleEvents: props.lifecycleEvents ?? true,
-    metricsNamespace: props.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE,
+    metricsNamespace: props.metricsNamespace ?? DEFAULTS.metricsNamespace,
   };
 }
 

@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IConstruct } from 'constructs';
 import { HandlerBundle } from './asset-paths';
-import { REQUEST_ID_PATTERNS } from './request-id-patterns';
+import { ID_PATTERNS as REQUEST_ID_PATTERNS } from '../contract/identifiers';
 import { acknowledgeInvokeGrant } from './nag-acknowledgements';
 import { acknowledgeNagFinding } from './nag-finding-ids';
 import { TrackerFunction } from './tracker-function';

@@ -1,9 +1,9 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { callerAccount } from '../core/caller-account';
-import type { HandlerDependencies } from '../core/handler-dependencies';
-import { errorResponse, jsonResponse } from '../core/http-response';
-import { contentIdSchema, sessionIdSchema } from '../core/identifiers';
-import { errorToResponse } from '../core/request-errors';
+import { callerAccount } from '../core/http/caller-account';
+import type { HandlerDependencies } from '../core/runtime/handler-dependencies';
+import { errorResponse, jsonResponse } from '../core/http/http-response';
+import { contentIdSchema, sessionIdSchema } from '../core/messages/identifiers';
+import { errorToResponse } from '../core/http/request-errors';
 
 /** The parts of an API Gateway REST proxy event this handler reads. */
 export type EntitlementRequestEvent = Pick<APIGatewayProxyEvent, 'httpMethod' | 'path' | 'requestContext'> &

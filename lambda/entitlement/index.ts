@@ -1,5 +1,5 @@
-import { apiRouteHandler } from '../core/api-route-handler';
-import { loadLambdaRuntime } from '../core/lambda-runtime';
+import { apiRouteHandler } from '../core/http/api-route-handler';
+import { loadLambdaRuntime } from '../core/runtime/lambda-runtime';
 import { handleEntitlementRequest } from './handle-entitlement-request';
 
 /** Lambda entry point of the entitlement routes (API Gateway REST proxy integration). */

@@ -1,8 +1,8 @@
 import type { ConcurrencyEngine, DeviceMessageOutcome } from '../core/engine/engine-types';
-import { parseHeartbeatMessage, type HeartbeatMessage } from '../core/heartbeat-message';
-import type { TopicMessage } from '../core/momento-ports';
-import type { EngineLogger, EngineMetrics } from '../core/observability-ports';
-import type { SessionKeys } from '../core/session-key';
+import { parseHeartbeatMessage, type HeartbeatMessage } from '../core/messages/heartbeat-message';
+import type { TopicMessage } from '../core/ports/momento-ports';
+import type { EngineLogger, EngineMetrics } from '../core/ports/observability';
+import type { SessionKeys } from '../core/messages/session-key';
 import { AccountRoundRobin } from './account-round-robin';
 import { UnknownSessionBudget } from './unknown-session-budget';
 import { errorNameAndMessage } from '../core/error-message';

@@ -1,6 +1,6 @@
-import { parseRuntimeConfig } from '../core/config';
-import { EventBridgeEventSink } from '../core/lifecycle-events';
-import { PowertoolsEngineLogger, PowertoolsEngineMetrics } from '../core/observability';
+import { parseRuntimeConfig } from '../core/runtime/config';
+import { EventBridgeEventSink } from '../core/adapters/eventbridge-event-sink';
+import { PowertoolsEngineLogger, PowertoolsEngineMetrics } from '../core/adapters/powertools-observability';
 import { startHeartbeatSubscriber } from './heartbeat-subscriber';
 import { errorMessage } from '../core/error-message';
 

@@ -1,4 +1,4 @@
-import type { CachePort, TopicPort, TopicSubscription, TopicSubscriptionHandlers } from '../core/momento-ports';
+import type { CachePort, TopicPort, TopicSubscription, TopicSubscriptionHandlers } from '../core/ports/momento-ports';
 
 /**
  * The cache the subscriber's engine uses, forwarding each call to the Momento client of the

@@ -1,5 +1,5 @@
-import type { MomentoCallError, TopicMessage, TopicPort, TopicSubscription } from '../core/momento-ports';
-import type { EngineLogger, EngineMetrics } from '../core/observability-ports';
+import type { MomentoCallError, TopicMessage, TopicPort, TopicSubscription } from '../core/ports/momento-ports';
+import type { EngineLogger, EngineMetrics } from '../core/ports/observability';
 
 export interface ShardSubscriptionOptions {
   readonly shard: number;

@@ -1,9 +1,9 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { callerAccount } from '../core/caller-account';
-import type { HandlerDependencies } from '../core/handler-dependencies';
-import { errorResponse, jsonResponse } from '../core/http-response';
-import { errorToResponse, parseJsonBody } from '../core/request-errors';
-import { tokenRequestSchema } from '../core/token-request';
+import { callerAccount } from '../core/http/caller-account';
+import type { HandlerDependencies } from '../core/runtime/handler-dependencies';
+import { errorResponse, jsonResponse } from '../core/http/http-response';
+import { errorToResponse, parseJsonBody } from '../core/http/request-errors';
+import { tokenRequestSchema } from '../core/messages/token-request';
 import { vendToken } from '../core/engine/token-vending';
 import { describeIssues } from '../core/schema-issues';
 

@@ -1,5 +1,5 @@
-import { apiRouteHandler } from '../core/api-route-handler';
-import { loadLambdaRuntime } from '../core/lambda-runtime';
+import { apiRouteHandler } from '../core/http/api-route-handler';
+import { loadLambdaRuntime } from '../core/runtime/lambda-runtime';
 import { handleTokenRequest } from './handle-token-request';
 
 /** Lambda entry point of `POST /tokens` (API Gateway REST proxy integration). */

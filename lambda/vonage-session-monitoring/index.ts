@@ -1,4 +1,4 @@
-import { apiRouteHandler } from '../core/api-route-handler';
+import { apiRouteHandler } from '../core/http/api-route-handler';
 import { handleSessionMonitoringRequest } from '../vonage/session-monitoring-request';
 import { loadVonageRuntime } from '../vonage/vonage-runtime';
 

@@ -1,4 +1,4 @@
-import { apiRouteHandler } from '../core/api-route-handler';
+import { apiRouteHandler } from '../core/http/api-route-handler';
 import { handleRoomTokenRequest } from '../vonage/room-token-request';
 import { loadVonageRuntime } from '../vonage/vonage-runtime';
 

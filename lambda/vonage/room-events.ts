@@ -1,4 +1,4 @@
-import { lifecycleEventId, type LifecycleDetailType } from '../core/lifecycle-events';
+import { lifecycleEventId, type LifecycleDetailType } from '../core/ports/lifecycle-event-sink';
 import type { VonageDependencies } from './vonage-dependencies';
 
 /**

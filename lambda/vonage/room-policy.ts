@@ -51,11 +51,6 @@ export const DEFAULT_ROOM_POLICIES: RoomPolicies = roomPoliciesSchema.parse({
   defaultType: 'one-to-one',
 });
 
-/** Room ids: safe in Momento keys and in Vonage token data. */
-export const roomIdSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9._:-]{1,128}$/, 'room ids are 1-128 characters of A-Z a-z 0-9 . _ : -');
-
 /** Parses the `VONAGE_ROOM_POLICIES` value; throws a message that says what to fix. */
 export function parseRoomPolicies(json: string | undefined): RoomPolicies {
   if (!json) return DEFAULT_ROOM_POLICIES;

@@ -1,6 +1,6 @@
 import { LeaseStrategy } from '../core/engine/lease-strategy';
 import type { Holder } from '../core/engine/counting-strategy';
-import type { CachePort } from '../core/momento-ports';
+import type { CachePort } from '../core/ports/momento-ports';
 import type { ScopeRef } from '../core/engine/scope';
 import type { ResolvedRoomPolicy } from './room-policy';
 import { vonageKeys, vonageScopeKeys, type ConnectionRecord, type RoomRecord } from './vonage-keys';

@@ -1,11 +1,10 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { z } from 'zod';
-import { callerAccount } from '../core/caller-account';
-import { accountIdSchema } from '../core/identifiers';
-import { errorResponse, jsonResponse } from '../core/http-response';
-import { errorToResponse, parseJsonBody } from '../core/request-errors';
+import { callerAccount } from '../core/http/caller-account';
+import { accountIdSchema, roomIdSchema } from '../core/messages/identifiers';
+import { errorResponse, jsonResponse } from '../core/http/http-response';
+import { errorToResponse, parseJsonBody } from '../core/http/request-errors';
 import { admitToRoom, VonageApiError } from './room-admission';
-import { roomIdSchema } from './room-policy';
 import type { VonageDependencies } from './vonage-dependencies';
 
 /** Body of `POST /vonage/tokens`; `accountId` is read only under IAM (a trusted backend). */

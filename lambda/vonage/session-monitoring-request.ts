@@ -1,8 +1,8 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { isMomentoCallError } from '../core/momento-ports';
+import { isMomentoCallError } from '../core/ports/momento-ports';
 import { parseCallback } from './callback-event';
 import { CALLBACK_JTI_SECONDS, verifyCallbackSignature } from './callback-signature';
-import { errorResponse, jsonResponse } from '../core/http-response';
+import { errorResponse, jsonResponse } from '../core/http/http-response';
 import { header, rawBody } from './http-request';
 import { handleCallback } from './session-monitoring';
 import { vonageKeys } from './vonage-keys';

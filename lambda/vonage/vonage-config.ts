@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { optionalText, wholeNumberVariable } from '../core/environment-values';
+import { optionalText, wholeNumberVariable } from '../core/runtime/environment-values';
 import { parseRoomPolicies, type RoomPolicies } from './room-policy';
 import { describeSettingIssues } from '../core/schema-issues';
 

@@ -1,7 +1,7 @@
-import type { AdmissionHook } from '../core/admission-hook';
-import type { LifecycleEventSink } from '../core/lifecycle-events';
-import type { CachePort } from '../core/momento-ports';
-import type { EngineLogger, MetricName } from '../core/observability-ports';
+import type { AdmissionHook } from '../core/ports/admission-hook';
+import type { LifecycleEventSink } from '../core/ports/lifecycle-event-sink';
+import type { CachePort } from '../core/ports/momento-ports';
+import type { EngineLogger, MetricName } from '../core/ports/observability';
 import type { RoomSeats } from './room-seats';
 import type { VonageConfig } from './vonage-config';
 import type { VonageEnforcement } from './vonage-enforcement';

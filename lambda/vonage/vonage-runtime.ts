@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { LambdaAdmissionHook } from '../core/admission-hook';
-import { parseRuntimeConfig, type RuntimeConfig } from '../core/config';
-import { EventBridgeEventSink, noEvents } from '../core/lifecycle-events';
-import { LAMBDA_SECRET_MAX_AGE_SECONDS, loadMomentoKeys, secretsFingerprint, secretsManagerReader, type SecretReader } from '../core/momento-credentials';
-import { createMomentoPorts, type MomentoKeys } from '../core/momento-sdk-ports';
-import { PowertoolsEngineLogger, PowertoolsEngineMetrics } from '../core/observability';
+import { LambdaAdmissionHook } from '../core/adapters/lambda-admission-hook';
+import { parseRuntimeConfig, type RuntimeConfig } from '../core/runtime/config';
+import { EventBridgeEventSink } from '../core/adapters/eventbridge-event-sink';
+import { noEvents } from '../core/ports/lifecycle-event-sink';
+import { LAMBDA_SECRET_MAX_AGE_SECONDS, loadMomentoKeys, secretsFingerprint, secretsManagerReader, type SecretReader } from '../core/adapters/momento-credentials';
+import { createMomentoPorts, type MomentoKeys } from '../core/adapters/momento-clients';
+import { PowertoolsEngineLogger, PowertoolsEngineMetrics } from '../core/adapters/powertools-observability';
 import { RoomSeats } from './room-seats';
 import { parseVonageConfig, type VonageConfig } from './vonage-config';
 import type { VonageDependencies } from './vonage-dependencies';

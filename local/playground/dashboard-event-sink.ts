@@ -1,4 +1,4 @@
-import type { LifecycleEvent, LifecycleEventSink } from '../../lambda/core/lifecycle-events';
+import type { LifecycleEvent, LifecycleEventSink } from '../../lambda/core/ports/lifecycle-event-sink';
 import type { DashboardEvent } from './dashboard-state';
 
 /**

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { z } from 'zod';
-import { accountIdSchema, deviceIdSchema } from '../../lambda/core/identifiers';
+import { accountIdSchema, deviceIdSchema } from '../../lambda/core/messages/identifiers';
 import { fromApiGatewayResult, toApiGatewayEvent, type LocalRequest } from './api-gateway-event';
 import { checkHostAndOrigin, checkJsonContentType, type RequestRefusal } from './browser-request-checks';
 import type { DashboardFeed } from './dashboard-feed';

@@ -1,8 +1,8 @@
-import type { RuntimeConfig } from '../../lambda/core/config';
-import { createHandlerDependencies } from '../../lambda/core/handler-dependencies';
-import type { LifecycleEventSink } from '../../lambda/core/lifecycle-events';
-import type { MomentoPorts } from '../../lambda/core/momento-ports';
-import type { EngineMetrics } from '../../lambda/core/observability-ports';
+import type { RuntimeConfig } from '../../lambda/core/runtime/config';
+import { createHandlerDependencies } from '../../lambda/core/runtime/handler-dependencies';
+import type { LifecycleEventSink } from '../../lambda/core/ports/lifecycle-event-sink';
+import type { MomentoPorts } from '../../lambda/core/ports/momento-ports';
+import type { EngineMetrics } from '../../lambda/core/ports/observability';
 import { handleEntitlementRequest } from '../../lambda/entitlement/handle-entitlement-request';
 import { startHeartbeatSubscriber } from '../../lambda/heartbeat-subscriber/heartbeat-subscriber';
 import { handleTokenRequest } from '../../lambda/token-vending/handle-token-request';

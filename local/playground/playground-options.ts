@@ -1,14 +1,10 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { describeSettingIssues } from '../../lambda/core/schema-issues';
+import { AT_LIMIT_BEHAVIORS, COUNTING_STRATEGIES, type AtLimitBehavior, type CountingStrategyName } from '../../contract/settings';
 
-/** The counting strategies the engine offers (see docs/architecture.md). */
-export const COUNTING_STRATEGIES = ['leases', 'capped-list', 'interval-dictionary'] as const;
-export type CountingStrategyName = (typeof COUNTING_STRATEGIES)[number];
-
-/** What the token-vending route does when an account is at its limit. */
-export const AT_LIMIT_POLICIES = ['reject', 'evict-oldest'] as const;
-export type AtLimitPolicy = (typeof AT_LIMIT_POLICIES)[number];
+// The counting strategies the engine offers and what the token-vending route does at the limit:
+// the values of the contract (contract/settings.ts), as the deployed tracker takes them.
 
 /** Everything `npm start` can be told; every field has a default. */
 export interface PlaygroundOptions {
@@ -25,7 +21,7 @@ export interface PlaygroundOptions {
   readonly strategy: CountingStrategyName;
   readonly heartbeatIntervalSeconds: number;
   readonly leaseSeconds: number;
-  readonly atLimit: AtLimitPolicy;
+  readonly atLimit: AtLimitBehavior;
 }
 
 export const DEFAULT_PLAYGROUND_OPTIONS: PlaygroundOptions = {
@@ -80,7 +76,7 @@ const rawOptionsSchema = z
     // Whole seconds and a limit of at most 100, as the runtime's configuration accepts.
     'heartbeat-interval': wholeNumber('--heartbeat-interval', 1, 3600).optional(),
     lease: wholeNumber('--lease', 2, 86400).optional(),
-    'at-limit': z.enum(AT_LIMIT_POLICIES, { error: `--at-limit must be one of ${AT_LIMIT_POLICIES.join(', ')}` }).optional(),
+    'at-limit': z.enum(AT_LIMIT_BEHAVIORS, { error: `--at-limit must be one of ${AT_LIMIT_BEHAVIORS.join(', ')}` }).optional(),
   })
   .strict();
 

@@ -1,7 +1,7 @@
-import { parseRuntimeConfig, type RuntimeConfig } from '../../lambda/core/config';
-import type { MomentoPorts } from '../../lambda/core/momento-ports';
-import { createMomentoPorts } from '../../lambda/core/momento-sdk-ports';
-import { CountingMetrics } from '../../lambda/core/observability-ports';
+import { parseRuntimeConfig, type RuntimeConfig } from '../../lambda/core/runtime/config';
+import type { MomentoPorts } from '../../lambda/core/ports/momento-ports';
+import { createMomentoPorts } from '../../lambda/core/adapters/momento-clients';
+import { MetricCounts } from './metric-counts';
 import { startEmulator, type Emulator } from '../emulator';
 import { bundleBrowserClient } from './browser-client-bundle';
 import { DashboardEventSink } from './dashboard-event-sink';
@@ -29,7 +29,7 @@ export interface Playground {
   readonly config: RuntimeConfig;
   readonly devices: SimulatedDevices;
   /** Counts of the engine's metrics (what CloudWatch would receive). */
-  readonly metrics: CountingMetrics;
+  readonly metrics: MetricCounts;
   /** Stops devices (with stop messages), the server, the subscriber and the emulator. */
   stop(): Promise<void>;
 }
@@ -86,7 +86,7 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
     const feed = new DashboardFeed(() => [{ event: 'snapshot', data: state.snapshot() }]);
     cleanups.push(() => feed.close());
     const events = new DashboardEventSink((event) => state.recordEvent(event));
-    const metrics = new CountingMetrics();
+    const metrics = new MetricCounts();
     const backend: LocalBackend = await startLocalBackend({ config, ports, events, metrics });
     cleanups.push(() => backend.stop());
 

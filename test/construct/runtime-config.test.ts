@@ -11,7 +11,7 @@ import {
   LimitScope,
   TrackerAuthorization,
 } from '../../lib';
-import { parseRuntimeConfig } from '../../lambda/core/config';
+import { parseRuntimeConfig } from '../../lambda/core/runtime/config';
 import { synthTracker } from './support/tracker-stack';
 
 type Environment = Record<string, string>;

@@ -30,7 +30,7 @@ let tarball: string;
 let packedFiles: string[];
 
 beforeAll(() => {
-  const built = ['dist/index.js', 'dist/verify/cli.js', 'assets/token-vending/index.js'].every((file) => fs.existsSync(path.join(repo, file)));
+  const built = ['dist/lib/index.js', 'dist/verify/cli.js', 'assets/token-vending/index.js'].every((file) => fs.existsSync(path.join(repo, file)));
   if (!built) {
     run('npm', ['run', 'build'], repo, 300_000);
   }
@@ -144,9 +144,10 @@ describe('consumer: the packed library in a fresh project at the development ver
 
   test('the tarball holds the compiled construct and the prebuilt bundles, not the sources', () => {
     for (const file of [
-      'dist/index.js',
-      'dist/index.d.ts',
-      'dist/concurrency-tracker.js',
+      'dist/lib/index.js',
+      'dist/lib/index.d.ts',
+      'dist/lib/concurrency-tracker.js',
+      'dist/contract/index.js',
       'assets/token-vending/index.js',
       'assets/entitlement/index.js',
       'assets/heartbeat-subscriber/index.js',

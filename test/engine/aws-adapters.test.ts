@@ -1,10 +1,12 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { AdmissionHookError, decideWithin, LambdaAdmissionHook } from '../../lambda/core/admission-hook';
-import { EventBridgeEventSink, EVENT_SOURCE, lifecycleEventId } from '../../lambda/core/lifecycle-events';
-import { loadMomentoKeys, MomentoKeyError } from '../../lambda/core/momento-credentials';
+import { AdmissionHookError, decideWithin } from '../../lambda/core/ports/admission-hook';
+import { LIFECYCLE_EVENT_SOURCE, lifecycleEventId } from '../../lambda/core/ports/lifecycle-event-sink';
+import { loadMomentoKeys, MomentoKeyError } from '../../lambda/core/adapters/momento-credentials';
 import { testConfig } from './support/engine-config';
+import { LambdaAdmissionHook } from '../../lambda/core/adapters/lambda-admission-hook';
+import { EventBridgeEventSink } from '../../lambda/core/adapters/eventbridge-event-sink';
 
 describe('EventBridgeEventSink', () => {
   const eventBridge = mockClient(EventBridgeClient);
@@ -16,7 +18,7 @@ describe('EventBridgeEventSink', () => {
     const detail = { eventId: lifecycleEventId('Session Stopped', 'a|acc', 's-1', 1), accountId: 'acc', scope: 'a|acc', sessionId: 's-1', deviceId: 'tv', at: '2026-01-01T00:00:00.000Z' };
     await sink.emit({ detailType: 'Session Stopped', detail });
     const input = eventBridge.commandCalls(PutEventsCommand)[0]!.args[0].input;
-    expect(input.Entries).toEqual([{ EventBusName: 'tracker-bus', Source: EVENT_SOURCE, DetailType: 'Session Stopped', Detail: JSON.stringify(detail) }]);
+    expect(input.Entries).toEqual([{ EventBusName: 'tracker-bus', Source: LIFECYCLE_EVENT_SOURCE, DetailType: 'Session Stopped', Detail: JSON.stringify(detail) }]);
   });
 
   it('reports a failure instead of throwing it at the caller', async () => {

@@ -1,4 +1,4 @@
-import { parseRuntimeConfig, RuntimeConfigError } from '../../lambda/core/config';
+import { parseRuntimeConfig, RuntimeConfigError } from '../../lambda/core/runtime/config';
 
 describe('parseRuntimeConfig', () => {
   it('applies the documented defaults to a minimal environment', () => {

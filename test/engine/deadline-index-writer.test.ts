@@ -1,7 +1,8 @@
 import { cacheKeys } from '../../lambda/core/engine/cache-keys';
 import { DeadlineIndexWriter } from '../../lambda/core/engine/deadline-index-writer';
-import { MomentoCallError } from '../../lambda/core/momento-ports';
-import { CountingMetrics, type EngineLogger } from '../../lambda/core/observability-ports';
+import { MomentoCallError } from '../../lambda/core/ports/momento-ports';
+import { CountingMetrics } from './support/counting-metrics';
+import type { EngineLogger } from '../../lambda/core/ports/observability';
 import { InMemoryCache } from './support/in-memory-cache';
 
 /** The in-memory cache, recording each batched write (set and elements). */

@@ -1,6 +1,6 @@
 import { MomentoUnavailableError } from '../../lambda/core/engine/engine';
 import { LeaseStrategy } from '../../lambda/core/engine/lease-strategy';
-import { MomentoCallError } from '../../lambda/core/momento-ports';
+import { MomentoCallError } from '../../lambda/core/ports/momento-ports';
 import { testConfig } from './support/engine-config';
 import { admittedSession, engineFixture, type EngineFixture } from './support/engine-fixture';
 

@@ -1,6 +1,6 @@
-import type { AdmissionHook } from '../../lambda/core/admission-hook';
+import type { AdmissionHook } from '../../lambda/core/ports/admission-hook';
 import { createEngine, MomentoUnavailableError } from '../../lambda/core/engine/engine';
-import { MomentoCallError } from '../../lambda/core/momento-ports';
+import { MomentoCallError } from '../../lambda/core/ports/momento-ports';
 import { testConfig } from './support/engine-config';
 import { InMemoryCache } from './support/in-memory-cache';
 import { admittedSession, engineFixture, type EngineFixture } from './support/engine-fixture';

@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { parseRuntimeConfig } from '../../lambda/core/config';
-import { momentoCredentialProvider, momentoKeyKind } from '../../lambda/core/momento-credential-provider';
-import { loadMomentoKeys, MomentoKeyError } from '../../lambda/core/momento-credentials';
-import { createMomentoPorts, momentoCredentials } from '../../lambda/core/momento-sdk-ports';
+import { parseRuntimeConfig } from '../../lambda/core/runtime/config';
+import { momentoCredentialProvider, momentoKeyKind } from '../../lambda/core/adapters/momento-credential-provider';
+import { loadMomentoKeys, MomentoKeyError } from '../../lambda/core/adapters/momento-credentials';
+import { createMomentoPorts, momentoCredentials } from '../../lambda/core/adapters/momento-clients';
 
 // Keys shaped like Momento's (built here with random signatures; none is a real key).
 const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');

@@ -1,4 +1,4 @@
-import { MOMENTO_MAX_TTL_SECONDS, wholeSeconds } from '../../lambda/core/momento-sdk-ports';
+import { MOMENTO_MAX_TTL_SECONDS, wholeSeconds } from '../../lambda/core/adapters/momento-cache';
 import { indexTtlSeconds, sessionRecordTtlSeconds } from '../../lambda/core/engine/session-lifecycle';
 import { testConfig } from './support/engine-config';
 

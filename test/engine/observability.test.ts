@@ -1,5 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { PowertoolsEngineLogger, PowertoolsEngineMetrics } from '../../lambda/core/observability';
+import { PowertoolsEngineLogger, PowertoolsEngineMetrics } from '../../lambda/core/adapters/powertools-observability';
 
 describe('observability', () => {
   it('redacts fields named like key material before they reach the log', () => {

@@ -1,6 +1,6 @@
-import { parseRuntimeConfig } from '../../lambda/core/config';
-import { processSessionKeySecret, SessionKeys } from '../../lambda/core/session-key';
-import { inProcessSessionKeys, loadSessionKeys, SessionKeySecretError } from '../../lambda/core/session-key-secret';
+import { parseRuntimeConfig } from '../../lambda/core/runtime/config';
+import { processSessionKeySecret, SessionKeys } from '../../lambda/core/messages/session-key';
+import { inProcessSessionKeys, loadSessionKeys, SessionKeySecretError } from '../../lambda/core/adapters/session-key-secret';
 
 const SECRET = 'a-session-key-secret-of-at-least-32-chars';
 const ids = { accountId: 'acc-1', sessionId: 'b7f1c7c2-5c1d-4a4b-9c38-0d6c2f0a9e11', deviceId: 'tv' };

@@ -1,8 +1,9 @@
 import { cacheKeys } from '../../lambda/core/engine/cache-keys';
 import { createEngine } from '../../lambda/core/engine/engine';
-import type { DeviceTokenGrant, MintedToken, TokenPort } from '../../lambda/core/momento-ports';
-import { CountingMetrics, silentLogger } from '../../lambda/core/observability-ports';
-import { processSessionKeySecret, SessionKeys } from '../../lambda/core/session-key';
+import type { DeviceTokenGrant, MintedToken, TokenPort } from '../../lambda/core/ports/momento-ports';
+import { CountingMetrics } from './support/counting-metrics';
+import { silentLogger } from '../../lambda/core/ports/observability';
+import { processSessionKeySecret, SessionKeys } from '../../lambda/core/messages/session-key';
 import { tokenReuseMarginMs, vendToken, type TokenVendingDeps } from '../../lambda/core/engine/token-vending';
 import { testConfig } from './support/engine-config';
 import { InMemoryCache } from './support/in-memory-cache';

@@ -1,6 +1,6 @@
-import { encodeControlMessage } from '../../lambda/core/control-message';
-import { encodeHeartbeatMessage, parseHeartbeatMessage } from '../../lambda/core/heartbeat-message';
-import { tokenRequestSchema } from '../../lambda/core/token-request';
+import { encodeControlMessage } from '../../lambda/core/messages/control-message';
+import { encodeHeartbeatMessage, parseHeartbeatMessage } from '../../lambda/core/messages/heartbeat-message';
+import { tokenRequestSchema } from '../../lambda/core/messages/token-request';
 
 const sessionKey = 'A'.repeat(43);
 

@@ -1,5 +1,5 @@
 import { handleEntitlementRequest } from '../../lambda/entitlement/handle-entitlement-request';
-import { MomentoCallError } from '../../lambda/core/momento-ports';
+import { MomentoCallError } from '../../lambda/core/ports/momento-ports';
 import { handleTokenRequest } from '../../lambda/token-vending/handle-token-request';
 import { apiEvent, bodyOf, handlerFixture } from './handler-fixtures';
 

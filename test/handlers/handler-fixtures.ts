@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { createHandlerDependencies, type HandlerDependencies } from '../../lambda/core/handler-dependencies';
-import type { DeviceTokenGrant, MintedToken, TokenPort } from '../../lambda/core/momento-ports';
-import { CountingMetrics } from '../../lambda/core/observability-ports';
+import { createHandlerDependencies, type HandlerDependencies } from '../../lambda/core/runtime/handler-dependencies';
+import type { DeviceTokenGrant, MintedToken, TokenPort } from '../../lambda/core/ports/momento-ports';
+import { CountingMetrics } from '../engine/support/counting-metrics';
 import { testConfig } from '../engine/support/engine-config';
 import { InMemoryCache } from '../engine/support/in-memory-cache';
 import { ManualClock } from '../engine/support/manual-clock';

@@ -1,7 +1,8 @@
 import type { ConcurrencyEngine, DeviceMessageOutcome } from '../../lambda/core/engine/engine-types';
-import type { HeartbeatMessage } from '../../lambda/core/heartbeat-message';
-import { CountingMetrics, type EngineLogger } from '../../lambda/core/observability-ports';
-import { SessionKeys } from '../../lambda/core/session-key';
+import type { HeartbeatMessage } from '../../lambda/core/messages/heartbeat-message';
+import { CountingMetrics } from '../engine/support/counting-metrics';
+import type { EngineLogger } from '../../lambda/core/ports/observability';
+import { SessionKeys } from '../../lambda/core/messages/session-key';
 import { DeviceMessageProcessor } from '../../lambda/heartbeat-subscriber/device-message-processor';
 
 // One account floods the shared heartbeat topic with messages its valid device token may publish:

@@ -1,9 +1,10 @@
 import { ConcurrencyLimiter, mapWithConcurrency } from '../../lambda/core/engine/concurrency-limiter';
 import type { ConcurrencyEngine, DeviceMessageOutcome } from '../../lambda/core/engine/engine-types';
-import type { HeartbeatMessage } from '../../lambda/core/heartbeat-message';
-import { MomentoCallError, type TopicPort, type TopicSubscriptionHandlers } from '../../lambda/core/momento-ports';
-import { CountingMetrics, silentLogger } from '../../lambda/core/observability-ports';
-import { SessionKeys } from '../../lambda/core/session-key';
+import type { HeartbeatMessage } from '../../lambda/core/messages/heartbeat-message';
+import { MomentoCallError, type TopicPort, type TopicSubscriptionHandlers } from '../../lambda/core/ports/momento-ports';
+import { CountingMetrics } from '../engine/support/counting-metrics';
+import { silentLogger } from '../../lambda/core/ports/observability';
+import { SessionKeys } from '../../lambda/core/messages/session-key';
 import { DeviceMessageProcessor } from '../../lambda/heartbeat-subscriber/device-message-processor';
 import { ShardSubscription } from '../../lambda/heartbeat-subscriber/shard-subscription';
 

@@ -1,5 +1,5 @@
-import { createHandlerDependencies } from '../../lambda/core/handler-dependencies';
-import { MomentoCallError } from '../../lambda/core/momento-ports';
+import { createHandlerDependencies } from '../../lambda/core/runtime/handler-dependencies';
+import { MomentoCallError } from '../../lambda/core/ports/momento-ports';
 import { RecordingTopics } from '../engine/support/recording-topics';
 import { handleTokenRequest } from '../../lambda/token-vending/handle-token-request';
 import { apiEvent, bodyOf, handlerFixture } from './handler-fixtures';

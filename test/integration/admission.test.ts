@@ -1,4 +1,4 @@
-import type { AdmissionHook } from '../../lambda/core/admission-hook';
+import type { AdmissionHook } from '../../lambda/core/ports/admission-hook';
 import type { TokenGrantBody } from '../../lambda/core/engine/token-vending';
 import { sleep, TrackerHarness, waitFor } from './support/tracker-harness';
 

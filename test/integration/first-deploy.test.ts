@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { request } from 'node:http';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { CountingMetrics } from '../../lambda/core/observability-ports';
+import { CountingMetrics } from '../engine/support/counting-metrics';
 import type { TokenGrantBody } from '../../lambda/core/engine/token-vending';
 import { startHeartbeatSubscriber, type HeartbeatSubscriber, type SubscriberOptions } from '../../lambda/heartbeat-subscriber/heartbeat-subscriber';
 import { apiEvent } from '../handlers/handler-fixtures';

@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import type { TopicMessage } from '../../lambda/core/momento-ports';
-import { createMomentoPorts, type MomentoKeys } from '../../lambda/core/momento-sdk-ports';
-import { CountingMetrics } from '../../lambda/core/observability-ports';
+import type { TopicMessage } from '../../lambda/core/ports/momento-ports';
+import { createMomentoPorts, type MomentoKeys } from '../../lambda/core/adapters/momento-clients';
+import { CountingMetrics } from '../engine/support/counting-metrics';
 import type { TokenGrantBody } from '../../lambda/core/engine/token-vending';
 import { startHeartbeatSubscriber, type SubscriberPorts } from '../../lambda/heartbeat-subscriber/heartbeat-subscriber';
 import { apiEvent } from '../handlers/handler-fixtures';

@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import { CountingMetrics } from '../../lambda/core/observability-ports';
+import { CountingMetrics } from '../engine/support/counting-metrics';
 import { startHeartbeatSubscriber } from '../../lambda/heartbeat-subscriber/heartbeat-subscriber';
 import { sleep, TrackerHarness, waitFor } from './support/tracker-harness';
 
@@ -95,9 +95,9 @@ describe('the heartbeat subscriber against the emulator', () => {
 
     // A key without subscribe rights: the subscriber stays up, waits for a key, and says why.
     const deviceGrant = await harness.api().admit('key-acc', { deviceId: 'tv' });
-    const { MomentoTopicPort } = await import('../../lambda/core/momento-sdk-ports');
+    const { MomentoTopicAdapter } = await import('../../lambda/core/adapters/momento-topics');
     const { TopicClient, TopicConfigurations, CredentialProvider } = await import('@gomomento/sdk');
-    const weakTopics = new MomentoTopicPort(
+    const weakTopics = new MomentoTopicAdapter(
       new TopicClient({
         configuration: TopicConfigurations.Default.latest(),
         credentialProvider: CredentialProvider.fromDisposableToken({

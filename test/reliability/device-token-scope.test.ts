@@ -1,6 +1,6 @@
 import { CacheGet, CacheSet, CacheSetIfAbsentOrEqual, TopicPublish, TopicSubscribe, type CacheClient, type TopicClient } from '@gomomento/sdk';
 import { cacheKeys } from '../../lambda/core/engine/cache-keys';
-import { createHandlerDependencies } from '../../lambda/core/handler-dependencies';
+import { createHandlerDependencies } from '../../lambda/core/runtime/handler-dependencies';
 import { vendToken, type TokenGrantBody } from '../../lambda/core/engine/token-vending';
 import { recordFigures } from './figures';
 import { deviceCacheClient, deviceTopicClient, errorCodeOf } from './harness/device-clients';

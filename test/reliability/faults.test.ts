@@ -1,4 +1,4 @@
-import { createHandlerDependencies } from '../../lambda/core/handler-dependencies';
+import { createHandlerDependencies } from '../../lambda/core/runtime/handler-dependencies';
 import { controlTopicName } from '../../lambda/core/engine/scope';
 import { recordFigures } from './figures';
 import { ControlObserver } from './harness/control-observer';

@@ -1,6 +1,6 @@
 import { TopicPublish } from '@gomomento/sdk';
-import { createHandlerDependencies } from '../../lambda/core/handler-dependencies';
-import { CountingMetrics } from '../../lambda/core/observability-ports';
+import { createHandlerDependencies } from '../../lambda/core/runtime/handler-dependencies';
+import { CountingMetrics } from '../engine/support/counting-metrics';
 import { startHeartbeatSubscriber, type HeartbeatSubscriber } from '../../lambda/heartbeat-subscriber/heartbeat-subscriber';
 import { recordFigures } from './figures';
 import { deviceTopicClient, observerTopicClient } from './harness/device-clients';

@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { TopicPublish } from '@gomomento/sdk';
 import type { ConcurrencyEngine } from '../../lambda/core/engine/engine-types';
-import { createHandlerDependencies } from '../../lambda/core/handler-dependencies';
-import { CountingMetrics, silentLogger } from '../../lambda/core/observability-ports';
-import { processSessionKeySecret, SessionKeys } from '../../lambda/core/session-key';
+import { createHandlerDependencies } from '../../lambda/core/runtime/handler-dependencies';
+import { CountingMetrics } from '../engine/support/counting-metrics';
+import { silentLogger } from '../../lambda/core/ports/observability';
+import { processSessionKeySecret, SessionKeys } from '../../lambda/core/messages/session-key';
 import { DeviceMessageProcessor } from '../../lambda/heartbeat-subscriber/device-message-processor';
 import { startHeartbeatSubscriber, type HeartbeatSubscriber } from '../../lambda/heartbeat-subscriber/heartbeat-subscriber';
 import { recordFigures } from './figures';

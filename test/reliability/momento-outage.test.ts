@@ -1,8 +1,8 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { parseRuntimeConfig } from '../../lambda/core/config';
-import { createHandlerDependencies, type HandlerDependencies } from '../../lambda/core/handler-dependencies';
-import type { MomentoPorts } from '../../lambda/core/momento-ports';
-import { createMomentoPorts } from '../../lambda/core/momento-sdk-ports';
+import { parseRuntimeConfig } from '../../lambda/core/runtime/config';
+import { createHandlerDependencies, type HandlerDependencies } from '../../lambda/core/runtime/handler-dependencies';
+import type { MomentoPorts } from '../../lambda/core/ports/momento-ports';
+import { createMomentoPorts } from '../../lambda/core/adapters/momento-clients';
 import { handleEntitlementRequest } from '../../lambda/entitlement/handle-entitlement-request';
 import { handleTokenRequest } from '../../lambda/token-vending/handle-token-request';
 import { recordFigures } from './figures';

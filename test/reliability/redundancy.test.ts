@@ -1,9 +1,10 @@
 import { createEngine } from '../../lambda/core/engine/engine';
-import { createHandlerDependencies } from '../../lambda/core/handler-dependencies';
-import { RecordingEventSink, type LifecycleEvent } from '../../lambda/core/lifecycle-events';
-import type { MomentoPorts } from '../../lambda/core/momento-ports';
-import { createMomentoPorts } from '../../lambda/core/momento-sdk-ports';
-import { CountingMetrics } from '../../lambda/core/observability-ports';
+import { createHandlerDependencies } from '../../lambda/core/runtime/handler-dependencies';
+import { RecordingEventSink } from '../engine/support/recording-event-sink';
+import type { LifecycleEvent } from '../../lambda/core/ports/lifecycle-event-sink';
+import type { MomentoPorts } from '../../lambda/core/ports/momento-ports';
+import { createMomentoPorts } from '../../lambda/core/adapters/momento-clients';
+import { CountingMetrics } from '../engine/support/counting-metrics';
 import { startHeartbeatSubscriber, type HeartbeatSubscriber } from '../../lambda/heartbeat-subscriber/heartbeat-subscriber';
 import { recordFigures } from './figures';
 import { DeviceFleet, type FleetDevice } from './harness/device-fleet';

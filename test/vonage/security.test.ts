@@ -1,5 +1,5 @@
-import { createHandlerDependencies } from '../../lambda/core/handler-dependencies';
-import type { DeviceTokenGrant, MintedToken } from '../../lambda/core/momento-ports';
+import { createHandlerDependencies } from '../../lambda/core/runtime/handler-dependencies';
+import type { DeviceTokenGrant, MintedToken } from '../../lambda/core/ports/momento-ports';
 import { handleTokenRequest } from '../../lambda/token-vending/handle-token-request';
 import { policyForRoom } from '../../lambda/vonage/room-policy';
 import { vonageKeys } from '../../lambda/vonage/vonage-keys';

@@ -7,7 +7,7 @@ import { ConcurrencyTracker } from '../../lib/concurrency-tracker';
 import { runtimeEnvironment } from '../../lib/runtime-environment';
 import { TrackerComponent } from '../../lib/tracker-metric-names';
 import { VonageSessionMonitoring } from '../../lib/vonage-session-monitoring';
-import { parseRuntimeConfig } from '../../lambda/core/config';
+import { parseRuntimeConfig } from '../../lambda/core/runtime/config';
 import { parseVonageConfig } from '../../lambda/vonage/vonage-config';
 import { newStack } from '../construct/support/tracker-stack';
 import { ensureBundles } from '../../bin/ensure-bundles';

@@ -1,11 +1,12 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { SignJWT } from 'jose';
-import { parseRuntimeConfig } from '../../lambda/core/config';
-import { RecordingEventSink } from '../../lambda/core/lifecycle-events';
-import type { MomentoPorts } from '../../lambda/core/momento-ports';
-import { createMomentoPorts } from '../../lambda/core/momento-sdk-ports';
-import { CountingMetrics, silentLogger } from '../../lambda/core/observability-ports';
+import { parseRuntimeConfig } from '../../lambda/core/runtime/config';
+import { RecordingEventSink } from '../engine/support/recording-event-sink';
+import { CountingMetrics } from '../engine/support/counting-metrics';
+import type { MomentoPorts } from '../../lambda/core/ports/momento-ports';
+import { createMomentoPorts } from '../../lambda/core/adapters/momento-clients';
+import { silentLogger } from '../../lambda/core/ports/observability';
 import { payloadHash } from '../../lambda/vonage/callback-signature';
 import { handleRoomTokenRequest } from '../../lambda/vonage/room-token-request';
 import { RoomSeats } from '../../lambda/vonage/room-seats';

@@ -1,6 +1,6 @@
-import { decideWithin } from '../admission-hook';
-import { lifecycleEventId } from '../lifecycle-events';
-import { isMomentoCallError } from '../momento-ports';
+import { decideWithin } from '../ports/admission-hook';
+import { lifecycleEventId } from '../ports/lifecycle-event-sink';
+import { isMomentoCallError } from '../ports/momento-ports';
 import { cacheKeys } from './cache-keys';
 import type { HeldPlace, Holder } from './counting-strategy';
 import { withDeadline } from './deadline';

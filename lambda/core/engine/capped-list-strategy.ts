@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { cacheKeys } from './cache-keys';
 import type { AcquireResult, CountingStrategy, HeldPlace, Holder } from './counting-strategy';
-import type { CachePort } from '../momento-ports';
+import type { CachePort } from '../ports/momento-ports';
 import type { ScopeRef } from './scope';
 
 const listEntrySchema = z.object({ accountId: z.string().default(''), deviceId: z.string(), sessionId: z.string(), at: z.number() });

@@ -1,4 +1,4 @@
-import type { CountingStrategyName } from '../config';
+import type { CountingStrategyName } from '../runtime/config';
 import type { ScopeRef } from './scope';
 
 /**

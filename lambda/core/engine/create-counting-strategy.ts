@@ -1,9 +1,9 @@
-import type { CountingStrategyName } from '../config';
+import type { CountingStrategyName } from '../runtime/config';
 import { CappedListStrategy } from './capped-list-strategy';
 import type { CountingStrategy } from './counting-strategy';
 import { IntervalDictionaryStrategy } from './interval-dictionary-strategy';
 import { LeaseStrategy } from './lease-strategy';
-import type { CachePort } from '../momento-ports';
+import type { CachePort } from '../ports/momento-ports';
 
 /** Tuning of the seed strategies (not part of the environment contract: benchmarks set them). */
 export interface StrategyOptions {

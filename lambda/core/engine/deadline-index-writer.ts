@@ -1,6 +1,6 @@
 import { cacheKeys } from './cache-keys';
-import type { CachePort } from '../momento-ports';
-import { noMetrics, silentLogger, type EngineLogger, type EngineMetrics } from '../observability-ports';
+import type { CachePort } from '../ports/momento-ports';
+import { noMetrics, silentLogger, type EngineLogger, type EngineMetrics } from '../ports/observability';
 import { errorMessage } from '../error-message';
 
 export interface DeadlineIndexWriterOptions {

@@ -1,4 +1,4 @@
-import { MomentoCallError } from '../momento-ports';
+import { MomentoCallError } from '../ports/momento-ports';
 
 /**
  * Resolves with `work`, or rejects with an `unavailable` {@link MomentoCallError} once `ms` pass:

@@ -1,4 +1,4 @@
-import type { HeartbeatMessage } from '../heartbeat-message';
+import type { HeartbeatMessage } from '../messages/heartbeat-message';
 import { cacheKeys } from './cache-keys';
 import { RECORD_MEMO_SIZE, type EngineContext, type HeardSession } from './engine-context';
 import type { DeviceMessageOutcome } from './engine-types';

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { AdmissionHook } from '../admission-hook';
-import type { RuntimeConfig } from '../config';
-import { momentoIsUnavailable } from '../failure-mode';
-import { noEvents, type LifecycleEventSink } from '../lifecycle-events';
-import type { CachePort, MomentoCallError, TopicPort } from '../momento-ports';
-import { noMetrics, silentLogger, type EngineLogger, type EngineMetrics } from '../observability-ports';
+import type { AdmissionHook } from '../ports/admission-hook';
+import type { RuntimeConfig } from '../runtime/config';
+import { momentoIsUnavailable } from '../ports/failure-mode';
+import { noEvents, type LifecycleEventSink } from '../ports/lifecycle-event-sink';
+import type { CachePort, MomentoCallError, TopicPort } from '../ports/momento-ports';
+import { noMetrics, silentLogger, type EngineLogger, type EngineMetrics } from '../ports/observability';
 import { cacheKeys } from './cache-keys';
 import type { CountingStrategy } from './counting-strategy';
 import { createCountingStrategy, type StrategyOptions } from './create-counting-strategy';

@@ -1,5 +1,5 @@
-import type { RuntimeConfig } from '../config';
-import type { HeartbeatMessage } from '../heartbeat-message';
+import type { RuntimeConfig } from '../runtime/config';
+import type { HeartbeatMessage } from '../messages/heartbeat-message';
 import type { SessionRecord } from './session-store';
 
 /** A device asking to start (or, with `sessionId`, to keep) a session. */

@@ -1,5 +1,5 @@
-import type { RuntimeConfig } from '../config';
-import type { HeartbeatMessage } from '../heartbeat-message';
+import type { RuntimeConfig } from '../runtime/config';
+import type { HeartbeatMessage } from '../messages/heartbeat-message';
 import { Admission } from './admission';
 import { DeviceMessages } from './device-messages';
 import { EngineContext, type EngineDependencies } from './engine-context';

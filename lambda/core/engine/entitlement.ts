@@ -1,4 +1,4 @@
-import { isMomentoCallError } from '../momento-ports';
+import { isMomentoCallError } from '../ports/momento-ports';
 import { cacheKeys } from './cache-keys';
 import { withDeadline } from './deadline';
 import type { EngineContext } from './engine-context';

@@ -1,6 +1,6 @@
 import { cacheKeys } from './cache-keys';
 import type { AcquireResult, CountingStrategy, HeldPlace, Holder } from './counting-strategy';
-import type { CachePort } from '../momento-ports';
+import type { CachePort } from '../ports/momento-ports';
 import type { ScopeRef } from './scope';
 
 /** The seed's `getIntervalMarker(minutesBack)`, generalised to any interval length. */

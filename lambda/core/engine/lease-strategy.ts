@@ -1,6 +1,6 @@
 import { cacheKeys, FREE_SLOT } from './cache-keys';
 import type { AcquireResult, CountingStrategy, HeldPlace, Holder } from './counting-strategy';
-import type { CachePort } from '../momento-ports';
+import type { CachePort } from '../ports/momento-ports';
 import type { ScopeRef } from './scope';
 
 /** Seconds a released slot keeps its free marker before it disappears by itself. */

@@ -1,4 +1,4 @@
-import type { MomentoCallError } from '../momento-ports';
+import type { MomentoCallError } from '../ports/momento-ports';
 
 /**
  * Momento failed on the request path and the answer cannot be degraded (FAILURE_MODE `closed`, or

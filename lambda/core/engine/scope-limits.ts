@@ -1,6 +1,6 @@
 import { cacheKeys } from './cache-keys';
 import type { HeldPlace } from './counting-strategy';
-import type { CacheItem, CachePort } from '../momento-ports';
+import type { CacheItem, CachePort } from '../ports/momento-ports';
 import type { ScopeRef } from './scope';
 
 /** A scope's limit as the admission hook last set it, and its ceiling of slots still in use. */

@@ -1,4 +1,4 @@
-import type { LimitScope } from '../config';
+import type { LimitScope } from '../runtime/config';
 
 /** What a limit applies to, resolved from the request and the configured `LIMIT_SCOPE`. */
 export interface ScopeRef {

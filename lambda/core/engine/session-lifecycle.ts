@@ -1,10 +1,11 @@
 import { cacheKeys } from './cache-keys';
-import type { RuntimeConfig } from '../config';
-import { encodeControlMessage, type ControlMessageType, type EndReason } from '../control-message';
+import type { RuntimeConfig } from '../runtime/config';
+import { encodeControlMessage, type ControlMessageType, type EndReason } from '../messages/control-message';
 import type { CountingStrategy } from './counting-strategy';
-import { lifecycleEventId, type LifecycleDetailType, type LifecycleEventSink } from '../lifecycle-events';
-import type { CachePort, TopicPort } from '../momento-ports';
-import type { EngineLogger, EngineMetrics, MetricName } from '../observability-ports';
+import { lifecycleEventId, type LifecycleEventSink } from '../ports/lifecycle-event-sink';
+import type { LifecycleDetailType } from '../../../contract/lifecycle-events';
+import type { CachePort, TopicPort } from '../ports/momento-ports';
+import type { EngineLogger, EngineMetrics, MetricName } from '../ports/observability';
 import { controlTopicName } from './scope';
 import { holderOf, type SessionRecord, type SessionStore } from './session-store';
 import { errorNameAndMessage } from '../error-message';

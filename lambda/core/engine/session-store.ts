@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { cacheKeys } from './cache-keys';
 import type { Holder } from './counting-strategy';
-import type { CacheItem, CachePort } from '../momento-ports';
+import type { CacheItem, CachePort } from '../ports/momento-ports';
 
 /** What the engine remembers about an admitted session (one JSON item per session). */
 export const sessionRecordSchema = z.object({

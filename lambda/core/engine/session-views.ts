@@ -1,8 +1,8 @@
 import { cacheKeys } from './cache-keys';
-import type { RuntimeConfig } from '../config';
+import type { RuntimeConfig } from '../runtime/config';
 import type { HeldPlace, Holder } from './counting-strategy';
 import type { SessionView } from './engine-types';
-import type { CachePort } from '../momento-ports';
+import type { CachePort } from '../ports/momento-ports';
 import type { ScopeRef } from './scope';
 import { parseSessionDetails, type SessionDetails, type SessionRecord, type SessionStore } from './session-store';
 

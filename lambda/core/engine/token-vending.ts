@@ -1,40 +1,18 @@
 import { z } from 'zod';
 import { cacheKeys } from './cache-keys';
-import type { RuntimeConfig } from '../config';
+import type { RuntimeConfig } from '../runtime/config';
 import { withDeadline } from './deadline';
 import type { AdmissionRequest, ConcurrencyEngine, SessionView } from './engine-types';
-import { isMomentoCallError, type CachePort, type MintedToken, type TokenPort } from '../momento-ports';
-import type { EngineLogger, EngineMetrics } from '../observability-ports';
+import { isMomentoCallError, type CachePort, type MintedToken, type TokenPort } from '../ports/momento-ports';
+import type { EngineLogger, EngineMetrics } from '../ports/observability';
 import { controlTopicName, heartbeatTopicName, shardOf } from './scope';
-import type { SessionKeys } from '../session-key';
+import type { SessionKeys } from '../messages/session-key';
 import type { SessionRecord } from './session-store';
 import { errorMessage } from '../error-message';
+import type { TokenGrantBody } from '../../../contract/token-grant';
 
-/** The 201 body of `POST /tokens`. */
-export interface TokenGrantBody {
-  readonly token: string;
-  readonly sessionId: string;
-  /**
-   * Proof of this session for its heartbeats, stops and token refreshes (see session-key.ts).
-   * Returned to the admitted device only; empty in a degraded answer (no session to prove).
-   */
-  readonly sessionKey: string;
-  readonly cacheName: string;
-  readonly heartbeatTopic: string;
-  readonly controlTopic: string;
-  readonly heartbeatIntervalSeconds: number;
-  /**
-   * How long a session lives without a heartbeat reaching the backend. A device that could not
-   * heartbeat for this long ends its session itself (`expired`, `connection-lost`): its slot is gone.
-   */
-  readonly leaseSeconds: number;
-  /** ISO 8601: when the token stops working (the device refreshes before). */
-  readonly expiresAt: string;
-  readonly limit: number;
-  readonly active: number;
-  /** Momento failed and FAILURE_MODE is `open`: allowed without counting (token may be empty). */
-  readonly degraded?: true;
-}
+/** The 201 body of `POST /tokens` (contract/token-grant.ts). */
+export type { TokenGrantBody };
 
 export type VendOutcome =
   | { readonly kind: 'issued'; readonly grant: TokenGrantBody; readonly reusedToken: boolean }

@@ -1,4 +1,4 @@
-import { parseRuntimeConfig, type RuntimeConfig } from '../../../lambda/core/config';
+import { parseRuntimeConfig, type RuntimeConfig } from '../../../lambda/core/runtime/config';
 
 /** A runtime configuration for tests: short heartbeats and leases, overridable by env names. */
 export function testConfig(env: Record<string, string> = {}): RuntimeConfig {

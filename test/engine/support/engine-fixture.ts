@@ -1,7 +1,7 @@
 import { createEngine, type EngineDependencies } from '../../../lambda/core/engine/engine';
 import type { AdmissionOutcome, ConcurrencyEngine } from '../../../lambda/core/engine/engine-types';
-import { RecordingEventSink } from '../../../lambda/core/lifecycle-events';
-import { CountingMetrics } from '../../../lambda/core/observability-ports';
+import { RecordingEventSink } from './recording-event-sink';
+import { CountingMetrics } from './counting-metrics';
 import { testConfig } from './engine-config';
 import { InMemoryCache } from './in-memory-cache';
 import { ManualClock } from './manual-clock';

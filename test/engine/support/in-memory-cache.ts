@@ -1,5 +1,5 @@
-import type { CachePort } from '../../../lambda/core/momento-ports';
-import { MomentoCallError } from '../../../lambda/core/momento-ports';
+import type { CachePort } from '../../../lambda/core/ports/momento-ports';
+import { MomentoCallError } from '../../../lambda/core/ports/momento-ports';
 
 type Item =
   | { kind: 'scalar'; value: string; expiresAt: number }

@@ -1,5 +1,5 @@
-import type { TopicPort, TopicSubscription, TopicSubscriptionHandlers } from '../../../lambda/core/momento-ports';
-import { controlMessageSchema, type ControlMessage } from '../../../lambda/core/control-message';
+import type { TopicPort, TopicSubscription, TopicSubscriptionHandlers } from '../../../lambda/core/ports/momento-ports';
+import { controlMessageSchema, type ControlMessage } from '../../../lambda/core/messages/control-message';
 
 /** Records what the engine publishes (control messages); subscriptions are not the point here. */
 export class RecordingTopics implements TopicPort {

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { apiRouteHandler } from '../../../lambda/core/api-route-handler';
-import { lambdaRuntimeLoader } from '../../../lambda/core/lambda-runtime';
-import type { SecretReader } from '../../../lambda/core/momento-credentials';
+import { apiRouteHandler } from '../../../lambda/core/http/api-route-handler';
+import { lambdaRuntimeLoader } from '../../../lambda/core/runtime/lambda-runtime';
+import type { SecretReader } from '../../../lambda/core/adapters/momento-credentials';
 import { handleEntitlementRequest } from '../../../lambda/entitlement/handle-entitlement-request';
 import { handleTokenRequest } from '../../../lambda/token-vending/handle-token-request';
 

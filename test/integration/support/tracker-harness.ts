@@ -10,13 +10,13 @@ import {
   type TopicItem,
 } from '@gomomento/sdk';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import type { AdmissionHook } from '../../../lambda/core/admission-hook';
-import { parseRuntimeConfig, type RuntimeConfig } from '../../../lambda/core/config';
-import { createHandlerDependencies, type HandlerDependencies } from '../../../lambda/core/handler-dependencies';
-import { RecordingEventSink } from '../../../lambda/core/lifecycle-events';
-import type { MomentoPorts } from '../../../lambda/core/momento-ports';
-import { createMomentoPorts } from '../../../lambda/core/momento-sdk-ports';
-import { CountingMetrics } from '../../../lambda/core/observability-ports';
+import type { AdmissionHook } from '../../../lambda/core/ports/admission-hook';
+import { parseRuntimeConfig, type RuntimeConfig } from '../../../lambda/core/runtime/config';
+import { createHandlerDependencies, type HandlerDependencies } from '../../../lambda/core/runtime/handler-dependencies';
+import { RecordingEventSink } from '../../engine/support/recording-event-sink';
+import type { MomentoPorts } from '../../../lambda/core/ports/momento-ports';
+import { createMomentoPorts } from '../../../lambda/core/adapters/momento-clients';
+import { CountingMetrics } from '../../engine/support/counting-metrics';
 import type { TokenGrantBody } from '../../../lambda/core/engine/token-vending';
 import { handleEntitlementRequest } from '../../../lambda/entitlement/handle-entitlement-request';
 import { apiEvent } from '../../handlers/handler-fixtures';

@@ -1,6 +1,6 @@
 import { TopicPublish, type TopicClient } from '@gomomento/sdk';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import type { HandlerDependencies } from '../../../lambda/core/handler-dependencies';
+import type { HandlerDependencies } from '../../../lambda/core/runtime/handler-dependencies';
 import type { TokenGrantBody } from '../../../lambda/core/engine/token-vending';
 import { handleTokenRequest } from '../../../lambda/token-vending/handle-token-request';
 import type { Emulator } from '../../../local/emulator';

@@ -1,11 +1,11 @@
-import { parseRuntimeConfig, type RuntimeConfig } from '../../../lambda/core/config';
+import { parseRuntimeConfig, type RuntimeConfig } from '../../../lambda/core/runtime/config';
 import { createEngine } from '../../../lambda/core/engine/engine';
 import type { ConcurrencyEngine } from '../../../lambda/core/engine/engine-types';
-import { RecordingEventSink } from '../../../lambda/core/lifecycle-events';
-import type { MomentoPorts } from '../../../lambda/core/momento-ports';
-import { createMomentoPorts } from '../../../lambda/core/momento-sdk-ports';
-import { CountingMetrics } from '../../../lambda/core/observability-ports';
-import { processSessionKeySecret } from '../../../lambda/core/session-key';
+import { RecordingEventSink } from '../../engine/support/recording-event-sink';
+import type { MomentoPorts } from '../../../lambda/core/ports/momento-ports';
+import { createMomentoPorts } from '../../../lambda/core/adapters/momento-clients';
+import { CountingMetrics } from '../../engine/support/counting-metrics';
+import { processSessionKeySecret } from '../../../lambda/core/messages/session-key';
 import { startEmulator, type Emulator } from '../../../local/emulator';
 
 export const CACHE_NAME = 'reliability';

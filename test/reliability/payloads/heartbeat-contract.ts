@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { HEARTBEAT_MAX_BYTES } from '../../../contract/heartbeat';
 
 /** Largest heartbeat the contract allows (docs/architecture.md, DESIGN: "≤ 1 KB"). */
-export const MAX_HEARTBEAT_BYTES = 1024;
+export { HEARTBEAT_MAX_BYTES };
 
 /**
  * The most lenient reading of the heartbeat contract: extra fields pass, ids are any non-empty
@@ -22,7 +23,7 @@ const lenientHeartbeat = z.looseObject({
 /** Whether `value` (as a topic item carries it: text or bytes) is a heartbeat under the contract. */
 export function isContractHeartbeat(value: string | Uint8Array): boolean {
   const bytes = typeof value === 'string' ? new TextEncoder().encode(value) : value;
-  if (bytes.byteLength > MAX_HEARTBEAT_BYTES) return false;
+  if (bytes.byteLength > HEARTBEAT_MAX_BYTES) return false;
   const text = typeof value === 'string' ? value : new TextDecoder('utf-8', { fatal: false }).decode(value);
   let parsed: unknown;
   try {

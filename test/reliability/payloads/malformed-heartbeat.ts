@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { byteLength, isContractHeartbeat, MAX_HEARTBEAT_BYTES } from './heartbeat-contract';
+import { byteLength, isContractHeartbeat, HEARTBEAT_MAX_BYTES } from './heartbeat-contract';
 
 /** Largest payload the fuzzer publishes: under Momento's 4 KB message limit, so it reaches the subscriber. */
 export const MAX_PUBLISHED_BYTES = 4000;
@@ -158,7 +158,7 @@ function wrongFieldType(targets: TargetIds): fc.Arbitrary<MalformedHeartbeat> {
 function oversized(targets: TargetIds): fc.Arbitrary<MalformedHeartbeat> {
   // Every field is legitimate; only the size breaks the contract.
   return fc
-    .tuple(wellFormed(targets), fc.integer({ min: MAX_HEARTBEAT_BYTES + 1, max: MAX_PUBLISHED_BYTES - 200 }), fc.constantFrom('contentId', 'deviceId', 'kind'))
+    .tuple(wellFormed(targets), fc.integer({ min: HEARTBEAT_MAX_BYTES + 1, max: MAX_PUBLISHED_BYTES - 200 }), fc.constantFrom('contentId', 'deviceId', 'kind'))
     .map(([f, size, field]) => json('oversized')({ ...f, [field]: 'x'.repeat(size) }));
 }
 
@@ -171,7 +171,7 @@ function oversizedMultibyte(targets: TargetIds): fc.Arbitrary<MalformedHeartbeat
       const room = Math.max(1, Math.floor((1000 - base.length) / ch.length));
       return { ...f, contentId: ch.repeat(Math.max(1, Math.min(count, room))) };
     })
-    .filter((f) => Buffer.byteLength(JSON.stringify(f), 'utf8') > MAX_HEARTBEAT_BYTES)
+    .filter((f) => Buffer.byteLength(JSON.stringify(f), 'utf8') > HEARTBEAT_MAX_BYTES)
     .map(json('oversized-multibyte'));
 }
 

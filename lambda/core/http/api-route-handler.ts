@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { errorResponse } from './http-response';
-import { errorMessage } from './error-message';
+import { errorMessage } from '../error-message';
 
 /** How one API route's Lambda gets its runtime and answers a request. */
 export interface ApiRoute<R> {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEVICE_NAME_HINT, DEVICE_NAME_PATTERN } from '../../../contract/identifiers';
 import { accountIdSchema, contentIdSchema, deviceIdSchema, sessionIdSchema, streamKindSchema } from './identifiers';
 import { sessionKeySchema } from './session-key';
 
@@ -10,7 +11,7 @@ import { sessionKeySchema } from './session-key';
  */
 export const deviceNameSchema = z
   .string()
-  .regex(/^[\p{L}\p{N}\p{M} ._'’()&+,-]{1,64}$/u, 'must be 1 to 64 letters, digits, spaces or ._\'’()&+,-')
+  .regex(new RegExp(DEVICE_NAME_PATTERN, 'u'), DEVICE_NAME_HINT)
   .refine((name) => name.trim().length > 0, 'must not be blank');
 
 /**

@@ -1,10 +1,10 @@
 import type { RuntimeConfig } from './config';
-import { createEngine, type EngineDependencies } from './engine/engine';
-import type { ConcurrencyEngine } from './engine/engine-types';
-import type { CachePort, TokenPort, TopicPort } from './momento-ports';
-import { noMetrics, silentLogger, type EngineLogger, type EngineMetrics } from './observability-ports';
-import type { SessionKeys } from './session-key';
-import { inProcessSessionKeys } from './session-key-secret';
+import { createEngine, type EngineDependencies } from '../engine/engine';
+import type { ConcurrencyEngine } from '../engine/engine-types';
+import type { CachePort, TokenPort, TopicPort } from '../ports/momento-ports';
+import { noMetrics, silentLogger, type EngineLogger, type EngineMetrics } from '../ports/observability';
+import type { SessionKeys } from '../messages/session-key';
+import { inProcessSessionKeys } from '../adapters/session-key-secret';
 
 /** What the HTTP request handlers need; built once per Lambda container (or playground). */
 export interface HandlerDependencies {

@@ -1,11 +1,11 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { AdmissionHookError } from './admission-hook';
-import { MomentoUnavailableError } from './engine/engine';
+import { AdmissionHookError } from '../ports/admission-hook';
+import { MomentoUnavailableError } from '../engine/engine';
 import { errorResponse } from './http-response';
-import { isMomentoCallError } from './momento-ports';
-import type { EngineLogger, EngineMetrics } from './observability-ports';
-import { ScopeError } from './engine/scope';
-import { errorNameAndMessage } from './error-message';
+import { isMomentoCallError } from '../ports/momento-ports';
+import type { EngineLogger, EngineMetrics } from '../ports/observability';
+import { ScopeError } from '../engine/scope';
+import { errorNameAndMessage } from '../error-message';
 
 /** Maps what a request handler can throw to an HTTP answer: 4xx for the caller, 503 for Momento. */
 export function errorToResponse(error: unknown, logger: EngineLogger, metrics: EngineMetrics): APIGatewayProxyResult {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import type { RuntimeConfig } from './config';
-import type { MomentoKeys } from './momento-sdk-ports';
+import type { RuntimeConfig } from '../runtime/config';
+import { type MomentoKeys } from './momento-clients';
 
 /**
  * How long the Lambdas keep a secret read from Secrets Manager before reading it again: a new key

@@ -1,5 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { ID_PATTERN_HINTS, ID_PATTERNS } from '../../../contract/identifiers';
 
 /**
  * The per-session key: proof that a heartbeat or stop comes from the device a session was granted
@@ -11,9 +12,9 @@ import { z } from 'zod';
  */
 
 /** 32 bytes of HMAC-SHA256 in base64url without padding. */
-export const SESSION_KEY_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+export const SESSION_KEY_PATTERN = new RegExp(ID_PATTERNS.sessionKey);
 
-export const sessionKeySchema = z.string().regex(SESSION_KEY_PATTERN, 'must be the sessionKey of the grant (43 characters of base64url)');
+export const sessionKeySchema = z.string().regex(SESSION_KEY_PATTERN, ID_PATTERN_HINTS.sessionKey);
 
 /** A secret shorter than this is refused: the key is only as strong as the secret. */
 export const MIN_SESSION_KEY_SECRET_LENGTH = 32;

@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { ENVIRONMENT_DEFAULTS as DEFAULT, type EnvironmentVariable } from '../../../contract/environment';
+import { MAX_LIMIT, MAX_TOKEN_TTL_SECONDS, MAX_TOPIC_SHARDS } from '../../../contract/limits';
+import { ACCOUNT_SOURCES, AT_LIMIT_BEHAVIORS, COUNTING_STRATEGIES, FAILURE_MODES, LIMIT_SCOPES, type AccountSource, type AtLimitBehavior, type CountingStrategyName, type FailureMode, type LimitScope } from '../../../contract/settings';
 import { optionalText, wholeNumberVariable } from './environment-values';
-import { describeSettingIssues } from './schema-issues';
+import { describeSettingIssues } from '../schema-issues';
 
-/** Largest limit a scope may have: the lease strategy reads every slot in one `getBatch`. */
-export const MAX_LIMIT = 100;
-/** Momento's documented maximum lifetime of a disposable token (25 hours). */
-export const MAX_TOKEN_TTL_SECONDS = 25 * 60 * 60;
+export { MAX_LIMIT, MAX_TOKEN_TTL_SECONDS };
+export type { AtLimitBehavior, CountingStrategyName, FailureMode, LimitScope };
 
 const positiveInt = (name: string, fallback: number, max?: number) => wholeNumberVariable(name, fallback, { min: 1, max });
 const nonNegativeInt = (name: string, fallback: number) => wholeNumberVariable(name, fallback, { min: 0 });
@@ -48,36 +49,40 @@ const shardList = z
     return [...new Set(shards)].sort((a, b) => a - b);
   });
 
-/** The environment contract of docs/architecture.md ("Environment variables"). */
+/**
+ * The environment contract of docs/architecture.md ("Environment variables"): every variable of
+ * the contract's list (`satisfies` fails to compile when one is missing or misspelt), and the
+ * contract's defaults for those left unset.
+ */
 const runtimeEnvironment = z
   .object({
     CACHE_NAME: z.string().trim().min(1, 'CACHE_NAME is required'),
-    HEARTBEAT_TOPIC: z.string().trim().min(1).default('heartbeat'),
-    TOPIC_SHARDS: positiveInt('TOPIC_SHARDS', 1, 64),
-    CONTROL_TOPIC_PREFIX: z.string().default('control-'),
+    HEARTBEAT_TOPIC: z.string().trim().min(1).default(DEFAULT.HEARTBEAT_TOPIC),
+    TOPIC_SHARDS: positiveInt('TOPIC_SHARDS', DEFAULT.TOPIC_SHARDS, MAX_TOPIC_SHARDS),
+    CONTROL_TOPIC_PREFIX: z.string().default(DEFAULT.CONTROL_TOPIC_PREFIX),
     AUTH_KEY_SECRET_ARN: optionalText,
     DATA_KEY_SECRET_ARN: optionalText,
     MOMENTO_DATA_KEY: optionalText,
     SESSION_KEY_SECRET_ARN: optionalText,
     SESSION_KEY_SECRET: optionalText,
     SUBSCRIBER_SHARDS: shardList,
-    HEALTH_PORT: nonNegativeInt('HEALTH_PORT', 8080),
-    HEARTBEAT_INTERVAL_SECONDS: positiveInt('HEARTBEAT_INTERVAL_SECONDS', 10, 3600),
-    LEASE_SECONDS: positiveInt('LEASE_SECONDS', 30, 86400),
-    DEFAULT_LIMIT: positiveInt('DEFAULT_LIMIT', 3, MAX_LIMIT),
-    AT_LIMIT: z.enum(['reject', 'evict-oldest']).default('reject'),
-    LIMIT_SCOPE: z.enum(['account', 'account-content', 'content']).default('account'),
-    COUNTING_STRATEGY: z.enum(['leases', 'capped-list', 'interval-dictionary']).default('leases'),
-    MAX_SESSION_SECONDS: nonNegativeInt('MAX_SESSION_SECONDS', 0),
-    TOKEN_TTL_SECONDS: positiveInt('TOKEN_TTL_SECONDS', 3600, MAX_TOKEN_TTL_SECONDS),
-    FAILURE_MODE: z.enum(['closed', 'open']).default('closed'),
-    MOMENTO_TIMEOUT_MS: positiveInt('MOMENTO_TIMEOUT_MS', 2000, 60000),
+    HEALTH_PORT: nonNegativeInt('HEALTH_PORT', DEFAULT.HEALTH_PORT),
+    HEARTBEAT_INTERVAL_SECONDS: positiveInt('HEARTBEAT_INTERVAL_SECONDS', DEFAULT.HEARTBEAT_INTERVAL_SECONDS, 3600),
+    LEASE_SECONDS: positiveInt('LEASE_SECONDS', DEFAULT.LEASE_SECONDS, 86400),
+    DEFAULT_LIMIT: positiveInt('DEFAULT_LIMIT', DEFAULT.DEFAULT_LIMIT, MAX_LIMIT),
+    AT_LIMIT: z.enum(AT_LIMIT_BEHAVIORS).default(DEFAULT.AT_LIMIT),
+    LIMIT_SCOPE: z.enum(LIMIT_SCOPES).default(DEFAULT.LIMIT_SCOPE),
+    COUNTING_STRATEGY: z.enum(COUNTING_STRATEGIES).default(DEFAULT.COUNTING_STRATEGY),
+    MAX_SESSION_SECONDS: nonNegativeInt('MAX_SESSION_SECONDS', DEFAULT.MAX_SESSION_SECONDS),
+    TOKEN_TTL_SECONDS: positiveInt('TOKEN_TTL_SECONDS', DEFAULT.TOKEN_TTL_SECONDS, MAX_TOKEN_TTL_SECONDS),
+    FAILURE_MODE: z.enum(FAILURE_MODES).default(DEFAULT.FAILURE_MODE),
+    MOMENTO_TIMEOUT_MS: positiveInt('MOMENTO_TIMEOUT_MS', DEFAULT.MOMENTO_TIMEOUT_MS, 60000),
     ADMISSION_HOOK_ARN: optionalText,
-    ACCOUNT_SOURCE: z.enum(['iam', 'claim']).default('claim'),
-    ACCOUNT_CLAIM: z.string().trim().min(1).default('sub'),
+    ACCOUNT_SOURCE: z.enum(ACCOUNT_SOURCES).default(DEFAULT.ACCOUNT_SOURCE),
+    ACCOUNT_CLAIM: z.string().trim().min(1).default(DEFAULT.ACCOUNT_CLAIM),
     EVENT_BUS_NAME: optionalText,
-    POWERTOOLS_SERVICE_NAME: z.string().trim().min(1).default('concurrency-tracker'),
-    POWERTOOLS_METRICS_NAMESPACE: z.string().trim().min(1).default('ConcurrencyTracker'),
+    POWERTOOLS_SERVICE_NAME: z.string().trim().min(1).default(DEFAULT.POWERTOOLS_SERVICE_NAME),
+    POWERTOOLS_METRICS_NAMESPACE: z.string().trim().min(1).default(DEFAULT.POWERTOOLS_METRICS_NAMESPACE),
     MOMENTO_ENDPOINT: momentoEndpoint,
     MOMENTO_LOCAL_ENDPOINT: z
       .string()
@@ -91,7 +96,7 @@ const runtimeEnvironment = z
         }
         return { hostname: match[1], port: Number(match[2]) };
       }),
-  })
+  } satisfies Record<EnvironmentVariable, z.ZodType>)
   .superRefine((env, ctx) => {
     if (env.LEASE_SECONDS <= env.HEARTBEAT_INTERVAL_SECONDS) {
       ctx.addIssue({
@@ -108,11 +113,6 @@ const runtimeEnvironment = z
       });
     }
   });
-
-export type LimitScope = 'account' | 'account-content' | 'content';
-export type AtLimitPolicy = 'reject' | 'evict-oldest';
-export type CountingStrategyName = 'leases' | 'capped-list' | 'interval-dictionary';
-export type FailureMode = 'closed' | 'open';
 
 /** The runtime configuration every handler and the subscriber share, in the engine's words. */
 export interface RuntimeConfig {
@@ -134,7 +134,7 @@ export interface RuntimeConfig {
   readonly heartbeatIntervalSeconds: number;
   readonly leaseSeconds: number;
   readonly defaultLimit: number;
-  readonly atLimit: AtLimitPolicy;
+  readonly atLimit: AtLimitBehavior;
   readonly limitScope: LimitScope;
   readonly countingStrategy: CountingStrategyName;
   /** 0: no maximum. */
@@ -143,7 +143,7 @@ export interface RuntimeConfig {
   readonly failureMode: FailureMode;
   readonly momentoTimeoutMs: number;
   readonly admissionHookArn?: string;
-  readonly accountSource: 'iam' | 'claim';
+  readonly accountSource: AccountSource;
   readonly accountClaim: string;
   readonly eventBusName?: string;
   readonly serviceName: string;

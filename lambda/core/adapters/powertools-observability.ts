@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { RuntimeConfig } from './config';
-import type { EngineLogger, EngineMetrics, MetricName } from './observability-ports';
+import type { RuntimeConfig } from '../runtime/config';
+import type { EngineLogger, EngineMetrics, MetricName } from '../ports/observability';
 
 /** Field names whose values must never reach a log line. */
 const SECRET_FIELDS = /token|key|secret|authorization|password/i;

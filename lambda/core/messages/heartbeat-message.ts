@@ -1,10 +1,8 @@
 import { z } from 'zod';
+import { DEVICE_MESSAGE_TYPES, HEARTBEAT_MAX_BYTES, MESSAGE_VERSION, type PublishedHeartbeatMessage as ContractHeartbeatMessage } from '../../../contract/heartbeat';
 import { contentIdSchema, deviceIdSchema, sessionIdSchema, streamKindSchema } from './identifiers';
 import { sessionKeySchema } from './session-key';
-import { describeIssues } from './schema-issues';
-
-/** Heartbeats are small by contract; Momento's own message limit is 4 KB. */
-export const MAX_HEARTBEAT_BYTES = 1024;
+import { describeIssues } from '../schema-issues';
 
 /**
  * What a device publishes on its heartbeat topic. Unknown fields are dropped, not trusted: the
@@ -14,14 +12,14 @@ export const MAX_HEARTBEAT_BYTES = 1024;
  * reader that does not know it drops it.
  */
 export const heartbeatMessageSchema = z.object({
-  v: z.literal(1),
-  type: z.enum(['heartbeat', 'stop']),
+  v: z.literal(MESSAGE_VERSION),
+  type: z.enum(DEVICE_MESSAGE_TYPES),
   sessionId: sessionIdSchema,
   deviceId: deviceIdSchema,
   sessionKey: sessionKeySchema,
   contentId: contentIdSchema.optional(),
   kind: streamKindSchema.optional(),
-});
+} satisfies Record<keyof ContractHeartbeatMessage, z.ZodType>);
 
 /** A heartbeat or stop as published, with its session key. */
 export type PublishedHeartbeatMessage = z.infer<typeof heartbeatMessageSchema>;
@@ -36,8 +34,8 @@ export type HeartbeatParseResult =
 /** Parses a raw topic item; never throws (a bad message is counted and dropped by the caller). */
 export function parseHeartbeatMessage(raw: string | Uint8Array): HeartbeatParseResult {
   const bytes = typeof raw === 'string' ? Buffer.byteLength(raw, 'utf8') : raw.byteLength;
-  if (bytes > MAX_HEARTBEAT_BYTES) {
-    return { ok: false, reason: 'too-large', detail: `${bytes} bytes, at most ${MAX_HEARTBEAT_BYTES}` };
+  if (bytes > HEARTBEAT_MAX_BYTES) {
+    return { ok: false, reason: 'too-large', detail: `${bytes} bytes, at most ${HEARTBEAT_MAX_BYTES}` };
   }
   const text = typeof raw === 'string' ? raw : Buffer.from(raw).toString('utf8');
   let body: unknown;

@@ -1,6 +1,7 @@
 /**
  * The small interfaces the engine uses instead of the Momento SDK, so the engine stays pure and
- * testable. `momento-sdk-ports.ts` implements them over `@gomomento/sdk`; every method throws a
+ * testable. The adapters in `adapters/` (`momento-cache.ts`, `momento-topics.ts`, `momento-tokens.ts`)
+ * implement them over the Momento SDK; every method throws a
  * {@link MomentoCallError} when Momento answers with an error or cannot be reached.
  * TTLs are in seconds (fractions allowed).
  */

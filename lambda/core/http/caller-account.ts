@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import type { RuntimeConfig } from './config';
-import { accountIdSchema } from './identifiers';
+import type { RuntimeConfig } from '../runtime/config';
+import { accountIdSchema } from '../messages/identifiers';
 
 export type CallerAccount =
   | { readonly ok: true; readonly accountId: string }

@@ -1,6 +1,6 @@
-import type { RuntimeConfig } from './config';
+import type { RuntimeConfig } from '../runtime/config';
 import { LAMBDA_SECRET_MAX_AGE_SECONDS, secretsManagerReader, type SecretReader } from './momento-credentials';
-import { MIN_SESSION_KEY_SECRET_LENGTH, processSessionKeySecret, SessionKeys } from './session-key';
+import { MIN_SESSION_KEY_SECRET_LENGTH, processSessionKeySecret, SessionKeys } from '../messages/session-key';
 
 /** The session key secret cannot be used: missing, too short or unreadable. Never contains it. */
 export class SessionKeySecretError extends Error {

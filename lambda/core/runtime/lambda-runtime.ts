@@ -1,11 +1,11 @@
-import { LambdaAdmissionHook } from './admission-hook';
+import { LambdaAdmissionHook } from '../adapters/lambda-admission-hook';
+import { EventBridgeEventSink } from '../adapters/eventbridge-event-sink';
 import { parseRuntimeConfig, type RuntimeConfig } from './config';
 import { createHandlerDependencies, type HandlerDependencies } from './handler-dependencies';
-import { EventBridgeEventSink } from './lifecycle-events';
-import { LAMBDA_SECRET_MAX_AGE_SECONDS, loadMomentoKeys, secretsFingerprint, secretsManagerReader, type SecretReader } from './momento-credentials';
-import { createMomentoPorts, type MomentoKeys } from './momento-sdk-ports';
-import { PowertoolsEngineLogger, PowertoolsEngineMetrics } from './observability';
-import { readSessionKeySecret, sessionKeysFrom } from './session-key-secret';
+import { LAMBDA_SECRET_MAX_AGE_SECONDS, loadMomentoKeys, secretsFingerprint, secretsManagerReader, type SecretReader } from '../adapters/momento-credentials';
+import { createMomentoPorts, type MomentoKeys } from '../adapters/momento-clients';
+import { PowertoolsEngineLogger, PowertoolsEngineMetrics } from '../adapters/powertools-observability';
+import { readSessionKeySecret, sessionKeysFrom } from '../adapters/session-key-secret';
 
 export interface LambdaRuntime {
   readonly deps: HandlerDependencies;
