@@ -107,7 +107,9 @@ export class ShardOwnership {
       return;
     }
     try {
-      const renewed = await cache.setIfEqual(this.key, this.id, this.id, ttlSeconds);
+      // A renewal made late (a starved event loop) may find the lease run out: nobody else took
+      // it, so it is taken again at once, without the gap of standing down and resubscribing.
+      const renewed = (await cache.setIfEqual(this.key, this.id, this.id, ttlSeconds)) || (await cache.setIfAbsentOrEqual(this.key, this.id, RELEASED_OWNERSHIP, ttlSeconds));
       this.failure = undefined;
       this.checks += 1;
       if (renewed) return;

@@ -118,7 +118,7 @@ it(`killing the active subscriber of ${DEVICES} heartbeating devices: the standb
   await standby.stop();
   if (process.env.RELIABILITY_DEBUG_DIR) {
     const { writeFileSync } = await import('node:fs');
-    writeFileSync(`${process.env.RELIABILITY_DEBUG_DIR}/failover-debug.json`, JSON.stringify({ killedAt, roles, lost: falseExpiries.map((d) => d.grant.sessionId), messages: observer.messages, active: active.lines, standby: standby.lines }, null, 1));
+    writeFileSync(`${process.env.RELIABILITY_DEBUG_DIR}/failover-debug.json`, JSON.stringify({ killedAt, roles, lost: falseExpiries.map((d) => d.grant.sessionId), messages: observer.messages, active: [...active.lines, ...active.stderr], standby: [...standby.lines, ...standby.stderr] }, null, 1));
   }
   const bound = OWNERSHIP_SECONDS * 1000 + Math.floor((OWNERSHIP_SECONDS * 1000) / 3) + 1000;
 
