@@ -135,7 +135,8 @@ export function renderCapacity(figures: CapacityFigures, run: { command: string;
     const topicOps = heartbeatsPerSecond * (1 + deliveriesPerHeartbeat);
     const cacheOps = heartbeatsPerSecond * (billedPerHeartbeat - 1 - deliveriesPerHeartbeat) + admissionsPerSecond * (figures.leaseCallsPerAdmission! + 2 + A.checksPerAdmission * figures.leaseCallsPerCheck!);
     const authReuse = Math.min(accounts / A.tokenTtlSeconds, admissionsPerSecond);
-    const subscriptions = tier.devices + processes;
+    // A control topic per device, and the owner of each shard (a standby does not subscribe).
+    const subscriptions = tier.devices + (figures.billedOperationsPerHeartbeat !== undefined ? shards : processes);
     const kbPerSecond = topicOps + cacheOps + authReuse;
     const costOf = (kbs: number) => Math.max(0, (kbs * A.secondsPerMonth) / A.kbPerGb - MOMENTO.freeGbPerMonth!.value) * MOMENTO.pricePerGb!.value;
     const gbPerMonth = (kbPerSecond * A.secondsPerMonth) / A.kbPerGb;
@@ -156,7 +157,7 @@ export function renderCapacity(figures: CapacityFigures, run: { command: string;
     `| heartbeat shards (TOPIC_SHARDS = heartbeats/s / ${n(perProcess)}) | ${rows.map((r) => `${n(r.shards)}${r.shards > A.maxShards ? ` (**over the maximum of ${A.maxShards}**)` : ''}`).join(' | ')} |`,
     `| subscriber processes (shards × ${A.subscribersPerShard}) | ${rows.map((r) => n(r.processes)).join(' | ')} |`,
     `| topic operations/s (publish + ${deliveriesPerHeartbeat} deliver${deliveriesPerHeartbeat === 1 ? 'y' : 'ies'} per heartbeat) | ${rows.map((r) => n(r.topicOps)).join(' | ')} |`,
-    `| concurrent topic subscriptions (a control topic per device + subscribers) | ${rows.map((r) => n(r.subscriptions)).join(' | ')} |`,
+    `| concurrent topic subscriptions (a control topic per device + subscribed processes) | ${rows.map((r) => n(r.subscriptions)).join(' | ')} |`,
     `| cache operations/s (${n(billedPerHeartbeat - 1 - deliveriesPerHeartbeat, 2)} per heartbeat + admissions with token read/write and a check) | ${rows.map((r) => n(r.cacheOps)).join(' | ')} |`,
     `| admissions/s (devices / session length) | ${rows.map((r) => n(r.admissionsPerSecond, 1)).join(' | ')} |`,
     `| auth operations/s with token reuse (accounts / token lifetime) | ${rows.map((r) => n(r.authReuse, 1)).join(' | ')} |`,
