@@ -14,8 +14,8 @@ import { sleep, waitFor } from './wait-for';
 const LIMIT = 3;
 /** Momento meters each operation in 1 KB increments. */
 const BILLING_UNIT_BYTES = 1024;
-/** The batched deadline-index write: the one call whose payload can pass 1 KB. */
-const BATCHED_WRITE = 'SortedSetPutElements';
+/** The batched deadline-index write (gRPC `SortedSetPut`, many elements): the one call whose payload can pass 1 KB. */
+const BATCHED_WRITE = 'SortedSetPut';
 
 export interface DefaultDeploymentCost {
   readonly row: SystemRow;
