@@ -5,6 +5,7 @@ import type { MeasurementResult } from './bench-results';
 import { DeviceFleet, type FleetDevice } from './device-fleet';
 import { startEmulatorProcess, type EmulatorProcess } from './emulator-process';
 import { runWithConcurrency } from './run-with-concurrency';
+import { median } from './statistics';
 import { startSubscriberProcess, type SubscriberProcess } from './subscriber-process';
 import { sleep, waitFor } from './wait-for';
 
@@ -121,12 +122,6 @@ export async function measureSubscriberThroughput(scale: BenchScale): Promise<Me
     bench.close();
     await emulator.stop();
   }
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /** The repetition whose offered rate is the median (the lower middle one for an even count). */
