@@ -69,7 +69,7 @@ export async function measureSubscriberThroughput(scale: BenchScale): Promise<Me
         `Heartbeats for ${ACCOUNTS * DEVICES_PER_ACCOUNT} admitted lease sessions (${ACCOUNTS} accounts) are offered at ${LADDER_START} per second and up, doubling while the subscriber keeps up, ` +
         `then in steps of ${REFINE_STEP}× from the last rate it kept up with (so a figure is within ${REFINE_STEP}× of the rate where it falls behind), ${scale.throughputStepSeconds} s a step, ` +
         `to the real subscriber (engine, sweep) in its own process, then to a do-nothing subscriber in its own process; a subscriber keeps up with a step when it has ` +
-        `finished every heartbeat of it (processed, not merely received) within ${CATCH_UP_MS / 1000} s of its end. ${scale.waitForStreamRestart ? "Both wait for the SDK's restart of their first stream first. " : ''}` +
+        `finished every heartbeat of it (none waiting or in flight: processed, or replaced by a newer heartbeat of its session while waiting; not merely received) within ${CATCH_UP_MS / 1000} s of its end. ${scale.waitForStreamRestart ? "Both wait for the SDK's restart of their first stream first. " : ''}` +
         `The emulator runs in its own process and the publishers in the benchmark's; ${reps} repetition${reps > 1 ? 's' : ''} of both ladders, each figure the median with its spread.`,
       systemRows: [
         {
