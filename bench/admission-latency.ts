@@ -17,13 +17,17 @@ import { percentile } from './statistics';
  */
 export async function measureAdmissionLatency(emulator: Emulator, scale: BenchScale): Promise<SystemRow[]> {
   const admissions = scale.costOperations;
-  const bench = startBenchEngine(emulator, 'leases', { DEFAULT_LIMIT: String(admissions + 1) });
+  // Limits go up to 100: the admissions are spread over accounts of at most 50.
+  const perAccount = Math.min(50, admissions);
+  const bench = startBenchEngine(emulator, 'leases', { DEFAULT_LIMIT: String(perAccount + 1) });
   try {
     const engine = createEngine(bench.config, { cache: bench.ports.cache, topics: bench.ports.topics });
     const deps = { config: bench.config, engine, cache: bench.ports.cache, tokens: bench.ports.tokens!, sessionKeys: inProcessSessionKeys(bench.config), metrics: noMetrics, logger: silentLogger };
-    const [accountId] = accountIds(`adm-${randomUUID().slice(0, 8)}`, 1);
-    // The first admission mints the account's token; the timed ones reuse it.
-    if ((await vendToken({ accountId: accountId!, deviceId: 'warm-up' }, deps)).kind !== 'issued') throw new Error('admission latency: warm-up refused');
+    const accounts = accountIds(`adm-${randomUUID().slice(0, 8)}`, Math.ceil(admissions / perAccount));
+    // The first admission of each account mints its token; the timed ones reuse it.
+    for (const accountId of accounts) {
+      if ((await vendToken({ accountId, deviceId: 'warm-up' }, deps)).kind !== 'issued') throw new Error('admission latency: warm-up refused');
+    }
     const gets: number[] = [];
     for (let i = 0; i < admissions; i += 1) {
       const t0 = performance.now();
@@ -34,7 +38,7 @@ export async function measureAdmissionLatency(emulator: Emulator, scale: BenchSc
     const before = emulator.stats();
     for (let i = 0; i < admissions; i += 1) {
       const t0 = performance.now();
-      const outcome = await vendToken({ accountId: accountId!, deviceId: `d${i}` }, deps);
+      const outcome = await vendToken({ accountId: accounts[Math.floor(i / perAccount)]!, deviceId: `d${i}` }, deps);
       times.push(performance.now() - t0);
       if (outcome.kind !== 'issued') throw new Error(`admission latency: admission ${i} was ${outcome.kind}`);
     }
@@ -49,7 +53,7 @@ export async function measureAdmissionLatency(emulator: Emulator, scale: BenchSc
         value: `${multiple.toFixed(1)}× (${p50.toFixed(1)} ms vs ${getP50.toFixed(2)} ms)`,
         target: '≤ 3×',
         met: multiple <= 3,
-        note: `${admissions} admissions one after another in one account through \`vendToken\`, and as many \`get\`s of absent keys, on this run's emulator.`,
+        note: `${admissions} admissions one after another (${accounts.length} account${accounts.length > 1 ? 's' : ''}, tokens already minted) through \`vendToken\`, and as many \`get\`s of absent keys, on this run's emulator.`,
       },
       { measure: 'Calls per admission (POST /tokens, token reused)', value: `${round(perAdmission)} (${describeCallsPer(calls, admissions)})`, target: '≤ 3', met: perAdmission <= 3 },
     ];
