@@ -28,6 +28,8 @@ export interface BenchScale {
   readonly accuracySeconds: number;
   /** Subscriber throughput: seconds per step of the offered-rate ladder. */
   readonly throughputStepSeconds: number;
+  /** Subscriber throughput: repetitions of both ladders (each figure is their median, with the spread). */
+  readonly throughputRepetitions: number;
   /** Token vending: admissions, over how many accounts. */
   readonly tokenAdmissions: number;
   readonly tokenAccounts: number;
@@ -57,6 +59,7 @@ export const FULL_SCALE: BenchScale = {
   accuracyMaxDevices: 6,
   accuracySeconds: 15,
   throughputStepSeconds: 3,
+  throughputRepetitions: 3,
   tokenAdmissions: 1_000,
   tokenAccounts: 100,
   coldStartRuns: 5,
@@ -82,6 +85,7 @@ export const QUICK_SCALE: BenchScale = {
   accuracyMaxDevices: 4,
   accuracySeconds: 3,
   throughputStepSeconds: 0.5,
+  throughputRepetitions: 1,
   tokenAdmissions: 100,
   tokenAccounts: 10,
   coldStartRuns: 1,

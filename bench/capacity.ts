@@ -53,6 +53,8 @@ const TIERS = [
 
 /** The measured figures the model needs, by the names the measurements give them. */
 export interface CapacityFigures {
+  /** Publish, deliveries to every subscriber process of the default deployment, every cache call (Cost per operation). */
+  readonly billedOperationsPerHeartbeat?: number;
   readonly leaseCallsPerHeartbeat?: number;
   readonly leaseBytesPerHeartbeat?: number;
   readonly leaseCallsPerCheck?: number;
@@ -85,6 +87,10 @@ export function renderCapacity(figures: CapacityFigures, run: { command: string;
     return `${lines.join('\n')}\n`;
   }
   const cacheCallsPerHeartbeat = figures.leaseCallsPerHeartbeat! - 1; // the rest is the device's publish
+  // Measured on the default deployment (one owner per shard, the standby receiving nothing) when the
+  // run has it; otherwise every process of a shard receives every heartbeat and refreshes its lease.
+  const billedPerHeartbeat = figures.billedOperationsPerHeartbeat ?? 1 + A.subscribersPerShard * (1 + cacheCallsPerHeartbeat);
+  const deliveriesPerHeartbeat = figures.billedOperationsPerHeartbeat !== undefined ? 1 : A.subscribersPerShard;
   const cpuPerHeartbeat = figures.subscriberCpuSecondsPer10k! / 10_000;
   const perProcess = (A.subscriberCpuTarget / cpuPerHeartbeat) | 0;
   lines.push(
@@ -95,7 +101,7 @@ export function renderCapacity(figures: CapacityFigures, run: { command: string;
     `| devices per account | ${A.devicesPerAccount} | sets the number of accounts, hence token mints |`,
     `| mean session length | ${A.sessionMinutes} min | sets admissions per second (devices / session length) |`,
     `| entitlement checks per admission | ${A.checksPerAdmission} | a backend checking at play start |`,
-    `| subscriber processes per shard | ${A.subscribersPerShard} | every process of a shard gets every message; two for availability, both refresh (idempotent) |`,
+    `| subscriber processes per shard | ${A.subscribersPerShard} | the construct's default: one owns the shard and receives its heartbeats, the other stands by (one conditional write per check) |`,
     `| subscriber CPU target | ${A.subscriberCpuTarget * 100} % of one vCPU | a Node.js process uses one core; headroom for bursts and reconnects |`,
     `| token lifetime | ${A.tokenTtlSeconds / 3600} h | the construct's default TOKEN_TTL_SECONDS |`,
     `| billing | every Momento call and every delivery billed as 1 KB | heartbeats and lease calls are far below 1 KB, and metering is in 1 KB increments |`,
@@ -105,6 +111,7 @@ export function renderCapacity(figures: CapacityFigures, run: { command: string;
     '',
     '| figure | value | row in benchmarks.md |',
     '|---|---|---|',
+    `| billed operations per heartbeat, default deployment (publish + deliveries + every cache call, 1 KB each) | ${figures.billedOperationsPerHeartbeat !== undefined ? n(figures.billedOperationsPerHeartbeat, 2) : 'not measured: modelled as publish + each process\'s delivery and cache calls'} | Cost per operation: Billed operations per heartbeat (default deployment) |`,
     `| Momento calls per heartbeat (publish + subscriber's cache calls) | ${n(figures.leaseCallsPerHeartbeat!, 2)} | Cost per operation: Calls per heartbeat (leases) |`,
     `| wire bytes per heartbeat (not billed as such) | ${figures.leaseBytesPerHeartbeat !== undefined ? n(figures.leaseBytesPerHeartbeat) : 'not measured'} | Cost per operation: Bytes per heartbeat (leases) |`,
     `| Momento calls per entitlement check | ${n(figures.leaseCallsPerCheck!, 2)} | Cost per operation: Calls per entitlement check (leases) |`,
@@ -125,19 +132,19 @@ export function renderCapacity(figures: CapacityFigures, run: { command: string;
     const processes = shards * A.subscribersPerShard;
     const admissionsPerSecond = tier.devices / (A.sessionMinutes * 60);
     const accounts = tier.devices / A.devicesPerAccount;
-    const topicOps = heartbeatsPerSecond * (1 + A.subscribersPerShard);
-    const cacheOps = heartbeatsPerSecond * cacheCallsPerHeartbeat * A.subscribersPerShard + admissionsPerSecond * (figures.leaseCallsPerAdmission! + 2 + A.checksPerAdmission * figures.leaseCallsPerCheck!);
+    const topicOps = heartbeatsPerSecond * (1 + deliveriesPerHeartbeat);
+    const cacheOps = heartbeatsPerSecond * (billedPerHeartbeat - 1 - deliveriesPerHeartbeat) + admissionsPerSecond * (figures.leaseCallsPerAdmission! + 2 + A.checksPerAdmission * figures.leaseCallsPerCheck!);
     const authReuse = Math.min(accounts / A.tokenTtlSeconds, admissionsPerSecond);
-    const subscriptions = tier.devices + processes;
+    // A control topic per device, and the owner of each shard (a standby does not subscribe).
+    const subscriptions = tier.devices + (figures.billedOperationsPerHeartbeat !== undefined ? shards : processes);
     const kbPerSecond = topicOps + cacheOps + authReuse;
     const costOf = (kbs: number) => Math.max(0, (kbs * A.secondsPerMonth) / A.kbPerGb - MOMENTO.freeGbPerMonth!.value) * MOMENTO.pricePerGb!.value;
     const gbPerMonth = (kbPerSecond * A.secondsPerMonth) / A.kbPerGb;
     const cost = costOf(kbPerSecond);
-    // The same without the second subscriber per shard: half the deliveries and heartbeat cache calls.
-    const extraPerHeartbeat = (A.subscribersPerShard - 1) * (1 + cacheCallsPerHeartbeat);
-    const costSingle = costOf(kbPerSecond - heartbeatsPerSecond * extraPerHeartbeat);
+    // The same if every process of a shard received and refreshed every heartbeat (no ownership).
+    const costBothActive = costOf(kbPerSecond + heartbeatsPerSecond * Math.max(0, 1 + A.subscribersPerShard * (1 + cacheCallsPerHeartbeat) - billedPerHeartbeat));
     const authMaxToken = Math.min(accounts / MOMENTO.tokenTtlSeconds!.value, admissionsPerSecond);
-    return { tier, heartbeatsPerSecond, shards, processes, admissionsPerSecond, accounts, topicOps, cacheOps, authReuse, authMaxToken, subscriptions, gbPerMonth, cost, costSingle };
+    return { tier, heartbeatsPerSecond, shards, processes, admissionsPerSecond, accounts, topicOps, cacheOps, authReuse, authMaxToken, subscriptions, gbPerMonth, cost, costBothActive };
   });
 
   lines.push(
@@ -149,9 +156,9 @@ export function renderCapacity(figures: CapacityFigures, run: { command: string;
     `| heartbeats/s (devices / interval) | ${rows.map((r) => n(r.heartbeatsPerSecond)).join(' | ')} |`,
     `| heartbeat shards (TOPIC_SHARDS = heartbeats/s / ${n(perProcess)}) | ${rows.map((r) => `${n(r.shards)}${r.shards > A.maxShards ? ` (**over the maximum of ${A.maxShards}**)` : ''}`).join(' | ')} |`,
     `| subscriber processes (shards × ${A.subscribersPerShard}) | ${rows.map((r) => n(r.processes)).join(' | ')} |`,
-    `| topic operations/s (publish + ${A.subscribersPerShard} deliveries per heartbeat) | ${rows.map((r) => n(r.topicOps)).join(' | ')} |`,
-    `| concurrent topic subscriptions (a control topic per device + subscribers) | ${rows.map((r) => n(r.subscriptions)).join(' | ')} |`,
-    `| cache operations/s (${n(cacheCallsPerHeartbeat, 2)} per heartbeat per subscriber + admissions with token read/write and a check) | ${rows.map((r) => n(r.cacheOps)).join(' | ')} |`,
+    `| topic operations/s (publish + ${deliveriesPerHeartbeat} deliver${deliveriesPerHeartbeat === 1 ? 'y' : 'ies'} per heartbeat) | ${rows.map((r) => n(r.topicOps)).join(' | ')} |`,
+    `| concurrent topic subscriptions (a control topic per device + subscribed processes) | ${rows.map((r) => n(r.subscriptions)).join(' | ')} |`,
+    `| cache operations/s (${n(billedPerHeartbeat - 1 - deliveriesPerHeartbeat, 2)} per heartbeat + admissions with token read/write and a check) | ${rows.map((r) => n(r.cacheOps)).join(' | ')} |`,
     `| admissions/s (devices / session length) | ${rows.map((r) => n(r.admissionsPerSecond, 1)).join(' | ')} |`,
     `| auth operations/s with token reuse (accounts / token lifetime) | ${rows.map((r) => n(r.authReuse, 1)).join(' | ')} |`,
     `| auth operations/s with reuse and 25 h tokens (the longest Momento allows) | ${rows.map((r) => n(r.authMaxToken, 2)).join(' | ')} |`,
@@ -159,7 +166,8 @@ export function renderCapacity(figures: CapacityFigures, run: { command: string;
     `| data billed per month (1 KB per operation) | ${rows.map((r) => `${n(r.gbPerMonth)} GB`).join(' | ')} |`,
     `| Momento cost per month (first ${MOMENTO.freeGbPerMonth!.value} GB free, $${MOMENTO.pricePerGb!.value}/GB) | ${rows.map((r) => money(r.cost)).join(' | ')} |`,
     `| … per device per month | ${rows.map((r) => `$${(r.cost / r.tier.devices).toFixed(3)}`).join(' | ')} |`,
-    `| … with one subscriber per shard (no standby) | ${rows.map((r) => money(r.costSingle)).join(' | ')} |`,
+    `| auth operations/s with reuse against Momento's ${MOMENTO.authOpsPerSecond!.value}/s per account (hard limit) | ${rows.map((r) => `${n(r.authReuse, 1)} (${r.authReuse <= MOMENTO.authOpsPerSecond!.value ? 'within' : '**over**'})`).join(' | ')} |`,
+    `| … if both processes of a shard received every heartbeat (no ownership) | ${rows.map((r) => money(r.costBothActive)).join(' | ')} |`,
     '',
     '## Limits to raise',
     '',
@@ -184,7 +192,7 @@ export function renderCapacity(figures: CapacityFigures, run: { command: string;
     `- An entitlement check costs ${n(figures.leaseCallsPerCheck!, 2)} calls, not one: the count is one GetBatch, the session details the rest. A backend that needs only the count pays one.`,
     `- Momento's on-demand cache keeps an item at most ${MOMENTO.cacheTtlSeconds!.value / 3600} h: every TTL the engine sets must stay below it (the per-shard indexes live longer than a session by design).`,
     `- A message is at most ${MOMENTO.topicPayloadBytes!.value / 1024} KB; a heartbeat is about 100 bytes and the engine refuses any above 1 KB.`,
-    '- Every subscriber process of a shard receives and processes every heartbeat of it, so a second process per shard doubles deliveries and cache calls: it buys availability, not throughput.',
+    '- Only the owner of a shard receives its heartbeats; the standby costs one conditional write per check until it takes over (docs/architecture.md, Heartbeat subscriber). A standby buys availability, not throughput.',
     '- Operations, hence cost, scale with devices over the heartbeat interval: doubling the interval halves both, at the price of a crashed device holding its slot twice as long.',
     '',
     '## Sources',

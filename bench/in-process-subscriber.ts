@@ -1,5 +1,6 @@
 import { startHeartbeatSubscriber, type HeartbeatSubscriber } from '../lambda/heartbeat-subscriber/heartbeat-subscriber';
 import type { BenchEngine } from './bench-engine';
+import { finishedMessages } from './subscriber-process';
 
 /**
  * The real heartbeat subscriber, in this process, sharing the bench engine (so its events are
@@ -16,8 +17,7 @@ export async function startInProcessSubscriber(bench: BenchEngine, sweepInterval
   return subscriber;
 }
 
-/** Heartbeats and stops the subscriber has finished with (any outcome). */
+/** Heartbeats and stops the subscriber has finished with (any outcome, coalesced and throttled included). */
 export function processedMessages(subscriber: HeartbeatSubscriber): number {
-  const { messages } = subscriber.stats();
-  return Object.values(messages.outcomes).reduce((sum, n) => sum + n, 0) + messages.failed + messages.rejected + messages.shed;
+  return finishedMessages(subscriber.stats());
 }

@@ -7,6 +7,8 @@ import type { BenchScale } from './bench-scale';
 import { STRATEGIES, type MeasurementResult, type StrategyName, type StrategyRow } from './bench-results';
 import { startByteCountingProxy, type ByteCountingProxy } from './byte-counting-proxy';
 import { callsBetween, describeCallsPer, round, totalCalls } from './call-counts';
+import { measureAdmissionLatency } from './admission-latency';
+import { measureDefaultDeploymentCost } from './default-deployment-cost';
 import { DeviceFleet, type FleetDevice } from './device-fleet';
 import { processedMessages, startInProcessSubscriber } from './in-process-subscriber';
 import { waitFor } from './wait-for';
@@ -40,6 +42,8 @@ export async function measureOperationCost(emulator: Emulator, scale: BenchScale
   } finally {
     await proxy.close();
   }
+  const deployment = await measureDefaultDeploymentCost(emulator, scale);
+  const admission = await measureAdmissionLatency(emulator, scale);
   const row = (measure: string, pick: (c: StrategyCost) => OperationCost, field: 'calls' | 'bytes', target?: { text: string; max: number }, note?: string): StrategyRow => ({
     measure,
     target: target?.text,
@@ -61,6 +65,7 @@ export async function measureOperationCost(emulator: Emulator, scale: BenchScale
       "subscriber's cache calls (the periodic expiry sweep is left out: it costs two calls per shard per sweep, whatever the traffic). An admission is the engine's admission without the token " +
       '(tokens are measured under Token vending). The interval dictionaries count the previous complete interval, which is still empty right after the admissions ' +
       '(their lag), so their check usually finds no session to describe.',
+    systemRows: [deployment.row, ...admission],
     strategyRows: [
       row(
         'Calls per entitlement check',
@@ -79,6 +84,7 @@ export async function measureOperationCost(emulator: Emulator, scale: BenchScale
       row('Bytes per admission', (c) => c.admission, 'bytes'),
     ],
     figures: {
+      billedOperationsPerHeartbeat: deployment.billedPerHeartbeat,
       leaseCallsPerHeartbeat: leases.heartbeat.calls,
       leaseBytesPerHeartbeat: leases.heartbeat.bytes,
       leaseCallsPerCheck: leases.check.calls,

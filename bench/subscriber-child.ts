@@ -12,7 +12,7 @@ import { createMomentoPorts } from '../lambda/core/adapters/momento-clients';
 import { heartbeatTopicName } from '../lambda/core/engine/scope';
 import { RecordingEventSink } from '../test/engine/support/recording-event-sink';
 import { startHeartbeatSubscriber } from '../lambda/heartbeat-subscriber/heartbeat-subscriber';
-import type { ChildReport, ChildRequest } from './subscriber-process';
+import { finishedMessages, type ChildReport, type ChildRequest } from './subscriber-process';
 
 async function main(): Promise<void> {
   const mode = process.env.BENCH_SUBSCRIBER_MODE;
@@ -52,8 +52,9 @@ async function main(): Promise<void> {
   await subscriber.ready();
   process.on('message', (request: ChildRequest) => {
     if (request.type === 'stats') {
-      const { messages } = subscriber.stats();
-      const processed = Object.values(messages.outcomes).reduce((sum, n) => sum + n, 0) + messages.failed + messages.rejected + messages.shed;
+      const stats = subscriber.stats();
+      const { messages } = stats;
+      const processed = finishedMessages(stats);
       send({
         type: 'stats',
         received: messages.received,

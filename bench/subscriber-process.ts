@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import type { SubscriberStats } from '../lambda/heartbeat-subscriber/heartbeat-subscriber';
 
 export type ChildRequest = { readonly type: 'stats' } | { readonly type: 'stop' };
 
@@ -64,4 +65,14 @@ export async function startSubscriberProcess(mode: 'engine' | 'do-nothing', env:
       clearTimeout(timer);
     },
   };
+}
+
+/**
+ * Messages the subscriber is done with, of those it received: every one not waiting or being
+ * worked on. A heartbeat replaced by a newer one of its session while it waited (coalesced) or
+ * dropped by a per-account bound (throttled) is done too; counting only engine outcomes and drops
+ * left those out, and a subscriber that fell behind once looked stalled for good.
+ */
+export function finishedMessages(stats: Pick<SubscriberStats, 'messages' | 'inFlight'>): number {
+  return stats.messages.received - stats.inFlight;
 }

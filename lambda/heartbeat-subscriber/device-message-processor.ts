@@ -30,6 +30,13 @@ export interface DeviceMessageProcessorOptions {
   readonly unknownSessionsPerSecond?: number;
   /** Burst of such messages per account. Default 100 (the largest limit, so a full account restarts at once). */
   readonly unknownSessionBurst?: number;
+  /**
+   * How long one message may hold a worker. A message whose Momento calls have not answered by
+   * then is counted failed and its worker moves on (the calls finish or fail in the background;
+   * what they write expires by itself). Without it, calls that never answer hold every worker and
+   * the queue stops, with no error and an idle CPU. Default 8 s.
+   */
+  readonly messageTimeoutMs?: number;
   readonly now?: () => number;
 }
 
@@ -70,6 +77,10 @@ export class DeviceMessageProcessor {
   private readonly sessionKeys: SessionKeys;
   private readonly maxQueuedPerAccount: number;
   private running = 0;
+  private readonly messageTimeoutMs: number;
+  private readonly now: () => number;
+  /** When a message last finished, or the processor was last idle: how a stuck queue is told. */
+  private progressAt: number;
   private idleWaiters: (() => void)[] = [];
   /** Last time each rejection reason was logged: a flood of bad messages logs once a second. */
   private readonly lastLogged = new Map<string, number>();
@@ -87,7 +98,10 @@ export class DeviceMessageProcessor {
     if (!Number.isInteger(maxConcurrency) || maxConcurrency < 1) throw new Error(`concurrency must be a whole number of 1 or more, got ${maxConcurrency}`);
     this.sessionKeys = options.sessionKeys;
     this.maxQueuedPerAccount = options.maxQueuedPerAccount ?? 1000;
-    this.budget = new UnknownSessionBudget(options.unknownSessionsPerSecond ?? 10, options.unknownSessionBurst ?? 100, options.now ?? Date.now);
+    this.messageTimeoutMs = options.messageTimeoutMs ?? 8000;
+    this.now = options.now ?? Date.now;
+    this.progressAt = this.now();
+    this.budget = new UnknownSessionBudget(options.unknownSessionsPerSecond ?? 10, options.unknownSessionBurst ?? 100, this.now);
   }
 
   submit(item: TopicMessage): void {
@@ -146,6 +160,12 @@ export class DeviceMessageProcessor {
     return this.running + this.queue.size;
   }
 
+  /** How long accepted work has waited without any message finishing (0 while idle or moving). */
+  stalledForMs(): number {
+    if (this.running === 0 && this.queue.size === 0) return 0;
+    return Math.max(0, this.now() - this.progressAt);
+  }
+
   stats(): ProcessorStats {
     return { ...this.counts, outcomes: { ...this.counts.outcomes } };
   }
@@ -171,6 +191,7 @@ export class DeviceMessageProcessor {
   }
 
   private pump(): void {
+    if (this.running === 0) this.progressAt = this.now(); // idle until now: nothing was held up
     while (this.running < this.maxConcurrency) {
       const next = this.queue.shift();
       if (!next) break;
@@ -182,8 +203,13 @@ export class DeviceMessageProcessor {
   }
 
   private async work(entry: Waiting): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
     try {
-      const outcome = await this.engine.handleDeviceMessage(entry.accountId, entry.message);
+      const bound = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${this.messageTimeoutMs} ms; the worker moves on`)), this.messageTimeoutMs);
+        timer.unref?.();
+      });
+      const outcome = await Promise.race([this.engine.handleDeviceMessage(entry.accountId, entry.message), bound]);
       this.counts.outcomes[outcome] += 1;
       this.budget.settle(entry.accountId, entry.message.sessionId, entry.charged, outcome);
     } catch (error) {
@@ -195,6 +221,8 @@ export class DeviceMessageProcessor {
         error: errorNameAndMessage(error),
       });
     } finally {
+      clearTimeout(timer);
+      this.progressAt = this.now();
       this.running -= 1;
       this.pump();
     }
