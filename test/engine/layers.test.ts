@@ -58,11 +58,14 @@ test.each(engineFiles.map((file) => [path.relative(repo, file)]))('%s reaches no
   expect(sdkReached(path.join(repo, file)) ?? 'none').toBe('none');
 });
 
-test('the ports import only ports and the contract', () => {
+// error-message.ts is the one dependency-free helper every layer shares (errorMessage()).
+const sharedHelper = path.join(core, 'error-message.ts');
+
+test('the ports import only ports, the contract and the shared error-message helper', () => {
   for (const file of sourceFiles(path.join(core, 'ports'))) {
     for (const spec of runtimeImports(file)) {
       const target = spec.startsWith('.') ? resolve(file, spec) : undefined;
-      const allowed = target !== undefined && (layer(target) === 'ports' || target.startsWith(path.join(repo, 'contract') + path.sep));
+      const allowed = target !== undefined && (layer(target) === 'ports' || target === sharedHelper || target.startsWith(path.join(repo, 'contract') + path.sep));
       expect([path.relative(repo, file), spec, allowed || spec === 'node:crypto']).toEqual([path.relative(repo, file), spec, true]);
     }
   }
