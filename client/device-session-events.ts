@@ -82,3 +82,31 @@ export interface DeviceSessionEvents {
 
 /** Emits one event of a session (the session's parts emit through the session, which logs them). */
 export type EmitSessionEvent = <Name extends keyof DeviceSessionEvents>(name: Name, payload: DeviceSessionEvents[Name]) => void;
+
+/**
+ * The public face of a `DeviceSession`: what the React hook, the video.js binding and the test
+ * double (`FakeDeviceSession`, from the `/testing` entry) share. Code written against it runs with
+ * either.
+ */
+export interface TrackedSession {
+  /** The current state. */
+  readonly state: DeviceSessionState;
+  /** The current grant, once admitted. */
+  readonly grant: TokenGrant | undefined;
+  /** The session id the backend assigned, once admitted. */
+  readonly sessionId: string | undefined;
+  /** The last refusal (409), with the account's active sessions. */
+  readonly refusal: Refusal | undefined;
+  /** The error that put the session in `error`. */
+  readonly error: DeviceSessionError | undefined;
+  /** Why the session is `stopped` (undefined in any other state). */
+  readonly stoppedReason: StoppedReason | undefined;
+  /** Listens to an event; returns the function that removes the listener. */
+  on<Name extends keyof DeviceSessionEvents>(name: Name, listener: (payload: DeviceSessionEvents[Name]) => void): () => void;
+  /** Removes a listener added with `on`. */
+  off<Name extends keyof DeviceSessionEvents>(name: Name, listener: (payload: DeviceSessionEvents[Name]) => void): void;
+  /** Asks for admission; resolves to the outcome and never rejects. */
+  start(): Promise<StartResult>;
+  /** Ends the session and releases its slot. */
+  stop(): Promise<void>;
+}

@@ -3,7 +3,7 @@ import { retryDelay, type BackoffPolicy, type RetryPolicy } from './backoff';
 import { describeIssues, encodeHeartbeat, type ControlMessage, type Refusal, type TokenGrant } from './contracts';
 import { ControlListener } from './control-listener';
 import { DeviceSessionError } from './device-session-error';
-import type { DeviceSessionEvents, DeviceSessionState, EmitSessionEvent, StartResult } from './device-session-events';
+import type { DeviceSessionEvents, DeviceSessionState, EmitSessionEvent, StartResult, TrackedSession } from './device-session-events';
 import { HeartbeatLoop, heartbeatAddress } from './heartbeat-loop';
 import { browserPageLifecycle, watchPageExit, watchPageVisible, type PageExit, type PageLifecycle } from './page-exit';
 import type { StoppedReason } from './reasons';
@@ -13,7 +13,7 @@ import { requestTokenOutcome, type RequestToken, type TokenOutcome, type TokenRe
 import { TokenRefresher } from './token-refresher';
 import type { TopicTransport } from './topic-transport';
 
-export type { DeviceSessionEvents, DeviceSessionState, RetryEvent, StartResult } from './device-session-events';
+export type { DeviceSessionEvents, DeviceSessionState, RetryEvent, StartResult, TrackedSession } from './device-session-events';
 
 /** Options of a `DeviceSession`. */
 export interface DeviceSessionOptions {
@@ -135,7 +135,7 @@ interface SessionRun {
  * while it is active (a heartbeat loop, a token refresher and a control listener), each cancelled
  * through the admission's `AbortSignal` when the session ends, and a clean stop.
  */
-export class DeviceSession {
+export class DeviceSession implements TrackedSession {
   private readonly options: DeviceSessionOptions;
   private readonly events = new SessionEvents<DeviceSessionEvents>();
   private readonly page: PageLifecycle | undefined;
