@@ -69,6 +69,8 @@ export class FakeDeviceSession implements TrackedSession {
   startCalls = 0;
   /** How many times `stop()` was called. */
   stopCalls = 0;
+  /** How the next `start()` answers (from `onStart`; a test may change it between starts). */
+  startAnswer: FakeStartAnswer;
   private readonly events = new SessionEvents<DeviceSessionEvents>();
   private readonly options: FakeDeviceSessionOptions;
   private current: DeviceSessionState = 'idle';
@@ -82,6 +84,7 @@ export class FakeDeviceSession implements TrackedSession {
 
   constructor(options: FakeDeviceSessionOptions = {}) {
     this.options = options;
+    this.startAnswer = options.onStart ?? 'admit';
   }
 
   get state(): DeviceSessionState {
@@ -129,7 +132,7 @@ export class FakeDeviceSession implements TrackedSession {
     this.lastRefusal = undefined;
     this.lastError = undefined;
     this.setState('starting');
-    const answer = this.options.onStart ?? 'admit';
+    const answer = this.startAnswer;
     if (answer !== 'wait') {
       void Promise.resolve().then(() => {
         if (answer === 'admit') this.admit();
