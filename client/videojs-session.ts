@@ -15,7 +15,7 @@ export interface VideoJsPlayer {
   addClass(name: string): unknown;
   removeClass(name: string): unknown;
   el(): Element;
-  createModal(content: Node, options?: { temporary?: boolean; uncloseable?: boolean }): { close(): unknown };
+  createModal(content: Element, options?: { temporary?: boolean; uncloseable?: boolean }): { close(): unknown };
 }
 
 /** What the player shows when the session is not playing: a text and, when there is one, what the button does. */

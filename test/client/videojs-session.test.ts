@@ -1,6 +1,6 @@
 /** @jest-environment jsdom */
 import videojs from 'video.js';
-import { bindVideoJsPlayer, VIDEOJS_SESSION_CLASSES, type VideoJsPlayer } from '../../client/videojs';
+import { bindVideoJsPlayer, VIDEOJS_SESSION_CLASSES } from '../../client/videojs';
 import { FakeDeviceSession } from '../../client/testing';
 
 // jsdom has no media playback: the <video> element's play() and pause() are stood in for by ones
@@ -62,7 +62,7 @@ async function playing(session: FakeDeviceSession): Promise<void> {
 describe('bindVideoJsPlayer', () => {
   it('pauses and says why when the session is evicted, and resumes on "Watch here"', async () => {
     const session = new FakeDeviceSession();
-    bindVideoJsPlayer(player as unknown as VideoJsPlayer, session);
+    bindVideoJsPlayer(player, session);
     await playing(session);
 
     session.evict('evicted-by-newer-session');
@@ -84,7 +84,7 @@ describe('bindVideoJsPlayer', () => {
 
   it('holds playback pressed before admission and plays once admitted', async () => {
     const session = new FakeDeviceSession({ onStart: 'wait' });
-    bindVideoJsPlayer(player as unknown as VideoJsPlayer, session);
+    bindVideoJsPlayer(player, session);
 
     await player.play();
 
@@ -100,7 +100,7 @@ describe('bindVideoJsPlayer', () => {
   it('on a refusal lists the devices to stop and starts again after stopping one', async () => {
     const session = new FakeDeviceSession({ onStart: 'refuse' });
     const stopped: string[] = [];
-    bindVideoJsPlayer(player as unknown as VideoJsPlayer, session, {
+    bindVideoJsPlayer(player, session, {
       stopOtherSession: async (other) => {
         stopped.push(other.sessionId);
       },
@@ -126,7 +126,7 @@ describe('bindVideoJsPlayer', () => {
 
   it('offers no button where the docs say there is nothing to do (max-duration), and keeps playing while reconnecting', async () => {
     const session = new FakeDeviceSession();
-    bindVideoJsPlayer(player as unknown as VideoJsPlayer, session);
+    bindVideoJsPlayer(player, session);
     await playing(session);
 
     session.loseConnection();
@@ -142,7 +142,7 @@ describe('bindVideoJsPlayer', () => {
 
   it('shows the app’s own (translated) words', async () => {
     const session = new FakeDeviceSession();
-    bindVideoJsPlayer(player as unknown as VideoJsPlayer, session, {
+    bindVideoJsPlayer(player, session, {
       notice: ({ state, reason }) => ({ text: `${state}.${reason}`, action: 'Reprendre' }),
     });
     await playing(session);
@@ -156,7 +156,7 @@ describe('bindVideoJsPlayer', () => {
     const video = document.createElement('video');
     document.body.appendChild(video);
     const other = videojs(video);
-    bindVideoJsPlayer(other as unknown as VideoJsPlayer, session);
+    bindVideoJsPlayer(other, session);
     await session.start();
     other.dispose();
     expect(() => session.evict()).not.toThrow(); // no listener left that touches the disposed player
