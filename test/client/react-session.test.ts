@@ -1,6 +1,5 @@
 /** @jest-environment jsdom */
 import { act, renderHook } from '@testing-library/react';
-import { createElement, StrictMode, type ReactNode } from 'react';
 import { DeviceSession } from '../../client/device-session';
 import { useTrackedSession } from '../../client/react';
 import { FakeDeviceSession } from '../../client/testing';
@@ -65,8 +64,8 @@ describe('useTrackedSession', () => {
 
   it('keeps the session going through StrictMode unmounting and mounting again', async () => {
     const session = new FakeDeviceSession();
-    const wrapper = ({ children }: { children: ReactNode }) => createElement(StrictMode, null, children);
-    const { result } = renderHook(() => useTrackedSession(session, { autoStart: true }), { wrapper });
+    // StrictMode runs the effect, its cleanup and the effect again: a stop there would end the session.
+    const { result } = renderHook(() => useTrackedSession(session, { autoStart: true }), { reactStrictMode: true });
     await act(() => Promise.resolve());
     await nextTask();
     expect(session.startCalls).toBe(1);
