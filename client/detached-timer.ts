@@ -11,3 +11,21 @@ export function detachedTimeout(delayMs: number, callback: () => void): CancelTi
   if (typeof unref === 'function') unref.call(handle);
   return () => clearTimeout(handle as Parameters<typeof clearTimeout>[0]);
 }
+
+/**
+ * A `detachedTimeout` that belongs to `signal`: cleared when it aborts, so the callback never runs
+ * after the abort. Nothing is scheduled on a signal that has already aborted.
+ */
+export function abortableTimeout(signal: AbortSignal, delayMs: number, callback: () => void): CancelTimer {
+  if (signal.aborted) return () => undefined;
+  const cancel = (): void => {
+    clearTimer();
+    signal.removeEventListener('abort', cancel);
+  };
+  const clearTimer = detachedTimeout(delayMs, () => {
+    signal.removeEventListener('abort', cancel);
+    callback();
+  });
+  signal.addEventListener('abort', cancel, { once: true });
+  return cancel;
+}

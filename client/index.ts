@@ -1,7 +1,8 @@
 // Browser-safe entry of the device client: nothing reachable from here imports @gomomento/sdk.
 export { DeviceSession } from './device-session';
-export type { DeviceSessionEvents, DeviceSessionOptions, DeviceSessionState, RetryEvent, StartResult } from './device-session';
+export type { DeviceSessionEvents, DeviceSessionOptions, DeviceSessionState, RetryEvent, StartResult, TrackedSession } from './device-session';
 export { DeviceSessionError } from './device-session-error';
+export type { DeviceSessionLogger } from './session-logger';
 export { createHttpTopicTransport } from './http-topic-transport';
 export type { HttpTopicTransportOptions } from './http-topic-transport';
 export { httpBaseUrlFromToken } from './http-endpoint';

@@ -1,8 +1,10 @@
 // Builds the installable device client, packages/client (npm package cdk-concurrency-tracker-client),
-// from the sources in client/. Three builds of the same two entries, client/index.ts (browser-safe:
-// the HTTP topics transport, fetch only) and client/node.ts (adds the @gomomento/sdk transport):
-//   dist/esm/      ES modules by esbuild, index.mjs and node.mjs sharing one chunk (one DeviceSession
-//                  class whichever entry it is imported from); zod and @gomomento/sdk stay imports.
+// from the sources in client/. Its entries: client/index.ts (browser-safe: the HTTP topics transport,
+// fetch only), client/node.ts (adds the @gomomento/sdk transport), client/testing.ts (the
+// FakeDeviceSession test double), client/react.ts (the useTrackedSession hook; react an optional
+// peer) and client/videojs.ts (the video.js binding; imports nothing of video.js). Three builds:
+//   dist/esm/      ES modules by esbuild, one .mjs per entry sharing chunks (one DeviceSession
+//                  class whichever entry it is imported from); zod, react and @gomomento/sdk stay imports.
 //   dist/cjs/      CommonJS and the .d.ts declarations by tsc (tsconfig.client.json), one file per
 //                  source file, so both entries share their modules here too.
 //   dist/browser/  client.min.mjs: client/index.ts with zod inside, minified, for a page without a
@@ -21,7 +23,8 @@ import { bundledPackages, renderNotices } from './third-party-notices.mjs';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const packageDir = path.join(root, 'packages', 'client');
 const dist = path.join(packageDir, 'dist');
-const entries = { index: path.join(root, 'client', 'index.ts'), node: path.join(root, 'client', 'node.ts') };
+const entryNames = ['index', 'node', 'testing', 'react', 'videojs'];
+const entries = Object.fromEntries(entryNames.map((name) => [name, path.join(root, 'client', `${name}.ts`)]));
 const { name: packageName } = JSON.parse(readFileSync(path.join(packageDir, 'package.json'), 'utf8'));
 
 /** Inputs of a metafile that belong to the Momento SDK or gRPC: none may reach a browser build. */
@@ -47,22 +50,25 @@ const esm = await build({
   absWorkingDir: root,
   logLevel: 'warning',
 });
-// What index.mjs loads (itself, its chunks, and theirs) may import zod but never the SDK.
+// What a browser-safe entry loads (itself, its chunks, and theirs) may import zod (and react, for
+// the React entry) but never the SDK.
 const outputs = esm.metafile.outputs;
-const indexFile = Object.keys(outputs).find((file) => outputs[file].entryPoint === 'client/index.ts');
-const loaded = new Set([indexFile]);
-const externals = new Set();
-for (const file of loaded) {
-  for (const { path: imported, external } of outputs[file].imports) {
-    if (external) externals.add(imported);
-    else loaded.add(imported);
+for (const entry of ['index', 'testing', 'react', 'videojs']) {
+  const entryFile = Object.keys(outputs).find((file) => outputs[file].entryPoint === `client/${entry}.ts`);
+  const loaded = new Set([entryFile]);
+  const externals = new Set();
+  for (const file of loaded) {
+    for (const { path: imported, external } of outputs[file].imports) {
+      if (external) externals.add(imported);
+      else loaded.add(imported);
+    }
   }
+  const sdkImports = [...externals].filter((name) => /@gomomento|@grpc/.test(name));
+  if (sdkImports.length > 0) throw new Error(`build-client: the browser-safe entry ${entryFile} imports ${sdkImports.join(', ')}`);
 }
-const sdkImports = [...externals].filter((name) => /@gomomento|@grpc/.test(name));
-if (sdkImports.length > 0) throw new Error(`build-client: the browser entry ${indexFile} imports ${sdkImports.join(', ')}`);
 
-// CommonJS and declarations: tsc keeps the module structure, so client/index.js and client/node.js
-// share every module (one DeviceSession, one TopicTransportError).
+// CommonJS and declarations: tsc keeps the module structure, so the entries share every module
+// (one DeviceSession, one TopicTransportError).
 execFileSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(root, 'tsconfig.client.json')], {
   cwd: root,
   stdio: 'inherit',

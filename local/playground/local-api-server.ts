@@ -39,6 +39,13 @@ export interface LocalApiServerOptions {
   /** Called with every account id a request names, so the dashboard can show it. */
   readonly onAccountSeen?: (accountId: string) => void;
   readonly publicDir?: string;
+  /** What a player team rehearses against: a `limit-changed` message, and Momento going away. */
+  readonly rehearsal?: {
+    /** Sends `limit-changed` to the account's active sessions; resolves to their ids. */
+    limitChanged(accountId: string): Promise<string[]>;
+    /** Makes Momento unreachable (every connection reset) for `seconds`. */
+    momentoOutage(seconds: number): void;
+  };
 }
 
 /** Request bodies larger than this are refused (API Gateway's own limit is far higher, but no route needs more). */
@@ -56,6 +63,7 @@ const STATIC_FILES: Record<string, { file: string; type: string }> = {
 const accountId = accountIdSchema;
 const deviceId = deviceIdSchema;
 const startDeviceBody = z.object({ accountId, deviceId: deviceId.optional() }).strict();
+const outageBody = z.object({ seconds: z.number().int().min(1).max(600) }).strict();
 const DEVICE_STATES = ['starting', 'active', 'refused', 'stopped', 'crashed', 'evicted', 'expired', 'error'] as const satisfies readonly DeviceState[];
 const browserReportBody = z
   .object({
@@ -158,6 +166,19 @@ export function createLocalApiServer(options: LocalApiServerOptions): Server {
       const body = parseBody(browserReportBody, await readBody(req));
       options.onAccountSeen?.(body.accountId);
       return sendJson(res, 200, options.devices.report(body.accountId, body.deviceId, body.state, body.detail, body.sessionId));
+    }
+    const limitChanged = /^\/playground\/accounts\/([^/]+)\/limit-changed$/.exec(path);
+    if (limitChanged && options.rehearsal) {
+      if (method !== 'POST') throw methodNotAllowed(method, path, 'POST');
+      const id = parseValue(accountId, decode(limitChanged[1]));
+      return sendJson(res, 200, { accountId: id, told: await options.rehearsal.limitChanged(id) });
+    }
+    if (path === '/playground/momento-outage' && options.rehearsal) {
+      if (method !== 'POST') throw methodNotAllowed(method, path, 'POST');
+      refuseIf(checkJsonContentType(req));
+      const { seconds } = parseBody(outageBody, await readBody(req));
+      options.rehearsal.momentoOutage(seconds);
+      return sendJson(res, 202, { seconds });
     }
     const control = /^\/playground\/devices\/([^/]+)(?:\/(start|stop|crash))?$/.exec(path);
     if (control) {

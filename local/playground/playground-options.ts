@@ -6,6 +6,10 @@ import { AT_LIMIT_BEHAVIORS, COUNTING_STRATEGIES, type AtLimitBehavior, type Cou
 // The counting strategies the engine offers and what the token-vending route does at the limit:
 // the values of the contract (contract/settings.ts), as the deployed tracker takes them.
 
+/** What POST /tokens answers while Momento is unreachable: 503 (`closed`) or a degraded admission (`open`). */
+export const FAILURE_MODES = ['closed', 'open'] as const;
+export type PlaygroundFailureMode = (typeof FAILURE_MODES)[number];
+
 /** Everything `npm start` can be told; every field has a default. */
 export interface PlaygroundOptions {
   /** Port of the local API and dashboard; 0 picks a free one. */
@@ -22,6 +26,12 @@ export interface PlaygroundOptions {
   readonly heartbeatIntervalSeconds: number;
   readonly leaseSeconds: number;
   readonly atLimit: AtLimitBehavior;
+  /** Lifetime of the device tokens POST /tokens hands out, in seconds (the client refreshes before it ends). */
+  readonly tokenTtlSeconds: number;
+  /** Longest a session may last, in seconds (it then ends `expired`, `max-duration`); 0 for no limit. */
+  readonly maxSessionSeconds: number;
+  /** What POST /tokens answers while Momento is unreachable (see `POST /playground/momento-outage`). */
+  readonly failureMode: PlaygroundFailureMode;
 }
 
 export const DEFAULT_PLAYGROUND_OPTIONS: PlaygroundOptions = {
@@ -35,6 +45,10 @@ export const DEFAULT_PLAYGROUND_OPTIONS: PlaygroundOptions = {
   heartbeatIntervalSeconds: 2,
   leaseSeconds: 6,
   atLimit: 'reject',
+  // The deployed defaults (lib/tracker-settings.ts): a rehearsal shortens them on the command line.
+  tokenTtlSeconds: 3600,
+  maxSessionSeconds: 0,
+  failureMode: 'closed',
 };
 
 /** A bad command line: the message says what to change. */
@@ -56,6 +70,9 @@ export const PLAYGROUND_USAGE = `Usage: npm start -- [options]
   --heartbeat-interval S   seconds between heartbeats (default 2)
   --lease S                seconds a silent device keeps its slot (default 6)
   --at-limit P             reject | evict-oldest (default reject)
+  --token-ttl S            lifetime of device tokens in seconds (default 3600; at least 2 heartbeat intervals)
+  --max-session S          longest a session may last in seconds (default 0: no limit)
+  --failure-mode M         closed | open: what POST /tokens answers while Momento is down (default closed)
   --help                   print this text`;
 
 const wholeNumber = (name: string, min: number, max: number) =>
@@ -77,6 +94,10 @@ const rawOptionsSchema = z
     'heartbeat-interval': wholeNumber('--heartbeat-interval', 1, 3600).optional(),
     lease: wholeNumber('--lease', 2, 86400).optional(),
     'at-limit': z.enum(AT_LIMIT_BEHAVIORS, { error: `--at-limit must be one of ${AT_LIMIT_BEHAVIORS.join(', ')}` }).optional(),
+    // The runtime's own bounds: a token lives at most 25 h (Momento's limit).
+    'token-ttl': wholeNumber('--token-ttl', 1, 25 * 3600).optional(),
+    'max-session': wholeNumber('--max-session', 0, 7 * 86400).optional(),
+    'failure-mode': z.enum(FAILURE_MODES, { error: `--failure-mode must be one of ${FAILURE_MODES.join(', ')}` }).optional(),
   })
   .strict();
 
@@ -104,6 +125,9 @@ export function parsePlaygroundOptions(argv: readonly string[]): PlaygroundOptio
         'heartbeat-interval': { type: 'string' },
         lease: { type: 'string' },
         'at-limit': { type: 'string' },
+        'token-ttl': { type: 'string' },
+        'max-session': { type: 'string' },
+        'failure-mode': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -113,7 +137,7 @@ export function parsePlaygroundOptions(argv: readonly string[]): PlaygroundOptio
   if (values.help === true) return 'help';
   delete values.help;
 
-  for (const name of ['port', 'devices', 'accounts', 'limit', 'heartbeat-interval', 'lease']) {
+  for (const name of ['port', 'devices', 'accounts', 'limit', 'heartbeat-interval', 'lease', 'token-ttl', 'max-session']) {
     const value = values[name];
     if (typeof value === 'string' && !NUMERIC.test(value)) {
       throw new PlaygroundOptionsError(`--${name} must be a non-negative number, got '${value}'`);
@@ -135,12 +159,26 @@ export function parsePlaygroundOptions(argv: readonly string[]): PlaygroundOptio
     heartbeatIntervalSeconds: raw['heartbeat-interval'] ?? DEFAULT_PLAYGROUND_OPTIONS.heartbeatIntervalSeconds,
     leaseSeconds: raw.lease ?? DEFAULT_PLAYGROUND_OPTIONS.leaseSeconds,
     atLimit: raw['at-limit'] ?? DEFAULT_PLAYGROUND_OPTIONS.atLimit,
+    tokenTtlSeconds: raw['token-ttl'] ?? DEFAULT_PLAYGROUND_OPTIONS.tokenTtlSeconds,
+    maxSessionSeconds: raw['max-session'] ?? DEFAULT_PLAYGROUND_OPTIONS.maxSessionSeconds,
+    failureMode: raw['failure-mode'] ?? DEFAULT_PLAYGROUND_OPTIONS.failureMode,
   };
   // A lease no longer than the interval would expire between two heartbeats of a healthy device.
   if (options.leaseSeconds <= options.heartbeatIntervalSeconds) {
     throw new PlaygroundOptionsError(
       `--lease (${options.leaseSeconds}s) must be longer than --heartbeat-interval (${options.heartbeatIntervalSeconds}s); ` +
         'three intervals or more is a good choice',
+    );
+  }
+  // A token that ends before two heartbeats leaves the client no time to refresh it.
+  if (options.tokenTtlSeconds < 2 * options.heartbeatIntervalSeconds) {
+    throw new PlaygroundOptionsError(
+      `--token-ttl (${options.tokenTtlSeconds}s) must be at least two --heartbeat-interval (${options.heartbeatIntervalSeconds}s), or the client cannot refresh it in time`,
+    );
+  }
+  if (options.maxSessionSeconds > 0 && options.maxSessionSeconds <= options.heartbeatIntervalSeconds) {
+    throw new PlaygroundOptionsError(
+      `--max-session (${options.maxSessionSeconds}s) must be longer than --heartbeat-interval (${options.heartbeatIntervalSeconds}s), or 0 for no limit`,
     );
   }
   return options;

@@ -2,6 +2,8 @@ import { parseRuntimeConfig, type RuntimeConfig } from '../../lambda/core/runtim
 import type { MomentoPorts } from '../../lambda/core/ports/momento-ports';
 import { createMomentoPorts } from '../../lambda/core/adapters/momento-clients';
 import { MetricCounts } from './metric-counts';
+import { encodeControlMessage } from '../../lambda/core/messages/control-message';
+import { controlTopicName } from '../../lambda/core/engine/scope';
 import { startEmulator, type Emulator } from '../emulator';
 import { bundleBrowserClient } from './browser-client-bundle';
 import { DashboardEventSink } from './dashboard-event-sink';
@@ -68,6 +70,9 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
       LEASE_SECONDS: String(options.leaseSeconds),
       DEFAULT_LIMIT: String(options.limit),
       AT_LIMIT: options.atLimit,
+      TOKEN_TTL_SECONDS: String(options.tokenTtlSeconds),
+      MAX_SESSION_SECONDS: String(options.maxSessionSeconds),
+      FAILURE_MODE: options.failureMode,
       COUNTING_STRATEGY: options.strategy,
       // Trusted-caller mode: the account comes from the body or path, as under IAM.
       ACCOUNT_SOURCE: 'iam',
@@ -103,6 +108,9 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
         heartbeatIntervalSeconds: options.heartbeatIntervalSeconds,
         leaseSeconds: options.leaseSeconds,
         atLimit: options.atLimit,
+        tokenTtlSeconds: options.tokenTtlSeconds,
+        maxSessionSeconds: options.maxSessionSeconds,
+        failureMode: options.failureMode,
         apiUrl,
       }),
       devices: () => devices.list(),
@@ -120,6 +128,10 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
       browserClient: () => browserClient,
       topicsApi: { hostname: emulatorHttp.hostname, port: Number(emulatorHttp.port) },
       onAccountSeen: (accountId) => state.noteAccount(accountId),
+      rehearsal: {
+        limitChanged: (accountId) => tellLimitChanged(backend, ports, config, accountId),
+        momentoOutage: (seconds) => emulator.faults.refuseConnections(seconds * 1000),
+      },
     });
     const address = await listen(server, options.port, options.host);
     cleanups.push(() => closeServer(server));
@@ -150,6 +162,19 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
     await stopAll();
     throw error;
   }
+}
+
+/**
+ * Sends `limit-changed` to every active session of the account, as the backend does when an
+ * admission hook gives the account another limit (lambda/core/session-lifecycle.ts `tell`): the
+ * same topic and message, without changing the limit. Resolves to the sessions told.
+ */
+async function tellLimitChanged(backend: LocalBackend, ports: MomentoPorts, config: RuntimeConfig, accountId: string): Promise<string[]> {
+  const { sessions, limit } = await backend.engine.listSessions(accountId);
+  const topic = controlTopicName(config.controlTopicPrefix, accountId);
+  const reason = `playground: limit ${limit} -> ${limit}`;
+  await Promise.all(sessions.map((session) => ports.topics.publish(topic, encodeControlMessage({ v: 1, type: 'limit-changed', sessionId: session.sessionId, reason }))));
+  return sessions.map((session) => session.sessionId);
 }
 
 /** Spreads the launch devices over the accounts, a few hundred milliseconds apart, so the chart shows them arrive. */

@@ -80,7 +80,8 @@ async function main(argv: readonly string[]): Promise<void> {
   console.log(`playground: emulator   ${playground.emulatorAddress} (gRPC), ${playground.emulatorHttpUrl} (HTTP topics)`);
   console.log(
     `playground: ${options.devices} simulated device(s) over ${options.accounts} account(s), limit ${options.limit}, ` +
-      `strategy ${options.strategy}, heartbeat ${options.heartbeatIntervalSeconds}s, lease ${options.leaseSeconds}s, at limit ${options.atLimit}`,
+      `strategy ${options.strategy}, heartbeat ${options.heartbeatIntervalSeconds}s, lease ${options.leaseSeconds}s, at limit ${options.atLimit}, ` +
+      `token ${options.tokenTtlSeconds}s, max session ${options.maxSessionSeconds > 0 ? `${options.maxSessionSeconds}s` : 'none'}, fail ${options.failureMode}`,
   );
   // performance.now() counts from the process start, so this includes compiling the sources.
   console.log(`playground: started in ${(performance.now() / 1000).toFixed(1)} s; press Ctrl-C to stop`);

@@ -59,7 +59,12 @@ beforeAll(async () => {
   tarball = path.join(work, packed[0]!.filename);
   // Installed before the playground starts: an install blocks this process, which serves the playground.
   browserApp = freshProject('browser-app');
-  nodeApp = freshProject('node-app', [`@gomomento/sdk@${versionOf('@gomomento/sdk')}`]);
+  nodeApp = freshProject('node-app', [
+    `@gomomento/sdk@${versionOf('@gomomento/sdk')}`,
+    `react@${versionOf('react')}`,
+    `react-dom@${versionOf('react-dom')}`,
+    `@types/react@${versionOf('@types/react')}`,
+  ]);
   playground = await startPlayground({
     ...DEFAULT_PLAYGROUND_OPTIONS,
     port: 0,
@@ -95,6 +100,15 @@ async function runSession(project: string, script: 'session.cjs' | 'session.mjs'
   return JSON.parse(lines[lines.length - 1]!) as SessionRun;
 }
 
+/** Runs entries.cjs in the project: the /testing, /videojs and (when react is installed) /react entries. */
+async function runEntries(project: string): Promise<Record<string, unknown> & { session: SessionRun }> {
+  accounts += 1;
+  const args = [NAME, 'http', playground.apiUrl, playground.emulatorHttpUrl, `package-${accounts}`, String(STOP_POLL_MS)];
+  const output = await runAsync('node', ['entries.cjs', ...args], project, 120_000);
+  const lines = output.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1]!) as Record<string, unknown> & { session: SessionRun };
+}
+
 /** The session reached `active`, the backend counted it, and after stop() the backend freed it. */
 function expectActiveThenStopped(result: SessionRun): void {
   expect(result.startError).toBeUndefined();
@@ -119,6 +133,7 @@ describe('the packed device client', () => {
       'dist/cjs/client/node.d.ts',
       'dist/browser/client.min.mjs',
       'dist/browser/THIRD-PARTY-NOTICES.txt',
+      ...['testing', 'react', 'videojs'].flatMap((entry) => [`dist/esm/${entry}.mjs`, `dist/cjs/client/${entry}.js`, `dist/cjs/client/${entry}.d.ts`]),
     ]) {
       expect(packedFiles).toContain(file);
     }
@@ -128,15 +143,16 @@ describe('the packed device client', () => {
     expect(fs.readFileSync(path.join(packageDir, 'dist', 'browser', 'THIRD-PARTY-NOTICES.txt'), 'utf8')).toMatch(/^- zod@/m);
   });
 
-  test('depends on zod only; @gomomento/sdk is an optional peer; nothing of the CDK', () => {
+  test('depends on zod only; @gomomento/sdk and react are optional peers; nothing of the CDK', () => {
     const manifest = readJson<{
       dependencies: Record<string, string>;
       peerDependencies: Record<string, string>;
       peerDependenciesMeta: Record<string, { optional?: boolean }>;
     }>(path.join(packageDir, 'package.json'));
     expect(Object.keys(manifest.dependencies)).toEqual(['zod']);
-    expect(manifest.peerDependencies).toEqual({ '@gomomento/sdk': expect.any(String) });
+    expect(manifest.peerDependencies).toEqual({ '@gomomento/sdk': expect.any(String), react: expect.any(String) });
     expect(manifest.peerDependenciesMeta['@gomomento/sdk']?.optional).toBe(true);
+    expect(manifest.peerDependenciesMeta['react']?.optional).toBe(true);
   });
 
   test('the browser module and the ES build of the main entry contain no Momento SDK or gRPC', () => {
@@ -207,6 +223,20 @@ describe('a browser app: the tarball alone, without @gomomento/sdk', () => {
     console.log(`browser app bundle with ${NAME}: ${result.outputFiles[0]!.contents.byteLength} bytes minified`);
   });
 
+  test('the test double and the video.js binding load without react or video.js; the React entry says react is missing', async () => {
+    const result = await runEntries(project());
+    expect(result).toMatchObject({
+      fakeStart: 'active',
+      fakeEvents: ['state:starting', 'state:active', 'active', 'state:evicted', 'evicted'],
+      fakeGrantHasToken: true,
+      notice: { text: 'Playback was stopped from another device or by your account', action: 'Watch here' },
+      videojsClass: 'vjs-session-ended',
+      react: 'not installed',
+    });
+    expectActiveThenStopped(result.session);
+    await expect(runAsync('node', ['-e', `require('${NAME}/react')`], project())).rejects.toThrow(/Cannot find module 'react'/);
+  });
+
   test('the Node entry says what is missing when the optional @gomomento/sdk is not installed', async () => {
     await expect(runAsync('node', ['-e', `require('${NAME}/node')`], project())).rejects.toThrow(/Cannot find module '@gomomento\/sdk'/);
   });
@@ -227,6 +257,12 @@ describe('a Node app: the tarball with @gomomento/sdk', () => {
     expectActiveThenStopped(result);
     expect(result.resolved).toMatch(/\/node_modules\/cdk-concurrency-tracker-client\/dist\/esm\/node\.mjs$/);
     expect(result.sameClassAsMainEntry).toBe(true);
+  });
+
+  test('the React hook (with react installed) renders a session admitted by the playground', async () => {
+    const result = await runEntries(project());
+    expect(result.rendered).toBe(`<p>active ${result.sessionId}</p>`);
+    expectActiveThenStopped(result.session);
   });
 
   test('a TypeScript consumer type-checks against the published declarations (CommonJS, ES module, bundler)', async () => {

@@ -15,6 +15,7 @@ describe('parsePlaygroundOptions', () => {
     const options = parsePlaygroundOptions([
       '--port', '0', '--devices=0', '--limit', '3', '--strategy', 'capped-list',
       '--heartbeat-interval', '1', '--lease=4', '--at-limit', 'evict-oldest', '--accounts', '5', '--host', '0.0.0.0',
+      '--token-ttl', '30', '--max-session=120', '--failure-mode', 'open',
     ]);
     expect(options).toEqual({
       port: 0,
@@ -26,6 +27,9 @@ describe('parsePlaygroundOptions', () => {
       heartbeatIntervalSeconds: 1,
       leaseSeconds: 4,
       atLimit: 'evict-oldest',
+      tokenTtlSeconds: 30,
+      maxSessionSeconds: 120,
+      failureMode: 'open',
     });
   });
 
@@ -45,6 +49,11 @@ describe('parsePlaygroundOptions', () => {
     [['--at-limit', 'queue'], /--at-limit must be one of reject, evict-oldest/],
     [['--lease', '2', '--heartbeat-interval', '2'], /--lease \(2s\) must be longer than --heartbeat-interval \(2s\)/],
     [['--heartbeat-interval', '0'], /--heartbeat-interval must be at least 1/],
+    [['--token-ttl', '3'], /--token-ttl \(3s\) must be at least two --heartbeat-interval \(2s\)/],
+    [['--token-ttl', '90001'], /--token-ttl must be at most 90000/],
+    [['--max-session', '2'], /--max-session \(2s\) must be longer than --heartbeat-interval \(2s\), or 0/],
+    [['--max-session', '-5'], /--max-session/],
+    [['--failure-mode', 'maybe'], /--failure-mode must be one of closed, open/],
     [['--colour', 'blue'], /Unknown option '--colour'/],
     [['stray'], /positional argument/],
     [['--port'], /argument missing/],

@@ -2,6 +2,9 @@
 // and bundler resolution): the imports docs/client.md shows, used as it shows them.
 import { createHttpTopicTransport, DeviceSession, DeviceSessionError, type DeviceSessionState, type StartResult } from 'cdk-concurrency-tracker-client';
 import { createSdkTopicTransport, DeviceSession as NodeDeviceSession } from 'cdk-concurrency-tracker-client/node';
+import { useTrackedSession, type TrackedSessionView } from 'cdk-concurrency-tracker-client/react';
+import { FakeDeviceSession } from 'cdk-concurrency-tracker-client/testing';
+import { bindVideoJsPlayer, type VideoJsPlayer } from 'cdk-concurrency-tracker-client/videojs';
 
 const session = new DeviceSession({
   deviceId: 'living-room-tv',
@@ -26,3 +29,11 @@ export async function play(): Promise<string> {
   return result.state;
 }
 export { seen };
+
+// The other entries: a component's hook over the test double, and a video.js player bound to a session.
+export function usePlayerView(): TrackedSessionView {
+  return useTrackedSession(new FakeDeviceSession({ onStart: 'refuse' }), { autoStart: true });
+}
+export function bindPlayer(player: VideoJsPlayer): () => void {
+  return bindVideoJsPlayer(player, session, { stopOtherSession: (other) => fetch(`/api/sessions/${other.sessionId}`, { method: 'DELETE' }) });
+}
