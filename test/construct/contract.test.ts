@@ -4,7 +4,8 @@ import { Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { EVENT_SOURCE, type LifecycleDetailType } from '../../lambda/core/lifecycle-events';
 import type { MetricName } from '../../lambda/core/observability-ports';
-import { LIFECYCLE_EVENT_SOURCE, LifecycleEventType, TRACKER_METRIC_NAMES, TrackerAuthorization, TrackerMetricName } from '../../lib';
+import { LifecycleEventType, TrackerAuthorization, TrackerLifecycleEvents, TrackerMetricName } from '../../lib';
+import { TRACKER_METRIC_NAMES } from '../../lib/tracker-metric-names';
 import { z } from 'zod';
 import { tokenRequestSchema } from '../../lambda/core/token-request';
 import { roomTokenRequestSchema } from '../../lambda/vonage/room-token-request';
@@ -27,17 +28,19 @@ function tableNames(heading: string): string[] {
 
 // Type-level: both lists name the same metrics (checked by `npm run typecheck`).
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const metricNamesAgree: Same<TrackerMetricName, MetricName> = true;
+const metricNamesAgree: Same<`${TrackerMetricName}`, MetricName> = true;
 const detailTypesAgree: Same<`${LifecycleEventType}`, LifecycleDetailType> = true;
 
 describe('the construct and the runtime name things the same way', () => {
   test('metrics: the construct, the engine and the document list the same names', () => {
     expect(metricNamesAgree && detailTypesAgree).toBe(true);
     expect([...TRACKER_METRIC_NAMES].sort()).toEqual(tableNames('Metrics').sort());
+    // The public enum (what jsii users see) names exactly the contract's metrics.
+    expect(Object.values(TrackerMetricName).sort()).toEqual([...TRACKER_METRIC_NAMES].sort());
   });
 
   test('lifecycle events: same source and detail-types', () => {
-    expect(LIFECYCLE_EVENT_SOURCE).toBe(EVENT_SOURCE);
+    expect(TrackerLifecycleEvents.SOURCE).toBe(EVENT_SOURCE);
     for (const type of Object.values(LifecycleEventType)) expect(architecture).toContain(`\`${type}\``);
   });
 

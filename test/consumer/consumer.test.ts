@@ -30,7 +30,7 @@ let tarball: string;
 let packedFiles: string[];
 
 beforeAll(() => {
-  if (!fs.existsSync(path.join(repo, 'dist', 'index.js')) || !fs.existsSync(path.join(repo, 'assets', 'token-vending', 'index.js'))) {
+  if (!fs.existsSync(path.join(repo, 'dist', 'lib', 'index.js')) || !fs.existsSync(path.join(repo, '.jsii')) || !fs.existsSync(path.join(repo, 'assets', 'token-vending', 'index.js'))) {
     run('npm', ['run', 'build'], repo, 300_000);
   }
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'tracker-consumer-'));
@@ -143,9 +143,11 @@ describe('consumer: the packed library in a fresh project at the development ver
 
   test('the tarball holds the compiled construct and the prebuilt bundles, not the sources', () => {
     for (const file of [
-      'dist/index.js',
-      'dist/index.d.ts',
-      'dist/concurrency-tracker.js',
+      'dist/lib/index.js',
+      'dist/lib/index.d.ts',
+      'dist/lib/concurrency-tracker.js',
+      '.jsii',
+      'API.md',
       'assets/token-vending/index.js',
       'assets/entitlement/index.js',
       'assets/heartbeat-subscriber/index.js',

@@ -1,5 +1,5 @@
-import { AuthorizationKind } from './tracker-authorization';
-import { TrackerComponent } from './tracker-metric-names';
+import { AuthorizationKind } from '../tracker-authorization';
+import { TrackerComponent } from '../tracker-metric-names';
 import { TrackerSettings } from './tracker-settings';
 
 /** What the environment of one component needs besides the settings. */

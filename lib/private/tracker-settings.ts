@@ -1,14 +1,19 @@
 import { Duration } from 'aws-cdk-lib';
 import {
-  ApiThrottleOptions,
   AtLimitBehavior,
   ConcurrencyTrackerProps,
   CountingStrategy,
   FailureMode,
   LimitScope,
-} from './concurrency-tracker-props';
-import { TrackerAuthorization } from './tracker-authorization';
-import { DEFAULT_METRICS_NAMESPACE } from './tracker-metric-names';
+} from '../concurrency-tracker-props';
+import { TrackerAuthorization } from '../tracker-authorization';
+import { DEFAULT_METRICS_NAMESPACE } from '../tracker-metric-names';
+
+/** Stage throttling with the defaults applied. */
+export interface ResolvedApiThrottle {
+  readonly rateLimit: number;
+  readonly burstLimit: number;
+}
 
 /** The runtime settings with every default applied; the single place defaults live. */
 export interface TrackerSettings {
@@ -27,7 +32,7 @@ export interface TrackerSettings {
   readonly failureMode: FailureMode;
   readonly momentoTimeout: Duration;
   readonly authorization: TrackerAuthorization;
-  readonly apiThrottle: Required<ApiThrottleOptions>;
+  readonly apiThrottle: ResolvedApiThrottle;
   readonly topicShards: number;
   readonly subscriberGroups: number;
   readonly subscriberCpu: number;

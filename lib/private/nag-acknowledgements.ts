@@ -1,10 +1,12 @@
 import { Stack } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IConstruct } from 'constructs';
-import type { ConcurrencyTracker } from './concurrency-tracker';
+import type { ConcurrencyTracker } from '../concurrency-tracker';
 import { acknowledgeNagFinding, nagFindingId } from './nag-finding-ids';
-import { AuthorizationKind } from './tracker-authorization';
+import { AuthorizationKind, TrackerAuthorization } from '../tracker-authorization';
+import { HeartbeatSubscriberService } from './heartbeat-subscriber-service';
 import { VONAGE_CALLBACK_PROTECTION } from './vonage-callback-protection';
 
 // cdk-nag AwsSolutions findings that are intrinsic to the design, acknowledged on the object that
@@ -20,19 +22,29 @@ function acknowledge(scope: IConstruct | undefined, id: string, reason: string):
   if (scope) acknowledgeNagFinding(scope, id, reason);
 }
 
+/** What the tracker's acknowledgements need to know about it. */
+export interface TrackerNagContext {
+  readonly authorization: TrackerAuthorization;
+  readonly methods: apigw.Method[];
+  readonly subscribers: HeartbeatSubscriberService[];
+  /** The Momento key secrets created here (a secret the user passed in is theirs to judge). */
+  readonly createdSecrets: secretsmanager.ISecret[];
+  readonly vonage: boolean;
+}
+
 /** Acknowledges the design-intrinsic findings on the tracker's resources. */
-export function acknowledgeNagFindings(tracker: ConcurrencyTracker): void {
+export function acknowledgeNagFindings(tracker: ConcurrencyTracker, context: TrackerNagContext): void {
   // The functions acknowledge their own findings (TrackerFunction).
   const api = tracker.api;
   acknowledge(
     api.deploymentStage,
     'AwsSolutions-APIG3',
-    (tracker.vonage
+    (context.vonage
       ? 'Every method this construct creates except POST /vonage/session-monitoring requires IAM, Cognito or ' +
         `verified-JWT authorisation, and the stage is throttled. ${VONAGE_CALLBACK_PROTECTION} `
       : 'Every method this construct creates requires IAM, Cognito or verified-JWT authorisation, and the stage is ' +
         'throttled. ') +
-      'A WAF web ACL (cost, rule choice) is left to the consumer, who can associate one with tracker.api.deploymentStage.',
+      'A WAF web ACL (cost, rule choice) is the consumer\'s choice, through the webAclArn prop.',
   );
   const cloudWatchRole = api.node.tryFindChild('CloudWatchRole');
   acknowledge(
@@ -41,17 +53,17 @@ export function acknowledgeNagFindings(tracker: ConcurrencyTracker): void {
     'AmazonAPIGatewayPushToCloudWatchLogs is the policy AWS defines for API Gateway to write the access and ' +
       'execution logs this API is required to keep; it grants log writes only.',
   );
-  if (tracker.settings.authorization.kind !== AuthorizationKind.COGNITO) {
+  if (context.authorization.kind !== AuthorizationKind.COGNITO) {
     const reason =
-      tracker.settings.authorization.kind === AuthorizationKind.IAM
+      context.authorization.kind === AuthorizationKind.IAM
         ? 'The method uses IAM (SigV4) authorisation: only backends granted execute-api:Invoke through ' +
           'grantInvoke() can call it.'
         : 'The method uses a Lambda authoriser that verifies the JWT signature (issuer JWKS), issuer, audience ' +
           'and expiry; Cognito is one possible issuer, not a requirement.';
-    for (const method of tracker.trackerApi.methods) acknowledge(method, 'AwsSolutions-COG4', reason);
+    for (const method of context.methods) acknowledge(method, 'AwsSolutions-COG4', reason);
   }
 
-  for (const subscriber of tracker.subscribers) {
+  for (const subscriber of context.subscribers) {
     acknowledge(
       subscriber.taskDefinition,
       'AwsSolutions-ECS2',
@@ -66,9 +78,7 @@ export function acknowledgeNagFindings(tracker: ConcurrencyTracker): void {
     );
   }
 
-  for (const secret of [tracker.authKeySecret, tracker.dataKeySecret]) {
-    // Only the secrets created here; a secret the user passed in is theirs to judge.
-    if (!(secret instanceof secretsmanager.Secret) || !secret.node.path.startsWith(`${tracker.node.path}/`)) continue;
+  for (const secret of context.createdSecrets) {
     acknowledge(
       secret,
       'AwsSolutions-SMG4',
