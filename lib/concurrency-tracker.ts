@@ -140,6 +140,7 @@ export class ConcurrencyTracker extends Construct implements ec2.IConnectable {
       methods: this.trackerApi.methods,
       subscribers,
       createdSecrets: secrets.created,
+      sessionKeySecret: this.sessionKeySecret,
       vonage: this.vonage !== undefined,
     });
   }

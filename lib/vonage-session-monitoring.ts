@@ -175,6 +175,7 @@ export class VonageSessionMonitoring extends Construct {
         environment: { ...environment, POWERTOOLS_SERVICE_NAME: FUNCTIONS[name].bundle, ...extra },
         defaults: internals.functionDefaults,
         defaultTimeout: timeout,
+        scheduled: name === 'DurationCheck',
       });
     const callback = create('Callback', { VONAGE_CALLBACK_SECRET_ARN: props.callbackSignatureSecret.secretArn });
     const tokens = create('Tokens');

@@ -4,7 +4,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IConstruct } from 'constructs';
 import type { ConcurrencyTracker } from '../concurrency-tracker';
-import { acknowledgeNagFinding, nagFindingId } from './nag-finding-ids';
+import { acknowledgeInPacks, acknowledgeNagFinding, COMPLIANCE_PACKS, nagFindingId } from './nag-finding-ids';
+import { acknowledgeInlinePolicies } from './tracker-function';
 import { AuthorizationKind, TrackerAuthorization } from '../tracker-authorization';
 import { HeartbeatSubscriberService } from './heartbeat-subscriber-service';
 import { VONAGE_CALLBACK_PROTECTION } from './vonage-callback-protection';
@@ -29,6 +30,8 @@ export interface TrackerNagContext {
   readonly subscribers: HeartbeatSubscriberService[];
   /** The Momento key secrets created here (a secret the user passed in is theirs to judge). */
   readonly createdSecrets: secretsmanager.ISecret[];
+  /** The generated session-key secret. */
+  readonly sessionKeySecret?: secretsmanager.ISecret;
   readonly vonage: boolean;
 }
 
@@ -78,12 +81,48 @@ export function acknowledgeNagFindings(tracker: ConcurrencyTracker, context: Tra
     );
   }
 
+  const momentoKeyRotation =
+    'The secret holds a Momento API key, which only Momento can issue: a Secrets Manager rotation Lambda ' +
+    'cannot create a new one. Rotate by issuing a key in Momento and running put-secret-value (README).';
   for (const secret of context.createdSecrets) {
-    acknowledge(
-      secret,
-      'AwsSolutions-SMG4',
-      'The secret holds a Momento API key, which only Momento can issue: a Secrets Manager rotation Lambda ' +
-        'cannot create a new one. Rotate by issuing a key in Momento and running put-secret-value (README).',
+    acknowledge(secret, 'AwsSolutions-SMG4', momentoKeyRotation);
+  }
+  acknowledgeComplianceFindings(api, context, momentoKeyRotation);
+}
+
+/** The NIST 800-53 R5, HIPAA Security and PCI DSS 3.2.1 findings intrinsic to the design. */
+function acknowledgeComplianceFindings(api: apigw.RestApi, context: TrackerNagContext, momentoKeyRotation: string): void {
+  const { nist, hipaa, pci } = COMPLIANCE_PACKS;
+  acknowledgeInPacks(
+    api.deploymentStage,
+    'APIGWCacheEnabledAndEncrypted',
+    [nist, hipaa, pci],
+    'Every answer of this API must reflect the counts at that moment: a cached session check would keep saying a ' +
+      'session is counted after it was ended or evicted, and admissions (POST) are never cacheable. The stage has ' +
+      'no cache, so no response data is stored at rest by API Gateway.',
+  );
+  acknowledgeInPacks(
+    api.deploymentStage,
+    'APIGWSSLEnabled',
+    [nist, hipaa, pci],
+    'The rule asks for a client certificate that API Gateway presents to an HTTP backend. Every integration here ' +
+      'is a Lambda proxy integration, which API Gateway calls through the Lambda API over TLS with SigV4; there is ' +
+      'no HTTP backend to present a certificate to. Clients reach the stage over HTTPS only.',
+  );
+  for (const subscriber of context.subscribers) {
+    acknowledgeInlinePolicies(subscriber.taskDefinition.taskRole);
+    if (subscriber.taskDefinition.executionRole) acknowledgeInlinePolicies(subscriber.taskDefinition.executionRole);
+  }
+  for (const secret of context.createdSecrets) {
+    acknowledgeInPacks(secret, 'SecretsManagerRotationEnabled', [nist, hipaa], momentoKeyRotation);
+  }
+  if (context.sessionKeySecret) {
+    acknowledgeInPacks(
+      context.sessionKeySecret,
+      'SecretsManagerRotationEnabled',
+      [nist, hipaa],
+      'A new value invalidates the session key of every running session at once (their heartbeats are refused ' +
+        'until they are admitted again), so it is rotated by hand when needed (README), not on a schedule.',
     );
   }
 }

@@ -4,7 +4,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { TrackerFunctionOptions } from '../tracker-function-options';
 import { assetPath, HandlerBundle } from './asset-paths';
-import { acknowledgeNagFinding, nagFindingId } from './nag-finding-ids';
+import { acknowledgeInPacks, acknowledgeNagFinding, COMPLIANCE_PACKS, nagFindingId } from './nag-finding-ids';
 import { LogGroupSettings, trackerLogGroup } from './tracker-log-group';
 
 /** The Node.js runtime of every Lambda: pinned, and the target the bundles are built for. */
@@ -32,6 +32,12 @@ export interface TrackerFunctionProps {
   readonly defaultTimeout?: Duration;
   /** Memory in MiB when the user sets none. */
   readonly defaultMemorySize?: number;
+  /**
+   * Invoked asynchronously by a schedule rather than synchronously by API Gateway (which decides
+   * why it has no dead-letter queue).
+   * @default false
+   */
+  readonly scheduled?: boolean;
 }
 
 /**
@@ -63,6 +69,40 @@ export class TrackerFunction extends Construct {
       loggingFormat: lambda.LoggingFormat.JSON,
     });
     this.acknowledgeNagFindings(props.defaults.tracing);
+    this.acknowledgeComplianceFindings(props.scheduled ?? false);
+  }
+
+  /** The Serverless, NIST 800-53 R5, HIPAA Security and PCI DSS 3.2.1 findings every such function raises by design. */
+  private acknowledgeComplianceFindings(scheduled: boolean): void {
+    const { serverless, nist, hipaa, pci } = COMPLIANCE_PACKS;
+    acknowledgeInPacks(
+      this.function,
+      'LambdaDLQ',
+      [serverless, nist, hipaa],
+      scheduled
+        ? 'A dead-letter queue keeps failed asynchronous events for a later retry; this function is run every minute ' +
+            'by a schedule with no retry, and the next run does the same work again, so a kept event would only be ' +
+            'a stale duplicate. Failures are logged and counted in the function\'s Errors metric.'
+        : 'The function is invoked synchronously by API Gateway: a failure is returned to the caller (5xx) and ' +
+            'counted in the Errors metric and the ApiServerErrors alarm. Lambda sends only asynchronous ' +
+            'invocations to a dead-letter queue, so one would never receive an event.',
+    );
+    acknowledgeInPacks(
+      this.function,
+      'LambdaInsideVPC',
+      [nist, hipaa, pci],
+      'The function reaches no resource inside a VPC: it calls Momento over its public TLS endpoint and AWS APIs ' +
+        '(Secrets Manager, EventBridge) with SigV4. Attaching it to a VPC would add a NAT path to the same public ' +
+        'endpoints, not remove one, and it accepts no inbound network traffic (it is invoked through the Lambda API).',
+    );
+    acknowledgeInPacks(
+      this.function,
+      'LambdaLatestVersion',
+      [serverless],
+      'The runtime is pinned to Node.js 22 on purpose: the prebuilt bundle is compiled for node22 and tested on ' +
+        'it. Runtime upgrades ship as a release of the construct, not as a silent change on synth.',
+    );
+    if (this.function.role) acknowledgeInlinePolicies(this.function.role);
   }
 
   /** The cdk-nag findings every such function raises by design, acknowledged on the objects that raise them. */
@@ -91,4 +131,22 @@ export class TrackerFunction extends Construct {
         'it. Runtime upgrades ship as a release of the construct, not as a silent change on synth.',
     );
   }
+}
+
+/**
+ * The NIST, HIPAA and PCI `IAMNoInlinePolicy` finding on a role this construct creates: its policy
+ * is the one CDK writes from least-privilege grants on this construct's own resources (`grantRead`
+ * on one secret, `PutEvents` on one bus). An inline policy lives and dies with its role and cannot
+ * be attached to any other principal, which a customer-managed policy could.
+ */
+export function acknowledgeInlinePolicies(role: import('constructs').IConstruct): void {
+  const { nist, hipaa, pci } = COMPLIANCE_PACKS;
+  acknowledgeInPacks(
+    role,
+    'IAMNoInlinePolicy',
+    [nist, hipaa, pci],
+    "The role's inline policy holds only least-privilege grants CDK generates for this construct's own resources " +
+      '(named secrets, the event bus, X-Ray); being inline, it cannot be attached to any other principal, as a ' +
+      'customer-managed policy could, and it is deleted with the role.',
+  );
 }
