@@ -1,7 +1,7 @@
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
 import { z } from 'zod';
 
-/** The authoriser's environment, set by the construct (lib/jwt-authorizer-function.ts). */
+/** The authoriser's environment, set by the construct (lib/private/jwt-authorizer-function.ts). */
 const authorizerEnvironment = z.object({
   JWT_ISSUER: z.string().url(),
   JWT_AUDIENCE: z
