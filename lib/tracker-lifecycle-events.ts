@@ -5,6 +5,7 @@ import { LIFECYCLE_EVENT_SOURCE, LifecycleEventType } from './lifecycle-events';
  * The lifecycle events the runtime puts on EventBridge (docs/architecture.md, "Lifecycle events"),
  * as class members so that they reach every jsii language (a module-level constant would not).
  *
+ * @exampleMetadata fixture=example
  * @example
  * new events.Rule(this, 'Evictions', {
  *   eventBus: tracker.eventBus,
