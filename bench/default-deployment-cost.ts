@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createMomentoPorts } from '../lambda/core/adapters/momento-clients';
 import { startHeartbeatSubscriber, type HeartbeatSubscriber } from '../lambda/heartbeat-subscriber/heartbeat-subscriber';
-import { DEFAULTS } from '../lib/tracker-settings';
+import { DEFAULTS } from '../lib/private/tracker-settings';
 import type { Emulator, EmulatorStats } from '../local/emulator';
 import { accountIds, startBenchEngine } from './bench-engine';
 import type { BenchScale } from './bench-scale';

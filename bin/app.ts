@@ -22,8 +22,13 @@ export class ConcurrencyTrackerExampleStack extends Stack {
     // `-c momentoEndpoint=cell-...momentohq.com`: the endpoint the v2 API keys of the console need.
     const momentoEndpoint = this.node.tryGetContext('momentoEndpoint') as string | undefined;
 
+    // `-c apiCloudWatchRole=true` in an account where no API has set up API Gateway logging yet: the
+    // stage's access log needs the account's logging role, which is one per account and region.
+    const apiCloudWatchRole = String(this.node.tryGetContext('apiCloudWatchRole')) === 'true';
+
     this.tracker = new ConcurrencyTracker(this, 'Tracker', {
       momentoEndpoint,
+      apiCloudWatchRole,
       monitoring: { dashboard: true, alarms: true },
       subscriberDesiredCount: desired === undefined ? undefined : Number(desired),
     });

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { HANDLER_BUNDLES, assetPath, type HandlerBundle } from '../lib/asset-paths';
+import { HANDLER_BUNDLES, assetPath, type HandlerBundle } from '../lib/private/asset-paths';
 
 const ROOT = path.join(__dirname, '..');
 

@@ -1,12 +1,16 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { TrackerAuthorization } from './tracker-authorization';
+import { TrackerFunctionOptions } from './tracker-function-options';
 import { VonageSessionMonitoringOptions } from './vonage-session-monitoring';
 
 /** What happens when a device asks to start a session and the limit is already reached. */
@@ -65,9 +69,24 @@ export interface TrackerMonitoringOptions {
   readonly alarms?: boolean;
   /**
    * Actions run when an alarm fires (and when it recovers), e.g. an `SnsAction`.
-   * @default - no actions; the alarms only change state
+   * @default - no actions besides `alarmTopic`
    */
   readonly alarmActions?: cloudwatch.IAlarmAction[];
+  /**
+   * SNS topic every alarm notifies when it fires and when it recovers (added to `alarmActions`).
+   * @default - no topic
+   */
+  readonly alarmTopic?: sns.ITopic;
+  /**
+   * API answers with status 5xx within 5 minutes that raise the API-errors alarm.
+   * @default 5
+   */
+  readonly apiServerErrorThreshold?: number;
+  /**
+   * p99 latency of the API over 5 minutes that raises the API-latency alarm, for two periods in a row.
+   * @default Duration.seconds(3)
+   */
+  readonly apiLatencyThreshold?: Duration;
   /**
    * Denied admissions within 5 minutes that count as a spike.
    * @default 50
@@ -256,11 +275,52 @@ export interface ConcurrencyTrackerProps {
   readonly apiThrottle?: ApiThrottleOptions;
 
   /**
-   * Create the account-wide role API Gateway uses to write logs (`AWS::ApiGateway::Account`). Set
-   * to false when the account already has one; access logging needs it.
-   * @default true
+   * Create the role API Gateway uses to write logs and set it as the account's
+   * (`AWS::ApiGateway::Account`). That setting is one per account and region: two stacks (or two
+   * trackers) that each create it overwrite each other, and deleting one breaks the other's logging.
+   * Leave it off when the account already has the role (any API with logging set it up); turn it
+   * on in a fresh account, where the stage cannot deploy with access logging until the role exists.
+   * @default false
    */
   readonly apiCloudWatchRole?: boolean;
+
+  /**
+   * A WAF web ACL (its ARN, `wafv2.CfnWebACL.attrArn`) to associate with the API stage. It must be
+   * REGIONAL scope, in the stack's region.
+   * @default - no web ACL; the stage is throttled and every method is authorised
+   */
+  readonly webAclArn?: string;
+
+  /**
+   * A custom domain for the API (certificate, domain name, endpoint type; base path mapping to the
+   * `v1` stage). Add the DNS record yourself, e.g. a Route 53 alias to `tracker.api.domainName`.
+   * @default - the API's execute-api URL only
+   */
+  readonly domainName?: apigw.DomainNameOptions;
+
+  /**
+   * X-Ray tracing of the API stage and of every Lambda function.
+   * @default true
+   */
+  readonly tracing?: boolean;
+
+  /**
+   * Memory, timeout and reserved concurrency of the token-vending Lambda.
+   * @default - 256 MiB, 10 seconds, no reserved concurrency
+   */
+  readonly tokenVendingFunction?: TrackerFunctionOptions;
+
+  /**
+   * Memory, timeout and reserved concurrency of the entitlement Lambda.
+   * @default - 256 MiB, 10 seconds, no reserved concurrency
+   */
+  readonly entitlementFunction?: TrackerFunctionOptions;
+
+  /**
+   * Memory, timeout and reserved concurrency of the JWT authoriser (with `TrackerAuthorization.jwt()`).
+   * @default - 128 MiB, 5 seconds, no reserved concurrency
+   */
+  readonly jwtAuthorizerFunction?: TrackerFunctionOptions;
 
   /**
    * Number of heartbeat topic shards. Devices are spread over the shards by account.
@@ -340,4 +400,25 @@ export interface ConcurrencyTrackerProps {
    * @default logs.RetentionDays.ONE_MONTH
    */
   readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * What happens to the log groups when they leave the stack (or the stack is deleted).
+   * @default RemovalPolicy.RETAIN - the logs outlive the stack and are deleted by hand
+   */
+  readonly logRemovalPolicy?: RemovalPolicy;
+
+  /**
+   * What happens to the secrets the construct creates (the two Momento key secrets, the
+   * session-key secret) when they leave the stack. Secrets passed in are not touched.
+   * @default RemovalPolicy.DESTROY - Secrets Manager keeps a deleted secret for its recovery window (30 days)
+   */
+  readonly secretRemovalPolicy?: RemovalPolicy;
+
+  /**
+   * A customer-managed KMS key for every log group and every secret the construct creates. The
+   * construct adds the statement the CloudWatch Logs service needs to the key's policy; a key
+   * imported by ARN must already allow it (docs/construct.md).
+   * @default - AWS-managed keys (CloudWatch Logs' own encryption, `aws/secretsmanager`)
+   */
+  readonly encryptionKey?: kms.IKey;
 }

@@ -1,4 +1,4 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -7,12 +7,17 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IConstruct } from 'constructs';
-import { HandlerBundle } from './asset-paths';
+import type { ConcurrencyTracker } from './concurrency-tracker';
+import { HandlerBundle } from './private/asset-paths';
+import { acknowledgeInvokeGrant } from './private/nag-acknowledgements';
+import { acknowledgeNagFinding } from './private/nag-finding-ids';
+import { PropProblems } from './private/prop-validation';
+import { TrackerFunction } from './private/tracker-function';
+import { trackerInternals } from './private/tracker-internals';
+import { VONAGE_CALLBACK_PROTECTION } from './private/vonage-callback-protection';
+import { vonageEnvironment } from './private/vonage-environment';
+import { checkVonageProps } from './private/vonage-prop-checks';
 import { ID_PATTERNS as REQUEST_ID_PATTERNS } from '../contract/identifiers';
-import { acknowledgeInvokeGrant } from './nag-acknowledgements';
-import { acknowledgeNagFinding } from './nag-finding-ids';
-import { TrackerFunction } from './tracker-function';
-import { VONAGE_CALLBACK_PROTECTION } from './vonage-callback-protection';
 
 /** What a published stream is, from the callback's `videoType`. */
 export enum VonageStreamKind {
@@ -91,7 +96,7 @@ export interface VonageSessionMonitoringOptions {
   readonly defaultRoomType?: string;
   /**
    * Rooms one user may be in at once (0: no limit).
-   * @default - the tracker's `DEFAULT_LIMIT` from `environment`
+   * @default - the tracker's `defaultLimit`
    */
   readonly accountLimit?: number;
   /**
@@ -108,146 +113,87 @@ export interface VonageSessionMonitoringOptions {
 
 /** Properties of `VonageSessionMonitoring`. */
 export interface VonageSessionMonitoringProps extends VonageSessionMonitoringOptions {
-  /** Where the routes go: `vonage/session-monitoring` and `vonage/tokens` are added under it (e.g. `api.root`). */
-  readonly resource: apigw.IResource;
-  /** Secret holding the Momento data key (the tracker's). */
-  readonly dataKeySecret: secretsmanager.ISecret;
   /**
-   * The environment shared with the tracker's request-path functions (`CACHE_NAME`,
-   * `DATA_KEY_SECRET_ARN`, `ACCOUNT_SOURCE`, ...); the Vonage variables are added to it.
+   * The tracker whose engine, cache, secrets, authorisation and logs the Vonage functions share;
+   * the routes `vonage/session-monitoring` and `vonage/tokens` are added to its API.
    */
-  readonly environment: Record<string, string>;
-  /**
-   * Method options of `POST /vonage/tokens`.
-   * @default - the API's default method options (the tracker's authorisation)
-   */
-  readonly tokenMethodOptions?: apigw.MethodOptions;
-  /**
-   * Retention of the functions' logs.
-   * @default logs.RetentionDays.ONE_MONTH
-   */
-  readonly logRetention?: logs.RetentionDays;
-  /**
-   * Bus the lifecycle events go to (must match `EVENT_BUS_NAME` in `environment`).
-   * @default - no events
-   */
-  readonly eventBus?: events.IEventBus;
-  /**
-   * The tracker's admission hook (must match `ADMISSION_HOOK_ARN` if set in `environment`).
-   * @default - no hook
-   */
-  readonly admissionHook?: lambda.IFunction;
+  readonly tracker: ConcurrencyTracker;
 }
 
-/** Bundles under `assets/` (built by `npm run bundle` from `lambda/<name>/index.ts`). */
-const BUNDLES = {
-  callback: 'vonage-session-monitoring',
-  tokens: 'vonage-tokens',
-  durationCheck: 'vonage-duration-check',
-} as const satisfies Record<string, HandlerBundle>;
+/** The three functions: bundle under `assets/`, description, timeout. */
+const FUNCTIONS = {
+  Callback: {
+    bundle: 'vonage-session-monitoring',
+    description: 'Verifies Vonage session-monitoring callbacks and enforces room policies.',
+  },
+  Tokens: { bundle: 'vonage-tokens', description: 'Admits a user to a Vonage room and vends a client token.' },
+  DurationCheck: {
+    bundle: 'vonage-duration-check',
+    description: 'Disconnects everyone in Vonage rooms whose duration ran out.',
+  },
+} as const satisfies Record<string, { bundle: HandlerBundle; description: string }>;
 
 /**
  * Vonage Video session monitoring on the tracker's engine: the signed callback endpoint, the
  * token endpoint that admits before it vends, and a scheduled check that empties rooms whose
  * duration ran out. Seats are the engine's leases in Momento; nothing is kept in a function.
+ * The tracker's `vonage` prop creates one; so can a stack, with the tracker in its props.
  */
 export class VonageSessionMonitoring extends Construct {
   /** Handles `POST /vonage/session-monitoring`. */
-  public readonly callbackFunction: lambda.Function;
+  public readonly callbackFunction: lambda.IFunction;
   /** Handles `POST /vonage/tokens`. */
-  public readonly tokenFunction: lambda.Function;
+  public readonly tokenFunction: lambda.IFunction;
   /** Run every minute: disconnects everyone in a room whose duration ran out. */
-  public readonly durationCheckFunction: lambda.Function;
+  public readonly durationCheckFunction: lambda.IFunction;
   /** The rule running the duration check. */
   public readonly durationCheckRule: events.Rule;
   /** `POST /vonage/session-monitoring`: the URL to enter in the Vonage dashboard. */
   public readonly callbackMethod: apigw.Method;
   /** `POST /vonage/tokens`. */
   public readonly tokenMethod: apigw.Method;
-  /** The `vonage` resource. */
-  public readonly resource: apigw.Resource;
   /** The log groups of the callback, token and duration-check functions (in that order). */
-  public readonly logGroups: logs.LogGroup[] = [];
+  public readonly logGroups: logs.ILogGroup[];
 
   constructor(scope: Construct, id: string, props: VonageSessionMonitoringProps) {
     super(scope, id);
-    const roomPolicies = checkVonageProps(props);
-    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+    const problems = new PropProblems();
+    const roomPolicies = checkVonageProps(props, problems);
+    problems.throwIfAny(this, 'VonageSessionMonitoring');
+    const tracker = props.tracker;
+    const internals = trackerInternals(tracker);
+    const environment = vonageEnvironment(internals.settings, props, {
+      eventBusName: tracker.eventBus?.eventBusName,
+      dataKeySecretArn: tracker.dataKeySecret.secretArn,
+      admissionHookArn: internals.admissionHook?.functionArn,
+      privateKeySecretArn: props.privateKey.secretArn,
+      roomPolicies,
+    });
+    const create = (name: keyof typeof FUNCTIONS, extra: Record<string, string> = {}, timeout?: Duration) =>
+      new TrackerFunction(this, name, {
+        ...FUNCTIONS[name],
+        environment: { ...environment, POWERTOOLS_SERVICE_NAME: FUNCTIONS[name].bundle, ...extra },
+        defaults: internals.functionDefaults,
+        defaultTimeout: timeout,
+        scheduled: name === 'DurationCheck',
+      });
+    const callback = create('Callback', { VONAGE_CALLBACK_SECRET_ARN: props.callbackSignatureSecret.secretArn });
+    const tokens = create('Tokens');
+    const durationCheck = create('DurationCheck', {}, Duration.seconds(60));
+    this.callbackFunction = callback.function;
+    this.tokenFunction = tokens.function;
+    this.durationCheckFunction = durationCheck.function;
+    this.logGroups = [callback.logGroup, tokens.logGroup, durationCheck.logGroup];
 
-    const environment: Record<string, string> = {
-      ...props.environment,
-      VONAGE_APPLICATION_ID: props.applicationId,
-      VONAGE_PRIVATE_KEY_SECRET_ARN: props.privateKey.secretArn,
-      VONAGE_ROOM_POLICIES: JSON.stringify(roomPolicies),
-      VONAGE_TOKEN_TTL_SECONDS: String((props.tokenLifetime ?? Duration.hours(1)).toSeconds()),
-      VONAGE_RESERVATION_SECONDS: String((props.reservationTimeout ?? Duration.minutes(2)).toSeconds()),
-    };
-    if (props.accountLimit !== undefined) environment.VONAGE_ACCOUNT_LIMIT = String(props.accountLimit);
-
-    this.callbackFunction = this.handler('Callback', BUNDLES.callback, 'Verifies Vonage session-monitoring callbacks and enforces room policies.', {
-      ...environment,
-      VONAGE_CALLBACK_SECRET_ARN: props.callbackSignatureSecret.secretArn,
-      POWERTOOLS_SERVICE_NAME: BUNDLES.callback,
-    }, logRetention);
-    this.tokenFunction = this.handler('Tokens', BUNDLES.tokens, 'Admits a user to a Vonage room and vends a client token.', {
-      ...environment,
-      POWERTOOLS_SERVICE_NAME: BUNDLES.tokens,
-    }, logRetention);
-    this.durationCheckFunction = this.handler('DurationCheck', BUNDLES.durationCheck, 'Disconnects everyone in Vonage rooms whose duration ran out.', {
-      ...environment,
-      POWERTOOLS_SERVICE_NAME: BUNDLES.durationCheck,
-    }, logRetention, Duration.seconds(60));
-
-    // Least privilege: the signature secret is read by the callback function only.
-    const all = [this.callbackFunction, this.tokenFunction, this.durationCheckFunction];
-    for (const fn of all) {
-      props.dataKeySecret.grantRead(fn);
-      props.privateKey.grantRead(fn);
-      props.eventBus?.grantPutEventsTo(fn);
-    }
-    props.callbackSignatureSecret.grantRead(this.callbackFunction);
-    if (props.admissionHook) {
-      iam.Grant.addToPrincipal({ grantee: this.tokenFunction, actions: ['lambda:InvokeFunction'], resourceArns: [props.admissionHook.functionArn] });
-    }
-
+    this.grantAccess(props);
     this.durationCheckRule = new events.Rule(this, 'DurationCheckSchedule', {
       description: 'Runs the Vonage room duration check every minute.',
       schedule: events.Schedule.rate(Duration.minutes(1)),
       targets: [new targets.LambdaFunction(this.durationCheckFunction, { retryAttempts: 0 })],
     });
-
-    this.resource = props.resource.addResource('vonage');
-    // Vonage cannot sign requests with SigV4 or a JWT the API understands: the function verifies
-    // the HS256-signed callback itself and answers 401 to anything else.
-    this.callbackMethod = this.resource
-      .addResource('session-monitoring')
-      .addMethod('POST', new apigw.LambdaIntegration(this.callbackFunction), { authorizationType: apigw.AuthorizationType.NONE });
-    // Mirrors the runtime's body schema (lambda/vonage/room-token-request.ts), so a malformed
-    // request is refused at the edge; the handler validates again.
-    const tokenRequestModel = new apigw.Model(this, 'TokenRequestModel', {
-      restApi: props.resource.api,
-      contentType: 'application/json',
-      schema: {
-        schema: apigw.JsonSchemaVersion.DRAFT4,
-        title: 'VonageTokenRequest',
-        type: apigw.JsonSchemaType.OBJECT,
-        required: ['roomId'],
-        properties: {
-          roomId: { type: apigw.JsonSchemaType.STRING, pattern: REQUEST_ID_PATTERNS.roomId },
-          accountId: { type: apigw.JsonSchemaType.STRING, pattern: REQUEST_ID_PATTERNS.accountId },
-        },
-      },
-    });
-    const bodyValidator = new apigw.RequestValidator(this, 'TokenRequestValidator', {
-      restApi: props.resource.api,
-      validateRequestBody: true,
-    });
-    this.tokenMethod = this.resource.addResource('tokens').addMethod('POST', new apigw.LambdaIntegration(this.tokenFunction), {
-      ...props.tokenMethodOptions,
-      requestValidator: bodyValidator,
-      requestModels: { 'application/json': tokenRequestModel },
-    });
-
+    const routes = this.addRoutes(tracker.api);
+    this.callbackMethod = routes.callbackMethod;
+    this.tokenMethod = routes.tokenMethod;
     this.acknowledgeNagFindings();
   }
 
@@ -262,10 +208,63 @@ export class VonageSessionMonitoring extends Construct {
     return iam.Grant.addToPrincipal({ grantee, actions: ['execute-api:Invoke'], resourceArns });
   }
 
-  private handler(id: string, bundle: HandlerBundle, description: string, environment: Record<string, string>, logRetention: logs.RetentionDays, timeout?: Duration): lambda.Function {
-    const created = new TrackerFunction(this, id, { bundle, description, environment, logRetention, timeout });
-    this.logGroups.push(created.logGroup);
-    return created.function;
+  /** Least privilege: the signature secret is read by the callback function only. */
+  private grantAccess(props: VonageSessionMonitoringProps): void {
+    const hook = trackerInternals(props.tracker).admissionHook;
+    for (const fn of [this.callbackFunction, this.tokenFunction, this.durationCheckFunction]) {
+      props.tracker.dataKeySecret.grantRead(fn);
+      props.privateKey.grantRead(fn);
+      props.tracker.eventBus?.grantPutEventsTo(fn);
+    }
+    props.callbackSignatureSecret.grantRead(this.callbackFunction);
+    if (hook) {
+      iam.Grant.addToPrincipal({
+        grantee: this.tokenFunction,
+        actions: ['lambda:InvokeFunction'],
+        resourceArns: [hook.functionArn],
+      });
+    }
+  }
+
+  /**
+   * `POST /vonage/session-monitoring` (the function verifies the signature) and `POST /vonage/tokens`
+   * (the tracker's authorisation).
+   */
+  private addRoutes(api: apigw.RestApi): { callbackMethod: apigw.Method; tokenMethod: apigw.Method } {
+    const resource = api.root.addResource('vonage');
+    // Vonage cannot sign requests with SigV4 or a JWT the API understands: the function verifies
+    // the HS256-signed callback itself and answers 401 to anything else.
+    const callbackMethod = resource
+      .addResource('session-monitoring')
+      .addMethod('POST', new apigw.LambdaIntegration(this.callbackFunction), {
+        authorizationType: apigw.AuthorizationType.NONE,
+      });
+    // Mirrors the runtime's body schema (lambda/vonage/room-token-request.ts), so a malformed
+    // request is refused at the edge; the handler validates again.
+    const tokenRequestModel = new apigw.Model(this, 'TokenRequestModel', {
+      restApi: api,
+      contentType: 'application/json',
+      schema: {
+        schema: apigw.JsonSchemaVersion.DRAFT4,
+        title: 'VonageTokenRequest',
+        type: apigw.JsonSchemaType.OBJECT,
+        required: ['roomId'],
+        properties: {
+          roomId: { type: apigw.JsonSchemaType.STRING, pattern: REQUEST_ID_PATTERNS.roomId },
+          accountId: { type: apigw.JsonSchemaType.STRING, pattern: REQUEST_ID_PATTERNS.accountId },
+        },
+      },
+    });
+    const bodyValidator = new apigw.RequestValidator(this, 'TokenRequestValidator', {
+      restApi: api,
+      validateRequestBody: true,
+    });
+    const tokenIntegration = new apigw.LambdaIntegration(this.tokenFunction);
+    const tokenMethod = resource.addResource('tokens').addMethod('POST', tokenIntegration, {
+      requestValidator: bodyValidator,
+      requestModels: { 'application/json': tokenRequestModel },
+    });
+    return { callbackMethod, tokenMethod };
   }
 
   private acknowledgeNagFindings(): void {
@@ -284,65 +283,9 @@ export class VonageSessionMonitoring extends Construct {
         'AwsSolutions-COG4',
         tokenAuth === apigw.AuthorizationType.IAM
           ? 'The method uses IAM (SigV4) authorisation: only backends granted execute-api:Invoke can call it.'
-          : 'The method uses the tracker\'s Lambda authoriser, which verifies the JWT signature, issuer, audience and expiry.',
+          : "The method uses the tracker's Lambda authoriser, which verifies the JWT signature, issuer, audience " +
+            'and expiry.',
       );
     }
   }
-}
-
-/** The JSON of `VONAGE_ROOM_POLICIES` (the runtime's schema, `lambda/vonage/room-policy.ts`). */
-export interface VonageRoomPoliciesJson {
-  readonly types: Record<string, Record<string, unknown>>;
-  readonly rooms: Array<{ match: string; type: string }>;
-  readonly defaultType: string;
-}
-
-/** Checks the props and returns the runtime's room-policy document; throws what to change. */
-export function checkVonageProps(props: VonageSessionMonitoringOptions & { readonly environment?: Record<string, string> }): VonageRoomPoliciesJson {
-  if (!Token.isUnresolved(props.applicationId) && props.applicationId.trim() === '') {
-    throw new Error('vonage.applicationId is empty: pass the id of the Vonage application that owns the sessions.');
-  }
-  if (props.environment && !props.environment.CACHE_NAME) {
-    throw new Error('VonageSessionMonitoring needs the tracker environment (CACHE_NAME, DATA_KEY_SECRET_ARN, ...) in `environment`.');
-  }
-  const roomTypes = props.roomTypes ?? { 'one-to-one': { capacity: 2 } };
-  const names = Object.keys(roomTypes);
-  if (names.length === 0) throw new Error('vonage.roomTypes is empty: define at least one room type.');
-  const defaultType = props.defaultRoomType ?? names[0];
-  const types: Record<string, Record<string, unknown>> = {};
-  for (const [name, policy] of Object.entries(roomTypes)) {
-    if (!Number.isInteger(policy.capacity) || policy.capacity < 1 || policy.capacity > 100) {
-      throw new Error(`vonage.roomTypes["${name}"].capacity must be a whole number from 1 to 100, got ${policy.capacity}.`);
-    }
-    const durationSeconds = policy.duration ? policy.duration.toSeconds() : 0;
-    if (policy.duration && durationSeconds < 60) throw new Error(`vonage.roomTypes["${name}"].duration must be at least one minute (the check runs every minute).`);
-    const startsWhen = policy.durationStartsWhen ?? 1;
-    if (!Number.isInteger(startsWhen) || startsWhen < 1 || startsWhen > policy.capacity) {
-      throw new Error(`vonage.roomTypes["${name}"].durationStartsWhen must be from 1 to its capacity (${policy.capacity}), got ${startsWhen}.`);
-    }
-    types[name] = {
-      capacity: policy.capacity,
-      durationSeconds,
-      durationStartsWhen: startsWhen,
-      admission: policy.ticketsRequired ? 'tickets' : 'open',
-      ...(policy.defaultRole ? { defaultRole: policy.defaultRole } : {}),
-      ...(policy.publish ? { publish: policy.publish } : {}),
-    };
-  }
-  const rooms = (props.rooms ?? []).map((room) => ({ match: room.pattern, type: room.roomType }));
-  for (const type of [defaultType, ...rooms.map((room) => room.type)]) {
-    if (!types[type]) throw new Error(`vonage room type "${type}" is not defined in vonage.roomTypes (${names.join(', ')}).`);
-  }
-  if (props.accountLimit !== undefined && (!Number.isInteger(props.accountLimit) || props.accountLimit < 0 || props.accountLimit > 100)) {
-    throw new Error(`vonage.accountLimit must be a whole number from 0 to 100, got ${props.accountLimit}.`);
-  }
-  const tokenSeconds = props.tokenLifetime?.toSeconds();
-  if (tokenSeconds !== undefined && (tokenSeconds < 60 || tokenSeconds > 30 * 24 * 3600)) {
-    throw new Error('vonage.tokenLifetime must be from one minute to 30 days (Vonage\'s maximum).');
-  }
-  const reservationSeconds = props.reservationTimeout?.toSeconds();
-  if (reservationSeconds !== undefined && (reservationSeconds < 5 || reservationSeconds > 3600)) {
-    throw new Error('vonage.reservationTimeout must be from 5 seconds to one hour.');
-  }
-  return { types, rooms, defaultType };
 }

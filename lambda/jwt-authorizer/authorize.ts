@@ -2,7 +2,7 @@ import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 
 import { z } from 'zod';
 import { describeIssues } from '../core/schema-issues';
 
-/** The authoriser's environment, set by the construct (lib/jwt-authorizer-function.ts). */
+/** The authoriser's environment, set by the construct (lib/private/jwt-authorizer-function.ts). */
 const authorizerEnvironment = z.object({
   JWT_ISSUER: z.string().url(),
   JWT_AUDIENCE: z

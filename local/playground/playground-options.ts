@@ -45,7 +45,7 @@ export const DEFAULT_PLAYGROUND_OPTIONS: PlaygroundOptions = {
   heartbeatIntervalSeconds: 2,
   leaseSeconds: 6,
   atLimit: 'reject',
-  // The deployed defaults (lib/tracker-settings.ts): a rehearsal shortens them on the command line.
+  // The deployed defaults (lib/private/tracker-settings.ts): a rehearsal shortens them on the command line.
   tokenTtlSeconds: 3600,
   maxSessionSeconds: 0,
   failureMode: 'closed',

@@ -234,7 +234,9 @@ describe('ConcurrencyTracker with defaults', () => {
         }),
       ]),
     });
-    template.hasResourceProperties('AWS::ApiGateway::Account', { CloudWatchRoleArn: Match.anyValue() });
+    // One per account and region: off by default, so two trackers never fight over it.
+    template.resourceCountIs('AWS::ApiGateway::Account', 0);
+    synthTracker({ apiCloudWatchRole: true }).template.hasResourceProperties('AWS::ApiGateway::Account', { CloudWatchRoleArn: Match.anyValue() });
   });
 
   test('gives every log group a retention', () => {
@@ -680,8 +682,9 @@ describe('monitoring', () => {
     }));
     const template = s2.template;
     template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'tracker' });
-    // Two subscriber-down alarms (one per group), heartbeats stopped, denial spike, errors, degraded answers, throttled heartbeats, subscriber waiting.
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 8);
+    // Two subscriber-down alarms (one per group), heartbeats stopped, denial spike, errors, degraded answers, throttled heartbeats,
+    // subscriber waiting, API 5xx, API latency, Lambda throttles.
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 11);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'HeartbeatsThrottled',
       Dimensions: [{ Name: 'service', Value: 'heartbeat-subscriber' }],
@@ -743,15 +746,15 @@ describe('monitoring', () => {
         }),
       ]),
     });
-    expect(s2.tracker.alarms).toHaveLength(8);
-    expect(s2.tracker.monitoring?.subscriberWaitingAlarm).toBeDefined();
+    expect(s2.tracker.alarms).toHaveLength(11);
+    expect(s2.tracker.alarms.map((alarm) => alarm.node.id)).toContain('SubscriberWaiting');
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'SubscriberWaiting',
       Dimensions: [{ Name: 'service', Value: 'heartbeat-subscriber' }],
       Threshold: 1,
       TreatMissingData: 'notBreaching',
     });
-    expect(s2.tracker.monitoring?.degradedAnswersAlarm).toBeDefined();
+    expect(s2.tracker.alarms.map((alarm) => alarm.node.id)).toContain('DegradedAnswers');
     expect(s2.tracker.dashboard).toBeDefined();
   });
 
@@ -761,7 +764,7 @@ describe('monitoring', () => {
     dashboardOnly.template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
     const alarmsOnly = synthTracker({ monitoring: { dashboard: false } });
     alarmsOnly.template.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
-    alarmsOnly.template.resourceCountIs('AWS::CloudWatch::Alarm', 7);
+    alarmsOnly.template.resourceCountIs('AWS::CloudWatch::Alarm', 10);
   });
 });
 

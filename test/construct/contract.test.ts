@@ -5,7 +5,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ENVIRONMENT_VARIABLES } from '../../contract/environment';
 import { ID_PATTERNS } from '../../contract/identifiers';
 import { LIFECYCLE_DETAIL_TYPES, LIFECYCLE_EVENT_SOURCE as CONTRACT_EVENT_SOURCE, type LifecycleDetailType } from '../../contract/lifecycle-events';
-import { LIFECYCLE_EVENT_SOURCE, LifecycleEventType, TRACKER_METRIC_NAMES, TrackerAuthorization } from '../../lib';
+import { LifecycleEventType, TrackerAuthorization, TrackerLifecycleEvents, TrackerMetricName } from '../../lib';
+import { TRACKER_METRIC_NAMES } from '../../lib/tracker-metric-names';
 import { z } from 'zod';
 import { tokenRequestSchema } from '../../lambda/core/messages/token-request';
 import { roomTokenRequestSchema } from '../../lambda/vonage/room-token-request';
@@ -33,12 +34,14 @@ const detailTypesAgree: Same<`${LifecycleEventType}`, LifecycleDetailType> = tru
 describe('the construct and the runtime name things the same way', () => {
   test('metrics: the construct, the engine and the document list the same names', () => {
     expect([...TRACKER_METRIC_NAMES].sort()).toEqual(tableNames('Metrics').sort());
+    // The public enum (what jsii users see) names exactly the contract's metrics.
+    expect(Object.values(TrackerMetricName).sort()).toEqual([...TRACKER_METRIC_NAMES].sort());
   });
 
   test('lifecycle events: same source and detail-types', () => {
     expect(detailTypesAgree).toBe(true);
-    expect(LIFECYCLE_EVENT_SOURCE).toBe(CONTRACT_EVENT_SOURCE);
-    expect(architecture).toContain(`Source \`${LIFECYCLE_EVENT_SOURCE}\``);
+    expect(TrackerLifecycleEvents.SOURCE).toBe(CONTRACT_EVENT_SOURCE);
+    expect(architecture).toContain(`Source \`${TrackerLifecycleEvents.SOURCE}\``);
     expect(Object.values(LifecycleEventType).sort()).toEqual([...LIFECYCLE_DETAIL_TYPES].sort());
     for (const type of LIFECYCLE_DETAIL_TYPES) expect(architecture).toContain(`\`${type}\``);
   });

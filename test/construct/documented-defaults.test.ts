@@ -2,11 +2,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_LEASE_INTERVALS, ENVIRONMENT_DEFAULTS } from '../../contract/environment';
 import { AtLimitBehavior, CountingStrategy, FailureMode, LimitScope } from '../../lib';
-import { DEFAULTS } from '../../lib/tracker-settings';
+import { DEFAULTS } from '../../lib/private/tracker-settings';
 
 // The "Default settings" tables of the README and docs/construct.md, parsed and checked against the
 // defaults as the code defines them: the contract's (what the runtime applies to an unset variable
-// and the construct to an unset prop) and the construct's own (lib/tracker-settings.ts). A default
+// and the construct to an unset prop) and the construct's own (lib/private/tracker-settings.ts). A default
 // changed in one place only fails here.
 
 const repo = path.join(__dirname, '..', '..');

@@ -1,6 +1,6 @@
 import { Validations } from 'aws-cdk-lib';
 import { ConcurrencyTracker } from '../../lib';
-import { nagAcknowledgementId, nagFindingId } from '../../lib/nag-finding-ids';
+import { nagAcknowledgementId, nagFindingId } from '../../lib/private/nag-finding-ids';
 import { newStack } from './support/tracker-stack';
 
 // The acknowledgement ids are written in aws-cdk-lib's qualified form, so cdk-nag finds them

@@ -7,7 +7,10 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NagPack, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
+import { Duration } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { AtLimitBehavior, ConcurrencyTracker, ConcurrencyTrackerProps, TrackerAuthorization } from '../../lib';
 import { newApp, newStack } from './support/tracker-stack';
 
@@ -112,5 +115,58 @@ describe('cdk-nag AwsSolutions', () => {
       new secretsmanager.Secret(stack, 'Unrotated');
       expect(() => app.synth()).toThrow(/AwsSolutions-SMG4/);
     });
+  });
+});
+
+describe('the five cdk-nag packs on a hardened configuration', () => {
+  // What a regulated adopter sets: a VPC with private subnets (NAT) for the subscriber, one
+  // customer-managed key for logs and secrets, a WAF web ACL, reserved concurrency, alarms that
+  // page. The VPC, key and topic are the adopter's own resources, so only findings on what the
+  // tracker creates (its construct path) count; every one left is acknowledged inside the
+  // construct with its reason.
+  function hardenedStack(): Stack {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+    new ConcurrencyTracker(stack, 'Tracker', {
+      vpc: new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1, flowLogs: { All: {} } }),
+      encryptionKey: key,
+      webAclArn: 'arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/tracker/abc',
+      tokenVendingFunction: { reservedConcurrentExecutions: 100 },
+      entitlementFunction: { reservedConcurrentExecutions: 100 },
+      monitoring: { alarmTopic: new sns.Topic(stack, 'Pager', { masterKey: key }), apiLatencyThreshold: Duration.seconds(3) },
+    });
+    return stack;
+  }
+
+  const packs: Array<[string, (stack: Stack) => NagPack]> = [
+    ['AwsSolutions', (stack) => new AwsSolutionsChecks(stack)],
+    ['Serverless', (stack) => new ServerlessChecks(stack)],
+    ['NIST 800-53 R5', (stack) => new NIST80053R5Checks(stack)],
+    ['HIPAA Security', (stack) => new HIPAASecurityChecks(stack)],
+    ['PCI DSS 3.2.1', (stack) => new PCIDSS321Checks(stack)],
+  ];
+
+  let stack: Stack;
+  beforeAll(() => {
+    stack = hardenedStack();
+  });
+
+  test.each(packs)('%s: no unacknowledged finding on what the tracker creates', (_name, pack) => {
+    const report = pack(stack).validateScope(stack);
+    const onTracker = report.violations.flatMap((v) =>
+      v.violatingResources
+        .filter((r) => (r.constructPath ?? '').startsWith('TestStack/Tracker/'))
+        .map((r) => `${v.ruleName} at ${r.constructPath}`),
+    );
+    expect(onTracker).toEqual([]);
+  });
+
+  test('the check is live: without the hardening props the regulated packs report the tracker', () => {
+    const plain = newStack();
+    new ConcurrencyTracker(plain, 'Tracker');
+    const report = new NIST80053R5Checks(plain).validateScope(plain);
+    const rules = new Set(report.violations.filter((v) => v.violatingResources.some((r) => (r.constructPath ?? '').startsWith('TestStack/Tracker/'))).map((v) => v.ruleName));
+    // Unencrypted log groups (no encryptionKey) and no WAF are not acknowledged: the props fix them.
+    expect([...rules]).toEqual(expect.arrayContaining(['NIST.800.53.R5-CloudWatchLogGroupEncrypted', 'NIST.800.53.R5-APIGWAssociatedWithWAF']));
   });
 });

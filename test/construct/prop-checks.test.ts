@@ -5,7 +5,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import { ConcurrencyTracker, ConcurrencyTrackerProps, FailureMode, TrackerAuthorization } from '../../lib';
-import { shardGroups } from '../../lib/tracker-settings';
+import { shardGroups } from '../../lib/private/tracker-settings';
 import { newStack, synthTracker } from './support/tracker-stack';
 
 function build(props: ConcurrencyTrackerProps): () => ConcurrencyTracker {

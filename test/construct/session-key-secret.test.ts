@@ -25,7 +25,7 @@ describe('the session key secret', () => {
       .filter((policy) => JSON.stringify(policy).includes(JSON.stringify(secretRef)))
       .map((policy) => JSON.stringify(policy.Properties.Roles));
     // Token vending's role and each subscriber task's task role.
-    expect(readers).toHaveLength(1 + tracker.subscribers.length);
+    expect(readers).toHaveLength(1 + tracker.subscriberServices.length);
     expect(readers.some((roles) => roles.includes(stack.getLogicalId(tracker.entitlementFunction.role!.node.defaultChild as never)))).toBe(false);
   });
 

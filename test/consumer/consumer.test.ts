@@ -30,7 +30,7 @@ let tarball: string;
 let packedFiles: string[];
 
 beforeAll(() => {
-  const built = ['dist/lib/index.js', 'dist/verify/cli.js', 'assets/token-vending/index.js'].every((file) => fs.existsSync(path.join(repo, file)));
+  const built = ['dist/lib/index.js', '.jsii', 'dist/verify/cli.js', 'assets/token-vending/index.js'].every((file) => fs.existsSync(path.join(repo, file)));
   if (!built) {
     run('npm', ['run', 'build'], repo, 300_000);
   }
@@ -148,6 +148,8 @@ describe('consumer: the packed library in a fresh project at the development ver
       'dist/lib/index.d.ts',
       'dist/lib/concurrency-tracker.js',
       'dist/contract/index.js',
+      '.jsii',
+      'API.md',
       'assets/token-vending/index.js',
       'assets/entitlement/index.js',
       'assets/heartbeat-subscriber/index.js',

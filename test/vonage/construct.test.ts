@@ -2,10 +2,9 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
-import * as events from 'aws-cdk-lib/aws-events';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { ConcurrencyTracker, ConcurrencyTrackerProps, TrackerAuthorization } from '../../lib';
 import { VonageSessionMonitoring, VonageSessionMonitoringProps, VonageStreamKind } from '../../lib/vonage-session-monitoring';
 import { parseRoomPolicies } from '../../lambda/vonage/room-policy';
 import { parseVonageConfig } from '../../lambda/vonage/vonage-config';
@@ -14,33 +13,20 @@ import { ensureBundles } from '../../bin/ensure-bundles';
 
 expect.addSnapshotSerializer(assetHashSerializer);
 
-const TRACKER_ENVIRONMENT = {
-  CACHE_NAME: 'tracker',
-  DATA_KEY_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:momento/data-AbCdEf',
-  ACCOUNT_SOURCE: 'iam',
-  DEFAULT_LIMIT: '3',
-  POWERTOOLS_METRICS_NAMESPACE: 'ConcurrencyTracker',
-};
-
-function build(overrides: Partial<VonageSessionMonitoringProps> = {}, auth: apigw.AuthorizationType = apigw.AuthorizationType.IAM) {
+/** A tracker (IAM by default) with the lesson's Vonage monitoring beside it, built from its props. */
+function build(overrides: Partial<VonageSessionMonitoringProps> = {}, trackerProps: ConcurrencyTrackerProps = {}) {
   const app = new App();
   const stack = new Stack(app, 'VonageStack');
-  const api = new apigw.RestApi(stack, 'Api', {
-    cloudWatchRole: false,
-    deployOptions: {
-      accessLogDestination: new apigw.LogGroupLogDestination(new logs.LogGroup(stack, 'AccessLogs', { retention: logs.RetentionDays.ONE_MONTH })),
-      accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields(),
-      loggingLevel: apigw.MethodLoggingLevel.ERROR,
-    },
-    defaultMethodOptions: { authorizationType: auth },
+  const tracker = new ConcurrencyTracker(stack, 'Tracker', {
+    cacheName: 'tracker',
+    dataKeySecret: secretsmanager.Secret.fromSecretNameV2(stack, 'DataKey', 'momento/data'),
+    ...trackerProps,
   });
   const monitoring = new VonageSessionMonitoring(stack, 'Vonage', {
-    resource: api.root,
+    tracker,
     applicationId: 'c1a2b3c4-0000-4000-8000-00000000feed',
     privateKey: secretsmanager.Secret.fromSecretNameV2(stack, 'PrivateKey', 'vonage/private-key'),
     callbackSignatureSecret: secretsmanager.Secret.fromSecretNameV2(stack, 'SignatureSecret', 'vonage/signature-secret'),
-    dataKeySecret: secretsmanager.Secret.fromSecretNameV2(stack, 'DataKey', 'momento/data'),
-    environment: TRACKER_ENVIRONMENT,
     roomTypes: {
       'one-to-one': {
         capacity: 2,
@@ -48,7 +34,10 @@ function build(overrides: Partial<VonageSessionMonitoringProps> = {}, auth: apig
         durationStartsWhen: 2,
         ticketsRequired: true,
         defaultRole: 'student',
-        publish: { teacher: [VonageStreamKind.CAMERA, VonageStreamKind.SCREEN, VonageStreamKind.AUDIO], '*': [VonageStreamKind.CAMERA, VonageStreamKind.AUDIO] },
+        publish: {
+          teacher: [VonageStreamKind.CAMERA, VonageStreamKind.SCREEN, VonageStreamKind.AUDIO],
+          '*': [VonageStreamKind.CAMERA, VonageStreamKind.AUDIO],
+        },
       },
       webinar: { capacity: 50 },
     },
@@ -56,8 +45,11 @@ function build(overrides: Partial<VonageSessionMonitoringProps> = {}, auth: apig
     defaultRoomType: 'webinar',
     ...overrides,
   });
-  return { stack, monitoring, template: Template.fromStack(stack) };
+  return { stack, tracker, monitoring, template: Template.fromStack(stack) };
 }
+
+/** Path of the tracker's `vonage` API resource in the build above. */
+const VONAGE_ROUTES = 'VonageStack/Tracker/Api/Api/Default/vonage';
 
 let lessonBuild: ReturnType<typeof build> | undefined;
 /** The lesson configuration, synthesized once for the tests that only read it. */
@@ -100,13 +92,21 @@ describe('VonageSessionMonitoring', () => {
       RequestValidatorId: Match.anyValue(),
       RequestModels: { 'application/json': Match.anyValue() },
     });
+    // The tracker's four routes and the token route use IAM; only the callback has none.
     const methods = Object.values(template.findResources('AWS::ApiGateway::Method')).map((m) => m.Properties.AuthorizationType);
-    expect(methods.sort()).toEqual(['AWS_IAM', 'NONE']);
+    expect(methods.sort()).toEqual(['AWS_IAM', 'AWS_IAM', 'AWS_IAM', 'AWS_IAM', 'AWS_IAM', 'NONE']);
   });
 
   test('creates three functions pinned to Node.js 22 on arm64 from their bundles, with the room policies the runtime accepts', () => {
     const { template } = lesson();
-    template.resourcePropertiesCountIs('AWS::Lambda::Function', { Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler' }, 3);
+    for (const service of ['vonage-session-monitoring', 'vonage-tokens', 'vonage-duration-check']) {
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: service }) },
+      });
+    }
     const env = functionEnvironment(template, 'vonage-session-monitoring') as Record<string, string>;
     expect(env).toMatchObject({ CACHE_NAME: 'tracker', VONAGE_APPLICATION_ID: 'c1a2b3c4-0000-4000-8000-00000000feed', VONAGE_TOKEN_TTL_SECONDS: '3600' });
     expect(env.VONAGE_CALLBACK_SECRET_ARN).toBeDefined();
@@ -145,9 +145,12 @@ describe('VonageSessionMonitoring', () => {
     template.hasResourceProperties('AWS::Lambda::Permission', { Principal: 'events.amazonaws.com', Action: 'lambda:InvokeFunction' });
   });
 
-  test('grants PutEvents on the event bus when one is given', () => {
-    const { template } = build({ eventBus: events.EventBus.fromEventBusName(new Stack(new App(), 'Other'), 'Bus', 'tracker-events') });
-    expect(JSON.stringify(template.toJSON())).toContain('events:PutEvents');
+  test("grants PutEvents on the tracker's event bus, and nothing when lifecycle events are off", () => {
+    const withEvents = lesson();
+    expect(secretReadsOf(withEvents.template, withEvents.stack, withEvents.monitoring).tokens).toContain('events:PutEvents');
+    const without = build({}, { lifecycleEvents: false });
+    expect(secretReadsOf(without.template, without.stack, without.monitoring).tokens).not.toContain('events:PutEvents');
+    expect(functionEnvironment(without.template, 'vonage-tokens').EVENT_BUS_NAME).toBeUndefined();
   });
 
   test('snapshot of the lesson configuration (asset hashes masked)', () => {
@@ -160,9 +163,15 @@ describe('VonageSessionMonitoring', () => {
     [{ roomTypes: { a: { capacity: 2, durationStartsWhen: 3 } }, defaultRoomType: 'a' }, /durationStartsWhen must be from 1 to its capacity/],
     [{ roomTypes: { a: { capacity: 2, duration: Duration.seconds(10) } }, defaultRoomType: 'a' }, /at least one minute/],
     [{ applicationId: ' ' }, /applicationId is empty/],
-    [{ environment: {} }, /needs the tracker environment/],
   ] as Array<[Partial<VonageSessionMonitoringProps>, RegExp]>)('refuses bad props with a message that says what to change (%#)', (overrides, message) => {
     expect(() => build(overrides)).toThrow(message);
+  });
+
+  test('lists every bad prop in one error that names the construct path', () => {
+    const overrides = { applicationId: ' ', accountLimit: -1, roomTypes: { a: { capacity: 0 } }, defaultRoomType: 'a' };
+    expect(() => build(overrides)).toThrow(
+      /VonageSessionMonitoring at 'VonageStack\/Vonage' has invalid props:\n- vonage.applicationId is empty.*\n- .*capacity must be a whole number.*\n- vonage.accountLimit/s,
+    );
   });
 
   describe('cdk-nag AwsSolutions', () => {
@@ -173,36 +182,20 @@ describe('VonageSessionMonitoring', () => {
       );
     }
 
-    test.each([apigw.AuthorizationType.IAM, apigw.AuthorizationType.COGNITO])('no unacknowledged finding on what the construct creates (token route: %s)', (auth) => {
-      if (auth === apigw.AuthorizationType.COGNITO) {
-        // A Cognito-authorised API, as the tracker builds with TrackerAuthorization.cognito().
-        const app = new App();
-        const stack = new Stack(app, 'CognitoStack');
-        const api = new apigw.RestApi(stack, 'Api', { cloudWatchRole: false });
-        const authorizer = new apigw.CognitoUserPoolsAuthorizer(stack, 'Authorizer', {
-          cognitoUserPools: [cognito.UserPool.fromUserPoolId(stack, 'Pool', 'eu-west-1_abc')],
-        });
-        new VonageSessionMonitoring(stack, 'Vonage', {
-          resource: api.root,
-          applicationId: 'app',
-          privateKey: secretsmanager.Secret.fromSecretNameV2(stack, 'PrivateKey', 'vonage/private-key'),
-          callbackSignatureSecret: secretsmanager.Secret.fromSecretNameV2(stack, 'SignatureSecret', 'vonage/signature-secret'),
-          dataKeySecret: secretsmanager.Secret.fromSecretNameV2(stack, 'DataKey', 'momento/data'),
-          environment: TRACKER_ENVIRONMENT,
-          tokenMethodOptions: { authorizer, authorizationType: apigw.AuthorizationType.COGNITO },
-        });
-        expect(findingsUnder(stack, 'CognitoStack/Vonage')).toEqual([]);
-        expect(findingsUnder(stack, 'CognitoStack/Api/Default/vonage')).toEqual([]);
-        return;
-      }
-      const { stack } = lesson();
+    test.each(['iam', 'cognito'])('no unacknowledged finding on what the construct creates (token route: %s)', (kind) => {
+      const authorization =
+        kind === 'cognito'
+          ? TrackerAuthorization.cognito({ userPools: [cognito.UserPool.fromUserPoolId(new Stack(), 'Pool', 'eu-west-1_abc')], accountClaim: 'sub' })
+          : TrackerAuthorization.iam();
+      const { stack } = kind === 'iam' ? lesson() : build({}, { authorization });
       expect(findingsUnder(stack, 'VonageStack/Vonage')).toEqual([]);
-      expect(findingsUnder(stack, 'VonageStack/Api/Default/vonage')).toEqual([]);
+      expect(findingsUnder(stack, VONAGE_ROUTES)).toEqual([]);
     });
 
     test('the check is live: a token route left without authorisation is still reported', () => {
-      const { stack } = build({}, apigw.AuthorizationType.NONE);
-      expect(findingsUnder(stack, 'VonageStack/Api/Default/vonage/tokens').some((f) => f.startsWith('AwsSolutions-APIG4'))).toBe(true);
+      const { stack, monitoring } = build();
+      (monitoring.tokenMethod.node.defaultChild as apigw.CfnMethod).authorizationType = apigw.AuthorizationType.NONE;
+      expect(findingsUnder(stack, `${VONAGE_ROUTES}/tokens`).some((f) => f.startsWith('AwsSolutions-APIG4'))).toBe(true);
     });
   });
 });

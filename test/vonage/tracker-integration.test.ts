@@ -4,8 +4,6 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConcurrencyTracker } from '../../lib/concurrency-tracker';
-import { runtimeEnvironment } from '../../lib/runtime-environment';
-import { TrackerComponent } from '../../lib/tracker-metric-names';
 import { VonageSessionMonitoring } from '../../lib/vonage-session-monitoring';
 import { parseRuntimeConfig } from '../../lambda/core/runtime/config';
 import { parseVonageConfig } from '../../lambda/vonage/vonage-config';
@@ -25,13 +23,7 @@ function trackerWithVonage(): { stack: Stack; tracker: ConcurrencyTracker; vonag
     privateKey: secretsmanager.Secret.fromSecretNameV2(stack, 'VonageKey', 'vonage/private-key'),
     callbackSignatureSecret: secretsmanager.Secret.fromSecretNameV2(stack, 'VonageSig', 'vonage/signature-secret'),
     roomTypes: { 'one-to-one': { capacity: 2, duration: Duration.hours(1), durationStartsWhen: 2 } },
-    resource: tracker.api.root,
-    dataKeySecret: tracker.dataKeySecret,
-    environment: runtimeEnvironment(TrackerComponent.ENTITLEMENT, tracker.settings, {
-      eventBusName: tracker.eventBus?.eventBusName,
-      dataKeySecretArn: tracker.dataKeySecret.secretArn,
-    }),
-    eventBus: tracker.eventBus,
+    tracker,
   });
   return { stack, tracker, vonage };
 }

@@ -3,11 +3,15 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ApiThrottleOptions } from './concurrency-tracker-props';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import { TrackerFunctionOptions } from '../tracker-function-options';
 import { JwtAuthorizerFunction } from './jwt-authorizer-function';
-import { ID_PATTERNS as REQUEST_ID_PATTERNS } from '../contract/identifiers';
+import { TrackerFunctionDefaults } from './tracker-function';
+import { trackerLogGroup } from './tracker-log-group';
+import { ResolvedApiThrottle } from './tracker-settings';
+import { ID_PATTERNS as REQUEST_ID_PATTERNS } from '../../contract/identifiers';
 import { acknowledgeInvokeGrant } from './nag-acknowledgements';
-import { AuthorizationKind, TrackerAuthorization } from './tracker-authorization';
+import { AuthorizationKind, TrackerAuthorization } from '../tracker-authorization';
 
 /** Properties of `TrackerApi`. */
 export interface TrackerApiProps {
@@ -18,11 +22,17 @@ export interface TrackerApiProps {
   /** How callers authenticate. */
   readonly authorization: TrackerAuthorization;
   /** Stage throttling. */
-  readonly throttle: Required<ApiThrottleOptions>;
+  readonly throttle: ResolvedApiThrottle;
   /** Create the account-wide API Gateway logging role. */
   readonly cloudWatchRole: boolean;
-  /** Retention of the access log and of the JWT authoriser's log. */
-  readonly logRetention: logs.RetentionDays;
+  /** Logs (access log, JWT authoriser) and X-Ray tracing (stage, JWT authoriser). */
+  readonly defaults: TrackerFunctionDefaults;
+  /** Sizing of the JWT authoriser. */
+  readonly jwtAuthorizerFunction?: TrackerFunctionOptions;
+  /** WAF web ACL associated with the stage. */
+  readonly webAclArn?: string;
+  /** Custom domain of the API. */
+  readonly domainName?: apigw.DomainNameOptions;
 }
 
 /** Name of the API's only stage. */
@@ -74,12 +84,13 @@ export class TrackerApi extends Construct {
   constructor(scope: Construct, id: string, props: TrackerApiProps) {
     super(scope, id);
 
-    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', { retention: props.logRetention });
+    this.accessLogGroup = trackerLogGroup(this, 'AccessLogs', props.defaults.logs);
 
     if (props.authorization.kind === AuthorizationKind.JWT) {
       this.jwtAuthorizerFunction = new JwtAuthorizerFunction(this, 'JwtAuthorizer', {
         jwt: props.authorization.jwtProps!,
-        logRetention: props.logRetention,
+        defaults: props.defaults,
+        options: props.jwtAuthorizerFunction,
       }).function;
     }
     const methodOptions = this.methodOptions(props.authorization);
@@ -88,6 +99,7 @@ export class TrackerApi extends Construct {
       description: 'Concurrency tracker: admits devices, checks entitlements, ends sessions.',
       endpointTypes: [apigw.EndpointType.REGIONAL],
       cloudWatchRole: props.cloudWatchRole,
+      domainName: props.domainName,
       deployOptions: {
         stageName: API_STAGE_NAME,
         accessLogDestination: new apigw.LogGroupLogDestination(this.accessLogGroup),
@@ -98,6 +110,7 @@ export class TrackerApi extends Construct {
         loggingLevel: apigw.MethodLoggingLevel.ERROR,
         dataTraceEnabled: false,
         metricsEnabled: true,
+        tracingEnabled: props.defaults.tracing,
       },
       defaultMethodOptions: methodOptions,
     });
@@ -107,6 +120,13 @@ export class TrackerApi extends Construct {
     this.api.node.tryRemoveChild('Endpoint');
 
     this.addErrorResponses();
+
+    if (props.webAclArn) {
+      new wafv2.CfnWebACLAssociation(this, 'WebAcl', {
+        resourceArn: this.api.deploymentStage.stageArn,
+        webAclArn: props.webAclArn,
+      });
+    }
 
     const bodyValidator = this.api.addRequestValidator('BodyAndParameters', {
       validateRequestBody: true,
@@ -159,9 +179,27 @@ export class TrackerApi extends Construct {
     ]);
   }
 
+  /** Grants `execute-api:Invoke` on `POST /tokens` only. */
+  public grantAdmit(grantee: iam.IGrantable): iam.Grant {
+    return this.grantRoutes(grantee, [this.api.arnForExecuteApi('POST', '/tokens', API_STAGE_NAME)]);
+  }
+
+  /** Grants `execute-api:Invoke` on both `GET` routes (an account's sessions, one session). */
+  public grantCheck(grantee: iam.IGrantable): iam.Grant {
+    return this.grantRoutes(grantee, [
+      this.api.arnForExecuteApi('GET', '/accounts/*/sessions', API_STAGE_NAME),
+      this.api.arnForExecuteApi('GET', '/accounts/*/sessions/*', API_STAGE_NAME),
+    ]);
+  }
+
   /** Grants `execute-api:Invoke` on the session check (`GET /accounts/{accountId}/sessions/{sessionId}`) only. */
   public grantCheckSession(grantee: iam.IGrantable): iam.Grant {
     return this.grantRoutes(grantee, [this.api.arnForExecuteApi('GET', '/accounts/*/sessions/*', API_STAGE_NAME)]);
+  }
+
+  /** Grants `execute-api:Invoke` on `DELETE /accounts/{accountId}/sessions/{sessionId}` only. */
+  public grantEvict(grantee: iam.IGrantable): iam.Grant {
+    return this.grantRoutes(grantee, [this.api.arnForExecuteApi('DELETE', '/accounts/*/sessions/*', API_STAGE_NAME)]);
   }
 
   private grantRoutes(grantee: iam.IGrantable, resourceArns: string[]): iam.Grant {

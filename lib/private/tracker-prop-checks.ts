@@ -1,7 +1,8 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
-import { ConcurrencyTrackerProps, FailureMode } from './concurrency-tracker-props';
-import { AuthorizationKind } from './tracker-authorization';
+import { ConcurrencyTrackerProps, FailureMode } from '../concurrency-tracker-props';
+import { AuthorizationKind } from '../tracker-authorization';
+import { isKnown, PropProblems } from './prop-validation';
 import { TrackerSettings } from './tracker-settings';
 
 /** A soft problem: synthesis goes on, and the user sees a warning they can acknowledge. */
@@ -37,30 +38,23 @@ function range(from: number, to: number, step: number): number[] {
 
 /** Seconds of a duration, or undefined when it is an unresolved token (checked at deploy instead). */
 function seconds(d: Duration | undefined): number | undefined {
-  if (d === undefined || Token.isUnresolved(d.toSeconds({ integral: false }))) return undefined;
+  if (d === undefined || d.isUnresolved()) return undefined;
   return d.toSeconds({ integral: false });
 }
 
-function known(n: number): boolean {
-  return !Token.isUnresolved(n);
-}
-
-function fail(message: string): never {
-  throw new Error(`ConcurrencyTracker: ${message}`);
-}
 
 /** Heartbeat interval, lease, token lifetime, session duration and Momento timeout. */
-export function checkTiming(s: TrackerSettings): void {
+export function checkTiming(s: TrackerSettings, p: PropProblems): void {
   const interval = seconds(s.heartbeatInterval);
   const lease = seconds(s.leaseDuration);
   if (interval !== undefined && (interval < 1 || !Number.isInteger(interval))) {
-    fail(`heartbeatInterval must be a whole number of seconds of at least 1 (got ${interval} s).`);
+    p.add(`heartbeatInterval must be a whole number of seconds of at least 1 (got ${interval} s).`);
   }
   if (lease !== undefined && !Number.isInteger(lease)) {
-    fail(`leaseDuration must be a whole number of seconds (got ${lease} s).`);
+    p.add(`leaseDuration must be a whole number of seconds (got ${lease} s).`);
   }
   if (interval !== undefined && lease !== undefined && lease <= 2 * interval) {
-    fail(
+    p.add(
       `leaseDuration (${lease} s) must be more than twice heartbeatInterval (${interval} s), so one late ` +
         `heartbeat does not end a session. Set leaseDuration to at least ${2 * interval + 1} s ` +
         `(${3 * interval} s recommended) or shorten heartbeatInterval.`,
@@ -68,51 +62,53 @@ export function checkTiming(s: TrackerSettings): void {
   }
   const token = seconds(s.tokenLifetime);
   if (token !== undefined && token > MAX_TOKEN_LIFETIME_HOURS * 3600) {
-    fail(`tokenLifetime (${token} s) exceeds Momento's maximum of ${MAX_TOKEN_LIFETIME_HOURS} hours; lower it.`);
+    p.add(`tokenLifetime (${token} s) exceeds Momento's maximum of ${MAX_TOKEN_LIFETIME_HOURS} hours; lower it.`);
   }
   if (token !== undefined && lease !== undefined && token < lease) {
-    fail(`tokenLifetime (${token} s) must be at least leaseDuration (${lease} s); a device could not keep its lease.`);
+    p.add(`tokenLifetime (${token} s) must be at least leaseDuration (${lease} s); a device could not keep its lease.`);
   }
   const maxSession = seconds(s.maxSessionDuration);
   if (maxSession !== undefined && lease !== undefined && maxSession < lease) {
-    fail(
+    p.add(
       `maxSessionDuration (${maxSession} s) is shorter than leaseDuration (${lease} s); raise it or ` +
         'leave it unset for no maximum.',
     );
   }
   const timeout = seconds(s.momentoTimeout);
   if (timeout !== undefined && (timeout < 0.1 || timeout > 10)) {
-    fail(`momentoTimeout must be between 100 ms and 10 s (got ${timeout} s): it bounds calls on the request path.`);
+    p.add(`momentoTimeout must be between 100 ms and 10 s (got ${timeout} s): it bounds calls on the request path.`);
   }
 }
 
 /** Limit and shard counts. */
-export function checkCounts(s: TrackerSettings): void {
-  if (known(s.defaultLimit) && (!Number.isInteger(s.defaultLimit) || s.defaultLimit < 1 || s.defaultLimit > 100)) {
-    fail(`defaultLimit must be a whole number from 1 to 100 (got ${s.defaultLimit}).`);
+export function checkCounts(s: TrackerSettings, p: PropProblems): void {
+  if (isKnown(s.defaultLimit) && (!Number.isInteger(s.defaultLimit) || s.defaultLimit < 1 || s.defaultLimit > 100)) {
+    p.add(`defaultLimit must be a whole number from 1 to 100 (got ${s.defaultLimit}).`);
   }
-  if (!Number.isInteger(s.topicShards) || s.topicShards < 1 || s.topicShards > 64) {
-    fail(`topicShards must be a whole number from 1 to 64 (got ${s.topicShards}).`);
+  if (isKnown(s.topicShards) && (!Number.isInteger(s.topicShards) || s.topicShards < 1 || s.topicShards > 64)) {
+    p.add(`topicShards must be a whole number from 1 to 64 (got ${s.topicShards}).`);
   }
-  if (!Number.isInteger(s.subscriberGroups) || s.subscriberGroups < 1 || s.subscriberGroups > s.topicShards) {
-    fail(
+  if (isKnown(s.subscriberGroups) && (!Number.isInteger(s.subscriberGroups) || s.subscriberGroups < 1 || s.subscriberGroups > s.topicShards)) {
+    p.add(
       `subscriberGroups must be a whole number from 1 to topicShards (${s.topicShards}); got ` +
         `${s.subscriberGroups}. Raise topicShards to run more subscriber groups.`,
     );
   }
-  if (!Number.isInteger(s.subscriberDesiredCount) || s.subscriberDesiredCount < 0) {
-    fail(`subscriberDesiredCount must be a whole number of 0 or more (got ${s.subscriberDesiredCount}).`);
+  if (isKnown(s.subscriberDesiredCount) && (!Number.isInteger(s.subscriberDesiredCount) || s.subscriberDesiredCount < 0)) {
+    p.add(`subscriberDesiredCount must be a whole number of 0 or more (got ${s.subscriberDesiredCount}).`);
   }
 }
 
 /** Fargate size of a subscriber task. */
-export function checkSubscriberSize(s: TrackerSettings): void {
+export function checkSubscriberSize(s: TrackerSettings, p: PropProblems): void {
+  if (!isKnown(s.subscriberCpu) || !isKnown(s.subscriberMemoryMiB)) return;
   const memories = FARGATE_MEMORY[s.subscriberCpu];
   if (!memories) {
-    fail(`subscriberCpu must be one of ${Object.keys(FARGATE_MEMORY).join(', ')} (got ${s.subscriberCpu}).`);
+    p.add(`subscriberCpu must be one of ${Object.keys(FARGATE_MEMORY).join(', ')} (got ${s.subscriberCpu}).`);
+    return;
   }
   if (!memories.includes(s.subscriberMemoryMiB)) {
-    fail(
+    p.add(
       `subscriberMemoryMiB ${s.subscriberMemoryMiB} is not valid with subscriberCpu ${s.subscriberCpu} on ` +
         `Fargate; use one of ${memories[0]}..${memories[memories.length - 1]} (${memories.join(', ')}).`,
     );
@@ -120,19 +116,19 @@ export function checkSubscriberSize(s: TrackerSettings): void {
 }
 
 /** Cache, topic and namespace names. */
-export function checkNames(s: TrackerSettings): void {
+export function checkNames(s: TrackerSettings, p: PropProblems): void {
   const names: Array<[string, string]> = [
     ['cacheName', s.cacheName],
     ['heartbeatTopicName', s.heartbeatTopicName],
     ['controlTopicPrefix', s.controlTopicPrefix],
   ];
   for (const [prop, value] of names) {
-    if (!Token.isUnresolved(value) && !MOMENTO_NAME.test(value)) {
-      fail(`${prop} "${value}" may contain only letters, digits, "-", "_" and ".".`);
+    if (isKnown(value) && !MOMENTO_NAME.test(value)) {
+      p.add(`${prop} "${value}" may contain only letters, digits, "-", "_" and ".".`);
     }
   }
-  if (!Token.isUnresolved(s.metricsNamespace) && !/^[A-Za-z0-9_./#:-]{1,255}$/.test(s.metricsNamespace)) {
-    fail(`metricsNamespace "${s.metricsNamespace}" is not a valid CloudWatch namespace.`);
+  if (isKnown(s.metricsNamespace) && !/^[A-Za-z0-9_./#:-]{1,255}$/.test(s.metricsNamespace)) {
+    p.add(`metricsNamespace "${s.metricsNamespace}" is not a valid CloudWatch namespace.`);
   }
 }
 
@@ -140,11 +136,11 @@ export function checkNames(s: TrackerSettings): void {
 const HOST_NAME = /^(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 
 /** Momento's endpoint: a host name, to which the SDK prefixes `cache.`, `control.` and `token.`. */
-export function checkMomentoEndpoint(s: TrackerSettings): void {
+export function checkMomentoEndpoint(s: TrackerSettings, p: PropProblems): void {
   const endpoint = s.momentoEndpoint;
-  if (endpoint === undefined || Token.isUnresolved(endpoint)) return;
+  if (!isKnown(endpoint)) return;
   if (!HOST_NAME.test(endpoint)) {
-    fail(
+    p.add(
       `momentoEndpoint "${endpoint}" must be a host name such as cell-4-us-west-2-1.prod.a.momentohq.com, ` +
         'with no scheme (https://), port or path: the endpoint of your cache\'s region (https://docs.momentohq.com/platform/regions).',
     );
@@ -152,44 +148,69 @@ export function checkMomentoEndpoint(s: TrackerSettings): void {
 }
 
 /** JWT and Cognito authorisation settings. */
-export function checkAuthorization(s: TrackerSettings): void {
+export function checkAuthorization(s: TrackerSettings, p: PropProblems): void {
   const auth = s.authorization;
   if (auth.kind !== AuthorizationKind.IAM && !auth.accountClaim) {
-    fail('authorization needs accountClaim: the claim that holds the account id.');
+    p.add('authorization needs accountClaim: the claim that holds the account id.');
   }
   if (auth.kind === AuthorizationKind.COGNITO && (auth.cognitoProps?.userPools.length ?? 0) === 0) {
-    fail('TrackerAuthorization.cognito() needs at least one user pool.');
+    p.add('TrackerAuthorization.cognito() needs at least one user pool.');
   }
   if (auth.kind === AuthorizationKind.JWT) {
     const jwt = auth.jwtProps!;
-    if (!Token.isUnresolved(jwt.issuer) && !/^https:\/\//.test(jwt.issuer)) {
-      fail(`the JWT issuer must be an https URL (got "${jwt.issuer}").`);
+    // The list of audiences may be a token (a parameter list); its length is then unknown.
+    if (isKnown(jwt.issuer) && !/^https:\/\//.test(jwt.issuer)) {
+      p.add(`the JWT issuer must be an https URL (got "${jwt.issuer}").`);
     }
-    if (jwt.audience.length === 0) {
-      fail('the JWT authorization needs at least one audience: tokens for other clients must not be accepted.');
+    if (isKnown(jwt.audience) && jwt.audience.length === 0) {
+      p.add('the JWT authorization needs at least one audience: tokens for other clients must not be accepted.');
     }
-    if (jwt.jwksUri && !Token.isUnresolved(jwt.jwksUri) && !/^https:\/\//.test(jwt.jwksUri)) {
-      fail(`the JWKS URI must be an https URL (got "${jwt.jwksUri}").`);
+    if (isKnown(jwt.jwksUri) && !/^https:\/\//.test(jwt.jwksUri)) {
+      p.add(`the JWKS URI must be an https URL (got "${jwt.jwksUri}").`);
     }
   }
 }
 
 /** An existing cluster and VPC must agree. */
-export function checkNetwork(props: ConcurrencyTrackerProps): void {
+export function checkNetwork(props: ConcurrencyTrackerProps, p: PropProblems): void {
   if (props.cluster && props.vpc && props.cluster.vpc !== props.vpc) {
-    fail('cluster and vpc are both set but the cluster is in another VPC; pass only cluster.');
+    p.add('cluster and vpc are both set but the cluster is in another VPC; pass only cluster.');
   }
 }
 
-/** Throws on the first hard problem of the props. */
-export function checkProps(props: ConcurrencyTrackerProps, s: TrackerSettings): void {
-  checkTiming(s);
-  checkCounts(s);
-  checkSubscriberSize(s);
-  checkNames(s);
-  checkMomentoEndpoint(s);
-  checkAuthorization(s);
-  checkNetwork(props);
+/** Records every hard problem of the props. */
+export function checkProps(props: ConcurrencyTrackerProps, s: TrackerSettings, p: PropProblems): void {
+  checkTiming(s, p);
+  checkCounts(s, p);
+  checkSubscriberSize(s, p);
+  checkNames(s, p);
+  checkMomentoEndpoint(s, p);
+  checkAuthorization(s, p);
+  checkNetwork(props, p);
+  checkFunctionOptions(props, p);
+}
+
+/** Memory, timeout and reserved concurrency of each Lambda, within Lambda's limits. */
+function checkFunctionOptions(props: ConcurrencyTrackerProps, p: PropProblems): void {
+  const functions = [
+    ['tokenVendingFunction', props.tokenVendingFunction],
+    ['entitlementFunction', props.entitlementFunction],
+    ['jwtAuthorizerFunction', props.jwtAuthorizerFunction],
+  ] as const;
+  for (const [name, options] of functions) {
+    const memory = options?.memorySize;
+    if (isKnown(memory) && (!Number.isInteger(memory) || memory < 128 || memory > 10240)) {
+      p.add(`${name}.memorySize must be a whole number of MiB from 128 to 10240 (got ${memory}).`);
+    }
+    const timeout = seconds(options?.timeout);
+    if (timeout !== undefined && (timeout < 1 || timeout > 29)) {
+      p.add(`${name}.timeout must be from 1 to 29 seconds (got ${timeout} s): API Gateway gives up after 29 s.`);
+    }
+    const reserved = options?.reservedConcurrentExecutions;
+    if (isKnown(reserved) && (!Number.isInteger(reserved) || reserved < 1)) {
+      p.add(`${name}.reservedConcurrentExecutions must be a whole number of 1 or more (got ${reserved}); 0 would turn the function off.`);
+    }
+  }
 }
 
 /** The soft problems of the props. */

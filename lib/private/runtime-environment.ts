@@ -1,6 +1,6 @@
-import { ENVIRONMENT_DEFAULTS, type EnvironmentVariable } from '../contract/environment';
-import { AuthorizationKind } from './tracker-authorization';
-import { TrackerComponent } from './tracker-metric-names';
+import { ENVIRONMENT_DEFAULTS, type EnvironmentVariable } from '../../contract/environment';
+import { AuthorizationKind } from '../tracker-authorization';
+import { TrackerComponent } from '../tracker-metric-names';
 import { TrackerSettings } from './tracker-settings';
 
 /** What the environment of one component needs besides the settings. */

@@ -1,15 +1,20 @@
 import { Duration } from 'aws-cdk-lib';
 import {
-  ApiThrottleOptions,
   AtLimitBehavior,
   ConcurrencyTrackerProps,
   CountingStrategy,
   FailureMode,
   LimitScope,
-} from './concurrency-tracker-props';
-import { TrackerAuthorization } from './tracker-authorization';
-import { DEFAULT_LEASE_INTERVALS, ENVIRONMENT_DEFAULTS as RUNTIME } from '../contract/environment';
-import { DEFAULT_METRICS_NAMESPACE } from './tracker-metric-names';
+} from '../concurrency-tracker-props';
+import { TrackerAuthorization } from '../tracker-authorization';
+import { DEFAULT_LEASE_INTERVALS, ENVIRONMENT_DEFAULTS as RUNTIME } from '../../contract/environment';
+import { DEFAULT_METRICS_NAMESPACE } from '../tracker-metric-names';
+
+/** Stage throttling with the defaults applied. */
+export interface ResolvedApiThrottle {
+  readonly rateLimit: number;
+  readonly burstLimit: number;
+}
 
 /** The runtime settings with every default applied; the single place defaults live. */
 export interface TrackerSettings {
@@ -28,7 +33,7 @@ export interface TrackerSettings {
   readonly failureMode: FailureMode;
   readonly momentoTimeout: Duration;
   readonly authorization: TrackerAuthorization;
-  readonly apiThrottle: Required<ApiThrottleOptions>;
+  readonly apiThrottle: ResolvedApiThrottle;
   readonly topicShards: number;
   readonly subscriberGroups: number;
   readonly subscriberCpu: number;

@@ -1,16 +1,18 @@
 import { Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { JwtAuthorizationProps } from './tracker-authorization';
-import { TrackerFunction } from './tracker-function';
+import { JwtAuthorizationProps } from '../tracker-authorization';
+import { TrackerFunctionOptions } from '../tracker-function-options';
+import { TrackerFunction, TrackerFunctionDefaults } from './tracker-function';
 
 /** Properties of `JwtAuthorizerFunction`. */
 export interface JwtAuthorizerFunctionProps {
   /** Issuer, audience, JWKS and the account claim. */
   readonly jwt: JwtAuthorizationProps;
-  /** Retention of its log group. */
-  readonly logRetention: logs.RetentionDays;
+  /** Logs and tracing of the tracker. */
+  readonly defaults: TrackerFunctionDefaults;
+  /** The user's sizing, if any. */
+  readonly options?: TrackerFunctionOptions;
 }
 
 /**
@@ -22,7 +24,7 @@ export class JwtAuthorizerFunction extends Construct {
   /** The authoriser function. */
   public readonly function: lambda.Function;
   /** Its log group. */
-  public readonly logGroup: logs.LogGroup;
+  public readonly logGroup: import('aws-cdk-lib/aws-logs').LogGroup;
 
   constructor(scope: Construct, id: string, props: JwtAuthorizerFunctionProps) {
     super(scope, id);
@@ -36,9 +38,10 @@ export class JwtAuthorizerFunction extends Construct {
         JWT_JWKS_URI: jwksUri,
         ACCOUNT_CLAIM: props.jwt.accountClaim,
       },
-      logRetention: props.logRetention,
-      timeout: Duration.seconds(5),
-      memorySize: 128,
+      defaults: props.defaults,
+      options: props.options,
+      defaultTimeout: Duration.seconds(5),
+      defaultMemorySize: 128,
     });
     this.function = fn.function;
     this.logGroup = fn.logGroup;

@@ -1,3 +1,5 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 
@@ -13,6 +15,10 @@ export interface MomentoSecretsProps {
    * @default - an empty secret is created
    */
   readonly dataKeySecret?: secretsmanager.ISecret;
+  /** What happens to a created secret when it leaves the stack. */
+  readonly removalPolicy: RemovalPolicy;
+  /** Key of the created secrets; undefined for the AWS-managed key. */
+  readonly encryptionKey?: kms.IKey;
 }
 
 /**
@@ -29,21 +35,25 @@ export class MomentoSecrets extends Construct {
   /** Whether the data-key secret was created here (and must be filled after deploy). */
   public readonly createdDataKeySecret: boolean;
 
-  constructor(scope: Construct, id: string, props: MomentoSecretsProps = {}) {
+  constructor(scope: Construct, id: string, props: MomentoSecretsProps) {
     super(scope, id);
     this.createdAuthKeySecret = props.authKeySecret === undefined;
     this.createdDataKeySecret = props.dataKeySecret === undefined;
     this.authKeySecret =
       props.authKeySecret ??
-      emptySecret(this, 'AuthKey', 'Momento API key allowed to mint disposable tokens (token vending only).');
+      emptySecret(this, 'AuthKey', 'Momento API key allowed to mint disposable tokens (token vending only).', props);
     this.dataKeySecret =
       props.dataKeySecret ??
-      emptySecret(this, 'DataKey', 'Momento API key for the concurrency cache and heartbeat topics.');
+      emptySecret(this, 'DataKey', 'Momento API key for the concurrency cache and heartbeat topics.', props);
   }
 }
 
-function emptySecret(scope: Construct, id: string, description: string): secretsmanager.Secret {
-  const secret = new secretsmanager.Secret(scope, id, { description });
+function emptySecret(scope: Construct, id: string, description: string, props: MomentoSecretsProps): secretsmanager.Secret {
+  const secret = new secretsmanager.Secret(scope, id, {
+    description,
+    removalPolicy: props.removalPolicy,
+    encryptionKey: props.encryptionKey,
+  });
   // The L2 Secret generates a random value when given none; a Momento key must be set by a person,
   // and a random string in its place would only fail later with a confusing auth error.
   (secret.node.defaultChild as secretsmanager.CfnSecret).addPropertyDeletionOverride('GenerateSecretString');

@@ -1,14 +1,16 @@
 import { Duration } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { TrackerMonitoringOptions } from './concurrency-tracker-props';
+import { TrackerMonitoringOptions } from '../concurrency-tracker-props';
 import { TrackerLogQueries, TrackerLogQuery } from './tracker-log-queries';
-import { TrackerMetricOptions } from './tracker-metric';
-import { TrackerComponent, TrackerMetricName } from './tracker-metric-names';
+import { TrackerMetricOptions } from '../tracker-metric';
+import { TrackerComponent } from '../tracker-metric-names';
+import { TrackerMetricName } from '../tracker-metric-name';
 
 /** Properties of `TrackerMonitoring`. */
 export interface TrackerMonitoringProps {
@@ -18,10 +20,8 @@ export interface TrackerMonitoringProps {
   readonly metric: (name: TrackerMetricName, options?: TrackerMetricOptions) => cloudwatch.Metric;
   /** The API. */
   readonly api: apigw.RestApi;
-  /** The token-vending Lambda. */
-  readonly tokenVendingFunction: lambda.IFunction;
-  /** The entitlement Lambda. */
-  readonly entitlementFunction: lambda.IFunction;
+  /** The request-path Lambdas: token vending first, then entitlement. */
+  readonly functions: lambda.IFunction[];
   /** The subscriber services. */
   readonly subscriberServices: ecs.FargateService[];
   /** Folder of the saved Logs Insights queries (the tracker's metrics namespace). */
@@ -68,11 +68,18 @@ export class TrackerMonitoring extends Construct {
   public readonly logQueries?: TrackerLogQueries;
   /** A subscriber task waits for its Momento data key or for the cache (`SubscriberWaiting`). */
   public readonly subscriberWaitingAlarm?: cloudwatch.Alarm;
+  /** The API answered 5xx. */
+  public readonly apiServerErrorsAlarm?: cloudwatch.Alarm;
+  /** The API's p99 latency is above the threshold. */
+  public readonly apiLatencyAlarm?: cloudwatch.Alarm;
+  /** A request-path Lambda was throttled. */
+  public readonly lambdaThrottlesAlarm?: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: TrackerMonitoringProps) {
     super(scope, id);
     const options = props.options;
     const m = props.metric;
+    const [tokenVendingFunction, entitlementFunction] = props.functions as [lambda.IFunction, lambda.IFunction];
 
     if (options.alarms ?? true) {
       props.subscriberServices.forEach((service, i) => {
@@ -95,7 +102,7 @@ export class TrackerMonitoring extends Construct {
           'Devices were admitted but no heartbeat was processed for 10 minutes: the heartbeat pipeline is broken.' + runbookPointer('HeartbeatsStopped'),
         metric: new cloudwatch.MathExpression({
           expression: 'IF(FILL(admitted, 0) > 0 AND FILL(processed, 0) == 0, 1, 0)',
-          usingMetrics: { admitted: m('AdmissionsGranted'), processed: m('HeartbeatsProcessed') },
+          usingMetrics: { admitted: m(TrackerMetricName.ADMISSIONS_GRANTED), processed: m(TrackerMetricName.HEARTBEATS_PROCESSED) },
           period: FIVE_MINUTES,
           label: 'Admitted without heartbeats',
         }),
@@ -107,7 +114,7 @@ export class TrackerMonitoring extends Construct {
 
       this.admissionDenialAlarm = new cloudwatch.Alarm(this, 'AdmissionDenialSpike', {
         alarmDescription: 'Unusually many admissions were denied (limit reached or admission hook refusals).' + runbookPointer('AdmissionDenialSpike'),
-        metric: m('AdmissionsDenied'),
+        metric: m(TrackerMetricName.ADMISSIONS_DENIED),
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         threshold: options.admissionDenialThreshold ?? 50,
         evaluationPeriods: 1,
@@ -119,11 +126,11 @@ export class TrackerMonitoring extends Construct {
         metric: new cloudwatch.MathExpression({
           expression: 'FILL(tv, 0) + FILL(ent, 0) + FILL(mtv, 0) + FILL(ment, 0) + FILL(msub, 0)',
           usingMetrics: {
-            tv: props.tokenVendingFunction.metricErrors({ period: FIVE_MINUTES }),
-            ent: props.entitlementFunction.metricErrors({ period: FIVE_MINUTES }),
-            mtv: m('MomentoErrors', { component: TrackerComponent.TOKEN_VENDING }),
-            ment: m('MomentoErrors', { component: TrackerComponent.ENTITLEMENT }),
-            msub: m('MomentoErrors', { component: TrackerComponent.HEARTBEAT_SUBSCRIBER }),
+            tv: tokenVendingFunction.metricErrors({ period: FIVE_MINUTES }),
+            ent: entitlementFunction.metricErrors({ period: FIVE_MINUTES }),
+            mtv: m(TrackerMetricName.MOMENTO_ERRORS, { component: TrackerComponent.TOKEN_VENDING }),
+            ment: m(TrackerMetricName.MOMENTO_ERRORS, { component: TrackerComponent.ENTITLEMENT }),
+            msub: m(TrackerMetricName.MOMENTO_ERRORS, { component: TrackerComponent.HEARTBEAT_SUBSCRIBER }),
           },
           period: FIVE_MINUTES,
           label: 'Errors',
@@ -138,8 +145,8 @@ export class TrackerMonitoring extends Construct {
       this.degradedAnswersAlarm = this.alarmAtLeast('DegradedAnswers', new cloudwatch.MathExpression({
           expression: 'FILL(admissions, 0) + FILL(checks, 0)',
           usingMetrics: {
-            admissions: m('AdmissionsDegraded', { component: TrackerComponent.TOKEN_VENDING }),
-            checks: m('AdmissionsDegraded', { component: TrackerComponent.ENTITLEMENT }),
+            admissions: m(TrackerMetricName.ADMISSIONS_DEGRADED, { component: TrackerComponent.TOKEN_VENDING }),
+            checks: m(TrackerMetricName.ADMISSIONS_DEGRADED, { component: TrackerComponent.ENTITLEMENT }),
           },
           period: FIVE_MINUTES,
           label: 'Degraded answers',
@@ -147,17 +154,47 @@ export class TrackerMonitoring extends Construct {
           'Admissions or entitlement checks were answered degraded (Momento unavailable, FAILURE_MODE open): limits were not enforced.',
       );
 
-      this.heartbeatsThrottledAlarm = this.alarmAtLeast('HeartbeatsThrottled', m('HeartbeatsThrottled'), 1,
+      this.heartbeatsThrottledAlarm = this.alarmAtLeast('HeartbeatsThrottled', m(TrackerMetricName.HEARTBEATS_THROTTLED), 1,
           'The heartbeat subscriber dropped device messages of an account that exceeded its per-account bounds ' +
           '(a flood, or sessions that are over). The subscriber log line "device messages throttled for one ' +
           'account" names the account (accountId).',
       );
 
       // The first deploy raises it until the keys are put: the subscriber stays up and waits.
-      this.subscriberWaitingAlarm = this.alarmAtLeast('SubscriberWaiting', m('SubscriberWaiting'), 1,
+      this.subscriberWaitingAlarm = this.alarmAtLeast('SubscriberWaiting', m(TrackerMetricName.SUBSCRIBER_WAITING), 1,
           'A heartbeat subscriber task is waiting: its Momento data key secret is empty or the key is refused ' +
           '(health status waiting-for-key), or the cache does not exist (waiting-for-cache). Heartbeats are not ' +
           'recorded until it is fixed; the task picks up a new key or the created cache by itself within 30 s.',
+      );
+
+      this.apiServerErrorsAlarm = this.alarmAtLeast('ApiServerErrors', props.api.metricServerError({ period: FIVE_MINUTES }),
+        options.apiServerErrorThreshold ?? 5,
+        'The tracker API answered with status 5xx (a handler failed or was misconfigured, an integration timed out, or ' +
+          'Lambda throttled it): devices could not be admitted or checked.',
+      );
+
+      this.apiLatencyAlarm = new cloudwatch.Alarm(this, 'ApiLatency', {
+        alarmDescription:
+          'The p99 latency of the tracker API stayed above the threshold for 10 minutes: admissions are slow for players.' +
+          runbookPointer('ApiLatency'),
+        metric: props.api.metricLatency({ statistic: 'p99', period: FIVE_MINUTES }),
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        threshold: (options.apiLatencyThreshold ?? Duration.seconds(3)).toMilliseconds(),
+        evaluationPeriods: 2,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+
+      this.lambdaThrottlesAlarm = this.alarmAtLeast('LambdaThrottles', new cloudwatch.MathExpression({
+          expression: 'FILL(tv, 0) + FILL(ent, 0)',
+          usingMetrics: {
+            tv: tokenVendingFunction.metricThrottles({ period: FIVE_MINUTES }),
+            ent: entitlementFunction.metricThrottles({ period: FIVE_MINUTES }),
+          },
+          period: FIVE_MINUTES,
+          label: 'Lambda throttles',
+        }), 1,
+        'A request-path Lambda was throttled (its reserved concurrency or the account limit was reached): API Gateway ' +
+          'answered 5xx to those requests.',
       );
 
       this.alarms.push(
@@ -168,9 +205,13 @@ export class TrackerMonitoring extends Construct {
         this.degradedAnswersAlarm,
         this.heartbeatsThrottledAlarm,
         this.subscriberWaitingAlarm,
+        this.apiServerErrorsAlarm,
+        this.apiLatencyAlarm,
+        this.lambdaThrottlesAlarm,
       );
+      const actions = [...(options.alarmActions ?? []), ...(options.alarmTopic ? [new cwActions.SnsAction(options.alarmTopic)] : [])];
       for (const alarm of this.alarms) {
-        for (const action of options.alarmActions ?? []) {
+        for (const action of actions) {
           alarm.addAlarmAction(action);
           alarm.addOkAction(action);
         }
@@ -195,18 +236,18 @@ export class TrackerMonitoring extends Construct {
       const graph = (title: string, metrics: cloudwatch.IMetric[]) =>
         new cloudwatch.GraphWidget({ title, left: metrics, width: 8, height: 6 });
       this.dashboard.addWidgets(
-        graph('Admissions', [m('AdmissionsGranted'), m('AdmissionsDenied'), m('AdmissionsDegraded'), m('Evictions')]),
-        graph('Tokens', [m('TokensMinted'), m('TokensReused')]),
-        graph('Entitlement', [m('EntitlementChecks'), m('SessionsEnded')]),
+        graph('Admissions', [m(TrackerMetricName.ADMISSIONS_GRANTED), m(TrackerMetricName.ADMISSIONS_DENIED), m(TrackerMetricName.ADMISSIONS_DEGRADED), m(TrackerMetricName.EVICTIONS)]),
+        graph('Tokens', [m(TrackerMetricName.TOKENS_MINTED), m(TrackerMetricName.TOKENS_REUSED)]),
+        graph('Entitlement', [m(TrackerMetricName.ENTITLEMENT_CHECKS), m(TrackerMetricName.SESSIONS_ENDED)]),
       );
       this.dashboard.addWidgets(
-        graph('Heartbeats', [m('HeartbeatsProcessed'), m('HeartbeatsRejected'), m('HeartbeatsThrottled')]),
-        graph('Session ends', [m('SessionsExpired'), m('SessionsStopped'), m('SessionsEnded')]),
+        graph('Heartbeats', [m(TrackerMetricName.HEARTBEATS_PROCESSED), m(TrackerMetricName.HEARTBEATS_REJECTED), m(TrackerMetricName.HEARTBEATS_THROTTLED)]),
+        graph('Session ends', [m(TrackerMetricName.SESSIONS_EXPIRED), m(TrackerMetricName.SESSIONS_STOPPED), m(TrackerMetricName.SESSIONS_ENDED)]),
         graph('Subscriber reconnects and Momento errors', [
-          m('SubscriberReconnects'),
-          m('MomentoErrors', { component: TrackerComponent.TOKEN_VENDING, label: 'MomentoErrors token-vending' }),
-          m('MomentoErrors', { component: TrackerComponent.ENTITLEMENT, label: 'MomentoErrors entitlement' }),
-          m('MomentoErrors', {
+          m(TrackerMetricName.SUBSCRIBER_RECONNECTS),
+          m(TrackerMetricName.MOMENTO_ERRORS, { component: TrackerComponent.TOKEN_VENDING, label: 'MomentoErrors token-vending' }),
+          m(TrackerMetricName.MOMENTO_ERRORS, { component: TrackerComponent.ENTITLEMENT, label: 'MomentoErrors entitlement' }),
+          m(TrackerMetricName.MOMENTO_ERRORS, {
             component: TrackerComponent.HEARTBEAT_SUBSCRIBER,
             label: 'MomentoErrors heartbeat-subscriber',
           }),
@@ -215,7 +256,7 @@ export class TrackerMonitoring extends Construct {
       this.dashboard.addWidgets(
         graph('API', [props.api.metricCount(), props.api.metricClientError(), props.api.metricServerError()]),
         graph('API latency (p99)', [props.api.metricLatency({ statistic: 'p99' })]),
-        graph('Lambda errors', [props.tokenVendingFunction.metricErrors(), props.entitlementFunction.metricErrors()]),
+        graph('Lambda errors', [tokenVendingFunction.metricErrors(), entitlementFunction.metricErrors()]),
       );
       this.dashboard.addWidgets(
         graph(

@@ -49,3 +49,21 @@ export function nagAcknowledgementId(id: string): string {
 export function acknowledgeNagFinding(scope: IConstruct, id: string, reason: string): void {
   Validations.of(scope).acknowledge({ id: nagAcknowledgementId(id), reason });
 }
+
+/** The cdk-nag 3 packs beyond AwsSolutions that regulated adopters run, by their rule-id prefix. */
+export const COMPLIANCE_PACKS = {
+  serverless: 'Serverless',
+  nist: 'NIST.800.53.R5',
+  hipaa: 'HIPAA.Security',
+  pci: 'PCI.DSS.321',
+} as const;
+
+/** Acknowledges one rule of several packs (`<pack>-<rule>`) on `scope`, with one reason. */
+export function acknowledgeInPacks(
+  scope: IConstruct,
+  rule: string,
+  packs: ReadonlyArray<(typeof COMPLIANCE_PACKS)[keyof typeof COMPLIANCE_PACKS]>,
+  reason: string,
+): void {
+  for (const pack of packs) acknowledgeNagFinding(scope, `${pack}-${rule}`, reason);
+}

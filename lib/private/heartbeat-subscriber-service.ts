@@ -6,8 +6,9 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { ENVIRONMENT_DEFAULTS } from '../contract/environment';
+import { ENVIRONMENT_DEFAULTS } from '../../contract/environment';
 import { assetPath } from './asset-paths';
+import { LogGroupSettings, trackerLogGroup } from './tracker-log-group';
 
 /** Port of the subscriber's health endpoint inside the task. */
 export const SUBSCRIBER_HEALTH_PORT = ENVIRONMENT_DEFAULTS.HEALTH_PORT;
@@ -35,8 +36,8 @@ export interface HeartbeatSubscriberServiceProps {
   readonly memoryMiB: number;
   /** Number of tasks. */
   readonly desiredCount: number;
-  /** Retention of the container log. */
-  readonly logRetention: logs.RetentionDays;
+  /** How the container log is kept. */
+  readonly logs: LogGroupSettings;
   /** Bus for lifecycle events, when events are on. */
   readonly eventBus?: events.IEventBus;
   /**
@@ -66,7 +67,7 @@ export class HeartbeatSubscriberService extends Construct {
   constructor(scope: Construct, id: string, props: HeartbeatSubscriberServiceProps) {
     super(scope, id);
 
-    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention });
+    this.logGroup = trackerLogGroup(this, 'Logs', props.logs);
 
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'Task', {
       cpu: props.cpu,
