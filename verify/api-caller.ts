@@ -1,3 +1,4 @@
+import { errorMessage } from '../client/error-message';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { Sha256 } from '@smithy/core/checksum';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -71,7 +72,7 @@ export function createApiCaller(baseUrl: URL, auth: ApiAuth, fetchFn: typeof fet
           body: text,
         });
       } catch (error) {
-        throw new SigningError(`no AWS credentials to sign the request with (${error instanceof Error ? error.message : String(error)}); set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or pass --jwt`);
+        throw new SigningError(`no AWS credentials to sign the request with (${errorMessage(error)}); set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or pass --jwt`);
       }
       Object.assign(headers, signed.headers);
     }

@@ -1,5 +1,6 @@
 // `cdk-concurrency-tracker-verify`: checks a deployed tracker end to end (docs/operations.md,
 // "Checking a deployment"). Exit code 0 when every step passed, 1 when one failed, 2 for bad usage.
+import { errorMessage } from '../client/error-message';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { createHttpTopicTransport } from '../client/http-topic-transport';
@@ -93,7 +94,7 @@ function parseSettings(argv: readonly string[], env: NodeJS.ProcessEnv): Setting
       allowPositionals: false,
     }));
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    throw new UsageError(errorMessage(error));
   }
   if (values.help) return 'help';
   const url = httpUrl(values.url as string | undefined, '--url');

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { errorMessage } from '../core/error-message';
 import type { CachePort, MomentoCallError } from '../core/ports/momento-ports';
 import type { EngineLogger, EngineMetrics } from '../core/ports/observability';
 
@@ -119,7 +120,7 @@ export class ShardOwnership {
       // Cannot tell: keep going. Two owners for a while cost twice, they do not break anything.
       this.failed(error);
       this.options.metrics.count('MomentoErrors');
-      logger.warn('cannot renew the shard ownership; still processing', { shards: this.options.shards, error: error instanceof Error ? error.message : String(error) });
+      logger.warn('cannot renew the shard ownership; still processing', { shards: this.options.shards, error: errorMessage(error) });
     }
   }
 
@@ -133,7 +134,7 @@ export class ShardOwnership {
     } catch (error) {
       this.failed(error);
       this.options.metrics.count('MomentoErrors');
-      this.options.logger.warn('cannot check the shard ownership; standing by', { shards: this.options.shards, error: error instanceof Error ? error.message : String(error) });
+      this.options.logger.warn('cannot check the shard ownership; standing by', { shards: this.options.shards, error: errorMessage(error) });
       return;
     }
     if (this.stopped) {
@@ -148,7 +149,7 @@ export class ShardOwnership {
 
   private failed(error: unknown): void {
     this.checks += 1;
-    this.failure = { kind: (error as Partial<MomentoCallError>).kind, message: error instanceof Error ? error.message : String(error) };
+    this.failure = { kind: (error as Partial<MomentoCallError>).kind, message: errorMessage(error) };
   }
 
   private stepDown(): void {

@@ -130,7 +130,7 @@ async function readSecret(read: SecretReader, arn: string | undefined, variable:
     value = await read(arn);
   } catch (error) {
     // A secret created without a value answers ResourceNotFoundException; the message never holds the value.
-    throw new Error(`${what} could not be read from ${arn}: ${error instanceof Error ? error.name : 'error'} (put it with aws secretsmanager put-secret-value)`);
+    throw new Error(`${what} could not be read from ${arn}: ${error instanceof Error ? error.name : 'error'} (put it with aws secretsmanager put-secret-value)`, { cause: error });
   }
   if (typeof value !== 'string' || value.trim() === '') {
     throw new Error(`the secret ${arn} is empty: put ${what} in it (aws secretsmanager put-secret-value)`);

@@ -152,7 +152,7 @@ describe('the packed device client', () => {
     expect(Object.keys(manifest.dependencies)).toEqual(['zod']);
     expect(manifest.peerDependencies).toEqual({ '@gomomento/sdk': expect.any(String), react: expect.any(String) });
     expect(manifest.peerDependenciesMeta['@gomomento/sdk']?.optional).toBe(true);
-    expect(manifest.peerDependenciesMeta['react']?.optional).toBe(true);
+    expect(manifest.peerDependenciesMeta.react?.optional).toBe(true);
   });
 
   test('the browser module and the ES build of the main entry contain no Momento SDK or gRPC', () => {

@@ -58,7 +58,7 @@ export class LeaseStrategy implements CountingStrategy {
   async acquire(scope: ScopeRef, limit: number, holder: Holder, ceiling = limit, seen?: readonly (string | undefined)[]): Promise<AcquireResult> {
     const value = leaseValue(holder);
     const width = Math.max(limit, ceiling);
-    let slots: (Holder | undefined)[] = [];
+    let slots: (Holder | undefined)[];
     // Two passes: a slot freed or expiring between the read and the write gets a second chance.
     for (let pass = 0; pass < 2; pass += 1) {
       slots = pass === 0 && seen !== undefined && seen.length >= width ? seen.slice(0, width).map(parseLeaseValue) : await this.readSlots(scope, width);
