@@ -36,12 +36,24 @@ interface Accuracy {
 export async function measureAccuracy(emulator: Emulator, scale: BenchScale): Promise<MeasurementResult> {
   const started = Date.now();
   const results = await forEachStrategy(scale, (strategy) => accuracyOf(emulator, strategy, scale));
-  const pct = (part: number, whole: number) => (whole === 0 ? 'no samples' : `${((100 * part) / whole).toFixed(1)} % of ${whole}`);
-  const row = (measure: string, value: (a: Accuracy) => string, met?: (a: Accuracy) => boolean, target?: string, note?: string): StrategyRow => ({
+  const pct = (part: number, whole: number) =>
+    whole === 0 ? 'no samples' : `${((100 * part) / whole).toFixed(1)} % of ${whole}`;
+  const row = (
+    measure: string,
+    value: (a: Accuracy) => string,
+    met?: (a: Accuracy) => boolean,
+    target?: string,
+    note?: string,
+  ): StrategyRow => ({
     measure,
     target,
     note,
-    cells: Object.fromEntries(STRATEGIES.map((s) => [s, { value: value(results[s]), ...(met && s === 'leases' ? { met: met(results[s]) } : {}) }])),
+    cells: Object.fromEntries(
+      STRATEGIES.map((s) => [
+        s,
+        { value: value(results[s]), ...(met && s === 'leases' ? { met: met(results[s]) } : {}) },
+      ]),
+    ),
   });
   const leases = results.leases;
   return {
@@ -135,4 +147,3 @@ async function accuracyOf(emulator: Emulator, strategy: StrategyName, scale: Ben
     bench.close();
   }
 }
-

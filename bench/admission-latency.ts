@@ -22,11 +22,20 @@ export async function measureAdmissionLatency(emulator: Emulator, scale: BenchSc
   const bench = startBenchEngine(emulator, 'leases', { DEFAULT_LIMIT: String(perAccount + 1) });
   try {
     const engine = createEngine(bench.config, { cache: bench.ports.cache, topics: bench.ports.topics });
-    const deps = { config: bench.config, engine, cache: bench.ports.cache, tokens: bench.ports.tokens!, sessionKeys: inProcessSessionKeys(bench.config), metrics: noMetrics, logger: silentLogger };
+    const deps = {
+      config: bench.config,
+      engine,
+      cache: bench.ports.cache,
+      tokens: bench.ports.tokens!,
+      sessionKeys: inProcessSessionKeys(bench.config),
+      metrics: noMetrics,
+      logger: silentLogger,
+    };
     const accounts = accountIds(`adm-${randomUUID().slice(0, 8)}`, Math.ceil(admissions / perAccount));
     // The first admission of each account mints its token; the timed ones reuse it.
     for (const accountId of accounts) {
-      if ((await vendToken({ accountId, deviceId: 'warm-up' }, deps)).kind !== 'issued') throw new Error('admission latency: warm-up refused');
+      if ((await vendToken({ accountId, deviceId: 'warm-up' }, deps)).kind !== 'issued')
+        throw new Error('admission latency: warm-up refused');
     }
     const gets: number[] = [];
     for (let i = 0; i < admissions; i += 1) {
@@ -55,7 +64,12 @@ export async function measureAdmissionLatency(emulator: Emulator, scale: BenchSc
         met: multiple <= 3,
         note: `${admissions} admissions one after another (${accounts.length} account${accounts.length > 1 ? 's' : ''}, tokens already minted) through \`vendToken\`, and as many \`get\`s of absent keys, on this run's emulator.`,
       },
-      { measure: 'Calls per admission (POST /tokens, token reused)', value: `${round(perAdmission)} (${describeCallsPer(calls, admissions)})`, target: '≤ 3', met: perAdmission <= 3 },
+      {
+        measure: 'Calls per admission (POST /tokens, token reused)',
+        value: `${round(perAdmission)} (${describeCallsPer(calls, admissions)})`,
+        target: '≤ 3',
+        met: perAdmission <= 3,
+      },
     ];
   } finally {
     bench.close();

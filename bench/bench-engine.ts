@@ -22,7 +22,11 @@ export const INTERVAL_MS = 4_000;
 export const CAPPED_LIST_SIZE = 20;
 
 /** Runtime environment of an engine under benchmark on the emulator. */
-export function benchEnvironment(emulator: Pick<Emulator, 'address'>, strategy: StrategyName, overrides: Record<string, string> = {}): Record<string, string> {
+export function benchEnvironment(
+  emulator: Pick<Emulator, 'address'>,
+  strategy: StrategyName,
+  overrides: Record<string, string> = {},
+): Record<string, string> {
   return {
     CACHE_NAME: BENCH_CACHE,
     MOMENTO_LOCAL_ENDPOINT: emulator.address,
@@ -54,7 +58,12 @@ export interface BenchEngine {
   close(): void;
 }
 
-export function startBenchEngine(emulator: Pick<Emulator, 'address'>, strategy: StrategyName, overrides: Record<string, string> = {}, intervalMs = INTERVAL_MS): BenchEngine {
+export function startBenchEngine(
+  emulator: Pick<Emulator, 'address'>,
+  strategy: StrategyName,
+  overrides: Record<string, string> = {},
+  intervalMs = INTERVAL_MS,
+): BenchEngine {
   const env = benchEnvironment(emulator, strategy, { BENCH_INTERVAL_MS: String(intervalMs), ...overrides });
   const config = parseRuntimeConfig(env);
   const ports = createMomentoPorts(config);

@@ -19,16 +19,56 @@ const DOCS_COMMIT = '019c888d1b921aab74211e37636270ae519dcc3c';
 const PRICING_COMMIT = '5ad3c84e2283bb7f8ebc71049a6de199e40bed36';
 
 export const MOMENTO: Record<string, Documented> = {
-  topicOpsPerSecond: { value: 10, text: 'Topics: 10 operations per second per region (soft limit)', source: `${DOCS}/${DOCS_COMMIT}/docs/topics/limits.mdx` },
-  topicSubscriptions: { value: 100, text: 'Topics: 100 concurrent subscriptions per region (soft limit)', source: `${DOCS}/${DOCS_COMMIT}/docs/topics/limits.mdx` },
-  topicPayloadBytes: { value: 4096, text: 'Topics: 4 KB payload per message (hard limit)', source: `${DOCS}/${DOCS_COMMIT}/docs/topics/limits.mdx` },
-  topicDeliveryOps: { value: 1, text: 'Topics: a publish is one operation and every delivery to a subscription one more', source: `${DOCS}/${DOCS_COMMIT}/docs/topics/limits.mdx` },
-  cacheOpsPerSecond: { value: 100, text: 'Cache: 100 operations per second per region on demand (soft limit)', source: `${DOCS}/${DOCS_COMMIT}/docs/cache/manage/limits.mdx` },
-  cacheTtlSeconds: { value: 86_400, text: 'Cache: item TTL at most 24 hours on demand (hard limit)', source: `${DOCS}/${DOCS_COMMIT}/docs/cache/manage/limits.mdx` },
-  authOpsPerSecond: { value: 5, text: 'Auth: 5 operations per second per Momento account (hard limit)', source: `${DOCS}/${DOCS_COMMIT}/docs/platform/limits/auth.mdx` },
-  tokenTtlSeconds: { value: 90_000, text: 'Auth: a token lives at most 25 hours (hard limit)', source: `${DOCS}/${DOCS_COMMIT}/docs/platform/limits/auth.mdx` },
-  pricePerGb: { value: 0.5, text: 'Price: $0.50 per GB transferred in and out of Cache and Topics, metered in 1 KB increments each time', source: `${DOCS}/${PRICING_COMMIT}/docs/cache/manage/pricing.md` },
-  freeGbPerMonth: { value: 5, text: 'Price: the first 5 GB transferred each month are free', source: `${DOCS}/${PRICING_COMMIT}/docs/cache/manage/pricing.md` },
+  topicOpsPerSecond: {
+    value: 10,
+    text: 'Topics: 10 operations per second per region (soft limit)',
+    source: `${DOCS}/${DOCS_COMMIT}/docs/topics/limits.mdx`,
+  },
+  topicSubscriptions: {
+    value: 100,
+    text: 'Topics: 100 concurrent subscriptions per region (soft limit)',
+    source: `${DOCS}/${DOCS_COMMIT}/docs/topics/limits.mdx`,
+  },
+  topicPayloadBytes: {
+    value: 4096,
+    text: 'Topics: 4 KB payload per message (hard limit)',
+    source: `${DOCS}/${DOCS_COMMIT}/docs/topics/limits.mdx`,
+  },
+  topicDeliveryOps: {
+    value: 1,
+    text: 'Topics: a publish is one operation and every delivery to a subscription one more',
+    source: `${DOCS}/${DOCS_COMMIT}/docs/topics/limits.mdx`,
+  },
+  cacheOpsPerSecond: {
+    value: 100,
+    text: 'Cache: 100 operations per second per region on demand (soft limit)',
+    source: `${DOCS}/${DOCS_COMMIT}/docs/cache/manage/limits.mdx`,
+  },
+  cacheTtlSeconds: {
+    value: 86_400,
+    text: 'Cache: item TTL at most 24 hours on demand (hard limit)',
+    source: `${DOCS}/${DOCS_COMMIT}/docs/cache/manage/limits.mdx`,
+  },
+  authOpsPerSecond: {
+    value: 5,
+    text: 'Auth: 5 operations per second per Momento account (hard limit)',
+    source: `${DOCS}/${DOCS_COMMIT}/docs/platform/limits/auth.mdx`,
+  },
+  tokenTtlSeconds: {
+    value: 90_000,
+    text: 'Auth: a token lives at most 25 hours (hard limit)',
+    source: `${DOCS}/${DOCS_COMMIT}/docs/platform/limits/auth.mdx`,
+  },
+  pricePerGb: {
+    value: 0.5,
+    text: 'Price: $0.50 per GB transferred in and out of Cache and Topics, metered in 1 KB increments each time',
+    source: `${DOCS}/${PRICING_COMMIT}/docs/cache/manage/pricing.md`,
+  },
+  freeGbPerMonth: {
+    value: 5,
+    text: 'Price: the first 5 GB transferred each month are free',
+    source: `${DOCS}/${PRICING_COMMIT}/docs/cache/manage/pricing.md`,
+  },
 };
 
 /** Stated assumptions of the model (not measured, not documented). */
@@ -66,11 +106,17 @@ export interface CapacityFigures {
   readonly authCallsPerThousandReuseOff?: number;
 }
 
-const n = (value: number, digits = 0) => value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+const n = (value: number, digits = 0) =>
+  value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
 const money = (value: number) => `$${value.toLocaleString('en-US', { maximumFractionDigits: 0 })}`;
 
-export function renderCapacity(figures: CapacityFigures, run: { command: string; date: Date; benchmarksPath: string }): string {
-  const missing = (['leaseCallsPerHeartbeat', 'leaseCallsPerCheck', 'leaseCallsPerAdmission', 'subscriberCpuSecondsPer10k'] as const).filter((k) => figures[k] === undefined);
+export function renderCapacity(
+  figures: CapacityFigures,
+  run: { command: string; date: Date; benchmarksPath: string },
+): string {
+  const missing = (
+    ['leaseCallsPerHeartbeat', 'leaseCallsPerCheck', 'leaseCallsPerAdmission', 'subscriberCpuSecondsPer10k'] as const
+  ).filter((k) => figures[k] === undefined);
   const A = ASSUMPTIONS;
   const lines: string[] = [
     '# Capacity',
@@ -83,13 +129,17 @@ export function renderCapacity(figures: CapacityFigures, run: { command: string;
     '',
   ];
   if (missing.length > 0) {
-    lines.push(`**Not computed**: the run did not measure ${missing.join(', ')}; see benchmarks.md for the failure.`, '');
+    lines.push(
+      `**Not computed**: the run did not measure ${missing.join(', ')}; see benchmarks.md for the failure.`,
+      '',
+    );
     return `${lines.join('\n')}\n`;
   }
   const cacheCallsPerHeartbeat = figures.leaseCallsPerHeartbeat! - 1; // the rest is the device's publish
   // Measured on the default deployment (one owner per shard, the standby receiving nothing) when the
   // run has it; otherwise every process of a shard receives every heartbeat and refreshes its lease.
-  const billedPerHeartbeat = figures.billedOperationsPerHeartbeat ?? 1 + A.subscribersPerShard * (1 + cacheCallsPerHeartbeat);
+  const billedPerHeartbeat =
+    figures.billedOperationsPerHeartbeat ?? 1 + A.subscribersPerShard * (1 + cacheCallsPerHeartbeat);
   const deliveriesPerHeartbeat = figures.billedOperationsPerHeartbeat !== undefined ? 1 : A.subscribersPerShard;
   const cpuPerHeartbeat = figures.subscriberCpuSecondsPer10k! / 10_000;
   const perProcess = (A.subscriberCpuTarget / cpuPerHeartbeat) | 0;
@@ -111,7 +161,7 @@ export function renderCapacity(figures: CapacityFigures, run: { command: string;
     '',
     '| figure | value | row in benchmarks.md |',
     '|---|---|---|',
-    `| billed operations per heartbeat, default deployment (publish + deliveries + every cache call, 1 KB each) | ${figures.billedOperationsPerHeartbeat !== undefined ? n(figures.billedOperationsPerHeartbeat, 2) : 'not measured: modelled as publish + each process\'s delivery and cache calls'} | Cost per operation: Billed operations per heartbeat (default deployment) |`,
+    `| billed operations per heartbeat, default deployment (publish + deliveries + every cache call, 1 KB each) | ${figures.billedOperationsPerHeartbeat !== undefined ? n(figures.billedOperationsPerHeartbeat, 2) : "not measured: modelled as publish + each process's delivery and cache calls"} | Cost per operation: Billed operations per heartbeat (default deployment) |`,
     `| Momento calls per heartbeat (publish + subscriber's cache calls) | ${n(figures.leaseCallsPerHeartbeat!, 2)} | Cost per operation: Calls per heartbeat (leases) |`,
     `| wire bytes per heartbeat (not billed as such) | ${figures.leaseBytesPerHeartbeat !== undefined ? n(figures.leaseBytesPerHeartbeat) : 'not measured'} | Cost per operation: Bytes per heartbeat (leases) |`,
     `| Momento calls per entitlement check | ${n(figures.leaseCallsPerCheck!, 2)} | Cost per operation: Calls per entitlement check (leases) |`,
@@ -122,7 +172,7 @@ export function renderCapacity(figures: CapacityFigures, run: { command: string;
     '',
     `From the CPU figure, one subscriber process at ${A.subscriberCpuTarget * 100} % of a vCPU handles about **${n(perProcess)} heartbeats/s** ` +
       `(${A.subscriberCpuTarget} s of CPU per second over ${n(cpuPerHeartbeat * 1000, 3)} ms of CPU per heartbeat). On this benchmark machine it kept up with ${figures.subscriberHeartbeatsPerSecond !== undefined ? n(figures.subscriberHeartbeatsPerSecond) : '(not measured)'} ` +
-      "heartbeats/s against the emulator on two shared cores (benchmarks.md, Subscriber throughput, says where it fell behind); against Momento a second bound is 32 heartbeats in flight over two sequential cache calls each, so in-region round trips of a few milliseconds (an assumption, not measured here) allow more than the CPU does. Size on CPU, then verify with a load test in the target region.",
+      'heartbeats/s against the emulator on two shared cores (benchmarks.md, Subscriber throughput, says where it fell behind); against Momento a second bound is 32 heartbeats in flight over two sequential cache calls each, so in-region round trips of a few milliseconds (an assumption, not measured here) allow more than the CPU does. Size on CPU, then verify with a load test in the target region.',
     '',
   );
 
@@ -133,18 +183,40 @@ export function renderCapacity(figures: CapacityFigures, run: { command: string;
     const admissionsPerSecond = tier.devices / (A.sessionMinutes * 60);
     const accounts = tier.devices / A.devicesPerAccount;
     const topicOps = heartbeatsPerSecond * (1 + deliveriesPerHeartbeat);
-    const cacheOps = heartbeatsPerSecond * (billedPerHeartbeat - 1 - deliveriesPerHeartbeat) + admissionsPerSecond * (figures.leaseCallsPerAdmission! + 2 + A.checksPerAdmission * figures.leaseCallsPerCheck!);
+    const cacheOps =
+      heartbeatsPerSecond * (billedPerHeartbeat - 1 - deliveriesPerHeartbeat) +
+      admissionsPerSecond * (figures.leaseCallsPerAdmission! + 2 + A.checksPerAdmission * figures.leaseCallsPerCheck!);
     const authReuse = Math.min(accounts / A.tokenTtlSeconds, admissionsPerSecond);
     // A control topic per device, and the owner of each shard (a standby does not subscribe).
     const subscriptions = tier.devices + (figures.billedOperationsPerHeartbeat !== undefined ? shards : processes);
     const kbPerSecond = topicOps + cacheOps + authReuse;
-    const costOf = (kbs: number) => Math.max(0, (kbs * A.secondsPerMonth) / A.kbPerGb - MOMENTO.freeGbPerMonth!.value) * MOMENTO.pricePerGb!.value;
+    const costOf = (kbs: number) =>
+      Math.max(0, (kbs * A.secondsPerMonth) / A.kbPerGb - MOMENTO.freeGbPerMonth!.value) * MOMENTO.pricePerGb!.value;
     const gbPerMonth = (kbPerSecond * A.secondsPerMonth) / A.kbPerGb;
     const cost = costOf(kbPerSecond);
     // The same if every process of a shard received and refreshed every heartbeat (no ownership).
-    const costBothActive = costOf(kbPerSecond + heartbeatsPerSecond * Math.max(0, 1 + A.subscribersPerShard * (1 + cacheCallsPerHeartbeat) - billedPerHeartbeat));
+    const costBothActive = costOf(
+      kbPerSecond +
+        heartbeatsPerSecond *
+          Math.max(0, 1 + A.subscribersPerShard * (1 + cacheCallsPerHeartbeat) - billedPerHeartbeat),
+    );
     const authMaxToken = Math.min(accounts / MOMENTO.tokenTtlSeconds!.value, admissionsPerSecond);
-    return { tier, heartbeatsPerSecond, shards, processes, admissionsPerSecond, accounts, topicOps, cacheOps, authReuse, authMaxToken, subscriptions, gbPerMonth, cost, costBothActive };
+    return {
+      tier,
+      heartbeatsPerSecond,
+      shards,
+      processes,
+      admissionsPerSecond,
+      accounts,
+      topicOps,
+      cacheOps,
+      authReuse,
+      authMaxToken,
+      subscriptions,
+      gbPerMonth,
+      cost,
+      costBothActive,
+    };
   });
 
   lines.push(
@@ -173,15 +245,29 @@ export function renderCapacity(figures: CapacityFigures, run: { command: string;
     '',
     ...rows.map((r) => {
       const raise: string[] = [];
-      if (r.topicOps > MOMENTO.topicOpsPerSecond!.value) raise.push(`topic operations to ${n(Math.ceil(r.topicOps * 1.5))}/s (default ${MOMENTO.topicOpsPerSecond!.value})`);
-      if (r.subscriptions > MOMENTO.topicSubscriptions!.value) raise.push(`concurrent subscriptions to ${n(Math.ceil(r.subscriptions * 1.2))} (default ${MOMENTO.topicSubscriptions!.value})`);
-      if (r.cacheOps > MOMENTO.cacheOpsPerSecond!.value) raise.push(`cache operations to ${n(Math.ceil(r.cacheOps * 1.5))}/s (default ${MOMENTO.cacheOpsPerSecond!.value})`);
+      if (r.topicOps > MOMENTO.topicOpsPerSecond!.value)
+        raise.push(
+          `topic operations to ${n(Math.ceil(r.topicOps * 1.5))}/s (default ${MOMENTO.topicOpsPerSecond!.value})`,
+        );
+      if (r.subscriptions > MOMENTO.topicSubscriptions!.value)
+        raise.push(
+          `concurrent subscriptions to ${n(Math.ceil(r.subscriptions * 1.2))} (default ${MOMENTO.topicSubscriptions!.value})`,
+        );
+      if (r.cacheOps > MOMENTO.cacheOpsPerSecond!.value)
+        raise.push(
+          `cache operations to ${n(Math.ceil(r.cacheOps * 1.5))}/s (default ${MOMENTO.cacheOpsPerSecond!.value})`,
+        );
       const authNote =
         r.authReuse > MOMENTO.authOpsPerSecond!.value
           ? `auth needs ${n(r.authReuse, 1)} operations/s even with reuse (${n(r.authMaxToken, 2)}/s with 25 h tokens), against ${MOMENTO.authOpsPerSecond!.value}/s per Momento account, listed as a hard limit: ` +
-            (r.authMaxToken <= MOMENTO.authOpsPerSecond!.value ? 'lengthen TOKEN_TTL_SECONDS towards 25 h' : 'ask Momento for more, or spread accounts over several Momento accounts (a device token carries one account as its token id, so tokens cannot be shared across accounts)')
+            (r.authMaxToken <= MOMENTO.authOpsPerSecond!.value
+              ? 'lengthen TOKEN_TTL_SECONDS towards 25 h'
+              : 'ask Momento for more, or spread accounts over several Momento accounts (a device token carries one account as its token id, so tokens cannot be shared across accounts)')
           : `auth stays within ${MOMENTO.authOpsPerSecond!.value}/s only with token reuse (without it: ${n(r.admissionsPerSecond, 1)}/s)`;
-      const shardNote = r.shards > A.maxShards ? `; the shards needed exceed the ${A.maxShards} TOPIC_SHARDS allows: lengthen the heartbeat interval to at least ${n(Math.ceil(r.tier.devices / (A.maxShards * perProcess)))} s, or raise the maximum` : '';
+      const shardNote =
+        r.shards > A.maxShards
+          ? `; the shards needed exceed the ${A.maxShards} TOPIC_SHARDS allows: lengthen the heartbeat interval to at least ${n(Math.ceil(r.tier.devices / (A.maxShards * perProcess)))} s, or raise the maximum`
+          : '';
       return `- **${n(r.tier.devices)} devices**: raise ${raise.join('; ')}; ${authNote}${shardNote}. ${n(r.processes)} subscriber tasks of 1 vCPU.`;
     }),
     '',

@@ -40,14 +40,21 @@ function ensureBundles(always: boolean): boolean {
 /** `npm pack --dry-run` of the repository, by scripts/package-size.mjs (the `npm run package-size` script). */
 function packageSize(): { packedBytes: number; unpackedBytes: number; files: number; assetsBytes: number } {
   return JSON.parse(
-    execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'package-size.mjs'), '--json'], { cwd: ROOT, encoding: 'utf8' }),
+    execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'package-size.mjs'), '--json'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    }),
   ) as { packedBytes: number; unpackedBytes: number; files: number; assetsBytes: number };
 }
 
 /** Wall time of a fresh `node` process running `script`, and what it printed. */
 function timeNode(script: string): { wallMs: number; stdout: string; ok: boolean; stderr: string } {
   const t0 = performance.now();
-  const result = spawnSync(process.execPath, ['-e', script], { cwd: ROOT, env: { ...process.env, ...HANDLER_ENV }, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, ['-e', script], {
+    cwd: ROOT,
+    env: { ...process.env, ...HANDLER_ENV },
+    encoding: 'utf8',
+  });
   return { wallMs: performance.now() - t0, stdout: result.stdout, stderr: result.stderr, ok: result.status === 0 };
 }
 
@@ -60,29 +67,44 @@ export async function measureColdStart(scale: BenchScale): Promise<MeasurementRe
   const started = Date.now();
   const bundled = ensureBundles(scale.name === 'full');
   const bare = median(Array.from({ length: scale.coldStartRuns }, () => timeNode('').wallMs));
-  const rows: SystemRow[] = [{ measure: 'Cold start: bare `node -e \'\'` process', value: `${bare.toFixed(0)} ms` }];
+  const rows: SystemRow[] = [{ measure: "Cold start: bare `node -e ''` process", value: `${bare.toFixed(0)} ms` }];
   const figures: Record<string, number> = { bareNodeMs: bare };
   for (const name of handlerNames()) {
     const file = path.join(ROOT, 'assets', name, 'index.js');
     if (!existsSync(file)) {
-      rows.push({ measure: `Cold start: ${name}`, value: 'no bundle', note: 'assets/ has no bundle for it (npm run bundle)' });
+      rows.push({
+        measure: `Cold start: ${name}`,
+        value: 'no bundle',
+        note: 'assets/ has no bundle for it (npm run bundle)',
+      });
       continue;
     }
     const kib = statSync(file).size / 1024;
     if (PROCESS_BUNDLES.has(name)) {
-      rows.push({ measure: `Cold start: ${name} bundle`, value: `${kib.toFixed(0)} KiB`, note: 'a container process (Fargate), not a Lambda: size only' });
+      rows.push({
+        measure: `Cold start: ${name} bundle`,
+        value: `${kib.toFixed(0)} KiB`,
+        note: 'a container process (Fargate), not a Lambda: size only',
+      });
       continue;
     }
     const script = `const t=process.hrtime.bigint();require(${JSON.stringify(file)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`;
     const runs = Array.from({ length: scale.coldStartRuns }, () => timeNode(script));
     const failed = runs.find((run) => !run.ok);
     if (failed) {
-      rows.push({ measure: `Cold start: ${name}`, value: `${kib.toFixed(0)} KiB; init failed`, note: failed.stderr.split('\n').find((line) => line.trim() !== '') ?? 'no output' });
+      rows.push({
+        measure: `Cold start: ${name}`,
+        value: `${kib.toFixed(0)} KiB; init failed`,
+        note: failed.stderr.split('\n').find((line) => line.trim() !== '') ?? 'no output',
+      });
       continue;
     }
     const init = median(runs.map((run) => Number(run.stdout)));
     const wall = median(runs.map((run) => run.wallMs));
-    rows.push({ measure: `Cold start: ${name}`, value: `${kib.toFixed(0)} KiB; init ${init.toFixed(0)} ms; process ${wall.toFixed(0)} ms` });
+    rows.push({
+      measure: `Cold start: ${name}`,
+      value: `${kib.toFixed(0)} KiB; init ${init.toFixed(0)} ms; process ${wall.toFixed(0)} ms`,
+    });
     figures[`${name}InitMs`] = init;
   }
   // What a consumer downloads and installs: the bundles (and what rides along with them in assets/)

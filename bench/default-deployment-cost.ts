@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createMomentoPorts } from '../lambda/core/adapters/momento-clients';
-import { startHeartbeatSubscriber, type HeartbeatSubscriber } from '../lambda/heartbeat-subscriber/heartbeat-subscriber';
+import {
+  startHeartbeatSubscriber,
+  type HeartbeatSubscriber,
+} from '../lambda/heartbeat-subscriber/heartbeat-subscriber';
 import { DEFAULTS } from '../lib/private/tracker-settings';
 import type { Emulator, EmulatorStats } from '../local/emulator';
 import { accountIds, startBenchEngine } from './bench-engine';
@@ -35,7 +38,10 @@ export interface DefaultDeploymentCost {
  * rounds: publishes, deliveries to every subscription, and every cache call, the periodic ones
  * (ownership checks of every process, sweeps) and the batched writes included.
  */
-export async function measureDefaultDeploymentCost(emulator: Emulator, scale: BenchScale): Promise<DefaultDeploymentCost> {
+export async function measureDefaultDeploymentCost(
+  emulator: Emulator,
+  scale: BenchScale,
+): Promise<DefaultDeploymentCost> {
   const processes = DEFAULTS.subscriberDesiredCount;
   // The construct's default timing (10 s heartbeats, 30 s leases: a 5 s ownership lease, a sweep a
   // second), while the devices heartbeat every second: the periodic calls are shared over ten times
@@ -55,7 +61,10 @@ export async function measureDefaultDeploymentCost(emulator: Emulator, scale: Be
       // Each with its own SDK clients and engine, as its own task would have.
       const ports = createMomentoPorts(bench.config);
       closers.push(() => ports.close());
-      const subscriber = await startHeartbeatSubscriber(bench.config, { ports, options: { healthPort: false, ownership: true } });
+      const subscriber = await startHeartbeatSubscriber(bench.config, {
+        ports,
+        options: { healthPort: false, ownership: true },
+      });
       await subscriber.ready();
       subscribers.push(subscriber);
     }
@@ -75,7 +84,15 @@ export async function measureDefaultDeploymentCost(emulator: Emulator, scale: Be
       const t0 = Date.now();
       await runWithConcurrency(devices.length, 16, async (i) => {
         const device = devices[i]!;
-        if (!(await fleet.publish(device.accountId, { v: 1, type: 'heartbeat', sessionId: device.sessionId, deviceId: device.deviceId }))) throw new Error('default deployment: publish refused');
+        if (
+          !(await fleet.publish(device.accountId, {
+            v: 1,
+            type: 'heartbeat',
+            sessionId: device.sessionId,
+            deviceId: device.deviceId,
+          }))
+        )
+          throw new Error('default deployment: publish refused');
       });
       await sleep(Math.max(0, ROUND_MS - (Date.now() - t0)));
     };
@@ -85,7 +102,8 @@ export async function measureDefaultDeploymentCost(emulator: Emulator, scale: Be
     const finishedBefore = finished();
     for (let r = 0; r < rounds; r += 1) await round_();
     const heartbeats = rounds * devices.length;
-    if (!(await waitFor(() => finished() - finishedBefore >= heartbeats, 30_000))) throw new Error('default deployment: heartbeats not processed');
+    if (!(await waitFor(() => finished() - finishedBefore >= heartbeats, 30_000)))
+      throw new Error('default deployment: heartbeats not processed');
     const after = emulator.stats();
     const calls = callsBetween(before, after);
     const published = after.messagesPublished - before.messagesPublished;
@@ -108,7 +126,7 @@ export async function measureDefaultDeploymentCost(emulator: Emulator, scale: Be
         met: billedPerHeartbeat <= 2.2,
         note:
           `${processes} subscriber processes (the construct's default per shard; roles ${roles.join(' + ')}) with the default ${bench.config.heartbeatIntervalSeconds} s heartbeats and ${bench.config.leaseSeconds} s leases, ` +
-          `${devices.length} devices heartbeating every ${ROUND_MS / 1000} s (as ${n(devices.length * bench.config.heartbeatIntervalSeconds * 1000 / ROUND_MS)} devices would at the default interval), ${rounds} rounds: ` +
+          `${devices.length} devices heartbeating every ${ROUND_MS / 1000} s (as ${n((devices.length * bench.config.heartbeatIntervalSeconds * 1000) / ROUND_MS)} devices would at the default interval), ${rounds} rounds: ` +
           `publishes ${round(published / heartbeats)}, deliveries ${round(delivered / heartbeats)}, cache calls ${round(cacheCalls / heartbeats)} (${describeCallsPer(Object.fromEntries(Object.entries(calls).filter(([m]) => m !== 'Publish')), heartbeats)}) per heartbeat; ` +
           `a batched write carried ${round(deadlinesPerBatch, 1)} deadlines, billed ${unitsPerBatch} KB. The periodic calls (ownership checks every third of the ownership lease by every process, sweeps) ` +
           'are shared over these heartbeats; over more devices per shard their share falls.',

@@ -73,7 +73,12 @@ export class DeviceFleet {
     const beat = () => {
       if (silent) return;
       lastHeartbeatAt = performance.now();
-      void this.publish(device.accountId, { v: 1, type: 'heartbeat', sessionId: device.sessionId, deviceId: device.deviceId })
+      void this.publish(device.accountId, {
+        v: 1,
+        type: 'heartbeat',
+        sessionId: device.sessionId,
+        deviceId: device.deviceId,
+      })
         .then((ok) => (ok ? (heartbeats += 1) : (failures += 1)))
         .catch(() => (failures += 1));
     };
@@ -107,7 +112,12 @@ export class DeviceFleet {
       },
       stop: async () => {
         silence();
-        await this.publish(device.accountId, { v: 1, type: 'stop', sessionId: device.sessionId, deviceId: device.deviceId });
+        await this.publish(device.accountId, {
+          v: 1,
+          type: 'stop',
+          sessionId: device.sessionId,
+          deviceId: device.deviceId,
+        });
       },
       crash: silence,
     };
@@ -139,8 +149,16 @@ export class DeviceFleet {
     });
     const credentialProvider = CredentialProvider.fromDisposableToken({
       authToken: minted.token,
-      endpointOverrides: { controlEndpoint: this.endpoint, cacheEndpoint: this.endpoint, tokenEndpoint: this.endpoint, secureConnection: false },
+      endpointOverrides: {
+        controlEndpoint: this.endpoint,
+        cacheEndpoint: this.endpoint,
+        tokenEndpoint: this.endpoint,
+        secureConnection: false,
+      },
     });
-    return { client: new TopicClient({ configuration: TopicConfigurations.Default.latest(), credentialProvider }), topic };
+    return {
+      client: new TopicClient({ configuration: TopicConfigurations.Default.latest(), credentialProvider }),
+      topic,
+    };
   }
 }

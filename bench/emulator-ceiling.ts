@@ -1,4 +1,13 @@
-import { CacheClient, CacheSet, Configurations, CredentialProvider, TopicClient, TopicConfigurations, TopicPublish, TopicSubscribe } from '@gomomento/sdk';
+import {
+  CacheClient,
+  CacheSet,
+  Configurations,
+  CredentialProvider,
+  TopicClient,
+  TopicConfigurations,
+  TopicPublish,
+  TopicSubscribe,
+} from '@gomomento/sdk';
 import type { Emulator } from '../local/emulator';
 import { BENCH_CACHE } from './bench-engine';
 import type { BenchScale } from './bench-scale';
@@ -6,7 +15,13 @@ import type { MeasurementResult } from './bench-results';
 import { runWithConcurrency } from './run-with-concurrency';
 
 /** A heartbeat-sized message (the real ones are about this long). */
-const MESSAGE = JSON.stringify({ v: 1, type: 'heartbeat', sessionId: '6f1c2a9e-0d1b-4c36-9a51-3f0e2b7d8c41', deviceId: 'device-000123', sessionKey: 'x'.repeat(43) });
+const MESSAGE = JSON.stringify({
+  v: 1,
+  type: 'heartbeat',
+  sessionId: '6f1c2a9e-0d1b-4c36-9a51-3f0e2b7d8c41',
+  deviceId: 'device-000123',
+  sessionKey: 'x'.repeat(43),
+});
 const PUBLISH_CONCURRENCY = 32;
 const CACHE_CONCURRENCY = 64;
 
@@ -20,7 +35,11 @@ export async function measureEmulatorCeiling(emulator: Emulator, scale: BenchSca
   const started = Date.now();
   const credentialProvider = CredentialProvider.forMomentoLocal({ hostname: emulator.hostname, port: emulator.port });
   const topicClient = new TopicClient({ configuration: TopicConfigurations.Default.latest(), credentialProvider });
-  const cacheClient = new CacheClient({ configuration: Configurations.Laptop.latest(), credentialProvider, defaultTtlSeconds: 60 });
+  const cacheClient = new CacheClient({
+    configuration: Configurations.Laptop.latest(),
+    credentialProvider,
+    defaultTtlSeconds: 60,
+  });
   try {
     const topics = await topicCeiling(emulator, topicClient, scale.ceilingMessages, scale.waitForStreamRestart);
     const cache = await cacheCeiling(cacheClient, scale.ceilingCacheOps);
@@ -29,9 +48,15 @@ export async function measureEmulatorCeiling(emulator: Emulator, scale: BenchSca
       method:
         `One SDK subscription receives ${scale.ceilingMessages.toLocaleString('en-US')} heartbeat-sized messages published with ${PUBLISH_CONCURRENCY} publishes in flight; ` +
         `${scale.ceilingCacheOps.toLocaleString('en-US')} cache calls (set and get alternating, ${CACHE_CONCURRENCY} in flight). Emulator and clients share the benchmark's Node.js process. ` +
-        (scale.waitForStreamRestart ? "Publishing starts after the SDK's restart of the subscription's first stream (see the setup note)." : 'The quick run does not wait for the restart of the first stream.'),
+        (scale.waitForStreamRestart
+          ? "Publishing starts after the SDK's restart of the subscription's first stream (see the setup note)."
+          : 'The quick run does not wait for the restart of the first stream.'),
       systemRows: [
-        { measure: 'Emulator: publish → delivery to one subscriber', value: `${fmt(topics.perSecond)} msgs/s`, note: `${topics.delivered}/${scale.ceilingMessages} delivered` },
+        {
+          measure: 'Emulator: publish → delivery to one subscriber',
+          value: `${fmt(topics.perSecond)} msgs/s`,
+          note: `${topics.delivered}/${scale.ceilingMessages} delivered`,
+        },
         { measure: 'Emulator: cache operations', value: `${fmt(cache.perSecond)} ops/s` },
       ],
       figures: { emulatorMessagesPerSecond: topics.perSecond, emulatorCacheOpsPerSecond: cache.perSecond },
@@ -42,7 +67,12 @@ export async function measureEmulatorCeiling(emulator: Emulator, scale: BenchSca
   }
 }
 
-async function topicCeiling(emulator: Emulator, client: TopicClient, messages: number, waitForRestart: boolean): Promise<{ perSecond: number; delivered: number }> {
+async function topicCeiling(
+  emulator: Emulator,
+  client: TopicClient,
+  messages: number,
+  waitForRestart: boolean,
+): Promise<{ perSecond: number; delivered: number }> {
   const topic = 'ceiling';
   let delivered = 0;
   let allDelivered: () => void = () => undefined;
@@ -54,7 +84,8 @@ async function topicCeiling(emulator: Emulator, client: TopicClient, messages: n
     },
     onError: () => undefined,
   });
-  if (!(subscription instanceof TopicSubscribe.Subscription)) throw new Error(`ceiling subscription failed: ${subscription.toString()}`);
+  if (!(subscription instanceof TopicSubscribe.Subscription))
+    throw new Error(`ceiling subscription failed: ${subscription.toString()}`);
   try {
     if (waitForRestart) await firstStreamRestart(emulator);
     const t0 = performance.now();

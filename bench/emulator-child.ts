@@ -8,7 +8,10 @@ import type { EmulatorChildReport, EmulatorChildRequest } from './emulator-proce
 
 async function main(): Promise<void> {
   const caches = (process.env.BENCH_EMULATOR_CACHES ?? '').split(',').filter((c) => c !== '');
-  const emulator = await startEmulator({ caches, heartbeatIntervalMs: Number(process.env.BENCH_EMULATOR_HEARTBEAT_MS ?? 1000) });
+  const emulator = await startEmulator({
+    caches,
+    heartbeatIntervalMs: Number(process.env.BENCH_EMULATOR_HEARTBEAT_MS ?? 1000),
+  });
   const send = (report: EmulatorChildReport) => process.send?.(report);
   process.on('message', (request: EmulatorChildRequest) => {
     if (request.type === 'stats') {

@@ -3,7 +3,9 @@ import path from 'node:path';
 import type { EmulatorStats } from '../local/emulator';
 
 export type EmulatorChildRequest = { readonly type: 'stats' } | { readonly type: 'stop' };
-export type EmulatorChildReport = { readonly type: 'ready'; readonly address: string } | { readonly type: 'stats'; readonly stats: EmulatorStats; readonly cpuSeconds: number };
+export type EmulatorChildReport =
+  | { readonly type: 'ready'; readonly address: string }
+  | { readonly type: 'stats'; readonly stats: EmulatorStats; readonly cpuSeconds: number };
 
 /** The emulator running in its own Node.js process (see `emulator-child.ts`). */
 export interface EmulatorProcess {
@@ -14,9 +16,16 @@ export interface EmulatorProcess {
   stop(): Promise<void>;
 }
 
-export async function startEmulatorProcess(caches: readonly string[], heartbeatIntervalMs = 1000): Promise<EmulatorProcess> {
+export async function startEmulatorProcess(
+  caches: readonly string[],
+  heartbeatIntervalMs = 1000,
+): Promise<EmulatorProcess> {
   const child = fork(path.join(__dirname, 'emulator-child.ts'), [], {
-    env: { ...process.env, BENCH_EMULATOR_CACHES: caches.join(','), BENCH_EMULATOR_HEARTBEAT_MS: String(heartbeatIntervalMs) },
+    env: {
+      ...process.env,
+      BENCH_EMULATOR_CACHES: caches.join(','),
+      BENCH_EMULATOR_HEARTBEAT_MS: String(heartbeatIntervalMs),
+    },
     execArgv: ['-r', 'ts-node/register/transpile-only'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

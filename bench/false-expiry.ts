@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Emulator } from '../local/emulator';
-import { accountIds, HEARTBEAT_SECONDS as BENCH_HEARTBEAT_SECONDS, INTERVAL_MS, startBenchEngine } from './bench-engine';
+import {
+  accountIds,
+  HEARTBEAT_SECONDS as BENCH_HEARTBEAT_SECONDS,
+  INTERVAL_MS,
+  startBenchEngine,
+} from './bench-engine';
 import type { BenchScale } from './bench-scale';
 import { forEachStrategy } from './strategy-runs';
 import { STRATEGIES, type MeasurementResult, type StrategyName } from './bench-results';
@@ -48,7 +53,7 @@ export async function measureFalseExpiry(emulator: Emulator, scale: BenchScale):
     method:
       `${scale.falseExpiryDevices.toLocaleString('en-US')} devices over ${scale.falseExpiryAccounts} accounts (limit ${limitOf(scale)}) heartbeat every ${HEARTBEAT_SECONDS} s ` +
       `(${rate.toLocaleString('en-US')} heartbeats/s, lease ${LEASE_SECONDS} s) for ${scale.falseExpirySeconds} s (interval dictionaries: ${periodSeconds(scale, 'interval-dictionary')} s) through the real subscriber in its own process; ` +
-      'a false expiry is a device that kept heartbeating yet was reported expired by the subscriber or is missing from its account\'s entitlement check at the end. ' +
+      "a false expiry is a device that kept heartbeating yet was reported expired by the subscriber or is missing from its account's entitlement check at the end. " +
       `At 1 s heartbeats (1,000/s, four emulator calls each) the emulator's process saturates on this machine and the subscriber sheds, so this measurement keeps the 1:3 ratio at ${HEARTBEAT_SECONDS} s / ${LEASE_SECONDS} s (interval dictionaries: ${INTERVAL / 1000} s).`,
     strategyRows: [
       {
@@ -68,7 +73,14 @@ export async function measureFalseExpiry(emulator: Emulator, scale: BenchScale):
       },
       {
         measure: 'Heartbeats processed by the subscriber',
-        cells: Object.fromEntries(STRATEGIES.map((s) => [s, { value: `${results[s]!.child.processed.toLocaleString('en-US')} of ${results[s]!.heartbeats.toLocaleString('en-US')} sent` }])),
+        cells: Object.fromEntries(
+          STRATEGIES.map((s) => [
+            s,
+            {
+              value: `${results[s]!.child.processed.toLocaleString('en-US')} of ${results[s]!.heartbeats.toLocaleString('en-US')} sent`,
+            },
+          ]),
+        ),
       },
     ],
     figures: { leaseFalseExpiries: leases.lost },
@@ -81,7 +93,9 @@ export async function measureFalseExpiry(emulator: Emulator, scale: BenchScale):
  * intervals, so the end check can see every device in the previous one.
  */
 function periodSeconds(scale: BenchScale, strategy: StrategyName): number {
-  return scale.name === 'full' && strategy === 'interval-dictionary' ? Math.max(scale.falseExpirySeconds, (2 * INTERVAL) / 1000 + 1) : scale.falseExpirySeconds;
+  return scale.name === 'full' && strategy === 'interval-dictionary'
+    ? Math.max(scale.falseExpirySeconds, (2 * INTERVAL) / 1000 + 1)
+    : scale.falseExpirySeconds;
 }
 
 function limitOf(scale: BenchScale): number {
@@ -90,28 +104,44 @@ function limitOf(scale: BenchScale): number {
 
 async function falseExpiryOf(emulator: Emulator, strategy: StrategyName, scale: BenchScale): Promise<FalseExpiry> {
   const limit = limitOf(scale);
-  const bench = startBenchEngine(emulator, strategy, { DEFAULT_LIMIT: String(limit), HEARTBEAT_INTERVAL_SECONDS: String(HEARTBEAT_SECONDS), LEASE_SECONDS: String(LEASE_SECONDS) }, INTERVAL);
+  const bench = startBenchEngine(
+    emulator,
+    strategy,
+    {
+      DEFAULT_LIMIT: String(limit),
+      HEARTBEAT_INTERVAL_SECONDS: String(HEARTBEAT_SECONDS),
+      LEASE_SECONDS: String(LEASE_SECONDS),
+    },
+    INTERVAL,
+  );
   const fleet = new DeviceFleet(bench.config, bench.ports.tokens!, emulator.address);
   const child = await startSubscriberProcess('engine', bench.env);
   const devices: HeartbeatingDevice[] = [];
   try {
     const accounts = accountIds(`fx-${strategy}-${randomUUID().slice(0, 8)}`, scale.falseExpiryAccounts);
-    const requests = Array.from({ length: scale.falseExpiryDevices }, (_, i) => ({ accountId: accounts[i % accounts.length]!, deviceId: `d${Math.floor(i / accounts.length)}` }));
+    const requests = Array.from({ length: scale.falseExpiryDevices }, (_, i) => ({
+      accountId: accounts[i % accounts.length]!,
+      deviceId: `d${Math.floor(i / accounts.length)}`,
+    }));
     await runWithConcurrency(requests.length, 16, async (i) => {
       const request = requests[i]!;
       const outcome = await bench.engine.admit(request);
-      if (outcome.kind !== 'admitted') throw new Error(`false expiry: ${request.deviceId} of ${request.accountId} was ${outcome.kind}`);
+      if (outcome.kind !== 'admitted')
+        throw new Error(`false expiry: ${request.deviceId} of ${request.accountId} was ${outcome.kind}`);
       devices.push(fleet.startHeartbeating({ ...request, sessionId: outcome.session.sessionId }));
     });
     await sleep(periodSeconds(scale, strategy) * 1000);
-    const countChecked = strategy !== 'interval-dictionary' || periodSeconds(scale, strategy) * 1000 >= 2 * INTERVAL + 1000;
+    const countChecked =
+      strategy !== 'interval-dictionary' || periodSeconds(scale, strategy) * 1000 >= 2 * INTERVAL + 1000;
     // The end check runs while the devices still heartbeat.
     const uncountedSessions = new Set<string>();
     if (countChecked) {
       await runWithConcurrency(accounts.length, 8, async (i) => {
         const view = await bench.engine.listSessions(accounts[i]!);
         const listed = new Set(view.sessions.map((s) => s.deviceId));
-        for (const device of devices) if (device.device.accountId === accounts[i] && !listed.has(device.device.deviceId)) uncountedSessions.add(device.device.sessionId);
+        for (const device of devices)
+          if (device.device.accountId === accounts[i] && !listed.has(device.device.deviceId))
+            uncountedSessions.add(device.device.sessionId);
       });
     }
     fleet.close();

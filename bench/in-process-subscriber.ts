@@ -1,4 +1,7 @@
-import { startHeartbeatSubscriber, type HeartbeatSubscriber } from '../lambda/heartbeat-subscriber/heartbeat-subscriber';
+import {
+  startHeartbeatSubscriber,
+  type HeartbeatSubscriber,
+} from '../lambda/heartbeat-subscriber/heartbeat-subscriber';
 import type { BenchEngine } from './bench-engine';
 import { finishedMessages } from './subscriber-process';
 
@@ -7,7 +10,10 @@ import { finishedMessages } from './subscriber-process';
  * recorded). `sweepIntervalMs` lets a cost measurement keep the periodic expiry sweep out of
  * per-heartbeat figures.
  */
-export async function startInProcessSubscriber(bench: BenchEngine, sweepIntervalMs?: number): Promise<HeartbeatSubscriber> {
+export async function startInProcessSubscriber(
+  bench: BenchEngine,
+  sweepIntervalMs?: number,
+): Promise<HeartbeatSubscriber> {
   const subscriber = await startHeartbeatSubscriber(bench.config, {
     ports: bench.ports,
     engine: bench.engine,

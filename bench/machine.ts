@@ -18,13 +18,22 @@ export interface RunEnvironment {
 }
 
 const ROOT = path.resolve(__dirname, '..');
-const PACKAGES = ['@gomomento/sdk', '@gomomento/generated-types', '@grpc/grpc-js', 'aws-cdk-lib', 'esbuild', 'typescript'];
+const PACKAGES = [
+  '@gomomento/sdk',
+  '@gomomento/generated-types',
+  '@grpc/grpc-js',
+  'aws-cdk-lib',
+  'esbuild',
+  'typescript',
+];
 
 export function describeEnvironment(): RunEnvironment {
   const versions: Record<string, string> = {};
   for (const name of PACKAGES) {
     try {
-      versions[name] = (JSON.parse(readFileSync(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+      versions[name] = (
+        JSON.parse(readFileSync(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }
+      ).version;
     } catch {
       versions[name] = 'not installed';
     }
@@ -43,7 +52,8 @@ export function describeEnvironment(): RunEnvironment {
 
 function gitCommit(): string {
   try {
-    const git = (args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const git = (args: string[]) =>
+      execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     const sha = git(['rev-parse', '--short', 'HEAD']);
     const dirty = git(['status', '--porcelain', '--', 'local', 'lambda', 'bench']) !== '';
     return dirty ? `${sha} + local changes` : sha;

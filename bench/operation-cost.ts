@@ -44,14 +44,23 @@ export async function measureOperationCost(emulator: Emulator, scale: BenchScale
   }
   const deployment = await measureDefaultDeploymentCost(emulator, scale);
   const admission = await measureAdmissionLatency(emulator, scale);
-  const row = (measure: string, pick: (c: StrategyCost) => OperationCost, field: 'calls' | 'bytes', target?: { text: string; max: number }, note?: string): StrategyRow => ({
+  const row = (
+    measure: string,
+    pick: (c: StrategyCost) => OperationCost,
+    field: 'calls' | 'bytes',
+    target?: { text: string; max: number },
+    note?: string,
+  ): StrategyRow => ({
     measure,
     target: target?.text,
     note,
     cells: Object.fromEntries(
       STRATEGIES.map((s) => {
         const cost = pick(costs[s]!);
-        const value = field === 'calls' ? `${round(cost.calls)} (${cost.breakdown})` : `${Math.round(cost.bytes).toLocaleString('en-US')} B`;
+        const value =
+          field === 'calls'
+            ? `${round(cost.calls)} (${cost.breakdown})`
+            : `${Math.round(cost.bytes).toLocaleString('en-US')} B`;
         return [s, { value, ...(target && s === 'leases' ? { met: cost[field] <= target.max } : {}) }];
       }),
     ),
@@ -61,7 +70,7 @@ export async function measureOperationCost(emulator: Emulator, scale: BenchScale
     section: 'Cost per operation',
     method:
       `${scale.costOperations} operations of each kind per strategy, limit ${LIMIT}, accounts filled to the limit; calls from the emulator's counters, bytes on the wire ` +
-      '(both directions, gRPC over HTTP/2 without TLS) from a relay every client connects through. A heartbeat counts the device\'s publish, the delivery to the subscriber and the ' +
+      "(both directions, gRPC over HTTP/2 without TLS) from a relay every client connects through. A heartbeat counts the device's publish, the delivery to the subscriber and the " +
       "subscriber's cache calls (the periodic expiry sweep is left out: it costs two calls per shard per sweep, whatever the traffic). An admission is the engine's admission without the token " +
       '(tokens are measured under Token vending). The interval dictionaries count the previous complete interval, which is still empty right after the admissions ' +
       '(their lag), so their check usually finds no session to describe.',
@@ -96,21 +105,38 @@ export async function measureOperationCost(emulator: Emulator, scale: BenchScale
   };
 }
 
-async function costOf(emulator: Emulator, proxy: ByteCountingProxy, strategy: StrategyName, operations: number): Promise<StrategyCost> {
+async function costOf(
+  emulator: Emulator,
+  proxy: ByteCountingProxy,
+  strategy: StrategyName,
+  operations: number,
+): Promise<StrategyCost> {
   // Long leases: cost does not depend on time, and nothing may expire between the phases.
-  const bench = startBenchEngine(emulator, strategy, { MOMENTO_LOCAL_ENDPOINT: proxy.address, DEFAULT_LIMIT: String(LIMIT), HEARTBEAT_INTERVAL_SECONDS: '20', LEASE_SECONDS: '60' });
+  const bench = startBenchEngine(emulator, strategy, {
+    MOMENTO_LOCAL_ENDPOINT: proxy.address,
+    DEFAULT_LIMIT: String(LIMIT),
+    HEARTBEAT_INTERVAL_SECONDS: '20',
+    LEASE_SECONDS: '60',
+  });
   const fleet = new DeviceFleet(bench.config, bench.ports.tokens!, proxy.address);
   // No periodic sweep: it would add calls that belong to time, not to heartbeats.
   const subscriber = await startInProcessSubscriber(bench, 3_600_000);
   try {
     const accounts = accountIds(`cost-${strategy}-${randomUUID().slice(0, 8)}`, Math.ceil(operations / LIMIT));
-    const requests = accounts.flatMap((accountId) => Array.from({ length: LIMIT }, (_, i) => ({ accountId, deviceId: `d${i}` }))).slice(0, operations);
+    const requests = accounts
+      .flatMap((accountId) => Array.from({ length: LIMIT }, (_, i) => ({ accountId, deviceId: `d${i}` })))
+      .slice(0, operations);
     const devices: FleetDevice[] = [];
     const admission = await measure(emulator, proxy, requests.length, async () => {
       for (const request of requests) {
         const outcome = await bench.engine.admit(request);
-        if (outcome.kind !== 'admitted') throw new Error(`cost: admission of ${request.deviceId} in ${request.accountId} was ${outcome.kind}`);
-        devices.push({ accountId: request.accountId, deviceId: request.deviceId, sessionId: outcome.session.sessionId });
+        if (outcome.kind !== 'admitted')
+          throw new Error(`cost: admission of ${request.deviceId} in ${request.accountId} was ${outcome.kind}`);
+        devices.push({
+          accountId: request.accountId,
+          deviceId: request.deviceId,
+          sessionId: outcome.session.sessionId,
+        });
       }
     });
 
@@ -119,16 +145,29 @@ async function costOf(emulator: Emulator, proxy: ByteCountingProxy, strategy: St
     const sendAll = async () => {
       const before = processedMessages(subscriber);
       for (const device of devices) {
-        if (!(await fleet.publish(device.accountId, { v: 1, type: 'heartbeat', sessionId: device.sessionId, deviceId: device.deviceId }))) throw new Error('cost: heartbeat publish refused');
+        if (
+          !(await fleet.publish(device.accountId, {
+            v: 1,
+            type: 'heartbeat',
+            sessionId: device.sessionId,
+            deviceId: device.deviceId,
+          }))
+        )
+          throw new Error('cost: heartbeat publish refused');
       }
-      if (!(await waitFor(() => processedMessages(subscriber) >= before + devices.length, 30_000))) throw new Error('cost: the subscriber did not process every heartbeat');
+      if (!(await waitFor(() => processedMessages(subscriber) >= before + devices.length, 30_000)))
+        throw new Error('cost: the subscriber did not process every heartbeat');
       // The batched deadline index writes of these heartbeats belong to them.
       await bench.engine.flushDeadlineIndex?.();
     };
     await sendAll();
     const heartbeat = await measure(emulator, proxy, devices.length, sendAll);
 
-    const countOnlyStrategy = createCountingStrategy(strategy, bench.ports.cache, { leaseSeconds: bench.config.leaseSeconds, cappedListSize: CAPPED_LIST_SIZE, intervalMs: INTERVAL_MS });
+    const countOnlyStrategy = createCountingStrategy(strategy, bench.ports.cache, {
+      leaseSeconds: bench.config.leaseSeconds,
+      cappedListSize: CAPPED_LIST_SIZE,
+      intervalMs: INTERVAL_MS,
+    });
     const checks = Array.from({ length: operations }, (_, i) => accounts[i % accounts.length]!);
     const check = await measure(emulator, proxy, checks.length, async () => {
       for (const accountId of checks) await bench.engine.listSessions(accountId);
@@ -144,11 +183,20 @@ async function costOf(emulator: Emulator, proxy: ByteCountingProxy, strategy: St
   }
 }
 
-async function measure(emulator: Emulator, proxy: ByteCountingProxy, operations: number, work: () => Promise<void>): Promise<OperationCost> {
+async function measure(
+  emulator: Emulator,
+  proxy: ByteCountingProxy,
+  operations: number,
+  work: () => Promise<void>,
+): Promise<OperationCost> {
   const before: EmulatorStats = emulator.stats();
   proxy.reset();
   await work();
   const calls = callsBetween(before, emulator.stats());
   const bytes = proxy.counts();
-  return { calls: totalCalls(calls) / operations, bytes: (bytes.toServer + bytes.toClient) / operations, breakdown: describeCallsPer(calls, operations) };
+  return {
+    calls: totalCalls(calls) / operations,
+    bytes: (bytes.toServer + bytes.toClient) / operations,
+    breakdown: describeCallsPer(calls, operations),
+  };
 }

@@ -31,14 +31,25 @@ export async function measureOvershoot(emulator: Emulator, scale: BenchScale): P
       {
         measure: 'Most admitted above the limit',
         target: 'leases: 0',
-        cells: Object.fromEntries(STRATEGIES.map((s) => [s, { value: String(results[s]!.maxAbove), ...(s === 'leases' ? { met: results[s]!.maxAbove === 0 } : {}) }])),
+        cells: Object.fromEntries(
+          STRATEGIES.map((s) => [
+            s,
+            { value: String(results[s]!.maxAbove), ...(s === 'leases' ? { met: results[s]!.maxAbove === 0 } : {}) },
+          ]),
+        ),
       },
       {
         measure: 'Repetitions with overshoot',
         target: 'leases: 0',
         note: 'The seed strategies check, then write: every admission that reads the count before another writes is let in.',
         cells: Object.fromEntries(
-          STRATEGIES.map((s) => [s, { value: `${results[s]!.repetitionsOver}/${reps}`, ...(s === 'leases' ? { met: results[s]!.repetitionsOver === 0 } : {}) }]),
+          STRATEGIES.map((s) => [
+            s,
+            {
+              value: `${results[s]!.repetitionsOver}/${reps}`,
+              ...(s === 'leases' ? { met: results[s]!.repetitionsOver === 0 } : {}),
+            },
+          ]),
         ),
       },
     ],
@@ -48,7 +59,9 @@ export async function measureOvershoot(emulator: Emulator, scale: BenchScale): P
 }
 
 async function overshootOf(emulator: Emulator, strategy: StrategyName, scale: BenchScale): Promise<Overshoot> {
-  const engines: BenchEngine[] = Array.from({ length: CONTAINERS }, () => startBenchEngine(emulator, strategy, { DEFAULT_LIMIT: String(scale.overshootLimit) }));
+  const engines: BenchEngine[] = Array.from({ length: CONTAINERS }, () =>
+    startBenchEngine(emulator, strategy, { DEFAULT_LIMIT: String(scale.overshootLimit) }),
+  );
   try {
     let maxAbove = 0;
     let repetitionsOver = 0;
@@ -57,7 +70,9 @@ async function overshootOf(emulator: Emulator, strategy: StrategyName, scale: Be
     for (let rep = 0; rep < scale.overshootRepetitions; rep += 1) {
       const accountId = `over-${strategy}-${run}-${rep}`;
       const outcomes = await Promise.all(
-        Array.from({ length: scale.overshootAdmissions }, (_, i) => engines[i % CONTAINERS]!.engine.admit({ accountId, deviceId: `d${i}` })),
+        Array.from({ length: scale.overshootAdmissions }, (_, i) =>
+          engines[i % CONTAINERS]!.engine.admit({ accountId, deviceId: `d${i}` }),
+        ),
       );
       const failed = outcomes.filter((o) => o.kind !== 'admitted' && o.kind !== 'limit-reached');
       if (failed.length > 0) throw new Error(`overshoot: ${failed.length} admissions ended ${failed[0]!.kind}`);

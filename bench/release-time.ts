@@ -39,19 +39,36 @@ export async function measureReleaseTime(emulator: Emulator, scale: BenchScale):
   const describe = (times: Releases, pick: 'median' | 'worst'): string => {
     const freed = times.filter((t): t is number => t !== undefined);
     if (freed.length === 0) return `never (> ${timeoutS} s)`;
-    if (pick === 'worst' && freed.length < times.length) return `never in ${times.length - freed.length}/${times.length} (> ${timeoutS} s)`;
+    if (pick === 'worst' && freed.length < times.length)
+      return `never in ${times.length - freed.length}/${times.length} (> ${timeoutS} s)`;
     const value = pick === 'median' ? median(times.map((t) => t ?? Infinity)) : Math.max(...freed);
     return Number.isFinite(value) ? `${(value / 1000).toFixed(2)} s` : `> ${timeoutS} s`;
   };
-  const row = (ending: Ending | 'crashFromLastHeartbeat', pick: 'median' | 'worst', targetMs: number | undefined, targetText: string | undefined, note?: string): StrategyRow => ({
-    measure: ending === 'crashFromLastHeartbeat' ? `After a crash, ${pick}, from the last heartbeat sent` : `After a ${ending}, ${pick}`,
+  const row = (
+    ending: Ending | 'crashFromLastHeartbeat',
+    pick: 'median' | 'worst',
+    targetMs: number | undefined,
+    targetText: string | undefined,
+    note?: string,
+  ): StrategyRow => ({
+    measure:
+      ending === 'crashFromLastHeartbeat'
+        ? `After a crash, ${pick}, from the last heartbeat sent`
+        : `After a ${ending}, ${pick}`,
     target: targetText,
     note,
     cells: Object.fromEntries(
       STRATEGIES.map((s) => {
         const times = results[s]![ending];
-        const value = pick === 'median' ? median(times.map((t) => t ?? Infinity)) : Math.max(...times.map((t) => t ?? Infinity));
-        return [s, { value: describe(times, pick), ...(s === 'leases' && targetMs !== undefined ? { met: value <= targetMs } : {}) }];
+        const value =
+          pick === 'median' ? median(times.map((t) => t ?? Infinity)) : Math.max(...times.map((t) => t ?? Infinity));
+        return [
+          s,
+          {
+            value: describe(times, pick),
+            ...(s === 'leases' && targetMs !== undefined ? { met: value <= targetMs } : {}),
+          },
+        ];
       }),
     ),
   });
@@ -80,7 +97,7 @@ export async function measureReleaseTime(emulator: Emulator, scale: BenchScale):
         `leases: ≤ one lease (${LEASE_SECONDS} s)`,
         worst(leases.crash) > LEASE_SECONDS * 1000
           ? `Over by ${Math.round(worst(leases.crash) - LEASE_SECONDS * 1000)} ms: a lease runs for ${LEASE_SECONDS} s from the subscriber's refresh of the last heartbeat, and a device can send that heartbeat just before it crashes; ` +
-            `delivery and refresh, the newcomer's ${RETRY_MS} ms retry and its own admission (median ${Math.round(median(leases.admission.filter((t): t is number => t !== undefined)))} ms here) come on top (next row: from the last heartbeat sent).`
+              `delivery and refresh, the newcomer's ${RETRY_MS} ms retry and its own admission (median ${Math.round(median(leases.admission.filter((t): t is number => t !== undefined)))} ms here) come on top (next row: from the last heartbeat sent).`
           : 'Measured from the crash; the lease runs from the last heartbeat before it.',
       ),
       row(
@@ -96,14 +113,20 @@ export async function measureReleaseTime(emulator: Emulator, scale: BenchScale):
   };
 }
 
-async function releasesOf(emulator: Emulator, strategy: StrategyName, scale: BenchScale): Promise<Record<Ending | 'crashFromLastHeartbeat' | 'admission', Releases>> {
+async function releasesOf(
+  emulator: Emulator,
+  strategy: StrategyName,
+  scale: BenchScale,
+): Promise<Record<Ending | 'crashFromLastHeartbeat' | 'admission', Releases>> {
   const bench = startBenchEngine(emulator, strategy, { DEFAULT_LIMIT: String(LIMIT) });
   const fleet = new DeviceFleet(bench.config, bench.ports.tokens!, emulator.address);
   const subscriber = await startInProcessSubscriber(bench);
   const run = randomUUID().slice(0, 8);
   try {
     const trials = (ending: Ending) =>
-      Array.from({ length: scale.releaseRepetitions }, (_, rep) => releaseOnce(bench, fleet, `rel-${strategy}-${run}-${ending}-${rep}`, ending, scale.releaseTimeoutMs));
+      Array.from({ length: scale.releaseRepetitions }, (_, rep) =>
+        releaseOnce(bench, fleet, `rel-${strategy}-${run}-${ending}-${rep}`, ending, scale.releaseTimeoutMs),
+      );
     const [stop, crash] = await Promise.all([Promise.all(trials('stop')), Promise.all(trials('crash'))]);
     return {
       stop: stop.map((r) => r.fromEnd),
@@ -118,14 +141,21 @@ async function releasesOf(emulator: Emulator, strategy: StrategyName, scale: Ben
   }
 }
 
-async function releaseOnce(bench: BenchEngine, fleet: DeviceFleet, accountId: string, ending: Ending, timeoutMs: number): Promise<Release> {
+async function releaseOnce(
+  bench: BenchEngine,
+  fleet: DeviceFleet,
+  accountId: string,
+  ending: Ending,
+  timeoutMs: number,
+): Promise<Release> {
   const devices: HeartbeatingDevice[] = [];
   /** When the device that ends was admitted: its lease runs from there until its first heartbeat. */
   let admittedAt = 0;
   for (let i = 0; i < LIMIT; i += 1) {
     if (i === 0) admittedAt = performance.now();
     const outcome = await bench.engine.admit({ accountId, deviceId: `d${i}` });
-    if (outcome.kind !== 'admitted') throw new Error(`release: device ${i} of ${accountId} was not admitted (${outcome.kind})`);
+    if (outcome.kind !== 'admitted')
+      throw new Error(`release: device ${i} of ${accountId} was not admitted (${outcome.kind})`);
     devices.push(fleet.startHeartbeating({ accountId, deviceId: `d${i}`, sessionId: outcome.session.sessionId }));
   }
   // The seed strategies see a device only once its heartbeats are counted: wait until the check shows the account full.
@@ -141,7 +171,12 @@ async function releaseOnce(bench: BenchEngine, fleet: DeviceFleet, accountId: st
       const asked = performance.now();
       const outcome = await bench.engine.admit({ accountId, deviceId: 'newcomer' });
       const now = performance.now();
-      if (outcome.kind === 'admitted') return { fromEnd: now - t0, fromLastHeartbeat: now - Math.max(admittedAt, devices[0]!.lastHeartbeatAt || 0), admissionMs: now - asked };
+      if (outcome.kind === 'admitted')
+        return {
+          fromEnd: now - t0,
+          fromLastHeartbeat: now - Math.max(admittedAt, devices[0]!.lastHeartbeatAt || 0),
+          admissionMs: now - asked,
+        };
       if (outcome.kind !== 'limit-reached') throw new Error(`release: newcomer in ${accountId} got ${outcome.kind}`);
       if (now - t0 > timeoutMs) return { fromEnd: undefined, fromLastHeartbeat: undefined, admissionMs: undefined };
       await sleep(RETRY_MS);

@@ -32,7 +32,9 @@ export function renderTables(report: Pick<BenchReport, 'results'>): string {
         const values = STRATEGIES.map((s) => cell(row.cells[s]?.value ?? '–'));
         const judged = STRATEGIES.map((s) => row.cells[s]?.met).filter((m): m is boolean => m !== undefined);
         const met = judged.length === 0 ? undefined : judged.every(Boolean);
-        lines.push(`| ${cell(`${result.section}: ${row.measure}`)} | ${values.join(' | ')} | ${cell(row.target ?? '')} | ${metText(met)} |`);
+        lines.push(
+          `| ${cell(`${result.section}: ${row.measure}`)} | ${values.join(' | ')} | ${cell(row.target ?? '')} | ${metText(met)} |`,
+        );
       }
     }
   }
@@ -58,20 +60,25 @@ function renderTargets(report: BenchReport): string[] {
       const judged = STRATEGIES.map((s) => row.cells[s]?.met).filter((m): m is boolean => m !== undefined);
       if (row.target && judged.length > 0) {
         const met = judged.every(Boolean);
-        lines.push(`- ${met ? 'Met' : '**Not met**'}: ${result.section}, ${row.measure.toLowerCase()} (target ${row.target}; measured ${row.cells.leases?.value ?? '–'}).${row.note ? ` ${row.note}` : ''}`);
+        lines.push(
+          `- ${met ? 'Met' : '**Not met**'}: ${result.section}, ${row.measure.toLowerCase()} (target ${row.target}; measured ${row.cells.leases?.value ?? '–'}).${row.note ? ` ${row.note}` : ''}`,
+        );
       } else if (row.note) {
         lines.push(`- Note: ${result.section}, ${row.measure.toLowerCase()}: ${row.note}`);
       }
     }
     for (const row of result.systemRows ?? []) {
       if (row.target && row.met !== undefined) {
-        lines.push(`- ${row.met ? 'Met' : '**Not met**'}: ${row.measure} (target ${row.target}; measured ${row.value}).${row.note ? ` ${row.note}` : ''}`);
+        lines.push(
+          `- ${row.met ? 'Met' : '**Not met**'}: ${row.measure} (target ${row.target}; measured ${row.value}).${row.note ? ` ${row.note}` : ''}`,
+        );
       } else if (row.note) {
         lines.push(`- Note: ${row.measure}: ${row.note}`);
       }
     }
   }
-  for (const failure of report.failures) lines.push(`- **Not measured**: ${failure.section} failed in this run: ${failure.error}`);
+  for (const failure of report.failures)
+    lines.push(`- **Not measured**: ${failure.section} failed in this run: ${failure.error}`);
   return lines;
 }
 

@@ -53,15 +53,55 @@ interface Measurement {
 }
 
 const MEASUREMENTS: readonly Measurement[] = [
-  { name: 'ceiling', section: 'Emulator ceiling', emulator: true, run: ({ scale, emulator }) => measureEmulatorCeiling(emulator!, scale) },
-  { name: 'overshoot', section: 'Overshoot', emulator: true, run: ({ scale, emulator }) => measureOvershoot(emulator!, scale) },
-  { name: 'release', section: 'Release', emulator: true, run: ({ scale, emulator }) => measureReleaseTime(emulator!, scale) },
-  { name: 'false-expiry', section: 'False expiry', emulator: true, run: ({ scale, emulator }) => measureFalseExpiry(emulator!, scale) },
-  { name: 'accuracy', section: 'Accuracy', emulator: true, run: ({ scale, emulator }) => measureAccuracy(emulator!, scale) },
+  {
+    name: 'ceiling',
+    section: 'Emulator ceiling',
+    emulator: true,
+    run: ({ scale, emulator }) => measureEmulatorCeiling(emulator!, scale),
+  },
+  {
+    name: 'overshoot',
+    section: 'Overshoot',
+    emulator: true,
+    run: ({ scale, emulator }) => measureOvershoot(emulator!, scale),
+  },
+  {
+    name: 'release',
+    section: 'Release',
+    emulator: true,
+    run: ({ scale, emulator }) => measureReleaseTime(emulator!, scale),
+  },
+  {
+    name: 'false-expiry',
+    section: 'False expiry',
+    emulator: true,
+    run: ({ scale, emulator }) => measureFalseExpiry(emulator!, scale),
+  },
+  {
+    name: 'accuracy',
+    section: 'Accuracy',
+    emulator: true,
+    run: ({ scale, emulator }) => measureAccuracy(emulator!, scale),
+  },
   // Its own emulator, in a process of its own.
-  { name: 'throughput', section: 'Subscriber throughput', emulator: false, run: ({ scale }) => measureSubscriberThroughput(scale) },
-  { name: 'tokens', section: 'Token vending', emulator: true, run: ({ scale, emulator }) => measureTokenVending(emulator!, scale) },
-  { name: 'cost', section: 'Cost per operation', emulator: true, run: ({ scale, emulator }) => measureOperationCost(emulator!, scale) },
+  {
+    name: 'throughput',
+    section: 'Subscriber throughput',
+    emulator: false,
+    run: ({ scale }) => measureSubscriberThroughput(scale),
+  },
+  {
+    name: 'tokens',
+    section: 'Token vending',
+    emulator: true,
+    run: ({ scale, emulator }) => measureTokenVending(emulator!, scale),
+  },
+  {
+    name: 'cost',
+    section: 'Cost per operation',
+    emulator: true,
+    run: ({ scale, emulator }) => measureOperationCost(emulator!, scale),
+  },
   { name: 'cold-start', section: 'Cold start', emulator: false, run: ({ scale }) => measureColdStart(scale) },
   { name: 'synthesis', section: 'Synthesis', emulator: false, run: ({ scale }) => measureSynthesis(scale) },
 ];
@@ -83,7 +123,11 @@ async function main(): Promise<void> {
   const scale = args.quick ? QUICK_SCALE : FULL_SCALE;
   const command = `npm run bench${args.quick ? ' -- --quick' : ''}`;
   // A partial run (--only) never overwrites the documents of a complete one.
-  const defaultOut = args.quick ? 'test-output/bench-quick.md' : args.only ? 'test-output/bench-partial.md' : 'docs/benchmarks.md';
+  const defaultOut = args.quick
+    ? 'test-output/bench-quick.md'
+    : args.only
+      ? 'test-output/bench-partial.md'
+      : 'docs/benchmarks.md';
   const outFile = path.resolve(ROOT, args.out ?? defaultOut);
   const startedAt = new Date();
   const environment = describeEnvironment();
@@ -94,7 +138,9 @@ async function main(): Promise<void> {
     if (args.only && !args.only.includes(measurement.name)) continue;
     process.stdout.write(`bench: ${measurement.section} ...`);
     const mt0 = Date.now();
-    const emulator = measurement.emulator ? await startEmulator({ caches: [BENCH_CACHE], heartbeatIntervalMs: 1000 }) : undefined;
+    const emulator = measurement.emulator
+      ? await startEmulator({ caches: [BENCH_CACHE], heartbeatIntervalMs: 1000 })
+      : undefined;
     try {
       results.push(await measurement.run({ scale, emulator }));
       process.stdout.write(` ${((Date.now() - mt0) / 1000).toFixed(1)} s\n`);
@@ -106,19 +152,41 @@ async function main(): Promise<void> {
       await emulator?.stop();
     }
   }
-  const report = { scale: scale.name, command, startedAt, elapsedMs: Date.now() - t0, environment, loadAverageAtEnd: Math.round(os.loadavg()[0]! * 100) / 100, results, failures, setup: SETUP };
+  const report = {
+    scale: scale.name,
+    command,
+    startedAt,
+    elapsedMs: Date.now() - t0,
+    environment,
+    loadAverageAtEnd: Math.round(os.loadavg()[0]! * 100) / 100,
+    results,
+    failures,
+    setup: SETUP,
+  };
   mkdirSync(path.dirname(outFile), { recursive: true });
   writeFileSync(outFile, renderReport(report));
   // The capacity model is computed from the same run's figures and written beside its report.
   const figures: CapacityFigures = Object.assign({}, ...results.map((r) => r.figures ?? {}));
-  const capacityFile = args.out || args.quick || args.only ? path.join(path.dirname(outFile), `${path.basename(outFile, '.md')}-capacity.md`) : path.resolve(ROOT, 'docs/capacity.md');
-  writeFileSync(capacityFile, renderCapacity(figures, { command, date: startedAt, benchmarksPath: path.relative(path.dirname(capacityFile), outFile) || 'benchmarks.md' }));
-  console.log(`\n${renderTables(report)}\n\nbench: report written to ${path.relative(ROOT, outFile)} and ${path.relative(ROOT, capacityFile)} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+  const capacityFile =
+    args.out || args.quick || args.only
+      ? path.join(path.dirname(outFile), `${path.basename(outFile, '.md')}-capacity.md`)
+      : path.resolve(ROOT, 'docs/capacity.md');
+  writeFileSync(
+    capacityFile,
+    renderCapacity(figures, {
+      command,
+      date: startedAt,
+      benchmarksPath: path.relative(path.dirname(capacityFile), outFile) || 'benchmarks.md',
+    }),
+  );
+  console.log(
+    `\n${renderTables(report)}\n\nbench: report written to ${path.relative(ROOT, outFile)} and ${path.relative(ROOT, capacityFile)} (${((Date.now() - t0) / 1000).toFixed(0)} s)`,
+  );
   // Failures make the run fail, so CI notices a benchmark that rotted; figures never do.
   process.exit(failures.length > 0 ? 1 : 0);
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.stack ?? error.message : String(error));
+  console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
   process.exit(1);
 });

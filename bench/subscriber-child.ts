@@ -20,22 +20,44 @@ async function main(): Promise<void> {
   const send = (message: ChildReport) => process.send?.(message);
   const usage = () => {
     const cpu = process.cpuUsage();
-    return { cpuSeconds: (cpu.user + cpu.system) / 1e6, maxRssBytes: process.resourceUsage().maxRSS * 1024, rssBytes: process.memoryUsage().rss };
+    return {
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
+      maxRssBytes: process.resourceUsage().maxRSS * 1024,
+      rssBytes: process.memoryUsage().rss,
+    };
   };
 
   if (mode === 'do-nothing') {
     const { hostname, port } = config.momentoLocalEndpoint!;
-    const client = new TopicClient({ configuration: TopicConfigurations.Default.latest(), credentialProvider: CredentialProvider.forMomentoLocal({ hostname, port }) });
+    const client = new TopicClient({
+      configuration: TopicConfigurations.Default.latest(),
+      credentialProvider: CredentialProvider.forMomentoLocal({ hostname, port }),
+    });
     let received = 0;
     for (const shard of config.subscriberShards) {
-      const subscription = await client.subscribe(config.cacheName, heartbeatTopicName(config.heartbeatTopic, shard, config.topicShards), {
-        onItem: () => (received += 1),
-        onError: () => undefined,
-      });
-      if (!(subscription instanceof TopicSubscribe.Subscription)) throw new Error(`do-nothing subscriber could not subscribe: ${subscription.toString()}`);
+      const subscription = await client.subscribe(
+        config.cacheName,
+        heartbeatTopicName(config.heartbeatTopic, shard, config.topicShards),
+        {
+          onItem: () => (received += 1),
+          onError: () => undefined,
+        },
+      );
+      if (!(subscription instanceof TopicSubscribe.Subscription))
+        throw new Error(`do-nothing subscriber could not subscribe: ${subscription.toString()}`);
     }
     process.on('message', (request: ChildRequest) => {
-      if (request.type === 'stats') send({ type: 'stats', received, processed: received, leaseLost: 0, expiredSessions: [], shed: 0, failed: 0, ...usage() });
+      if (request.type === 'stats')
+        send({
+          type: 'stats',
+          received,
+          processed: received,
+          leaseLost: 0,
+          expiredSessions: [],
+          shed: 0,
+          failed: 0,
+          ...usage(),
+        });
       if (request.type === 'stop') process.exit(0);
     });
     send({ type: 'ready' });
@@ -47,7 +69,13 @@ async function main(): Promise<void> {
   const intervalMs = Number(process.env.BENCH_INTERVAL_MS ?? 60_000);
   const cappedListSize = Number(process.env.BENCH_CAPPED_LIST_SIZE ?? 20);
   // As the heartbeat subscriber builds its engine: deadline index writes batched per shard.
-  const engine = createEngine(config, { cache: ports.cache, topics: ports.topics, events, strategyOptions: { intervalMs, cappedListSize }, deadlineIndexBatch: {} });
+  const engine = createEngine(config, {
+    cache: ports.cache,
+    topics: ports.topics,
+    events,
+    strategyOptions: { intervalMs, cappedListSize },
+    deadlineIndexBatch: {},
+  });
   const subscriber = await startHeartbeatSubscriber(config, { ports, engine, options: { healthPort: false } });
   await subscriber.ready();
   process.on('message', (request: ChildRequest) => {
@@ -60,7 +88,9 @@ async function main(): Promise<void> {
         received: messages.received,
         processed,
         leaseLost: messages.outcomes['lease-lost'],
-        expiredSessions: events.ofType('Session Expired').map((event) => String((event.detail as { sessionId?: string }).sessionId)),
+        expiredSessions: events
+          .ofType('Session Expired')
+          .map((event) => String((event.detail as { sessionId?: string }).sessionId)),
         shed: messages.shed,
         failed: messages.failed,
         ...usage(),
@@ -72,6 +102,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.stack ?? error.message : String(error));
+  console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
   process.exit(1);
 });

@@ -31,7 +31,10 @@ export interface SubscriberProcess {
  * Forks `subscriber-child.ts` with the runtime environment `env` (plus the benchmark's tuning of
  * the seed strategies) and resolves once it has subscribed.
  */
-export async function startSubscriberProcess(mode: 'engine' | 'do-nothing', env: Readonly<Record<string, string>>): Promise<SubscriberProcess> {
+export async function startSubscriberProcess(
+  mode: 'engine' | 'do-nothing',
+  env: Readonly<Record<string, string>>,
+): Promise<SubscriberProcess> {
   const child: ChildProcess = fork(path.join(__dirname, 'subscriber-child.ts'), [], {
     env: { ...process.env, ...env, BENCH_SUBSCRIBER_MODE: mode },
     execArgv: ['-r', 'ts-node/register/transpile-only'],

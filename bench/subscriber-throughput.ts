@@ -43,14 +43,34 @@ export async function measureSubscriberThroughput(scale: BenchScale): Promise<Me
   const started = Date.now();
   const emulator = await startEmulatorProcess([BENCH_CACHE]);
   // Long leases: nothing may expire while the flood is queued.
-  const bench = startBenchEngine(emulator, 'leases', { DEFAULT_LIMIT: String(DEVICES_PER_ACCOUNT), HEARTBEAT_INTERVAL_SECONDS: '60', LEASE_SECONDS: '600' });
+  const bench = startBenchEngine(emulator, 'leases', {
+    DEFAULT_LIMIT: String(DEVICES_PER_ACCOUNT),
+    HEARTBEAT_INTERVAL_SECONDS: '60',
+    LEASE_SECONDS: '600',
+  });
   const fleet = new DeviceFleet(bench.config, bench.ports.tokens!, emulator.address);
   try {
     const devices = await admitDevices(bench);
     const runs: { engine: Throughput; ceiling: Throughput }[] = [];
     for (let r = 0; r < scale.throughputRepetitions; r += 1) {
-      const engine = await ladder(emulator, bench, fleet, devices, 'engine', scale.throughputStepSeconds, scale.waitForStreamRestart);
-      const ceiling = await ladder(emulator, bench, fleet, devices, 'do-nothing', scale.throughputStepSeconds, scale.waitForStreamRestart);
+      const engine = await ladder(
+        emulator,
+        bench,
+        fleet,
+        devices,
+        'engine',
+        scale.throughputStepSeconds,
+        scale.waitForStreamRestart,
+      );
+      const ceiling = await ladder(
+        emulator,
+        bench,
+        fleet,
+        devices,
+        'do-nothing',
+        scale.throughputStepSeconds,
+        scale.waitForStreamRestart,
+      );
       runs.push({ engine, ceiling });
     }
     const ratios = runs.map((run) => run.engine.offered / run.ceiling.offered);
@@ -62,7 +82,9 @@ export async function measureSubscriberThroughput(scale: BenchScale): Promise<Me
     const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
     const reps = runs.length;
     const spreadNote = (values: readonly number[], show: (n: number) => string) =>
-      reps > 1 ? `Median of ${reps} repetitions; spread ${show(Math.min(...values))} – ${show(Math.max(...values))} (${values.map(show).join(', ')}).` : 'One repetition (no spread).';
+      reps > 1
+        ? `Median of ${reps} repetitions; spread ${show(Math.min(...values))} – ${show(Math.max(...values))} (${values.map(show).join(', ')}).`
+        : 'One repetition (no spread).';
     return {
       section: 'Subscriber throughput',
       method:
@@ -75,12 +97,18 @@ export async function measureSubscriberThroughput(scale: BenchScale): Promise<Me
         {
           measure: 'Subscriber: heartbeats/s kept up with',
           value: `${fmt(engine.offered)}/s (${fmt(engine.perSecond)}/s finished)`,
-          note: `${spreadNote(runs.map((run) => run.engine.offered), fmt)} Ladder ended by: ${engine.limitedBy}${describeEndStep(engine)}.${engine.shed + engine.failed > 0 ? ` ${engine.shed} shed, ${engine.failed} failed.` : ''}`,
+          note: `${spreadNote(
+            runs.map((run) => run.engine.offered),
+            fmt,
+          )} Ladder ended by: ${engine.limitedBy}${describeEndStep(engine)}.${engine.shed + engine.failed > 0 ? ` ${engine.shed} shed, ${engine.failed} failed.` : ''}`,
         },
         {
           measure: 'Do-nothing subscriber: heartbeats/s kept up with (ceiling)',
           value: `${fmt(ceiling.offered)}/s (${fmt(ceiling.perSecond)}/s received)`,
-          note: `${spreadNote(runs.map((run) => run.ceiling.offered), fmt)} Ladder ended by: ${ceiling.limitedBy}${describeEndStep(ceiling)}.`,
+          note: `${spreadNote(
+            runs.map((run) => run.ceiling.offered),
+            fmt,
+          )} Ladder ended by: ${ceiling.limitedBy}${describeEndStep(ceiling)}.`,
         },
         {
           measure: 'Subscriber / do-nothing ceiling',
@@ -103,8 +131,22 @@ export async function measureSubscriberThroughput(scale: BenchScale): Promise<Me
           met: cpuMultiple <= 8,
           note: spreadNote(cpuMultiples, (n) => `${n.toFixed(1)}×`),
         },
-        { measure: 'Subscriber CPU per 10,000 heartbeats', value: `${engine.cpuSeconds.toFixed(2)} s`, note: spreadNote(runs.map((run) => run.engine.cpuSeconds), (n) => `${n.toFixed(2)} s`) },
-        { measure: 'Do-nothing subscriber CPU per 10,000 heartbeats', value: `${ceiling.cpuSeconds.toFixed(2)} s`, note: spreadNote(runs.map((run) => run.ceiling.cpuSeconds), (n) => `${n.toFixed(2)} s`) },
+        {
+          measure: 'Subscriber CPU per 10,000 heartbeats',
+          value: `${engine.cpuSeconds.toFixed(2)} s`,
+          note: spreadNote(
+            runs.map((run) => run.engine.cpuSeconds),
+            (n) => `${n.toFixed(2)} s`,
+          ),
+        },
+        {
+          measure: 'Do-nothing subscriber CPU per 10,000 heartbeats',
+          value: `${ceiling.cpuSeconds.toFixed(2)} s`,
+          note: spreadNote(
+            runs.map((run) => run.ceiling.cpuSeconds),
+            (n) => `${n.toFixed(2)} s`,
+          ),
+        },
         { measure: 'Subscriber peak memory (RSS)', value: `${(engine.peakRssBytes / 1024 ** 2).toFixed(0)} MiB` },
       ],
       figures: {
@@ -136,14 +178,16 @@ async function admitDevices(bench: BenchEngine): Promise<FleetDevice[]> {
   await runWithConcurrency(ACCOUNTS * DEVICES_PER_ACCOUNT, 16, async (i) => {
     const request = { accountId: accounts[i % ACCOUNTS]!, deviceId: `d${Math.floor(i / ACCOUNTS)}` };
     const outcome = await bench.engine.admit(request);
-    if (outcome.kind !== 'admitted') throw new Error(`throughput: ${request.deviceId} of ${request.accountId} was ${outcome.kind}`);
+    if (outcome.kind !== 'admitted')
+      throw new Error(`throughput: ${request.deviceId} of ${request.accountId} was ${outcome.kind}`);
     devices.push({ ...request, sessionId: outcome.session.sessionId });
   });
   return devices;
 }
 
 function describeEndStep(t: Throughput): string {
-  if (t.refusedAt) return ` at ${t.refusedAt.offered.toLocaleString('en-US')}/s: ${t.refusedAt.refused} publishes refused (${t.refusedAt.response.slice(0, 160)})`;
+  if (t.refusedAt)
+    return ` at ${t.refusedAt.offered.toLocaleString('en-US')}/s: ${t.refusedAt.refused} publishes refused (${t.refusedAt.response.slice(0, 160)})`;
   if (!t.endStep) return '';
   const pct = (share: number) => `${Math.round(share * 100)} %`;
   return ` at ${t.endStep.offered.toLocaleString('en-US')}/s (CPU of one core: publishers ${pct(t.endStep.benchCpuShare)}, subscriber ${pct(t.endStep.subscriberCpuShare)})`;
@@ -165,7 +209,15 @@ export function nextRate(rate: number, failedAt: number | undefined): number | u
   return next < failedAt ? next : undefined;
 }
 
-async function ladder(emulator: EmulatorProcess, bench: BenchEngine, fleet: DeviceFleet, devices: readonly FleetDevice[], mode: 'engine' | 'do-nothing', stepSeconds: number, waitForRestart: boolean): Promise<Throughput> {
+async function ladder(
+  emulator: EmulatorProcess,
+  bench: BenchEngine,
+  fleet: DeviceFleet,
+  devices: readonly FleetDevice[],
+  mode: 'engine' | 'do-nothing',
+  stepSeconds: number,
+  waitForRestart: boolean,
+): Promise<Throughput> {
   const subscribes = async () => (await emulator.stats()).stats.calls.Subscribe ?? 0;
   const subscribesBefore = await subscribes();
   const child: SubscriberProcess = await startSubscriberProcess(mode, bench.env);
@@ -176,16 +228,24 @@ async function ladder(emulator: EmulatorProcess, bench: BenchEngine, fleet: Devi
     const publishOne = async () => {
       const device = devices[next % devices.length]!;
       next += 1;
-      await fleet.publish(device.accountId, { v: 1, type: 'heartbeat', sessionId: device.sessionId, deviceId: device.deviceId });
+      await fleet.publish(device.accountId, {
+        v: 1,
+        type: 'heartbeat',
+        sessionId: device.sessionId,
+        deviceId: device.deviceId,
+      });
     };
     // One heartbeat per device first: every publisher has its token, every record is memoised.
     const refusedBefore = fleet.refusals;
     await runWithConcurrency(devices.length, 16, publishOne);
     if (fleet.refusals > refusedBefore) throw new Error(`throughput: warm-up publish refused: ${fleet.lastRefusal}`);
-    if (!(await waitFor(async () => (await child.stats()).processed >= devices.length, 30_000, 100))) throw new Error(`throughput: the ${mode} subscriber missed the warm-up`);
+    if (!(await waitFor(async () => (await child.stats()).processed >= devices.length, 30_000, 100)))
+      throw new Error(`throughput: the ${mode} subscriber missed the warm-up`);
 
     let best: Throughput | undefined;
-    let failed: { step: Throughput; limitedBy: 'subscriber' | 'publishers'; endStep: NonNullable<Throughput['endStep']> } | undefined;
+    let failed:
+      | { step: Throughput; limitedBy: 'subscriber' | 'publishers'; endStep: NonNullable<Throughput['endStep']> }
+      | undefined;
     for (let rate: number | undefined = LADDER_START; rate !== undefined; rate = nextRate(rate, failed?.step.offered)) {
       const before = await child.stats();
       const cpuBefore = process.cpuUsage();
@@ -216,13 +276,22 @@ async function ladder(emulator: EmulatorProcess, bench: BenchEngine, fleet: Devi
       };
       if (refused > 0) {
         // The emulator (or the publishers' SDK) refused publishes: the figure above this is not the subscriber's.
-        return { ...(best ?? step), limitedBy: 'publishers', refusedAt: { offered: rate, refused, response: fleet.lastRefusal ?? '' } };
+        return {
+          ...(best ?? step),
+          limitedBy: 'publishers',
+          refusedAt: { offered: rate, refused, response: fleet.lastRefusal ?? '' },
+        };
       }
       if (!keptUp || step.sentPerSecond < rate * 0.9) {
         // Behind, or the publishers themselves could not offer the rate: refine below it.
         const cpu = process.cpuUsage(cpuBefore);
-        const endStep = { offered: rate, benchCpuShare: (cpu.user + cpu.system) / 1e6 / seconds, subscriberCpuShare: (after.cpuSeconds - before.cpuSeconds) / seconds };
-        if (!failed || rate < failed.step.offered) failed = { step, limitedBy: keptUp ? 'publishers' : 'subscriber', endStep };
+        const endStep = {
+          offered: rate,
+          benchCpuShare: (cpu.user + cpu.system) / 1e6 / seconds,
+          subscriberCpuShare: (after.cpuSeconds - before.cpuSeconds) / seconds,
+        };
+        if (!failed || rate < failed.step.offered)
+          failed = { step, limitedBy: keptUp ? 'publishers' : 'subscriber', endStep };
         if (!best) break;
         // Refining continues from the last rate kept up with.
         rate = best.offered;
@@ -231,7 +300,9 @@ async function ladder(emulator: EmulatorProcess, bench: BenchEngine, fleet: Devi
       best = step;
     }
     if (!best) return { ...failed!.step, limitedBy: failed!.limitedBy, endStep: failed!.endStep };
-    return failed ? { ...best, limitedBy: failed.limitedBy, endStep: failed.endStep } : { ...best, limitedBy: 'ladder' };
+    return failed
+      ? { ...best, limitedBy: failed.limitedBy, endStep: failed.endStep }
+      : { ...best, limitedBy: 'ladder' };
   } finally {
     await child.stop();
   }

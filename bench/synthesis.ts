@@ -22,13 +22,24 @@ export async function measureSynthesis(scale: BenchScale): Promise<MeasurementRe
     const outdir = mkdtempSync(path.join(os.tmpdir(), 'bench-synth-'));
     try {
       const t0 = performance.now();
-      const result = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(__dirname, 'synthesis-child.ts')], {
-        cwd: ROOT,
-        env: { ...process.env, CDK_OUTDIR: outdir },
-        encoding: 'utf8',
-      });
+      const result = spawnSync(
+        process.execPath,
+        ['-r', 'ts-node/register/transpile-only', path.join(__dirname, 'synthesis-child.ts')],
+        {
+          cwd: ROOT,
+          env: { ...process.env, CDK_OUTDIR: outdir },
+          encoding: 'utf8',
+        },
+      );
       const wallMs = performance.now() - t0;
-      if (result.status !== 0) throw new Error(`synthesis failed: ${result.stderr.split('\n').filter((l) => l.trim() !== '').slice(0, 3).join(' ')}`);
+      if (result.status !== 0)
+        throw new Error(
+          `synthesis failed: ${result.stderr
+            .split('\n')
+            .filter((l) => l.trim() !== '')
+            .slice(0, 3)
+            .join(' ')}`,
+        );
       runs.push({ wallMs, ...childOutput.parse(JSON.parse(result.stdout.trim().split('\n').pop() ?? '')) });
     } finally {
       rmSync(outdir, { recursive: true, force: true });
@@ -40,7 +51,12 @@ export async function measureSynthesis(scale: BenchScale): Promise<MeasurementRe
   return {
     section: 'Synthesis',
     method: `\`bin/app.ts\` synthesized ${scale.synthesisRuns} time(s) in a fresh \`node -r ts-node/register/transpile-only\` process (as cdk.json runs it, without the CDK CLI), into a temporary cdk.out; median.`,
-    systemRows: [{ measure: 'Synthesis of the example app', value: `${(wall / 1000).toFixed(1)} s process (load ${(load / 1000).toFixed(1)} s, synth ${(synth / 1000).toFixed(1)} s)` }],
+    systemRows: [
+      {
+        measure: 'Synthesis of the example app',
+        value: `${(wall / 1000).toFixed(1)} s process (load ${(load / 1000).toFixed(1)} s, synth ${(synth / 1000).toFixed(1)} s)`,
+      },
+    ],
     figures: { synthesisMs: wall },
     elapsedMs: Date.now() - started,
   };

@@ -60,7 +60,10 @@ interface MintCount {
 
 async function mintsPerThousand(emulator: Emulator, scale: BenchScale, reuse: boolean): Promise<MintCount> {
   const perAccount = Math.ceil(scale.tokenAdmissions / scale.tokenAccounts);
-  const bench = startBenchEngine(emulator, 'leases', { DEFAULT_LIMIT: String(perAccount), TOKEN_TTL_SECONDS: String(TOKEN_TTL_SECONDS) });
+  const bench = startBenchEngine(emulator, 'leases', {
+    DEFAULT_LIMIT: String(perAccount),
+    TOKEN_TTL_SECONDS: String(TOKEN_TTL_SECONDS),
+  });
   try {
     const cache = reuse ? bench.ports.cache : withoutCachedTokens(bench.ports.cache);
     const engine = createEngine(bench.config, { cache, topics: bench.ports.topics });
@@ -74,11 +77,22 @@ async function mintsPerThousand(emulator: Emulator, scale: BenchScale, reuse: bo
         firstCacheError ??= String(fields?.error);
       },
     };
-    const deps = { config: bench.config, engine, cache, tokens: bench.ports.tokens!, sessionKeys: inProcessSessionKeys(bench.config), metrics: noMetrics, logger };
+    const deps = {
+      config: bench.config,
+      engine,
+      cache,
+      tokens: bench.ports.tokens!,
+      sessionKeys: inProcessSessionKeys(bench.config),
+      metrics: noMetrics,
+      logger,
+    };
     const accounts = accountIds(`tok-${reuse ? 'on' : 'off'}-${randomUUID().slice(0, 8)}`, scale.tokenAccounts);
     const before = emulator.stats();
     await runWithConcurrency(scale.tokenAdmissions, 16, async (i) => {
-      const outcome = await vendToken({ accountId: accounts[i % accounts.length]!, deviceId: `d${Math.floor(i / accounts.length)}` }, deps);
+      const outcome = await vendToken(
+        { accountId: accounts[i % accounts.length]!, deviceId: `d${Math.floor(i / accounts.length)}` },
+        deps,
+      );
       if (outcome.kind !== 'issued') throw new Error(`token vending: admission ${i} was ${outcome.kind}`);
     });
     const mints = callsBetween(before, emulator.stats())[MINT_METHOD] ?? 0;
@@ -93,9 +107,11 @@ function withoutCachedTokens(cache: CachePort): CachePort {
   const tokenKeyPrefix = cacheKeys.deviceToken('');
   return new Proxy(cache, {
     get(target, property, receiver) {
-      if (property === 'get') return (key: string) => (key.startsWith(tokenKeyPrefix) ? Promise.resolve(undefined) : target.get(key));
+      if (property === 'get')
+        return (key: string) => (key.startsWith(tokenKeyPrefix) ? Promise.resolve(undefined) : target.get(key));
       if (property === 'getBatch') {
-        return async (keys: readonly string[]) => (await target.getBatch(keys)).map((value, i) => (keys[i]!.startsWith(tokenKeyPrefix) ? undefined : value));
+        return async (keys: readonly string[]) =>
+          (await target.getBatch(keys)).map((value, i) => (keys[i]!.startsWith(tokenKeyPrefix) ? undefined : value));
       }
       const value: unknown = Reflect.get(target, property, receiver);
       return typeof value === 'function' ? value.bind(target) : value;

@@ -23,6 +23,11 @@ export function backoffDelay(policy: BackoffPolicy, attempt: number, random: () 
 }
 
 /** The backoff delay, but never sooner than the server's `Retry-After`. */
-export function retryDelay(policy: BackoffPolicy, attempt: number, random?: () => number, retryAfterMs?: number): number {
+export function retryDelay(
+  policy: BackoffPolicy,
+  attempt: number,
+  random?: () => number,
+  retryAfterMs?: number,
+): number {
   return Math.max(backoffDelay(policy, attempt, random), retryAfterMs ?? 0);
 }

@@ -1,6 +1,18 @@
 import * as z from 'zod/mini';
-import { CONTROL_MESSAGE_TYPES, HEARTBEAT_MAX_BYTES, MESSAGE_VERSION, type PublishedControlMessage, type PublishedHeartbeatMessage } from '../contract/heartbeat';
-import { DEVICE_NAME_HINT, DEVICE_NAME_PATTERN, ID_PATTERN_HINTS, ID_PATTERNS, type IdField } from '../contract/identifiers';
+import {
+  CONTROL_MESSAGE_TYPES,
+  HEARTBEAT_MAX_BYTES,
+  MESSAGE_VERSION,
+  type PublishedControlMessage,
+  type PublishedHeartbeatMessage,
+} from '../contract/heartbeat';
+import {
+  DEVICE_NAME_HINT,
+  DEVICE_NAME_PATTERN,
+  ID_PATTERN_HINTS,
+  ID_PATTERNS,
+  type IdField,
+} from '../contract/identifiers';
 import type { TokenGrantBody } from '../contract/token-grant';
 
 /**
@@ -19,9 +31,10 @@ export const contentIdSchema = idSchema('contentId');
 /** A stream kind (camera, screen, audio, ...). */
 export const kindSchema = idSchema('kind');
 /** A name the viewer gave this device, shown to the account's other devices in a 409. */
-export const deviceNameSchema = z
-  .string()
-  .check(z.regex(new RegExp(DEVICE_NAME_PATTERN, 'u'), DEVICE_NAME_HINT), z.refine((name) => name.trim().length > 0, 'must not be blank'));
+export const deviceNameSchema = z.string().check(
+  z.regex(new RegExp(DEVICE_NAME_PATTERN, 'u'), DEVICE_NAME_HINT),
+  z.refine((name) => name.trim().length > 0, 'must not be blank'),
+);
 
 const nonEmpty = z.string().check(z.minLength(1));
 const isoTime = z.string().check(z.refine((value) => Number.isFinite(Date.parse(value)), 'must be an ISO time'));
@@ -50,8 +63,18 @@ export const tokenGrantSchema = z
     degraded: z.optional(z.boolean()),
     // Every field of the grant the backend sends, and no other (contract/token-grant.ts).
   } satisfies Record<keyof TokenGrantBody, z.ZodMiniType>)
-  .check(z.refine((grant) => grant.degraded === true || grant.token.length > 0, { message: 'token must not be empty', path: ['token'] }))
-  .check(z.refine((grant) => grant.degraded === true || (grant.sessionKey ?? '').length > 0, { message: 'sessionKey must not be empty', path: ['sessionKey'] }));
+  .check(
+    z.refine((grant) => grant.degraded === true || grant.token.length > 0, {
+      message: 'token must not be empty',
+      path: ['token'],
+    }),
+  )
+  .check(
+    z.refine((grant) => grant.degraded === true || (grant.sessionKey ?? '').length > 0, {
+      message: 'sessionKey must not be empty',
+      path: ['sessionKey'],
+    }),
+  );
 export type TokenGrant = z.infer<typeof tokenGrantSchema>;
 
 /** One of the account's active sessions, as listed in a 409 so the player can offer to stop one. */
@@ -107,7 +130,9 @@ export function encodeHeartbeat(message: HeartbeatMessage): string {
   const text = JSON.stringify(message);
   const bytes = new TextEncoder().encode(text).length;
   if (bytes > HEARTBEAT_MAX_BYTES) {
-    throw new RangeError(`heartbeat message is ${bytes} bytes; the limit is ${HEARTBEAT_MAX_BYTES} (shorten deviceId, contentId or kind)`);
+    throw new RangeError(
+      `heartbeat message is ${bytes} bytes; the limit is ${HEARTBEAT_MAX_BYTES} (shorten deviceId, contentId or kind)`,
+    );
   }
   return text;
 }
@@ -125,9 +150,14 @@ export function decodeControlMessage(text: string): ControlMessage | undefined {
 }
 
 /** A one-line description of a schema failure, for error messages. */
-export function describeIssues(error: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; code: string; message: string }> }): string {
+export function describeIssues(error: {
+  issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; code: string; message: string }>;
+}): string {
   // eslint-disable-next-line no-restricted-syntax -- the client's one copy (the client imports no runtime code)
   return error.issues
-    .map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message === 'Invalid input' ? issue.code : issue.message}`)
+    .map(
+      (issue) =>
+        `${issue.path.map(String).join('.') || '(root)'}: ${issue.message === 'Invalid input' ? issue.code : issue.message}`,
+    )
     .join('; ');
 }

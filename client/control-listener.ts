@@ -67,10 +67,14 @@ export class ControlListener {
       return;
     }
     this.options.onFailed(
-      new DeviceSessionError('control-failed', `the control topic refused this device (${error.kind}): ${error.message}`, {
-        retryable: false,
-        cause: error,
-      }),
+      new DeviceSessionError(
+        'control-failed',
+        `the control topic refused this device (${error.kind}): ${error.message}`,
+        {
+          retryable: false,
+          cause: error,
+        },
+      ),
     );
   }
 }

@@ -24,7 +24,8 @@ import type { TopicTransportError } from './topic-transport';
  *
  * Every state but `starting` and `active` is at rest: `start()` begins a new session from it.
  */
-export type DeviceSessionState = 'idle' | 'starting' | 'active' | 'refused' | 'evicted' | 'expired' | 'stopped' | 'error';
+export type DeviceSessionState =
+  'idle' | 'starting' | 'active' | 'refused' | 'evicted' | 'expired' | 'stopped' | 'error';
 
 /** What `start()` resolves to. */
 export type StartResult =
@@ -75,13 +76,20 @@ export interface DeviceSessionEvents {
    * with `retryInMs` undefined, not at all (the refresh budget is spent: the session ends when its
    * token or lease runs out).
    */
-  'refresh-failed': { readonly error: DeviceSessionError; readonly attempt: number; readonly retryInMs: number | undefined };
+  'refresh-failed': {
+    readonly error: DeviceSessionError;
+    readonly attempt: number;
+    readonly retryInMs: number | undefined;
+  };
   /** The session moved to `error`. */
   error: DeviceSessionError;
 }
 
 /** Emits one event of a session (the session's parts emit through the session, which logs them). */
-export type EmitSessionEvent = <Name extends keyof DeviceSessionEvents>(name: Name, payload: DeviceSessionEvents[Name]) => void;
+export type EmitSessionEvent = <Name extends keyof DeviceSessionEvents>(
+  name: Name,
+  payload: DeviceSessionEvents[Name],
+) => void;
 
 /**
  * The public face of a `DeviceSession`: what the React hook, the video.js binding and the test
@@ -102,7 +110,10 @@ export interface TrackedSession {
   /** Why the session is `stopped` (undefined in any other state). */
   readonly stoppedReason: StoppedReason | undefined;
   /** Listens to an event; returns the function that removes the listener. */
-  on<Name extends keyof DeviceSessionEvents>(name: Name, listener: (payload: DeviceSessionEvents[Name]) => void): () => void;
+  on<Name extends keyof DeviceSessionEvents>(
+    name: Name,
+    listener: (payload: DeviceSessionEvents[Name]) => void,
+  ): () => void;
   /** Removes a listener added with `on`. */
   off<Name extends keyof DeviceSessionEvents>(name: Name, listener: (payload: DeviceSessionEvents[Name]) => void): void;
   /** Asks for admission; resolves to the outcome and never rejects. */

@@ -1,9 +1,25 @@
 import * as z from 'zod/mini';
 import { retryDelay, type BackoffPolicy, type RetryPolicy } from './backoff';
-import { contentIdSchema, describeIssues, deviceIdSchema, deviceNameSchema, encodeHeartbeat, kindSchema, type ControlMessage, type Refusal, type TokenGrant } from './contracts';
+import {
+  contentIdSchema,
+  describeIssues,
+  deviceIdSchema,
+  deviceNameSchema,
+  encodeHeartbeat,
+  kindSchema,
+  type ControlMessage,
+  type Refusal,
+  type TokenGrant,
+} from './contracts';
 import { ControlListener } from './control-listener';
 import { DeviceSessionError } from './device-session-error';
-import type { DeviceSessionEvents, DeviceSessionState, EmitSessionEvent, StartResult, TrackedSession } from './device-session-events';
+import type {
+  DeviceSessionEvents,
+  DeviceSessionState,
+  EmitSessionEvent,
+  StartResult,
+  TrackedSession,
+} from './device-session-events';
 import { HeartbeatLoop, heartbeatAddress } from './heartbeat-loop';
 import { browserPageLifecycle, watchPageExit, watchPageVisible, type PageExit, type PageLifecycle } from './page-exit';
 import type { StoppedReason } from './reasons';
@@ -14,7 +30,13 @@ import { TokenRefresher } from './token-refresher';
 import type { TopicTransport } from './topic-transport';
 import { errorMessage } from './error-message';
 
-export type { DeviceSessionEvents, DeviceSessionState, RetryEvent, StartResult, TrackedSession } from './device-session-events';
+export type {
+  DeviceSessionEvents,
+  DeviceSessionState,
+  RetryEvent,
+  StartResult,
+  TrackedSession,
+} from './device-session-events';
 
 /** Options of a `DeviceSession`. */
 export interface DeviceSessionOptions {
@@ -152,7 +174,8 @@ export class DeviceSession implements TrackedSession {
   constructor(options: DeviceSessionOptions) {
     const parsed = optionsSchema.safeParse(options);
     if (!parsed.success) throw new TypeError(`invalid DeviceSession options: ${describeIssues(parsed.error)}`);
-    if (typeof options.requestToken !== 'function') throw new TypeError('invalid DeviceSession options: requestToken must be a function');
+    if (typeof options.requestToken !== 'function')
+      throw new TypeError('invalid DeviceSession options: requestToken must be a function');
     const transport = options.transport as Partial<TopicTransport> | undefined;
     if (!transport || typeof transport.publish !== 'function' || typeof transport.subscribe !== 'function') {
       throw new TypeError('invalid DeviceSession options: transport must have publish() and subscribe()');
@@ -162,7 +185,7 @@ export class DeviceSession implements TrackedSession {
       throw new TypeError('invalid DeviceSession options: logger must have debug() and warn()');
     }
     this.options = options;
-    this.page = options.pageLifecycle === false ? undefined : options.pageLifecycle ?? browserPageLifecycle();
+    this.page = options.pageLifecycle === false ? undefined : (options.pageLifecycle ?? browserPageLifecycle());
     this.log = sessionLogger(options.logger, options.debug);
   }
 
@@ -197,12 +220,18 @@ export class DeviceSession implements TrackedSession {
   }
 
   /** Listens to an event; returns the function that removes the listener. */
-  on<Name extends keyof DeviceSessionEvents>(name: Name, listener: (payload: DeviceSessionEvents[Name]) => void): () => void {
+  on<Name extends keyof DeviceSessionEvents>(
+    name: Name,
+    listener: (payload: DeviceSessionEvents[Name]) => void,
+  ): () => void {
     return this.events.on(name, listener);
   }
 
   /** Removes a listener added with `on`. */
-  off<Name extends keyof DeviceSessionEvents>(name: Name, listener: (payload: DeviceSessionEvents[Name]) => void): void {
+  off<Name extends keyof DeviceSessionEvents>(
+    name: Name,
+    listener: (payload: DeviceSessionEvents[Name]) => void,
+  ): void {
     this.events.off(name, listener);
   }
 
@@ -212,7 +241,8 @@ export class DeviceSession implements TrackedSession {
    */
   start(): Promise<StartResult> {
     if (this.starting) return this.starting;
-    if (this.current === 'active' && this.currentGrant) return Promise.resolve({ state: 'active', grant: this.currentGrant });
+    if (this.current === 'active' && this.currentGrant)
+      return Promise.resolve({ state: 'active', grant: this.currentGrant });
     this.starting = this.runStart().finally(() => {
       this.starting = undefined;
     });
@@ -263,7 +293,14 @@ export class DeviceSession implements TrackedSession {
     for (let attempt = 1; ; attempt += 1) {
       if (signal.aborted) return { state: 'stopped' };
       const policy = this.startRetryPolicy();
-      if (!policy || outcome.type !== 'failed' || !outcome.error.retryable || attempt > policy.maxAttempts || stopRequest.signal.aborted) break;
+      if (
+        !policy ||
+        outcome.type !== 'failed' ||
+        !outcome.error.retryable ||
+        attempt > policy.maxAttempts ||
+        stopRequest.signal.aborted
+      )
+        break;
       const retryInMs = retryDelay(policy, attempt, this.options.random, outcome.error.retryAfterMs);
       this.emit('start-failed', { error: outcome.error, attempt, retryInMs });
       await waitUnlessAborted(retryInMs, stopRequest.signal);
@@ -359,7 +396,9 @@ export class DeviceSession implements TrackedSession {
       requestToken: this.options.requestToken,
       body: () => this.tokenRequestBody(),
       grant: () => this.currentGrant as TokenGrant,
-      ...(this.options.refreshBeforeExpirySeconds !== undefined && { refreshBeforeExpirySeconds: this.options.refreshBeforeExpirySeconds }),
+      ...(this.options.refreshBeforeExpirySeconds !== undefined && {
+        refreshBeforeExpirySeconds: this.options.refreshBeforeExpirySeconds,
+      }),
       retry: this.refreshRetryPolicy(),
       readmitRetry: () => this.retryPolicy(),
       ...(this.options.random && { random: this.options.random }),
@@ -587,5 +626,9 @@ function withoutSecrets(payload: unknown): Record<string, unknown> {
 
 function withDefaults(policy: Partial<RetryPolicy>, defaults: RetryPolicy): RetryPolicy {
   const maxMs = policy.maxMs ?? Math.max(defaults.maxMs, policy.initialMs ?? 0);
-  return { initialMs: Math.min(policy.initialMs ?? defaults.initialMs, maxMs), maxMs, maxAttempts: policy.maxAttempts ?? defaults.maxAttempts };
+  return {
+    initialMs: Math.min(policy.initialMs ?? defaults.initialMs, maxMs),
+    maxMs,
+    maxAttempts: policy.maxAttempts ?? defaults.maxAttempts,
+  };
 }

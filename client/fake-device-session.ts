@@ -48,7 +48,12 @@ export function fakeRefusal(overrides: Partial<Refusal> = {}): Refusal {
     error: 'limit-reached',
     message: 'This account is already playing on 2 devices',
     sessions: [
-      { sessionId: 'other-session-1', deviceId: 'living-room-tv', deviceName: 'Living-room TV', startedAt: new Date(Date.now() - 600_000).toISOString() },
+      {
+        sessionId: 'other-session-1',
+        deviceId: 'living-room-tv',
+        deviceName: 'Living-room TV',
+        startedAt: new Date(Date.now() - 600_000).toISOString(),
+      },
       { sessionId: 'other-session-2', deviceId: 'tablet', startedAt: new Date(Date.now() - 300_000).toISOString() },
     ],
     limit: 2,
@@ -111,11 +116,17 @@ export class FakeDeviceSession implements TrackedSession {
     return this.current === 'stopped' ? this.stoppedBy : undefined;
   }
 
-  on<Name extends keyof DeviceSessionEvents>(name: Name, listener: (payload: DeviceSessionEvents[Name]) => void): () => void {
+  on<Name extends keyof DeviceSessionEvents>(
+    name: Name,
+    listener: (payload: DeviceSessionEvents[Name]) => void,
+  ): () => void {
     return this.events.on(name, listener);
   }
 
-  off<Name extends keyof DeviceSessionEvents>(name: Name, listener: (payload: DeviceSessionEvents[Name]) => void): void {
+  off<Name extends keyof DeviceSessionEvents>(
+    name: Name,
+    listener: (payload: DeviceSessionEvents[Name]) => void,
+  ): void {
     this.events.off(name, listener);
   }
 
@@ -123,7 +134,8 @@ export class FakeDeviceSession implements TrackedSession {
   start(): Promise<StartResult> {
     this.startCalls += 1;
     if (this.pending) return this.pending.promise;
-    if (this.current === 'active' && this.currentGrant) return Promise.resolve({ state: 'active', grant: this.currentGrant });
+    if (this.current === 'active' && this.currentGrant)
+      return Promise.resolve({ state: 'active', grant: this.currentGrant });
     let resolve!: (result: StartResult) => void;
     const promise = new Promise<StartResult>((done) => (resolve = done));
     this.pending = { promise, resolve };
@@ -184,7 +196,10 @@ export class FakeDeviceSession implements TrackedSession {
   }
 
   /** Ends a pending `start()` or an active session in `error`. @default code 'momento-unavailable', retryable */
-  fail(code: DeviceSessionErrorCode | (string & {}) = 'momento-unavailable', options: { retryable?: boolean; status?: number } = {}): DeviceSessionError {
+  fail(
+    code: DeviceSessionErrorCode | (string & {}) = 'momento-unavailable',
+    options: { retryable?: boolean; status?: number } = {},
+  ): DeviceSessionError {
     this.expectState('fail()', 'starting', 'active');
     const error = new DeviceSessionError(code, `fake failure: ${code}`, {
       retryable: options.retryable ?? code === 'momento-unavailable',
@@ -223,7 +238,12 @@ export class FakeDeviceSession implements TrackedSession {
 
   /** A `limit-changed` message on the control topic (the session goes on). */
   changeLimit(reason = 'limit-changed'): ControlMessage {
-    const message: ControlMessage = { v: 1, type: 'limit-changed', sessionId: this.currentGrant?.sessionId ?? '', reason };
+    const message: ControlMessage = {
+      v: 1,
+      type: 'limit-changed',
+      sessionId: this.currentGrant?.sessionId ?? '',
+      reason,
+    };
     this.events.emit('limit-changed', message);
     return message;
   }
@@ -240,7 +260,10 @@ export class FakeDeviceSession implements TrackedSession {
     this.expectState('loseConnection()', 'active');
     if (!this.down) {
       this.down = { since: Date.now(), attempts: 0 };
-      this.events.emit('reconnecting', { error, ...(this.lastBeatAt !== undefined && { lastHeartbeatAt: this.lastBeatAt }) });
+      this.events.emit('reconnecting', {
+        error,
+        ...(this.lastBeatAt !== undefined && { lastHeartbeatAt: this.lastBeatAt }),
+      });
     }
     this.down.attempts += 1;
     this.events.emit('heartbeat-failed', { error, attempt: this.down.attempts, retryInMs: 500 });
@@ -259,7 +282,11 @@ export class FakeDeviceSession implements TrackedSession {
   refreshToken(): TokenGrant {
     this.expectState('refreshToken()', 'active');
     const previous = this.currentGrant as TokenGrant;
-    const grant: TokenGrant = { ...previous, token: `${previous.token}-refreshed`, expiresAt: new Date(Date.parse(previous.expiresAt) + 3_600_000).toISOString() };
+    const grant: TokenGrant = {
+      ...previous,
+      token: `${previous.token}-refreshed`,
+      expiresAt: new Date(Date.parse(previous.expiresAt) + 3_600_000).toISOString(),
+    };
     this.currentGrant = grant;
     this.events.emit('token-refreshed', grant);
     return grant;
@@ -314,6 +341,7 @@ export class FakeDeviceSession implements TrackedSession {
 
   /** The fake refuses what the real session could not do, so a test cannot script an impossible story. */
   private expectState(action: string, ...states: DeviceSessionState[]): void {
-    if (!states.includes(this.current)) throw new Error(`FakeDeviceSession: ${action} needs the session ${states.join(' or ')}, it is ${this.current}`);
+    if (!states.includes(this.current))
+      throw new Error(`FakeDeviceSession: ${action} needs the session ${states.join(' or ')}, it is ${this.current}`);
   }
 }

@@ -4,7 +4,12 @@ import { abortableTimeout, type CancelTimer } from './detached-timer';
 import type { EmitSessionEvent } from './device-session-events';
 import { DeviceSessionError } from './device-session-error';
 import type { DeviceSessionLogger } from './session-logger';
-import { asTopicTransportError, type TopicAddress, type TopicTransport, type TopicTransportError } from './topic-transport';
+import {
+  asTopicTransportError,
+  type TopicAddress,
+  type TopicTransport,
+  type TopicTransportError,
+} from './topic-transport';
 
 /** What a heartbeat loop needs from its session. */
 export interface HeartbeatLoopOptions {
@@ -154,14 +159,21 @@ export class HeartbeatLoop {
       // (CSP, ad blocker, DNS) or misconfigured. Retrying would fail the same way.
       const detail = this.lastError ? `: ${this.lastError.message}` : '';
       this.options.onFailed(
-        new DeviceSessionError('heartbeat-unreachable', `no heartbeat reached the topics API within the lease (${leaseSeconds} s)${detail}`, {
-          retryable: false,
-          cause: this.lastError,
-        }),
+        new DeviceSessionError(
+          'heartbeat-unreachable',
+          `no heartbeat reached the topics API within the lease (${leaseSeconds} s)${detail}`,
+          {
+            retryable: false,
+            cause: this.lastError,
+          },
+        ),
       );
       return;
     }
-    this.options.log.warn('no heartbeat got through for longer than the lease', { leaseSeconds, lastHeartbeatAt: this.lastBeatAt });
+    this.options.log.warn('no heartbeat got through for longer than the lease', {
+      leaseSeconds,
+      lastHeartbeatAt: this.lastBeatAt,
+    });
     this.options.onConnectionLost();
   }
 }

@@ -64,24 +64,32 @@ const pollAnswerSchema = z.object({
  */
 export function createHttpTopicTransport(options: HttpTopicTransportOptions = {}): TopicTransport {
   const fetchFn = options.fetch ?? globalThis.fetch?.bind(globalThis);
-  if (typeof fetchFn !== 'function') throw new TypeError('createHttpTopicTransport: no fetch available; pass options.fetch');
+  if (typeof fetchFn !== 'function')
+    throw new TypeError('createHttpTopicTransport: no fetch available; pass options.fetch');
   const publishTimeoutMs = options.publishTimeoutMs ?? 5000;
   const pollTimeoutMs = options.pollTimeoutMs ?? 70_000;
   const retry = options.retry ?? DEFAULT_POLL_RETRY;
   if (options.baseUrl !== undefined && !isHttpUrl(options.baseUrl)) {
     // A malformed URL fails the same way on every try: say so now rather than retry it forever.
-    throw new TypeError(`createHttpTopicTransport: baseUrl must be an absolute http(s) URL, got ${JSON.stringify(options.baseUrl)}`);
+    throw new TypeError(
+      `createHttpTopicTransport: baseUrl must be an absolute http(s) URL, got ${JSON.stringify(options.baseUrl)}`,
+    );
   }
 
   const topicUrl = (address: TopicAddress): string => {
     const base = options.baseUrl ?? httpBaseUrlFromToken(address.token);
     if (!base) {
-      throw new TopicTransportError('invalid', 'cannot tell the HTTP API endpoint from this token; pass baseUrl to createHttpTopicTransport', {
-        code: 'invalid-url',
-      });
+      throw new TopicTransportError(
+        'invalid',
+        'cannot tell the HTTP API endpoint from this token; pass baseUrl to createHttpTopicTransport',
+        {
+          code: 'invalid-url',
+        },
+      );
     }
     const url = `${base.replace(/\/+$/, '')}/topics/${encodeURIComponent(address.cacheName)}/${encodeURIComponent(address.topic)}`;
-    if (!isHttpUrl(url)) throw new TopicTransportError('invalid', `not a valid topics URL: ${url}`, { code: 'invalid-url' });
+    if (!isHttpUrl(url))
+      throw new TopicTransportError('invalid', `not a valid topics URL: ${url}`, { code: 'invalid-url' });
     return url;
   };
 
@@ -113,11 +121,24 @@ export function createHttpTopicTransport(options: HttpTopicTransportOptions = {}
       } catch {
         return;
       }
-      void fetchFn(url, { method: 'POST', keepalive: true, headers: { 'Content-Type': 'text/plain' }, body: message }).catch(() => undefined);
+      void fetchFn(url, {
+        method: 'POST',
+        keepalive: true,
+        headers: { 'Content-Type': 'text/plain' },
+        body: message,
+      }).catch(() => undefined);
     },
 
     subscribe(address, handlers) {
-      return new LongPollSubscription(fetchFn, topicUrl(address), address.token, handlers, pollTimeoutMs, retry, options.random);
+      return new LongPollSubscription(
+        fetchFn,
+        topicUrl(address),
+        address.token,
+        handlers,
+        pollTimeoutMs,
+        retry,
+        options.random,
+      );
     },
   };
 }
@@ -213,7 +234,8 @@ class LongPollSubscription implements TopicSubscription {
     }
     if (this.closed) return;
     const parsed = pollAnswerSchema.safeParse(body);
-    if (!parsed.success) throw new TopicTransportError('transient', 'the topics API answered a poll with an unexpected body');
+    if (!parsed.success)
+      throw new TopicTransportError('transient', 'the topics API answered a poll with an unexpected body');
     for (const entry of parsed.data.items) {
       if (entry.discontinuity) {
         this.sequenceNumber = entry.discontinuity.new_topic_sequence;
@@ -222,7 +244,9 @@ class LongPollSubscription implements TopicSubscription {
       if (entry.item) {
         this.sequenceNumber = entry.item.topic_sequence_number + 1;
         this.sequencePage = entry.item.sequence_page ?? this.sequencePage;
-        const text = entry.item.value.text ?? (entry.item.value.binary !== undefined ? decodeBase64Text(entry.item.value.binary) : undefined);
+        const text =
+          entry.item.value.text ??
+          (entry.item.value.binary !== undefined ? decodeBase64Text(entry.item.value.binary) : undefined);
         if (text !== undefined && !this.closed) this.handlers.onMessage(text);
       }
     }
@@ -261,14 +285,20 @@ async function errorFromResponse(response: Response, call: string): Promise<Topi
     // the status alone is enough
   }
   const suffix = detail ? `: ${detail}` : '';
-  return new TopicTransportError(failureKindOfStatus(response.status), `topics ${call} answered ${response.status}${suffix}`, {
-    code: response.status,
-  });
+  return new TopicTransportError(
+    failureKindOfStatus(response.status),
+    `topics ${call} answered ${response.status}${suffix}`,
+    {
+      code: response.status,
+    },
+  );
 }
 
 function timeoutSignal(ms: number): { signal: AbortSignal; cancel: () => void } {
   const controller = new AbortController();
-  const cancel = detachedTimeout(ms, () => controller.abort(new TopicTransportError('transient', `no answer within ${ms} ms`)));
+  const cancel = detachedTimeout(ms, () =>
+    controller.abort(new TopicTransportError('transient', `no answer within ${ms} ms`)),
+  );
   return { signal: controller.signal, cancel };
 }
 

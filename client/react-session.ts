@@ -32,13 +32,16 @@ export function useTrackedSession(session: TrackedSession, options: UseTrackedSe
 
   useEffect(() => {
     const kept = cancelPendingStop(session); // StrictMode's unmount and mount again: the session goes on
-    if (autoStart && !kept && (session.state !== 'active' && session.state !== 'starting')) void session.start();
+    if (autoStart && !kept && session.state !== 'active' && session.state !== 'starting') void session.start();
     return () => {
       if (stopOnUnmount) stopSoon(session);
     };
   }, [session, autoStart, stopOnUnmount]);
 
-  return useMemo(() => ({ ...snapshot, start: () => session.start(), stop: () => session.stop() }), [snapshot, session]);
+  return useMemo(
+    () => ({ ...snapshot, start: () => session.start(), stop: () => session.stop() }),
+    [snapshot, session],
+  );
 }
 
 interface SharedWatch {

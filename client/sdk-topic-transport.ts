@@ -1,7 +1,20 @@
-import { CredentialProvider, MomentoErrorCode, TopicClient, TopicConfigurations, TopicPublish, TopicSubscribe } from '@gomomento/sdk';
+import {
+  CredentialProvider,
+  MomentoErrorCode,
+  TopicClient,
+  TopicConfigurations,
+  TopicPublish,
+  TopicSubscribe,
+} from '@gomomento/sdk';
 import { backoffDelay, type BackoffPolicy } from './backoff';
 import { detachedTimeout, type CancelTimer } from './detached-timer';
-import { TopicTransportError, type TopicFailureKind, type TopicSubscription, type TopicSubscriptionHandlers, type TopicTransport } from './topic-transport';
+import {
+  TopicTransportError,
+  type TopicFailureKind,
+  type TopicSubscription,
+  type TopicSubscriptionHandlers,
+  type TopicTransport,
+} from './topic-transport';
 import { errorMessage } from './error-message';
 
 /** Options of the `@gomomento/sdk` transport. */
@@ -36,7 +49,9 @@ export function createSdkTopicTransport(options: SdkTopicTransportOptions = {}):
         throw new TopicTransportError('transient', `publish failed: ${errorMessage(error)}`, { cause: error });
       }
       if (response instanceof TopicPublish.Error) {
-        throw new TopicTransportError(failureKindOfCode(response.errorCode()), response.message(), { code: response.errorCode() });
+        throw new TopicTransportError(failureKindOfCode(response.errorCode()), response.message(), {
+          code: response.errorCode(),
+        });
       }
     },
 
@@ -98,7 +113,10 @@ class SdkSubscription implements TopicSubscription {
         onError: (error) => {
           if (this.closed || token !== this.token) return;
           this.active = undefined;
-          this.onFailure(new TopicTransportError(failureKindOfCode(error.errorCode()), error.message(), { code: error.errorCode() }), token);
+          this.onFailure(
+            new TopicTransportError(failureKindOfCode(error.errorCode()), error.message(), { code: error.errorCode() }),
+            token,
+          );
         },
       })
       .then((response) => {
@@ -111,7 +129,12 @@ class SdkSubscription implements TopicSubscription {
           this.active?.unsubscribe();
           this.active = response;
         } else if (response instanceof TopicSubscribe.Error && !this.closed && token === this.token) {
-          this.onFailure(new TopicTransportError(failureKindOfCode(response.errorCode()), response.message(), { code: response.errorCode() }), token);
+          this.onFailure(
+            new TopicTransportError(failureKindOfCode(response.errorCode()), response.message(), {
+              code: response.errorCode(),
+            }),
+            token,
+          );
         }
       });
   }

@@ -12,7 +12,10 @@ export interface DeviceSessionLogger {
 const silent: DeviceSessionLogger = { debug: () => undefined, warn: () => undefined };
 
 /** The logger a session uses: the player's own, the console (with `debug: true`), or none. */
-export function sessionLogger(logger: DeviceSessionLogger | undefined, debug: boolean | undefined): DeviceSessionLogger {
+export function sessionLogger(
+  logger: DeviceSessionLogger | undefined,
+  debug: boolean | undefined,
+): DeviceSessionLogger {
   if (logger) return logger;
   if (!debug) return silent;
   return {

@@ -32,7 +32,10 @@ export interface SessionWatch {
 }
 
 /** Follows a session's events and calls `onChange` with each new snapshot. */
-export function watchSession(session: TrackedSession, onChange: (snapshot: SessionSnapshot) => void = () => undefined): SessionWatch {
+export function watchSession(
+  session: TrackedSession,
+  onChange: (snapshot: SessionSnapshot) => void = () => undefined,
+): SessionWatch {
   let endReason: string | undefined;
   let reconnecting = false;
   let current = read();

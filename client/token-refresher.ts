@@ -91,7 +91,10 @@ export class TokenRefresher {
   readmitLater(): void {
     this.failures += 1;
     const intervalMs = this.options.grant().heartbeatIntervalSeconds * 1000;
-    const retryInMs = Math.max(intervalMs, backoffDelay(this.options.readmitRetry(), this.failures, this.options.random));
+    const retryInMs = Math.max(
+      intervalMs,
+      backoffDelay(this.options.readmitRetry(), this.failures, this.options.random),
+    );
     this.options.log.debug('degraded admission: asking again', { inMs: retryInMs });
     this.cancelRefresh?.();
     this.cancelRefresh = abortableTimeout(this.options.signal, retryInMs, () => void this.readmit());
@@ -132,7 +135,11 @@ export class TokenRefresher {
         return;
       }
       // The backend reuses tokens until close to their expiry: ask again later, not in a tight loop.
-      const error = new DeviceSessionError('token-not-renewed', 'the refreshed token expires no later than the previous one', { retryable: true });
+      const error = new DeviceSessionError(
+        'token-not-renewed',
+        'the refreshed token expires no later than the previous one',
+        { retryable: true },
+      );
       this.retry(error, grant);
       return;
     }
@@ -149,7 +156,9 @@ export class TokenRefresher {
       // Budget spent: no more calls; the session ends when the token (or the lease) runs out.
       this.cancelRefresh?.();
       this.cancelRefresh = undefined;
-      this.options.log.warn('token refresh budget spent: the session ends when its token or lease runs out', { attempts: this.failures });
+      this.options.log.warn('token refresh budget spent: the session ends when its token or lease runs out', {
+        attempts: this.failures,
+      });
       this.options.emit('refresh-failed', { error, attempt: this.failures, retryInMs: undefined });
       return;
     }

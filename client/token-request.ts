@@ -1,4 +1,11 @@
-import { describeIssues, errorBodySchema, refusalSchema, tokenGrantSchema, type Refusal, type TokenGrant } from './contracts';
+import {
+  describeIssues,
+  errorBodySchema,
+  refusalSchema,
+  tokenGrantSchema,
+  type Refusal,
+  type TokenGrant,
+} from './contracts';
 import { DeviceSessionError } from './device-session-error';
 import type { DeviceSessionErrorCode } from './reasons';
 import { errorMessage } from './error-message';
@@ -56,7 +63,10 @@ export async function requestTokenOutcome(requestToken: RequestToken, body: Toke
     const message = errorMessage(error);
     if (isInvalidUrlError(error)) {
       // A URL that cannot be parsed fails the same way on every try: a configuration error.
-      return failed('invalid-url', `the token request's URL is invalid: ${message}`, { retryable: false, cause: error });
+      return failed('invalid-url', `the token request's URL is invalid: ${message}`, {
+        retryable: false,
+        cause: error,
+      });
     }
     return failed('token-request-failed', `the token request failed: ${message}`, { retryable: true, cause: error });
   }
@@ -65,10 +75,14 @@ export async function requestTokenOutcome(requestToken: RequestToken, body: Toke
   if (status === 200 || status === 201) {
     const grant = tokenGrantSchema.safeParse(answer.body);
     if (grant.success) return { type: 'granted', grant: grant.data };
-    return failed('invalid-token-answer', `POST /tokens answered ${status} with an unexpected body: ${describeIssues(grant.error)}`, {
-      status,
-      retryable: false,
-    });
+    return failed(
+      'invalid-token-answer',
+      `POST /tokens answered ${status} with an unexpected body: ${describeIssues(grant.error)}`,
+      {
+        status,
+        retryable: false,
+      },
+    );
   }
   if (status === 409) {
     const refusal = refusalSchema.safeParse(answer.body);
@@ -120,7 +134,11 @@ function isInvalidUrlError(error: unknown): boolean {
     typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
   const thrown = fields(error);
   if (thrown.code === 'ERR_INVALID_URL' || fields(thrown.cause).code === 'ERR_INVALID_URL') return true;
-  return thrown.name === 'TypeError' && typeof thrown.message === 'string' && /invalid url|failed to parse url|not a valid url/i.test(thrown.message);
+  return (
+    thrown.name === 'TypeError' &&
+    typeof thrown.message === 'string' &&
+    /invalid url|failed to parse url|not a valid url/i.test(thrown.message)
+  );
 }
 
 function failed(

@@ -64,7 +64,11 @@ export const VIDEOJS_SESSION_CLASSES = {
  * new admission closes the modal and resumes playback. Returns the function that unbinds (also
  * done when the player is disposed); it does not stop the session.
  */
-export function bindVideoJsPlayer(player: VideoJsPlayer, session: TrackedSession, options: VideoJsBindingOptions = {}): () => void {
+export function bindVideoJsPlayer(
+  player: VideoJsPlayer,
+  session: TrackedSession,
+  options: VideoJsBindingOptions = {},
+): () => void {
   const describe = options.notice ?? englishNotice;
   const startOnPlay = options.startOnPlay ?? true;
   let modal: { close(): unknown } | undefined;
@@ -93,7 +97,8 @@ export function bindVideoJsPlayer(player: VideoJsPlayer, session: TrackedSession
     if (snapshot.state === 'refused' && options.stopOtherSession) {
       const stopOther = options.stopOtherSession;
       for (const other of snapshot.refusal?.sessions ?? []) {
-        const label = options.stopOtherLabel?.(other) ?? `Stop ${other.deviceName ?? other.deviceId ?? other.sessionId}`;
+        const label =
+          options.stopOtherLabel?.(other) ?? `Stop ${other.deviceName ?? other.deviceId ?? other.sessionId}`;
         content.appendChild(
           button(doc, label, 'vjs-session-stop-other', async () => {
             await stopOther(other);
@@ -157,11 +162,16 @@ export function englishNotice(snapshot: SessionSnapshot): SessionNotice | undefi
   switch (state) {
     case 'refused': {
       const count = snapshot.refusal?.sessions.length ?? 0;
-      return { text: `This account is already playing on ${count} device${count === 1 ? '' : 's'}: stop one to continue`, action: 'Try again' };
+      return {
+        text: `This account is already playing on ${count} device${count === 1 ? '' : 's'}: stop one to continue`,
+        action: 'Try again',
+      };
     }
     case 'evicted':
-      if (reason === 'ended-by-account') return { text: 'Playback was stopped from another device or by your account', action: 'Watch here' };
-      if (reason === 'replaced') return { text: 'This device id started playing on another screen', action: 'Watch here' };
+      if (reason === 'ended-by-account')
+        return { text: 'Playback was stopped from another device or by your account', action: 'Watch here' };
+      if (reason === 'replaced')
+        return { text: 'This device id started playing on another screen', action: 'Watch here' };
       return { text: 'Playback moved to another device', action: 'Watch here' };
     case 'expired':
       if (reason === 'max-duration') return { text: 'You have reached the maximum viewing time' };
@@ -199,7 +209,12 @@ function errorNotice({ error }: SessionSnapshot): SessionNotice {
   }
 }
 
-function button(doc: Document, label: string, className: string, onClick: () => void | Promise<void>): HTMLButtonElement {
+function button(
+  doc: Document,
+  label: string,
+  className: string,
+  onClick: () => void | Promise<void>,
+): HTMLButtonElement {
   const element = doc.createElement('button');
   element.type = 'button';
   element.className = className;

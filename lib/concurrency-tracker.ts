@@ -125,7 +125,9 @@ export class ConcurrencyTracker extends Construct implements ec2.IConnectable {
     if (props.vonage) this.vonage = new VonageSessionMonitoring(this, 'Vonage', { ...props.vonage, tracker: this });
 
     this.vpc = props.cluster?.vpc ?? props.vpc ?? this.createVpc(defaults);
-    this.cluster = props.cluster ?? new ecs.Cluster(this, 'Cluster', { vpc: this.vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
+    this.cluster =
+      props.cluster ??
+      new ecs.Cluster(this, 'Cluster', { vpc: this.vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
     const subscribers = this.createSubscribers(props, defaults);
     this.subscriberServices = subscribers.map((s) => s.service);
     this.subscriberLogGroups = subscribers.map((s) => s.logGroup);
@@ -301,7 +303,8 @@ export class ConcurrencyTracker extends Construct implements ec2.IConnectable {
     Aspects.of(this).add({
       visit: (node) => {
         if (node !== this) return;
-        for (const problem of findAccountClaimProblems(settings)) Annotations.of(this).addWarningV2(problem.id, problem.message);
+        for (const problem of findAccountClaimProblems(settings))
+          Annotations.of(this).addWarningV2(problem.id, problem.message);
       },
     });
     return settings;
@@ -327,7 +330,10 @@ export class ConcurrencyTracker extends Construct implements ec2.IConnectable {
           '(aws secretsmanager put-secret-value --secret-id <arn> --secret-string <key>); no redeploy is needed.',
       );
     }
-    const sessionKeySecret = new SessionKeySecret(this, 'SessionKey', { removalPolicy, encryptionKey: props.encryptionKey }).secret;
+    const sessionKeySecret = new SessionKeySecret(this, 'SessionKey', {
+      removalPolicy,
+      encryptionKey: props.encryptionKey,
+    }).secret;
     return { authKeySecret: momento.authKeySecret, dataKeySecret: momento.dataKeySecret, sessionKeySecret, created };
   }
 
@@ -354,7 +360,11 @@ export class ConcurrencyTracker extends Construct implements ec2.IConnectable {
     if (props.admissionHook) {
       // An identity policy rather than hook.grantInvoke(): that edits the hook's resource policy,
       // which fails for a function imported by ARN.
-      iam.Grant.addToPrincipal({ grantee: fn, actions: ['lambda:InvokeFunction'], resourceArns: [props.admissionHook.functionArn] });
+      iam.Grant.addToPrincipal({
+        grantee: fn,
+        actions: ['lambda:InvokeFunction'],
+        resourceArns: [props.admissionHook.functionArn],
+      });
     }
     this.eventBus?.grantPutEventsTo(fn);
     return tokenVending;
@@ -392,7 +402,10 @@ export class ConcurrencyTracker extends Construct implements ec2.IConnectable {
   }
 
   /** One Fargate service per subscriber group; group 0 keeps its id whatever the number of groups. */
-  private createSubscribers(props: ConcurrencyTrackerProps, defaults: TrackerFunctionDefaults): HeartbeatSubscriberService[] {
+  private createSubscribers(
+    props: ConcurrencyTrackerProps,
+    defaults: TrackerFunctionDefaults,
+  ): HeartbeatSubscriberService[] {
     const subnets = props.subscriberSubnets ?? defaultSubscriberSubnets(this.vpc);
     const assignPublicIp = this.vpc.selectSubnets(subnets).hasPublic;
     return shardGroups(this.settings.topicShards, this.settings.subscriberGroups).map(

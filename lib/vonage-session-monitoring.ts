@@ -284,7 +284,7 @@ export class VonageSessionMonitoring extends Construct {
         tokenAuth === apigw.AuthorizationType.IAM
           ? 'The method uses IAM (SigV4) authorisation: only backends granted execute-api:Invoke can call it.'
           : "The method uses the tracker's Lambda authoriser, which verifies the JWT signature, issuer, audience " +
-            'and expiry.',
+              'and expiry.',
       );
     }
   }

@@ -31,5 +31,7 @@ export interface RunInfo {
 /** A figure as people read it: thousands separated, at most three decimals. */
 export function formatFigure(value: number | string | boolean): string {
   if (typeof value !== 'number') return String(value);
-  return Number.isInteger(value) ? value.toLocaleString('en-US') : value.toLocaleString('en-US', { maximumFractionDigits: 3 });
+  return Number.isInteger(value)
+    ? value.toLocaleString('en-US')
+    : value.toLocaleString('en-US', { maximumFractionDigits: 3 });
 }

@@ -23,7 +23,10 @@ export function renderReliabilityDoc(run: RunInfo, results: readonly PromiseResu
     '',
     '| promise | test | status |',
     '|---|---|---|',
-    ...results.map((r) => `| ${escape(r.promise)} | \`${r.test}\` | ${r.status}${r.failing.length > 0 ? ` (${r.failing.length} check${r.failing.length > 1 ? 's' : ''} failing)` : ''} |`),
+    ...results.map(
+      (r) =>
+        `| ${escape(r.promise)} | \`${r.test}\` | ${r.status}${r.failing.length > 0 ? ` (${r.failing.length} check${r.failing.length > 1 ? 's' : ''} failing)` : ''} |`,
+    ),
     '',
   ];
   for (const r of results) {
@@ -31,7 +34,8 @@ export function renderReliabilityDoc(run: RunInfo, results: readonly PromiseResu
     for (const name of r.failing) out.push(`- failing check: ${name}`);
     if (r.failing.length > 0) out.push('');
     out.push('| figure | value |', '|---|---|');
-    for (const [name, value] of Object.entries(r.figures)) out.push(`| ${escape(name)} | ${escape(formatFigure(value))} |`);
+    for (const [name, value] of Object.entries(r.figures))
+      out.push(`| ${escape(name)} | ${escape(formatFigure(value))} |`);
     out.push('');
   }
   if (existsSync(NOTES)) out.push(readFileSync(NOTES, 'utf8').trimEnd(), '');

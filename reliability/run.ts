@@ -69,7 +69,10 @@ try {
   const parsed = jestResultSchema.parse(JSON.parse(readFileSync(jestJson, 'utf8')));
   fileStatus = new Map(parsed.testResults.map((r) => [relative(root, r.name), r.status]));
   fileFailures = new Map(
-    parsed.testResults.map((r) => [relative(root, r.name), r.assertionResults.filter((a) => a.status === 'failed').map((a) => a.fullName)]),
+    parsed.testResults.map((r) => [
+      relative(root, r.name),
+      r.assertionResults.filter((a) => a.status === 'failed').map((a) => a.fullName),
+    ]),
   );
   counts = { passed: parsed.numPassedTests, failed: parsed.numFailedTests };
 } catch (error) {
@@ -79,7 +82,11 @@ try {
 const results: PromiseResult[] = readdirSync(figuresDir)
   .filter((f) => f.endsWith('.json') && f !== 'jest-results.json')
   .map((f) => promiseFiguresSchema.parse(JSON.parse(readFileSync(join(figuresDir, f), 'utf8'))))
-  .map((entry) => ({ ...entry, status: fileStatus.get(entry.test) ?? 'unknown', failing: fileFailures.get(entry.test) ?? [] }))
+  .map((entry) => ({
+    ...entry,
+    status: fileStatus.get(entry.test) ?? 'unknown',
+    failing: fileFailures.get(entry.test) ?? [],
+  }))
   .sort((a, b) => a.id.localeCompare(b.id));
 rmSync(figuresDir, { recursive: true, force: true });
 
@@ -95,6 +102,8 @@ const run = {
 console.log(renderSummary(run, results));
 if (!args.has('--no-docs')) {
   writeFileSync(join(root, 'docs', 'reliability.md'), renderReliabilityDoc(run, results));
-  console.log('wrote docs/reliability.md (a tracked file: `git diff docs/reliability.md` shows the change; `git checkout docs/reliability.md` undoes it)');
+  console.log(
+    'wrote docs/reliability.md (a tracked file: `git diff docs/reliability.md` shows the change; `git checkout docs/reliability.md` undoes it)',
+  );
 }
 process.exit(run.exitCode);

@@ -64,15 +64,20 @@ for (const entry of ['index', 'testing', 'react', 'videojs']) {
     }
   }
   const sdkImports = [...externals].filter((name) => /@gomomento|@grpc/.test(name));
-  if (sdkImports.length > 0) throw new Error(`build-client: the browser-safe entry ${entryFile} imports ${sdkImports.join(', ')}`);
+  if (sdkImports.length > 0)
+    throw new Error(`build-client: the browser-safe entry ${entryFile} imports ${sdkImports.join(', ')}`);
 }
 
 // CommonJS and declarations: tsc keeps the module structure, so the entries share every module
 // (one DeviceSession, one TopicTransportError).
-execFileSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(root, 'tsconfig.client.json')], {
-  cwd: root,
-  stdio: 'inherit',
-});
+execFileSync(
+  process.execPath,
+  [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(root, 'tsconfig.client.json')],
+  {
+    cwd: root,
+    stdio: 'inherit',
+  },
+);
 
 // The standalone browser module: everything but the SDK inside, for a <script type="module">.
 const browserFile = path.join(dist, 'browser', 'client.min.mjs');
@@ -89,7 +94,8 @@ const browser = await build({
   absWorkingDir: root,
   logLevel: 'warning',
 });
-if (grpcInputs(browser.metafile).length > 0) throw new Error(`build-client: the browser build contains ${grpcInputs(browser.metafile).join(', ')}`);
+if (grpcInputs(browser.metafile).length > 0)
+  throw new Error(`build-client: the browser build contains ${grpcInputs(browser.metafile).join(', ')}`);
 writeFileSync(
   path.join(dist, 'browser', 'THIRD-PARTY-NOTICES.txt'),
   renderNotices('browser', bundledPackages(browser.metafile, root), { file: 'client.min.mjs', product: packageName }),

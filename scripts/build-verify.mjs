@@ -34,4 +34,6 @@ const packages = bundledPackages(result.metafile, root);
 writeFileSync(path.join(outDir, 'THIRD-PARTY-NOTICES.txt'), renderNotices('verify', packages, { file: 'cli.js' }));
 chmodSync(path.join(outDir, 'cli.js'), 0o755);
 const size = statSync(path.join(outDir, 'cli.js')).size;
-console.log(`build-verify: ${path.relative(root, path.join(outDir, 'cli.js'))} ${(size / 1024).toFixed(1)} KiB, THIRD-PARTY-NOTICES.txt (${packages.length} packages)`);
+console.log(
+  `build-verify: ${path.relative(root, path.join(outDir, 'cli.js'))} ${(size / 1024).toFixed(1)} KiB, THIRD-PARTY-NOTICES.txt (${packages.length} packages)`,
+);

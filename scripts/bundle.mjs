@@ -22,7 +22,9 @@ const NOTICES_FILE = 'THIRD-PARTY-NOTICES.txt';
 
 const sourceMapsMode = process.env.BUNDLE_SOURCEMAPS ?? 'outside';
 if (!['outside', 'assets'].includes(sourceMapsMode)) {
-  throw new Error(`bundle: BUNDLE_SOURCEMAPS is '${sourceMapsMode}'; use 'assets' (maps beside the bundles) or leave it unset`);
+  throw new Error(
+    `bundle: BUNDLE_SOURCEMAPS is '${sourceMapsMode}'; use 'assets' (maps beside the bundles) or leave it unset`,
+  );
 }
 
 // core/ is the shared engine imported by the handlers, not a handler of its own.
@@ -41,7 +43,8 @@ function requestedFolders() {
   const named = process.argv.slice(2);
   if (named.length === 0) return all;
   const unknown = named.filter((name) => !all.includes(name));
-  if (unknown.length > 0) throw new Error(`bundle: no handler folder lambda/${unknown.join(', lambda/')} (handlers: ${all.join(', ')})`);
+  if (unknown.length > 0)
+    throw new Error(`bundle: no handler folder lambda/${unknown.join(', lambda/')} (handlers: ${all.join(', ')})`);
   return named;
 }
 

@@ -35,7 +35,8 @@ export function packageSize() {
 /** { name, packedBytes, unpackedBytes, files, browserBytes, browserGzipBytes } of the device client package as built. */
 export function clientPackageSize() {
   const browserFile = path.join(root, 'packages', 'client', 'dist', 'browser', 'client.min.mjs');
-  if (!existsSync(browserFile)) throw new Error('package-size: packages/client is not built; run `npm run build:client` first');
+  if (!existsSync(browserFile))
+    throw new Error('package-size: packages/client is not built; run `npm run build:client` first');
   const packed = dryPack(['--workspace', 'packages/client']);
   const browser = readFileSync(browserFile);
   return {
@@ -56,7 +57,9 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   if (process.argv.includes('--json')) {
     console.log(JSON.stringify(size));
   } else {
-    console.log(`package: ${mib(size.packedBytes)} packed, ${mib(size.unpackedBytes)} unpacked, ${size.files} files (assets/ ${mib(size.assetsBytes)} unpacked)`);
+    console.log(
+      `package: ${mib(size.packedBytes)} packed, ${mib(size.unpackedBytes)} unpacked, ${size.files} files (assets/ ${mib(size.assetsBytes)} unpacked)`,
+    );
     const client = clientPackageSize();
     console.log(
       `${client.name}: ${kib(client.packedBytes)} packed, ${kib(client.unpackedBytes)} unpacked, ${client.files} files ` +

@@ -33,11 +33,15 @@ const fail = (message) => {
 const library = manifest(root);
 const client = manifest(path.join(root, 'packages', 'client'));
 if (library.version !== client.version) {
-  fail(`the versions differ: ${library.name} ${library.version}, ${client.name} ${client.version}; they are released together (README, "Versions and releases")`);
+  fail(
+    `the versions differ: ${library.name} ${library.version}, ${client.name} ${client.version}; they are released together (README, "Versions and releases")`,
+  );
 }
 const version = library.version;
 const changelog = readFileSync(path.join(root, 'CHANGELOG.md'), 'utf8');
-const entry = new RegExp(`^## \\[${version.replace(/\./g, '\\.')}\\] - (\\d{4}-\\d{2}-\\d{2}|Unreleased)$`, 'm').exec(changelog);
+const entry = new RegExp(`^## \\[${version.replace(/\./g, '\\.')}\\] - (\\d{4}-\\d{2}-\\d{2}|Unreleased)$`, 'm').exec(
+  changelog,
+);
 if (!entry) fail(`CHANGELOG.md has no "## [${version}] - <date>" section: add what changed before releasing`);
 console.log(`release: ${library.name} and ${client.name} ${version}`);
 
@@ -53,7 +57,11 @@ if (skipTests) {
 rmSync(releaseDir, { recursive: true, force: true });
 mkdirSync(releaseDir, { recursive: true });
 const pack = (args) => {
-  const output = execFileSync('npm', ['pack', '--json', '--pack-destination', releaseDir, ...args], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const output = execFileSync('npm', ['pack', '--json', '--pack-destination', releaseDir, ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   // A prepack script (the client's build) prints before npm's JSON: read from the JSON on.
   const json = output.startsWith('[') ? output : output.slice(output.indexOf('\n[') + 1);
   return JSON.parse(json).map((packed) => path.join(releaseDir, packed.filename));
@@ -65,12 +73,16 @@ let problems = 0;
 for (const tgz of tarballs) {
   const found = tarballProblems(tgz);
   problems += found.length;
-  if (found.length === 0) console.log(`release: ${path.relative(root, tgz)}: ${listTarball(tgz).length} files, checked`);
+  if (found.length === 0)
+    console.log(`release: ${path.relative(root, tgz)}: ${listTarball(tgz).length} files, checked`);
   else console.error(`release: ${path.relative(root, tgz)}:\n${found.map((line) => `  - ${line}`).join('\n')}`);
 }
 if (problems > 0) fail(`${problems} problem(s) in the tarballs; nothing to publish`);
 
-if (entry[1] === 'Unreleased') console.log(`release: CHANGELOG.md still says "## [${version}] - Unreleased": put today's date there when you publish`);
+if (entry[1] === 'Unreleased')
+  console.log(
+    `release: CHANGELOG.md still says "## [${version}] - Unreleased": put today's date there when you publish`,
+  );
 console.log(`release: ready. To publish (needs npm credentials: npm login, or NPM_TOKEN in CI):
   npm publish ${tarballs.map((tgz) => path.relative(root, tgz)).join(' && npm publish ')}
 then tag the commit: git tag v${version} && git push origin v${version}`);

@@ -33,10 +33,18 @@ const normal = (file) => file.replace(/^\.\//, '');
 /** Every file a manifest points at: main, types, module, bin, exports and typesVersions targets. */
 export function filesNamedBy(manifest) {
   const named = new Set(['package.json', 'README.md', 'LICENSE']);
-  for (const field of ['main', 'types', 'typings', 'module', 'browser']) if (typeof manifest[field] === 'string') named.add(normal(manifest[field]));
+  for (const field of ['main', 'types', 'typings', 'module', 'browser'])
+    if (typeof manifest[field] === 'string') named.add(normal(manifest[field]));
   if (typeof manifest.bin === 'string') named.add(normal(manifest.bin));
   else for (const target of Object.values(manifest.bin ?? {})) named.add(normal(target));
-  const strings = (value) => (typeof value === 'string' ? [value] : Array.isArray(value) ? value.flatMap(strings) : value && typeof value === 'object' ? Object.values(value).flatMap(strings) : []);
+  const strings = (value) =>
+    typeof value === 'string'
+      ? [value]
+      : Array.isArray(value)
+        ? value.flatMap(strings)
+        : value && typeof value === 'object'
+          ? Object.values(value).flatMap(strings)
+          : [];
   for (const target of [...strings(manifest.exports ?? {}), ...strings(manifest.typesVersions ?? {})]) {
     if (!target.includes('*')) named.add(normal(target));
   }
@@ -62,13 +70,20 @@ const FORBIDDEN = [
 function packageRules(manifest) {
   if (manifest.name === 'cdk-concurrency-tracker') {
     const lambdaDir = path.join(root, 'lambda');
-    const handlers = existsSync(lambdaDir) ? readdirSync(lambdaDir).filter((name) => existsSync(path.join(lambdaDir, name, 'index.ts'))) : [];
+    const handlers = existsSync(lambdaDir)
+      ? readdirSync(lambdaDir).filter((name) => existsSync(path.join(lambdaDir, name, 'index.ts')))
+      : [];
     return {
-      required: [...handlers.map((name) => `assets/${name}/index.js`), 'assets/heartbeat-subscriber/Dockerfile', 'dist/index.d.ts'],
+      required: [
+        ...handlers.map((name) => `assets/${name}/index.js`),
+        'assets/heartbeat-subscriber/Dockerfile',
+        'dist/index.d.ts',
+      ],
       bundles: [/^assets\/[^/]+\/index\.js$/, /^dist\/verify\/cli\.js$/],
     };
   }
-  if (manifest.name === 'cdk-concurrency-tracker-client') return { required: [], bundles: [/^dist\/browser\/[^/]+\.mjs$/] };
+  if (manifest.name === 'cdk-concurrency-tracker-client')
+    return { required: [], bundles: [/^dist\/browser\/[^/]+\.mjs$/] };
   return { required: [], bundles: [] };
 }
 
@@ -93,7 +108,8 @@ export function tarballProblems(tgz) {
   }
   const bins = typeof manifest.bin === 'string' ? [manifest.bin] : Object.values(manifest.bin ?? {});
   for (const bin of bins.map(normal)) {
-    if (present.has(bin) && !readTarballFile(tgz, bin).startsWith('#!/usr/bin/env node')) problems.push(`the bin ${bin} does not start with #!/usr/bin/env node`);
+    if (present.has(bin) && !readTarballFile(tgz, bin).startsWith('#!/usr/bin/env node'))
+      problems.push(`the bin ${bin} does not start with #!/usr/bin/env node`);
   }
   return [...new Set(problems)];
 }
@@ -108,7 +124,9 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   for (const tgz of tarballs) {
     const problems = tarballProblems(tgz);
     if (problems.length === 0) {
-      console.log(`tarball-check: ${path.basename(tgz)}: ${listTarball(tgz).length} files, nothing missing, nothing that must not ship`);
+      console.log(
+        `tarball-check: ${path.basename(tgz)}: ${listTarball(tgz).length} files, nothing missing, nothing that must not ship`,
+      );
     } else {
       failed = true;
       console.error(`tarball-check: ${path.basename(tgz)}: ${problems.length} problem(s)`);

@@ -35,10 +35,16 @@ export function bundledPackages(metafile, root) {
     .map((dir) => {
       const absolute = path.join(root, dir);
       const manifest = JSON.parse(readFileSync(path.join(absolute, 'package.json'), 'utf8'));
-      const license = typeof manifest.license === 'string' ? manifest.license : manifest.license?.type ?? 'not declared';
-      const files = existsSync(absolute) ? readdirSync(absolute).filter((f) => NOTICE_FILE.test(f)).sort() : [];
+      const license =
+        typeof manifest.license === 'string' ? manifest.license : (manifest.license?.type ?? 'not declared');
+      const files = existsSync(absolute)
+        ? readdirSync(absolute)
+            .filter((f) => NOTICE_FILE.test(f))
+            .sort()
+        : [];
       const author = typeof manifest.author === 'string' ? manifest.author : manifest.author?.name;
-      const source = typeof manifest.repository === 'string' ? manifest.repository : manifest.repository?.url ?? manifest.homepage;
+      const source =
+        typeof manifest.repository === 'string' ? manifest.repository : (manifest.repository?.url ?? manifest.homepage);
       return { name: manifest.name, version: manifest.version, license, author, source, dir: absolute, files };
     })
     .sort((a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version));

@@ -46,7 +46,12 @@ export function regionOfApiUrl(url: URL): string | undefined {
 export function createApiCaller(baseUrl: URL, auth: ApiAuth, fetchFn: typeof fetch = fetch): ApiCaller {
   const signer =
     auth.kind === 'sigv4'
-      ? new SignatureV4({ service: 'execute-api', region: auth.region, credentials: auth.credentials ?? defaultProvider(), sha256: Sha256 })
+      ? new SignatureV4({
+          service: 'execute-api',
+          region: auth.region,
+          credentials: auth.credentials ?? defaultProvider(),
+          sha256: Sha256,
+        })
       : undefined;
   const base = baseUrl.href.endsWith('/') ? baseUrl.href : `${baseUrl.href}/`;
 
@@ -72,7 +77,9 @@ export function createApiCaller(baseUrl: URL, auth: ApiAuth, fetchFn: typeof fet
           body: text,
         });
       } catch (error) {
-        throw new SigningError(`no AWS credentials to sign the request with (${errorMessage(error)}); set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or pass --jwt`);
+        throw new SigningError(
+          `no AWS credentials to sign the request with (${errorMessage(error)}); set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or pass --jwt`,
+        );
       }
       Object.assign(headers, signed.headers);
     }

@@ -37,7 +37,11 @@ interface CliOutput {
 }
 
 /** Runs the command with `argv` (without node and the script) and resolves with its exit code. */
-export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, io: CliOutput = consoleOutput): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+  io: CliOutput = consoleOutput,
+): Promise<number> {
   let settings: Settings;
   try {
     settings = parseSettings(argv, env);
@@ -61,7 +65,9 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     onStep: (step) => io.out(formatStep(step)),
   });
   if (result.ok) {
-    io.out(`verify: all ${result.steps.length} steps passed in ${result.steps.reduce((sum, step) => sum + step.ms, 0)} ms`);
+    io.out(
+      `verify: all ${result.steps.length} steps passed in ${result.steps.reduce((sum, step) => sum + step.ms, 0)} ms`,
+    );
     return 0;
   }
   const failed = result.steps[result.steps.length - 1]!;
@@ -74,7 +80,13 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
 
 type Settings =
   | 'help'
-  | { readonly url: URL; readonly auth: ApiAuth; readonly accountId: string; readonly deviceId: string; readonly topicsUrl?: string };
+  | {
+      readonly url: URL;
+      readonly auth: ApiAuth;
+      readonly accountId: string;
+      readonly deviceId: string;
+      readonly topicsUrl?: string;
+    };
 
 function parseSettings(argv: readonly string[], env: NodeJS.ProcessEnv): Settings {
   let values: Record<string, string | boolean | undefined>;
@@ -98,17 +110,24 @@ function parseSettings(argv: readonly string[], env: NodeJS.ProcessEnv): Setting
   }
   if (values.help) return 'help';
   const url = httpUrl(values.url as string | undefined, '--url');
-  if (!url) throw new UsageError('--url is required: the API URL with its stage, e.g. https://abc123.execute-api.us-west-2.amazonaws.com/v1/');
+  if (!url)
+    throw new UsageError(
+      '--url is required: the API URL with its stage, e.g. https://abc123.execute-api.us-west-2.amazonaws.com/v1/',
+    );
   const jwt = (values.jwt as string | undefined) ?? env.TRACKER_VERIFY_JWT;
   const suffix = randomBytes(4).toString('hex');
   let auth: ApiAuth;
   if (jwt !== undefined) {
     if (jwt.trim() === '') throw new UsageError('--jwt is empty');
-    if (values.account === undefined) throw new UsageError('--account is required with --jwt: the account id the token\'s claim carries (the API only accepts the caller\'s own account)');
+    if (values.account === undefined)
+      throw new UsageError(
+        "--account is required with --jwt: the account id the token's claim carries (the API only accepts the caller's own account)",
+      );
     auth = { kind: 'jwt', token: jwt.trim() };
   } else {
-    const region = (values.region as string | undefined) ?? regionOfApiUrl(url) ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
-    if (!region) throw new UsageError('cannot tell the API\'s region from this URL: pass --region (or set AWS_REGION)');
+    const region =
+      (values.region as string | undefined) ?? regionOfApiUrl(url) ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+    if (!region) throw new UsageError("cannot tell the API's region from this URL: pass --region (or set AWS_REGION)");
     auth = { kind: 'sigv4', region };
   }
   const topicsUrl = httpUrl(values['topics-url'] as string | undefined, '--topics-url')?.href;
@@ -129,7 +148,8 @@ function httpUrl(value: string | undefined, option: string): URL | undefined {
   } catch {
     throw new UsageError(`${option} is not a URL: ${JSON.stringify(value)}`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UsageError(`${option} must be an http(s) URL: ${JSON.stringify(value)}`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new UsageError(`${option} must be an http(s) URL: ${JSON.stringify(value)}`);
   return url;
 }
 

@@ -1,5 +1,16 @@
-import { decodeControlMessage, describeIssues, encodeHeartbeat, tokenGrantSchema, type TokenGrant } from '../client/contracts';
-import { asTopicTransportError, type TopicAddress, type TopicSubscription, type TopicTransport } from '../client/topic-transport';
+import {
+  decodeControlMessage,
+  describeIssues,
+  encodeHeartbeat,
+  tokenGrantSchema,
+  type TokenGrant,
+} from '../client/contracts';
+import {
+  asTopicTransportError,
+  type TopicAddress,
+  type TopicSubscription,
+  type TopicTransport,
+} from '../client/topic-transport';
 import { SigningError, type ApiAnswer, type ApiCaller } from './api-caller';
 
 /** The steps, in the order they run. */
@@ -70,9 +81,21 @@ export async function runDeploymentCheck(options: DeploymentCheckOptions): Promi
     let step: CheckStep;
     try {
       const detail = await body();
-      step = { number: CHECK_STEPS.indexOf(name) + 1, name, ok: true, ms: Math.round(performance.now() - started), detail };
+      step = {
+        number: CHECK_STEPS.indexOf(name) + 1,
+        name,
+        ok: true,
+        ms: Math.round(performance.now() - started),
+        detail,
+      };
     } catch (error) {
-      step = { number: CHECK_STEPS.indexOf(name) + 1, name, ok: false, ms: Math.round(performance.now() - started), detail: failureText(error) };
+      step = {
+        number: CHECK_STEPS.indexOf(name) + 1,
+        name,
+        ok: false,
+        ms: Math.round(performance.now() - started),
+        detail: failureText(error),
+      };
     }
     steps.push(step);
     options.onStep?.(step);
@@ -81,14 +104,24 @@ export async function runDeploymentCheck(options: DeploymentCheckOptions): Promi
 
   try {
     await run('admit', async () => {
-      const answer = await call(api, 'POST', '/tokens', { accountId, deviceId, deviceName: 'cdk-concurrency-tracker-verify' });
+      const answer = await call(api, 'POST', '/tokens', {
+        accountId,
+        deviceId,
+        deviceName: 'cdk-concurrency-tracker-verify',
+      });
       if (answer.status === 409) {
-        throw new StepFailure(`409: account ${accountId} is at its limit (${describeAnswer(answer)}); run it with a fresh --account`);
+        throw new StepFailure(
+          `409: account ${accountId} is at its limit (${describeAnswer(answer)}); run it with a fresh --account`,
+        );
       }
       expectStatus(answer, 201, 'POST /tokens');
       const parsed = tokenGrantSchema.safeParse(answer.body);
-      if (!parsed.success) throw new StepFailure(`201 but the answer is not a token grant: ${describeIssues(parsed.error)}`);
-      if (parsed.data.degraded) throw new StepFailure('admitted degraded (uncounted, no token): the Lambdas cannot reach Momento and failureMode is OPEN');
+      if (!parsed.success)
+        throw new StepFailure(`201 but the answer is not a token grant: ${describeIssues(parsed.error)}`);
+      if (parsed.data.degraded)
+        throw new StepFailure(
+          'admitted degraded (uncounted, no token): the Lambdas cannot reach Momento and failureMode is OPEN',
+        );
       grant = parsed.data;
       return `201, session ${grant.sessionId} (${grant.active} of ${grant.limit} active), heartbeat every ${grant.heartbeatIntervalSeconds} s`;
     });
@@ -101,7 +134,9 @@ export async function runDeploymentCheck(options: DeploymentCheckOptions): Promi
       const sessions = (answer.body as { sessions?: { sessionId?: unknown }[] } | undefined)?.sessions;
       if (!Array.isArray(sessions)) throw new StepFailure(`200 but no sessions list: ${answer.text.slice(0, 200)}`);
       if (!sessions.some((s) => s.sessionId === admitted.sessionId)) {
-        throw new StepFailure(`200 but session ${admitted.sessionId} is not listed (${sessions.length} listed): the admission was not counted`);
+        throw new StepFailure(
+          `200 but session ${admitted.sessionId} is not listed (${sessions.length} listed): the admission was not counted`,
+        );
       }
       return `200, the session is listed (${sessions.length} active)`;
     });
@@ -114,7 +149,11 @@ export async function runDeploymentCheck(options: DeploymentCheckOptions): Promi
       return '200, the session is counted';
     });
 
-    const control: TopicAddress = { token: admitted.token, cacheName: admitted.cacheName, topic: admitted.controlTopic };
+    const control: TopicAddress = {
+      token: admitted.token,
+      cacheName: admitted.cacheName,
+      topic: admitted.controlTopic,
+    };
     subscription = topics.subscribe(control, {
       onMessage: (text) => {
         const message = decodeControlMessage(text);
@@ -127,10 +166,22 @@ export async function runDeploymentCheck(options: DeploymentCheckOptions): Promi
     });
 
     await run('heartbeat', async () => {
-      const heartbeat: TopicAddress = { token: admitted.token, cacheName: admitted.cacheName, topic: admitted.heartbeatTopic };
-      const message = encodeHeartbeat({ v: 1, type: 'heartbeat', sessionId: admitted.sessionId, deviceId, sessionKey: admitted.sessionKey ?? '' });
+      const heartbeat: TopicAddress = {
+        token: admitted.token,
+        cacheName: admitted.cacheName,
+        topic: admitted.heartbeatTopic,
+      };
+      const message = encodeHeartbeat({
+        v: 1,
+        type: 'heartbeat',
+        sessionId: admitted.sessionId,
+        deviceId,
+        sessionKey: admitted.sessionKey ?? '',
+      });
       const intervalMs = admitted.heartbeatIntervalSeconds * 1000;
-      const waitMs = options.heartbeatWaitMs ?? ((admitted.leaseSeconds ?? 3 * admitted.heartbeatIntervalSeconds) * 1000 + 2 * intervalMs);
+      const waitMs =
+        options.heartbeatWaitMs ??
+        (admitted.leaseSeconds ?? 3 * admitted.heartbeatIntervalSeconds) * 1000 + 2 * intervalMs;
       const deadline = Date.now() + waitMs;
       let published = 0;
       let nextPublish = 0;
@@ -140,18 +191,27 @@ export async function runDeploymentCheck(options: DeploymentCheckOptions): Promi
             await topics.publish(heartbeat, message);
           } catch (error) {
             const failure = asTopicTransportError(error);
-            const hint = failure.code === 'invalid-url' ? ' (this token does not name its Momento endpoint: give the topics API URL, --topics-url)' : '';
-            throw new StepFailure(`publishing to topic ${admitted.heartbeatTopic} with the device token failed (${failure.kind}${failure.code === undefined ? '' : ` ${failure.code}`}): ${failure.message}${hint}`);
+            const hint =
+              failure.code === 'invalid-url'
+                ? ' (this token does not name its Momento endpoint: give the topics API URL, --topics-url)'
+                : '';
+            throw new StepFailure(
+              `publishing to topic ${admitted.heartbeatTopic} with the device token failed (${failure.kind}${failure.code === undefined ? '' : ` ${failure.code}`}): ${failure.message}${hint}`,
+            );
           }
           published += 1;
           nextPublish = Date.now() + intervalMs;
         }
         await sleep(Math.min(500, intervalMs));
         const answer = await call(api, 'GET', sessionPath);
-        if (answer.status === 404) throw new StepFailure(`the session ended while heartbeating (404: ${describeAnswer(answer)}): its heartbeats are not reaching the subscriber`);
+        if (answer.status === 404)
+          throw new StepFailure(
+            `the session ended while heartbeating (404: ${describeAnswer(answer)}): its heartbeats are not reaching the subscriber`,
+          );
         expectStatus(answer, 200, `GET ${sessionsPath}/{sessionId}`);
         const recorded = timeOf((answer.body as { lastHeartbeatAt?: unknown }).lastHeartbeatAt);
-        if (recorded !== undefined && recorded > admittedHeartbeatAt) return `published ${published}, recorded by the subscriber (lastHeartbeatAt ${new Date(recorded).toISOString()})`;
+        if (recorded !== undefined && recorded > admittedHeartbeatAt)
+          return `published ${published}, recorded by the subscriber (lastHeartbeatAt ${new Date(recorded).toISOString()})`;
       }
       throw new StepFailure(
         `published ${published} heartbeat(s) but the subscriber recorded none within ${Math.round(waitMs / 1000)} s: ` +
@@ -167,7 +227,10 @@ export async function runDeploymentCheck(options: DeploymentCheckOptions): Promi
 
     await run('confirm', async () => {
       const answer = await call(api, 'GET', sessionPath);
-      if (answer.status !== 404) throw new StepFailure(`the session check still answers ${answer.status} after DELETE (expected 404 session-not-found)`);
+      if (answer.status !== 404)
+        throw new StepFailure(
+          `the session check still answers ${answer.status} after DELETE (expected 404 session-not-found)`,
+        );
       const waitMs = options.evictionWaitMs ?? 15_000;
       if (!evicted) {
         await new Promise<void>((resolve) => {
@@ -186,7 +249,14 @@ export async function runDeploymentCheck(options: DeploymentCheckOptions): Promi
     return { ok: true, steps };
   } catch (error) {
     if (!(error instanceof StepFailure)) throw error;
-    return { ok: false, steps, cleanup: grant && !steps.some((s) => s.name === 'evict' && s.ok) ? await endTestSession(api, sessionsPath, grant.sessionId) : undefined };
+    return {
+      ok: false,
+      steps,
+      cleanup:
+        grant && !steps.some((s) => s.name === 'evict' && s.ok)
+          ? await endTestSession(api, sessionsPath, grant.sessionId)
+          : undefined,
+    };
   } finally {
     subscription?.close();
   }
@@ -203,12 +273,19 @@ async function endTestSession(api: ApiCaller, sessionsPath: string, sessionId: s
 }
 
 /** A request, with a failure to send it turned into the step's reason. */
-async function call(api: ApiCaller, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<ApiAnswer> {
+async function call(
+  api: ApiCaller,
+  method: 'GET' | 'POST' | 'DELETE',
+  path: string,
+  body?: unknown,
+): Promise<ApiAnswer> {
   try {
     return await api(method, path, body);
   } catch (error) {
     if (error instanceof SigningError) throw new StepFailure(error.message);
-    throw new StepFailure(`${method} ${path} could not be sent: ${failureText(error)} (is the API URL right and reachable?)`);
+    throw new StepFailure(
+      `${method} ${path} could not be sent: ${failureText(error)} (is the API URL right and reachable?)`,
+    );
   }
 }
 
@@ -221,7 +298,8 @@ function expectStatus(answer: ApiAnswer, expected: number, route: string): void 
 function describeAnswer(answer: ApiAnswer): string {
   const body = answer.body as { error?: unknown; message?: unknown; Message?: unknown } | undefined;
   const message = body?.message ?? body?.Message;
-  if (typeof body?.error === 'string') return `${answer.status} ${body.error}${typeof message === 'string' ? `: ${message}` : ''}`;
+  if (typeof body?.error === 'string')
+    return `${answer.status} ${body.error}${typeof message === 'string' ? `: ${message}` : ''}`;
   if (typeof message === 'string') return `${answer.status}: ${message}`;
   return `${answer.status}${answer.text ? `: ${answer.text.slice(0, 200)}` : ''}`;
 }
@@ -230,12 +308,16 @@ function describeAnswer(answer: ApiAnswer): string {
 function hintFor(answer: ApiAnswer): string {
   const message = String((answer.body as { message?: unknown } | undefined)?.message ?? '');
   const error = (answer.body as { error?: unknown } | undefined)?.error;
-  if (answer.status === 403 && message === 'Missing Authentication Token') return ' (API Gateway: no such route under this URL, or the request was not signed; check the URL ends with the stage, e.g. /v1/)';
-  if (answer.status === 403 && /security token|signature/i.test(message)) return ' (API Gateway refused the AWS credentials: check the profile and that the URL\'s region is the API\'s)';
-  if (answer.status === 403 && /is not authorized to (perform|access)/i.test(message)) return ' (API Gateway: these credentials have no execute-api:Invoke grant; tracker.grantInvoke(role))';
+  if (answer.status === 403 && message === 'Missing Authentication Token')
+    return ' (API Gateway: no such route under this URL, or the request was not signed; check the URL ends with the stage, e.g. /v1/)';
+  if (answer.status === 403 && /security token|signature/i.test(message))
+    return " (API Gateway refused the AWS credentials: check the profile and that the URL's region is the API's)";
+  if (answer.status === 403 && /is not authorized to (perform|access)/i.test(message))
+    return ' (API Gateway: these credentials have no execute-api:Invoke grant; tracker.grantInvoke(role))';
   if (answer.status === 401) return ' (the authoriser refused the JWT: check its issuer, audience and expiry)';
   if (answer.status === 404) return ' (no such route: check the URL ends with the API stage, e.g. /v1/)';
-  if (answer.status === 500 && error === 'misconfigured') return ' (the Lambdas have no usable Momento key yet: docs/operations.md, "Secrets to fill after deploy")';
+  if (answer.status === 500 && error === 'misconfigured')
+    return ' (the Lambdas have no usable Momento key yet: docs/operations.md, "Secrets to fill after deploy")';
   if (answer.status === 503) return ' (the Lambdas cannot reach Momento, or the cache does not exist)';
   return '';
 }
@@ -249,7 +331,8 @@ function failureText(error: unknown): string {
   if (error instanceof StepFailure || error instanceof SigningError) return error.message;
   if (error instanceof Error) {
     const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
-    const why = typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : undefined;
+    const why =
+      typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : undefined;
     return why ? `${error.message}: ${why}` : error.message;
   }
   return String(error);

@@ -18,7 +18,10 @@ function routeOf(event: EntitlementRequestEvent): { accountId: string; sessionId
   const match = ROUTE.exec(event.path ?? '');
   if (!match) return undefined;
   try {
-    return { accountId: decodeURIComponent(match[1]!), sessionId: match[2] === undefined ? undefined : decodeURIComponent(match[2]) };
+    return {
+      accountId: decodeURIComponent(match[1]!),
+      sessionId: match[2] === undefined ? undefined : decodeURIComponent(match[2]),
+    };
   } catch {
     return undefined;
   }
@@ -30,7 +33,10 @@ function routeOf(event: EntitlementRequestEvent): { accountId: string; sessionId
  * counted? what a licence server asks before each renewal) and
  * `DELETE /accounts/{accountId}/sessions/{sessionId}` (end a session now; its device is told).
  */
-export async function handleEntitlementRequest(event: EntitlementRequestEvent, deps: HandlerDependencies): Promise<APIGatewayProxyResult> {
+export async function handleEntitlementRequest(
+  event: EntitlementRequestEvent,
+  deps: HandlerDependencies,
+): Promise<APIGatewayProxyResult> {
   const route = routeOf(event);
   if (!route) return errorResponse(404, 'not-found', 'Unknown route.');
   const account = callerAccount(event, deps.config, route.accountId);
@@ -44,19 +50,26 @@ export async function handleEntitlementRequest(event: EntitlementRequestEvent, d
       return jsonResponse(200, await deps.engine.listSessions(account.accountId, contentId));
     }
     if (route.sessionId !== undefined && (event.httpMethod === 'GET' || event.httpMethod === 'DELETE')) {
-      if (!sessionIdSchema.safeParse(route.sessionId).success) return errorResponse(400, 'invalid-request', 'sessionId is not a valid session id.');
+      if (!sessionIdSchema.safeParse(route.sessionId).success)
+        return errorResponse(400, 'invalid-request', 'sessionId is not a valid session id.');
     }
     if (event.httpMethod === 'GET' && route.sessionId !== undefined) {
       const session = await deps.engine.checkSession(account.accountId, route.sessionId);
-      if (!session) return errorResponse(404, 'session-not-found', 'No session with this id is counted for this account.');
+      if (!session)
+        return errorResponse(404, 'session-not-found', 'No session with this id is counted for this account.');
       return jsonResponse(200, session);
     }
     if (event.httpMethod === 'DELETE' && route.sessionId !== undefined) {
       const result = await deps.engine.endSession(account.accountId, route.sessionId);
-      if (result === 'not-found') return errorResponse(404, 'session-not-found', 'No active session with this id for this account.');
+      if (result === 'not-found')
+        return errorResponse(404, 'session-not-found', 'No active session with this id for this account.');
       return jsonResponse(200, { accountId: account.accountId, sessionId: route.sessionId, ended: true });
     }
-    return errorResponse(405, 'method-not-allowed', 'Use GET /accounts/{accountId}/sessions, or GET or DELETE /accounts/{accountId}/sessions/{sessionId}.');
+    return errorResponse(
+      405,
+      'method-not-allowed',
+      'Use GET /accounts/{accountId}/sessions, or GET or DELETE /accounts/{accountId}/sessions/{sessionId}.',
+    );
   } catch (error) {
     return errorToResponse(error, deps.logger, deps.metrics);
   }

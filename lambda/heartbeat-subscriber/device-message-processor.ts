@@ -95,13 +95,18 @@ export class DeviceMessageProcessor {
     private readonly maxQueued: number,
     options: DeviceMessageProcessorOptions,
   ) {
-    if (!Number.isInteger(maxConcurrency) || maxConcurrency < 1) throw new Error(`concurrency must be a whole number of 1 or more, got ${maxConcurrency}`);
+    if (!Number.isInteger(maxConcurrency) || maxConcurrency < 1)
+      throw new Error(`concurrency must be a whole number of 1 or more, got ${maxConcurrency}`);
     this.sessionKeys = options.sessionKeys;
     this.maxQueuedPerAccount = options.maxQueuedPerAccount ?? 1000;
     this.messageTimeoutMs = options.messageTimeoutMs ?? 8000;
     this.now = options.now ?? Date.now;
     this.progressAt = this.now();
-    this.budget = new UnknownSessionBudget(options.unknownSessionsPerSecond ?? 10, options.unknownSessionBurst ?? 100, this.now);
+    this.budget = new UnknownSessionBudget(
+      options.unknownSessionsPerSecond ?? 10,
+      options.unknownSessionBurst ?? 100,
+      this.now,
+    );
   }
 
   submit(item: TopicMessage): void {
@@ -119,7 +124,12 @@ export class DeviceMessageProcessor {
     const { sessionKey, ...message } = parsed.message;
     if (!this.sessionKeys.verify({ accountId, sessionId: message.sessionId, deviceId: message.deviceId }, sessionKey)) {
       // A sibling device (same account token) in another session's name, or a made-up session.
-      this.reject('session-key', 'the session key does not prove this session and device', accountId, message.sessionId);
+      this.reject(
+        'session-key',
+        'the session key does not prove this session and device',
+        accountId,
+        message.sessionId,
+      );
       return;
     }
     const key = `${accountId}|${message.sessionId}`;
@@ -206,7 +216,10 @@ export class DeviceMessageProcessor {
     let timer: NodeJS.Timeout | undefined;
     try {
       const bound = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${this.messageTimeoutMs} ms; the worker moves on`)), this.messageTimeoutMs);
+        timer = setTimeout(
+          () => reject(new Error(`no answer within ${this.messageTimeoutMs} ms; the worker moves on`)),
+          this.messageTimeoutMs,
+        );
         timer.unref?.();
       });
       const outcome = await Promise.race([this.engine.handleDeviceMessage(entry.accountId, entry.message), bound]);

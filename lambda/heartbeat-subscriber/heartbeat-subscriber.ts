@@ -2,7 +2,12 @@ import type { RuntimeConfig } from '../core/runtime/config';
 import { createEngine } from '../core/engine/engine';
 import type { ConcurrencyEngine } from '../core/engine/engine-types';
 import type { LifecycleEventSink } from '../core/ports/lifecycle-event-sink';
-import { loadMomentoKeys, secretsFingerprint, secretsManagerReader, type SecretReader } from '../core/adapters/momento-credentials';
+import {
+  loadMomentoKeys,
+  secretsFingerprint,
+  secretsManagerReader,
+  type SecretReader,
+} from '../core/adapters/momento-credentials';
 import type { CachePort, TopicPort } from '../core/ports/momento-ports';
 import { createMomentoPorts, type MomentoKeys } from '../core/adapters/momento-clients';
 import { noMetrics, silentLogger, type EngineLogger, type EngineMetrics } from '../core/ports/observability';
@@ -120,7 +125,8 @@ export interface SubscriberDependencies {
  * cannot be reached), `stuck` (503: messages wait and none has finished for `stuckAfterMs`) and
  * `stopped` (503).
  */
-export type SubscriberStatus = 'ok' | 'standby' | 'waiting-for-key' | 'waiting-for-cache' | 'unavailable' | 'stuck' | 'stopped';
+export type SubscriberStatus =
+  'ok' | 'standby' | 'waiting-for-key' | 'waiting-for-cache' | 'unavailable' | 'stuck' | 'stopped';
 
 export interface SubscriberStats {
   /** True when every shard is subscribed. */
@@ -154,7 +160,15 @@ export interface HeartbeatSubscriber {
   ready(): Promise<void>;
 }
 
-const NO_MESSAGES: ProcessorStats = { received: 0, rejected: 0, shed: 0, throttled: 0, coalesced: 0, failed: 0, outcomes: { refreshed: 0, stopped: 0, 'lease-lost': 0, 'max-duration': 0, 'already-ended': 0, rejected: 0 } };
+const NO_MESSAGES: ProcessorStats = {
+  received: 0,
+  rejected: 0,
+  shed: 0,
+  throttled: 0,
+  coalesced: 0,
+  failed: 0,
+  outcomes: { refreshed: 0, stopped: 0, 'lease-lost': 0, 'max-duration': 0, 'already-ended': 0, rejected: 0 },
+};
 
 /** The ports of one data key and the shard subscriptions made with them (none while standing by). */
 interface Connection {
@@ -179,7 +193,10 @@ interface Connection {
  * With ownership (the default of the deployed container) only the process holding the shard set's
  * lease subscribes and sweeps; the others stand by (see {@link ShardOwnership}).
  */
-export async function startHeartbeatSubscriber(config: RuntimeConfig, deps: SubscriberDependencies = {}): Promise<HeartbeatSubscriber> {
+export async function startHeartbeatSubscriber(
+  config: RuntimeConfig,
+  deps: SubscriberDependencies = {},
+): Promise<HeartbeatSubscriber> {
   const subscriber = new SubscriberProcess(config, deps);
   await subscriber.start();
   return { stop: () => subscriber.stop(), stats: () => subscriber.stats(), ready: () => subscriber.ready() };
@@ -219,7 +236,8 @@ function settingsOf(config: RuntimeConfig, o: SubscriberOptions, givenPorts: boo
     subscribeTimeoutMs: o.subscribeTimeoutMs ?? 10_000,
     messageTimeoutMs,
     stuckAfterMs: o.stuckAfterMs ?? 2 * messageTimeoutMs,
-    ownershipSeconds: (o.ownership ?? !givenPorts) ? (o.ownershipSeconds ?? Math.max(1, Math.floor(slackMs / 4000))) : undefined,
+    ownershipSeconds:
+      (o.ownership ?? !givenPorts) ? (o.ownershipSeconds ?? Math.max(1, Math.floor(slackMs / 4000))) : undefined,
   };
 }
 
@@ -323,7 +341,10 @@ class SubscriberProcess {
     if (this.processor) {
       // Drain: let accepted messages finish, within a bound.
       let drainTimer: NodeJS.Timeout | undefined;
-      await Promise.race([this.processor.drain(), new Promise<void>((resolve) => (drainTimer = setTimeout(resolve, this.o.drainTimeoutMs ?? 10_000)))]);
+      await Promise.race([
+        this.processor.drain(),
+        new Promise<void>((resolve) => (drainTimer = setTimeout(resolve, this.o.drainTimeoutMs ?? 10_000))),
+      ]);
       clearTimeout(drainTimer);
     }
     // Let a sweep in progress finish too, so its writes are not cut in half.
@@ -349,18 +370,36 @@ class SubscriberProcess {
     const cache = (this.cache = new RotatingCachePort(ports.cache));
     this.topics = new RotatingTopicPort(ports.topics);
     // Deadline index writes are batched per shard: a long-running process can flush them on stop.
-    this.engine = deps.engine ?? createEngine(config, { cache, topics: this.topics, events: deps.events, metrics, logger, now, deadlineIndexBatch: { windowMs: o.deadlineIndexWindowMs } });
-    this.processor = new DeviceMessageProcessor(this.engine, metrics, logger, settings.maxConcurrency, o.maxQueued ?? 10_000, {
-      sessionKeys: keysForMessages,
-      maxQueuedPerAccount: o.maxQueuedPerAccount,
-      unknownSessionsPerSecond: o.unknownSessionsPerSecond,
-      unknownSessionBurst: o.unknownSessionBurst,
-      messageTimeoutMs: settings.messageTimeoutMs,
-      now,
-    });
+    this.engine =
+      deps.engine ??
+      createEngine(config, {
+        cache,
+        topics: this.topics,
+        events: deps.events,
+        metrics,
+        logger,
+        now,
+        deadlineIndexBatch: { windowMs: o.deadlineIndexWindowMs },
+      });
+    this.processor = new DeviceMessageProcessor(
+      this.engine,
+      metrics,
+      logger,
+      settings.maxConcurrency,
+      o.maxQueued ?? 10_000,
+      {
+        sessionKeys: keysForMessages,
+        maxQueuedPerAccount: o.maxQueuedPerAccount,
+        unknownSessionsPerSecond: o.unknownSessionsPerSecond,
+        unknownSessionBurst: o.unknownSessionBurst,
+        messageTimeoutMs: settings.messageTimeoutMs,
+        now,
+      },
+    );
     this.connection = { ports, keys, shards: [] };
     const readyCheck = setInterval(() => {
-      const standingBy = this.ownership?.role === 'standby' && this.ownership.stats().checks > 0 && !this.ownership.stats().failure;
+      const standingBy =
+        this.ownership?.role === 'standby' && this.ownership.stats().checks > 0 && !this.ownership.stats().failure;
       const shards = this.connection?.shards ?? [];
       if (standingBy || (shards.length > 0 && shards.every((shard) => shard.stats().subscribes > 0))) {
         clearInterval(readyCheck);
@@ -491,8 +530,13 @@ class SubscriberProcess {
       shards.forEach((shard) => shard.stop());
       ports.close?.();
       if (this.stopped) return;
-      this.lastError = shards.map((shard) => shard.stats().lastError).find((e) => e !== undefined) ?? 'the new subscriptions did not start in time';
-      logger.error('Momento refused the new data key; keeping the current one and trying again at the next key check', { error: this.lastError, retryInMs: settings.keyCheckIntervalMs });
+      this.lastError =
+        shards.map((shard) => shard.stats().lastError).find((e) => e !== undefined) ??
+        'the new subscriptions did not start in time';
+      logger.error('Momento refused the new data key; keeping the current one and trying again at the next key check', {
+        error: this.lastError,
+        retryInMs: settings.keyCheckIntervalMs,
+      });
       this.metrics.count('MomentoErrors');
       return;
     }
@@ -508,7 +552,10 @@ class SubscriberProcess {
     current.shards.forEach((shard) => shard.stop());
     this.retire(current.ports);
     this.keyRotations += 1;
-    logger.info('Momento data key rotated: subscribed with the new key, old subscriptions closed', { shards: this.config.subscriberShards, closeOldClientsInMs: settings.rotationGraceMs });
+    logger.info('Momento data key rotated: subscribed with the new key, old subscriptions closed', {
+      shards: this.config.subscriberShards,
+      closeOldClientsInMs: settings.rotationGraceMs,
+    });
   }
 
   /** Reads the keys: connects the first time, rotates when the data key changed. False when they cannot be used. */
@@ -519,7 +566,8 @@ class SubscriberProcess {
       keys = await loadMomentoKeys(this.config, this.readSecret);
     } catch (error) {
       const message = errorMessage(error);
-      if (this.connection) this.logger.warn('cannot read the key secrets again; keeping the current key', { error: message });
+      if (this.connection)
+        this.logger.warn('cannot read the key secrets again; keeping the current key', { error: message });
       else this.keyProblem = message;
       return false;
     }
@@ -548,12 +596,19 @@ class SubscriberProcess {
     if (!ok && !this.connection && this.keyProblem !== this.lastError) {
       // Said once per reason here; the reporter repeats it every key check interval.
       this.lastError = this.keyProblem;
-      this.logger.error('heartbeat subscriber waiting for its Momento data key', { status: 'waiting-for-key', reason: this.keyProblem, retryInMs: backoffMs });
+      this.logger.error('heartbeat subscriber waiting for its Momento data key', {
+        status: 'waiting-for-key',
+        reason: this.keyProblem,
+        retryInMs: backoffMs,
+      });
     }
     // Running: read again on the interval. Waiting: with backoff, up to the interval.
     const { initialBackoffMs, keyCheckIntervalMs } = this.settings;
     const running = ok || this.connection !== undefined;
-    this.keyTimer = setTimeout(() => void this.watchKeys(running ? initialBackoffMs : Math.min(keyCheckIntervalMs, backoffMs * 2)), running ? keyCheckIntervalMs : backoffMs);
+    this.keyTimer = setTimeout(
+      () => void this.watchKeys(running ? initialBackoffMs : Math.min(keyCheckIntervalMs, backoffMs * 2)),
+      running ? keyCheckIntervalMs : backoffMs,
+    );
     this.keyTimer.unref();
   }
 
@@ -576,20 +631,32 @@ class SubscriberProcess {
     if (!connection) return { status: 'waiting-for-key', reason: this.keyProblem };
     if (this.stuck()) {
       const stalled = this.processor!.stalledForMs();
-      return { status: 'stuck', reason: `no device message finished for ${Math.round(stalled)} ms with ${this.processor!.inFlight} waiting or in flight (bound ${this.settings.stuckAfterMs} ms)` };
+      return {
+        status: 'stuck',
+        reason: `no device message finished for ${Math.round(stalled)} ms with ${this.processor!.inFlight} waiting or in flight (bound ${this.settings.stuckAfterMs} ms)`,
+      };
     }
     const ownership = this.ownership?.stats();
     if (ownership?.role === 'standby' && !ownership.failure) return { status: 'standby' };
     if (this.healthy() && !ownership?.failure) return { status: 'ok' };
     // What the shards' subscribes and the ownership checks were refused for.
     const failing = connection.shards.map((shard) => shard.stats()).filter((shard) => shard.state !== 'subscribed');
-    const failures = [...failing.map((shard) => ({ kind: shard.lastErrorKind, message: shard.lastError })), ...(ownership?.failure ? [ownership.failure] : [])];
+    const failures = [
+      ...failing.map((shard) => ({ kind: shard.lastErrorKind, message: shard.lastError })),
+      ...(ownership?.failure ? [ownership.failure] : []),
+    ];
     const kinds = failures.map((failure) => failure.kind);
     if (kinds.includes('not-found')) {
-      return { status: 'waiting-for-cache', reason: `the Momento cache ${this.config.cacheName} does not exist: create it in the Momento console (or with the Momento CLI) in the region of the key's endpoint` };
+      return {
+        status: 'waiting-for-cache',
+        reason: `the Momento cache ${this.config.cacheName} does not exist: create it in the Momento console (or with the Momento CLI) in the region of the key's endpoint`,
+      };
     }
     if (kinds.includes('authentication') || kinds.includes('permission')) {
-      return { status: 'waiting-for-key', reason: `Momento refuses the data key (${failures.find((failure) => failure.message)?.message ?? 'refused'}): put a key with publish-subscribe rights on the cache in the data key secret` };
+      return {
+        status: 'waiting-for-key',
+        reason: `Momento refuses the data key (${failures.find((failure) => failure.message)?.message ?? 'refused'}): put a key with publish-subscribe rights on the cache in the data key secret`,
+      };
     }
     if (ownership?.role === 'standby') return { status: 'standby', reason: ownership.failure?.message };
     if (this.healthy()) return { status: 'ok' };
@@ -601,7 +668,12 @@ class SubscriberProcess {
     return {
       // Waiting is answered 200: a new task would wait the same, and the alarm tells the operator.
       ok: ['ok', 'standby', 'waiting-for-key', 'waiting-for-cache'].includes(current.status),
-      body: { status: current.status, reason: current.reason, role: this.ownership?.role ?? 'sole', shards: this.stats().shards.map((s) => ({ shard: s.shard, state: s.state })) },
+      body: {
+        status: current.status,
+        reason: current.reason,
+        role: this.ownership?.role ?? 'sole',
+        shards: this.stats().shards.map((s) => ({ shard: s.shard, state: s.state })),
+      },
     };
   }
 
@@ -610,11 +682,16 @@ class SubscriberProcess {
     const current = this.status();
     if (current.status !== 'waiting-for-key' && current.status !== 'waiting-for-cache') return;
     this.metrics.count('SubscriberWaiting');
-    this.logger.error(current.status === 'waiting-for-cache' ? 'heartbeat subscriber waiting for its cache' : 'heartbeat subscriber waiting for its Momento data key', {
-      status: current.status,
-      reason: current.reason,
-      cacheName: this.config.cacheName,
-    });
+    this.logger.error(
+      current.status === 'waiting-for-cache'
+        ? 'heartbeat subscriber waiting for its cache'
+        : 'heartbeat subscriber waiting for its Momento data key',
+      {
+        status: current.status,
+        reason: current.reason,
+        cacheName: this.config.cacheName,
+      },
+    );
   }
 
   private every(ms: number, tick: () => void): void {

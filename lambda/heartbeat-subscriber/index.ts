@@ -9,10 +9,16 @@ async function main(): Promise<void> {
   const config = parseRuntimeConfig(process.env);
   const logger = new PowertoolsEngineLogger(config.serviceName);
   const metrics = new PowertoolsEngineMetrics(config);
-  const events = config.eventBusName ? new EventBridgeEventSink(config.eventBusName, undefined, (message, fields) => logger.warn(message, fields)) : undefined;
+  const events = config.eventBusName
+    ? new EventBridgeEventSink(config.eventBusName, undefined, (message, fields) => logger.warn(message, fields))
+    : undefined;
   const subscriber = await startHeartbeatSubscriber(config, { logger, metrics, events });
   // Started even without its data key: it then waits (health 200 `waiting-for-key`) and reads the secret again.
-  logger.info('heartbeat subscriber started', { shards: config.subscriberShards, healthPort: subscriber.stats().healthPort, status: subscriber.stats().status });
+  logger.info('heartbeat subscriber started', {
+    shards: config.subscriberShards,
+    healthPort: subscriber.stats().healthPort,
+    status: subscriber.stats().status,
+  });
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
@@ -28,6 +34,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(JSON.stringify({ level: 'ERROR', message: 'heartbeat subscriber failed to start', error: errorMessage(error) }));
+  console.error(
+    JSON.stringify({ level: 'ERROR', message: 'heartbeat subscriber failed to start', error: errorMessage(error) }),
+  );
   process.exit(1);
 });

@@ -4,7 +4,8 @@ import type { CachePort, MomentoCallError } from '../core/ports/momento-ports';
 import type { EngineLogger, EngineMetrics } from '../core/ports/observability';
 
 /** The cache key of the ownership lease of one set of shards (`ct1:` as the engine's keys). */
-export const ownershipKey = (shards: readonly number[]) => `ct1:subscriber-owner:${[...shards].sort((a, b) => a - b).join(',')}`;
+export const ownershipKey = (shards: readonly number[]) =>
+  `ct1:subscriber-owner:${[...shards].sort((a, b) => a - b).join(',')}`;
 
 /** Value of a lease its owner gave up on stopping: the standby may take it at once. */
 export const RELEASED_OWNERSHIP = '~released';
@@ -67,8 +68,22 @@ export class ShardOwnership {
   }
 
   /** Checks answered or failed (renewals and tries), times this process became the owner, the last check's failure. */
-  stats(): { role: OwnershipRole; checks: number; takeovers: number; checkMs: number; ttlSeconds: number; failure?: { kind?: MomentoCallError['kind']; message: string } } {
-    return { role: this.roleNow, checks: this.checks, takeovers: this.takeovers, checkMs: this.checkMs, ttlSeconds: this.options.ttlSeconds, failure: this.failure };
+  stats(): {
+    role: OwnershipRole;
+    checks: number;
+    takeovers: number;
+    checkMs: number;
+    ttlSeconds: number;
+    failure?: { kind?: MomentoCallError['kind']; message: string };
+  } {
+    return {
+      role: this.roleNow,
+      checks: this.checks,
+      takeovers: this.takeovers,
+      checkMs: this.checkMs,
+      ttlSeconds: this.options.ttlSeconds,
+      failure: this.failure,
+    };
   }
 
   /** Resolves after the first check: the process then knows its role. */
@@ -94,14 +109,18 @@ export class ShardOwnership {
   }
 
   private check(): Promise<void> {
-    this.checking = (this.roleNow === 'active' ? this.renew() : this.tryToTake()).finally(() => (this.checking = undefined));
+    this.checking = (this.roleNow === 'active' ? this.renew() : this.tryToTake()).finally(
+      () => (this.checking = undefined),
+    );
     return this.checking;
   }
 
   private async renew(): Promise<void> {
     const { cache, ttlSeconds, logger } = this.options;
     if (!this.options.canLead()) {
-      logger.error('heartbeat subscriber gives up its shards: its queue makes no progress; the standby takes over', { shards: this.options.shards });
+      logger.error('heartbeat subscriber gives up its shards: its queue makes no progress; the standby takes over', {
+        shards: this.options.shards,
+      });
       this.stepDown();
       this.holdOffUntil = this.options.now() + ttlSeconds * 1000;
       await this.release();
@@ -110,31 +129,46 @@ export class ShardOwnership {
     try {
       // A renewal made late (a starved event loop) may find the lease run out: nobody else took
       // it, so it is taken again at once, without the gap of standing down and resubscribing.
-      const renewed = (await cache.setIfEqual(this.key, this.id, this.id, ttlSeconds)) || (await cache.setIfAbsentOrEqual(this.key, this.id, RELEASED_OWNERSHIP, ttlSeconds));
+      const renewed =
+        (await cache.setIfEqual(this.key, this.id, this.id, ttlSeconds)) ||
+        (await cache.setIfAbsentOrEqual(this.key, this.id, RELEASED_OWNERSHIP, ttlSeconds));
       this.failure = undefined;
       this.checks += 1;
       if (renewed) return;
-      logger.warn('heartbeat subscriber lost its shards to another process; standing by', { shards: this.options.shards });
+      logger.warn('heartbeat subscriber lost its shards to another process; standing by', {
+        shards: this.options.shards,
+      });
       this.stepDown();
     } catch (error) {
       // Cannot tell: keep going. Two owners for a while cost twice, they do not break anything.
       this.failed(error);
       this.options.metrics.count('MomentoErrors');
-      logger.warn('cannot renew the shard ownership; still processing', { shards: this.options.shards, error: errorMessage(error) });
+      logger.warn('cannot renew the shard ownership; still processing', {
+        shards: this.options.shards,
+        error: errorMessage(error),
+      });
     }
   }
 
   private async tryToTake(): Promise<void> {
     if (this.stopped || this.options.now() < this.holdOffUntil) return;
     try {
-      const taken = await this.options.cache.setIfAbsentOrEqual(this.key, this.id, RELEASED_OWNERSHIP, this.options.ttlSeconds);
+      const taken = await this.options.cache.setIfAbsentOrEqual(
+        this.key,
+        this.id,
+        RELEASED_OWNERSHIP,
+        this.options.ttlSeconds,
+      );
       this.failure = undefined;
       this.checks += 1;
       if (!taken) return;
     } catch (error) {
       this.failed(error);
       this.options.metrics.count('MomentoErrors');
-      this.options.logger.warn('cannot check the shard ownership; standing by', { shards: this.options.shards, error: errorMessage(error) });
+      this.options.logger.warn('cannot check the shard ownership; standing by', {
+        shards: this.options.shards,
+        error: errorMessage(error),
+      });
       return;
     }
     if (this.stopped) {
@@ -143,7 +177,10 @@ export class ShardOwnership {
     }
     this.roleNow = 'active';
     this.takeovers += 1;
-    this.options.logger.info('heartbeat subscriber owns its shards: subscribing', { shards: this.options.shards, ttlSeconds: this.options.ttlSeconds });
+    this.options.logger.info('heartbeat subscriber owns its shards: subscribing', {
+      shards: this.options.shards,
+      ttlSeconds: this.options.ttlSeconds,
+    });
     this.options.onActive();
   }
 

@@ -138,7 +138,11 @@ export class ShardSubscription {
             if (!alive()) return;
             this.markActive();
             this.discontinuities += 1;
-            logger.warn('heartbeat stream discontinuity: messages may have been missed', { topic, lastSequence, newSequence });
+            logger.warn('heartbeat stream discontinuity: messages may have been missed', {
+              topic,
+              lastSequence,
+              newSequence,
+            });
             this.options.onGap();
           },
           onError: (error) => {
@@ -166,7 +170,11 @@ export class ShardSubscription {
         this.resubscribes += 1;
         this.options.metrics.count('SubscriberReconnects');
       }
-      logger.info('subscribed to heartbeat shard', { topic, shard: this.options.shard, resubscribe: this.subscribes > 1 });
+      logger.info('subscribed to heartbeat shard', {
+        topic,
+        shard: this.options.shard,
+        resubscribe: this.subscribes > 1,
+      });
     } catch (error) {
       if (!alive()) return;
       const callError = error as MomentoCallError;
@@ -190,7 +198,10 @@ export class ShardSubscription {
     this.streamLost = false;
     this.streamDrops += 1;
     this.options.metrics.count('SubscriberReconnects');
-    this.options.logger.info('heartbeat stream reconnected by the SDK', { topic: this.options.topic, shard: this.options.shard });
+    this.options.logger.info('heartbeat stream reconnected by the SDK', {
+      topic: this.options.topic,
+      shard: this.options.shard,
+    });
   }
 
   private retryLater(): void {
@@ -210,7 +221,10 @@ export class ShardSubscription {
     if (this.state !== 'subscribed') return;
     const silentFor = this.options.now() - this.lastActivity;
     if (silentFor <= this.options.watchdogMs) return;
-    this.options.logger.warn('heartbeat stream silent; resubscribing', { topic: this.options.topic, silentForMs: silentFor });
+    this.options.logger.warn('heartbeat stream silent; resubscribing', {
+      topic: this.options.topic,
+      silentForMs: silentFor,
+    });
     // Messages may have been lost while the stream was silent.
     this.options.onGap();
     this.generation += 1;

@@ -8,7 +8,12 @@ const authorizerEnvironment = z.object({
   JWT_AUDIENCE: z
     .string()
     .min(1)
-    .transform((value) => value.split(',').map((a) => a.trim()).filter((a) => a !== '')),
+    .transform((value) =>
+      value
+        .split(',')
+        .map((a) => a.trim())
+        .filter((a) => a !== ''),
+    ),
   JWT_JWKS_URI: z.string().url(),
   ACCOUNT_CLAIM: z.string().min(1),
 });

@@ -8,13 +8,17 @@ import { vendToken } from '../core/engine/token-vending';
 import { describeIssues } from '../core/schema-issues';
 
 /** The parts of an API Gateway REST proxy event this handler reads. */
-export type TokenRequestEvent = Pick<APIGatewayProxyEvent, 'httpMethod' | 'body' | 'requestContext'> & Partial<Pick<APIGatewayProxyEvent, 'isBase64Encoded'>>;
+export type TokenRequestEvent = Pick<APIGatewayProxyEvent, 'httpMethod' | 'body' | 'requestContext'> &
+  Partial<Pick<APIGatewayProxyEvent, 'isBase64Encoded'>>;
 
 /**
  * `POST /tokens`: validates the request, takes the account from the caller, admits the device and
  * returns its token (201), the active sessions at the limit (409), or a refusal (403).
  */
-export async function handleTokenRequest(event: TokenRequestEvent, deps: HandlerDependencies): Promise<APIGatewayProxyResult> {
+export async function handleTokenRequest(
+  event: TokenRequestEvent,
+  deps: HandlerDependencies,
+): Promise<APIGatewayProxyResult> {
   if (event.httpMethod !== 'POST') return errorResponse(405, 'method-not-allowed', 'Use POST /tokens.');
   const body = parseJsonBody(event.body, event.isBase64Encoded);
   if (!body.ok) return errorResponse(400, 'invalid-json', 'The request body is not valid JSON.');
@@ -24,7 +28,11 @@ export async function handleTokenRequest(event: TokenRequestEvent, deps: Handler
   }
   const request = parsed.data;
   // Under IAM the trusted backend names the account; otherwise only the verified claim counts.
-  const account = callerAccount(event, deps.config, deps.config.accountSource === 'iam' ? request.accountId : undefined);
+  const account = callerAccount(
+    event,
+    deps.config,
+    deps.config.accountSource === 'iam' ? request.accountId : undefined,
+  );
   if (!account.ok) return errorResponse(account.status, account.error, account.message);
   if (!deps.tokens) {
     deps.logger.error('token vending has no auth key: AUTH_KEY_SECRET_ARN is not set');
@@ -42,21 +50,39 @@ export async function handleTokenRequest(event: TokenRequestEvent, deps: Handler
         sessionKey: request.sessionKey,
         requestId: event.requestContext?.requestId,
       },
-      { config: deps.config, engine: deps.engine, cache: deps.cache, tokens: deps.tokens, sessionKeys: deps.sessionKeys, metrics: deps.metrics, logger: deps.logger, now: deps.now },
+      {
+        config: deps.config,
+        engine: deps.engine,
+        cache: deps.cache,
+        tokens: deps.tokens,
+        sessionKeys: deps.sessionKeys,
+        metrics: deps.metrics,
+        logger: deps.logger,
+        now: deps.now,
+      },
     );
     switch (outcome.kind) {
       case 'issued':
         return jsonResponse(201, outcome.grant);
       case 'limit-reached':
-        return errorResponse(409, 'limit-reached', `This account already uses ${outcome.active} of ${outcome.limit} allowed devices. Stop one to continue.`, {
-          limit: outcome.limit,
-          active: outcome.active,
-          sessions: outcome.sessions,
-        });
+        return errorResponse(
+          409,
+          'limit-reached',
+          `This account already uses ${outcome.active} of ${outcome.limit} allowed devices. Stop one to continue.`,
+          {
+            limit: outcome.limit,
+            active: outcome.active,
+            sessions: outcome.sessions,
+          },
+        );
       case 'denied':
         return errorResponse(403, 'admission-denied', outcome.reason);
       case 'invalid-session-key':
-        return errorResponse(403, 'invalid-session-key', 'The sessionKey does not belong to this session and device: only the device the session was granted to can refresh it.');
+        return errorResponse(
+          403,
+          'invalid-session-key',
+          'The sessionKey does not belong to this session and device: only the device the session was granted to can refresh it.',
+        );
     }
   } catch (error) {
     return errorToResponse(error, deps.logger, deps.metrics);

@@ -49,13 +49,15 @@ export async function verifyCallbackSignature(
   if (typeof payload.iat !== 'number' || payload.iat > now.getTime() / 1000 + CLOCK_TOLERANCE_SECONDS) {
     return { valid: false, reason: 'iat is in the future' };
   }
-  if (payload.application_id !== applicationId) return { valid: false, reason: 'application_id is not this application' };
+  if (payload.application_id !== applicationId)
+    return { valid: false, reason: 'application_id is not this application' };
   const claimed = payload.payload_hash;
   if (typeof claimed !== 'string' || !payloadHashMatches(claimed, rawBody)) {
     return { valid: false, reason: 'payload_hash does not match the body' };
   }
   const jti = payload.jti;
-  if (typeof jti !== 'string' || jti.length === 0 || jti.length > 256) return { valid: false, reason: 'jti is not a string of 1-256 characters' };
+  if (typeof jti !== 'string' || jti.length === 0 || jti.length > 256)
+    return { valid: false, reason: 'jti is not a string of 1-256 characters' };
   return { valid: true, jti };
 }
 

@@ -31,6 +31,10 @@ export function issueClientToken(
   const lifetime = Math.max(1, Math.min(maxSeconds, untilDeadline, untilRoomEnds));
   const vonageRole = mayPublishAnything(policy, data.role) ? 'publisher' : 'subscriber';
   const expireTime = nowSeconds + lifetime;
-  const token = vonage.clientToken(sessionId, { role: vonageRole, data: encodeTokenData({ ...data, exp: expireTime }), expireTime });
+  const token = vonage.clientToken(sessionId, {
+    role: vonageRole,
+    data: encodeTokenData({ ...data, exp: expireTime }),
+    expireTime,
+  });
   return { token, expireTime, vonageRole };
 }

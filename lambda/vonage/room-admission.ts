@@ -48,7 +48,11 @@ export async function admitToRoom(request: RoomTokenRequest, deps: VonageDepende
   const policy = policyForRoom(config.policies, request.roomId);
   const now = deps.now();
   const roomScope = seats.roomScope(request.roomId);
-  const refuse = async (reason: RefusalReason, message: string, extra: { active?: number } = {}): Promise<RoomAdmission> => {
+  const refuse = async (
+    reason: RefusalReason,
+    message: string,
+    extra: { active?: number } = {},
+  ): Promise<RoomAdmission> => {
     deps.metrics.count('AdmissionsDenied');
     await emitRoomEvent(deps, 'Session Denied', {
       roomId: request.roomId,
@@ -64,7 +68,8 @@ export async function admitToRoom(request: RoomTokenRequest, deps: VonageDepende
 
   if (await seats.isEnded(request.roomId)) return refuse('room-ended', `room ${request.roomId} has ended`);
   const deadline = await seats.deadline(request.roomId, policy);
-  if (deadline !== undefined && deadline <= now) return refuse('room-ended', `room ${request.roomId} has used its ${policy.durationSeconds} s`);
+  if (deadline !== undefined && deadline <= now)
+    return refuse('room-ended', `room ${request.roomId} has used its ${policy.durationSeconds} s`);
 
   const admission = await decideAdmission(request, policy, deps);
   if (!admission.allowed) return refuse(admission.reason, admission.message);
@@ -78,20 +83,37 @@ export async function admitToRoom(request: RoomTokenRequest, deps: VonageDepende
   if (accountLimit > 0) {
     const held = await seats.reserve(accountScope, accountLimit, request.userId, reservationId);
     if ('full' in held) {
-      return refuse('account-limit', `you are already in ${held.full} room(s), the most allowed at once is ${accountLimit}`, { active: held.full });
+      return refuse(
+        'account-limit',
+        `you are already in ${held.full} room(s), the most allowed at once is ${accountLimit}`,
+        { active: held.full },
+      );
     }
     accountSlot = held.slot;
   }
   const seat = await seats.reserve(roomScope, policy.capacity, request.userId, reservationId);
   if ('full' in seat) {
-    if (accountSlot !== undefined) await seats.cancelReservation(accountScope, request.userId, reservationId, accountSlot);
-    return refuse('room-full', `room ${request.roomId} is full (${policy.capacity} of ${policy.capacity} seats taken)`, { active: seat.full });
+    if (accountSlot !== undefined)
+      await seats.cancelReservation(accountScope, request.userId, reservationId, accountSlot);
+    return refuse(
+      'room-full',
+      `room ${request.roomId} is full (${policy.capacity} of ${policy.capacity} seats taken)`,
+      { active: seat.full },
+    );
   }
 
   const grant = issueClientToken(
     deps.vonage,
     room.sessionId,
-    { v: 1, room: request.roomId, user: request.userId, role: admission.role, rsv: reservationId, slot: seat.slot, ...(accountSlot !== undefined ? { aslot: accountSlot } : {}) },
+    {
+      v: 1,
+      room: request.roomId,
+      user: request.userId,
+      role: admission.role,
+      rsv: reservationId,
+      slot: seat.slot,
+      ...(accountSlot !== undefined ? { aslot: accountSlot } : {}),
+    },
     policy,
     now,
     config.tokenTtlSeconds,
@@ -130,12 +152,17 @@ type AdmissionDecision =
   | { allowed: false; reason: 'not-a-ticket-holder' | 'denied'; message: string };
 
 /** Who may join: the room's ticket list in Momento first, then the admission hook if configured. */
-async function decideAdmission(request: RoomTokenRequest, policy: ResolvedRoomPolicy, deps: VonageDependencies): Promise<AdmissionDecision> {
+async function decideAdmission(
+  request: RoomTokenRequest,
+  policy: ResolvedRoomPolicy,
+  deps: VonageDependencies,
+): Promise<AdmissionDecision> {
   const ticket = await deps.cache.get(vonageKeys.ticket(request.roomId, request.userId));
   const named = ticket?.trim() ?? '';
   // A role goes into the token data (1000 characters at most), so only a short plain name is taken.
   const role = ROLE_PATTERN.test(named) ? named : policy.defaultRole;
-  if (named !== '' && role !== named) deps.logger.warn('ticket role ignored: not 1-64 letters, digits or ._-', { roomId: request.roomId });
+  if (named !== '' && role !== named)
+    deps.logger.warn('ticket role ignored: not 1-64 letters, digits or ._-', { roomId: request.roomId });
   let accountLimit = deps.config.accountLimit;
   if (deps.hook) {
     const decision = await deps.hook.decide({
@@ -146,7 +173,8 @@ async function decideAdmission(request: RoomTokenRequest, policy: ResolvedRoomPo
       scope: deps.seats.roomScope(request.roomId).key,
       defaultLimit: accountLimit,
     });
-    if (!decision.allow) return { allowed: false, reason: 'denied', message: decision.reason ?? 'the admission hook refused this user' };
+    if (!decision.allow)
+      return { allowed: false, reason: 'denied', message: decision.reason ?? 'the admission hook refused this user' };
     if (decision.limit !== undefined) accountLimit = decision.limit;
     // An allowing hook is a ticket source of its own.
     return { allowed: true, role, accountLimit };

@@ -78,7 +78,10 @@ export function policyForRoom(policies: RoomPolicies, roomId: string): ResolvedR
 }
 
 function patternMatches(pattern: string, roomId: string): boolean {
-  const source = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
+  const source = pattern
+    .split('*')
+    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
   return new RegExp(`^${source}$`).test(roomId);
 }
 

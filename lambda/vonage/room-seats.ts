@@ -43,7 +43,12 @@ export class RoomSeats {
    * token seats one connection, once. Kept for `ttlSeconds`, as long as the token can connect.
    */
   async useReservation(reservationId: string, connectionId: string, ttlSeconds: number): Promise<boolean> {
-    return this.cache.setIfAbsentOrEqual(vonageKeys.reservationUsed(reservationId), connectionId, connectionId, ttlSeconds);
+    return this.cache.setIfAbsentOrEqual(
+      vonageKeys.reservationUsed(reservationId),
+      connectionId,
+      connectionId,
+      ttlSeconds,
+    );
   }
 
   /**
@@ -51,7 +56,12 @@ export class RoomSeats {
    * again (a page reload before connecting) moves their reservation to the new token instead of
    * taking a second seat.
    */
-  async reserve(scope: ScopeRef, limit: number, userId: string, reservationId: string): Promise<{ slot: number } | { full: number }> {
+  async reserve(
+    scope: ScopeRef,
+    limit: number,
+    userId: string,
+    reservationId: string,
+  ): Promise<{ slot: number } | { full: number }> {
     const result = await this.reservations.acquire(scope, limit, reservationHolder(userId, reservationId));
     if (result.kind === 'acquired') return { slot: result.slot ?? 0 };
     return { full: result.places.length };
@@ -68,10 +78,20 @@ export class RoomSeats {
    * The caller has made sure this token seats no other connection ({@link useReservation}). A retried callback finds the connection already seated (the
    * engine's lease is keyed by holder), so it never takes a second seat. Null: the scope is full.
    */
-  async seat(scope: ScopeRef, limit: number, connectionId: string, reservation?: { userId: string; id: string; slot: number }): Promise<number | null> {
+  async seat(
+    scope: ScopeRef,
+    limit: number,
+    connectionId: string,
+    reservation?: { userId: string; id: string; slot: number },
+  ): Promise<number | null> {
     const holder = connectionHolder(connectionId);
     if (reservation && reservation.slot < limit) {
-      const taken = await this.seats.takeover(scope, reservation.slot, reservationHolder(reservation.userId, reservation.id), holder);
+      const taken = await this.seats.takeover(
+        scope,
+        reservation.slot,
+        reservationHolder(reservation.userId, reservation.id),
+        holder,
+      );
       if (taken) return reservation.slot;
     }
     const result = await this.seats.acquire(scope, limit, holder);
@@ -84,7 +104,10 @@ export class RoomSeats {
   }
 
   /** Who holds the scope's seats now: connection ids and the number of pending reservations. */
-  async occupants(scope: ScopeRef, limit: number): Promise<{ connections: Array<{ connectionId: string; slot: number }>; reserved: number }> {
+  async occupants(
+    scope: ScopeRef,
+    limit: number,
+  ): Promise<{ connections: Array<{ connectionId: string; slot: number }>; reserved: number }> {
     const places = await this.seats.active(scope, limit);
     const connections: Array<{ connectionId: string; slot: number }> = [];
     let reserved = 0;

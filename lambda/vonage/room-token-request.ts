@@ -22,7 +22,11 @@ export async function handleRoomTokenRequest(
   if (!json.ok) return errorResponse(400, 'invalid-json', 'the body is not JSON');
   const body = roomTokenRequestSchema.safeParse(json.value);
   if (!body.success) return errorResponse(400, 'invalid-request', z.prettifyError(body.error));
-  const caller = callerAccount(event, { accountSource: deps.account.source, accountClaim: deps.account.claim }, body.data.accountId);
+  const caller = callerAccount(
+    event,
+    { accountSource: deps.account.source, accountClaim: deps.account.claim },
+    body.data.accountId,
+  );
   if (!caller.ok) return errorResponse(caller.status, caller.error, caller.message);
   try {
     const outcome = await admitToRoom({ roomId: body.data.roomId, userId: caller.accountId }, deps);

@@ -19,11 +19,21 @@ export async function handleSessionMonitoringRequest(
   deps: VonageDependencies,
 ): Promise<APIGatewayProxyResult> {
   const body = rawBody(event);
-  const signature = await verifyCallbackSignature(header(event, 'authorization'), body, deps.callbackSecret, deps.config.applicationId, new Date(deps.now()));
+  const signature = await verifyCallbackSignature(
+    header(event, 'authorization'),
+    body,
+    deps.callbackSecret,
+    deps.config.applicationId,
+    new Date(deps.now()),
+  );
   if (!signature.valid) {
     deps.metrics.count('VonageCallbacksRejected');
     deps.logger.warn('vonage callback refused', { reason: signature.reason });
-    return errorResponse(401, 'unauthorized', 'the callback is not a recent request signed for this application with the session-monitoring signature secret');
+    return errorResponse(
+      401,
+      'unauthorized',
+      'the callback is not a recent request signed for this application with the session-monitoring signature secret',
+    );
   }
   let json: unknown;
   try {
@@ -53,12 +63,19 @@ export async function handleSessionMonitoringRequest(
   deps.metrics.count('VonageCallbacks');
   try {
     const outcome = await handleCallback(parsed.callback, deps);
-    deps.logger.info('vonage callback handled', { event: parsed.callback.event, sessionId: parsed.callback.sessionId, outcome });
+    deps.logger.info('vonage callback handled', {
+      event: parsed.callback.event,
+      sessionId: parsed.callback.sessionId,
+      outcome,
+    });
     return jsonResponse(200, { status: outcome });
   } catch (error) {
     if (!isMomentoCallError(error)) throw error;
     deps.metrics.count('MomentoErrors');
-    deps.logger.error('vonage callback not processed: Momento failed', { event: parsed.callback.event, error: error.message });
+    deps.logger.error('vonage callback not processed: Momento failed', {
+      event: parsed.callback.event,
+      error: error.message,
+    });
     // Not processed: a retry of this very request must not be taken for a replay.
     await deps.cache.delete(jtiKey).catch(() => undefined);
     return errorResponse(503, 'unavailable', 'state store unavailable; retry later');

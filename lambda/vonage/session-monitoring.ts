@@ -1,4 +1,11 @@
-import type { ConnectionCreated, ConnectionDestroyed, HandledCallback, StreamCreated, StreamDestroyed, TokenData } from './callback-event';
+import type {
+  ConnectionCreated,
+  ConnectionDestroyed,
+  HandledCallback,
+  StreamCreated,
+  StreamDestroyed,
+  TokenData,
+} from './callback-event';
 import { parseTokenData } from './callback-event';
 import { CALLBACK_MAX_AGE_SECONDS } from './callback-signature';
 import { emitRoomEvent } from './room-events';
@@ -68,7 +75,14 @@ async function connectionCreated(callback: ConnectionCreated, deps: VonageDepend
   const refuse = async (outcome: CallbackOutcome, reason: string): Promise<CallbackOutcome> => {
     await seats.putConnection(connectionId, { ...base, seated: false });
     deps.metrics.count('AdmissionsDenied');
-    await emitRoomEvent(deps, 'Session Denied', { roomId, scope: roomScope.key, userId: data?.user, subject: connectionId, reason, limit: policy.capacity });
+    await emitRoomEvent(deps, 'Session Denied', {
+      roomId,
+      scope: roomScope.key,
+      userId: data?.user,
+      subject: connectionId,
+      reason,
+      limit: policy.capacity,
+    });
     await disconnect(deps, callback.sessionId, connectionId, reason);
     return outcome;
   };
@@ -81,16 +95,26 @@ async function connectionCreated(callback: ConnectionCreated, deps: VonageDepend
 
   // One token, one seat: a second connection with the same token data (a shared or copied token)
   // is refused, whether or not the room has a free seat, so that seat stays for someone else.
-  if (!(await seats.useReservation(data.rsv, connectionId, tokenUseSeconds(data, deps)))) return refuse('disconnected-token-reused', 'token-already-used');
+  if (!(await seats.useReservation(data.rsv, connectionId, tokenUseSeconds(data, deps))))
+    return refuse('disconnected-token-reused', 'token-already-used');
 
-  const roomSlot = await seats.seat(roomScope, policy.capacity, connectionId, { userId: data.user, id: data.rsv, slot: data.slot });
+  const roomSlot = await seats.seat(roomScope, policy.capacity, connectionId, {
+    userId: data.user,
+    id: data.rsv,
+    slot: data.slot,
+  });
   if (roomSlot === null) return refuse('disconnected-room-full', 'room-full');
 
   let accountSlot: number | undefined;
   const accountScope = seats.accountScope(data.user);
   if (data.aslot !== undefined || deps.config.accountLimit > 0) {
     const limit = Math.max(deps.config.accountLimit, (data.aslot ?? -1) + 1);
-    const slot = await seats.seat(accountScope, limit, connectionId, data.aslot !== undefined ? { userId: data.user, id: data.rsv, slot: data.aslot } : undefined);
+    const slot = await seats.seat(
+      accountScope,
+      limit,
+      connectionId,
+      data.aslot !== undefined ? { userId: data.user, id: data.rsv, slot: data.aslot } : undefined,
+    );
     if (slot === null) {
       await seats.unseat(roomScope, connectionId, roomSlot);
       return refuse('disconnected-account-limit', 'account-limit');
@@ -110,7 +134,8 @@ async function connectionCreated(callback: ConnectionCreated, deps: VonageDepend
 
   if (policy.durationSeconds > 0) {
     const occupants = await seats.occupants(roomScope, policy.capacity);
-    if (occupants.connections.length >= policy.durationStartsWhen) await seats.startDuration(roomId, policy, callback.timestamp);
+    if (occupants.connections.length >= policy.durationStartsWhen)
+      await seats.startDuration(roomId, policy, callback.timestamp);
   }
   return 'seated';
 }
@@ -147,7 +172,8 @@ async function streamCreated(callback: StreamCreated, deps: VonageDependencies):
   // A connection without our token data is disconnected by its connectionCreated; here it has no role.
   const role = data?.role ?? '';
   if (mayPublish(policy, role, kind)) return 'stream-allowed';
-  if (!(await deps.cache.setIfAbsent(vonageKeys.streamHandled(stream.id), 'stopped', TOMBSTONE_SECONDS))) return 'duplicate';
+  if (!(await deps.cache.setIfAbsent(vonageKeys.streamHandled(stream.id), 'stopped', TOMBSTONE_SECONDS)))
+    return 'duplicate';
   const reason = `role "${role || 'none'}" may not publish ${kind} streams in room ${roomId}`;
   try {
     await deps.vonage.stopStream(callback.sessionId, stream.id, stream.connection.id, reason);
@@ -182,7 +208,11 @@ function tokenUseSeconds(data: TokenData, deps: VonageDependencies): number {
 }
 
 /** The room of a callback: from our token data, else from the session it belongs to. */
-async function roomOf(sessionId: string, data: TokenData | null, deps: VonageDependencies): Promise<string | undefined> {
+async function roomOf(
+  sessionId: string,
+  data: TokenData | null,
+  deps: VonageDependencies,
+): Promise<string | undefined> {
   const bySession = await deps.seats.roomOfSession(sessionId);
   if (bySession) return bySession;
   // A session we have no record of (its record expired): trust the signed token data's room only
@@ -194,15 +224,25 @@ async function roomOf(sessionId: string, data: TokenData | null, deps: VonageDep
   return undefined;
 }
 
-export async function releaseSeats(deps: VonageDependencies, connectionId: string, record: ConnectionRecord): Promise<void> {
-  if (record.roomSlot !== undefined) await deps.seats.unseat(deps.seats.roomScope(record.roomId), connectionId, record.roomSlot);
+export async function releaseSeats(
+  deps: VonageDependencies,
+  connectionId: string,
+  record: ConnectionRecord,
+): Promise<void> {
+  if (record.roomSlot !== undefined)
+    await deps.seats.unseat(deps.seats.roomScope(record.roomId), connectionId, record.roomSlot);
   if (record.accountSlot !== undefined && record.userId) {
     await deps.seats.unseat(deps.seats.accountScope(record.userId), connectionId, record.accountSlot);
   }
 }
 
 /** forceDisconnect; a failure is queued for the scheduled check to retry, never a failed callback. */
-export async function disconnect(deps: VonageDependencies, sessionId: string, connectionId: string, reason: string): Promise<boolean> {
+export async function disconnect(
+  deps: VonageDependencies,
+  sessionId: string,
+  connectionId: string,
+  reason: string,
+): Promise<boolean> {
   try {
     await deps.vonage.disconnect(sessionId, connectionId);
     deps.metrics.count('VonageDisconnects');
@@ -214,12 +254,22 @@ export async function disconnect(deps: VonageDependencies, sessionId: string, co
   }
 }
 
-async function recordEnforcementFailure(deps: VonageDependencies, sessionId: string, connectionId: string, error: unknown): Promise<void> {
+async function recordEnforcementFailure(
+  deps: VonageDependencies,
+  sessionId: string,
+  connectionId: string,
+  error: unknown,
+): Promise<void> {
   deps.metrics.count('VonageEnforcementErrors');
   deps.logger.error('vonage enforcement failed; queued for retry', {
     sessionId,
     connectionId,
     error: errorMessage(error),
   });
-  await deps.cache.sortedSetPut(vonageKeys.disconnectRetries, `${sessionId} ${connectionId}`, deps.now(), TOMBSTONE_SECONDS);
+  await deps.cache.sortedSetPut(
+    vonageKeys.disconnectRetries,
+    `${sessionId} ${connectionId}`,
+    deps.now(),
+    TOMBSTONE_SECONDS,
+  );
 }

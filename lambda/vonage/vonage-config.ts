@@ -6,7 +6,8 @@ import { describeSettingIssues } from '../core/schema-issues';
 /** Vonage's documented maximum client token lifetime (30 days). */
 export const MAX_VONAGE_TOKEN_SECONDS = 30 * 24 * 60 * 60;
 
-const wholeNumber = (name: string, fallback: number, min: number, max: number) => wholeNumberVariable(name, fallback, { min, max });
+const wholeNumber = (name: string, fallback: number, min: number, max: number) =>
+  wholeNumberVariable(name, fallback, { min, max });
 
 /** The Vonage functions' own environment (docs/architecture.md, "Vonage session monitoring"). */
 const vonageEnvironment = z.object({

@@ -4,7 +4,13 @@ import { LambdaAdmissionHook } from '../core/adapters/lambda-admission-hook';
 import { parseRuntimeConfig, type RuntimeConfig } from '../core/runtime/config';
 import { EventBridgeEventSink } from '../core/adapters/eventbridge-event-sink';
 import { noEvents } from '../core/ports/lifecycle-event-sink';
-import { LAMBDA_SECRET_MAX_AGE_SECONDS, loadMomentoKeys, secretsFingerprint, secretsManagerReader, type SecretReader } from '../core/adapters/momento-credentials';
+import {
+  LAMBDA_SECRET_MAX_AGE_SECONDS,
+  loadMomentoKeys,
+  secretsFingerprint,
+  secretsManagerReader,
+  type SecretReader,
+} from '../core/adapters/momento-credentials';
 import { createMomentoPorts, type MomentoKeys } from '../core/adapters/momento-clients';
 import { PowertoolsEngineLogger, PowertoolsEngineMetrics } from '../core/adapters/powertools-observability';
 import { RoomSeats } from './room-seats';
@@ -72,12 +78,29 @@ export function vonageRuntimeLoader(
     const config = parseVonageConfig(env, tracker.defaultLimit);
     const values: VonageSecrets = {
       keys: await loadMomentoKeys(tracker, read),
-      privateKey: needs.privateKey ? await readSecret(read, config.privateKeySecretArn, 'VONAGE_PRIVATE_KEY_SECRET_ARN', 'the Vonage application private key (PEM)') : '',
+      privateKey: needs.privateKey
+        ? await readSecret(
+            read,
+            config.privateKeySecretArn,
+            'VONAGE_PRIVATE_KEY_SECRET_ARN',
+            'the Vonage application private key (PEM)',
+          )
+        : '',
       callbackSecret: needs.callbackSecret
-        ? await readSecret(read, config.callbackSecretArn, 'VONAGE_CALLBACK_SECRET_ARN', 'the session-monitoring signature secret')
+        ? await readSecret(
+            read,
+            config.callbackSecretArn,
+            'VONAGE_CALLBACK_SECRET_ARN',
+            'the session-monitoring signature secret',
+          )
         : '',
     };
-    const secrets = secretsFingerprint(values.keys.dataKey, values.keys.authKey, values.privateKey, values.callbackSecret);
+    const secrets = secretsFingerprint(
+      values.keys.dataKey,
+      values.keys.authKey,
+      values.privateKey,
+      values.callbackSecret,
+    );
     if (current?.secrets === secrets) return current.runtime;
     if (building?.secrets === secrets) return (await building.promise).runtime;
     const promise = Promise.resolve().then(() => build(tracker, config, values, secrets));
@@ -91,7 +114,9 @@ export function vonageRuntimeLoader(
       const replaced = current;
       current = built;
       if (replaced) {
-        built.runtime.deps.logger.info('a Momento key or a Vonage secret changed: new clients serve from now on', { retireOldClientsInMs: retireAfterMs });
+        built.runtime.deps.logger.info('a Momento key or a Vonage secret changed: new clients serve from now on', {
+          retireOldClientsInMs: retireAfterMs,
+        });
         setTimeout(() => replaced.close(), retireAfterMs).unref();
       }
       return built.runtime;
@@ -111,9 +136,15 @@ function build(tracker: RuntimeConfig, config: VonageConfig, values: VonageSecre
     callbackSecret: values.callbackSecret,
     cache: ports.cache,
     seats: new RoomSeats(ports.cache, config.reservationSeconds, config.seatSeconds),
-    vonage: vonageVideoEnforcement({ applicationId: config.applicationId, privateKey: values.privateKey, videoHost: config.videoHost }),
+    vonage: vonageVideoEnforcement({
+      applicationId: config.applicationId,
+      privateKey: values.privateKey,
+      videoHost: config.videoHost,
+    }),
     hook: tracker.admissionHookArn ? new LambdaAdmissionHook(tracker.admissionHookArn) : undefined,
-    events: tracker.eventBusName ? new EventBridgeEventSink(tracker.eventBusName, undefined, (message, fields) => logger.warn(message, fields)) : noEvents,
+    events: tracker.eventBusName
+      ? new EventBridgeEventSink(tracker.eventBusName, undefined, (message, fields) => logger.warn(message, fields))
+      : noEvents,
     // Vonage metric names go to the same namespace and dimension as the engine's.
     metrics: { count: (name, value = 1) => metrics.metrics.addMetric(name, MetricUnit.Count, value) },
     logger,
@@ -123,14 +154,22 @@ function build(tracker: RuntimeConfig, config: VonageConfig, values: VonageSecre
   return { runtime: { deps, flush: () => metrics.flush() }, secrets, close: () => ports.close() };
 }
 
-async function readSecret(read: SecretReader, arn: string | undefined, variable: string, what: string): Promise<string> {
+async function readSecret(
+  read: SecretReader,
+  arn: string | undefined,
+  variable: string,
+  what: string,
+): Promise<string> {
   if (!arn) throw new Error(`${variable} is not set: this function needs ${what}`);
   let value: unknown;
   try {
     value = await read(arn);
   } catch (error) {
     // A secret created without a value answers ResourceNotFoundException; the message never holds the value.
-    throw new Error(`${what} could not be read from ${arn}: ${error instanceof Error ? error.name : 'error'} (put it with aws secretsmanager put-secret-value)`, { cause: error });
+    throw new Error(
+      `${what} could not be read from ${arn}: ${error instanceof Error ? error.name : 'error'} (put it with aws secretsmanager put-secret-value)`,
+      { cause: error },
+    );
   }
   if (typeof value !== 'string' || value.trim() === '') {
     throw new Error(`the secret ${arn} is empty: put ${what} in it (aws secretsmanager put-secret-value)`);
@@ -145,7 +184,10 @@ const loaders = new Map<string, ReturnType<typeof vonageRuntimeLoader>>();
  * The runtime of this container for a function with these secret needs (see
  * {@link vonageRuntimeLoader}): secrets from Secrets Manager (cached 300 s), rebuilt on rotation.
  */
-export function loadVonageRuntime(needs: VonageSecretNeeds, env: Record<string, string | undefined> = process.env): Promise<VonageRuntime> {
+export function loadVonageRuntime(
+  needs: VonageSecretNeeds,
+  env: Record<string, string | undefined> = process.env,
+): Promise<VonageRuntime> {
   const key = `${needs.privateKey}/${needs.callbackSecret}`;
   let loader = loaders.get(key);
   if (!loader) loaders.set(key, (loader = vonageRuntimeLoader(needs)));

@@ -24,7 +24,10 @@ export type HandlerBundle = (typeof HANDLER_BUNDLES)[number];
 function packageRoot(): string {
   for (let dir = __dirname; ; dir = path.dirname(dir)) {
     const manifest = path.join(dir, 'package.json');
-    if (fs.existsSync(manifest) && (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { name?: string }).name === 'cdk-concurrency-tracker') {
+    if (
+      fs.existsSync(manifest) &&
+      (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { name?: string }).name === 'cdk-concurrency-tracker'
+    ) {
       return dir;
     }
     if (path.dirname(dir) === dir) throw new Error(`cdk-concurrency-tracker: no package.json above ${__dirname}`);

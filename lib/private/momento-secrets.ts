@@ -48,7 +48,12 @@ export class MomentoSecrets extends Construct {
   }
 }
 
-function emptySecret(scope: Construct, id: string, description: string, props: MomentoSecretsProps): secretsmanager.Secret {
+function emptySecret(
+  scope: Construct,
+  id: string,
+  description: string,
+  props: MomentoSecretsProps,
+): secretsmanager.Secret {
   const secret = new secretsmanager.Secret(scope, id, {
     description,
     removalPolicy: props.removalPolicy,

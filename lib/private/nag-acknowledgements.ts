@@ -46,8 +46,7 @@ export function acknowledgeNagFindings(tracker: ConcurrencyTracker, context: Tra
       ? 'Every method this construct creates except POST /vonage/session-monitoring requires IAM, Cognito or ' +
         `verified-JWT authorisation, and the stage is throttled. ${VONAGE_CALLBACK_PROTECTION} `
       : 'Every method this construct creates requires IAM, Cognito or verified-JWT authorisation, and the stage is ' +
-        'throttled. ') +
-      'A WAF web ACL (cost, rule choice) is the consumer\'s choice, through the webAclArn prop.',
+        'throttled. ') + "A WAF web ACL (cost, rule choice) is the consumer's choice, through the webAclArn prop.",
   );
   const cloudWatchRole = api.node.tryFindChild('CloudWatchRole');
   acknowledge(
@@ -91,7 +90,11 @@ export function acknowledgeNagFindings(tracker: ConcurrencyTracker, context: Tra
 }
 
 /** The NIST 800-53 R5, HIPAA Security and PCI DSS 3.2.1 findings intrinsic to the design. */
-function acknowledgeComplianceFindings(api: apigw.RestApi, context: TrackerNagContext, momentoKeyRotation: string): void {
+function acknowledgeComplianceFindings(
+  api: apigw.RestApi,
+  context: TrackerNagContext,
+  momentoKeyRotation: string,
+): void {
   const { nist, hipaa, pci } = COMPLIANCE_PACKS;
   acknowledgeInPacks(
     api.deploymentStage,

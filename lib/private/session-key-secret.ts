@@ -15,12 +15,17 @@ export class SessionKeySecret extends Construct {
   /** The generated secret: read by token vending (by ARN) and injected into the subscriber (ECS secret). */
   public readonly secret: secretsmanager.Secret;
 
-  constructor(scope: Construct, id: string, props: { readonly removalPolicy: RemovalPolicy; readonly encryptionKey?: kms.IKey }) {
+  constructor(
+    scope: Construct,
+    id: string,
+    props: { readonly removalPolicy: RemovalPolicy; readonly encryptionKey?: kms.IKey },
+  ) {
     super(scope, id);
     this.secret = new secretsmanager.Secret(this, 'Secret', {
       removalPolicy: props.removalPolicy,
       encryptionKey: props.encryptionKey,
-      description: 'Server secret of the concurrency tracker per-session keys (generated; rotating it ends every running session).',
+      description:
+        'Server secret of the concurrency tracker per-session keys (generated; rotating it ends every running session).',
       generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
     });
     acknowledgeNagFinding(

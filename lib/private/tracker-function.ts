@@ -82,7 +82,7 @@ export class TrackerFunction extends Construct {
       scheduled
         ? 'A dead-letter queue keeps failed asynchronous events for a later retry; this function is run every minute ' +
             'by a schedule with no retry, and the next run does the same work again, so a kept event would only be ' +
-            'a stale duplicate. Failures are logged and counted in the function\'s Errors metric.'
+            "a stale duplicate. Failures are logged and counted in the function's Errors metric."
         : 'The function is invoked synchronously by API Gateway: a failure is returned to the caller (5xx) and ' +
             'counted in the Errors metric and the ApiServerErrors alarm. Lambda sends only asynchronous ' +
             'invocations to a dead-letter queue, so one would never receive an event.',
@@ -119,7 +119,10 @@ export class TrackerFunction extends Construct {
     if (this.function.role) {
       acknowledgeNagFinding(
         this.function.role,
-        nagFindingId('AwsSolutions-IAM4', 'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'),
+        nagFindingId(
+          'AwsSolutions-IAM4',
+          'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
+        ),
         'AWSLambdaBasicExecutionRole grants only logs:CreateLogGroup/CreateLogStream/PutLogEvents; every other ' +
           'permission of this role is a least-privilege grant on a named resource.',
       );

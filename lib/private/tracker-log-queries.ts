@@ -98,7 +98,9 @@ export const TRACKER_LOG_QUERY_STRINGS: Record<TrackerLogQuery, logs.QueryString
   },
   [TrackerLogQuery.SUBSCRIBER_CONNECTION]: {
     fields: ['@timestamp', '@logStream', 'level', 'message', 'topic', 'shard', 'kind', 'hint', 'error'],
-    filterStatements: ['message like /heartbeat subscriber|heartbeat shard|heartbeat stream|heartbeat subscription|expiry sweep|data key|key secrets/'],
+    filterStatements: [
+      'message like /heartbeat subscriber|heartbeat shard|heartbeat stream|heartbeat subscription|expiry sweep|data key|key secrets/',
+    ],
     sort: '@timestamp desc',
     limit: 500,
   },

@@ -88,7 +88,10 @@ export class TrackerMonitoring extends Construct {
           alarmDescription:
             'No heartbeat subscriber task is running: heartbeats are not recorded and sessions expire.' +
             runbookPointer('SubscriberDown'),
-          metric: service.metricCpuUtilization({ statistic: cloudwatch.Stats.SAMPLE_COUNT, period: Duration.minutes(1) }),
+          metric: service.metricCpuUtilization({
+            statistic: cloudwatch.Stats.SAMPLE_COUNT,
+            period: Duration.minutes(1),
+          }),
           comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
           threshold: 1,
           evaluationPeriods: 3,
@@ -99,10 +102,14 @@ export class TrackerMonitoring extends Construct {
 
       this.heartbeatsStoppedAlarm = new cloudwatch.Alarm(this, 'HeartbeatsStopped', {
         alarmDescription:
-          'Devices were admitted but no heartbeat was processed for 10 minutes: the heartbeat pipeline is broken.' + runbookPointer('HeartbeatsStopped'),
+          'Devices were admitted but no heartbeat was processed for 10 minutes: the heartbeat pipeline is broken.' +
+          runbookPointer('HeartbeatsStopped'),
         metric: new cloudwatch.MathExpression({
           expression: 'IF(FILL(admitted, 0) > 0 AND FILL(processed, 0) == 0, 1, 0)',
-          usingMetrics: { admitted: m(TrackerMetricName.ADMISSIONS_GRANTED), processed: m(TrackerMetricName.HEARTBEATS_PROCESSED) },
+          usingMetrics: {
+            admitted: m(TrackerMetricName.ADMISSIONS_GRANTED),
+            processed: m(TrackerMetricName.HEARTBEATS_PROCESSED),
+          },
           period: FIVE_MINUTES,
           label: 'Admitted without heartbeats',
         }),
@@ -113,7 +120,9 @@ export class TrackerMonitoring extends Construct {
       });
 
       this.admissionDenialAlarm = new cloudwatch.Alarm(this, 'AdmissionDenialSpike', {
-        alarmDescription: 'Unusually many admissions were denied (limit reached or admission hook refusals).' + runbookPointer('AdmissionDenialSpike'),
+        alarmDescription:
+          'Unusually many admissions were denied (limit reached or admission hook refusals).' +
+          runbookPointer('AdmissionDenialSpike'),
         metric: m(TrackerMetricName.ADMISSIONS_DENIED),
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         threshold: options.admissionDenialThreshold ?? 50,
@@ -142,7 +151,9 @@ export class TrackerMonitoring extends Construct {
       });
 
       // Emitted only under FAILURE_MODE `open`; with `closed` it has no data and stays OK.
-      this.degradedAnswersAlarm = this.alarmAtLeast('DegradedAnswers', new cloudwatch.MathExpression({
+      this.degradedAnswersAlarm = this.alarmAtLeast(
+        'DegradedAnswers',
+        new cloudwatch.MathExpression({
           expression: 'FILL(admissions, 0) + FILL(checks, 0)',
           usingMetrics: {
             admissions: m(TrackerMetricName.ADMISSIONS_DEGRADED, { component: TrackerComponent.TOKEN_VENDING }),
@@ -150,24 +161,33 @@ export class TrackerMonitoring extends Construct {
           },
           period: FIVE_MINUTES,
           label: 'Degraded answers',
-        }), options.degradedAnswerThreshold ?? 1,
-          'Admissions or entitlement checks were answered degraded (Momento unavailable, FAILURE_MODE open): limits were not enforced.',
+        }),
+        options.degradedAnswerThreshold ?? 1,
+        'Admissions or entitlement checks were answered degraded (Momento unavailable, FAILURE_MODE open): limits were not enforced.',
       );
 
-      this.heartbeatsThrottledAlarm = this.alarmAtLeast('HeartbeatsThrottled', m(TrackerMetricName.HEARTBEATS_THROTTLED), 1,
-          'The heartbeat subscriber dropped device messages of an account that exceeded its per-account bounds ' +
+      this.heartbeatsThrottledAlarm = this.alarmAtLeast(
+        'HeartbeatsThrottled',
+        m(TrackerMetricName.HEARTBEATS_THROTTLED),
+        1,
+        'The heartbeat subscriber dropped device messages of an account that exceeded its per-account bounds ' +
           '(a flood, or sessions that are over). The subscriber log line "device messages throttled for one ' +
           'account" names the account (accountId).',
       );
 
       // The first deploy raises it until the keys are put: the subscriber stays up and waits.
-      this.subscriberWaitingAlarm = this.alarmAtLeast('SubscriberWaiting', m(TrackerMetricName.SUBSCRIBER_WAITING), 1,
-          'A heartbeat subscriber task is waiting: its Momento data key secret is empty or the key is refused ' +
+      this.subscriberWaitingAlarm = this.alarmAtLeast(
+        'SubscriberWaiting',
+        m(TrackerMetricName.SUBSCRIBER_WAITING),
+        1,
+        'A heartbeat subscriber task is waiting: its Momento data key secret is empty or the key is refused ' +
           '(health status waiting-for-key), or the cache does not exist (waiting-for-cache). Heartbeats are not ' +
           'recorded until it is fixed; the task picks up a new key or the created cache by itself within 30 s.',
       );
 
-      this.apiServerErrorsAlarm = this.alarmAtLeast('ApiServerErrors', props.api.metricServerError({ period: FIVE_MINUTES }),
+      this.apiServerErrorsAlarm = this.alarmAtLeast(
+        'ApiServerErrors',
+        props.api.metricServerError({ period: FIVE_MINUTES }),
         options.apiServerErrorThreshold ?? 5,
         'The tracker API answered with status 5xx (a handler failed or was misconfigured, an integration timed out, or ' +
           'Lambda throttled it): devices could not be admitted or checked.',
@@ -184,7 +204,9 @@ export class TrackerMonitoring extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
 
-      this.lambdaThrottlesAlarm = this.alarmAtLeast('LambdaThrottles', new cloudwatch.MathExpression({
+      this.lambdaThrottlesAlarm = this.alarmAtLeast(
+        'LambdaThrottles',
+        new cloudwatch.MathExpression({
           expression: 'FILL(tv, 0) + FILL(ent, 0)',
           usingMetrics: {
             tv: tokenVendingFunction.metricThrottles({ period: FIVE_MINUTES }),
@@ -192,7 +214,8 @@ export class TrackerMonitoring extends Construct {
           },
           period: FIVE_MINUTES,
           label: 'Lambda throttles',
-        }), 1,
+        }),
+        1,
         'A request-path Lambda was throttled (its reserved concurrency or the account limit was reached): API Gateway ' +
           'answered 5xx to those requests.',
       );
@@ -209,7 +232,10 @@ export class TrackerMonitoring extends Construct {
         this.apiLatencyAlarm,
         this.lambdaThrottlesAlarm,
       );
-      const actions = [...(options.alarmActions ?? []), ...(options.alarmTopic ? [new cwActions.SnsAction(options.alarmTopic)] : [])];
+      const actions = [
+        ...(options.alarmActions ?? []),
+        ...(options.alarmTopic ? [new cwActions.SnsAction(options.alarmTopic)] : []),
+      ];
       for (const alarm of this.alarms) {
         for (const action of actions) {
           alarm.addAlarmAction(action);
@@ -236,17 +262,36 @@ export class TrackerMonitoring extends Construct {
       const graph = (title: string, metrics: cloudwatch.IMetric[]) =>
         new cloudwatch.GraphWidget({ title, left: metrics, width: 8, height: 6 });
       this.dashboard.addWidgets(
-        graph('Admissions', [m(TrackerMetricName.ADMISSIONS_GRANTED), m(TrackerMetricName.ADMISSIONS_DENIED), m(TrackerMetricName.ADMISSIONS_DEGRADED), m(TrackerMetricName.EVICTIONS)]),
+        graph('Admissions', [
+          m(TrackerMetricName.ADMISSIONS_GRANTED),
+          m(TrackerMetricName.ADMISSIONS_DENIED),
+          m(TrackerMetricName.ADMISSIONS_DEGRADED),
+          m(TrackerMetricName.EVICTIONS),
+        ]),
         graph('Tokens', [m(TrackerMetricName.TOKENS_MINTED), m(TrackerMetricName.TOKENS_REUSED)]),
         graph('Entitlement', [m(TrackerMetricName.ENTITLEMENT_CHECKS), m(TrackerMetricName.SESSIONS_ENDED)]),
       );
       this.dashboard.addWidgets(
-        graph('Heartbeats', [m(TrackerMetricName.HEARTBEATS_PROCESSED), m(TrackerMetricName.HEARTBEATS_REJECTED), m(TrackerMetricName.HEARTBEATS_THROTTLED)]),
-        graph('Session ends', [m(TrackerMetricName.SESSIONS_EXPIRED), m(TrackerMetricName.SESSIONS_STOPPED), m(TrackerMetricName.SESSIONS_ENDED)]),
+        graph('Heartbeats', [
+          m(TrackerMetricName.HEARTBEATS_PROCESSED),
+          m(TrackerMetricName.HEARTBEATS_REJECTED),
+          m(TrackerMetricName.HEARTBEATS_THROTTLED),
+        ]),
+        graph('Session ends', [
+          m(TrackerMetricName.SESSIONS_EXPIRED),
+          m(TrackerMetricName.SESSIONS_STOPPED),
+          m(TrackerMetricName.SESSIONS_ENDED),
+        ]),
         graph('Subscriber reconnects and Momento errors', [
           m(TrackerMetricName.SUBSCRIBER_RECONNECTS),
-          m(TrackerMetricName.MOMENTO_ERRORS, { component: TrackerComponent.TOKEN_VENDING, label: 'MomentoErrors token-vending' }),
-          m(TrackerMetricName.MOMENTO_ERRORS, { component: TrackerComponent.ENTITLEMENT, label: 'MomentoErrors entitlement' }),
+          m(TrackerMetricName.MOMENTO_ERRORS, {
+            component: TrackerComponent.TOKEN_VENDING,
+            label: 'MomentoErrors token-vending',
+          }),
+          m(TrackerMetricName.MOMENTO_ERRORS, {
+            component: TrackerComponent.ENTITLEMENT,
+            label: 'MomentoErrors entitlement',
+          }),
           m(TrackerMetricName.MOMENTO_ERRORS, {
             component: TrackerComponent.HEARTBEAT_SUBSCRIBER,
             label: 'MomentoErrors heartbeat-subscriber',
@@ -265,10 +310,14 @@ export class TrackerMonitoring extends Construct {
         ),
       );
       if (this.alarms.length > 0) {
-        this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }));
+        this.dashboard.addWidgets(
+          new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }),
+        );
       }
       if (this.logQueries) {
-        const names = Object.values(TrackerLogQuery).map((question) => `- \`${this.logQueries!.queryNames[question]}\``);
+        const names = Object.values(TrackerLogQuery).map(
+          (question) => `- \`${this.logQueries!.queryNames[question]}\``,
+        );
         this.dashboard.addWidgets(
           new cloudwatch.TextWidget({
             markdown: [
@@ -285,7 +334,12 @@ export class TrackerMonitoring extends Construct {
     }
   }
   /** An alarm on `metric` reaching `threshold` in one period (no data: OK), pointing to its runbook entry. */
-  private alarmAtLeast(id: string, metric: cloudwatch.IMetric, threshold: number, description: string): cloudwatch.Alarm {
+  private alarmAtLeast(
+    id: string,
+    metric: cloudwatch.IMetric,
+    threshold: number,
+    description: string,
+  ): cloudwatch.Alarm {
     return new cloudwatch.Alarm(this, id, {
       alarmDescription: description + runbookPointer(id),
       metric,
@@ -296,4 +350,3 @@ export class TrackerMonitoring extends Construct {
     });
   }
 }
-

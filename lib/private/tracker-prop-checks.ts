@@ -42,7 +42,6 @@ function seconds(d: Duration | undefined): number | undefined {
   return d.toSeconds({ integral: false });
 }
 
-
 /** Heartbeat interval, lease, token lifetime, session duration and Momento timeout. */
 export function checkTiming(s: TrackerSettings, p: PropProblems): void {
   const interval = seconds(s.heartbeatInterval);
@@ -88,13 +87,19 @@ export function checkCounts(s: TrackerSettings, p: PropProblems): void {
   if (isKnown(s.topicShards) && (!Number.isInteger(s.topicShards) || s.topicShards < 1 || s.topicShards > 64)) {
     p.add(`topicShards must be a whole number from 1 to 64 (got ${s.topicShards}).`);
   }
-  if (isKnown(s.subscriberGroups) && (!Number.isInteger(s.subscriberGroups) || s.subscriberGroups < 1 || s.subscriberGroups > s.topicShards)) {
+  if (
+    isKnown(s.subscriberGroups) &&
+    (!Number.isInteger(s.subscriberGroups) || s.subscriberGroups < 1 || s.subscriberGroups > s.topicShards)
+  ) {
     p.add(
       `subscriberGroups must be a whole number from 1 to topicShards (${s.topicShards}); got ` +
         `${s.subscriberGroups}. Raise topicShards to run more subscriber groups.`,
     );
   }
-  if (isKnown(s.subscriberDesiredCount) && (!Number.isInteger(s.subscriberDesiredCount) || s.subscriberDesiredCount < 0)) {
+  if (
+    isKnown(s.subscriberDesiredCount) &&
+    (!Number.isInteger(s.subscriberDesiredCount) || s.subscriberDesiredCount < 0)
+  ) {
     p.add(`subscriberDesiredCount must be a whole number of 0 or more (got ${s.subscriberDesiredCount}).`);
   }
 }
@@ -133,7 +138,8 @@ export function checkNames(s: TrackerSettings, p: PropProblems): void {
 }
 
 /** A DNS host name of two or more labels (what the runtime accepts as `MOMENTO_ENDPOINT`). */
-const HOST_NAME = /^(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+const HOST_NAME =
+  /^(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 
 /** Momento's endpoint: a host name, to which the SDK prefixes `cache.`, `control.` and `token.`. */
 export function checkMomentoEndpoint(s: TrackerSettings, p: PropProblems): void {
@@ -142,7 +148,7 @@ export function checkMomentoEndpoint(s: TrackerSettings, p: PropProblems): void 
   if (!HOST_NAME.test(endpoint)) {
     p.add(
       `momentoEndpoint "${endpoint}" must be a host name such as cell-4-us-west-2-1.prod.a.momentohq.com, ` +
-        'with no scheme (https://), port or path: the endpoint of your cache\'s region (https://docs.momentohq.com/platform/regions).',
+        "with no scheme (https://), port or path: the endpoint of your cache's region (https://docs.momentohq.com/platform/regions).",
     );
   }
 }
@@ -208,7 +214,9 @@ function checkFunctionOptions(props: ConcurrencyTrackerProps, p: PropProblems): 
     }
     const reserved = options?.reservedConcurrentExecutions;
     if (isKnown(reserved) && (!Number.isInteger(reserved) || reserved < 1)) {
-      p.add(`${name}.reservedConcurrentExecutions must be a whole number of 1 or more (got ${reserved}); 0 would turn the function off.`);
+      p.add(
+        `${name}.reservedConcurrentExecutions must be a whole number of 1 or more (got ${reserved}); 0 would turn the function off.`,
+      );
     }
   }
 }
@@ -279,7 +287,8 @@ export function findSoftProblems(props: ConcurrencyTrackerProps, s: TrackerSetti
 export function findAccountClaimProblems(s: TrackerSettings): SoftProblem[] {
   const auth = s.authorization;
   const claim = auth.accountClaim;
-  if (auth.kind !== AuthorizationKind.COGNITO || !claim || Token.isUnresolved(claim) || !claim.startsWith('custom:')) return [];
+  if (auth.kind !== AuthorizationKind.COGNITO || !claim || Token.isUnresolved(claim) || !claim.startsWith('custom:'))
+    return [];
   const problems: SoftProblem[] = [];
   const writers: string[] = [];
   let imported = false;
@@ -291,7 +300,11 @@ export function findAccountClaimProblems(s: TrackerSettings): SoftProblem[] {
     for (const client of pool.node.root.node.findAll()) {
       if (!(client instanceof cognito.CfnUserPoolClient) || client.userPoolId !== pool.userPoolId) continue;
       const writable = client.writeAttributes;
-      if (writable === undefined || (Array.isArray(writable) && writable.includes(claim)) || Token.isUnresolved(writable)) {
+      if (
+        writable === undefined ||
+        (Array.isArray(writable) && writable.includes(claim)) ||
+        Token.isUnresolved(writable)
+      ) {
         writers.push(client.node.scope?.node.path ?? client.node.path);
       }
     }
@@ -301,8 +314,8 @@ export function findAccountClaimProblems(s: TrackerSettings): SoftProblem[] {
       id: 'ConcurrencyTracker:WritableAccountClaim',
       message:
         `accountClaim "${claim}" is a custom attribute that app client(s) ${writers.join(', ')} may write ` +
-        '(writeAttributes unset means every writable attribute): a user who sets it to another account\'s id ' +
-        'acts as that account. Leave it out of every client\'s writeAttributes (ClientAttributes) and set it ' +
+        "(writeAttributes unset means every writable attribute): a user who sets it to another account's id " +
+        "acts as that account. Leave it out of every client's writeAttributes (ClientAttributes) and set it " +
         'from your backend (AdminUpdateUserAttributes) or a pre-token-generation trigger, or use "sub".',
     });
   }

@@ -82,7 +82,8 @@ export function resolveSettings(props: ConcurrencyTrackerProps): TrackerSettings
     controlTopicPrefix: props.controlTopicPrefix ?? DEFAULTS.controlTopicPrefix,
     heartbeatInterval,
     leaseDuration:
-      props.leaseDuration ?? Duration.seconds(heartbeatInterval.toSeconds({ integral: false }) * DEFAULTS.leaseIntervals),
+      props.leaseDuration ??
+      Duration.seconds(heartbeatInterval.toSeconds({ integral: false }) * DEFAULTS.leaseIntervals),
     defaultLimit: props.defaultLimit ?? DEFAULTS.defaultLimit,
     atLimit: props.atLimit ?? DEFAULTS.atLimit,
     limitScope: props.limitScope ?? DEFAULTS.limitScope,

@@ -25,7 +25,8 @@ function parseArgs(argv: readonly string[]): z.infer<typeof argsSchema> {
     const flag = argv[i] as string;
     const [name, inline] = flag.includes('=') ? (flag.split('=', 2) as [string, string]) : [flag, undefined];
     const key = FLAGS[name];
-    if (key === undefined) throw new Error(`unknown option ${flag}; use --port, --http-port, --host, --heartbeat-ms or --cache`);
+    if (key === undefined)
+      throw new Error(`unknown option ${flag}; use --port, --http-port, --host, --heartbeat-ms or --cache`);
     const value = inline ?? argv[(i += 1)];
     if (value === undefined) throw new Error(`${name} needs a value`);
     if (key === 'cache') (raw.caches as string[]).push(value);

@@ -80,11 +80,34 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   let address = '';
 
   const services: ServedService[] = [
-    { definition: cache.cache_client.UnimplementedScsService.definition, implementation: createCacheService(store, guard), kind: 'cache' },
-    { definition: control.control_client.UnimplementedScsControlService.definition, implementation: createControlService(store, guard), kind: 'control' },
-    { definition: pubsub.cache_client.pubsub.UnimplementedPubsubService.definition, implementation: createPubsubService(hub, guard, stats), kind: 'pubsub' },
-    { definition: token.token.UnimplementedTokenService.definition, implementation: createTokenService(authority, guard, () => address), kind: 'auth' },
-    { definition: ping.cache_client.UnimplementedPingService.definition, implementation: { Ping: (_call: unknown, callback: (e: null, r: unknown) => void) => callback(null, new ping.cache_client._PingResponse()) }, kind: 'ping' },
+    {
+      definition: cache.cache_client.UnimplementedScsService.definition,
+      implementation: createCacheService(store, guard),
+      kind: 'cache',
+    },
+    {
+      definition: control.control_client.UnimplementedScsControlService.definition,
+      implementation: createControlService(store, guard),
+      kind: 'control',
+    },
+    {
+      definition: pubsub.cache_client.pubsub.UnimplementedPubsubService.definition,
+      implementation: createPubsubService(hub, guard, stats),
+      kind: 'pubsub',
+    },
+    {
+      definition: token.token.UnimplementedTokenService.definition,
+      implementation: createTokenService(authority, guard, () => address),
+      kind: 'auth',
+    },
+    {
+      definition: ping.cache_client.UnimplementedPingService.definition,
+      implementation: {
+        Ping: (_call: unknown, callback: (e: null, r: unknown) => void) =>
+          callback(null, new ping.cache_client._PingResponse()),
+      },
+      kind: 'ping',
+    },
   ];
   // Every other Momento service and call (the legacy Auth service, leaderboards, webhooks,
   // functions, signing keys, ...) answers UNIMPLEMENTED, naming the call: see listenGrpc.

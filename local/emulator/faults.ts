@@ -35,9 +35,21 @@ const latencySchema = z.union([
     .refine((l) => l.minMs <= l.maxMs, 'minMs must not exceed maxMs'),
 ]);
 
-interface FailNextRule { kind: FaultKind; remaining: number; code: status }
-interface FailShareRule { kind: FaultKind; share: number; code: status }
-interface LatencyRule { kind: FaultKind; minMs: number; maxMs: number }
+interface FailNextRule {
+  kind: FaultKind;
+  remaining: number;
+  code: status;
+}
+interface FailShareRule {
+  kind: FaultKind;
+  share: number;
+  code: status;
+}
+interface LatencyRule {
+  kind: FaultKind;
+  minMs: number;
+  maxMs: number;
+}
 
 const applies = (rule: { kind: FaultKind }, kind: CallKind): boolean => rule.kind === '*' || rule.kind === kind;
 

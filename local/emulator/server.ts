@@ -7,11 +7,26 @@ import { callName, MOMENTO_SERVICES, unservedCall } from './unserved-calls';
 
 /** Cache methods that only read; every other data method writes (fault kinds; the reliability suite's write count). */
 export const CACHE_READ_METHODS: ReadonlySet<string> = new Set([
-  'Get', 'GetWithHash', 'GetBatch', 'KeysExist', 'ItemGetTtl', 'ItemGetType',
-  'DictionaryGet', 'DictionaryFetch', 'DictionaryLength',
-  'SetFetch', 'SetSample', 'SetContains', 'SetLength',
-  'ListFetch', 'ListLength',
-  'SortedSetFetch', 'SortedSetGetScore', 'SortedSetGetRank', 'SortedSetLength', 'SortedSetLengthByScore',
+  'Get',
+  'GetWithHash',
+  'GetBatch',
+  'KeysExist',
+  'ItemGetTtl',
+  'ItemGetType',
+  'DictionaryGet',
+  'DictionaryFetch',
+  'DictionaryLength',
+  'SetFetch',
+  'SetSample',
+  'SetContains',
+  'SetLength',
+  'ListFetch',
+  'ListLength',
+  'SortedSetFetch',
+  'SortedSetGetScore',
+  'SortedSetGetRank',
+  'SortedSetLength',
+  'SortedSetLengthByScore',
 ]);
 
 /** How a service's calls are classified for faults. */
@@ -109,7 +124,11 @@ export async function listenGrpc(options: {
 }): Promise<GrpcListener> {
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 8 * 1024 * 1024 });
   const unserved: string[] = [];
-  const answerUnserved = (wrapped: grpc.UntypedServiceImplementation, method: string, definition: grpc.MethodDefinition<unknown, unknown>) => {
+  const answerUnserved = (
+    wrapped: grpc.UntypedServiceImplementation,
+    method: string,
+    definition: grpc.MethodDefinition<unknown, unknown>,
+  ) => {
     wrapped[method] = unservedCall(definition);
     unserved.push(callName(definition));
   };
@@ -135,7 +154,8 @@ export async function listenGrpc(options: {
   // Every other Momento service is registered too, so each of its calls gets the same answer.
   for (const definition of MOMENTO_SERVICES.filter((d) => !options.services.some((s) => s.definition === d))) {
     const wrapped: grpc.UntypedServiceImplementation = {};
-    for (const [method, methodDefinition] of Object.entries(definition)) answerUnserved(wrapped, method, methodDefinition);
+    for (const [method, methodDefinition] of Object.entries(definition))
+      answerUnserved(wrapped, method, methodDefinition);
     server.addService(definition, wrapped);
   }
   const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());

@@ -31,10 +31,14 @@ export function callName(method: grpc.MethodDefinition<unknown, unknown>): strin
  */
 export function unservedCall(method: grpc.MethodDefinition<unknown, unknown>): grpc.UntypedHandleCall {
   const error = () =>
-    statusError(grpc.status.UNIMPLEMENTED, `the local emulator does not serve ${callName(method)} (docs/emulator.md lists the calls it does not serve)`);
+    statusError(
+      grpc.status.UNIMPLEMENTED,
+      `the local emulator does not serve ${callName(method)} (docs/emulator.md lists the calls it does not serve)`,
+    );
   if (method.responseStream) {
     // grpc-js turns an 'error' event on a server stream into the call's status.
-    return ((call: grpc.ServerWritableStream<unknown, unknown>) => call.emit('error', error())) as grpc.UntypedHandleCall;
+    return ((call: grpc.ServerWritableStream<unknown, unknown>) =>
+      call.emit('error', error())) as grpc.UntypedHandleCall;
   }
   return ((_call: unknown, callback: grpc.sendUnaryData<unknown>) => callback(error())) as grpc.UntypedHandleCall;
 }

@@ -86,10 +86,15 @@ export function toApiGatewayEvent(request: LocalRequest): APIGatewayProxyEvent {
 }
 
 /** The status, headers and body a handler's proxy result asks for. */
-export function fromApiGatewayResult(result: APIGatewayProxyResult): { status: number; headers: Record<string, string>; body: Buffer } {
+export function fromApiGatewayResult(result: APIGatewayProxyResult): {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+} {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(result.headers ?? {})) headers[name.toLowerCase()] = String(value);
-  for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) headers[name.toLowerCase()] = values.map(String).join(', ');
+  for (const [name, values] of Object.entries(result.multiValueHeaders ?? {}))
+    headers[name.toLowerCase()] = values.map(String).join(', ');
   headers['content-type'] ??= 'application/json';
   const body = Buffer.from(result.body ?? '', result.isBase64Encoded ? 'base64' : 'utf8');
   return { status: result.statusCode, headers, body };

@@ -30,11 +30,19 @@ export function checkHostAndOrigin(req: IncomingMessage, bound: AddressInfo | st
   const host = req.headers.host;
   const hostname = host === undefined ? undefined : hostnameOf(host);
   if (hostname === undefined || !allowedHostnames(bound).has(hostname)) {
-    return { status: 403, code: 'forbidden-host', message: `the playground answers only to localhost or its bound address, not to Host "${host ?? ''}"` };
+    return {
+      status: 403,
+      code: 'forbidden-host',
+      message: `the playground answers only to localhost or its bound address, not to Host "${host ?? ''}"`,
+    };
   }
   const origin = req.headers.origin;
   if (origin !== undefined && !SAFE_METHODS.includes(req.method ?? 'GET') && origin !== `http://${host}`) {
-    return { status: 403, code: 'forbidden-origin', message: `requests that change something are accepted only from http://${host}, not from "${origin}"` };
+    return {
+      status: 403,
+      code: 'forbidden-origin',
+      message: `requests that change something are accepted only from http://${host}, not from "${origin}"`,
+    };
   }
   return null;
 }
@@ -43,7 +51,11 @@ export function checkHostAndOrigin(req: IncomingMessage, bound: AddressInfo | st
 export function checkJsonContentType(req: IncomingMessage): RequestRefusal | null {
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (type === 'application/json') return null;
-  return { status: 415, code: 'unsupported-media-type', message: `send the body as application/json (got "${type || 'no content type'}")` };
+  return {
+    status: 415,
+    code: 'unsupported-media-type',
+    message: `send the body as application/json (got "${type || 'no content type'}")`,
+  };
 }
 
 function hostnameOf(host: string): string | undefined {

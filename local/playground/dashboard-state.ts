@@ -42,7 +42,9 @@ export interface HistoryPoint {
 }
 
 /** The entitlement check the dashboard polls, in-process. */
-export type CheckAccount = (accountId: string) => Promise<{ limit: number; active: number; sessions: readonly DashboardSession[] }>;
+export type CheckAccount = (
+  accountId: string,
+) => Promise<{ limit: number; active: number; sessions: readonly DashboardSession[] }>;
 
 export interface DashboardStateOptions {
   readonly feed: DashboardFeed;
@@ -106,7 +108,13 @@ export class DashboardState {
     this.options.feed.publish('devices', devices);
   }
 
-  snapshot(): { config: Record<string, unknown>; accounts: DashboardAccount[]; devices: DeviceView[]; events: DashboardEvent[]; history: HistoryPoint[] } {
+  snapshot(): {
+    config: Record<string, unknown>;
+    accounts: DashboardAccount[];
+    devices: DeviceView[];
+    events: DashboardEvent[];
+    history: HistoryPoint[];
+  } {
     return {
       config: this.options.config(),
       accounts: this.accountList(),
@@ -153,7 +161,12 @@ export class DashboardState {
       ids.map(async (accountId) => {
         try {
           const view = await this.options.checkAccount(accountId);
-          const account: DashboardAccount = { accountId, limit: view.limit, active: view.active, sessions: view.sessions.map(pickSession) };
+          const account: DashboardAccount = {
+            accountId,
+            limit: view.limit,
+            active: view.active,
+            sessions: view.sessions.map(pickSession),
+          };
           return account;
         } catch (error) {
           const previous = this.accounts.get(accountId)!;

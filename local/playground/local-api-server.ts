@@ -1,5 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
@@ -64,7 +70,16 @@ const accountId = accountIdSchema;
 const deviceId = deviceIdSchema;
 const startDeviceBody = z.object({ accountId, deviceId: deviceId.optional() }).strict();
 const outageBody = z.object({ seconds: z.number().int().min(1).max(600) }).strict();
-const DEVICE_STATES = ['starting', 'active', 'refused', 'stopped', 'crashed', 'evicted', 'expired', 'error'] as const satisfies readonly DeviceState[];
+const DEVICE_STATES = [
+  'starting',
+  'active',
+  'refused',
+  'stopped',
+  'crashed',
+  'evicted',
+  'expired',
+  'error',
+] as const satisfies readonly DeviceState[];
 const browserReportBody = z
   .object({
     accountId,
@@ -95,9 +110,13 @@ export function createLocalApiServer(options: LocalApiServerOptions): Server {
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       if (error instanceof HttpError) return sendJson(res, error.status, { error: error.code, message: error.message });
-      if (error instanceof DeviceControlError) return sendJson(res, error.status, { error: error.code, message: error.message });
+      if (error instanceof DeviceControlError)
+        return sendJson(res, error.status, { error: error.code, message: error.message });
       console.error('playground: request failed', error);
-      sendJson(res, 500, { error: 'internal', message: 'the playground failed to handle this request; see its console' });
+      sendJson(res, 500, {
+        error: 'internal',
+        message: 'the playground failed to handle this request; see its console',
+      });
     });
   });
 
@@ -118,15 +137,24 @@ export function createLocalApiServer(options: LocalApiServerOptions): Server {
     const sessions = /^\/accounts\/([^/]+)\/sessions$/.exec(path);
     if (sessions) {
       if (method !== 'GET') throw methodNotAllowed(method, path, 'GET');
-      return callApi(options.api.listSessions, req, res, url, '/accounts/{accountId}/sessions', { accountId: decode(sessions[1]) });
+      return callApi(options.api.listSessions, req, res, url, '/accounts/{accountId}/sessions', {
+        accountId: decode(sessions[1]),
+      });
     }
     const session = /^\/accounts\/([^/]+)\/sessions\/([^/]+)$/.exec(path);
     if (session) {
       if (method !== 'GET' && method !== 'DELETE') throw methodNotAllowed(method, path, 'GET, DELETE');
-      return callApi(method === 'GET' ? options.api.checkSession : options.api.endSession, req, res, url, '/accounts/{accountId}/sessions/{sessionId}', {
-        accountId: decode(session[1]),
-        sessionId: decode(session[2]),
-      });
+      return callApi(
+        method === 'GET' ? options.api.checkSession : options.api.endSession,
+        req,
+        res,
+        url,
+        '/accounts/{accountId}/sessions/{sessionId}',
+        {
+          accountId: decode(session[1]),
+          sessionId: decode(session[2]),
+        },
+      );
     }
 
     // Pages.
@@ -165,7 +193,11 @@ export function createLocalApiServer(options: LocalApiServerOptions): Server {
       refuseIf(checkJsonContentType(req));
       const body = parseBody(browserReportBody, await readBody(req));
       options.onAccountSeen?.(body.accountId);
-      return sendJson(res, 200, options.devices.report(body.accountId, body.deviceId, body.state, body.detail, body.sessionId));
+      return sendJson(
+        res,
+        200,
+        options.devices.report(body.accountId, body.deviceId, body.state, body.detail, body.sessionId),
+      );
     }
     const limitChanged = /^\/playground\/accounts\/([^/]+)\/limit-changed$/.exec(path);
     if (limitChanged && options.rehearsal) {
@@ -208,7 +240,15 @@ export function createLocalApiServer(options: LocalApiServerOptions): Server {
     pathParameters: Record<string, string>,
   ): Promise<void> {
     const body = await readBody(req);
-    const request: LocalRequest = { method: req.method ?? 'GET', path: url.pathname, resource, pathParameters, query: url.searchParams, headers: req.headers, body };
+    const request: LocalRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      resource,
+      pathParameters,
+      query: url.searchParams,
+      headers: req.headers,
+      body,
+    };
     noteAccount(pathParameters.accountId ?? accountFromBody(body));
     const result = fromApiGatewayResult(await handler(toApiGatewayEvent(request)));
     res.writeHead(result.status, result.headers);
@@ -244,14 +284,24 @@ export async function closeServer(server: Server): Promise<void> {
 
 function proxyTopics(req: IncomingMessage, res: ServerResponse, target: { hostname: string; port: number }): void {
   const upstream = httpRequest(
-    { hostname: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: `${target.hostname}:${target.port}` } },
+    {
+      hostname: target.hostname,
+      port: target.port,
+      method: req.method,
+      path: req.url,
+      headers: { ...req.headers, host: `${target.hostname}:${target.port}` },
+    },
     (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
     },
   );
   upstream.on('error', (error) => {
-    if (!res.headersSent) sendJson(res, 502, { error: 'emulator-unreachable', message: `the emulator's HTTP API did not answer: ${error.message}` });
+    if (!res.headersSent)
+      sendJson(res, 502, {
+        error: 'emulator-unreachable',
+        message: `the emulator's HTTP API did not answer: ${error.message}`,
+      });
     else res.destroy();
   });
   // A device page that goes away ends its long poll upstream too.
@@ -302,7 +352,9 @@ function accountFromBody(body: string | undefined): string | undefined {
   if (body === undefined) return undefined;
   try {
     const value: unknown = JSON.parse(body);
-    return typeof value === 'object' && value !== null && typeof (value as { accountId?: unknown }).accountId === 'string'
+    return typeof value === 'object' &&
+      value !== null &&
+      typeof (value as { accountId?: unknown }).accountId === 'string'
       ? (value as { accountId: string }).accountId
       : undefined;
   } catch {

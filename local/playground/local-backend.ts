@@ -45,7 +45,15 @@ export async function startLocalBackend(options: LocalBackendOptions): Promise<L
   });
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`the heartbeat subscriber did not subscribe within 10 s: ${subscriber.stats().lastError ?? 'no error reported'}`)), 10_000);
+    timer = setTimeout(
+      () =>
+        reject(
+          new Error(
+            `the heartbeat subscriber did not subscribe within 10 s: ${subscriber.stats().lastError ?? 'no error reported'}`,
+          ),
+        ),
+      10_000,
+    );
   });
   try {
     await Promise.race([subscriber.ready(), timeout]);

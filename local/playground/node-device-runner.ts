@@ -1,4 +1,9 @@
-import { createSdkTopicTransport, DeviceSession, type DeviceSessionState, type TopicTransport } from '../../client/node';
+import {
+  createSdkTopicTransport,
+  DeviceSession,
+  type DeviceSessionState,
+  type TopicTransport,
+} from '../../client/node';
 import type { DeviceRunner, DeviceState } from './simulated-devices';
 
 export interface NodeDeviceRunnerOptions {
@@ -72,7 +77,9 @@ export function createNodeDeviceRunner(options: NodeDeviceRunnerOptions): Device
       if (mapped === 'refused' || mapped === 'evicted' || mapped === 'expired' || mapped === 'error') return; // reported below with a reason
       if (mapped) hooks.onState(mapped, undefined, session.sessionId);
     });
-    session.on('active', (grant) => hooks.onState('active', `admitted: ${grant.active}/${grant.limit} active`, grant.sessionId));
+    session.on('active', (grant) =>
+      hooks.onState('active', `admitted: ${grant.active}/${grant.limit} active`, grant.sessionId),
+    );
     session.on('refused', (refusal) => hooks.onState('refused', refusal.message));
     session.on('evicted', (message) => hooks.onState('evicted', message.reason, message.sessionId));
     session.on('expired', ({ reason }) => hooks.onState('expired', reason));

@@ -1,7 +1,12 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { describeSettingIssues } from '../../lambda/core/schema-issues';
-import { AT_LIMIT_BEHAVIORS, COUNTING_STRATEGIES, type AtLimitBehavior, type CountingStrategyName } from '../../contract/settings';
+import {
+  AT_LIMIT_BEHAVIORS,
+  COUNTING_STRATEGIES,
+  type AtLimitBehavior,
+  type CountingStrategyName,
+} from '../../contract/settings';
 
 // The counting strategies the engine offers and what the token-vending route does at the limit:
 // the values of the contract (contract/settings.ts), as the deployed tracker takes them.
@@ -89,15 +94,21 @@ const rawOptionsSchema = z
     devices: wholeNumber('--devices', 0, 500).optional(),
     accounts: wholeNumber('--accounts', 1, 100).optional(),
     limit: wholeNumber('--limit', 1, 100).optional(),
-    strategy: z.enum(COUNTING_STRATEGIES, { error: `--strategy must be one of ${COUNTING_STRATEGIES.join(', ')}` }).optional(),
+    strategy: z
+      .enum(COUNTING_STRATEGIES, { error: `--strategy must be one of ${COUNTING_STRATEGIES.join(', ')}` })
+      .optional(),
     // Whole seconds and a limit of at most 100, as the runtime's configuration accepts.
     'heartbeat-interval': wholeNumber('--heartbeat-interval', 1, 3600).optional(),
     lease: wholeNumber('--lease', 2, 86400).optional(),
-    'at-limit': z.enum(AT_LIMIT_BEHAVIORS, { error: `--at-limit must be one of ${AT_LIMIT_BEHAVIORS.join(', ')}` }).optional(),
+    'at-limit': z
+      .enum(AT_LIMIT_BEHAVIORS, { error: `--at-limit must be one of ${AT_LIMIT_BEHAVIORS.join(', ')}` })
+      .optional(),
     // The runtime's own bounds: a token lives at most 25 h (Momento's limit).
     'token-ttl': wholeNumber('--token-ttl', 1, 25 * 3600).optional(),
     'max-session': wholeNumber('--max-session', 0, 7 * 86400).optional(),
-    'failure-mode': z.enum(FAILURE_MODES, { error: `--failure-mode must be one of ${FAILURE_MODES.join(', ')}` }).optional(),
+    'failure-mode': z
+      .enum(FAILURE_MODES, { error: `--failure-mode must be one of ${FAILURE_MODES.join(', ')}` })
+      .optional(),
   })
   .strict();
 
@@ -137,7 +148,16 @@ export function parsePlaygroundOptions(argv: readonly string[]): PlaygroundOptio
   if (values.help === true) return 'help';
   delete values.help;
 
-  for (const name of ['port', 'devices', 'accounts', 'limit', 'heartbeat-interval', 'lease', 'token-ttl', 'max-session']) {
+  for (const name of [
+    'port',
+    'devices',
+    'accounts',
+    'limit',
+    'heartbeat-interval',
+    'lease',
+    'token-ttl',
+    'max-session',
+  ]) {
     const value = values[name];
     if (typeof value === 'string' && !NUMERIC.test(value)) {
       throw new PlaygroundOptionsError(`--${name} must be a non-negative number, got '${value}'`);

@@ -169,11 +169,23 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
  * admission hook gives the account another limit (lambda/core/session-lifecycle.ts `tell`): the
  * same topic and message, without changing the limit. Resolves to the sessions told.
  */
-async function tellLimitChanged(backend: LocalBackend, ports: MomentoPorts, config: RuntimeConfig, accountId: string): Promise<string[]> {
+async function tellLimitChanged(
+  backend: LocalBackend,
+  ports: MomentoPorts,
+  config: RuntimeConfig,
+  accountId: string,
+): Promise<string[]> {
   const { sessions, limit } = await backend.engine.listSessions(accountId);
   const topic = controlTopicName(config.controlTopicPrefix, accountId);
   const reason = `playground: limit ${limit} -> ${limit}`;
-  await Promise.all(sessions.map((session) => ports.topics.publish(topic, encodeControlMessage({ v: 1, type: 'limit-changed', sessionId: session.sessionId, reason }))));
+  await Promise.all(
+    sessions.map((session) =>
+      ports.topics.publish(
+        topic,
+        encodeControlMessage({ v: 1, type: 'limit-changed', sessionId: session.sessionId, reason }),
+      ),
+    ),
+  );
   return sessions.map((session) => session.sessionId);
 }
 

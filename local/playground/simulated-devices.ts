@@ -93,12 +93,20 @@ export class SimulatedDevices {
     const existing = this.entries.get(id);
     if (existing) {
       if (existing.view.accountId !== accountId) {
-        throw new DeviceControlError(409, 'device-exists', `device ${id} belongs to account ${existing.view.accountId}`);
+        throw new DeviceControlError(
+          409,
+          'device-exists',
+          `device ${id} belongs to account ${existing.view.accountId}`,
+        );
       }
       return this.startAgain(id);
     }
     if (this.entries.size >= this.maxDevices) {
-      throw new DeviceControlError(409, 'too-many-devices', `the playground runs at most ${this.maxDevices} devices; remove some first`);
+      throw new DeviceControlError(
+        409,
+        'too-many-devices',
+        `the playground runs at most ${this.maxDevices} devices; remove some first`,
+      );
     }
     this.entries.set(id, { view: this.initialView(accountId, id, 'simulated') });
     return this.launch(id);
@@ -107,8 +115,14 @@ export class SimulatedDevices {
   /** Starts an idle (refused, stopped, crashed, evicted, expired, error) device again: the "retry". */
   startAgain(deviceId: string): DeviceView {
     const entry = this.get(deviceId);
-    if (entry.view.origin !== 'simulated') throw new DeviceControlError(409, 'browser-device', `device ${deviceId} runs in a browser tab`);
-    if (entry.run) throw new DeviceControlError(409, 'already-running', `device ${deviceId} is already running; stop or crash it first`);
+    if (entry.view.origin !== 'simulated')
+      throw new DeviceControlError(409, 'browser-device', `device ${deviceId} runs in a browser tab`);
+    if (entry.run)
+      throw new DeviceControlError(
+        409,
+        'already-running',
+        `device ${deviceId} is already running; stop or crash it first`,
+      );
     return this.launch(deviceId);
   }
 
@@ -129,7 +143,8 @@ export class SimulatedDevices {
   /** Forgets an idle device. */
   remove(deviceId: string): void {
     const entry = this.get(deviceId);
-    if (entry.run) throw new DeviceControlError(409, 'already-running', `device ${deviceId} is running; stop or crash it first`);
+    if (entry.run)
+      throw new DeviceControlError(409, 'already-running', `device ${deviceId} is running; stop or crash it first`);
     this.entries.delete(deviceId);
     this.changed();
   }
@@ -141,7 +156,8 @@ export class SimulatedDevices {
       throw new DeviceControlError(409, 'device-exists', `device ${deviceId} is a simulated device`);
     }
     if (!existing) {
-      if (this.entries.size >= this.maxDevices) throw new DeviceControlError(409, 'too-many-devices', `at most ${this.maxDevices} devices`);
+      if (this.entries.size >= this.maxDevices)
+        throw new DeviceControlError(409, 'too-many-devices', `at most ${this.maxDevices} devices`);
       this.entries.set(deviceId, { view: this.initialView(accountId, deviceId, 'browser') });
     }
     this.update(deviceId, { accountId, state, detail, sessionId });
@@ -197,7 +213,8 @@ export class SimulatedDevices {
   private takeRun(deviceId: string): Run {
     const entry = this.get(deviceId);
     const run = entry.run;
-    if (!run) throw new DeviceControlError(409, 'not-running', `device ${deviceId} is not running (${entry.view.state})`);
+    if (!run)
+      throw new DeviceControlError(409, 'not-running', `device ${deviceId} is not running (${entry.view.state})`);
     entry.run = undefined;
     return run;
   }

@@ -1,5 +1,10 @@
 // `npm start`: the whole system running locally (see docs/playground.md).
-import { parsePlaygroundOptions, PLAYGROUND_USAGE, PlaygroundOptionsError, type PlaygroundOptions } from './playground-options';
+import {
+  parsePlaygroundOptions,
+  PLAYGROUND_USAGE,
+  PlaygroundOptionsError,
+  type PlaygroundOptions,
+} from './playground-options';
 import { startPlayground, type Playground } from './playground';
 
 /** Longest a stop may take before the process exits anyway. */
@@ -63,7 +68,9 @@ async function main(argv: readonly string[]): Promise<void> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') {
-      console.error(`npm start: port ${options.port} is in use; pick another with --port N (or --port 0 for any free port)`);
+      console.error(
+        `npm start: port ${options.port} is in use; pick another with --port N (or --port 0 for any free port)`,
+      );
       process.exit(2);
     }
     console.error('npm start: the playground did not start:', error);
@@ -77,7 +84,9 @@ async function main(argv: readonly string[]): Promise<void> {
   console.log(`playground: API        ${playground.apiUrl}   (POST /tokens, GET|DELETE /accounts/{id}/sessions)`);
   console.log(`playground: dashboard  ${playground.dashboardUrl}`);
   console.log(`playground: device     ${playground.deviceUrl}   (open two or three tabs)`);
-  console.log(`playground: emulator   ${playground.emulatorAddress} (gRPC), ${playground.emulatorHttpUrl} (HTTP topics)`);
+  console.log(
+    `playground: emulator   ${playground.emulatorAddress} (gRPC), ${playground.emulatorHttpUrl} (HTTP topics)`,
+  );
   console.log(
     `playground: ${options.devices} simulated device(s) over ${options.accounts} account(s), limit ${options.limit}, ` +
       `strategy ${options.strategy}, heartbeat ${options.heartbeatIntervalSeconds}s, lease ${options.leaseSeconds}s, at limit ${options.atLimit}, ` +

@@ -5,7 +5,14 @@ const run = { command: 'npm run bench', date: new Date('2026-11-25T13:00:00Z'), 
 describe('capacity model', () => {
   it('derives the deployment rows from the measured figures', () => {
     const text = renderCapacity(
-      { leaseCallsPerHeartbeat: 3, leaseBytesPerHeartbeat: 1300, leaseCallsPerCheck: 3, leaseCallsPerAdmission: 5, subscriberCpuSecondsPer10k: 5, subscriberHeartbeatsPerSecond: 400 },
+      {
+        leaseCallsPerHeartbeat: 3,
+        leaseBytesPerHeartbeat: 1300,
+        leaseCallsPerCheck: 3,
+        leaseCallsPerAdmission: 5,
+        subscriberCpuSecondsPer10k: 5,
+        subscriberHeartbeatsPerSecond: 400,
+      },
       run,
     );
     // 0.5 vCPU / 0.5 ms of CPU per heartbeat = 1,000 heartbeats/s per process.
@@ -21,15 +28,25 @@ describe('capacity model', () => {
 
   it('prices heartbeats from the billed operations measured on the default deployment when the run has them', () => {
     const text = renderCapacity(
-      { billedOperationsPerHeartbeat: 2.1, leaseCallsPerHeartbeat: 3, leaseCallsPerCheck: 1, leaseCallsPerAdmission: 3, subscriberCpuSecondsPer10k: 5 },
+      {
+        billedOperationsPerHeartbeat: 2.1,
+        leaseCallsPerHeartbeat: 3,
+        leaseCallsPerCheck: 1,
+        leaseCallsPerAdmission: 3,
+        subscriberCpuSecondsPer10k: 5,
+      },
       run,
     );
     // The owner alone receives: one publish and one delivery, the rest of the 2.1 is cache calls.
     expect(text).toContain('| topic operations/s (publish + 1 delivery per heartbeat) | 2,000 | 66,667 | 333,333 |');
     expect(text).toContain('| cache operations/s (0.1 per heartbeat');
-    expect(text).toContain('| billed operations per heartbeat, default deployment (publish + deliveries + every cache call, 1 KB each) | 2.1 |');
+    expect(text).toContain(
+      '| billed operations per heartbeat, default deployment (publish + deliveries + every cache call, 1 KB each) | 2.1 |',
+    );
     // 5,000 accounts / 3,600 s token lifetime = 1.4 auth operations/s, within Momento's 5/s.
-    expect(text).toContain("| auth operations/s with reuse against Momento's 5/s per account (hard limit) | 1.4 (within) |");
+    expect(text).toContain(
+      "| auth operations/s with reuse against Momento's 5/s per account (hard limit) | 1.4 (within) |",
+    );
   });
 
   it('says what it could not compute instead of inventing figures', () => {

@@ -17,7 +17,9 @@ it('reports billed operations per heartbeat under its row name, with one deliver
   expect(row.measure).toBe('Billed operations per heartbeat (default deployment)');
   expect(row.target).toBe('≤ 2.2');
   expect(row.value).toBe(billedPerHeartbeat.toFixed(2));
-  expect(row.note).toMatch(/^2 subscriber processes \(the construct's default per shard; roles (active \+ standby|standby \+ active)\)/);
+  expect(row.note).toMatch(
+    /^2 subscriber processes \(the construct's default per shard; roles (active \+ standby|standby \+ active)\)/,
+  );
   // Publishes may include control messages (a session this run's machine starved past its lease); deliveries are the heartbeats' only.
   expect(row.note).toMatch(/, deliveries 1(\.0\d)?, /);
   // The physical floor is a publish and a delivery.

@@ -9,7 +9,11 @@ const overshoot: MeasurementResult = {
       measure: 'Most admitted above the limit',
       target: 'leases: 0',
       note: 'The seeds check, then write.',
-      cells: { leases: { value: '0', met: true }, 'capped-list': { value: '47' }, 'interval-dictionary': { value: '47' } },
+      cells: {
+        leases: { value: '0', met: true },
+        'capped-list': { value: '47' },
+        'interval-dictionary': { value: '47' },
+      },
     },
   ],
 };
@@ -17,7 +21,15 @@ const overshoot: MeasurementResult = {
 const tokens: MeasurementResult = {
   section: 'Token vending',
   method: 'Admissions through vendToken.',
-  systemRows: [{ measure: 'Auth calls per 1,000 admissions | reuse on', value: '1000', target: '≤ 100', met: false, note: 'Caching the token failed.' }],
+  systemRows: [
+    {
+      measure: 'Auth calls per 1,000 admissions | reuse on',
+      value: '1000',
+      target: '≤ 100',
+      met: false,
+      note: 'Caching the token failed.',
+    },
+  ],
   elapsedMs: 1234,
 };
 
@@ -27,7 +39,16 @@ function report(overrides: Partial<BenchReport> = {}): BenchReport {
     command: 'npm run bench -- --quick',
     startedAt: new Date('2026-11-25T13:00:00Z'),
     elapsedMs: 42_000,
-    environment: { cpu: 'Test CPU', cores: 2, memoryGiB: 4, os: 'Linux', loadAverage: 1.5, node: 'v20.0.0', versions: { '@gomomento/sdk': '1.118.1' }, commit: 'abc1234' },
+    environment: {
+      cpu: 'Test CPU',
+      cores: 2,
+      memoryGiB: 4,
+      os: 'Linux',
+      loadAverage: 1.5,
+      node: 'v20.0.0',
+      versions: { '@gomomento/sdk': '1.118.1' },
+      commit: 'abc1234',
+    },
     results: [overshoot, tokens],
     failures: [],
     setup: ['Time is compressed.'],
@@ -54,13 +75,19 @@ describe('benchmark report', () => {
     expect(text).toContain('Test CPU, 2 cores');
     expect(text).toContain('@gomomento/sdk 1.118.1');
     expect(text).toContain('commit abc1234');
-    expect(text).toContain('- **Not met**: Auth calls per 1,000 admissions | reuse on (target ≤ 100; measured 1000). Caching the token failed.');
-    expect(text).toContain('- Met: Overshoot, most admitted above the limit (target leases: 0; measured 0). The seeds check, then write.');
+    expect(text).toContain(
+      '- **Not met**: Auth calls per 1,000 admissions | reuse on (target ≤ 100; measured 1000). Caching the token failed.',
+    );
+    expect(text).toContain(
+      '- Met: Overshoot, most admitted above the limit (target leases: 0; measured 0). The seeds check, then write.',
+    );
     expect(text).toContain('**Token vending.** Admissions through vendToken. (1.2 s)');
   });
 
   it('lists a measurement that failed instead of dropping it silently', () => {
-    const text = renderReport(report({ results: [overshoot], failures: [{ section: 'Release', error: 'the subscriber never subscribed' }] }));
+    const text = renderReport(
+      report({ results: [overshoot], failures: [{ section: 'Release', error: 'the subscriber never subscribed' }] }),
+    );
     expect(text).toContain('- **Not measured**: Release failed in this run: the subscriber never subscribed');
     expect(text).not.toContain('Token vending');
   });

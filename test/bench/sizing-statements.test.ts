@@ -38,14 +38,21 @@ describe('sizing statements follow docs/capacity.md', () => {
     const limit = defaultLimit(/Topics: (\d+) operations per second per region/);
     const perDevice = tenThousandColumn('topic operations/s') / devices;
     const reachedAt = Math.floor(limit / perDevice);
-    for (const doc of DOCS) expect({ doc, says: read(doc).includes(`topic operations at about ${reachedAt}`) || read(doc).includes(`topic-operations limit is reached at about ${reachedAt} devices`) }).toEqual({ doc, says: true });
+    for (const doc of DOCS)
+      expect({
+        doc,
+        says:
+          read(doc).includes(`topic operations at about ${reachedAt}`) ||
+          read(doc).includes(`topic-operations limit is reached at about ${reachedAt} devices`),
+      }).toEqual({ doc, says: true });
   });
 
   test('the device count at which the default subscription limit is reached', () => {
     const limit = defaultLimit(/Topics: (\d+) concurrent subscriptions per region/);
     const subscribers = tenThousandColumn('concurrent topic subscriptions') - devices;
     const reachedAt = limit - subscribers;
-    for (const doc of DOCS) expect({ doc, says: read(doc).includes(`subscriptions at about ${reachedAt}`) }).toEqual({ doc, says: true });
+    for (const doc of DOCS)
+      expect({ doc, says: read(doc).includes(`subscriptions at about ${reachedAt}`) }).toEqual({ doc, says: true });
   });
 
   test('the device count up to which token reuse keeps auth within its hard limit (1 h tokens)', () => {
@@ -53,7 +60,8 @@ describe('sizing statements follow docs/capacity.md', () => {
     const perDevice = tenThousandColumn('auth operations/s with token reuse') / devices;
     const reachedAt = Math.round(limit / perDevice / 1000) * 1000;
     const said = `about ${reachedAt.toLocaleString('en-US')} devices with 1 h tokens`;
-    for (const doc of ['README.md', 'docs/operations.md']) expect({ doc, says: read(doc).includes(said) }).toEqual({ doc, says: true });
+    for (const doc of ['README.md', 'docs/operations.md'])
+      expect({ doc, says: read(doc).includes(said) }).toEqual({ doc, says: true });
   });
 
   test('no document still says the limits hold for a few hundred devices', () => {

@@ -20,10 +20,19 @@ it('counts every message the subscriber is done with, coalesced and throttled on
       return 'refreshed';
     },
   } as unknown as ConcurrencyEngine;
-  const processor = new DeviceMessageProcessor(engine, new CountingMetrics(), silentLogger, 1, 100, { sessionKeys, maxQueuedPerAccount: 2 });
+  const processor = new DeviceMessageProcessor(engine, new CountingMetrics(), silentLogger, 1, 100, {
+    sessionKeys,
+    maxQueuedPerAccount: 2,
+  });
   const send = (accountId: string, sessionId: string) =>
     processor.submit({
-      value: JSON.stringify({ v: 1, type: 'heartbeat', sessionId, deviceId: 'd', sessionKey: sessionKeys.derive({ accountId, sessionId, deviceId: 'd' }) }),
+      value: JSON.stringify({
+        v: 1,
+        type: 'heartbeat',
+        sessionId,
+        deviceId: 'd',
+        sessionKey: sessionKeys.derive({ accountId, sessionId, deviceId: 'd' }),
+      }),
       tokenId: accountId,
       sequenceNumber: 1,
     });

@@ -45,10 +45,15 @@ beforeAll(() => {
   // The app's node_modules: the built package under its own name (its zod and react resolve from
   // the repository, where the package's dependencies are installed).
   fs.mkdirSync(path.join(work, 'node_modules'));
-  fs.symlinkSync(path.join(repo, 'packages', 'client'), path.join(work, 'node_modules', 'cdk-concurrency-tracker-client'), 'dir');
+  fs.symlinkSync(
+    path.join(repo, 'packages', 'client'),
+    path.join(work, 'node_modules', 'cdk-concurrency-tracker-client'),
+    'dir',
+  );
   // What the binding snippets import besides the client, as the app installs them.
   fs.mkdirSync(path.join(work, 'node_modules', '@types'));
-  for (const name of ['video.js', 'react', '@types/react']) fs.symlinkSync(path.join(repo, 'node_modules', name), path.join(work, 'node_modules', name), 'dir');
+  for (const name of ['video.js', 'react', '@types/react'])
+    fs.symlinkSync(path.join(repo, 'node_modules', name), path.join(work, 'node_modules', name), 'dir');
 });
 
 afterAll(() => {
@@ -79,7 +84,11 @@ function typeCheck(snippets: readonly string[]): string[] {
     skipLibCheck: true,
     esModuleInterop: true,
   });
-  return ts.getPreEmitDiagnostics(program).map((d) => `${d.file ? path.basename(d.file.fileName) : ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+  return ts
+    .getPreEmitDiagnostics(program)
+    .map(
+      (d) => `${d.file ? path.basename(d.file.fileName) : ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`,
+    );
 }
 
 describe('docs/client.md', () => {
@@ -96,7 +105,9 @@ describe('docs/client.md', () => {
 
   it('the check catches a snippet that misuses the client', () => {
     const browser = blocks.find((block) => block.includes("session.on('state'"))!;
-    const broken = browser.replace("result.state === 'refused'", "result.state === 'rejected'").replace("session.on('state'", "session.on('status'");
+    const broken = browser
+      .replace("result.state === 'refused'", "result.state === 'rejected'")
+      .replace("session.on('state'", "session.on('status'");
     const problems = typeCheck([broken]);
     expect(problems.join('\n')).toMatch(/'"status"'/);
     expect(problems.join('\n')).toMatch(/'"rejected"'/);
@@ -106,7 +117,14 @@ describe('docs/client.md', () => {
     let playground: Playground;
 
     beforeAll(async () => {
-      playground = await startPlayground({ ...DEFAULT_PLAYGROUND_OPTIONS, port: 0, devices: 0, accounts: 1, heartbeatIntervalSeconds: 1, leaseSeconds: 30 });
+      playground = await startPlayground({
+        ...DEFAULT_PLAYGROUND_OPTIONS,
+        port: 0,
+        devices: 0,
+        accounts: 1,
+        heartbeatIntervalSeconds: 1,
+        leaseSeconds: 30,
+      });
     });
 
     afterAll(async () => {
@@ -114,7 +132,9 @@ describe('docs/client.md', () => {
     });
 
     it('starts, plays, and stop() frees the slot at the backend', async () => {
-      const flow = blocks.find((block) => block.includes("session.on('state'") && block.includes('await session.stop()'))!;
+      const flow = blocks.find(
+        (block) => block.includes("session.on('state'") && block.includes('await session.stop()'),
+      )!;
       // The page's own functions, recording what the snippet does with them.
       const page = `
 const seen = { badges: [], played: 0, paused: [], errors: [], sessionIds: [] };
@@ -165,9 +185,19 @@ const player = { play: () => { seen.played += 1; seen.sessionIds.push(session.se
       const before = await (await fetch(new URL('/accounts/docs-account/sessions', playground.apiUrl))).json();
       expect(before.active).toBe(0);
 
-      const env = { ...process.env, API_URL: playground.apiUrl, PAGE_ORIGIN: playground.apiUrl, TOPICS_URL: playground.emulatorHttpUrl };
+      const env = {
+        ...process.env,
+        API_URL: playground.apiUrl,
+        PAGE_ORIGIN: playground.apiUrl,
+        TOPICS_URL: playground.emulatorHttpUrl,
+      };
       const output = await runAsyncWithEnv(bundle, env);
-      const seen = JSON.parse(output.trim().split('\n').pop()!) as { badges: string[]; played: number; errors: string[]; sessionIds: string[] };
+      const seen = JSON.parse(output.trim().split('\n').pop()!) as {
+        badges: string[];
+        played: number;
+        errors: string[];
+        sessionIds: string[];
+      };
 
       expect(seen.errors).toEqual([]);
       expect(seen.badges).toEqual(['starting', 'active', 'stopped']);
@@ -184,9 +214,14 @@ const player = { play: () => { seen.played += 1; seen.sessionIds.push(session.se
 /** Runs the bundled flow with `env` (passed explicitly: a child does not see Jest's copy of process.env). */
 function runAsyncWithEnv(file: string, env: NodeJS.ProcessEnv): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('node', [file], { cwd: path.dirname(file), env, encoding: 'utf8', timeout: 120_000 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`the docs flow failed: ${error.message}\n${stdout}\n${stderr}`));
-      else resolve(stdout);
-    });
+    execFile(
+      'node',
+      [file],
+      { cwd: path.dirname(file), env, encoding: 'utf8', timeout: 120_000 },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`the docs flow failed: ${error.message}\n${stdout}\n${stderr}`));
+        else resolve(stdout);
+      },
+    );
   });
 }

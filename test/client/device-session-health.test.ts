@@ -9,7 +9,11 @@ import { granted, refused, tokenBackend, unavailable } from './fake-token-backen
 // Connection health (the lease watchdog, reconnecting, the session check), configuration errors,
 // retry policies of start and refresh, the stop on terminal endings, and why a session stopped.
 
-function newSession(backend: ReturnType<typeof tokenBackend>, transport: FakeTopicTransport, extra: Partial<DeviceSessionOptions> = {}) {
+function newSession(
+  backend: ReturnType<typeof tokenBackend>,
+  transport: FakeTopicTransport,
+  extra: Partial<DeviceSessionOptions> = {},
+) {
   const session = new DeviceSession({
     deviceId: 'phone-1',
     requestToken: backend.requestToken,
@@ -48,7 +52,9 @@ describe('DeviceSession when heartbeats do not get through', () => {
 
     await jest.advanceTimersByTimeAsync(14_999);
     expect(session.state).toBe('active');
-    expect(reconnecting).toEqual([{ error: expect.any(TopicTransportError), lastHeartbeatAt: Date.parse('2026-11-25T12:00:00.000Z') }]);
+    expect(reconnecting).toEqual([
+      { error: expect.any(TopicTransportError), lastHeartbeatAt: Date.parse('2026-11-25T12:00:00.000Z') },
+    ]);
     await jest.advanceTimersByTimeAsync(1);
 
     expect(session.state).toBe('expired');
@@ -74,7 +80,8 @@ describe('DeviceSession when heartbeats do not get through', () => {
 
   it('ends in error (heartbeat-unreachable) when not one heartbeat got through within the lease', async () => {
     const transport = new FakeTopicTransport();
-    for (let i = 0; i < 100; i += 1) transport.nextPublishOutcomes.push(new TopicTransportError('transient', 'Failed to fetch'));
+    for (let i = 0; i < 100; i += 1)
+      transport.nextPublishOutcomes.push(new TopicTransportError('transient', 'Failed to fetch'));
     const { session } = newSession(tokenBackend(granted(LEASE)), transport);
     await session.start();
 
@@ -149,9 +156,15 @@ describe('DeviceSession when heartbeats do not get through', () => {
   });
 
   it('refuses a malformed topics baseUrl when the transport is created', () => {
-    expect(() => createHttpTopicTransport({ baseUrl: 'localhost:4000', fetch: async () => new Response() })).toThrow(/baseUrl/);
-    expect(() => createHttpTopicTransport({ baseUrl: 'http://[::1', fetch: async () => new Response() })).toThrow(/baseUrl/);
-    expect(() => createHttpTopicTransport({ baseUrl: 'http://127.0.0.1:4000/', fetch: async () => new Response() })).not.toThrow();
+    expect(() => createHttpTopicTransport({ baseUrl: 'localhost:4000', fetch: async () => new Response() })).toThrow(
+      /baseUrl/,
+    );
+    expect(() => createHttpTopicTransport({ baseUrl: 'http://[::1', fetch: async () => new Response() })).toThrow(
+      /baseUrl/,
+    );
+    expect(() =>
+      createHttpTopicTransport({ baseUrl: 'http://127.0.0.1:4000/', fetch: async () => new Response() }),
+    ).not.toThrow();
   });
 });
 
@@ -159,7 +172,10 @@ describe('DeviceSession retry policies', () => {
   it('does not retry start() unless asked to', async () => {
     const backend = tokenBackend(unavailable(), granted());
     const { session } = newSession(backend, new FakeTopicTransport());
-    await expect(session.start()).resolves.toMatchObject({ state: 'error', error: { code: 'momento-unavailable', retryable: true } });
+    await expect(session.start()).resolves.toMatchObject({
+      state: 'error',
+      error: { code: 'momento-unavailable', retryable: true },
+    });
     expect(backend.requestToken).toHaveBeenCalledTimes(1);
   });
 
@@ -167,7 +183,9 @@ describe('DeviceSession retry policies', () => {
     const backend = tokenBackend(unavailable('3'), granted());
     const { session } = newSession(backend, new FakeTopicTransport(), { startRetry: { initialMs: 100 } });
     const failures: unknown[] = [];
-    session.on('start-failed', (event) => failures.push({ attempt: event.attempt, retryInMs: event.retryInMs, code: event.error.code }));
+    session.on('start-failed', (event) =>
+      failures.push({ attempt: event.attempt, retryInMs: event.retryInMs, code: event.error.code }),
+    );
 
     const starting = session.start();
     await jest.advanceTimersByTimeAsync(2_999);
@@ -183,7 +201,10 @@ describe('DeviceSession retry policies', () => {
   it('reads Retry-After from a fetch Response, as seconds or as an HTTP date', async () => {
     const grant = tokenGrant();
     const answers = [
-      new Response(JSON.stringify({ error: 'momento-unavailable', message: 'down' }), { status: 503, headers: { 'retry-after': '2' } }),
+      new Response(JSON.stringify({ error: 'momento-unavailable', message: 'down' }), {
+        status: 503,
+        headers: { 'retry-after': '2' },
+      }),
       new Response(JSON.stringify({ error: 'momento-unavailable', message: 'down' }), {
         status: 503,
         headers: { 'retry-after': new Date(Date.now() + 30_000).toUTCString() },
@@ -237,7 +258,11 @@ describe('DeviceSession retry policies', () => {
   });
 
   it('gives token refresh its own policy, honouring Retry-After', async () => {
-    const backend = tokenBackend(granted({ lifetimeSeconds: 100 }), unavailable('10'), granted({ lifetimeSeconds: 900 }));
+    const backend = tokenBackend(
+      granted({ lifetimeSeconds: 100 }),
+      unavailable('10'),
+      granted({ lifetimeSeconds: 900 }),
+    );
     const { session } = newSession(backend, new FakeTopicTransport());
     const failures: Array<number | undefined> = [];
     session.on('refresh-failed', ({ retryInMs }) => failures.push(retryInMs));
@@ -326,7 +351,10 @@ describe('DeviceSession stopped reasons and resuming', () => {
     page.window.dispatchEvent(new Event('pagehide'));
 
     const hiddenPage = fakePage();
-    const hidden = newSession(tokenBackend(granted()), new FakeTopicTransport(), { pageLifecycle: hiddenPage, stopWhenHidden: true });
+    const hidden = newSession(tokenBackend(granted()), new FakeTopicTransport(), {
+      pageLifecycle: hiddenPage,
+      stopWhenHidden: true,
+    });
     hidden.session.on('stopped', ({ reason }) => reasons.push(reason));
     await hidden.session.start();
     hiddenPage.document.visibilityState = 'hidden';
@@ -340,7 +368,11 @@ describe('DeviceSession stopped reasons and resuming', () => {
     const page = fakePage();
     const backend = tokenBackend(granted(), granted({ sessionId: 'session-2', sessionKey: 'key-of-session-2' }));
     const transport = new FakeTopicTransport();
-    const { session, states } = newSession(backend, transport, { pageLifecycle: page, stopWhenHidden: true, resumeWhenVisible: true });
+    const { session, states } = newSession(backend, transport, {
+      pageLifecycle: page,
+      stopWhenHidden: true,
+      resumeWhenVisible: true,
+    });
     await session.start();
     page.document.visibilityState = 'hidden';
     page.document.dispatchEvent(new Event('visibilitychange'));
@@ -374,7 +406,11 @@ describe('DeviceSession deviceName', () => {
   it('sends the viewer’s name for the device with every token request, and reads it in a refusal', async () => {
     const backend = tokenBackend(granted({ lifetimeSeconds: 100 }), granted({ lifetimeSeconds: 900 }), {
       status: 409,
-      body: { error: 'limit-reached', message: 'full', sessions: [{ sessionId: 's-a', deviceId: 'tv', deviceName: 'Living-room TV' }] },
+      body: {
+        error: 'limit-reached',
+        message: 'full',
+        sessions: [{ sessionId: 's-a', deviceId: 'tv', deviceName: 'Living-room TV' }],
+      },
     });
     const { session } = newSession(backend, new FakeTopicTransport(), { deviceName: 'Kitchen tablet' });
     await session.start();
@@ -396,6 +432,8 @@ describe('reasons shared with the backend', () => {
       else if (told === 'evicted') expect(EVICTED_REASONS).toContain(reason);
       else expect(BACKEND_EXPIRED_REASONS).toContain(reason);
     }
-    expect(EXPIRED_REASONS).toEqual(expect.arrayContaining(['lease-expired', 'lease-lost', 'max-duration', 'token-expired', 'connection-lost']));
+    expect(EXPIRED_REASONS).toEqual(
+      expect.arrayContaining(['lease-expired', 'lease-lost', 'max-duration', 'token-expired', 'connection-lost']),
+    );
   });
 });

@@ -14,7 +14,9 @@ afterEach(() => {
 });
 
 function consoleSpies() {
-  return (['log', 'info', 'debug', 'warn', 'error'] as const).map((method) => jest.spyOn(console, method).mockImplementation(() => undefined));
+  return (['log', 'info', 'debug', 'warn', 'error'] as const).map((method) =>
+    jest.spyOn(console, method).mockImplementation(() => undefined),
+  );
 }
 
 function recordingLogger() {
@@ -30,7 +32,12 @@ describe('DeviceSession logging', () => {
   it('writes nothing to the console by default, through a whole session with failures', async () => {
     const spies = consoleSpies();
     const transport = new FakeTopicTransport();
-    const session = new DeviceSession({ deviceId: 'phone-1', requestToken: tokenBackend(granted()).requestToken, transport, pageLifecycle: false });
+    const session = new DeviceSession({
+      deviceId: 'phone-1',
+      requestToken: tokenBackend(granted()).requestToken,
+      transport,
+      pageLifecycle: false,
+    });
     await session.start();
     transport.nextPublishOutcomes.push(new TopicTransportError('transient', 'network down'));
     await jest.advanceTimersByTimeAsync(10_000);
@@ -41,13 +48,27 @@ describe('DeviceSession logging', () => {
   it('gives the logger every event and state change, without the token or the session key', async () => {
     const { logger, lines } = recordingLogger();
     const transport = new FakeTopicTransport();
-    const session = new DeviceSession({ deviceId: 'phone-1', requestToken: tokenBackend(granted()).requestToken, transport, pageLifecycle: false, logger });
+    const session = new DeviceSession({
+      deviceId: 'phone-1',
+      requestToken: tokenBackend(granted()).requestToken,
+      transport,
+      pageLifecycle: false,
+      logger,
+    });
     await session.start();
     await jest.advanceTimersByTimeAsync(0);
     await session.stop();
 
     const messages = lines.map((line) => line.message);
-    expect(messages).toEqual(expect.arrayContaining(['event state', 'event active', 'event heartbeat', 'event stopped', 'token refresh planned']));
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        'event state',
+        'event active',
+        'event heartbeat',
+        'event stopped',
+        'token refresh planned',
+      ]),
+    );
     const active = lines.find((line) => line.message === 'event active');
     expect(active?.details).toMatchObject({ sessionId: 'session-1' });
     const logged = JSON.stringify(lines);
@@ -59,11 +80,19 @@ describe('DeviceSession logging', () => {
     const { logger, lines } = recordingLogger();
     const transport = new FakeTopicTransport();
     transport.nextPublishOutcomes.push(new TopicTransportError('forbidden', 'not allowed'));
-    const session = new DeviceSession({ deviceId: 'phone-1', requestToken: tokenBackend(granted()).requestToken, transport, pageLifecycle: false, logger });
+    const session = new DeviceSession({
+      deviceId: 'phone-1',
+      requestToken: tokenBackend(granted()).requestToken,
+      transport,
+      pageLifecycle: false,
+      logger,
+    });
     await session.start();
     await jest.advanceTimersByTimeAsync(0);
     expect(session.state).toBe('error');
-    expect(lines.filter((line) => line.level === 'warn').map((line) => line.message)).toEqual([expect.stringContaining('session error heartbeat-failed')]);
+    expect(lines.filter((line) => line.level === 'warn').map((line) => line.message)).toEqual([
+      expect.stringContaining('session error heartbeat-failed'),
+    ]);
   });
 
   it('writes to console.debug with debug: true', async () => {
@@ -77,7 +106,10 @@ describe('DeviceSession logging', () => {
     });
     await session.start();
     await session.stop();
-    expect(debug).toHaveBeenCalledWith('[device-session] event active', expect.objectContaining({ sessionId: 'session-1' }));
+    expect(debug).toHaveBeenCalledWith(
+      '[device-session] event active',
+      expect.objectContaining({ sessionId: 'session-1' }),
+    );
   });
 
   it('rejects a logger without debug() and warn()', () => {
@@ -97,7 +129,12 @@ describe('DeviceSession parts end with the session', () => {
   it('leaves no timer behind once it ends: no heartbeat, refresh or lease check after a stop', async () => {
     const backend = tokenBackend(granted());
     const transport = new FakeTopicTransport();
-    const session = new DeviceSession({ deviceId: 'phone-1', requestToken: backend.requestToken, transport, pageLifecycle: false });
+    const session = new DeviceSession({
+      deviceId: 'phone-1',
+      requestToken: backend.requestToken,
+      transport,
+      pageLifecycle: false,
+    });
     await session.start();
     await jest.advanceTimersByTimeAsync(0);
     await session.stop();

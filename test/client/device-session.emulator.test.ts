@@ -1,5 +1,11 @@
 import type { TopicClient } from '@gomomento/sdk';
-import { createHttpTopicTransport, DeviceSession, type DeviceSessionOptions, type DeviceSessionState, type TopicTransport } from '../../client/index';
+import {
+  createHttpTopicTransport,
+  DeviceSession,
+  type DeviceSessionOptions,
+  type DeviceSessionState,
+  type TopicTransport,
+} from '../../client/index';
 import { createSdkTopicTransport } from '../../client/node';
 import { startEmulator, type Emulator } from '../../local/emulator';
 import {
@@ -71,7 +77,14 @@ describe.each(transports)('DeviceSession with %s', (_name, makeTransport) => {
     sessions.push(session);
     const states: DeviceSessionState[] = [];
     session.on('state', ({ state }) => states.push(state));
-    return { accountId, deviceId: `device-${accountCounter}`, backend, session, states, controlTopic: `control-${accountId}` };
+    return {
+      accountId,
+      deviceId: `device-${accountCounter}`,
+      backend,
+      session,
+      states,
+      controlTopic: `control-${accountId}`,
+    };
   }
 
   it('heartbeats on the interval, stamped with the account as token id, then stops', async () => {
@@ -85,7 +98,14 @@ describe.each(transports)('DeviceSession with %s', (_name, makeTransport) => {
     const elapsed = Date.now() - started;
     // Four heartbeats at a 200 ms interval: the first at once, the fourth after about 600 ms.
     expect(elapsed).toBeGreaterThanOrEqual(550);
-    expect(mine()[0]?.body).toEqual({ v: 1, type: 'heartbeat', sessionId: 'session-1', deviceId, sessionKey: 'key-of-session-1', contentId: 'title-1' });
+    expect(mine()[0]?.body).toEqual({
+      v: 1,
+      type: 'heartbeat',
+      sessionId: 'session-1',
+      deviceId,
+      sessionKey: 'key-of-session-1',
+      contentId: 'title-1',
+    });
 
     await session.stop();
     await waitFor(() => mine().some((message) => message.body.type === 'stop'), 5_000, 'the stop message');
@@ -104,11 +124,21 @@ describe.each(transports)('DeviceSession with %s', (_name, makeTransport) => {
     await session.start();
     await sleep(300); // the control subscription is open
 
-    await publishControl(observer, CACHE, controlTopic, { v: 1, type: 'evicted', sessionId: 'another-session', reason: 'evicted-by-newer-session' });
+    await publishControl(observer, CACHE, controlTopic, {
+      v: 1,
+      type: 'evicted',
+      sessionId: 'another-session',
+      reason: 'evicted-by-newer-session',
+    });
     await sleep(300);
     expect(session.state).toBe('active');
 
-    await publishControl(observer, CACHE, controlTopic, { v: 1, type: 'evicted', sessionId: 'session-1', reason: 'evicted-by-newer-session' });
+    await publishControl(observer, CACHE, controlTopic, {
+      v: 1,
+      type: 'evicted',
+      sessionId: 'session-1',
+      reason: 'evicted-by-newer-session',
+    });
     await waitFor(() => session.state === 'evicted', 5_000, 'the eviction');
     expect(evicted).toEqual(['evicted-by-newer-session']);
 
@@ -119,7 +149,10 @@ describe.each(transports)('DeviceSession with %s', (_name, makeTransport) => {
   });
 
   it('refreshes its short-lived token before it expires and keeps heartbeating and listening', async () => {
-    const { accountId, backend, session, controlTopic } = setUp({ tokenLifetimeSeconds: 3 }, { refreshBeforeExpirySeconds: 1.5 });
+    const { accountId, backend, session, controlTopic } = setUp(
+      { tokenLifetimeSeconds: 3 },
+      { refreshBeforeExpirySeconds: 1.5 },
+    );
     recording = await recordTopic(observer, CACHE, HEARTBEATS);
     const refreshed: string[] = [];
     session.on('token-refreshed', (grant) => refreshed.push(grant.token));
@@ -136,7 +169,12 @@ describe.each(transports)('DeviceSession with %s', (_name, makeTransport) => {
     expect(session.state).toBe('active');
 
     // The control subscription moved to the new token too.
-    await publishControl(observer, CACHE, controlTopic, { v: 1, type: 'expired', sessionId: 'session-1', reason: 'max-duration' });
+    await publishControl(observer, CACHE, controlTopic, {
+      v: 1,
+      type: 'expired',
+      sessionId: 'session-1',
+      reason: 'max-duration',
+    });
     await waitFor(() => session.state === 'expired', 5_000, 'the expiry');
   });
 
@@ -158,7 +196,11 @@ describe.each(transports)('DeviceSession with %s', (_name, makeTransport) => {
     emulator.faults.failNext('publish', 2);
 
     await session.start();
-    await waitFor(() => (recording?.messages().filter((message) => message.tokenId === accountId).length ?? 0) >= 2, 5_000, 'heartbeats after the failures');
+    await waitFor(
+      () => (recording?.messages().filter((message) => message.tokenId === accountId).length ?? 0) >= 2,
+      5_000,
+      'heartbeats after the failures',
+    );
 
     expect(failures).toEqual([1, 2]);
     expect(session.state).toBe('active');
@@ -175,7 +217,12 @@ describe.each(transports)('DeviceSession with %s', (_name, makeTransport) => {
     await sleep(1_500); // the SDK resubscribes after 500 ms; the long poll retries after its backoff
     expect(session.state).toBe('active');
 
-    await publishControl(observer, CACHE, controlTopic, { v: 1, type: 'evicted', sessionId: 'session-1', reason: 'ended-by-account' });
+    await publishControl(observer, CACHE, controlTopic, {
+      v: 1,
+      type: 'evicted',
+      sessionId: 'session-1',
+      reason: 'ended-by-account',
+    });
     await waitFor(() => session.state === 'evicted', 5_000, 'the eviction after the drop');
   });
 });

@@ -4,7 +4,11 @@ import { TopicTransportError } from '../../client/topic-transport';
 import { FakeTopicTransport, tokenGrant } from './fake-topic-transport';
 import { granted, refused, tokenBackend, type Answer } from './fake-token-backend';
 
-function newSession(backend: ReturnType<typeof tokenBackend>, transport: FakeTopicTransport, extra: Partial<DeviceSessionOptions> = {}) {
+function newSession(
+  backend: ReturnType<typeof tokenBackend>,
+  transport: FakeTopicTransport,
+  extra: Partial<DeviceSessionOptions> = {},
+) {
   const session = new DeviceSession({
     deviceId: 'phone-1',
     contentId: 'title-42',
@@ -41,11 +45,22 @@ describe('DeviceSession start', () => {
     expect(backend.bodies).toEqual([{ deviceId: 'phone-1', contentId: 'title-42' }]);
     expect(session.sessionId).toBe('session-1');
     expect(transport.subscriptions).toHaveLength(1);
-    expect(transport.lastSubscription.address).toEqual({ token: session.grant?.token, cacheName: 'concurrency', topic: 'control-acct-1' });
+    expect(transport.lastSubscription.address).toEqual({
+      token: session.grant?.token,
+      cacheName: 'concurrency',
+      topic: 'control-acct-1',
+    });
     expect(transport.published).toEqual([
       {
         address: { token: session.grant?.token, cacheName: 'concurrency', topic: 'heartbeats' },
-        body: { v: 1, type: 'heartbeat', sessionId: 'session-1', deviceId: 'phone-1', sessionKey: 'key-of-session-1', contentId: 'title-42' },
+        body: {
+          v: 1,
+          type: 'heartbeat',
+          sessionId: 'session-1',
+          deviceId: 'phone-1',
+          sessionKey: 'key-of-session-1',
+          contentId: 'title-42',
+        },
       },
     ]);
   });
@@ -99,8 +114,18 @@ describe('DeviceSession start', () => {
 
   it.each([
     ['a thrown request', new Error('network down'), 'token-request-failed', true],
-    ['a 400 with the backend error code', { status: 400, body: { error: 'invalid-request', message: 'deviceId: bad' } }, 'invalid-request', false],
-    ['a 503', { status: 503, body: { error: 'momento-unavailable', message: 'try later' } }, 'momento-unavailable', true],
+    [
+      'a 400 with the backend error code',
+      { status: 400, body: { error: 'invalid-request', message: 'deviceId: bad' } },
+      'invalid-request',
+      false,
+    ],
+    [
+      'a 503',
+      { status: 503, body: { error: 'momento-unavailable', message: 'try later' } },
+      'momento-unavailable',
+      true,
+    ],
     ['a 201 outside the contract', { status: 201, body: { token: 'x' } }, 'invalid-token-answer', false],
     ['a 409 without sessions', { status: 409, body: { error: 'conflict', message: 'no' } }, 'conflict', false],
   ] as const)('moves to error on %s', async (_name, answer, code, retryable) => {
@@ -124,7 +149,9 @@ describe('DeviceSession start', () => {
     expect(() => new DeviceSession({ ...base, deviceId: '' })).toThrow(/deviceId/);
     expect(() => new DeviceSession({ ...base, deviceId: 'a b' })).toThrow(/deviceId/);
     expect(() => new DeviceSession({ ...base, deviceId: 'ok', kind: 'x'.repeat(33) })).toThrow(/kind/);
-    expect(() => new DeviceSession({ ...base, deviceId: 'ok', requestToken: undefined as never })).toThrow(/requestToken/);
+    expect(() => new DeviceSession({ ...base, deviceId: 'ok', requestToken: undefined as never })).toThrow(
+      /requestToken/,
+    );
     expect(() => new DeviceSession({ ...base, deviceId: 'ok', transport: {} as never })).toThrow(/transport/);
   });
 });
@@ -208,7 +235,12 @@ describe('DeviceSession heartbeats', () => {
     await session.start();
     await jest.advanceTimersByTimeAsync(0);
 
-    expect(backend.bodies[1]).toEqual({ deviceId: 'phone-1', contentId: 'title-42', sessionId: 'session-1', sessionKey: 'key-of-session-1' });
+    expect(backend.bodies[1]).toEqual({
+      deviceId: 'phone-1',
+      contentId: 'title-42',
+      sessionId: 'session-1',
+      sessionKey: 'key-of-session-1',
+    });
     const beats = transport.messages('heartbeat');
     expect(beats.map((beat) => beat.address.token)).toEqual([first.token, second.token]);
     expect(transport.lastSubscription.tokens).toEqual([first.token, second.token]);
@@ -220,7 +252,10 @@ describe('DeviceSession heartbeats', () => {
     const backend = tokenBackend(granted(), granted({ lifetimeSeconds: 900 }));
     const transport = new FakeTopicTransport();
     const { session } = newSession(backend, transport);
-    transport.nextPublishOutcomes.push(new TopicTransportError('unauthenticated', 'no'), new TopicTransportError('unauthenticated', 'still no'));
+    transport.nextPublishOutcomes.push(
+      new TopicTransportError('unauthenticated', 'no'),
+      new TopicTransportError('unauthenticated', 'still no'),
+    );
 
     await session.start();
     await jest.advanceTimersByTimeAsync(0);
@@ -307,7 +342,8 @@ describe('DeviceSession token refresh', () => {
     session.on('expired', ({ reason }) => expired.push(reason));
     session.on('refresh-failed', ({ attempt }) => refreshFailures.push(attempt));
     await session.start();
-    for (let i = 0; i < 50; i += 1) backend.queue.push({ status: 503, body: { error: 'momento-unavailable', message: 'down' } });
+    for (let i = 0; i < 50; i += 1)
+      backend.queue.push({ status: 503, body: { error: 'momento-unavailable', message: 'down' } });
 
     await jest.advanceTimersByTimeAsync(99_999);
     expect(session.state).toBe('active');
@@ -352,7 +388,10 @@ describe('DeviceSession token refresh', () => {
   });
 
   it('moves to error when a refresh is answered with a permanent error', async () => {
-    const backend = tokenBackend(granted({ lifetimeSeconds: 100 }), { status: 401, body: { error: 'unauthorized', message: 'log in again' } });
+    const backend = tokenBackend(granted({ lifetimeSeconds: 100 }), {
+      status: 401,
+      body: { error: 'unauthorized', message: 'log in again' },
+    });
     const { session } = newSession(backend, new FakeTopicTransport());
     await session.start();
     await jest.advanceTimersByTimeAsync(80_000);
@@ -372,7 +411,12 @@ describe('DeviceSession and the per-session key', () => {
     await jest.advanceTimersByTimeAsync(80_000);
     await session.stop();
 
-    expect(backend.bodies[1]).toEqual({ deviceId: 'phone-1', contentId: 'title-42', sessionId: 'session-1', sessionKey: 'key-of-session-1' });
+    expect(backend.bodies[1]).toEqual({
+      deviceId: 'phone-1',
+      contentId: 'title-42',
+      sessionId: 'session-1',
+      sessionKey: 'key-of-session-1',
+    });
     expect(transport.messages('heartbeat').length).toBeGreaterThan(10);
     for (const published of transport.published) expect(published.body.sessionKey).toBe('key-of-session-1');
     expect(transport.messages('stop')).toHaveLength(1);
@@ -473,7 +517,12 @@ describe('DeviceSession control topic', () => {
 
   it('ignores messages for other sessions and messages outside the contract', async () => {
     const { transport, session } = await activeSession();
-    transport.lastSubscription.deliver({ v: 1, type: 'evicted', sessionId: 'session-2', reason: 'evicted-by-newer-session' });
+    transport.lastSubscription.deliver({
+      v: 1,
+      type: 'evicted',
+      sessionId: 'session-2',
+      reason: 'evicted-by-newer-session',
+    });
     transport.lastSubscription.deliver({ v: 2, type: 'evicted', sessionId: 'session-1', reason: 'x' });
     transport.lastSubscription.deliver({ v: 1, type: 'reboot', sessionId: 'session-1', reason: 'x' });
     transport.lastSubscription.deliver('not json');
@@ -552,7 +601,14 @@ describe('DeviceSession stop', () => {
 
     expect(states).toEqual(['starting', 'active', 'stopped']);
     const last = transport.published[transport.published.length - 1];
-    expect(last?.body).toEqual({ v: 1, type: 'stop', sessionId: 'session-1', deviceId: 'phone-1', sessionKey: 'key-of-session-1', contentId: 'title-42' });
+    expect(last?.body).toEqual({
+      v: 1,
+      type: 'stop',
+      sessionId: 'session-1',
+      deviceId: 'phone-1',
+      sessionKey: 'key-of-session-1',
+      contentId: 'title-42',
+    });
     expect(last?.address.topic).toBe('heartbeats');
     expect(transport.lastSubscription.closed).toBe(true);
     expect(jest.getTimerCount()).toBe(0);
@@ -633,7 +689,14 @@ describe('DeviceSession page exit', () => {
 
     expect(session.state).toBe('stopped');
     expect(transport.exitPublished.map((entry) => entry.body)).toEqual([
-      { v: 1, type: 'stop', sessionId: 'session-1', deviceId: 'phone-1', sessionKey: 'key-of-session-1', contentId: 'title-42' },
+      {
+        v: 1,
+        type: 'stop',
+        sessionId: 'session-1',
+        deviceId: 'phone-1',
+        sessionKey: 'key-of-session-1',
+        contentId: 'title-42',
+      },
     ]);
     expect(jest.getTimerCount()).toBe(0);
     page.window.dispatchEvent(new Event('pagehide'));
@@ -710,7 +773,11 @@ describe('DeviceSession degraded admission (the backend fails open)', () => {
   });
 
   it('plays on without heartbeats, then takes a real token as a new admission when counting works again', async () => {
-    const backend = tokenBackend(degraded({ sessionId: 'uncounted' }), degraded({ sessionId: 'uncounted-2' }), granted({ sessionId: 'session-9' }));
+    const backend = tokenBackend(
+      degraded({ sessionId: 'uncounted' }),
+      degraded({ sessionId: 'uncounted-2' }),
+      granted({ sessionId: 'session-9' }),
+    );
     const transport = new FakeTopicTransport();
     const { session, states } = newSession(backend, transport);
     const actives: string[] = [];
@@ -736,7 +803,16 @@ describe('DeviceSession degraded admission (the backend fails open)', () => {
     expect(actives).toEqual(['uncounted', 'session-9']);
     expect(states).toEqual(['starting', 'active']);
     expect(transport.subscriptions).toHaveLength(1);
-    expect(transport.published.map((p) => p.body)).toEqual([{ v: 1, type: 'heartbeat', sessionId: 'session-9', deviceId: 'phone-1', sessionKey: 'key-of-session-1', contentId: 'title-42' }]);
+    expect(transport.published.map((p) => p.body)).toEqual([
+      {
+        v: 1,
+        type: 'heartbeat',
+        sessionId: 'session-9',
+        deviceId: 'phone-1',
+        sessionKey: 'key-of-session-1',
+        contentId: 'title-42',
+      },
+    ]);
     await session.stop();
   });
 

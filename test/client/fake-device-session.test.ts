@@ -42,7 +42,13 @@ function record(session: TrackedSession): string[] {
 
 function realSession(...answers: Answer[]) {
   const transport = new FakeTopicTransport();
-  const session = new DeviceSession({ deviceId: 'phone-1', requestToken: tokenBackend(...answers).requestToken, transport, pageLifecycle: false, random: () => 0 });
+  const session = new DeviceSession({
+    deviceId: 'phone-1',
+    requestToken: tokenBackend(...answers).requestToken,
+    transport,
+    pageLifecycle: false,
+    random: () => 0,
+  });
   return { session, transport, events: record(session) };
 }
 
@@ -95,7 +101,10 @@ describe('FakeDeviceSession tells the same story as DeviceSession', () => {
     const fakeResult = await fake.session.start();
 
     expect(fake.events).toEqual(real.events);
-    expect(fakeResult).toMatchObject({ state: 'error', error: { code: real.session.error?.code, retryable: real.session.error?.retryable } });
+    expect(fakeResult).toMatchObject({
+      state: 'error',
+      error: { code: real.session.error?.code, retryable: real.session.error?.retryable },
+    });
   });
 
   it('eviction, expiry and a limit change on the control topic', async () => {
@@ -148,7 +157,9 @@ describe('FakeDeviceSession tells the same story as DeviceSession', () => {
       return publish(address, message); // the stop gets through
     };
     await jest.advanceTimersByTimeAsync(20_000);
-    const realEnd = real.events.slice(events).filter((event) => !event.startsWith('heartbeat-failed') && !event.startsWith('reconnecting'));
+    const realEnd = real.events
+      .slice(events)
+      .filter((event) => !event.startsWith('heartbeat-failed') && !event.startsWith('reconnecting'));
 
     const fake = fakeSession();
     await fake.session.start();

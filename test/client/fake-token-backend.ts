@@ -19,7 +19,10 @@ export function tokenBackend(...answers: Answer[]) {
 }
 
 /** A 201 answer with a grant (see `tokenGrant`). */
-export const granted = (overrides: Parameters<typeof tokenGrant>[0] = {}): TokenAnswer => ({ status: 201, body: tokenGrant(overrides) });
+export const granted = (overrides: Parameters<typeof tokenGrant>[0] = {}): TokenAnswer => ({
+  status: 201,
+  body: tokenGrant(overrides),
+});
 
 /** A 409 answer listing two active sessions. */
 export const refused: TokenAnswer = {

@@ -1,4 +1,9 @@
-import type { TopicAddress, TopicSubscription, TopicSubscriptionHandlers, TopicTransport } from '../../client/topic-transport';
+import type {
+  TopicAddress,
+  TopicSubscription,
+  TopicSubscriptionHandlers,
+  TopicTransport,
+} from '../../client/topic-transport';
 import type { TokenGrant } from '../../client/contracts';
 
 /** A published message, parsed. */

@@ -22,26 +22,39 @@ function fakeFetch(...answers: Array<(call: Call) => Response | Promise<Response
 }
 
 function abortable(init: RequestInit, reject: (reason: unknown) => void): void {
-  init.signal?.addEventListener('abort', () => reject(init.signal?.reason ?? new DOMException('aborted', 'AbortError')));
+  init.signal?.addEventListener('abort', () =>
+    reject(init.signal?.reason ?? new DOMException('aborted', 'AbortError')),
+  );
 }
 
 const address = { token: 'tok-1', cacheName: 'concurrency', topic: 'heart beats' };
-const json = (body: unknown, status = 200) => () => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
-const item = (sequence: number, text: string, page = 7) => ({ item: { topic_sequence_number: sequence, sequence_page: page, value: { text } } });
+const json =
+  (body: unknown, status = 200) =>
+  () =>
+    new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+const item = (sequence: number, text: string, page = 7) => ({
+  item: { topic_sequence_number: sequence, sequence_page: page, value: { text } },
+});
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 describe('httpBaseUrlFromToken', () => {
   it('derives https://api.cache.<endpoint> from a disposable token', () => {
-    const token = Buffer.from(JSON.stringify({ endpoint: 'cell-us-east-1-1.prod.a.momentohq.com', api_key: 'k' })).toString('base64');
+    const token = Buffer.from(
+      JSON.stringify({ endpoint: 'cell-us-east-1-1.prod.a.momentohq.com', api_key: 'k' }),
+    ).toString('base64');
     expect(httpBaseUrlFromToken(token)).toBe('https://api.cache.cell-us-east-1-1.prod.a.momentohq.com');
-    const urlSafe = Buffer.from(JSON.stringify({ endpoint: 'cell-1.example.com', api_key: '??>>' })).toString('base64url');
+    const urlSafe = Buffer.from(JSON.stringify({ endpoint: 'cell-1.example.com', api_key: '??>>' })).toString(
+      'base64url',
+    );
     expect(httpBaseUrlFromToken(urlSafe)).toBe('https://api.cache.cell-1.example.com');
   });
 
   it('returns undefined for a token without a usable endpoint', () => {
     expect(httpBaseUrlFromToken('eyJhbGciOiJIUzI1NiJ9.e30.sig')).toBeUndefined();
     expect(httpBaseUrlFromToken(Buffer.from(JSON.stringify({ api_key: 'k' })).toString('base64'))).toBeUndefined();
-    expect(httpBaseUrlFromToken(Buffer.from(JSON.stringify({ endpoint: 'evil.com/path?x=' })).toString('base64'))).toBeUndefined();
+    expect(
+      httpBaseUrlFromToken(Buffer.from(JSON.stringify({ endpoint: 'evil.com/path?x=' })).toString('base64')),
+    ).toBeUndefined();
   });
 });
 
@@ -82,13 +95,19 @@ describe('createHttpTopicTransport publish', () => {
 
     const hanging = fakeFetch();
     const slow = createHttpTopicTransport({ baseUrl: 'http://x', fetch: hanging.fetchFn, publishTimeoutMs: 20 });
-    await expect(slow.publish(address, 'm')).rejects.toMatchObject({ kind: 'transient', message: expect.stringMatching(/20 ms/) });
+    await expect(slow.publish(address, 'm')).rejects.toMatchObject({
+      kind: 'transient',
+      message: expect.stringMatching(/20 ms/),
+    });
   });
 
   it('refuses a token it cannot derive an endpoint from when no baseUrl is given', async () => {
     const { fetchFn, calls } = fakeFetch();
     const transport = createHttpTopicTransport({ fetch: fetchFn });
-    await expect(transport.publish(address, 'm')).rejects.toMatchObject({ kind: 'invalid', message: expect.stringMatching(/baseUrl/) });
+    await expect(transport.publish(address, 'm')).rejects.toMatchObject({
+      kind: 'invalid',
+      message: expect.stringMatching(/baseUrl/),
+    });
     expect(calls).toHaveLength(0);
   });
 
@@ -97,7 +116,12 @@ describe('createHttpTopicTransport publish', () => {
     const transport = createHttpTopicTransport({ baseUrl: 'http://x', fetch: fetchFn });
     transport.publishOnExit?.({ ...address, token: 'a+b/c=' }, '{"type":"stop"}');
     expect(calls[0]?.url).toBe('http://x/topics/concurrency/heart%20beats?token=a%2Bb%2Fc%3D');
-    expect(calls[0]?.init).toMatchObject({ method: 'POST', keepalive: true, headers: { 'Content-Type': 'text/plain' }, body: '{"type":"stop"}' });
+    expect(calls[0]?.init).toMatchObject({
+      method: 'POST',
+      keepalive: true,
+      headers: { 'Content-Type': 'text/plain' },
+      body: '{"type":"stop"}',
+    });
   });
 });
 
@@ -106,11 +130,19 @@ describe('createHttpTopicTransport subscribe', () => {
     const { fetchFn, calls } = fakeFetch(
       json({ items: [item(0, 'first'), item(1, 'second')] }),
       json({ items: [{ heartbeat: {} }] }),
-      json({ items: [{ discontinuity: { last_topic_sequence: 2, new_topic_sequence: 10, new_sequence_page: 9 } }, item(10, 'third', 9)] }),
+      json({
+        items: [
+          { discontinuity: { last_topic_sequence: 2, new_topic_sequence: 10, new_sequence_page: 9 } },
+          item(10, 'third', 9),
+        ],
+      }),
     );
     const transport = createHttpTopicTransport({ baseUrl: 'http://x', fetch: fetchFn });
     const messages: string[] = [];
-    const subscription = transport.subscribe(address, { onMessage: (text) => messages.push(text), onError: () => undefined });
+    const subscription = transport.subscribe(address, {
+      onMessage: (text) => messages.push(text),
+      onError: () => undefined,
+    });
     await settle();
 
     expect(messages).toEqual(['first', 'second', 'third']);
@@ -131,7 +163,10 @@ describe('createHttpTopicTransport subscribe', () => {
     const { fetchFn } = fakeFetch(json({ items: [{ item: { topic_sequence_number: 0, value: { binary } } }] }));
     const transport = createHttpTopicTransport({ baseUrl: 'http://x', fetch: fetchFn });
     const messages: string[] = [];
-    const subscription = transport.subscribe(address, { onMessage: (text) => messages.push(text), onError: () => undefined });
+    const subscription = transport.subscribe(address, {
+      onMessage: (text) => messages.push(text),
+      onError: () => undefined,
+    });
     await settle();
     expect(messages).toEqual(['{"type":"evicted"}']);
     subscription.close();
@@ -143,10 +178,17 @@ describe('createHttpTopicTransport subscribe', () => {
       () => Promise.reject(new TypeError('fetch failed')),
       json({ items: [item(4, 'after retries')] }),
     );
-    const transport = createHttpTopicTransport({ baseUrl: 'http://x', fetch: fetchFn, retry: { initialMs: 5, maxMs: 10 } });
+    const transport = createHttpTopicTransport({
+      baseUrl: 'http://x',
+      fetch: fetchFn,
+      retry: { initialMs: 5, maxMs: 10 },
+    });
     const messages: string[] = [];
     const errors: unknown[] = [];
-    const subscription = transport.subscribe(address, { onMessage: (text) => messages.push(text), onError: (error) => errors.push(error) });
+    const subscription = transport.subscribe(address, {
+      onMessage: (text) => messages.push(text),
+      onError: (error) => errors.push(error),
+    });
     await new Promise((resolve) => setTimeout(resolve, 60));
     expect(messages).toEqual(['after retries']);
     expect(errors).toEqual([]);
@@ -155,11 +197,17 @@ describe('createHttpTopicTransport subscribe', () => {
   });
 
   it('reports a rejected token and resumes at the same place with the refreshed one', async () => {
-    const { fetchFn, calls, queue } = fakeFetch(json({ items: [item(3, 'a')] }), () => new Response('expired', { status: 401 }));
+    const { fetchFn, calls, queue } = fakeFetch(
+      json({ items: [item(3, 'a')] }),
+      () => new Response('expired', { status: 401 }),
+    );
     const transport = createHttpTopicTransport({ baseUrl: 'http://x', fetch: fetchFn });
     const errors: TopicTransportError[] = [];
     const messages: string[] = [];
-    const subscription = transport.subscribe(address, { onMessage: (text) => messages.push(text), onError: (error) => errors.push(error) });
+    const subscription = transport.subscribe(address, {
+      onMessage: (text) => messages.push(text),
+      onError: (error) => errors.push(error),
+    });
     await settle();
     expect(errors.map((error) => error.kind)).toEqual(['unauthenticated']);
     expect(calls).toHaveLength(2); // parked: no polling with a rejected token
@@ -178,7 +226,10 @@ describe('createHttpTopicTransport subscribe', () => {
     const { fetchFn, calls } = fakeFetch();
     const transport = createHttpTopicTransport({ baseUrl: 'http://x', fetch: fetchFn, pollTimeoutMs: 20 });
     const errors: unknown[] = [];
-    const subscription = transport.subscribe(address, { onMessage: () => undefined, onError: (error) => errors.push(error) });
+    const subscription = transport.subscribe(address, {
+      onMessage: () => undefined,
+      onError: (error) => errors.push(error),
+    });
     await new Promise((resolve) => setTimeout(resolve, 70));
     expect(calls.length).toBeGreaterThanOrEqual(3);
     expect(errors).toEqual([]);
@@ -189,7 +240,10 @@ describe('createHttpTopicTransport subscribe', () => {
     let delivered = false;
     const { fetchFn, calls } = fakeFetch();
     const transport = createHttpTopicTransport({ baseUrl: 'http://x', fetch: fetchFn });
-    const subscription = transport.subscribe(address, { onMessage: () => (delivered = true), onError: () => (delivered = true) });
+    const subscription = transport.subscribe(address, {
+      onMessage: () => (delivered = true),
+      onError: () => (delivered = true),
+    });
     await settle();
     subscription.close();
     await settle();

@@ -86,7 +86,12 @@ describe('useTrackedSession', () => {
   it('follows a real DeviceSession the same way', async () => {
     const backend = tokenBackend(refused, granted());
     const transport = new FakeTopicTransport();
-    const session = new DeviceSession({ deviceId: 'tv-1', requestToken: backend.requestToken, transport, pageLifecycle: false });
+    const session = new DeviceSession({
+      deviceId: 'tv-1',
+      requestToken: backend.requestToken,
+      transport,
+      pageLifecycle: false,
+    });
     const { result, unmount } = renderHook(() => useTrackedSession(session, { autoStart: true }));
     await act(() => new Promise((resolve) => setTimeout(resolve, 0)));
     expect(result.current.state).toBe('refused');

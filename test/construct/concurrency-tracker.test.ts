@@ -60,7 +60,13 @@ describe('ConcurrencyTracker with defaults', () => {
       });
     }
     // Plus the CDK custom resource that closes the created VPC's default security group.
-    expect(Object.keys(template.findResources('AWS::Lambda::Function', { Properties: { Runtime: 'nodejs22.x', Architectures: ['arm64'] } }))).toHaveLength(2);
+    expect(
+      Object.keys(
+        template.findResources('AWS::Lambda::Function', {
+          Properties: { Runtime: 'nodejs22.x', Architectures: ['arm64'] },
+        }),
+      ),
+    ).toHaveLength(2);
   });
 
   test('passes the runtime contract to the token-vending Lambda, with secrets only as ARNs', () => {
@@ -107,9 +113,10 @@ describe('ConcurrencyTracker with defaults', () => {
     const policies = template.findResources('AWS::IAM::Policy');
     const secretReadersOf = (secretLogicalIdPart: string) =>
       Object.entries(policies)
-        .filter(([, p]) =>
-          JSON.stringify((p as { Properties: unknown }).Properties).includes(secretLogicalIdPart) &&
-          JSON.stringify(p).includes('secretsmanager:GetSecretValue'),
+        .filter(
+          ([, p]) =>
+            JSON.stringify((p as { Properties: unknown }).Properties).includes(secretLogicalIdPart) &&
+            JSON.stringify(p).includes('secretsmanager:GetSecretValue'),
         )
         .map(([id]) => id)
         .sort();
@@ -126,7 +133,9 @@ describe('ConcurrencyTracker with defaults', () => {
   test('creates both Momento key secrets empty: no generated value, no secret string', () => {
     // The third secret is the generated session-key secret (test/construct/session-key-secret.test.ts).
     template.resourceCountIs('AWS::SecretsManager::Secret', 3);
-    const momentoSecrets = Object.entries(template.findResources('AWS::SecretsManager::Secret')).filter(([id]) => id.startsWith('TrackerSecrets'));
+    const momentoSecrets = Object.entries(template.findResources('AWS::SecretsManager::Secret')).filter(([id]) =>
+      id.startsWith('TrackerSecrets'),
+    );
     expect(momentoSecrets).toHaveLength(2);
     for (const [, secret] of momentoSecrets) {
       const props = (secret as { Properties: Record<string, unknown> }).Properties;
@@ -137,7 +146,9 @@ describe('ConcurrencyTracker with defaults', () => {
   });
 
   test('puts no key material in any environment value', () => {
-    const json = template.toJSON() as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+    const json = template.toJSON() as {
+      Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+    };
     const values: Array<[string, unknown]> = [];
     for (const resource of Object.values(json.Resources)) {
       if (resource.Type === 'AWS::Lambda::Function' && resource.Properties.Environment) {
@@ -145,7 +156,9 @@ describe('ConcurrencyTracker with defaults', () => {
         values.push(...Object.entries(vars));
       }
       if (resource.Type === 'AWS::ECS::TaskDefinition') {
-        for (const c of resource.Properties.ContainerDefinitions as Array<{ Environment: Array<{ Name: string; Value: unknown }> }>) {
+        for (const c of resource.Properties.ContainerDefinitions as Array<{
+          Environment: Array<{ Name: string; Value: unknown }>;
+        }>) {
           values.push(...c.Environment.map((e): [string, unknown] => [e.Name, e.Value]));
         }
       }
@@ -153,7 +166,8 @@ describe('ConcurrencyTracker with defaults', () => {
     expect(values.length).toBeGreaterThan(20);
     for (const [name, value] of values) {
       // Secrets travel only as references to Secrets Manager ARNs ...
-      if (/SECRET/.test(name)) expect(value).toEqual({ Ref: expect.stringMatching(/^Tracker(Secrets|SessionKeySecret)/) });
+      if (/SECRET/.test(name))
+        expect(value).toEqual({ Ref: expect.stringMatching(/^Tracker(Secrets|SessionKeySecret)/) });
       // ... and no literal looks like a Momento key (a base64url JWT) or any long opaque string.
       if (typeof value === 'string') {
         expect(value).not.toMatch(/^eyJ/);
@@ -236,7 +250,9 @@ describe('ConcurrencyTracker with defaults', () => {
     });
     // One per account and region: off by default, so two trackers never fight over it.
     template.resourceCountIs('AWS::ApiGateway::Account', 0);
-    synthTracker({ apiCloudWatchRole: true }).template.hasResourceProperties('AWS::ApiGateway::Account', { CloudWatchRoleArn: Match.anyValue() });
+    synthTracker({ apiCloudWatchRole: true }).template.hasResourceProperties('AWS::ApiGateway::Account', {
+      CloudWatchRoleArn: Match.anyValue(),
+    });
   });
 
   test('gives every log group a retention', () => {
@@ -278,8 +294,12 @@ describe('ConcurrencyTracker with defaults', () => {
     expect(env).not.toHaveProperty('AUTH_KEY_SECRET_ARN');
     // The task role (not the execution role) may read the data key: the process reads it itself.
     const taskRole = template.findResources('AWS::ECS::TaskDefinition');
-    const taskRoleRef = (Object.values(taskRole)[0] as { Properties: { TaskRoleArn: { 'Fn::GetAtt': [string, string] } } }).Properties.TaskRoleArn['Fn::GetAtt'][0];
-    const taskPolicy = Object.values(template.findResources('AWS::IAM::Policy')).find((policy) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([{ Ref: taskRoleRef }]));
+    const taskRoleRef = (
+      Object.values(taskRole)[0] as { Properties: { TaskRoleArn: { 'Fn::GetAtt': [string, string] } } }
+    ).Properties.TaskRoleArn['Fn::GetAtt'][0];
+    const taskPolicy = Object.values(template.findResources('AWS::IAM::Policy')).find(
+      (policy) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([{ Ref: taskRoleRef }]),
+    );
     expect(JSON.stringify(taskPolicy)).toContain('secretsmanager:GetSecretValue');
     expect(JSON.stringify(taskPolicy)).toMatch(/"Ref":"TrackerSecretsDataKey/);
   });
@@ -424,7 +444,9 @@ describe('ConcurrencyTracker props', () => {
     }));
     // Only the generated session-key secret, which is never the user's to bring.
     template.resourceCountIs('AWS::SecretsManager::Secret', 1);
-    expect(JSON.stringify(lambdaEnvironment(template, TOKEN_VENDING).AUTH_KEY_SECRET_ARN)).toMatch(/secret:momento\/auth/);
+    expect(JSON.stringify(lambdaEnvironment(template, TOKEN_VENDING).AUTH_KEY_SECRET_ARN)).toMatch(
+      /secret:momento\/auth/,
+    );
   });
 
   test('an existing VPC with private subnets hosts the subscriber without public IPs; no VPC is created', () => {
@@ -452,7 +474,10 @@ describe('ConcurrencyTracker props', () => {
       NetworkConfiguration: {
         AwsvpcConfiguration: Match.objectLike({
           AssignPublicIp: 'ENABLED',
-          Subnets: [{ Ref: Match.stringLikeRegexp('ExistingPublicSubnet1') }, { Ref: Match.stringLikeRegexp('ExistingPublicSubnet2') }],
+          Subnets: [
+            { Ref: Match.stringLikeRegexp('ExistingPublicSubnet1') },
+            { Ref: Match.stringLikeRegexp('ExistingPublicSubnet2') },
+          ],
         }),
       },
     });
@@ -493,8 +518,12 @@ describe('ConcurrencyTracker props', () => {
         callbackSignatureSecret: secretsmanager.Secret.fromSecretNameV2(stack, 'VonageSig', 'vonage/signature-secret'),
       },
     }));
-    const fns = Object.values(template.findResources('AWS::Lambda::Function')) as Array<{ Properties: { Environment?: { Variables: Record<string, unknown> } } }>;
-    const trackerFns = fns.map((fn) => fn.Properties.Environment?.Variables ?? {}).filter((vars) => 'CACHE_NAME' in vars);
+    const fns = Object.values(template.findResources('AWS::Lambda::Function')) as Array<{
+      Properties: { Environment?: { Variables: Record<string, unknown> } };
+    }>;
+    const trackerFns = fns
+      .map((fn) => fn.Properties.Environment?.Variables ?? {})
+      .filter((vars) => 'CACHE_NAME' in vars);
     // Token vending, entitlement and the three Vonage functions.
     expect(trackerFns).toHaveLength(5);
     for (const vars of trackerFns) expect(vars.MOMENTO_ENDPOINT).toBe(endpoint);
@@ -512,12 +541,22 @@ describe('ConcurrencyTracker props', () => {
   test('subscriberImage replaces the image built at deploy in every subscriber group', () => {
     const dockerImages = (stack: Stack) => {
       const assembly = stack.node.root as unknown as { synth(): import('aws-cdk-lib/cx-api').CloudAssembly };
-      const manifests = assembly.synth().artifacts.filter((a): a is import('aws-cdk-lib/cx-api').AssetManifestArtifact => a instanceof cxapi.AssetManifestArtifact);
+      const manifests = assembly
+        .synth()
+        .artifacts.filter(
+          (a): a is import('aws-cdk-lib/cx-api').AssetManifestArtifact => a instanceof cxapi.AssetManifestArtifact,
+        );
       return manifests.flatMap((m) => Object.keys(m.contents.dockerImages ?? {}));
     };
     const image = 'public.ecr.aws/example/heartbeat-subscriber:1.2.3';
-    const prebuilt = synthTracker({ subscriberImage: ecs.ContainerImage.fromRegistry(image), topicShards: 2, subscriberGroups: 2 });
-    const defs = Object.values(prebuilt.template.findResources('AWS::ECS::TaskDefinition')) as Array<{ Properties: { ContainerDefinitions: Array<{ Image: unknown }> } }>;
+    const prebuilt = synthTracker({
+      subscriberImage: ecs.ContainerImage.fromRegistry(image),
+      topicShards: 2,
+      subscriberGroups: 2,
+    });
+    const defs = Object.values(prebuilt.template.findResources('AWS::ECS::TaskDefinition')) as Array<{
+      Properties: { ContainerDefinitions: Array<{ Image: unknown }> };
+    }>;
     expect(defs.map((d) => d.Properties.ContainerDefinitions[0].Image)).toEqual([image, image]);
     expect(dockerImages(prebuilt.stack)).toEqual([]);
     // By default the shipped Dockerfile is built at deploy.
@@ -526,7 +565,9 @@ describe('ConcurrencyTracker props', () => {
 
   test('a passed event bus receives the events; lifecycleEvents false removes the variable and the grants', () => {
     const withBus = synthTracker({}, (stack) => ({ eventBus: new events.EventBus(stack, 'Bus') }));
-    expect(lambdaEnvironment(withBus.template, TOKEN_VENDING).EVENT_BUS_NAME).toEqual({ Ref: expect.stringMatching(/^Bus/) });
+    expect(lambdaEnvironment(withBus.template, TOKEN_VENDING).EVENT_BUS_NAME).toEqual({
+      Ref: expect.stringMatching(/^Bus/),
+    });
 
     const off = synthTracker({ lifecycleEvents: false });
     expect(lambdaEnvironment(off.template, TOKEN_VENDING)).not.toHaveProperty('EVENT_BUS_NAME');
@@ -652,10 +693,14 @@ describe('grantCheckSession', () => {
   test('grants execute-api:Invoke on the session check only (a licence server’s role)', () => {
     const stack = newStack();
     const tracker = new ConcurrencyTracker(stack, 'Tracker');
-    const licenceServer = new iam.Role(stack, 'LicenceServer', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    const licenceServer = new iam.Role(stack, 'LicenceServer', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    });
     expect(tracker.grantCheckSession(licenceServer).success).toBe(true);
     const template = Template.fromStack(stack);
-    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) => JSON.stringify(p).includes('execute-api:Invoke')) as Array<{
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
+      JSON.stringify(p).includes('execute-api:Invoke'),
+    ) as Array<{
       Properties: { PolicyDocument: { Statement: Array<{ Action: unknown; Resource: unknown }> } };
     }>;
     expect(policies).toHaveLength(1);
@@ -664,7 +709,8 @@ describe('grantCheckSession', () => {
     expect(statements[0]!.Action).toBe('execute-api:Invoke');
     const resources = JSON.stringify(statements[0]!.Resource);
     expect(resources).toContain('/v1/GET/accounts/*/sessions/*');
-    for (const other of ['/POST/tokens', '/DELETE/', '/GET/accounts/*/sessions"']) expect(resources).not.toContain(other);
+    for (const other of ['/POST/tokens', '/DELETE/', '/GET/accounts/*/sessions"'])
+      expect(resources).not.toContain(other);
   });
 });
 
@@ -735,13 +781,19 @@ describe('monitoring', () => {
         Match.objectLike({
           Id: 'admissions',
           MetricStat: Match.objectLike({
-            Metric: Match.objectLike({ MetricName: 'AdmissionsDegraded', Dimensions: [{ Name: 'service', Value: 'token-vending' }] }),
+            Metric: Match.objectLike({
+              MetricName: 'AdmissionsDegraded',
+              Dimensions: [{ Name: 'service', Value: 'token-vending' }],
+            }),
           }),
         }),
         Match.objectLike({
           Id: 'checks',
           MetricStat: Match.objectLike({
-            Metric: Match.objectLike({ MetricName: 'AdmissionsDegraded', Dimensions: [{ Name: 'service', Value: 'entitlement' }] }),
+            Metric: Match.objectLike({
+              MetricName: 'AdmissionsDegraded',
+              Dimensions: [{ Name: 'service', Value: 'entitlement' }],
+            }),
           }),
         }),
       ]),

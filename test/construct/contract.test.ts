@@ -4,7 +4,11 @@ import { Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ENVIRONMENT_VARIABLES } from '../../contract/environment';
 import { ID_PATTERNS } from '../../contract/identifiers';
-import { LIFECYCLE_DETAIL_TYPES, LIFECYCLE_EVENT_SOURCE as CONTRACT_EVENT_SOURCE, type LifecycleDetailType } from '../../contract/lifecycle-events';
+import {
+  LIFECYCLE_DETAIL_TYPES,
+  LIFECYCLE_EVENT_SOURCE as CONTRACT_EVENT_SOURCE,
+  type LifecycleDetailType,
+} from '../../contract/lifecycle-events';
 import { LifecycleEventType, TrackerAuthorization, TrackerLifecycleEvents, TrackerMetricName } from '../../lib';
 import { TRACKER_METRIC_NAMES } from '../../lib/tracker-metric-names';
 import { z } from 'zod';
@@ -50,10 +54,18 @@ describe('the construct and the runtime name things the same way', () => {
     const documented = new Set(tableNames('Environment variables'));
     expect([...documented].sort()).toEqual([...ENVIRONMENT_VARIABLES].sort());
     const { template } = synthTracker({}, (stack) => ({
-      admissionHook: lambda.Function.fromFunctionArn(stack, 'Hook', 'arn:aws:lambda:eu-west-1:123456789012:function:hook'),
+      admissionHook: lambda.Function.fromFunctionArn(
+        stack,
+        'Hook',
+        'arn:aws:lambda:eu-west-1:123456789012:function:hook',
+      ),
       maxSessionDuration: Duration.hours(1),
       momentoEndpoint: 'cell-4-us-west-2-1.prod.a.momentohq.com',
-      authorization: TrackerAuthorization.jwt({ issuer: 'https://idp.example.com', audience: ['a'], accountClaim: 'acct' }),
+      authorization: TrackerAuthorization.jwt({
+        issuer: 'https://idp.example.com',
+        audience: ['a'],
+        accountClaim: 'acct',
+      }),
     }));
     const names = new Set<string>();
     for (const fn of Object.values(template.findResources('AWS::Lambda::Function')) as Array<{
@@ -63,7 +75,9 @@ describe('the construct and the runtime name things the same way', () => {
       if ('CACHE_NAME' in vars) Object.keys(vars).forEach((n) => names.add(n));
     }
     for (const def of Object.values(template.findResources('AWS::ECS::TaskDefinition')) as Array<{
-      Properties: { ContainerDefinitions: Array<{ Environment: Array<{ Name: string }>; Secrets?: Array<{ Name: string }> }> };
+      Properties: {
+        ContainerDefinitions: Array<{ Environment: Array<{ Name: string }>; Secrets?: Array<{ Name: string }> }>;
+      };
     }>) {
       for (const c of def.Properties.ContainerDefinitions) {
         c.Environment.forEach((e) => names.add(e.Name));
@@ -81,7 +95,9 @@ describe('the construct and the runtime name things the same way', () => {
 
   test('the request models at the edge check the same identifier patterns as the handlers', () => {
     const runtimePattern = (schema: z.ZodType, field: string) =>
-      (z.toJSONSchema(schema, { io: 'input' }) as { properties: Record<string, { pattern?: string }> }).properties[field]?.pattern;
+      (z.toJSONSchema(schema, { io: 'input' }) as { properties: Record<string, { pattern?: string }> }).properties[
+        field
+      ]?.pattern;
     for (const field of ['accountId', 'deviceId', 'contentId', 'kind', 'sessionId', 'sessionKey'] as const) {
       expect([field, runtimePattern(tokenRequestSchema, field)]).toEqual([field, ID_PATTERNS[field]]);
     }

@@ -34,7 +34,8 @@ const firstNumber = (cell: string) => Number(/\d+/.exec(cell)?.[0]);
 /** The enum member named first (`REJECT`, or `AtLimitBehavior.REJECT`). */
 const firstMember = (cell: string) => /\b[A-Z][A-Z_]+\b/.exec(cell)?.[0];
 /** The member of a props enum whose value is `value`. */
-const memberOf = (enumeration: Record<string, string>, value: string) => Object.keys(enumeration).find((key) => enumeration[key] === value);
+const memberOf = (enumeration: Record<string, string>, value: string) =>
+  Object.keys(enumeration).find((key) => enumeration[key] === value);
 
 /** A duration as the tables write it: `10 s`, `1 hour`. */
 function spoken(seconds: number): string {
@@ -47,7 +48,10 @@ const expectations: Record<string, { read: (cell: string) => unknown; expected: 
   cacheName: { read: firstCode, expected: DEFAULTS.cacheName },
   heartbeatTopicName: { read: firstCode, expected: ENVIRONMENT_DEFAULTS.HEARTBEAT_TOPIC },
   controlTopicPrefix: { read: firstCode, expected: ENVIRONMENT_DEFAULTS.CONTROL_TOPIC_PREFIX },
-  heartbeatInterval: { read: (cell) => cell.startsWith(spoken(ENVIRONMENT_DEFAULTS.HEARTBEAT_INTERVAL_SECONDS)), expected: true },
+  heartbeatInterval: {
+    read: (cell) => cell.startsWith(spoken(ENVIRONMENT_DEFAULTS.HEARTBEAT_INTERVAL_SECONDS)),
+    expected: true,
+  },
   leaseDuration: {
     read: (cell) => /^(\d+) × `heartbeatInterval` \((\d+) s\)/.exec(cell)?.slice(1, 3).map(Number),
     expected: [DEFAULT_LEASE_INTERVALS, ENVIRONMENT_DEFAULTS.LEASE_SECONDS],
@@ -56,10 +60,16 @@ const expectations: Record<string, { read: (cell: string) => unknown; expected: 
   atLimit: { read: firstMember, expected: memberOf(AtLimitBehavior, ENVIRONMENT_DEFAULTS.AT_LIMIT) },
   limitScope: { read: firstMember, expected: memberOf(LimitScope, ENVIRONMENT_DEFAULTS.LIMIT_SCOPE) },
   countingStrategy: { read: firstMember, expected: memberOf(CountingStrategy, ENVIRONMENT_DEFAULTS.COUNTING_STRATEGY) },
-  maxSessionDuration: { read: (cell) => cell.startsWith('none'), expected: ENVIRONMENT_DEFAULTS.MAX_SESSION_SECONDS === 0 },
+  maxSessionDuration: {
+    read: (cell) => cell.startsWith('none'),
+    expected: ENVIRONMENT_DEFAULTS.MAX_SESSION_SECONDS === 0,
+  },
   tokenLifetime: { read: (cell) => cell.startsWith(spoken(ENVIRONMENT_DEFAULTS.TOKEN_TTL_SECONDS)), expected: true },
   failureMode: { read: firstMember, expected: memberOf(FailureMode, ENVIRONMENT_DEFAULTS.FAILURE_MODE) },
-  momentoTimeout: { read: (cell) => cell.startsWith(spoken(ENVIRONMENT_DEFAULTS.MOMENTO_TIMEOUT_MS / 1000)), expected: true },
+  momentoTimeout: {
+    read: (cell) => cell.startsWith(spoken(ENVIRONMENT_DEFAULTS.MOMENTO_TIMEOUT_MS / 1000)),
+    expected: true,
+  },
   topicShards: { read: firstNumber, expected: ENVIRONMENT_DEFAULTS.TOPIC_SHARDS },
   subscriberGroups: { read: firstNumber, expected: DEFAULTS.subscriberGroups },
   subscriberCpu: { read: firstNumber, expected: DEFAULTS.subscriberCpu },

@@ -24,7 +24,10 @@ describe('the example app (bin/app.ts)', () => {
     // Environment-agnostic: no account or region, so no credentials or lookups are needed.
     expect(stack.environment.account).toBe('unknown-account');
     expect(stack.environment.region).toBe('unknown-region');
-    const template = stack.template as { Outputs: Record<string, unknown>; Resources: Record<string, { Type: string }> };
+    const template = stack.template as {
+      Outputs: Record<string, unknown>;
+      Resources: Record<string, { Type: string }>;
+    };
     expect(Object.keys(template.Outputs).sort()).toEqual(
       ['ApiUrl', 'AuthKeySecretArn', 'BackendRoleArn', 'CacheName', 'DataKeySecretArn'].sort(),
     );

@@ -21,9 +21,15 @@ let check: (jwt: string) => Promise<Record<string, unknown>>;
 beforeAll(async () => {
   keys = await generateKeyPair('RS256');
   otherKeys = await generateKeyPair('RS256');
-  const verifier = JwtVerifier.create({ issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, jwksUri: config.JWT_JWKS_URI });
+  const verifier = JwtVerifier.create({
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    jwksUri: config.JWT_JWKS_URI,
+  });
   // The issuer's key set, preloaded so the test needs no network.
-  verifier.cacheJwks({ keys: [{ ...(await exportJWK(keys.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' }] } as never);
+  verifier.cacheJwks({
+    keys: [{ ...(await exportJWK(keys.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' }],
+  } as never);
   check = async (jwt) => (await verifier.verify(jwt)) as Record<string, unknown>;
 });
 
@@ -51,7 +57,11 @@ describe('JWT authoriser', () => {
     const result = await authorize(event(`Bearer ${jwt}`), config, check);
     expect(result.principalId).toBe('user-1');
     expect(result.policyDocument.Statement).toEqual([
-      { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: 'arn:aws:execute-api:eu-west-1:123456789012:abc123/v1/*' },
+      {
+        Action: 'execute-api:Invoke',
+        Effect: 'Allow',
+        Resource: 'arn:aws:execute-api:eu-west-1:123456789012:abc123/v1/*',
+      },
     ]);
     expect(result.context).toEqual({ 'https://example.com/account': 'acct-42' });
   });
@@ -72,10 +82,20 @@ describe('JWT authoriser', () => {
   test.each<[string, () => Promise<string>]>([
     ['no bearer prefix', async () => token({ 'https://example.com/account': 'a' })],
     ['empty header', async () => 'Bearer '],
-    ['another issuer', async () => `Bearer ${await token({ 'https://example.com/account': 'a' }, { issuer: 'https://evil.example.com/' })}`],
-    ['another audience', async () => `Bearer ${await token({ 'https://example.com/account': 'a' }, { audience: 'admin' })}`],
+    [
+      'another issuer',
+      async () =>
+        `Bearer ${await token({ 'https://example.com/account': 'a' }, { issuer: 'https://evil.example.com/' })}`,
+    ],
+    [
+      'another audience',
+      async () => `Bearer ${await token({ 'https://example.com/account': 'a' }, { audience: 'admin' })}`,
+    ],
     ['expired', async () => `Bearer ${await token({ 'https://example.com/account': 'a' }, { expiresIn: '-1m' })}`],
-    ['signed by another key', async () => `Bearer ${await token({ 'https://example.com/account': 'a' }, { key: otherKeys })}`],
+    [
+      'signed by another key',
+      async () => `Bearer ${await token({ 'https://example.com/account': 'a' }, { key: otherKeys })}`,
+    ],
     ['garbage', async () => 'Bearer not.a.jwt'],
   ])('refuses (401) a token with %s', async (_name, header) => {
     await expect(authorize(event(await header()), config, check)).rejects.toThrow(Unauthorized);
@@ -83,7 +103,16 @@ describe('JWT authoriser', () => {
   });
 
   test('a bad configuration names what is wrong', () => {
-    expect(() => parseAuthorizerConfig({ JWT_ISSUER: 'nope', JWT_AUDIENCE: 'a', JWT_JWKS_URI: 'https://x/jwks', ACCOUNT_CLAIM: 'sub' })).toThrow(/JWT_ISSUER/);
-    expect(() => parseAuthorizerConfig({ JWT_ISSUER: 'https://x', JWT_AUDIENCE: 'a', JWT_JWKS_URI: 'https://x/jwks' })).toThrow(/ACCOUNT_CLAIM/);
+    expect(() =>
+      parseAuthorizerConfig({
+        JWT_ISSUER: 'nope',
+        JWT_AUDIENCE: 'a',
+        JWT_JWKS_URI: 'https://x/jwks',
+        ACCOUNT_CLAIM: 'sub',
+      }),
+    ).toThrow(/JWT_ISSUER/);
+    expect(() =>
+      parseAuthorizerConfig({ JWT_ISSUER: 'https://x', JWT_AUDIENCE: 'a', JWT_JWKS_URI: 'https://x/jwks' }),
+    ).toThrow(/ACCOUNT_CLAIM/);
   });
 });

@@ -4,7 +4,12 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConcurrencyTracker, ConcurrencyTrackerProps } from '../../lib';
-import { MOMENTO_FAILURE_MESSAGES, SESSION_STORY, TRACKER_LOG_QUERY_STRINGS, TrackerLogQuery } from '../../lib/private/tracker-log-queries';
+import {
+  MOMENTO_FAILURE_MESSAGES,
+  SESSION_STORY,
+  TRACKER_LOG_QUERY_STRINGS,
+  TrackerLogQuery,
+} from '../../lib/private/tracker-log-queries';
 import { newStack } from './support/tracker-stack';
 
 // The saved Logs Insights queries the runbook (docs/operations.md, "Saved queries") sends the
@@ -13,7 +18,11 @@ import { newStack } from './support/tracker-stack';
 
 const ROOT = path.join(__dirname, '..', '..');
 
-function build(props: (stack: Stack) => ConcurrencyTrackerProps): { stack: Stack; tracker: ConcurrencyTracker; template: Template } {
+function build(props: (stack: Stack) => ConcurrencyTrackerProps): {
+  stack: Stack;
+  tracker: ConcurrencyTracker;
+  template: Template;
+} {
   const stack = newStack();
   const tracker = new ConcurrencyTracker(stack, 'Tracker', props(stack));
   return { stack, tracker, template: Template.fromStack(stack) };
@@ -73,7 +82,12 @@ describe('saved Logs Insights queries', () => {
   });
 
   test('each query reads the log groups whose lines it asks about', () => {
-    const { stack, template, tracker } = build((s) => ({ monitoring: {}, topicShards: 2, subscriberGroups: 2, vonage: vonage(s) }));
+    const { stack, template, tracker } = build((s) => ({
+      monitoring: {},
+      topicShards: 2,
+      subscriberGroups: 2,
+      vonage: vonage(s),
+    }));
     const id = (group: { node: { defaultChild?: unknown } }) => logicalId(stack, group);
     const tokenVending = id(tracker.tokenVendingLogGroup);
     const entitlement = id(tracker.entitlementLogGroup);
@@ -81,10 +95,13 @@ describe('saved Logs Insights queries', () => {
     const vonageGroups = tracker.vonage!.logGroups.map(id);
     expect(subscribers).toHaveLength(2);
     expect(vonageGroups).toHaveLength(3);
-    const groups = (question: TrackerLogQuery) => queryDefinition(template, `ConcurrencyTracker/${question}`).logGroups.sort();
+    const groups = (question: TrackerLogQuery) =>
+      queryDefinition(template, `ConcurrencyTracker/${question}`).logGroups.sort();
 
     expect(groups(TrackerLogQuery.DENIALS_BY_ACCOUNT)).toEqual([tokenVending]);
-    expect(groups(TrackerLogQuery.ERRORS_BY_COMPONENT)).toEqual([tokenVending, entitlement, ...vonageGroups, ...subscribers].sort());
+    expect(groups(TrackerLogQuery.ERRORS_BY_COMPONENT)).toEqual(
+      [tokenVending, entitlement, ...vonageGroups, ...subscribers].sort(),
+    );
     expect(groups(TrackerLogQuery.ACCOUNT_SESSIONS)).toEqual([tokenVending, entitlement, ...subscribers].sort());
     expect(groups(TrackerLogQuery.THROTTLED_HEARTBEATS_BY_ACCOUNT)).toEqual([...subscribers].sort());
     expect(groups(TrackerLogQuery.MOMENTO_FAILURES)).toEqual([tokenVending, entitlement, ...vonageGroups].sort());
@@ -101,7 +118,10 @@ describe('saved Logs Insights queries', () => {
         '| sort denials desc\n' +
         '| limit 100',
     );
-    const throttled = queryDefinition(template, `ConcurrencyTracker/${TrackerLogQuery.THROTTLED_HEARTBEATS_BY_ACCOUNT}`).text;
+    const throttled = queryDefinition(
+      template,
+      `ConcurrencyTracker/${TrackerLogQuery.THROTTLED_HEARTBEATS_BY_ACCOUNT}`,
+    ).text;
     expect(throttled).toContain('filter message = "device messages throttled for one account"');
     const runbook = fs.readFileSync(path.join(ROOT, 'docs', 'operations.md'), 'utf8');
     for (const question of Object.values(TrackerLogQuery)) expect(runbook).toContain(`| \`${question}\` |`);
@@ -120,13 +140,19 @@ describe('saved Logs Insights queries', () => {
     for (const [message, fields] of fieldsOf) {
       const calls = logCalls(message);
       expect({ message, logged: calls.length > 0 }).toEqual({ message, logged: true });
-      for (const field of fields) expect({ message, field, present: calls.some((line) => line.includes(field)) }).toEqual({ message, field, present: true });
+      for (const field of fields)
+        expect({ message, field, present: calls.some((line) => line.includes(field)) }).toEqual({
+          message,
+          field,
+          present: true,
+        });
     }
     for (const message of [...SESSION_STORY, ...MOMENTO_FAILURE_MESSAGES]) {
       expect({ message, logged: logCalls(message).length > 0 }).toEqual({ message, logged: true });
     }
     // The session story filters on the account, which every line of it carries.
-    for (const message of SESSION_STORY) expect(logCalls(message).some((line) => line.includes('accountId'))).toBe(true);
+    for (const message of SESSION_STORY)
+      expect(logCalls(message).some((line) => line.includes('accountId'))).toBe(true);
   });
 
   test("the subscriber-connection query matches every line of the subscriber's connection story", () => {
@@ -154,7 +180,9 @@ describe('saved Logs Insights queries', () => {
 
   test('the dashboard names every saved query', () => {
     const { template } = build(() => ({ monitoring: {} }));
-    const body = JSON.stringify(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody);
+    const body = JSON.stringify(
+      Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody,
+    );
     expect(body).toContain('Saved Logs Insights queries');
     for (const question of Object.values(TrackerLogQuery)) expect(body).toContain(`ConcurrencyTracker/${question}`);
   });
@@ -163,6 +191,9 @@ describe('saved Logs Insights queries', () => {
     const { stack, template, tracker } = build((s) => ({ vonage: vonage(s) }));
     const ids = tracker.vonage!.logGroups.map((group) => logicalId(stack, group));
     expect(ids).toHaveLength(3);
-    for (const id of ids) expect(template.toJSON().Resources[id]).toEqual(expect.objectContaining({ Type: 'AWS::Logs::LogGroup', DeletionPolicy: 'Retain' }));
+    for (const id of ids)
+      expect(template.toJSON().Resources[id]).toEqual(
+        expect.objectContaining({ Type: 'AWS::Logs::LogGroup', DeletionPolicy: 'Retain' }),
+      );
   });
 });

@@ -7,7 +7,7 @@ import { newStack } from './support/tracker-stack';
 // (test/construct/nag.test.ts proves that with the real pack) and aws-cdk-lib accepts them.
 
 describe('cdk-nag acknowledgement ids', () => {
-  test('a finding id is cdk-nag\'s <rule>[<finding>], acknowledged in the annotation namespace', () => {
+  test("a finding id is cdk-nag's <rule>[<finding>], acknowledged in the annotation namespace", () => {
     const id = nagFindingId('AwsSolutions-IAM4', 'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/X');
     expect(id).toBe('AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/X]');
     expect(nagAcknowledgementId(id)).toBe(`annotation::${id}`);
@@ -15,7 +15,9 @@ describe('cdk-nag acknowledgement ids', () => {
   });
 
   test('an id aws-cdk-lib would reject fails at construction, naming the id', () => {
-    expect(() => nagAcknowledgementId('AwsSolutions-IAM5::Resource')).toThrow(/AwsSolutions-IAM5::Resource.*outside brackets/);
+    expect(() => nagAcknowledgementId('AwsSolutions-IAM5::Resource')).toThrow(
+      /AwsSolutions-IAM5::Resource.*outside brackets/,
+    );
     expect(() => nagAcknowledgementId('AwsSolutions-IAM5[Resource::*')).toThrow(/unclosed bracket/);
     expect(() => nagAcknowledgementId('AwsSolutions-IAM5[Resource::*)]')).toThrow(/unbalanced '\)'/);
   });

@@ -7,7 +7,14 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { AwsSolutionsChecks, HIPAASecurityChecks, NagPack, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
+import {
+  AwsSolutionsChecks,
+  HIPAASecurityChecks,
+  NagPack,
+  NIST80053R5Checks,
+  PCIDSS321Checks,
+  ServerlessChecks,
+} from 'cdk-nag';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AtLimitBehavior, ConcurrencyTracker, ConcurrencyTrackerProps, TrackerAuthorization } from '../../lib';
@@ -35,15 +42,26 @@ const configurations: Array<[string, (stack: Stack) => ConcurrencyTrackerProps]>
       vpc: new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1, flowLogs: { All: {} } }),
       authKeySecret: secretsmanager.Secret.fromSecretNameV2(stack, 'Auth', 'momento/auth'),
       dataKeySecret: secretsmanager.Secret.fromSecretNameV2(stack, 'Data', 'momento/data'),
-      authorization: TrackerAuthorization.jwt({ issuer: 'https://login.example.com/', audience: ['player'], accountClaim: 'sub' }),
+      authorization: TrackerAuthorization.jwt({
+        issuer: 'https://login.example.com/',
+        audience: ['player'],
+        accountClaim: 'sub',
+      }),
     }),
   ],
   [
     'Cognito, evict-oldest, admission hook, shards and monitoring',
     (stack) => ({
-      authorization: TrackerAuthorization.cognito({ userPools: [cognito.UserPool.fromUserPoolId(stack, 'Pool', 'eu-west-1_abc')], accountClaim: 'sub' }),
+      authorization: TrackerAuthorization.cognito({
+        userPools: [cognito.UserPool.fromUserPoolId(stack, 'Pool', 'eu-west-1_abc')],
+        accountClaim: 'sub',
+      }),
       atLimit: AtLimitBehavior.EVICT_OLDEST,
-      admissionHook: lambda.Function.fromFunctionArn(stack, 'Hook', 'arn:aws:lambda:eu-west-1:123456789012:function:hook'),
+      admissionHook: lambda.Function.fromFunctionArn(
+        stack,
+        'Hook',
+        'arn:aws:lambda:eu-west-1:123456789012:function:hook',
+      ),
       topicShards: 4,
       subscriberGroups: 2,
       monitoring: {},
@@ -68,13 +86,17 @@ describe('cdk-nag AwsSolutions', () => {
     expect(findings(stack)).toEqual([]);
     // A wildcard of the user's own on the same role is still reported.
     backend.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::bucket/*'] }));
-    expect(findings(stack)).toEqual([expect.stringMatching(/^AwsSolutions-IAM5\[Resource::arn:aws:s3:::bucket\/\*\] at TestStack\/Backend/)]);
+    expect(findings(stack)).toEqual([
+      expect.stringMatching(/^AwsSolutions-IAM5\[Resource::arn:aws:s3:::bucket\/\*\] at TestStack\/Backend/),
+    ]);
   });
 
   test('grantCheckSession acknowledges only its own route wildcards on the grantee', () => {
     const stack = newStack();
     const tracker = new ConcurrencyTracker(stack, 'Tracker');
-    const licenceServer = new iam.Role(stack, 'LicenceServer', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    const licenceServer = new iam.Role(stack, 'LicenceServer', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    });
     tracker.grantCheckSession(licenceServer);
     expect(findings(stack)).toEqual([]);
   });
@@ -132,7 +154,10 @@ describe('the five cdk-nag packs on a hardened configuration', () => {
       webAclArn: 'arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/tracker/abc',
       tokenVendingFunction: { reservedConcurrentExecutions: 100 },
       entitlementFunction: { reservedConcurrentExecutions: 100 },
-      monitoring: { alarmTopic: new sns.Topic(stack, 'Pager', { masterKey: key }), apiLatencyThreshold: Duration.seconds(3) },
+      monitoring: {
+        alarmTopic: new sns.Topic(stack, 'Pager', { masterKey: key }),
+        apiLatencyThreshold: Duration.seconds(3),
+      },
     });
     return stack;
   }
@@ -164,8 +189,14 @@ describe('the five cdk-nag packs on a hardened configuration', () => {
     const plain = newStack();
     new ConcurrencyTracker(plain, 'Tracker');
     const report = new NIST80053R5Checks(plain).validateScope(plain);
-    const rules = new Set(report.violations.filter((v) => v.violatingResources.some((r) => (r.constructPath ?? '').startsWith('TestStack/Tracker/'))).map((v) => v.ruleName));
+    const rules = new Set(
+      report.violations
+        .filter((v) => v.violatingResources.some((r) => (r.constructPath ?? '').startsWith('TestStack/Tracker/')))
+        .map((v) => v.ruleName),
+    );
     // Unencrypted log groups (no encryptionKey) and no WAF are not acknowledged: the props fix them.
-    expect([...rules]).toEqual(expect.arrayContaining(['NIST.800.53.R5-CloudWatchLogGroupEncrypted', 'NIST.800.53.R5-APIGWAssociatedWithWAF']));
+    expect([...rules]).toEqual(
+      expect.arrayContaining(['NIST.800.53.R5-CloudWatchLogGroupEncrypted', 'NIST.800.53.R5-APIGWAssociatedWithWAF']),
+    );
   });
 });

@@ -14,11 +14,20 @@ import { newStack } from './support/tracker-stack';
 const RUNBOOK = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'operations.md'), 'utf8');
 
 /** The parts every alarm's entry has. */
-const ENTRY_PARTS = ['**What it means.**', '**Likely causes.**', '**On the dashboard.**', '**Commands.**', '**Fixed when**'];
+const ENTRY_PARTS = [
+  '**What it means.**',
+  '**Likely causes.**',
+  '**On the dashboard.**',
+  '**Commands.**',
+  '**Fixed when**',
+];
 
 const configurations: Array<[string, (stack: Stack) => ConcurrencyTrackerProps]> = [
   ['monitoring on', () => ({ monitoring: {} })],
-  ['several subscriber groups, fail open', () => ({ monitoring: {}, topicShards: 3, subscriberGroups: 3, failureMode: FailureMode.OPEN })],
+  [
+    'several subscriber groups, fail open',
+    () => ({ monitoring: {}, topicShards: 3, subscriberGroups: 3, failureMode: FailureMode.OPEN }),
+  ],
   [
     'with vonage',
     (stack) => ({
@@ -38,7 +47,11 @@ interface CreatedAlarm {
   readonly description: string;
 }
 
-function build(props: (stack: Stack) => ConcurrencyTrackerProps): { stack: Stack; tracker: ConcurrencyTracker; template: Template } {
+function build(props: (stack: Stack) => ConcurrencyTrackerProps): {
+  stack: Stack;
+  tracker: ConcurrencyTracker;
+  template: Template;
+} {
   const stack = newStack();
   const tracker = new ConcurrencyTracker(stack, 'Tracker', props(stack));
   return { stack, tracker, template: Template.fromStack(stack) };
@@ -57,7 +70,10 @@ function alarmsOf(stack: Stack): CreatedAlarm[] {
 
 /** The runbook's alarm sections: `### \`Id\`` headings under `## Alarms`, with their text. */
 function runbookSections(): Map<string, string> {
-  const alarmsPart = RUNBOOK.slice(RUNBOOK.indexOf('\n## Alarms\n'), RUNBOOK.indexOf('\n## ', RUNBOOK.indexOf('\n## Alarms\n') + 1));
+  const alarmsPart = RUNBOOK.slice(
+    RUNBOOK.indexOf('\n## Alarms\n'),
+    RUNBOOK.indexOf('\n## ', RUNBOOK.indexOf('\n## Alarms\n') + 1),
+  );
   const sections = new Map<string, string>();
   const headings = [...alarmsPart.matchAll(/^### `([A-Za-z]+)`\n/gm)];
   headings.forEach((heading, i) => {
@@ -87,22 +103,34 @@ describe('docs/operations.md covers every alarm the construct creates', () => {
     expect(alarms.length).toBeGreaterThan(0);
     for (const alarm of alarms) {
       const section = sections.get(alarm.runbookId);
-      expect({ alarm: alarm.runbookId, hasSection: section !== undefined }).toEqual({ alarm: alarm.runbookId, hasSection: true });
+      expect({ alarm: alarm.runbookId, hasSection: section !== undefined }).toEqual({
+        alarm: alarm.runbookId,
+        hasSection: true,
+      });
       for (const part of ENTRY_PARTS) {
-        expect({ alarm: alarm.runbookId, part, present: section!.includes(part) }).toEqual({ alarm: alarm.runbookId, part, present: true });
+        expect({ alarm: alarm.runbookId, part, present: section!.includes(part) }).toEqual({
+          alarm: alarm.runbookId,
+          part,
+          present: true,
+        });
       }
       expect(alarm.description).toContain(`Runbook: docs/operations.md, "${alarm.runbookId}".`);
     }
   });
 
   test('every alarm section of the runbook is an alarm the construct creates (no stale entries)', () => {
-    const created = new Set(configurations.flatMap(([, props]) => alarmsOf(build(props).stack).map((a) => a.runbookId)));
+    const created = new Set(
+      configurations.flatMap(([, props]) => alarmsOf(build(props).stack).map((a) => a.runbookId)),
+    );
     expect([...sections.keys()].sort()).toEqual([...created].sort());
   });
 
   test('a subscriber group added later gets an alarm the runbook covers', () => {
     const { tracker } = build(() => ({ monitoring: {}, topicShards: 2, subscriberGroups: 2 }));
-    expect(tracker.alarms.map((alarm) => alarm.node.id).filter((id) => id.startsWith('SubscriberDown'))).toEqual(['SubscriberDown', 'SubscriberDown1']);
+    expect(tracker.alarms.map((alarm) => alarm.node.id).filter((id) => id.startsWith('SubscriberDown'))).toEqual([
+      'SubscriberDown',
+      'SubscriberDown1',
+    ]);
   });
 
   test('the dashboard widgets the runbook sends the reader to exist', () => {

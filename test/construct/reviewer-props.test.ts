@@ -16,7 +16,9 @@ beforeAll(() => ensureBundles());
 
 describe('X-Ray tracing', () => {
   test('on by default on the stage and every Lambda', () => {
-    const { template } = synthTracker({ authorization: TrackerAuthorization.jwt({ issuer: 'https://idp', audience: ['a'], accountClaim: 'sub' }) });
+    const { template } = synthTracker({
+      authorization: TrackerAuthorization.jwt({ issuer: 'https://idp', audience: ['a'], accountClaim: 'sub' }),
+    });
     template.hasResourceProperties('AWS::ApiGateway::Stage', { TracingEnabled: true });
     template.resourcePropertiesCountIs('AWS::Lambda::Function', { TracingConfig: { Mode: 'Active' } }, 3);
   });
@@ -34,7 +36,8 @@ describe('removal policies and the KMS key', () => {
     const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup'));
     expect(logGroups.length).toBeGreaterThan(0);
     for (const group of logGroups) expect(group.DeletionPolicy).toBe('Retain');
-    for (const secret of Object.values(template.findResources('AWS::SecretsManager::Secret'))) expect(secret.DeletionPolicy).toBe('Delete');
+    for (const secret of Object.values(template.findResources('AWS::SecretsManager::Secret')))
+      expect(secret.DeletionPolicy).toBe('Delete');
   });
 
   test('logRemovalPolicy, secretRemovalPolicy and encryptionKey apply to every log group and created secret', () => {
@@ -55,7 +58,11 @@ describe('removal policies and the KMS key', () => {
     }
     // CloudWatch Logs may use the key only when its policy says so.
     template.hasResourceProperties('AWS::KMS::Key', {
-      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: Match.objectLike({}) }, Action: Match.arrayWith(['kms:Decrypt*']) })]) },
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Principal: { Service: Match.objectLike({}) }, Action: Match.arrayWith(['kms:Decrypt*']) }),
+        ]),
+      },
     });
   });
 });
@@ -69,7 +76,9 @@ describe('API options', () => {
   });
 
   test('webAclArn associates the web ACL with the stage', () => {
-    const { template } = synthTracker({ webAclArn: 'arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/tracker/abc' });
+    const { template } = synthTracker({
+      webAclArn: 'arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/tracker/abc',
+    });
     template.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
       WebACLArn: 'arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/tracker/abc',
       ResourceArn: Match.anyValue(),
@@ -81,7 +90,11 @@ describe('API options', () => {
     const { template } = synthTracker({}, (stack) => ({
       domainName: {
         domainName: 'tracker.example.com',
-        certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:eu-west-1:123456789012:certificate/abc'),
+        certificate: acm.Certificate.fromCertificateArn(
+          stack,
+          'Cert',
+          'arn:aws:acm:eu-west-1:123456789012:certificate/abc',
+        ),
       },
     }));
     template.hasResourceProperties('AWS::ApiGateway::DomainName', { DomainName: 'tracker.example.com' });
@@ -122,7 +135,7 @@ describe('per-function sizing', () => {
 });
 
 describe('connections and grants', () => {
-  test('the tracker is IConnectable through the subscribers\' security groups', () => {
+  test("the tracker is IConnectable through the subscribers' security groups", () => {
     const stack = newStack();
     const tracker = new ConcurrencyTracker(stack, 'Tracker');
     const endpoint = new ec2.SecurityGroup(stack, 'Endpoint', { vpc: tracker.vpc });
@@ -130,7 +143,9 @@ describe('connections and grants', () => {
     const [subscriberGroup] = tracker.connections.securityGroups;
     Template.fromStack(stack).hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
       FromPort: 443,
-      SourceSecurityGroupId: { 'Fn::GetAtt': [stack.getLogicalId(subscriberGroup!.node.defaultChild as ec2.CfnSecurityGroup), 'GroupId'] },
+      SourceSecurityGroupId: {
+        'Fn::GetAtt': [stack.getLogicalId(subscriberGroup!.node.defaultChild as ec2.CfnSecurityGroup), 'GroupId'],
+      },
     });
   });
 
@@ -155,8 +170,14 @@ describe('alarms', () => {
       monitoring: { alarmTopic: new sns.Topic(stack, 'Pager'), apiLatencyThreshold: Duration.seconds(2) },
     }));
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: '5XXError', Threshold: 5 });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Latency', ExtendedStatistic: 'p99', Threshold: 2000 });
-    expect(tracker.alarms.map((a) => a.node.id)).toEqual(expect.arrayContaining(['ApiServerErrors', 'ApiLatency', 'LambdaThrottles']));
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Latency',
+      ExtendedStatistic: 'p99',
+      Threshold: 2000,
+    });
+    expect(tracker.alarms.map((a) => a.node.id)).toEqual(
+      expect.arrayContaining(['ApiServerErrors', 'ApiLatency', 'LambdaThrottles']),
+    );
     for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm'))) {
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^Pager/) }]);
       expect(alarm.Properties.OKActions).toEqual([{ Ref: expect.stringMatching(/^Pager/) }]);

@@ -50,7 +50,9 @@ function runtimeEnvironments(template: Template): Array<[string, Environment]> {
   >;
   for (const [id, def] of Object.entries(defs)) {
     const container = def.Properties.ContainerDefinitions[0];
-    const env: Environment = Object.fromEntries(container.Environment.map((e) => [e.Name, resolveDummy(e.Name, e.Value)]));
+    const env: Environment = Object.fromEntries(
+      container.Environment.map((e) => [e.Name, resolveDummy(e.Name, e.Value)]),
+    );
     // ECS injects each secret as a variable of the same name at start.
     for (const secret of container.Secrets ?? []) env[secret.Name] = 'dummy-key-from-secrets-manager';
     out.push([id, env]);
@@ -58,7 +60,9 @@ function runtimeEnvironments(template: Template): Array<[string, Environment]> {
   return out;
 }
 
-const configurations: Array<[string, ConcurrencyTrackerProps | ((s: import('aws-cdk-lib').Stack) => ConcurrencyTrackerProps)]> = [
+const configurations: Array<
+  [string, ConcurrencyTrackerProps | ((s: import('aws-cdk-lib').Stack) => ConcurrencyTrackerProps)]
+> = [
   ['defaults', {}],
   [
     'every runtime prop set',
@@ -76,7 +80,11 @@ const configurations: Array<[string, ConcurrencyTrackerProps | ((s: import('aws-
       tokenLifetime: Duration.hours(25),
       failureMode: FailureMode.OPEN,
       momentoTimeout: Duration.millis(500),
-      admissionHook: lambda.Function.fromFunctionArn(stack, 'Hook', 'arn:aws:lambda:eu-west-1:123456789012:function:hook'),
+      admissionHook: lambda.Function.fromFunctionArn(
+        stack,
+        'Hook',
+        'arn:aws:lambda:eu-west-1:123456789012:function:hook',
+      ),
       topicShards: 6,
       subscriberGroups: 4,
       eventBus: new events.EventBus(stack, 'Bus'),
@@ -92,7 +100,11 @@ const configurations: Array<[string, ConcurrencyTrackerProps | ((s: import('aws-
   [
     'JWT authorisation, events off',
     {
-      authorization: TrackerAuthorization.jwt({ issuer: 'https://idp.example.com', audience: ['a'], accountClaim: 'account_id' }),
+      authorization: TrackerAuthorization.jwt({
+        issuer: 'https://idp.example.com',
+        audience: ['a'],
+        accountClaim: 'account_id',
+      }),
       lifecycleEvents: false,
     },
   ],
@@ -179,7 +191,9 @@ describe('every synthesized runtime environment is accepted by the engine config
   test('the schema check is real: a broken environment is refused', () => {
     const { template } = synthTracker();
     const [, env] = runtimeEnvironments(template)[0];
-    expect(() => parseRuntimeConfig({ ...env, LEASE_SECONDS: '1', HEARTBEAT_INTERVAL_SECONDS: '10' })).toThrow(/LEASE_SECONDS/);
+    expect(() => parseRuntimeConfig({ ...env, LEASE_SECONDS: '1', HEARTBEAT_INTERVAL_SECONDS: '10' })).toThrow(
+      /LEASE_SECONDS/,
+    );
     expect(() => parseRuntimeConfig({ ...env, AT_LIMIT: 'kick' })).toThrow();
   });
 });

@@ -18,7 +18,8 @@ describe('the session key secret', () => {
 
   test('token vending gets its ARN (never its value) and may read it; entitlement neither', () => {
     const env = (fn: typeof tracker.tokenVendingFunction) =>
-      template.findResources('AWS::Lambda::Function')[stack.getLogicalId(fn.node.defaultChild as never)]!.Properties.Environment.Variables;
+      template.findResources('AWS::Lambda::Function')[stack.getLogicalId(fn.node.defaultChild as never)]!.Properties
+        .Environment.Variables;
     expect(env(tracker.tokenVendingFunction).SESSION_KEY_SECRET_ARN).toEqual(secretRef);
     expect(env(tracker.entitlementFunction).SESSION_KEY_SECRET_ARN).toBeUndefined();
     const readers = Object.values(template.findResources('AWS::IAM::Policy'))
@@ -26,13 +27,20 @@ describe('the session key secret', () => {
       .map((policy) => JSON.stringify(policy.Properties.Roles));
     // Token vending's role and each subscriber task's task role.
     expect(readers).toHaveLength(1 + tracker.subscriberServices.length);
-    expect(readers.some((roles) => roles.includes(stack.getLogicalId(tracker.entitlementFunction.role!.node.defaultChild as never)))).toBe(false);
+    expect(
+      readers.some((roles) =>
+        roles.includes(stack.getLogicalId(tracker.entitlementFunction.role!.node.defaultChild as never)),
+      ),
+    ).toBe(false);
   });
 
   test('the subscriber gets its ARN (SESSION_KEY_SECRET_ARN), not an ECS secret', () => {
     template.hasResourceProperties('AWS::ECS::TaskDefinition', {
       ContainerDefinitions: [
-        Match.objectLike({ Secrets: Match.absent(), Environment: Match.arrayWith([{ Name: 'SESSION_KEY_SECRET_ARN', Value: secretRef }]) }),
+        Match.objectLike({
+          Secrets: Match.absent(),
+          Environment: Match.arrayWith([{ Name: 'SESSION_KEY_SECRET_ARN', Value: secretRef }]),
+        }),
       ],
     });
   });

@@ -16,7 +16,11 @@ function build(withVonage: boolean): { stack: Stack; tracker: ConcurrencyTracker
       ? {
           applicationId: 'c1a2b3c4-0000-4000-8000-00000000feed',
           privateKey: secretsmanager.Secret.fromSecretNameV2(stack, 'VonageKey', 'vonage/private-key'),
-          callbackSignatureSecret: secretsmanager.Secret.fromSecretNameV2(stack, 'VonageSig', 'vonage/signature-secret'),
+          callbackSignatureSecret: secretsmanager.Secret.fromSecretNameV2(
+            stack,
+            'VonageSig',
+            'vonage/signature-secret',
+          ),
         }
       : undefined,
   });
@@ -52,7 +56,8 @@ describe('grantVonageTokens', () => {
     const { stack, tracker, role } = build(true);
     tracker.grantVonageTokens(role);
     const resources = invokeResources(stack, role).join('\n');
-    for (const route of ['/POST/tokens', '/GET/accounts', '/DELETE/accounts', 'session-monitoring']) expect(resources).not.toContain(route);
+    for (const route of ['/POST/tokens', '/GET/accounts', '/DELETE/accounts', 'session-monitoring'])
+      expect(resources).not.toContain(route);
   });
 
   test('throws without the vonage prop, naming it', () => {
@@ -65,7 +70,9 @@ describe('grantVonageTokens', () => {
     tracker.grantVonageTokens(role);
     const report = new AwsSolutionsChecks(stack).validateScope(stack);
     const onRole = report.violations.flatMap((v) =>
-      v.violatingResources.filter((r) => (r.constructPath ?? '').startsWith(role.node.path)).map((r) => `${v.ruleName} at ${r.constructPath}`),
+      v.violatingResources
+        .filter((r) => (r.constructPath ?? '').startsWith(role.node.path))
+        .map((r) => `${v.ruleName} at ${r.constructPath}`),
     );
     expect(onRole).toEqual([]);
   });

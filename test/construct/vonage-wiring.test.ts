@@ -4,7 +4,12 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { ConcurrencyTracker, ConcurrencyTrackerProps, TrackerAuthorization, VonageSessionMonitoringOptions } from '../../lib';
+import {
+  ConcurrencyTracker,
+  ConcurrencyTrackerProps,
+  TrackerAuthorization,
+  VonageSessionMonitoringOptions,
+} from '../../lib';
 import { newStack } from './support/tracker-stack';
 
 // The `vonage` prop wires VonageSessionMonitoring (lib/vonage-session-monitoring.ts, tested in
@@ -19,7 +24,11 @@ function vonageOptions(stack: Stack): VonageSessionMonitoringOptions {
   };
 }
 
-function build(props: (stack: Stack) => ConcurrencyTrackerProps): { stack: Stack; tracker: ConcurrencyTracker; template: Template } {
+function build(props: (stack: Stack) => ConcurrencyTrackerProps): {
+  stack: Stack;
+  tracker: ConcurrencyTracker;
+  template: Template;
+} {
   const stack = newStack();
   const tracker = new ConcurrencyTracker(stack, 'Tracker', { vonage: vonageOptions(stack), ...props(stack) });
   return { stack, tracker, template: Template.fromStack(stack) };
@@ -27,8 +36,20 @@ function build(props: (stack: Stack) => ConcurrencyTrackerProps): { stack: Stack
 
 const authorizations: Array<[string, (stack: Stack) => TrackerAuthorization, string]> = [
   ['IAM', () => TrackerAuthorization.iam(), 'AWS_IAM'],
-  ['JWT', () => TrackerAuthorization.jwt({ issuer: 'https://idp.example.com/', audience: ['a'], accountClaim: 'sub' }), 'CUSTOM'],
-  ['Cognito', (stack) => TrackerAuthorization.cognito({ userPools: [cognito.UserPool.fromUserPoolId(stack, 'Pool', 'eu-west-1_abc')], accountClaim: 'sub' }), 'COGNITO_USER_POOLS'],
+  [
+    'JWT',
+    () => TrackerAuthorization.jwt({ issuer: 'https://idp.example.com/', audience: ['a'], accountClaim: 'sub' }),
+    'CUSTOM',
+  ],
+  [
+    'Cognito',
+    (stack) =>
+      TrackerAuthorization.cognito({
+        userPools: [cognito.UserPool.fromUserPoolId(stack, 'Pool', 'eu-west-1_abc')],
+        accountClaim: 'sub',
+      }),
+    'COGNITO_USER_POOLS',
+  ],
 ];
 
 describe('the vonage prop', () => {
@@ -39,21 +60,32 @@ describe('the vonage prop', () => {
     Template.fromStack(stack).resourceCountIs('AWS::Events::Rule', 0);
   });
 
-  test.each(authorizations)('%s: token route under the tracker authorisation, callback verified by its function, nag-clean', (_name, auth, type) => {
-    const { stack, tracker, template } = build((s) => ({ authorization: auth(s) }));
-    expect(tracker.vonage).toBeDefined();
-    template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'vonage' });
-    template.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'POST', AuthorizationType: 'NONE' });
-    const methods = Object.values(template.findResources('AWS::ApiGateway::Method')) as Array<{ Properties: { AuthorizationType: string } }>;
-    // The tracker's four routes and the Vonage token route use the tracker's authorisation.
-    expect(methods.filter((m) => m.Properties.AuthorizationType === type)).toHaveLength(5);
-    const report = new AwsSolutionsChecks(stack).validateScope(stack);
-    expect(report.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath}`))).toEqual([]);
-  });
+  test.each(authorizations)(
+    '%s: token route under the tracker authorisation, callback verified by its function, nag-clean',
+    (_name, auth, type) => {
+      const { stack, tracker, template } = build((s) => ({ authorization: auth(s) }));
+      expect(tracker.vonage).toBeDefined();
+      template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'vonage' });
+      template.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'POST', AuthorizationType: 'NONE' });
+      const methods = Object.values(template.findResources('AWS::ApiGateway::Method')) as Array<{
+        Properties: { AuthorizationType: string };
+      }>;
+      // The tracker's four routes and the Vonage token route use the tracker's authorisation.
+      expect(methods.filter((m) => m.Properties.AuthorizationType === type)).toHaveLength(5);
+      const report = new AwsSolutionsChecks(stack).validateScope(stack);
+      expect(
+        report.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath}`)),
+      ).toEqual([]);
+    },
+  );
 
   test('the Vonage functions share the tracker environment, data key, bus and hook', () => {
     const { template } = build((stack) => ({
-      admissionHook: lambda.Function.fromFunctionArn(stack, 'Hook', 'arn:aws:lambda:eu-west-1:123456789012:function:hook'),
+      admissionHook: lambda.Function.fromFunctionArn(
+        stack,
+        'Hook',
+        'arn:aws:lambda:eu-west-1:123456789012:function:hook',
+      ),
       cacheName: 'rooms',
     }));
     template.hasResourceProperties('AWS::Lambda::Function', {

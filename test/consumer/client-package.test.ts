@@ -19,7 +19,8 @@ const repo = path.resolve(__dirname, '..', '..');
 const packageDir = path.join(repo, 'packages', 'client');
 const fixtures = path.join(__dirname, 'client-project');
 const NAME = 'cdk-concurrency-tracker-client';
-const versionOf = (name: string): string => readJson<{ version: string }>(path.join(repo, 'node_modules', name, 'package.json')).version;
+const versionOf = (name: string): string =>
+  readJson<{ version: string }>(path.join(repo, 'node_modules', name, 'package.json')).version;
 const tsc = path.join(repo, 'node_modules', 'typescript', 'bin', 'tsc');
 
 // The lease is far longer than the wait for a stopped session to be freed, so a session freed
@@ -51,7 +52,13 @@ beforeAll(async () => {
   // Always from the working tree's client/ sources: a stale dist/ would test old code.
   run('node', [path.join(repo, 'scripts', 'build-client.mjs')], repo, 240_000);
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'tracker-client-package-'));
-  const packed = JSON.parse(run('npm', ['pack', '--json', '--ignore-scripts', '--workspace', 'packages/client', '--pack-destination', work], repo)) as Array<{
+  const packed = JSON.parse(
+    run(
+      'npm',
+      ['pack', '--json', '--ignore-scripts', '--workspace', 'packages/client', '--pack-destination', work],
+      repo,
+    ),
+  ) as Array<{
     filename: string;
     files: Array<{ path: string }>;
   }>;
@@ -92,10 +99,20 @@ function freshProject(name: string, extra: string[] = []): string {
 
 let accounts = 0;
 /** Runs session.cjs or session.mjs in the project: one session through `entry` with the given transport. */
-async function runSession(project: string, script: 'session.cjs' | 'session.mjs', entry: string, transport: 'http' | 'sdk'): Promise<SessionRun> {
+async function runSession(
+  project: string,
+  script: 'session.cjs' | 'session.mjs',
+  entry: string,
+  transport: 'http' | 'sdk',
+): Promise<SessionRun> {
   accounts += 1;
   const topics = transport === 'sdk' ? playground.emulatorAddress : playground.emulatorHttpUrl;
-  const output = await runAsync('node', [script, entry, transport, playground.apiUrl, topics, `package-${accounts}`, String(STOP_POLL_MS)], project, 120_000);
+  const output = await runAsync(
+    'node',
+    [script, entry, transport, playground.apiUrl, topics, `package-${accounts}`, String(STOP_POLL_MS)],
+    project,
+    120_000,
+  );
   const lines = output.trim().split('\n');
   return JSON.parse(lines[lines.length - 1]!) as SessionRun;
 }
@@ -103,7 +120,14 @@ async function runSession(project: string, script: 'session.cjs' | 'session.mjs'
 /** Runs entries.cjs in the project: the /testing, /videojs and (when react is installed) /react entries. */
 async function runEntries(project: string): Promise<Record<string, unknown> & { session: SessionRun }> {
   accounts += 1;
-  const args = [NAME, 'http', playground.apiUrl, playground.emulatorHttpUrl, `package-${accounts}`, String(STOP_POLL_MS)];
+  const args = [
+    NAME,
+    'http',
+    playground.apiUrl,
+    playground.emulatorHttpUrl,
+    `package-${accounts}`,
+    String(STOP_POLL_MS),
+  ];
   const output = await runAsync('node', ['entries.cjs', ...args], project, 120_000);
   const lines = output.trim().split('\n');
   return JSON.parse(lines[lines.length - 1]!) as Record<string, unknown> & { session: SessionRun };
@@ -133,14 +157,22 @@ describe('the packed device client', () => {
       'dist/cjs/client/node.d.ts',
       'dist/browser/client.min.mjs',
       'dist/browser/THIRD-PARTY-NOTICES.txt',
-      ...['testing', 'react', 'videojs'].flatMap((entry) => [`dist/esm/${entry}.mjs`, `dist/cjs/client/${entry}.js`, `dist/cjs/client/${entry}.d.ts`]),
+      ...['testing', 'react', 'videojs'].flatMap((entry) => [
+        `dist/esm/${entry}.mjs`,
+        `dist/cjs/client/${entry}.js`,
+        `dist/cjs/client/${entry}.d.ts`,
+      ]),
     ]) {
       expect(packedFiles).toContain(file);
     }
     expect(packedFiles.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
-    expect(packedFiles.filter((f) => f.endsWith('.map') || f.startsWith('assets/') || f.startsWith('client/'))).toEqual([]);
+    expect(packedFiles.filter((f) => f.endsWith('.map') || f.startsWith('assets/') || f.startsWith('client/'))).toEqual(
+      [],
+    );
     // zod is what the browser module bundles; its licence travels with it.
-    expect(fs.readFileSync(path.join(packageDir, 'dist', 'browser', 'THIRD-PARTY-NOTICES.txt'), 'utf8')).toMatch(/^- zod@/m);
+    expect(fs.readFileSync(path.join(packageDir, 'dist', 'browser', 'THIRD-PARTY-NOTICES.txt'), 'utf8')).toMatch(
+      /^- zod@/m,
+    );
   });
 
   test('depends on zod only; @gomomento/sdk and react are optional peers; nothing of the CDK', () => {
@@ -165,7 +197,8 @@ describe('the packed device client', () => {
     for (const file of loaded) {
       const source = fs.readFileSync(path.join(esmDir, file), 'utf8');
       expect(source).not.toMatch(/@gomomento|@grpc/);
-      for (const [, relative] of source.matchAll(/from\s*["'](\.\/[^"']+)["']/g)) loaded.add(path.posix.join(path.posix.dirname(file), relative!));
+      for (const [, relative] of source.matchAll(/from\s*["'](\.\/[^"']+)["']/g))
+        loaded.add(path.posix.join(path.posix.dirname(file), relative!));
     }
     expect(loaded.size).toBeGreaterThan(1);
     // node.mjs is where the SDK transport lives.
@@ -179,7 +212,8 @@ describe('a browser app: the tarball alone, without @gomomento/sdk', () => {
   test('installs zod and nothing of the CDK, the Momento SDK or gRPC', () => {
     const installed = fs.readdirSync(path.join(project(), 'node_modules'));
     expect(installed).toEqual(expect.arrayContaining([NAME, 'zod']));
-    for (const absent of ['aws-cdk-lib', 'constructs', '@gomomento', '@grpc', 'cdk-concurrency-tracker']) expect(installed).not.toContain(absent);
+    for (const absent of ['aws-cdk-lib', 'constructs', '@gomomento', '@grpc', 'cdk-concurrency-tracker'])
+      expect(installed).not.toContain(absent);
   });
 
   test('require() of the main entry: a session over the HTTP topics API reaches active, and stop frees it', async () => {
@@ -234,11 +268,15 @@ describe('a browser app: the tarball alone, without @gomomento/sdk', () => {
       react: 'not installed',
     });
     expectActiveThenStopped(result.session);
-    await expect(runAsync('node', ['-e', `require('${NAME}/react')`], project())).rejects.toThrow(/Cannot find module 'react'/);
+    await expect(runAsync('node', ['-e', `require('${NAME}/react')`], project())).rejects.toThrow(
+      /Cannot find module 'react'/,
+    );
   });
 
   test('the Node entry says what is missing when the optional @gomomento/sdk is not installed', async () => {
-    await expect(runAsync('node', ['-e', `require('${NAME}/node')`], project())).rejects.toThrow(/Cannot find module '@gomomento\/sdk'/);
+    await expect(runAsync('node', ['-e', `require('${NAME}/node')`], project())).rejects.toThrow(
+      /Cannot find module '@gomomento\/sdk'/,
+    );
   });
 });
 
@@ -266,19 +304,42 @@ describe('a Node app: the tarball with @gomomento/sdk', () => {
   });
 
   test('a TypeScript consumer type-checks against the published declarations (CommonJS, ES module, bundler)', async () => {
-    const options = { strict: true, noEmit: true, skipLibCheck: true, target: 'ES2022', lib: ['ES2022', 'DOM'], types: [] };
+    const options = {
+      strict: true,
+      noEmit: true,
+      skipLibCheck: true,
+      target: 'ES2022',
+      lib: ['ES2022', 'DOM'],
+      types: [],
+    };
     const configs: Record<string, { compilerOptions: Record<string, unknown>; files: string[] }> = {
-      'tsconfig.node10.json': { compilerOptions: { ...options, module: 'commonjs', moduleResolution: 'node10' }, files: ['consumer.ts'] },
-      'tsconfig.nodenext.json': { compilerOptions: { ...options, module: 'nodenext', moduleResolution: 'nodenext' }, files: ['consumer.ts', 'consumer.mts'] },
-      'tsconfig.bundler.json': { compilerOptions: { ...options, module: 'esnext', moduleResolution: 'bundler' }, files: ['consumer.ts'] },
-      'tsconfig.bad.json': { compilerOptions: { ...options, module: 'commonjs', moduleResolution: 'node10' }, files: ['consumer-bad.ts'] },
+      'tsconfig.node10.json': {
+        compilerOptions: { ...options, module: 'commonjs', moduleResolution: 'node10' },
+        files: ['consumer.ts'],
+      },
+      'tsconfig.nodenext.json': {
+        compilerOptions: { ...options, module: 'nodenext', moduleResolution: 'nodenext' },
+        files: ['consumer.ts', 'consumer.mts'],
+      },
+      'tsconfig.bundler.json': {
+        compilerOptions: { ...options, module: 'esnext', moduleResolution: 'bundler' },
+        files: ['consumer.ts'],
+      },
+      'tsconfig.bad.json': {
+        compilerOptions: { ...options, module: 'commonjs', moduleResolution: 'node10' },
+        files: ['consumer-bad.ts'],
+      },
     };
     const dir = project();
     const consumer = fs.readFileSync(path.join(dir, 'consumer.ts'), 'utf8');
     fs.writeFileSync(path.join(dir, 'consumer.mts'), consumer);
     // The same consumer with a state the client does not have: the check must catch it.
-    fs.writeFileSync(path.join(dir, 'consumer-bad.ts'), consumer.replace('seen.push(state)', "seen.push(state === 'active' ? 'playing' : state)"));
-    for (const [file, config] of Object.entries(configs)) fs.writeFileSync(path.join(dir, file), JSON.stringify(config));
+    fs.writeFileSync(
+      path.join(dir, 'consumer-bad.ts'),
+      consumer.replace('seen.push(state)', "seen.push(state === 'active' ? 'playing' : state)"),
+    );
+    for (const [file, config] of Object.entries(configs))
+      fs.writeFileSync(path.join(dir, file), JSON.stringify(config));
     for (const file of ['tsconfig.node10.json', 'tsconfig.nodenext.json', 'tsconfig.bundler.json']) {
       await expect(runAsync('node', [tsc, '-p', file], dir)).resolves.toBeDefined();
     }

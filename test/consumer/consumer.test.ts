@@ -14,14 +14,18 @@ import { installProject, readJson, run } from './support/fresh-project';
 jest.setTimeout(180_000);
 
 const repo = path.resolve(__dirname, '..', '..');
-const versionOf = (name: string): string => readJson<{ version: string }>(path.join(repo, 'node_modules', name, 'package.json')).version;
-const manifest = readJson<{ peerDependencies: Record<string, string>; dependencies?: Record<string, string> }>(path.join(repo, 'package.json'));
+const versionOf = (name: string): string =>
+  readJson<{ version: string }>(path.join(repo, 'node_modules', name, 'package.json')).version;
+const manifest = readJson<{ peerDependencies: Record<string, string>; dependencies?: Record<string, string> }>(
+  path.join(repo, 'package.json'),
+);
 
 /** The lowest version a caret peer range allows (`^2.269.0` is 2.269.0). */
 function peerMinimum(name: string): string {
   const range = manifest.peerDependencies[name];
   const match = /^\^(\d+\.\d+\.\d+)$/.exec(range ?? '');
-  if (!match) throw new Error(`peerDependencies.${name} is '${range}'; this test reads its minimum from a ^x.y.z range`);
+  if (!match)
+    throw new Error(`peerDependencies.${name} is '${range}'; this test reads its minimum from a ^x.y.z range`);
   return match[1]!;
 }
 
@@ -30,7 +34,9 @@ let tarball: string;
 let packedFiles: string[];
 
 beforeAll(() => {
-  const built = ['dist/lib/index.js', '.jsii', 'dist/verify/cli.js', 'assets/token-vending/index.js'].every((file) => fs.existsSync(path.join(repo, file)));
+  const built = ['dist/lib/index.js', '.jsii', 'dist/verify/cli.js', 'assets/token-vending/index.js'].every((file) =>
+    fs.existsSync(path.join(repo, file)),
+  );
   if (!built) {
     run('npm', ['run', 'build'], repo, 300_000);
   }
@@ -98,8 +104,13 @@ function readmeExample(): string {
  * Transpiles the README's example and runs it in `project` with plain node; its template. The
  * example has no app.synth(): as under the CDK CLI, CDK_OUTDIR makes the App synthesize on exit.
  */
-function synthesizeReadmeExample(project: string): { Resources: Record<string, { Type: string }>; Outputs: Record<string, unknown> } {
-  const js = ts.transpileModule(readmeExample(), { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
+function synthesizeReadmeExample(project: string): {
+  Resources: Record<string, { Type: string }>;
+  Outputs: Record<string, unknown>;
+} {
+  const js = ts.transpileModule(readmeExample(), {
+    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
+  }).outputText;
   fs.writeFileSync(path.join(project, 'readme-app.js'), js);
   const outdir = path.join(project, 'cdk.out.readme');
   run('node', ['readme-app.js'], project, 120_000, { ...process.env, CDK_OUTDIR: outdir });
@@ -107,7 +118,10 @@ function synthesizeReadmeExample(project: string): { Resources: Record<string, {
 }
 
 /** What the README's example must deploy: one tracker with its API, subscriber, dashboard and the URL output. */
-function expectReadmeStack(template: { Resources: Record<string, { Type: string }>; Outputs: Record<string, unknown> }): void {
+function expectReadmeStack(template: {
+  Resources: Record<string, { Type: string }>;
+  Outputs: Record<string, unknown>;
+}): void {
   const types = Object.values(template.Resources).map((r) => r.Type);
   expect(types.filter((t) => t === 'AWS::ApiGateway::RestApi')).toHaveLength(1);
   expect(types).toContain('AWS::ECS::Service');
@@ -131,11 +145,21 @@ describe('consumer: the packed library in a fresh project at the development ver
     fs.writeFileSync(path.join(project, 'consumer.ts'), CONSUMER_TS);
     // The same consumer with a type error: the check below must catch it.
     fs.writeFileSync(path.join(project, 'consumer-bad.ts'), CONSUMER_TS.replace('Duration.seconds(5)', '5'));
-    for (const [file, entry] of [['tsconfig.json', 'consumer.ts'], ['tsconfig.bad.json', 'consumer-bad.ts']]) {
+    for (const [file, entry] of [
+      ['tsconfig.json', 'consumer.ts'],
+      ['tsconfig.bad.json', 'consumer-bad.ts'],
+    ]) {
       fs.writeFileSync(
         path.join(project, file),
         JSON.stringify({
-          compilerOptions: { strict: true, noEmit: true, skipLibCheck: true, target: 'ES2022', module: 'commonjs', types: [] },
+          compilerOptions: {
+            strict: true,
+            noEmit: true,
+            skipLibCheck: true,
+            target: 'ES2022',
+            module: 'commonjs',
+            types: [],
+          },
           files: [entry],
         }),
       );
@@ -163,7 +187,8 @@ describe('consumer: the packed library in a fresh project at the development ver
     // Every bundle carries its third-party notices; no source map rides into a Lambda zip.
     const bundles = packedFiles.filter((f) => /^assets\/[^/]+\/index\.js$/.test(f));
     expect(bundles.length).toBeGreaterThanOrEqual(4);
-    for (const bundle of bundles) expect(packedFiles).toContain(bundle.replace(/index\.js$/, 'THIRD-PARTY-NOTICES.txt'));
+    for (const bundle of bundles)
+      expect(packedFiles).toContain(bundle.replace(/index\.js$/, 'THIRD-PARTY-NOTICES.txt'));
     expect(packedFiles.filter((f) => f.endsWith('.map'))).toEqual([]);
     expect(packedFiles.filter((f) => /^(lib|lambda|test|bin|local|client)\//.test(f))).toEqual([]);
     expect(packedFiles.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
@@ -174,7 +199,9 @@ describe('consumer: the packed library in a fresh project at the development ver
     expect(installed).toEqual(expect.arrayContaining(['cdk-concurrency-tracker', 'aws-cdk-lib', 'constructs']));
     expect(installed).not.toContain('esbuild');
     expect(installed).not.toContain('typescript');
-    const published = readJson<{ dependencies?: Record<string, string> }>(path.join(project, 'node_modules', 'cdk-concurrency-tracker', 'package.json'));
+    const published = readJson<{ dependencies?: Record<string, string> }>(
+      path.join(project, 'node_modules', 'cdk-concurrency-tracker', 'package.json'),
+    );
     expect(published.dependencies ?? {}).toEqual({});
   });
 
@@ -227,19 +254,31 @@ describe('consumer: the README example at the declared minimum aws-cdk-lib and c
 
   beforeAll(() => {
     project = path.join(work, 'minimum');
-    installWarnings = installProject(project, [tarball, `aws-cdk-lib@${cdkMinimum}`, `constructs@${constructsMinimum}`]);
+    installWarnings = installProject(project, [
+      tarball,
+      `aws-cdk-lib@${cdkMinimum}`,
+      `constructs@${constructsMinimum}`,
+    ]);
     fs.writeFileSync(path.join(project, 'app.ts'), readmeExample());
     fs.writeFileSync(
       path.join(project, 'tsconfig.json'),
       JSON.stringify({
-        compilerOptions: { strict: true, noEmit: true, skipLibCheck: true, target: 'ES2022', module: 'commonjs', types: [] },
+        compilerOptions: {
+          strict: true,
+          noEmit: true,
+          skipLibCheck: true,
+          target: 'ES2022',
+          module: 'commonjs',
+          types: [],
+        },
         files: ['app.ts'],
       }),
     );
   }, 300_000);
 
   test('installs the minimum versions without overriding a peer dependency', () => {
-    const versionIn = (name: string) => readJson<{ version: string }>(path.join(project, 'node_modules', name, 'package.json')).version;
+    const versionIn = (name: string) =>
+      readJson<{ version: string }>(path.join(project, 'node_modules', name, 'package.json')).version;
     expect(versionIn('aws-cdk-lib')).toBe(cdkMinimum);
     expect(versionIn('constructs')).toBe(constructsMinimum);
     expect(installWarnings).not.toMatch(/ERESOLVE|overriding peer/i);

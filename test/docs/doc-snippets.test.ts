@@ -43,7 +43,11 @@ function tsBlocks(markdown: string, file: string): Snippet[] {
     const body: string[] = [];
     let j = i + 1;
     while (j < lines.length && !/^\s*```\s*$/.test(lines[j]!)) body.push(lines[j++]!.slice(indent));
-    const previous = lines.slice(0, i).reverse().find((line) => line.trim() !== '') ?? '';
+    const previous =
+      lines
+        .slice(0, i)
+        .reverse()
+        .find((line) => line.trim() !== '') ?? '';
     snippets.push({ where: `${file}:${i + 1}`, fragment: previous.trim() === FRAGMENT_MARKER, code: body.join('\n') });
     i = j;
   }
@@ -54,7 +58,11 @@ function tsBlocks(markdown: string, file: string): Snippet[] {
 function boundNames(code: string): Set<string> {
   const names = new Set<string>();
   for (const [, clause] of code.matchAll(/^import\s+(.+?)\s+from\s/gm)) {
-    for (const name of clause!.replace(/[{}]/g, ' ').replace(/\*\s+as\s+/g, ' ').split(/[\s,]+/)) if (name && name !== 'type') names.add(name.replace(/^.*\sas\s/, ''));
+    for (const name of clause!
+      .replace(/[{}]/g, ' ')
+      .replace(/\*\s+as\s+/g, ' ')
+      .split(/[\s,]+/))
+      if (name && name !== 'type') names.add(name.replace(/^.*\sas\s/, ''));
   }
   for (const [, name] of code.matchAll(/^(?:const|let|class|function)\s+([A-Za-z_$][\w$]*)/gm)) names.add(name!);
   return names;
@@ -116,7 +124,8 @@ function typeErrors(snippets: readonly Snippet[]): string[] {
       const { line } = diagnostic.file!.getLineAndCharacterOfPosition(diagnostic.start);
       const [doc, fence] = source.snippet.where.split(':');
       const inBlock = source.docLineOf(line);
-      const docLine = inBlock === undefined ? `${source.snippet.where} (prelude)` : `${doc}:${Number(fence) + 1 + inBlock}`;
+      const docLine =
+        inBlock === undefined ? `${source.snippet.where} (prelude)` : `${doc}:${Number(fence) + 1 + inBlock}`;
       return `${docLine}: ${message}${source.snippet.fragment ? '' : ` (a fragment? mark it with ${FRAGMENT_MARKER} on the line before the fence)`}`;
     });
   } finally {
@@ -128,7 +137,11 @@ describe('TypeScript snippets of the README and the construct and operations doc
   const snippets = DOCS.flatMap((file) => tsBlocks(fs.readFileSync(path.join(ROOT, file), 'utf8'), file));
   // Two snippets that must fail, checked in the same program (one type-check of the package).
   const broken: Snippet[] = [
-    { where: 'BROKEN.md:10', fragment: true, code: "new ConcurrencyTracker(stack, 'Tracker', {\n  defaultLimit: 'two',\n});" },
+    {
+      where: 'BROKEN.md:10',
+      fragment: true,
+      code: "new ConcurrencyTracker(stack, 'Tracker', {\n  defaultLimit: 'two',\n});",
+    },
     { where: 'BROKEN.md:20', fragment: false, code: "new ConcurrencyTracker(stack, 'Tracker', {});" },
   ];
   let errors: string[];
@@ -149,7 +162,9 @@ describe('TypeScript snippets of the README and the construct and operations doc
   it('would catch a snippet that no longer matches the package, at its line in the doc', () => {
     expect(errors.filter((error) => error.startsWith('BROKEN.md')).sort()).toEqual([
       expect.stringMatching(/^BROKEN\.md:12: Type 'string' is not assignable to type 'number'/),
-      expect.stringMatching(/^BROKEN\.md:21: Cannot find name 'ConcurrencyTracker'.*mark it with <!-- snippet: fragment -->/),
+      expect.stringMatching(
+        /^BROKEN\.md:21: Cannot find name 'ConcurrencyTracker'.*mark it with <!-- snippet: fragment -->/,
+      ),
       expect.stringMatching(/^BROKEN\.md:21: Cannot find name 'stack'/),
     ]);
   });

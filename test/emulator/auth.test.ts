@@ -32,7 +32,12 @@ const session = useEmulator(CACHE);
 describe('disposable tokens minted by the emulator', () => {
   it('stamps items published with a publish-only token with its token id', async () => {
     const { emulator } = session;
-    const token = await mintToken(emulator, DisposableTokenScopes.topicPublishOnly(CACHE, 'heartbeats'), ExpiresIn.minutes(5), 'account-42');
+    const token = await mintToken(
+      emulator,
+      DisposableTokenScopes.topicPublishOnly(CACHE, 'heartbeats'),
+      ExpiresIn.minutes(5),
+      'account-42',
+    );
     const subscriber = await record(topicClient(localCredentials(emulator)), CACHE, 'heartbeats');
     const device = topicClient(tokenCredentials(emulator, token));
 
@@ -45,7 +50,12 @@ describe('disposable tokens minted by the emulator', () => {
 
   it('refuses a publish-only token anything else: another topic, subscribing, the cache', async () => {
     const { emulator } = session;
-    const token = await mintToken(emulator, DisposableTokenScopes.topicPublishOnly(CACHE, 'heartbeats'), ExpiresIn.minutes(5), 'account-42');
+    const token = await mintToken(
+      emulator,
+      DisposableTokenScopes.topicPublishOnly(CACHE, 'heartbeats'),
+      ExpiresIn.minutes(5),
+      'account-42',
+    );
     const device = topicClient(tokenCredentials(emulator, token));
     const cache = await cacheClient(tokenCredentials(emulator, token));
 
@@ -62,7 +72,11 @@ describe('disposable tokens minted by the emulator', () => {
 
   it('lets a subscribe-only token subscribe but not publish', async () => {
     const { emulator } = session;
-    const token = await mintToken(emulator, DisposableTokenScopes.topicSubscribeOnly(CACHE, 'control'), ExpiresIn.minutes(5));
+    const token = await mintToken(
+      emulator,
+      DisposableTokenScopes.topicSubscribeOnly(CACHE, 'control'),
+      ExpiresIn.minutes(5),
+    );
     const device = topicClient(tokenCredentials(emulator, token));
     expect(codeOf(await device.publish(CACHE, 'control', 'x'))).toBe(MomentoErrorCode.PERMISSION_ERROR);
     const recorded = await record(device, CACHE, 'control');
@@ -122,7 +136,11 @@ describe('disposable tokens minted by the emulator', () => {
 
   it('allows a key-prefix read-write token on its prefix only, for every key of a batch', async () => {
     const { emulator } = session;
-    const token = await mintToken(emulator, DisposableTokenScopes.cacheKeyPrefixReadWrite(CACHE, 'lease#acct-1#'), ExpiresIn.minutes(5));
+    const token = await mintToken(
+      emulator,
+      DisposableTokenScopes.cacheKeyPrefixReadWrite(CACHE, 'lease#acct-1#'),
+      ExpiresIn.minutes(5),
+    );
     const cache = await cacheClient(tokenCredentials(emulator, token));
     expect(await cache.set(CACHE, 'lease#acct-1#0', 'device-a')).toBeInstanceOf(CacheSet.Success);
     const hit = await cache.get(CACHE, 'lease#acct-1#0');
@@ -137,7 +155,12 @@ describe('disposable tokens minted by the emulator', () => {
 
   it('refuses an expired token with an authentication error', async () => {
     const { emulator } = session;
-    const token = await mintToken(emulator, DisposableTokenScopes.topicPublishOnly(CACHE, 'hb'), ExpiresIn.seconds(1), 'short');
+    const token = await mintToken(
+      emulator,
+      DisposableTokenScopes.topicPublishOnly(CACHE, 'hb'),
+      ExpiresIn.seconds(1),
+      'short',
+    );
     const device = topicClient(tokenCredentials(emulator, token));
     expect(await device.publish(CACHE, 'hb', 'in time')).toBeInstanceOf(TopicPublish.Success);
     await sleep(2100);
@@ -146,7 +169,12 @@ describe('disposable tokens minted by the emulator', () => {
 
   it('refuses forged and altered tokens with an authentication error', async () => {
     const { emulator } = session;
-    const token = await mintToken(emulator, DisposableTokenScopes.topicPublishOnly(CACHE, 'hb'), ExpiresIn.minutes(5), 'acct');
+    const token = await mintToken(
+      emulator,
+      DisposableTokenScopes.topicPublishOnly(CACHE, 'hb'),
+      ExpiresIn.minutes(5),
+      'acct',
+    );
     const envelope = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as { api_key: string; endpoint: string };
     const [header, payload, signature] = envelope.api_key.split('.') as [string, string, string];
     // Widen the scope to a super user without re-signing.
@@ -154,7 +182,11 @@ describe('disposable tokens minted by the emulator', () => {
     const widened = Buffer.from(JSON.stringify({ ...claims, scope: { superUser: true } })).toString('base64url');
     const rewrap = (apiKey: string) => Buffer.from(JSON.stringify({ ...envelope, api_key: apiKey })).toString('base64');
 
-    for (const forged of [rewrap(`${header}.${widened}.${signature}`), rewrap('not-a-token'), rewrap(`${header}.${payload}.AAAA`)]) {
+    for (const forged of [
+      rewrap(`${header}.${widened}.${signature}`),
+      rewrap('not-a-token'),
+      rewrap(`${header}.${payload}.AAAA`),
+    ]) {
       const device = topicClient(tokenCredentials(emulator, forged));
       expect(codeOf(await device.publish(CACHE, 'hb', 'x'))).toBe(MomentoErrorCode.AUTHENTICATION_ERROR);
     }
@@ -175,11 +207,21 @@ describe('disposable tokens minted by the emulator', () => {
     ['an empty permission list', { permissions: [] }],
     [
       'conflicting cache permissions on all caches',
-      { permissions: [{ role: CacheRole.ReadOnly, cache: AllCaches }, { role: CacheRole.ReadWrite, cache: AllCaches }] },
+      {
+        permissions: [
+          { role: CacheRole.ReadOnly, cache: AllCaches },
+          { role: CacheRole.ReadWrite, cache: AllCaches },
+        ],
+      },
     ],
     [
       'conflicting cache permissions on one cache, named two ways',
-      { permissions: [{ role: CacheRole.ReadOnly, cache: CACHE }, { role: CacheRole.ReadWrite, cache: { name: CACHE } }] },
+      {
+        permissions: [
+          { role: CacheRole.ReadOnly, cache: CACHE },
+          { role: CacheRole.ReadWrite, cache: { name: CACHE } },
+        ],
+      },
     ],
     [
       'conflicting topic permissions on one topic',
@@ -209,7 +251,11 @@ describe('disposable tokens minted by the emulator', () => {
       },
     ],
   ])('refuses to mint a token with %s (INVALID_ARGUMENT, as Momento)', async (_name, scope) => {
-    const minted = await authClient(localCredentials(session.emulator)).generateDisposableToken(scope, ExpiresIn.minutes(1), { tokenId: 'account-1' });
+    const minted = await authClient(localCredentials(session.emulator)).generateDisposableToken(
+      scope,
+      ExpiresIn.minutes(1),
+      { tokenId: 'account-1' },
+    );
     expect(codeOf(minted)).toBe(MomentoErrorCode.INVALID_ARGUMENT_ERROR);
   });
 
@@ -230,7 +276,8 @@ describe('disposable tokens minted by the emulator', () => {
         ],
       },
     ];
-    for (const scope of scopes) await expect(mintToken(emulator, scope, ExpiresIn.minutes(1))).resolves.toEqual(expect.any(String));
+    for (const scope of scopes)
+      await expect(mintToken(emulator, scope, ExpiresIn.minutes(1))).resolves.toEqual(expect.any(String));
   });
 
   it('treats local mode and emulator api keys as super users, and lets only them mint', async () => {
@@ -240,12 +287,22 @@ describe('disposable tokens minted by the emulator', () => {
     expect(await cache.createCache('made-with-api-key')).toBeInstanceOf(CreateCache.Success);
     expect(emulator.store.hasCache('made-with-api-key')).toBe(true);
 
-    const deviceToken = await mintToken(emulator, DisposableTokenScopes.topicPublishSubscribe(CACHE, 'x'), ExpiresIn.minutes(1));
+    const deviceToken = await mintToken(
+      emulator,
+      DisposableTokenScopes.topicPublishSubscribe(CACHE, 'x'),
+      ExpiresIn.minutes(1),
+    );
     const deviceAuth = authClient(tokenCredentials(emulator, deviceToken));
-    const minted = await deviceAuth.generateDisposableToken(DisposableTokenScopes.topicPublishOnly(CACHE, 'x'), ExpiresIn.minutes(1));
+    const minted = await deviceAuth.generateDisposableToken(
+      DisposableTokenScopes.topicPublishOnly(CACHE, 'x'),
+      ExpiresIn.minutes(1),
+    );
     expect(codeOf(minted)).toBe(MomentoErrorCode.PERMISSION_ERROR);
     const keyAuth = authClient(tokenCredentials(emulator, apiKey));
-    const fromKey = await keyAuth.generateDisposableToken(DisposableTokenScopes.topicPublishOnly(CACHE, 'x'), ExpiresIn.minutes(1));
+    const fromKey = await keyAuth.generateDisposableToken(
+      DisposableTokenScopes.topicPublishOnly(CACHE, 'x'),
+      ExpiresIn.minutes(1),
+    );
     expect(codeOf(fromKey)).toMatch(/^not an error/);
     cache.close();
   });

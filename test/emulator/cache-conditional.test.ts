@@ -133,7 +133,7 @@ describe('atomicity under concurrent callers', () => {
     const key = freshKey();
     await fx.client.set(fx.cacheName, key, '0');
     const worker = async (): Promise<void> => {
-      for (let done = 0; done < 5; ) {
+      for (let done = 0; done < 5;) {
         const current = (await valueOf(key)) ?? '0';
         const swapped = await fx.client.setIfEqual(fx.cacheName, key, String(Number(current) + 1), current);
         if (swapped instanceof CacheSetIfEqual.Stored) done += 1;

@@ -29,7 +29,9 @@ async function remainingTtl(key: string): Promise<number> {
 describe('dictionaries', () => {
   it('sets, gets, fetches and counts fields', async () => {
     expect(await fetchRecord('d1')).toBeUndefined();
-    expect(await fx.client.dictionarySetFields(fx.cacheName, 'd1', { a: '1', b: '2' })).toBeInstanceOf(CacheDictionarySetFields.Success);
+    expect(await fx.client.dictionarySetFields(fx.cacheName, 'd1', { a: '1', b: '2' })).toBeInstanceOf(
+      CacheDictionarySetFields.Success,
+    );
     await fx.client.dictionarySetField(fx.cacheName, 'd1', 'c', '3');
     await fx.client.dictionarySetField(fx.cacheName, 'd1', 'a', 'one');
     expect(await fetchRecord('d1')).toEqual({ a: 'one', b: '2', c: '3' });
@@ -37,7 +39,9 @@ describe('dictionaries', () => {
     const one = await fx.client.dictionaryGetField(fx.cacheName, 'd1', 'b');
     expect((one as CacheDictionaryGetField.Hit).valueString()).toBe('2');
     expect(await fx.client.dictionaryGetField(fx.cacheName, 'd1', 'zz')).toBeInstanceOf(CacheDictionaryGetField.Miss);
-    expect(await fx.client.dictionaryGetField(fx.cacheName, 'no-dict', 'a')).toBeInstanceOf(CacheDictionaryGetField.Miss);
+    expect(await fx.client.dictionaryGetField(fx.cacheName, 'no-dict', 'a')).toBeInstanceOf(
+      CacheDictionaryGetField.Miss,
+    );
 
     const some = await fx.client.dictionaryGetFields(fx.cacheName, 'd1', ['c', 'zz', 'a']);
     expect(some).toBeInstanceOf(CacheDictionaryGetFields.Hit);
@@ -71,14 +75,18 @@ describe('dictionaries', () => {
   it('refreshes the TTL on write unless told not to', async () => {
     await fx.client.dictionarySetField(fx.cacheName, 'd4', 'a', '1', { ttl: CollectionTtl.of(10) });
     await fx.client.updateTtl(fx.cacheName, 'd4', 2_000);
-    await fx.client.dictionarySetField(fx.cacheName, 'd4', 'b', '2', { ttl: CollectionTtl.of(10).withNoRefreshTtlOnUpdates() });
+    await fx.client.dictionarySetField(fx.cacheName, 'd4', 'b', '2', {
+      ttl: CollectionTtl.of(10).withNoRefreshTtlOnUpdates(),
+    });
     expect(await remainingTtl('d4')).toBeLessThanOrEqual(2_000);
     await fx.client.dictionarySetField(fx.cacheName, 'd4', 'c', '3', { ttl: CollectionTtl.of(10) });
     expect(await remainingTtl('d4')).toBeGreaterThan(9_000);
   });
 
   it('gives a new dictionary the TTL even when refresh is off', async () => {
-    await fx.client.dictionarySetField(fx.cacheName, 'd5', 'a', '1', { ttl: CollectionTtl.of(7).withNoRefreshTtlOnUpdates() });
+    await fx.client.dictionarySetField(fx.cacheName, 'd5', 'a', '1', {
+      ttl: CollectionTtl.of(7).withNoRefreshTtlOnUpdates(),
+    });
     const remaining = await remainingTtl('d5');
     expect(remaining).toBeGreaterThan(6_000);
     expect(remaining).toBeLessThanOrEqual(7_000);
@@ -93,7 +101,9 @@ describe('dictionaries', () => {
 
   it('rejects dictionary calls on another type with FAILED_PRECONDITION', async () => {
     await fx.client.listPushBack(fx.cacheName, 'is-a-list', 'x');
-    expect(errorCodeOf(await fx.client.dictionaryFetch(fx.cacheName, 'is-a-list'))).toBe(MomentoErrorCode.FAILED_PRECONDITION_ERROR);
+    expect(errorCodeOf(await fx.client.dictionaryFetch(fx.cacheName, 'is-a-list'))).toBe(
+      MomentoErrorCode.FAILED_PRECONDITION_ERROR,
+    );
     expect(errorCodeOf(await fx.client.dictionarySetField(fx.cacheName, 'is-a-list', 'f', 'v'))).toBe(
       MomentoErrorCode.FAILED_PRECONDITION_ERROR,
     );

@@ -25,7 +25,11 @@ describe('a missing cache', () => {
     ['setIfAbsent', () => fx.client.setIfAbsent('missing-cache', 'k', 'v'), CacheSetIfAbsent.Error],
     ['dictionaryFetch', () => fx.client.dictionaryFetch('missing-cache', 'd'), CacheDictionaryFetch.Error],
     ['listPushBack', () => fx.client.listPushBack('missing-cache', 'l', 'v'), CacheListPushBack.Error],
-    ['sortedSetPutElement', () => fx.client.sortedSetPutElement('missing-cache', 'z', 'v', 1), CacheSortedSetPutElement.Error],
+    [
+      'sortedSetPutElement',
+      () => fx.client.sortedSetPutElement('missing-cache', 'z', 'v', 1),
+      CacheSortedSetPutElement.Error,
+    ],
   ] as const)('%s fails with CacheNotFound', async (_name, call, errorClass) => {
     const response = await call();
     expect(response).toBeInstanceOf(errorClass);
@@ -37,7 +41,9 @@ describe('malformed requests', () => {
   it('rejects a data call without a cache header as INVALID_ARGUMENT', async () => {
     const raw = rawCacheClient(fx.server.hostname, fx.server.port);
     try {
-      await expect(callUnary(raw.Get.bind(raw), new pb._GetRequest({ cache_key: Buffer.from('k') }), undefined)).rejects.toMatchObject({
+      await expect(
+        callUnary(raw.Get.bind(raw), new pb._GetRequest({ cache_key: Buffer.from('k') }), undefined),
+      ).rejects.toMatchObject({
         code: grpc.status.INVALID_ARGUMENT,
       });
     } finally {
@@ -48,8 +54,14 @@ describe('malformed requests', () => {
   it('rejects a zero TTL as INVALID_ARGUMENT and answers rpcs it lacks with UNIMPLEMENTED', async () => {
     const raw = rawCacheClient(fx.server.hostname, fx.server.port);
     try {
-      const zeroTtl = new pb._SetRequest({ cache_key: Buffer.from('k'), cache_body: Buffer.from('v'), ttl_milliseconds: 0 });
-      await expect(callUnary(raw.Set.bind(raw), zeroTtl, fx.cacheName)).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
+      const zeroTtl = new pb._SetRequest({
+        cache_key: Buffer.from('k'),
+        cache_body: Buffer.from('v'),
+        ttl_milliseconds: 0,
+      });
+      await expect(callUnary(raw.Set.bind(raw), zeroTtl, fx.cacheName)).rejects.toMatchObject({
+        code: grpc.status.INVALID_ARGUMENT,
+      });
       const withHash = new pb._GetWithHashRequest({ cache_key: Buffer.from('k') });
       await expect(callUnary(raw.GetWithHash.bind(raw), withHash, fx.cacheName)).rejects.toMatchObject({
         code: grpc.status.UNIMPLEMENTED,
@@ -62,7 +74,11 @@ describe('malformed requests', () => {
 
 describe('the call guard', () => {
   /** Calls a unary handler directly, as grpc-js would, and returns what it answered. */
-  function invoke(handler: grpc.UntypedHandleCall, request: unknown, metadata: grpc.Metadata): Promise<{ error: unknown; response: unknown }> {
+  function invoke(
+    handler: grpc.UntypedHandleCall,
+    request: unknown,
+    metadata: grpc.Metadata,
+  ): Promise<{ error: unknown; response: unknown }> {
     return new Promise((resolve) => {
       (handler as grpc.handleUnaryCall<unknown, unknown>)(
         { request, metadata } as grpc.ServerUnaryCall<unknown, unknown>,
@@ -71,7 +87,11 @@ describe('the call guard', () => {
     });
   }
 
-  const denied = Object.assign(new Error('denied'), { code: grpc.status.PERMISSION_DENIED, details: 'denied', metadata: new grpc.Metadata() });
+  const denied = Object.assign(new Error('denied'), {
+    code: grpc.status.PERMISSION_DENIED,
+    details: 'denied',
+    metadata: new grpc.Metadata(),
+  });
 
   it('sees the cache, access and every key of a call, and its error stops the call before any change', async () => {
     const store = new CacheStore();
@@ -88,7 +108,9 @@ describe('the call guard', () => {
     const metadata = new grpc.Metadata();
     metadata.set('cache', 'guarded');
 
-    const batch = new pb._GetBatchRequest({ items: [new pb._GetRequest({ cache_key: Buffer.from('a') }), new pb._GetRequest({ cache_key: Buffer.from('b') })] });
+    const batch = new pb._GetBatchRequest({
+      items: [new pb._GetRequest({ cache_key: Buffer.from('a') }), new pb._GetRequest({ cache_key: Buffer.from('b') })],
+    });
     const written: unknown[] = [];
     await new Promise<void>((resolve) => {
       const stream = Object.assign(new EventEmitter(), {
@@ -97,12 +119,18 @@ describe('the call guard', () => {
         write: (message: unknown) => written.push(message),
         end: () => resolve(),
       });
-      (service.GetBatch as grpc.handleServerStreamingCall<unknown, unknown>)(stream as unknown as grpc.ServerWritableStream<unknown, unknown>);
+      (service.GetBatch as grpc.handleServerStreamingCall<unknown, unknown>)(
+        stream as unknown as grpc.ServerWritableStream<unknown, unknown>,
+      );
     });
     expect(written).toHaveLength(2);
     expect(seen[0]).toEqual({ cacheName: 'guarded', access: 'read', keys: ['a', 'b'] });
 
-    const set = new pb._SetRequest({ cache_key: Buffer.from('forbidden'), cache_body: Buffer.from('v'), ttl_milliseconds: 1000 });
+    const set = new pb._SetRequest({
+      cache_key: Buffer.from('forbidden'),
+      cache_body: Buffer.from('v'),
+      ttl_milliseconds: 1000,
+    });
     const result = await invoke(service.Set as grpc.UntypedHandleCall, set, metadata);
     expect(result.error).toBe(denied);
     expect(seen[1]).toEqual({ cacheName: 'guarded', access: 'write', keys: ['forbidden'] });
@@ -112,9 +140,18 @@ describe('the call guard', () => {
 
   it('guards every control call', async () => {
     const store = new CacheStore();
-    const guard: CallGuard = { authorizeControl: () => { throw denied; }, authorizeCache: () => undefined };
+    const guard: CallGuard = {
+      authorizeControl: () => {
+        throw denied;
+      },
+      authorizeCache: () => undefined,
+    };
     const service = createControlService(store, guard);
-    const result = await invoke(service.CreateCache as grpc.UntypedHandleCall, { cache_name: 'x' }, new grpc.Metadata());
+    const result = await invoke(
+      service.CreateCache as grpc.UntypedHandleCall,
+      { cache_name: 'x' },
+      new grpc.Metadata(),
+    );
     expect(result.error).toBe(denied);
     expect(store.hasCache('x')).toBe(false);
     store.close();

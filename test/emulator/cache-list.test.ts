@@ -18,7 +18,10 @@ import { callUnary, rawCacheClient } from './support/raw-cache-client';
 
 const fx = useCacheFixture('lists');
 
-async function listOf(name: string, options?: { startIndex?: number; endIndex?: number }): Promise<string[] | undefined> {
+async function listOf(
+  name: string,
+  options?: { startIndex?: number; endIndex?: number },
+): Promise<string[] | undefined> {
   const response = await fx.client.listFetch(fx.cacheName, name, options);
   if (response instanceof CacheListFetch.Hit) return response.valueListString();
   if (response instanceof CacheListFetch.Miss) return undefined;
@@ -83,7 +86,9 @@ describe('lists', () => {
 
   it('retains a slice', async () => {
     await fx.client.listConcatenateBack(fx.cacheName, 'l6', ['0', '1', '2', '3', '4']);
-    expect(await fx.client.listRetain(fx.cacheName, 'l6', { startIndex: 1, endIndex: -1 })).toBeInstanceOf(CacheListRetain.Success);
+    expect(await fx.client.listRetain(fx.cacheName, 'l6', { startIndex: 1, endIndex: -1 })).toBeInstanceOf(
+      CacheListRetain.Success,
+    );
     expect(await listOf('l6')).toEqual(['1', '2', '3']);
   });
 
@@ -110,8 +115,12 @@ describe('lists', () => {
 
   it('rejects list calls on a scalar with FAILED_PRECONDITION', async () => {
     await fx.client.set(fx.cacheName, 'scalar', 'x');
-    expect(errorCodeOf(await fx.client.listPushBack(fx.cacheName, 'scalar', 'y'))).toBe(MomentoErrorCode.FAILED_PRECONDITION_ERROR);
-    expect(errorCodeOf(await fx.client.listFetch(fx.cacheName, 'scalar'))).toBe(MomentoErrorCode.FAILED_PRECONDITION_ERROR);
+    expect(errorCodeOf(await fx.client.listPushBack(fx.cacheName, 'scalar', 'y'))).toBe(
+      MomentoErrorCode.FAILED_PRECONDITION_ERROR,
+    );
+    expect(errorCodeOf(await fx.client.listFetch(fx.cacheName, 'scalar'))).toBe(
+      MomentoErrorCode.FAILED_PRECONDITION_ERROR,
+    );
   });
 
   it('erases index ranges (a call the SDK does not expose)', async () => {
@@ -125,7 +134,11 @@ describe('lists', () => {
           ranges: [new pb._ListRange({ begin_index: 1, count: 2 }), new pb._ListRange({ begin_index: 5, count: 10 })],
         }),
       });
-      const response = await callUnary<typeof request, cache.cache_client._ListEraseResponse>(raw.ListErase.bind(raw), request, fx.cacheName);
+      const response = await callUnary<typeof request, cache.cache_client._ListEraseResponse>(
+        raw.ListErase.bind(raw),
+        request,
+        fx.cacheName,
+      );
       expect(response.found.list_length).toBe(3);
       expect(await listOf('l9')).toEqual(['0', '3', '4']);
     } finally {

@@ -76,7 +76,9 @@ describe('TTL', () => {
     expect(await fx.client.increaseTtl(fx.cacheName, 'ttl-moves', 20_000)).toBeInstanceOf(CacheIncreaseTtl.Set);
     expect(await fx.client.decreaseTtl(fx.cacheName, 'ttl-moves', 25_000)).toBeInstanceOf(CacheDecreaseTtl.NotSet);
     expect(await fx.client.decreaseTtl(fx.cacheName, 'ttl-moves', 1_000)).toBeInstanceOf(CacheDecreaseTtl.Set);
-    const remaining = ((await fx.client.itemGetTtl(fx.cacheName, 'ttl-moves')) as CacheItemGetTtl.Hit).remainingTtlMillis();
+    const remaining = (
+      (await fx.client.itemGetTtl(fx.cacheName, 'ttl-moves')) as CacheItemGetTtl.Hit
+    ).remainingTtlMillis();
     expect(remaining).toBeLessThanOrEqual(1_000);
     expect(await fx.client.updateTtl(fx.cacheName, 'no-such-key', 1_000)).toBeInstanceOf(CacheUpdateTtl.Miss);
     expect(await fx.client.increaseTtl(fx.cacheName, 'no-such-key', 1_000)).toBeInstanceOf(CacheIncreaseTtl.Miss);
@@ -114,11 +116,9 @@ describe('getBatch / setBatch', () => {
     const got = await fx.client.getBatch(fx.cacheName, ['b2', 'missing', 'b1']);
     expect(got).toBeInstanceOf(CacheGetBatch.Success);
     const results = (got as CacheGetBatch.Success).results();
-    expect(results.map((r) => (r instanceof CacheGet.Hit ? r.valueString() : r instanceof CacheGet.Miss ? null : 'error'))).toEqual([
-      'two',
-      null,
-      'one',
-    ]);
+    expect(
+      results.map((r) => (r instanceof CacheGet.Hit ? r.valueString() : r instanceof CacheGet.Miss ? null : 'error')),
+    ).toEqual(['two', null, 'one']);
   });
 
   it('gives each item of a batch its own TTL (SetBatchItem.ttl, as the engine writes a session and its scope limit)', async () => {

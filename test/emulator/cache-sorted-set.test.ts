@@ -22,7 +22,8 @@ const pb = cache.cache_client;
 type Fetched = Array<{ value: string; score: number }>;
 
 async function fetched(response: CacheSortedSetFetch.Response): Promise<Fetched | undefined> {
-  if (response instanceof CacheSortedSetFetch.Hit) return response.valueArray().map((e) => ({ value: String(e.value), score: e.score }));
+  if (response instanceof CacheSortedSetFetch.Hit)
+    return response.valueArray().map((e) => ({ value: String(e.value), score: e.score }));
   if (response instanceof CacheSortedSetFetch.Miss) return undefined;
   throw new Error(response.toString());
 }
@@ -42,15 +43,26 @@ describe('sorted sets: fetch', () => {
       { value: 'd', score: 4 },
       { value: 'e', score: 5 },
     ]);
-    expect(values(await fetched(await fx.client.sortedSetFetchByRank(fx.cacheName, 'z', { startRank: 1, endRank: 3 })))).toEqual(['b', 'c']);
-    expect(values(await fetched(await fx.client.sortedSetFetchByRank(fx.cacheName, 'z', { startRank: -2 })))).toEqual(['d', 'e']);
     expect(
-      values(await fetched(await fx.client.sortedSetFetchByRank(fx.cacheName, 'z', { order: SortedSetOrder.Descending, endRank: 2 }))),
+      values(await fetched(await fx.client.sortedSetFetchByRank(fx.cacheName, 'z', { startRank: 1, endRank: 3 }))),
+    ).toEqual(['b', 'c']);
+    expect(values(await fetched(await fx.client.sortedSetFetchByRank(fx.cacheName, 'z', { startRank: -2 })))).toEqual([
+      'd',
+      'e',
+    ]);
+    expect(
+      values(
+        await fetched(
+          await fx.client.sortedSetFetchByRank(fx.cacheName, 'z', { order: SortedSetOrder.Descending, endRank: 2 }),
+        ),
+      ),
     ).toEqual(['e', 'd']);
   });
 
   it('fetches by score with inclusive bounds, offset and count', async () => {
-    const byScore = async (options: Parameters<typeof fx.client.sortedSetFetchByScore>[2]): Promise<string[] | undefined> =>
+    const byScore = async (
+      options: Parameters<typeof fx.client.sortedSetFetchByScore>[2],
+    ): Promise<string[] | undefined> =>
       values(await fetched(await fx.client.sortedSetFetchByScore(fx.cacheName, 'z', options)));
     expect(await byScore({ minScore: 2, maxScore: 4 })).toEqual(['b', 'c', 'd']);
     expect(await byScore({ minScore: 4 })).toEqual(['d', 'e']);
@@ -87,14 +99,26 @@ describe('sorted sets: fetch', () => {
         exclusive_max: 5,
       });
       type LengthResponse = cache.cache_client._SortedSetLengthByScoreResponse;
-      const length = await callUnary<typeof lengthRequest, LengthResponse>(raw.SortedSetLengthByScore.bind(raw), lengthRequest, fx.cacheName);
+      const length = await callUnary<typeof lengthRequest, LengthResponse>(
+        raw.SortedSetLengthByScore.bind(raw),
+        lengthRequest,
+        fx.cacheName,
+      );
       expect(length.found.length).toBe(3);
       const unbounded = new pb._SortedSetLengthByScoreRequest({
         set_name: Buffer.from('z'),
         unbounded_min: new common._Unbounded(),
         inclusive_max: 2,
       });
-      expect((await callUnary<typeof unbounded, LengthResponse>(raw.SortedSetLengthByScore.bind(raw), unbounded, fx.cacheName)).found.length).toBe(2);
+      expect(
+        (
+          await callUnary<typeof unbounded, LengthResponse>(
+            raw.SortedSetLengthByScore.bind(raw),
+            unbounded,
+            fx.cacheName,
+          )
+        ).found.length,
+      ).toBe(2);
     } finally {
       raw.close();
     }
@@ -151,7 +175,9 @@ describe('sorted sets: scores, ranks, lengths, removal', () => {
 
   it('rejects sorted-set calls on a dictionary with FAILED_PRECONDITION', async () => {
     await fx.client.dictionarySetField(fx.cacheName, 'a-dict', 'f', 'v');
-    expect(errorCodeOf(await fx.client.sortedSetPutElement(fx.cacheName, 'a-dict', 'x', 1))).toBe(MomentoErrorCode.FAILED_PRECONDITION_ERROR);
+    expect(errorCodeOf(await fx.client.sortedSetPutElement(fx.cacheName, 'a-dict', 'x', 1))).toBe(
+      MomentoErrorCode.FAILED_PRECONDITION_ERROR,
+    );
   });
 
   it('stores the weighted union of sets, replacing the destination', async () => {
@@ -180,6 +206,8 @@ describe('sorted sets: scores, ranks, lengths, removal', () => {
     await fx.client.sortedSetPutElements(fx.cacheName, 'u-kept', { kept: 1 });
     const response = await fx.client.sortedSetUnionStore(fx.cacheName, 'u-kept', []);
     expect(errorCodeOf(response)).toBe(MomentoErrorCode.INVALID_ARGUMENT_ERROR);
-    expect(await fetched(await fx.client.sortedSetFetchByRank(fx.cacheName, 'u-kept'))).toEqual([{ value: 'kept', score: 1 }]);
+    expect(await fetched(await fx.client.sortedSetFetchByRank(fx.cacheName, 'u-kept'))).toEqual([
+      { value: 'kept', score: 1 },
+    ]);
   });
 });

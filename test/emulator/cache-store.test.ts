@@ -64,7 +64,12 @@ describe('CacheStore', () => {
 
   it('gives a new collection the TTL and refreshes an existing one only when asked', () => {
     const keyspace = store.cache('c');
-    const created = keyspace.upsertCollection(key('l'), 'list', { ttlMilliseconds: 1_000, refreshTtl: false }, () => []);
+    const created = keyspace.upsertCollection(
+      key('l'),
+      'list',
+      { ttlMilliseconds: 1_000, refreshTtl: false },
+      () => [],
+    );
     expect(created.expiresAt).toBe(now + 1_000);
     now += 500;
     keyspace.upsertCollection(key('l'), 'list', { ttlMilliseconds: 1_000, refreshTtl: false }, () => []);

@@ -125,7 +125,9 @@ describe('fault injection', () => {
     // New TCP connections are reset at once, on both ports; SDK calls fail meanwhile.
     expect(await connectionOutcome(emulator.port)).toBe('reset');
     expect(await connectionOutcome(Number(new URL(emulator.httpUrl).port))).toBe('reset');
-    expect([MomentoErrorCode.SERVER_UNAVAILABLE, MomentoErrorCode.TIMEOUT_ERROR]).toContain(codeOf(await cache.get(CACHE, 'x')));
+    expect([MomentoErrorCode.SERVER_UNAVAILABLE, MomentoErrorCode.TIMEOUT_ERROR]).toContain(
+      codeOf(await cache.get(CACHE, 'x')),
+    );
     await waitFor(() => subscriber.connectionLosses >= 1, 15_000, 'the subscriber to notice');
 
     await waitFor(() => !emulator.faults.isRefusingConnections(), 15_000, 'the outage to end');

@@ -34,31 +34,48 @@ const errorCode = (response: unknown) => (response as { errorCode?: () => string
 
 it('creates a cache, mints a publish-only token with an id, publishes, receives it with that id, and is refused elsewhere', async () => {
   const local = CredentialProvider.forMomentoLocal({ hostname: running.hostname, port: running.port });
-  const admin = await CacheClient.create({ configuration: Configurations.Laptop.v1(), credentialProvider: local, defaultTtlSeconds: 60 });
+  const admin = await CacheClient.create({
+    configuration: Configurations.Laptop.v1(),
+    credentialProvider: local,
+    defaultTtlSeconds: 60,
+  });
   expect(await admin.createCache('concurrency')).toBeInstanceOf(CreateCache.Success);
 
   const auth = new AuthClient({ configuration: AuthClientConfigurations.Default.latest(), credentialProvider: local });
-  const minted = await auth.generateDisposableToken(DisposableTokenScopes.topicPublishOnly('concurrency', 'heartbeats'), ExpiresIn.minutes(10), {
-    tokenId: 'account-123',
-  });
+  const minted = await auth.generateDisposableToken(
+    DisposableTokenScopes.topicPublishOnly('concurrency', 'heartbeats'),
+    ExpiresIn.minutes(10),
+    {
+      tokenId: 'account-123',
+    },
+  );
   expect(minted).toBeInstanceOf(GenerateDisposableToken.Success);
   const { authToken } = minted as GenerateDisposableToken.Success;
 
   const received: TopicItem[] = [];
-  const subscription = await new TopicClient({ configuration: TopicConfigurations.Default.latest(), credentialProvider: local }).subscribe(
-    'concurrency',
-    'heartbeats',
-    { onItem: (item) => received.push(item) },
-  );
+  const subscription = await new TopicClient({
+    configuration: TopicConfigurations.Default.latest(),
+    credentialProvider: local,
+  }).subscribe('concurrency', 'heartbeats', { onItem: (item) => received.push(item) });
   expect(subscription).toBeInstanceOf(TopicSubscribe.Subscription);
 
   const address = `${running.hostname}:${running.port}`;
   const device = CredentialProvider.fromDisposableToken({
     authToken,
-    endpointOverrides: { cacheEndpoint: address, controlEndpoint: address, tokenEndpoint: address, secureConnection: false },
+    endpointOverrides: {
+      cacheEndpoint: address,
+      controlEndpoint: address,
+      tokenEndpoint: address,
+      secureConnection: false,
+    },
   });
-  const deviceTopics = new TopicClient({ configuration: TopicConfigurations.Default.latest(), credentialProvider: device });
-  expect(await deviceTopics.publish('concurrency', 'heartbeats', '{"v":1,"type":"heartbeat"}')).toBeInstanceOf(TopicPublish.Success);
+  const deviceTopics = new TopicClient({
+    configuration: TopicConfigurations.Default.latest(),
+    credentialProvider: device,
+  });
+  expect(await deviceTopics.publish('concurrency', 'heartbeats', '{"v":1,"type":"heartbeat"}')).toBeInstanceOf(
+    TopicPublish.Success,
+  );
 
   const deadline = Date.now() + 30_000;
   while (received.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
@@ -66,9 +83,17 @@ it('creates a cache, mints a publish-only token with an id, publishes, receives 
   expect(received[0]?.value()).toBe('{"v":1,"type":"heartbeat"}');
   expect(received[0]?.tokenId()).toBe('account-123');
 
-  expect(errorCode(await deviceTopics.publish('concurrency', 'someone-else', 'x'))).toBe(MomentoErrorCode.PERMISSION_ERROR);
-  const deviceCache = await CacheClient.create({ configuration: Configurations.Laptop.v1(), credentialProvider: device, defaultTtlSeconds: 60 });
-  expect(errorCode(await deviceCache.get('concurrency', 'lease#account-123#0'))).toBe(MomentoErrorCode.PERMISSION_ERROR);
+  expect(errorCode(await deviceTopics.publish('concurrency', 'someone-else', 'x'))).toBe(
+    MomentoErrorCode.PERMISSION_ERROR,
+  );
+  const deviceCache = await CacheClient.create({
+    configuration: Configurations.Laptop.v1(),
+    credentialProvider: device,
+    defaultTtlSeconds: 60,
+  });
+  expect(errorCode(await deviceCache.get('concurrency', 'lease#account-123#0'))).toBe(
+    MomentoErrorCode.PERMISSION_ERROR,
+  );
 
   (subscription as TopicSubscribe.Subscription).unsubscribe();
   deviceCache.close();

@@ -29,7 +29,9 @@ describe('starting and stopping', () => {
 
   it('stop() closes open subscriptions and long polls promptly, and frees the ports', async () => {
     const emulator = await startEmulator({ caches: ['c'] });
-    const subscribers = await Promise.all([1, 2, 3].map(() => record(topicClient(localCredentials(emulator)), 'c', 't')));
+    const subscribers = await Promise.all(
+      [1, 2, 3].map(() => record(topicClient(localCredentials(emulator)), 'c', 't')),
+    );
     const token = emulator.createApiKey();
     const poll = fetch(`${emulator.httpUrl}/topics/c/t`, { headers: { Authorization: token } }).then(
       (response) => response.status,
@@ -57,7 +59,9 @@ describe('starting and stopping', () => {
     const running = await spawnEmulator(['--port', '0', '--cache', 'from-cli']);
     try {
       expect(running.readyLine).toContain('listening');
-      const cache = await cacheClient(CredentialProvider.forMomentoLocal({ hostname: running.hostname, port: running.port }));
+      const cache = await cacheClient(
+        CredentialProvider.forMomentoLocal({ hostname: running.hostname, port: running.port }),
+      );
       const listed = await cache.listCaches();
       expect(listed).toBeInstanceOf(ListCaches.Success);
       expect((listed as ListCaches.Success).getCaches().map((c) => c.getName())).toEqual(['from-cli']);

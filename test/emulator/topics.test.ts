@@ -80,7 +80,11 @@ describe('topics', () => {
     const missed = RETAINED + 10;
     for (let i = 4; i < 4 + missed; i += 1) await client.publish(CACHE, 'gap', `g${i}`);
     emulator.faults.clear();
-    await waitFor(() => recorded.discontinuities.length === 1 && recorded.items.length === 3 + RETAINED, 30_000, 'the gap and the log');
+    await waitFor(
+      () => recorded.discontinuities.length === 1 && recorded.items.length === 3 + RETAINED,
+      30_000,
+      'the gap and the log',
+    );
     const newest = lastSeen + missed;
     const oldestRetained = newest - RETAINED + 1;
     const gap = recorded.discontinuities[0];
@@ -93,10 +97,16 @@ describe('topics', () => {
   it(`refuses messages over ${MAX_MESSAGE_BYTES} bytes with a limit error`, async () => {
     const client = topicClient(localCredentials(session.emulator));
     expect(await client.publish(CACHE, 'big', 'x'.repeat(MAX_MESSAGE_BYTES))).toBeInstanceOf(TopicPublish.Success);
-    expect(codeOf(await client.publish(CACHE, 'big', 'x'.repeat(MAX_MESSAGE_BYTES + 1)))).toBe(MomentoErrorCode.LIMIT_EXCEEDED_ERROR);
+    expect(codeOf(await client.publish(CACHE, 'big', 'x'.repeat(MAX_MESSAGE_BYTES + 1)))).toBe(
+      MomentoErrorCode.LIMIT_EXCEEDED_ERROR,
+    );
     // Multi-byte text counts in UTF-8 bytes.
-    expect(codeOf(await client.publish(CACHE, 'big', 'é'.repeat(MAX_MESSAGE_BYTES / 2 + 1)))).toBe(MomentoErrorCode.LIMIT_EXCEEDED_ERROR);
-    expect(codeOf(await client.publish(CACHE, 'big', new Uint8Array(MAX_MESSAGE_BYTES + 1)))).toBe(MomentoErrorCode.LIMIT_EXCEEDED_ERROR);
+    expect(codeOf(await client.publish(CACHE, 'big', 'é'.repeat(MAX_MESSAGE_BYTES / 2 + 1)))).toBe(
+      MomentoErrorCode.LIMIT_EXCEEDED_ERROR,
+    );
+    expect(codeOf(await client.publish(CACHE, 'big', new Uint8Array(MAX_MESSAGE_BYTES + 1)))).toBe(
+      MomentoErrorCode.LIMIT_EXCEEDED_ERROR,
+    );
   });
 
   it('fails publish and subscribe on a missing cache as Momento does', async () => {
@@ -136,7 +146,14 @@ describe('topics', () => {
     const firstMessages = (resumeAt: number, page: number, count: number) =>
       new Promise<ReturnType<InstanceType<typeof pb._SubscriptionItem>['toObject']>[]>((resolve, reject) => {
         const seen: ReturnType<InstanceType<typeof pb._SubscriptionItem>['toObject']>[] = [];
-        const call = raw.Subscribe(new pb._SubscriptionRequest({ cache_name: CACHE, topic: 'raw', resume_at_topic_sequence_number: resumeAt, sequence_page: page }));
+        const call = raw.Subscribe(
+          new pb._SubscriptionRequest({
+            cache_name: CACHE,
+            topic: 'raw',
+            resume_at_topic_sequence_number: resumeAt,
+            sequence_page: page,
+          }),
+        );
         call.on('data', (message: InstanceType<typeof pb._SubscriptionItem>) => {
           seen.push(message.toObject());
           if (seen.length === count) {
@@ -155,10 +172,18 @@ describe('topics', () => {
       expect(page).toBeGreaterThan(0);
 
       const sameStart = await firstMessages(2, page, 3);
-      expect(sameStart.map((m) => m.item?.value?.text ?? (m.heartbeat !== undefined ? 'heartbeat' : '?'))).toEqual(['heartbeat', 'r2', 'r3']);
+      expect(sameStart.map((m) => m.item?.value?.text ?? (m.heartbeat !== undefined ? 'heartbeat' : '?'))).toEqual([
+        'heartbeat',
+        'r2',
+        'r3',
+      ]);
 
       const [, otherPage] = await firstMessages(2, page + 1, 2);
-      expect(otherPage?.discontinuity).toEqual({ last_topic_sequence: 1, new_topic_sequence: 4, new_sequence_page: page });
+      expect(otherPage?.discontinuity).toEqual({
+        last_topic_sequence: 1,
+        new_topic_sequence: 4,
+        new_sequence_page: page,
+      });
 
       const [, ahead] = await firstMessages(10, page, 2);
       expect(ahead?.discontinuity).toEqual({ last_topic_sequence: 9, new_topic_sequence: 4, new_sequence_page: page });

@@ -13,7 +13,8 @@ function shippedServices(): grpc.ServiceDefinition[] {
   const found = new Set<grpc.ServiceDefinition>();
   const seen = new Set<unknown>();
   const walk = (value: unknown, depth: number): void => {
-    if (value === null || (typeof value !== 'object' && typeof value !== 'function') || seen.has(value) || depth > 5) return;
+    if (value === null || (typeof value !== 'object' && typeof value !== 'function') || seen.has(value) || depth > 5)
+      return;
     seen.add(value);
     for (const [name, child] of Object.entries(value as Record<string, unknown>)) {
       if (/^Unimplemented\w*Service$/.test(name) && (child as { definition?: grpc.ServiceDefinition }).definition) {
@@ -47,12 +48,20 @@ function callRaw(address: string, call: string, serverStreaming: boolean): Promi
   const identity = (value: Buffer) => value;
   return new Promise<grpc.ServiceError | undefined>((resolve) => {
     if (serverStreaming) {
-      const stream = client.makeServerStreamRequest(`/${call}`, identity, identity, Buffer.alloc(0), new grpc.Metadata());
+      const stream = client.makeServerStreamRequest(
+        `/${call}`,
+        identity,
+        identity,
+        Buffer.alloc(0),
+        new grpc.Metadata(),
+      );
       stream.on('data', () => undefined);
       stream.on('error', (error: grpc.ServiceError) => resolve(error));
       stream.on('end', () => resolve(undefined));
     } else {
-      client.makeUnaryRequest(`/${call}`, identity, identity, Buffer.alloc(0), new grpc.Metadata(), (error) => resolve(error ?? undefined));
+      client.makeUnaryRequest(`/${call}`, identity, identity, Buffer.alloc(0), new grpc.Metadata(), (error) =>
+        resolve(error ?? undefined),
+      );
     }
   }).finally(() => client.close());
 }
@@ -61,11 +70,21 @@ describe('calls the emulator does not serve', () => {
   it('knows every service @gomomento/generated-types ships, and serves the calls the project makes', () => {
     const { emulator } = session;
     // A service added by a newer generated-types would otherwise answer grpc-js's own message.
-    expect(shippedServices().filter((definition) => !MOMENTO_SERVICES.includes(definition)).map((d) => Object.values(d)[0]?.path)).toEqual([]);
+    expect(
+      shippedServices()
+        .filter((definition) => !MOMENTO_SERVICES.includes(definition))
+        .map((d) => Object.values(d)[0]?.path),
+    ).toEqual([]);
     const unserved = new Set(emulator.unservedCalls);
     const served = everyCall().filter((call) => !unserved.has(call));
     // The project's own calls are served.
-    for (const call of ['cache_client.Scs/SetIf', 'cache_client.Scs/GetBatch', 'cache_client.pubsub.Pubsub/Subscribe', 'token.Token/GenerateDisposableToken', 'control_client.ScsControl/CreateCache']) {
+    for (const call of [
+      'cache_client.Scs/SetIf',
+      'cache_client.Scs/GetBatch',
+      'cache_client.pubsub.Pubsub/Subscribe',
+      'token.Token/GenerateDisposableToken',
+      'control_client.ScsControl/CreateCache',
+    ]) {
       expect(served).toContain(call);
     }
     expect([...unserved].filter((call) => !everyCall().includes(call))).toEqual([]);
@@ -79,7 +98,11 @@ describe('calls the emulator does not serve', () => {
   it('answers each one UNIMPLEMENTED, saying the local emulator does not serve it and naming it', async () => {
     const { emulator } = session;
     const streaming = new Set(
-      shippedServices().flatMap((definition) => Object.values(definition).filter((m) => m.responseStream).map((m) => m.path.slice(1))),
+      shippedServices().flatMap((definition) =>
+        Object.values(definition)
+          .filter((m) => m.responseStream)
+          .map((m) => m.path.slice(1)),
+      ),
     );
     for (const call of emulator.unservedCalls) {
       const error = await callRaw(emulator.address, call, streaming.has(call));
@@ -94,10 +117,17 @@ describe('calls the emulator does not serve', () => {
     const withHash = await cache.getWithHash('unserved', 'k');
     expect(withHash).toBeInstanceOf(CacheGetWithHash.Error);
     expect((withHash as CacheGetWithHash.Error).errorCode()).toBe(MomentoErrorCode.BAD_REQUEST_ERROR);
-    expect((withHash as CacheGetWithHash.Error).message()).toContain('the local emulator does not serve cache_client.Scs/GetWithHash');
+    expect((withHash as CacheGetWithHash.Error).message()).toContain(
+      'the local emulator does not serve cache_client.Scs/GetWithHash',
+    );
     cache.close();
-    const apiKey = await authClient(localCredentials(emulator)).generateApiKey(PermissionScopes.cacheReadWrite('unserved'), ExpiresIn.minutes(5));
+    const apiKey = await authClient(localCredentials(emulator)).generateApiKey(
+      PermissionScopes.cacheReadWrite('unserved'),
+      ExpiresIn.minutes(5),
+    );
     expect(apiKey).toBeInstanceOf(GenerateApiKey.Error);
-    expect((apiKey as GenerateApiKey.Error).message()).toContain('the local emulator does not serve auth.Auth/GenerateApiToken');
+    expect((apiKey as GenerateApiKey.Error).message()).toContain(
+      'the local emulator does not serve auth.Auth/GenerateApiToken',
+    );
   });
 });

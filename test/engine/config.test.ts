@@ -54,7 +54,15 @@ describe('parseRuntimeConfig', () => {
     });
     expect(config.subscriberShards).toEqual([1, 3]);
     expect(config.momentoLocalEndpoint).toEqual({ hostname: '127.0.0.1', port: 9090 });
-    expect(config).toMatchObject({ topicShards: 4, atLimit: 'evict-oldest', limitScope: 'account-content', countingStrategy: 'interval-dictionary', failureMode: 'open', accountSource: 'iam', eventBusName: 'bus' });
+    expect(config).toMatchObject({
+      topicShards: 4,
+      atLimit: 'evict-oldest',
+      limitScope: 'account-content',
+      countingStrategy: 'interval-dictionary',
+      failureMode: 'open',
+      accountSource: 'iam',
+      eventBusName: 'bus',
+    });
   });
 
   it('names every wrong variable at once', () => {
@@ -73,26 +81,41 @@ describe('parseRuntimeConfig', () => {
   });
 
   it('refuses a lease no longer than the heartbeat interval', () => {
-    expect(() => parseRuntimeConfig({ CACHE_NAME: 'c', HEARTBEAT_INTERVAL_SECONDS: '10', LEASE_SECONDS: '10' })).toThrow(/LEASE_SECONDS.*longer/);
+    expect(() =>
+      parseRuntimeConfig({ CACHE_NAME: 'c', HEARTBEAT_INTERVAL_SECONDS: '10', LEASE_SECONDS: '10' }),
+    ).toThrow(/LEASE_SECONDS.*longer/);
   });
 
   it('refuses subscriber shards outside the topic shards', () => {
-    expect(() => parseRuntimeConfig({ CACHE_NAME: 'c', TOPIC_SHARDS: '2', SUBSCRIBER_SHARDS: '2' })).toThrow(/SUBSCRIBER_SHARDS/);
+    expect(() => parseRuntimeConfig({ CACHE_NAME: 'c', TOPIC_SHARDS: '2', SUBSCRIBER_SHARDS: '2' })).toThrow(
+      /SUBSCRIBER_SHARDS/,
+    );
   });
 
   it("reads Momento's endpoint for v2 keys as a host name", () => {
-    expect(parseRuntimeConfig({ CACHE_NAME: 'c', MOMENTO_ENDPOINT: ' Cell-4-US-West-2-1.prod.a.momentohq.com ' }).momentoEndpoint).toBe('cell-4-us-west-2-1.prod.a.momentohq.com');
+    expect(
+      parseRuntimeConfig({ CACHE_NAME: 'c', MOMENTO_ENDPOINT: ' Cell-4-US-West-2-1.prod.a.momentohq.com ' })
+        .momentoEndpoint,
+    ).toBe('cell-4-us-west-2-1.prod.a.momentohq.com');
     expect(parseRuntimeConfig({ CACHE_NAME: 'c' }).momentoEndpoint).toBeUndefined();
   });
 
-  it.each(['https://cell-4-us-west-2-1.prod.a.momentohq.com', 'cell-4-us-west-2-1.prod.a.momentohq.com:443', 'cell-4-us-west-2-1.prod.a.momentohq.com/', 'momentohq', 'cache.-bad-.com', '127.0.0.1:9090'])(
-    'refuses %s as MOMENTO_ENDPOINT, naming the variable',
-    (endpoint) => {
-      expect(() => parseRuntimeConfig({ CACHE_NAME: 'c', MOMENTO_ENDPOINT: endpoint })).toThrow(/MOMENTO_ENDPOINT must be a host name/);
-    },
-  );
+  it.each([
+    'https://cell-4-us-west-2-1.prod.a.momentohq.com',
+    'cell-4-us-west-2-1.prod.a.momentohq.com:443',
+    'cell-4-us-west-2-1.prod.a.momentohq.com/',
+    'momentohq',
+    'cache.-bad-.com',
+    '127.0.0.1:9090',
+  ])('refuses %s as MOMENTO_ENDPOINT, naming the variable', (endpoint) => {
+    expect(() => parseRuntimeConfig({ CACHE_NAME: 'c', MOMENTO_ENDPOINT: endpoint })).toThrow(
+      /MOMENTO_ENDPOINT must be a host name/,
+    );
+  });
 
   it('refuses a malformed emulator endpoint', () => {
-    expect(() => parseRuntimeConfig({ CACHE_NAME: 'c', MOMENTO_LOCAL_ENDPOINT: 'localhost' })).toThrow(/MOMENTO_LOCAL_ENDPOINT/);
+    expect(() => parseRuntimeConfig({ CACHE_NAME: 'c', MOMENTO_LOCAL_ENDPOINT: 'localhost' })).toThrow(
+      /MOMENTO_LOCAL_ENDPOINT/,
+    );
   });
 });

@@ -11,7 +11,11 @@ class RecordingCache extends InMemoryCache {
   /** While set, batched writes wait for it before they are applied. */
   hold: Promise<void> | undefined;
 
-  override async sortedSetPutMany(set: string, elements: readonly { element: string; score: number }[], ttlSeconds: number) {
+  override async sortedSetPutMany(
+    set: string,
+    elements: readonly { element: string; score: number }[],
+    ttlSeconds: number,
+  ) {
     this.batches.push({ set, elements: [...elements] });
     if (this.hold) await this.hold;
     return super.sortedSetPutMany(set, elements, ttlSeconds);
@@ -22,8 +26,14 @@ describe('DeadlineIndexWriter', () => {
   let cache: RecordingCache;
   let metrics: CountingMetrics;
   const warnings: string[] = [];
-  const logger: EngineLogger = { debug: () => undefined, info: () => undefined, warn: (message) => warnings.push(message), error: () => undefined };
-  const writer = (options: { windowMs?: number; maxBatch?: number } = {}) => new DeadlineIndexWriter({ cache, ttlSeconds: 60, metrics, logger, ...options });
+  const logger: EngineLogger = {
+    debug: () => undefined,
+    info: () => undefined,
+    warn: (message) => warnings.push(message),
+    error: () => undefined,
+  };
+  const writer = (options: { windowMs?: number; maxBatch?: number } = {}) =>
+    new DeadlineIndexWriter({ cache, ttlSeconds: 60, metrics, logger, ...options });
   const scoresIn = (shard: number, ids: string[]) => cache.sortedSetScores(cacheKeys.deadlines(shard), ids);
 
   beforeEach(() => {
@@ -50,7 +60,12 @@ describe('DeadlineIndexWriter', () => {
         ],
       },
     ]);
-    expect(await scoresIn(0, ['a', 'b'])).toEqual(new Map([['a', 3_000], ['b', 1_500]]));
+    expect(await scoresIn(0, ['a', 'b'])).toEqual(
+      new Map([
+        ['a', 3_000],
+        ['b', 1_500],
+      ]),
+    );
   });
 
   it('makes one call per shard per flush, and none when nothing is queued', async () => {
@@ -83,7 +98,9 @@ describe('DeadlineIndexWriter', () => {
     w.record(1, 'c', 1);
     expect(cache.batches).toHaveLength(0);
     w.record(0, 'd', 1);
-    expect(cache.batches).toEqual([{ set: cacheKeys.deadlines(0), elements: ['a', 'b', 'd'].map((element) => ({ element, score: 1 })) }]);
+    expect(cache.batches).toEqual([
+      { set: cacheKeys.deadlines(0), elements: ['a', 'b', 'd'].map((element) => ({ element, score: 1 })) },
+    ]);
     await w.flush(); // the rest (shard 1) on stop
     expect(cache.batches.map((b) => b.set)).toEqual([cacheKeys.deadlines(0), cacheKeys.deadlines(1)]);
   });

@@ -4,7 +4,8 @@ import { admittedSession, engineFixture, type EngineFixture } from './support/en
 describe('heartbeats with the deadline index batched (deadlineIndexBatch)', () => {
   let fx: EngineFixture;
   const heartbeat = (sessionId: string) => ({ v: 1 as const, type: 'heartbeat' as const, sessionId, deviceId: 'tv' });
-  const deadlineOf = async (sessionId: string) => (await fx.cache.sortedSetScores(cacheKeys.deadlines(0), [sessionId])).get(sessionId);
+  const deadlineOf = async (sessionId: string) =>
+    (await fx.cache.sortedSetScores(cacheKeys.deadlines(0), [sessionId])).get(sessionId);
 
   beforeEach(() => {
     fx = engineFixture();
@@ -39,27 +40,37 @@ describe('heartbeats with the deadline index batched (deadlineIndexBatch)', () =
   it('writes the heartbeats of many sessions in one call per shard', async () => {
     const engine = fx.engineWith({ DEFAULT_LIMIT: '10' }, { deadlineIndexBatch: { windowMs: 60_000 } });
     const sessions = [];
-    for (const device of ['a', 'b', 'c', 'd']) sessions.push(admittedSession(await engine.admit({ accountId: 'acc', deviceId: device })));
+    for (const device of ['a', 'b', 'c', 'd'])
+      sessions.push(admittedSession(await engine.admit({ accountId: 'acc', deviceId: device })));
     fx.clock.advance(1000);
-    for (const session of sessions) await engine.heartbeat('acc', { v: 1, type: 'heartbeat', sessionId: session.sessionId, deviceId: session.deviceId });
+    for (const session of sessions)
+      await engine.heartbeat('acc', {
+        v: 1,
+        type: 'heartbeat',
+        sessionId: session.sessionId,
+        deviceId: session.deviceId,
+      });
     const before = fx.cache.calls;
     await engine.flushDeadlineIndex!();
     expect(fx.cache.calls - before).toBe(1);
     for (const session of sessions) expect(await deadlineOf(session.sessionId)).toBe(fx.clock.current + 3000);
   });
 
-  it.each(['leases', 'interval-dictionary'])('a sweep does not end a session whose newer deadline is still waiting in the writer (%s)', async (strategy) => {
-    // The index is what the sweep ends sessions by: the writer's queued deadline is what keeps the session.
-    const engine = fx.engineWith({ COUNTING_STRATEGY: strategy }, { deadlineIndexBatch: { windowMs: 60_000 } });
-    const session = admittedSession(await engine.admit({ accountId: 'acc', deviceId: 'tv' }));
-    fx.clock.advance(2900);
-    expect(await engine.heartbeat('acc', heartbeat(session.sessionId))).toBe('refreshed');
-    fx.clock.advance(200); // past the written deadline, within the queued one
-    expect((await engine.sweep([0])).ended).toBe(0);
-    expect((await engine.sweep([0], { lookaheadMs: 2000 })).ended).toBe(0);
-    expect(fx.events.ofType('Session Expired')).toHaveLength(0);
-    await engine.flushDeadlineIndex!();
-    fx.clock.advance(3000); // and once the device is silent, it expires as before
-    expect((await engine.sweep([0])).ended).toBe(1);
-  });
+  it.each(['leases', 'interval-dictionary'])(
+    'a sweep does not end a session whose newer deadline is still waiting in the writer (%s)',
+    async (strategy) => {
+      // The index is what the sweep ends sessions by: the writer's queued deadline is what keeps the session.
+      const engine = fx.engineWith({ COUNTING_STRATEGY: strategy }, { deadlineIndexBatch: { windowMs: 60_000 } });
+      const session = admittedSession(await engine.admit({ accountId: 'acc', deviceId: 'tv' }));
+      fx.clock.advance(2900);
+      expect(await engine.heartbeat('acc', heartbeat(session.sessionId))).toBe('refreshed');
+      fx.clock.advance(200); // past the written deadline, within the queued one
+      expect((await engine.sweep([0])).ended).toBe(0);
+      expect((await engine.sweep([0], { lookaheadMs: 2000 })).ended).toBe(0);
+      expect(fx.events.ofType('Session Expired')).toHaveLength(0);
+      await engine.flushDeadlineIndex!();
+      fx.clock.advance(3000); // and once the device is silent, it expires as before
+      expect((await engine.sweep([0])).ended).toBe(1);
+    },
+  );
 });

@@ -3,7 +3,12 @@ import { admittedSession, engineFixture, type EngineFixture } from './support/en
 
 describe('device messages, expiry and ending sessions', () => {
   let fx: EngineFixture;
-  const heartbeat = (sessionId: string, deviceId: string) => ({ v: 1 as const, type: 'heartbeat' as const, sessionId, deviceId });
+  const heartbeat = (sessionId: string, deviceId: string) => ({
+    v: 1 as const,
+    type: 'heartbeat' as const,
+    sessionId,
+    deviceId,
+  });
   const stop = (sessionId: string, deviceId: string) => ({ v: 1 as const, type: 'stop' as const, sessionId, deviceId });
 
   beforeEach(() => {
@@ -19,7 +24,11 @@ describe('device messages, expiry and ending sessions', () => {
     }
     const view = await engine.listSessions('acc');
     expect(view.active).toBe(1);
-    expect(view.sessions[0]).toEqual({ sessionId: session.sessionId, deviceId: 'tv', startedAt: new Date(session.startedAt).toISOString() });
+    expect(view.sessions[0]).toEqual({
+      sessionId: session.sessionId,
+      deviceId: 'tv',
+      startedAt: new Date(session.startedAt).toISOString(),
+    });
     // The heartbeat time lives in the deadline index: the session check reads it, the list does not.
     expect(await engine.checkSession('acc', session.sessionId)).toMatchObject({
       lastHeartbeatAt: new Date(fx.clock.current).toISOString(),
@@ -62,8 +71,13 @@ describe('device messages, expiry and ending sessions', () => {
     expect(a.ended + b.ended).toBe(1);
     expect((await first.listSessions('acc')).active).toBe(0); // the sweep released its place
     expect(fx.events.ofType('Session Expired')).toHaveLength(1);
-    expect(fx.events.ofType('Session Expired')[0]!.detail).toMatchObject({ sessionId: session.sessionId, reason: 'lease-expired' });
-    expect(fx.topics.controlMessages('control-acc')).toEqual([{ v: 1, type: 'expired', sessionId: session.sessionId, reason: 'lease-expired' }]);
+    expect(fx.events.ofType('Session Expired')[0]!.detail).toMatchObject({
+      sessionId: session.sessionId,
+      reason: 'lease-expired',
+    });
+    expect(fx.topics.controlMessages('control-acc')).toEqual([
+      { v: 1, type: 'expired', sessionId: session.sessionId, reason: 'lease-expired' },
+    ]);
     expect(await fx.cache.sortedSetRange(cacheKeys.deadlines(0), 0, Infinity, 10)).toEqual([]);
     // A late heartbeat of the expired session is dropped, not resurrected.
     expect(await first.heartbeat('acc', heartbeat(session.sessionId, 'tv'))).toBe('already-ended');
@@ -83,7 +97,12 @@ describe('device messages, expiry and ending sessions', () => {
     expect((await engine.sweep([0])).ended).toBe(1); // silent for a lease: ended, its place released
     const newcomer = admittedSession(await engine.admit({ accountId: 'acc', deviceId: 'phone' }));
     expect(await engine.heartbeat('acc', heartbeat(late.sessionId, 'tv'))).toBe('already-ended');
-    expect(fx.topics.controlMessages('control-acc')[0]).toEqual({ v: 1, type: 'expired', sessionId: late.sessionId, reason: 'lease-expired' });
+    expect(fx.topics.controlMessages('control-acc')[0]).toEqual({
+      v: 1,
+      type: 'expired',
+      sessionId: late.sessionId,
+      reason: 'lease-expired',
+    });
     expect((await engine.listSessions('acc')).sessions.map((s) => s.sessionId)).toEqual([newcomer.sessionId]);
   });
 
@@ -93,7 +112,11 @@ describe('device messages, expiry and ending sessions', () => {
     const tv = admittedSession(await engine.admit({ accountId: 'acc', deviceId: 'tv' }));
     admittedSession(await engine.admit({ accountId: 'acc', deviceId: 'phone' }));
     tier = 1;
-    expect(await engine.admit({ accountId: 'acc', deviceId: 'tablet' })).toMatchObject({ kind: 'limit-reached', limit: 1, active: 2 });
+    expect(await engine.admit({ accountId: 'acc', deviceId: 'tablet' })).toMatchObject({
+      kind: 'limit-reached',
+      limit: 1,
+      active: 2,
+    });
     fx.clock.advance(4000);
     expect(await engine.heartbeat('acc', heartbeat(tv.sessionId, 'tv'))).toBe('lease-lost');
     expect((await engine.listSessions('acc')).active).toBe(1);
@@ -135,7 +158,9 @@ describe('device messages, expiry and ending sessions', () => {
     const engine = fx.engineWith();
     expect(await engine.heartbeat('acc', heartbeat('never-admitted', 'tv'))).toBe('lease-lost');
     expect(await engine.heartbeat('acc', heartbeat('never-admitted', 'tv'))).toBe('lease-lost');
-    expect(fx.topics.controlMessages('control-acc')).toEqual([{ v: 1, type: 'expired', sessionId: 'never-admitted', reason: 'lease-lost' }]);
+    expect(fx.topics.controlMessages('control-acc')).toEqual([
+      { v: 1, type: 'expired', sessionId: 'never-admitted', reason: 'lease-lost' },
+    ]);
   });
 
   it('ends a session at its maximum duration, on a heartbeat or by the sweep', async () => {
@@ -156,7 +181,9 @@ describe('device messages, expiry and ending sessions', () => {
     expect(expired.map((d) => d.reason)).toEqual(['max-duration', 'max-duration']);
     expect(fx.topics.controlMessages('control-acc').map((m) => m.type)).toEqual(['expired', 'expired']);
     // A refresh cannot extend it either.
-    expect(await engine.admit({ accountId: 'acc', deviceId: 'tv', sessionId: chatty.sessionId })).toMatchObject({ kind: 'denied' });
+    expect(await engine.admit({ accountId: 'acc', deviceId: 'tv', sessionId: chatty.sessionId })).toMatchObject({
+      kind: 'denied',
+    });
   });
 
   it('ends a session on request (DELETE) and tells its device', async () => {
@@ -165,7 +192,9 @@ describe('device messages, expiry and ending sessions', () => {
     expect(await engine.endSession('other', session.sessionId)).toBe('not-found');
     expect(await engine.endSession('acc', session.sessionId)).toBe('ended');
     expect(await engine.endSession('acc', session.sessionId)).toBe('not-found');
-    expect(fx.topics.controlMessages('control-acc')).toEqual([{ v: 1, type: 'evicted', sessionId: session.sessionId, reason: 'ended-by-account' }]);
+    expect(fx.topics.controlMessages('control-acc')).toEqual([
+      { v: 1, type: 'evicted', sessionId: session.sessionId, reason: 'ended-by-account' },
+    ]);
     expect(fx.metrics.get('SessionsEnded')).toBe(1);
     expect(await engine.admit({ accountId: 'acc', deviceId: 'phone' })).toMatchObject({ kind: 'admitted' });
     expect(await engine.heartbeat('acc', heartbeat(session.sessionId, 'tv'))).toBe('already-ended');
@@ -183,7 +212,9 @@ describe('device messages, expiry and ending sessions', () => {
     expect(await engine.heartbeat('acc', heartbeat(evicted.sessionId, 'tv'))).toBe('already-ended');
     fx.clock.advance(1000);
     expect(await engine.heartbeat('acc', heartbeat(evicted.sessionId, 'tv'))).toBe('already-ended');
-    expect(told()).toEqual([1, 2].map(() => ({ v: 1, type: 'evicted', sessionId: evicted.sessionId, reason: 'ended-by-account' })));
+    expect(told()).toEqual(
+      [1, 2].map(() => ({ v: 1, type: 'evicted', sessionId: evicted.sessionId, reason: 'ended-by-account' })),
+    );
     fx.clock.advance(3000); // a lease later
     await engine.heartbeat('acc', heartbeat(evicted.sessionId, 'tv'));
     expect(told()).toHaveLength(3);

@@ -14,7 +14,8 @@ describe('the engine under attack (issue 11)', () => {
   });
 
   /** Leases claimed from the lowest free slot, so a test knows which device sits where. */
-  const lowestSlotFirst = (env: Record<string, string> = {}) => new LeaseStrategy(fx.cache, testConfig(env).leaseSeconds, () => 0);
+  const lowestSlotFirst = (env: Record<string, string> = {}) =>
+    new LeaseStrategy(fx.cache, testConfig(env).leaseSeconds, () => 0);
 
   describe('one device id on many screens (item 1)', () => {
     it('tells the replaced session at once, reports it evicted, and lists only the newer session', async () => {
@@ -25,14 +26,25 @@ describe('the engine under attack (issue 11)', () => {
       expect(second.sessionId).not.toBe(first.sessionId);
       expect(copy).toMatchObject({ kind: 'admitted', continued: false, replaced: { sessionId: first.sessionId } });
       // Told during the admission itself, before the 201 goes out.
-      expect(fx.topics.controlMessages('control-acc')).toEqual([{ v: 1, type: 'evicted', sessionId: first.sessionId, reason: 'replaced' }]);
-      expect(fx.events.ofType('Session Evicted').map((e) => e.detail)).toEqual([expect.objectContaining({ sessionId: first.sessionId, reason: 'replaced' })]);
+      expect(fx.topics.controlMessages('control-acc')).toEqual([
+        { v: 1, type: 'evicted', sessionId: first.sessionId, reason: 'replaced' },
+      ]);
+      expect(fx.events.ofType('Session Evicted').map((e) => e.detail)).toEqual([
+        expect.objectContaining({ sessionId: first.sessionId, reason: 'replaced' }),
+      ]);
       expect(fx.metrics.get('Evictions')).toBe(1);
       const view = await engine.listSessions('acc');
       expect(view).toMatchObject({ active: 1 });
       expect(view.sessions.map((s) => s.sessionId)).toEqual([second.sessionId]);
       // The first screen's heartbeats no longer count, and the session check refuses it.
-      expect(await engine.heartbeat('acc', { v: 1, type: 'heartbeat', sessionId: first.sessionId, deviceId: 'living-room-tv' })).toBe('already-ended');
+      expect(
+        await engine.heartbeat('acc', {
+          v: 1,
+          type: 'heartbeat',
+          sessionId: first.sessionId,
+          deviceId: 'living-room-tv',
+        }),
+      ).toBe('already-ended');
       expect(await engine.checkSession('acc', first.sessionId)).toBeUndefined();
       expect(await engine.checkSession('acc', second.sessionId)).toMatchObject({ sessionId: second.sessionId });
     });
@@ -45,7 +57,9 @@ describe('the engine under attack (issue 11)', () => {
       const mallory = await engine.admit({ accountId: 'mallory', deviceId: 'web', contentId: 'room-1' });
       expect(mallory).toMatchObject({ kind: 'admitted', continued: false, active: 2 });
       expect(mallory.kind === 'admitted' && mallory.replaced).toBeUndefined();
-      expect(await engine.heartbeat('bob', { v: 1, type: 'heartbeat', sessionId: bob.sessionId, deviceId: 'web' })).toBe('refreshed');
+      expect(
+        await engine.heartbeat('bob', { v: 1, type: 'heartbeat', sessionId: bob.sessionId, deviceId: 'web' }),
+      ).toBe('refreshed');
       expect((await engine.listSessions('bob', 'room-1')).sessions.map((s) => s.sessionId)).toEqual([bob.sessionId]);
       expect(fx.topics.published).toHaveLength(0);
       expect(fx.events.ofType('Session Evicted')).toHaveLength(0);
@@ -54,19 +68,29 @@ describe('the engine under attack (issue 11)', () => {
     it('a room that is full stays full for another account reusing a holder’s device id', async () => {
       const engine = fx.engineWith({ LIMIT_SCOPE: 'content', DEFAULT_LIMIT: '1' });
       const bob = admittedSession(await engine.admit({ accountId: 'bob', deviceId: 'web', contentId: 'room-1' }));
-      expect(await engine.admit({ accountId: 'mallory', deviceId: 'web', contentId: 'room-1' })).toMatchObject({ kind: 'limit-reached', active: 1 });
-      expect(await engine.heartbeat('bob', { v: 1, type: 'heartbeat', sessionId: bob.sessionId, deviceId: 'web' })).toBe('refreshed');
+      expect(await engine.admit({ accountId: 'mallory', deviceId: 'web', contentId: 'room-1' })).toMatchObject({
+        kind: 'limit-reached',
+        active: 1,
+      });
+      expect(
+        await engine.heartbeat('bob', { v: 1, type: 'heartbeat', sessionId: bob.sessionId, deviceId: 'web' }),
+      ).toBe('refreshed');
     });
   });
 
   describe('FAILURE_MODE=open (item 9)', () => {
-    it.each(['permission', 'authentication', 'invalid', 'not-found', 'other'] as const)('does not fail open on a %s error', async (kind) => {
-      const engine = fx.engineWith({ FAILURE_MODE: 'open' });
-      fx.cache.failWith = new MomentoCallError(kind, `${kind} refused`);
-      await expect(engine.admit({ accountId: 'acc', deviceId: 'tv' })).rejects.toBeInstanceOf(MomentoUnavailableError);
-      await expect(engine.listSessions('acc')).rejects.toBeInstanceOf(MomentoUnavailableError);
-      expect(fx.metrics.get('AdmissionsDegraded')).toBe(0);
-    });
+    it.each(['permission', 'authentication', 'invalid', 'not-found', 'other'] as const)(
+      'does not fail open on a %s error',
+      async (kind) => {
+        const engine = fx.engineWith({ FAILURE_MODE: 'open' });
+        fx.cache.failWith = new MomentoCallError(kind, `${kind} refused`);
+        await expect(engine.admit({ accountId: 'acc', deviceId: 'tv' })).rejects.toBeInstanceOf(
+          MomentoUnavailableError,
+        );
+        await expect(engine.listSessions('acc')).rejects.toBeInstanceOf(MomentoUnavailableError);
+        expect(fx.metrics.get('AdmissionsDegraded')).toBe(0);
+      },
+    );
 
     it('fails open when Momento is unavailable, and counts every degraded answer', async () => {
       const engine = fx.engineWith({ FAILURE_MODE: 'open' });
@@ -99,11 +123,15 @@ describe('the engine under attack (issue 11)', () => {
       const engine = fx.engineWith(MAX);
       const first = admittedSession(await engine.admit({ accountId: 'acc', deviceId: 'tv' }));
       fx.clock.advance(50_000);
-      expect(await engine.stop('acc', { v: 1, type: 'stop', sessionId: first.sessionId, deviceId: 'tv' })).toBe('stopped');
+      expect(await engine.stop('acc', { v: 1, type: 'stop', sessionId: first.sessionId, deviceId: 'tv' })).toBe(
+        'stopped',
+      );
       const second = admittedSession(await engine.admit({ accountId: 'acc', deviceId: 'tv' }));
       expect(second.endsAt).toBe(first.endsAt);
       // Another device of the account has its own clock.
-      expect(admittedSession(await engine.admit({ accountId: 'acc', deviceId: 'phone' })).endsAt).toBe(fx.clock.now() + 60_000);
+      expect(admittedSession(await engine.admit({ accountId: 'acc', deviceId: 'phone' })).endsAt).toBe(
+        fx.clock.now() + 60_000,
+      );
     });
 
     it('a refusal at the limit does not start the device’s clock', async () => {
@@ -112,7 +140,9 @@ describe('the engine under attack (issue 11)', () => {
       expect(await engine.admit({ accountId: 'acc', deviceId: 'phone' })).toMatchObject({ kind: 'limit-reached' });
       fx.clock.advance(50_000);
       await engine.stop('acc', { v: 1, type: 'stop', sessionId: tv.sessionId, deviceId: 'tv' });
-      expect(admittedSession(await engine.admit({ accountId: 'acc', deviceId: 'phone' })).endsAt).toBe(fx.clock.now() + 60_000);
+      expect(admittedSession(await engine.admit({ accountId: 'acc', deviceId: 'phone' })).endsAt).toBe(
+        fx.clock.now() + 60_000,
+      );
     });
   });
 
@@ -120,7 +150,8 @@ describe('the engine under attack (issue 11)', () => {
     /** tv, phone and laptop in slots 0, 1 and 2 under limit 3. */
     async function threeDevices(engine: ReturnType<EngineFixture['engineWith']>) {
       const sessions = [];
-      for (const deviceId of ['tv', 'phone', 'laptop']) sessions.push(admittedSession(await engine.admit({ accountId: 'acc', deviceId })));
+      for (const deviceId of ['tv', 'phone', 'laptop'])
+        sessions.push(admittedSession(await engine.admit({ accountId: 'acc', deviceId })));
       expect(sessions.map((s) => s.slot)).toEqual([0, 1, 2]);
       return sessions;
     }
@@ -129,10 +160,16 @@ describe('the engine under attack (issue 11)', () => {
 
     it('after a hook lowers the limit, a late heartbeat does not reclaim a slot at or above it', async () => {
       let tier = 3;
-      const engine = fx.engineWith({}, { hook: { decide: async () => ({ allow: true, limit: tier }) }, strategy: lowestSlotFirst() });
+      const engine = fx.engineWith(
+        {},
+        { hook: { decide: async () => ({ allow: true, limit: tier }) }, strategy: lowestSlotFirst() },
+      );
       const [tv, phone, laptop] = await threeDevices(engine);
       tier = 2;
-      expect(await engine.admit({ accountId: 'acc', deviceId: 'tablet' })).toMatchObject({ kind: 'limit-reached', limit: 2 });
+      expect(await engine.admit({ accountId: 'acc', deviceId: 'tablet' })).toMatchObject({
+        kind: 'limit-reached',
+        limit: 2,
+      });
       fx.clock.advance(2000);
       await beat(engine, tv!);
       await beat(engine, phone!);
@@ -143,10 +180,16 @@ describe('the engine under attack (issue 11)', () => {
 
     it('after a hook lowers the limit, a late heartbeat does not reclaim a free slot below it while the limit is used', async () => {
       let tier = 3;
-      const engine = fx.engineWith({}, { hook: { decide: async () => ({ allow: true, limit: tier }) }, strategy: lowestSlotFirst() });
+      const engine = fx.engineWith(
+        {},
+        { hook: { decide: async () => ({ allow: true, limit: tier }) }, strategy: lowestSlotFirst() },
+      );
       const [tv, phone, laptop] = await threeDevices(engine);
       tier = 2;
-      expect(await engine.admit({ accountId: 'acc', deviceId: 'tablet' })).toMatchObject({ kind: 'limit-reached', limit: 2 });
+      expect(await engine.admit({ accountId: 'acc', deviceId: 'tablet' })).toMatchObject({
+        kind: 'limit-reached',
+        limit: 2,
+      });
       fx.clock.advance(2000);
       await beat(engine, phone!);
       await beat(engine, laptop!);
@@ -162,7 +205,10 @@ describe('the engine under attack (issue 11)', () => {
       const view = await after.listSessions('acc');
       expect(view).toMatchObject({ limit: 2, active: 3, allowed: false });
       expect(view.sessions.map((s) => s.deviceId).sort()).toEqual(['laptop', 'phone', 'tv']);
-      expect(await after.admit({ accountId: 'acc', deviceId: 'tablet' })).toMatchObject({ kind: 'limit-reached', active: 3 });
+      expect(await after.admit({ accountId: 'acc', deviceId: 'tablet' })).toMatchObject({
+        kind: 'limit-reached',
+        active: 3,
+      });
       fx.clock.advance(2000);
       await beat(after, tv!);
       await beat(after, phone!);

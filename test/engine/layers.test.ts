@@ -24,7 +24,10 @@ function runtimeImports(file: string): string[] {
 }
 
 function resolve(file: string, spec: string): string | undefined {
-  for (const candidate of [`${path.join(path.dirname(file), spec)}.ts`, path.join(path.dirname(file), spec, 'index.ts')]) {
+  for (const candidate of [
+    `${path.join(path.dirname(file), spec)}.ts`,
+    path.join(path.dirname(file), spec, 'index.ts'),
+  ]) {
     if (fs.existsSync(candidate)) return candidate;
   }
   return undefined;
@@ -50,7 +53,9 @@ const engineFiles = sourceFiles(core).filter((file) => !edgeLayers.has(layer(fil
 
 test('the engine finds its files (the rule below checks something)', () => {
   expect(engineFiles.length).toBeGreaterThan(15);
-  expect(engineFiles.map((file) => path.basename(file))).toEqual(expect.arrayContaining(['momento-ports.ts', 'lifecycle-event-sink.ts', 'admission-hook.ts']));
+  expect(engineFiles.map((file) => path.basename(file))).toEqual(
+    expect.arrayContaining(['momento-ports.ts', 'lifecycle-event-sink.ts', 'admission-hook.ts']),
+  );
   expect(engineFiles.some((file) => /export function createEngine\b/.test(fs.readFileSync(file, 'utf8')))).toBe(true);
 });
 
@@ -65,8 +70,16 @@ test('the ports import only ports, the contract and the shared error-message hel
   for (const file of sourceFiles(path.join(core, 'ports'))) {
     for (const spec of runtimeImports(file)) {
       const target = spec.startsWith('.') ? resolve(file, spec) : undefined;
-      const allowed = target !== undefined && (layer(target) === 'ports' || target === sharedHelper || target.startsWith(path.join(repo, 'contract') + path.sep));
-      expect([path.relative(repo, file), spec, allowed || spec === 'node:crypto']).toEqual([path.relative(repo, file), spec, true]);
+      const allowed =
+        target !== undefined &&
+        (layer(target) === 'ports' ||
+          target === sharedHelper ||
+          target.startsWith(path.join(repo, 'contract') + path.sep));
+      expect([path.relative(repo, file), spec, allowed || spec === 'node:crypto']).toEqual([
+        path.relative(repo, file),
+        spec,
+        true,
+      ]);
     }
   }
 });
@@ -75,7 +88,10 @@ test('the contract imports nothing outside itself', () => {
   for (const file of sourceFiles(path.join(repo, 'contract'))) {
     const source = fs.readFileSync(file, 'utf8');
     for (const [, spec] of source.matchAll(/\sfrom\s+'([^']+)'/g)) {
-      expect([path.relative(repo, file), spec]).toEqual([path.relative(repo, file), expect.stringMatching(/^\.\/[a-z-]+$/)]);
+      expect([path.relative(repo, file), spec]).toEqual([
+        path.relative(repo, file),
+        expect.stringMatching(/^\.\/[a-z-]+$/),
+      ]);
     }
   }
 });

@@ -33,8 +33,11 @@ describe('LeaseStrategy', () => {
     ['the scope already full', [0, 3, 4], 3, 0],
   ])('stays exact after a lowered limit: %s', async (_name, heldSlots, newLimit, expectedAdmitted) => {
     // Devices admitted under a limit of 5 still hold these slots.
-    for (const slot of heldSlots) await cache.set(cacheKeys.lease(scope.key, slot), `old-${slot} old-session-${slot}`, 3);
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => leases.acquire(scope, newLimit, holder(i), 5)));
+    for (const slot of heldSlots)
+      await cache.set(cacheKeys.lease(scope.key, slot), `old-${slot} old-session-${slot}`, 3);
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => leases.acquire(scope, newLimit, holder(i), 5)),
+    );
     expect(results.filter((r) => r.kind === 'acquired')).toHaveLength(expectedAdmitted);
     expect(await leases.active(scope, newLimit, 5)).toHaveLength(heldSlots.length + expectedAdmitted);
   });
@@ -44,7 +47,9 @@ describe('LeaseStrategy', () => {
     const again = await leases.acquire(scope, 2, { accountId: 'acc-1', deviceId: 'device-1', sessionId: 'session-1b' });
     expect(again).toMatchObject({ kind: 'acquired', replaced: holder(1) });
     const active = await leases.active(scope, 2);
-    expect(active).toEqual([{ holder: { accountId: 'acc-1', deviceId: 'device-1', sessionId: 'session-1b' }, slot: expect.any(Number) }]);
+    expect(active).toEqual([
+      { holder: { accountId: 'acc-1', deviceId: 'device-1', sessionId: 'session-1b' }, slot: expect.any(Number) },
+    ]);
   });
 
   it('reports the holders when full', async () => {
@@ -99,7 +104,9 @@ describe('LeaseStrategy', () => {
 
   it('renews a lease written before the account was part of its value into the current form', async () => {
     await cache.set(cacheKeys.lease(scope.key, 0), 'device-1 session-1', 3);
-    expect(await leases.active(scope, 1)).toEqual([{ holder: { accountId: '', deviceId: 'device-1', sessionId: 'session-1' }, slot: 0 }]);
+    expect(await leases.active(scope, 1)).toEqual([
+      { holder: { accountId: '', deviceId: 'device-1', sessionId: 'session-1' }, slot: 0 },
+    ]);
     expect(await leases.refresh(scope, holder(1), 0)).toBe(true);
     expect(await cache.get(cacheKeys.lease(scope.key, 0))).toBe('acc-1 device-1 session-1');
   });

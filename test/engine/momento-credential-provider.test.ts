@@ -6,7 +6,8 @@ import { createMomentoPorts, momentoCredentials } from '../../lambda/core/adapte
 
 // Keys shaped like Momento's (built here with random signatures; none is a real key).
 const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
-const fakeJwt = (claims: object) => `${base64url({ alg: 'HS512', typ: 'JWT' })}.${base64url(claims)}.${randomBytes(64).toString('base64url')}`;
+const fakeJwt = (claims: object) =>
+  `${base64url({ alg: 'HS512', typ: 'JWT' })}.${base64url(claims)}.${randomBytes(64).toString('base64url')}`;
 /** What the console creates now: a JWT with `t: "g"` and no endpoint. */
 const v2Key = () => fakeJwt({ t: 'g', jti: randomUUID(), iat: 1_760_000_000 });
 const V1_ENDPOINT = 'cell-1-eu-west-1-1.prod.a.momentohq.com';
@@ -14,7 +15,11 @@ const v1Inner = fakeJwt({ sub: 'ops@example.com', ver: 1, p: randomBytes(24).toS
 /** The v1 format: base64 of `{ api_key, endpoint }`. */
 const v1Key = Buffer.from(JSON.stringify({ api_key: v1Inner, endpoint: V1_ENDPOINT })).toString('base64');
 /** The oldest format: a JWT with the control and cache endpoints as claims. */
-const legacyJwt = fakeJwt({ sub: 'ops@example.com', cp: 'control.cell-us-east-1-1.prod.a.momentohq.com', c: 'cache.cell-us-east-1-1.prod.a.momentohq.com' });
+const legacyJwt = fakeJwt({
+  sub: 'ops@example.com',
+  cp: 'control.cell-us-east-1-1.prod.a.momentohq.com',
+  c: 'cache.cell-us-east-1-1.prod.a.momentohq.com',
+});
 const ENDPOINT = 'cell-4-us-west-2-1.prod.a.momentohq.com';
 
 /** A thrown error's message, which must name no part of the key. */
@@ -36,7 +41,15 @@ describe('momentoKeyKind', () => {
     expect(momentoKeyKind(v2Key())).toBe('v2');
     expect(momentoKeyKind(v1Key)).toBe('v1');
     expect(momentoKeyKind(legacyJwt)).toBe('legacy-jwt');
-    for (const malformed of ['', 'not a key', v1Inner, Buffer.from('{"api_key":"x"}').toString('base64'), `"${v2Key()}"`, 'a.b', fakeJwt({ t: 'x' })]) {
+    for (const malformed of [
+      '',
+      'not a key',
+      v1Inner,
+      Buffer.from('{"api_key":"x"}').toString('base64'),
+      `"${v2Key()}"`,
+      'a.b',
+      fakeJwt({ t: 'x' }),
+    ]) {
       expect(momentoKeyKind(malformed)).toBeUndefined();
     }
   });
@@ -82,7 +95,9 @@ describe('the SDK credential provider built for each kind of key', () => {
     ['a key in quotes', `"${v2Key()}"`],
     ['base64 without an endpoint', Buffer.from(JSON.stringify({ api_key: v1Inner })).toString('base64')],
   ])('refuses %s without echoing it', (_name, key) => {
-    expect(refusal(() => momentoCredentialProvider(key, ENDPOINT, 'data'), key)).toMatch(/Momento data key is not a Momento API key.*in the dataKeySecret secret/);
+    expect(refusal(() => momentoCredentialProvider(key, ENDPOINT, 'data'), key)).toMatch(
+      /Momento data key is not a Momento API key.*in the dataKeySecret secret/,
+    );
   });
 });
 
@@ -100,7 +115,10 @@ describe('momentoCredentials and createMomentoPorts', () => {
   });
 
   it('still mints with a legacy auth key beside a v2 data key', () => {
-    const credentials = momentoCredentials(config({ MOMENTO_ENDPOINT: ENDPOINT }), { dataKey: v2Key(), authKey: v1Key });
+    const credentials = momentoCredentials(config({ MOMENTO_ENDPOINT: ENDPOINT }), {
+      dataKey: v2Key(),
+      authKey: v1Key,
+    });
     expect(credentials.auth?.getTokenEndpoint()).toBe(`token.${V1_ENDPOINT}`);
     expect(credentials.auth?.getAuthToken()).toBe(v1Inner);
   });

@@ -1,4 +1,10 @@
-import { controlTopicName, heartbeatTopicName, resolveScope, ScopeError, shardOf } from '../../lambda/core/engine/scope';
+import {
+  controlTopicName,
+  heartbeatTopicName,
+  resolveScope,
+  ScopeError,
+  shardOf,
+} from '../../lambda/core/engine/scope';
 
 describe('scopes and topics', () => {
   it('keys each scope kind distinctly', () => {

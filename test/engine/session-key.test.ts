@@ -1,6 +1,10 @@
 import { parseRuntimeConfig } from '../../lambda/core/runtime/config';
 import { processSessionKeySecret, SessionKeys } from '../../lambda/core/messages/session-key';
-import { inProcessSessionKeys, loadSessionKeys, SessionKeySecretError } from '../../lambda/core/adapters/session-key-secret';
+import {
+  inProcessSessionKeys,
+  loadSessionKeys,
+  SessionKeySecretError,
+} from '../../lambda/core/adapters/session-key-secret';
 
 const SECRET = 'a-session-key-secret-of-at-least-32-chars';
 const ids = { accountId: 'acc-1', sessionId: 'b7f1c7c2-5c1d-4a4b-9c38-0d6c2f0a9e11', deviceId: 'tv' };
@@ -22,7 +26,8 @@ describe('session keys', () => {
   it('refuses missing, malformed and tampered keys without throwing', () => {
     const key = keys.derive(ids);
     const flipped = `${key.slice(0, 10)}${key[10] === 'A' ? 'B' : 'A'}${key.slice(11)}`;
-    for (const bad of [undefined, '', 'short', `${key}=`, `${key.slice(0, 42)}*`, flipped]) expect(keys.verify(ids, bad)).toBe(false);
+    for (const bad of [undefined, '', 'short', `${key}=`, `${key.slice(0, 42)}*`, flipped])
+      expect(keys.verify(ids, bad)).toBe(false);
   });
 
   it('keeps ids apart that a naive join would run together', () => {
@@ -40,15 +45,22 @@ describe('the session key secret', () => {
 
   it('reads the secret by ARN (token vending), or takes SESSION_KEY_SECRET (the subscriber)', async () => {
     const read = jest.fn(async () => ` ${SECRET} `);
-    const byArn = await loadSessionKeys(parseRuntimeConfig({ ...base, SESSION_KEY_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:1:secret:sk' }), read);
+    const byArn = await loadSessionKeys(
+      parseRuntimeConfig({ ...base, SESSION_KEY_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:1:secret:sk' }),
+      read,
+    );
     expect(read).toHaveBeenCalledWith('arn:aws:secretsmanager:eu-west-1:1:secret:sk');
     const direct = await loadSessionKeys(parseRuntimeConfig({ ...base, SESSION_KEY_SECRET: SECRET }));
     expect(direct.verify(ids, byArn.derive(ids))).toBe(true);
   });
 
   it('fails with what to set when a deployed process has no secret, and never names the value', async () => {
-    await expect(loadSessionKeys(parseRuntimeConfig(base))).rejects.toThrow(/SESSION_KEY_SECRET_ARN or SESSION_KEY_SECRET/);
-    await expect(loadSessionKeys(parseRuntimeConfig({ ...base, SESSION_KEY_SECRET_ARN: 'arn:x' }), async () => '  ')).rejects.toThrow(SessionKeySecretError);
+    await expect(loadSessionKeys(parseRuntimeConfig(base))).rejects.toThrow(
+      /SESSION_KEY_SECRET_ARN or SESSION_KEY_SECRET/,
+    );
+    await expect(
+      loadSessionKeys(parseRuntimeConfig({ ...base, SESSION_KEY_SECRET_ARN: 'arn:x' }), async () => '  '),
+    ).rejects.toThrow(SessionKeySecretError);
     const tooShort = loadSessionKeys(parseRuntimeConfig({ ...base, SESSION_KEY_SECRET: 'tiny-secret-value' }));
     await expect(tooShort).rejects.toThrow(/shorter than 32/);
     await expect(tooShort).rejects.not.toThrow(/tiny-secret-value/);

@@ -62,7 +62,14 @@ describe('vendToken', () => {
       limit: 2,
       active: 1,
     });
-    expect(tokens.grants).toEqual([{ accountId: 'acc-1', publishTopic: outcome.grant.heartbeatTopic, subscribeTopic: 'control-acc-1', ttlSeconds: 600 }]);
+    expect(tokens.grants).toEqual([
+      {
+        accountId: 'acc-1',
+        publishTopic: outcome.grant.heartbeatTopic,
+        subscribeTopic: 'control-acc-1',
+        ttlSeconds: 600,
+      },
+    ]);
   });
 
   it('reuses an account’s token until close to expiry: one mint per account per lifetime', async () => {
@@ -81,13 +88,27 @@ describe('vendToken', () => {
     const first = await vendToken({ accountId: 'acc-1', deviceId: 'tv' }, deps);
     if (first.kind !== 'issued') throw new Error('not issued');
     clock.advance(200_000); // a third of the 600 s lifetime used: a refresh may still reuse it
-    const early = await vendToken({ accountId: 'acc-1', deviceId: 'tv', sessionId: first.grant.sessionId, sessionKey: first.grant.sessionKey }, deps);
-    expect(early.kind === 'issued' && early.grant).toMatchObject({ token: first.grant.token, sessionId: first.grant.sessionId, active: 1 });
+    const early = await vendToken(
+      { accountId: 'acc-1', deviceId: 'tv', sessionId: first.grant.sessionId, sessionKey: first.grant.sessionKey },
+      deps,
+    );
+    expect(early.kind === 'issued' && early.grant).toMatchObject({
+      token: first.grant.token,
+      sessionId: first.grant.sessionId,
+      active: 1,
+    });
     clock.advance(200_000); // now past half: the refresh mints, and the new token is shared from then on
-    const later = await vendToken({ accountId: 'acc-1', deviceId: 'tv', sessionId: first.grant.sessionId, sessionKey: first.grant.sessionKey }, deps);
-    expect(later.kind === 'issued' && Date.parse(later.grant.expiresAt)).toBeGreaterThan(Date.parse(first.grant.expiresAt));
+    const later = await vendToken(
+      { accountId: 'acc-1', deviceId: 'tv', sessionId: first.grant.sessionId, sessionKey: first.grant.sessionKey },
+      deps,
+    );
+    expect(later.kind === 'issued' && Date.parse(later.grant.expiresAt)).toBeGreaterThan(
+      Date.parse(first.grant.expiresAt),
+    );
     const other = await vendToken({ accountId: 'acc-1', deviceId: 'phone' }, deps);
-    expect(other.kind === 'issued' && later.kind === 'issued' && other.grant.token).toBe(later.kind === 'issued' ? later.grant.token : '');
+    expect(other.kind === 'issued' && later.kind === 'issued' && other.grant.token).toBe(
+      later.kind === 'issued' ? later.grant.token : '',
+    );
     expect(tokens.grants).toHaveLength(2);
   });
 
@@ -98,18 +119,38 @@ describe('vendToken', () => {
     if (tv.kind !== 'issued' || phone.kind !== 'issued') throw new Error('not issued');
     // Same device token (the account's), different session keys.
     expect(tv.grant.token).toBe(phone.grant.token);
-    expect(tv.grant.sessionKey).toBe(deps.sessionKeys.derive({ accountId: 'acc-1', sessionId: tv.grant.sessionId, deviceId: 'tv' }));
+    expect(tv.grant.sessionKey).toBe(
+      deps.sessionKeys.derive({ accountId: 'acc-1', sessionId: tv.grant.sessionId, deviceId: 'tv' }),
+    );
     expect(tv.grant.sessionKey).not.toBe(phone.grant.sessionKey);
     // The phone names the tv's session: with its own key, with none, with the tv's key for another device.
     for (const sessionKey of [phone.grant.sessionKey, undefined]) {
-      expect(await vendToken({ accountId: 'acc-1', deviceId: 'tv', sessionId: tv.grant.sessionId, sessionKey }, deps)).toEqual({ kind: 'invalid-session-key' });
+      expect(
+        await vendToken({ accountId: 'acc-1', deviceId: 'tv', sessionId: tv.grant.sessionId, sessionKey }, deps),
+      ).toEqual({ kind: 'invalid-session-key' });
     }
-    expect(await vendToken({ accountId: 'acc-1', deviceId: 'phone', sessionId: tv.grant.sessionId, sessionKey: tv.grant.sessionKey }, deps)).toEqual({ kind: 'invalid-session-key' });
+    expect(
+      await vendToken(
+        { accountId: 'acc-1', deviceId: 'phone', sessionId: tv.grant.sessionId, sessionKey: tv.grant.sessionKey },
+        deps,
+      ),
+    ).toEqual({ kind: 'invalid-session-key' });
     // Another account cannot use a key of this one.
-    expect(await vendToken({ accountId: 'acc-2', deviceId: 'tv', sessionId: tv.grant.sessionId, sessionKey: tv.grant.sessionKey }, deps)).toEqual({ kind: 'invalid-session-key' });
+    expect(
+      await vendToken(
+        { accountId: 'acc-2', deviceId: 'tv', sessionId: tv.grant.sessionId, sessionKey: tv.grant.sessionKey },
+        deps,
+      ),
+    ).toEqual({ kind: 'invalid-session-key' });
     expect((await deps.engine.listSessions('acc-1')).active).toBe(2); // nothing was admitted or changed
-    const refreshed = await vendToken({ accountId: 'acc-1', deviceId: 'tv', sessionId: tv.grant.sessionId, sessionKey: tv.grant.sessionKey }, deps);
-    expect(refreshed.kind === 'issued' && refreshed.grant).toMatchObject({ sessionId: tv.grant.sessionId, sessionKey: tv.grant.sessionKey });
+    const refreshed = await vendToken(
+      { accountId: 'acc-1', deviceId: 'tv', sessionId: tv.grant.sessionId, sessionKey: tv.grant.sessionKey },
+      deps,
+    );
+    expect(refreshed.kind === 'issued' && refreshed.grant).toMatchObject({
+      sessionId: tv.grant.sessionId,
+      sessionKey: tv.grant.sessionKey,
+    });
   });
 
   it('never hands out a token outliving the session’s maximum duration', async () => {

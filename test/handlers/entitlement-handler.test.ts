@@ -8,8 +8,21 @@ const claims = { sub: 'acc-1' };
 describe('entitlement routes', () => {
   it('GET lists the account’s sessions with the exact count and whether another is allowed', async () => {
     const { deps } = handlerFixture();
-    const admitted = bodyOf(await handleTokenRequest(apiEvent({ method: 'POST', path: '/tokens', body: { deviceId: 'tv', contentId: 'film', kind: 'video' }, claims }), deps));
-    const result = await handleEntitlementRequest(apiEvent({ method: 'GET', path: '/accounts/acc-1/sessions', pathParameters: { accountId: 'acc-1' }, claims }), deps);
+    const admitted = bodyOf(
+      await handleTokenRequest(
+        apiEvent({
+          method: 'POST',
+          path: '/tokens',
+          body: { deviceId: 'tv', contentId: 'film', kind: 'video' },
+          claims,
+        }),
+        deps,
+      ),
+    );
+    const result = await handleEntitlementRequest(
+      apiEvent({ method: 'GET', path: '/accounts/acc-1/sessions', pathParameters: { accountId: 'acc-1' }, claims }),
+      deps,
+    );
     expect(result.statusCode).toBe(200);
     expect(bodyOf(result)).toEqual({
       accountId: 'acc-1',
@@ -30,33 +43,55 @@ describe('entitlement routes', () => {
 
   it('routes by path when API Gateway gives no path parameters (local server)', async () => {
     const { deps } = handlerFixture();
-    const result = await handleEntitlementRequest(apiEvent({ method: 'GET', path: '/accounts/acc-1/sessions', claims }), deps);
+    const result = await handleEntitlementRequest(
+      apiEvent({ method: 'GET', path: '/accounts/acc-1/sessions', claims }),
+      deps,
+    );
     expect(bodyOf(result)).toMatchObject({ accountId: 'acc-1', active: 0, allowed: true });
   });
 
   it('answers 403 when the path names another account than the claim', async () => {
     const { deps } = handlerFixture();
-    const result = await handleEntitlementRequest(apiEvent({ method: 'GET', path: '/accounts/acc-2/sessions', claims }), deps);
+    const result = await handleEntitlementRequest(
+      apiEvent({ method: 'GET', path: '/accounts/acc-2/sessions', claims }),
+      deps,
+    );
     expect(result.statusCode).toBe(403);
     expect(bodyOf(result)).toEqual({ error: 'forbidden', message: expect.any(String) });
   });
 
   it('DELETE ends the session, tells the device and frees the place; 404 after', async () => {
     const { deps, topics } = handlerFixture({ DEFAULT_LIMIT: '1' });
-    const admitted = bodyOf(await handleTokenRequest(apiEvent({ method: 'POST', path: '/tokens', body: { deviceId: 'tv' }, claims }), deps));
+    const admitted = bodyOf(
+      await handleTokenRequest(apiEvent({ method: 'POST', path: '/tokens', body: { deviceId: 'tv' }, claims }), deps),
+    );
     const path = `/accounts/acc-1/sessions/${String(admitted.sessionId)}`;
     const ended = await handleEntitlementRequest(apiEvent({ method: 'DELETE', path, claims }), deps);
     expect(ended.statusCode).toBe(200);
     expect(bodyOf(ended)).toEqual({ accountId: 'acc-1', sessionId: admitted.sessionId, ended: true });
-    expect(topics.controlMessages('control-acc-1')).toEqual([{ v: 1, type: 'evicted', sessionId: admitted.sessionId, reason: 'ended-by-account' }]);
+    expect(topics.controlMessages('control-acc-1')).toEqual([
+      { v: 1, type: 'evicted', sessionId: admitted.sessionId, reason: 'ended-by-account' },
+    ]);
     expect((await handleEntitlementRequest(apiEvent({ method: 'DELETE', path, claims }), deps)).statusCode).toBe(404);
-    expect((await handleTokenRequest(apiEvent({ method: 'POST', path: '/tokens', body: { deviceId: 'phone' }, claims }), deps)).statusCode).toBe(201);
+    expect(
+      (
+        await handleTokenRequest(
+          apiEvent({ method: 'POST', path: '/tokens', body: { deviceId: 'phone' }, claims }),
+          deps,
+        )
+      ).statusCode,
+    ).toBe(201);
   });
 
   describe('the session check (GET /accounts/{accountId}/sessions/{sessionId})', () => {
     it('answers 200 with the session while it is counted, 404 session-not-found once it ended or never existed', async () => {
       const { deps } = handlerFixture();
-      const admitted = bodyOf(await handleTokenRequest(apiEvent({ method: 'POST', path: '/tokens', body: { deviceId: 'tv', contentId: 'film' }, claims }), deps));
+      const admitted = bodyOf(
+        await handleTokenRequest(
+          apiEvent({ method: 'POST', path: '/tokens', body: { deviceId: 'tv', contentId: 'film' }, claims }),
+          deps,
+        ),
+      );
       const path = `/accounts/acc-1/sessions/${String(admitted.sessionId)}`;
       const pathParameters = { accountId: 'acc-1', sessionId: String(admitted.sessionId) };
       const counted = await handleEntitlementRequest(apiEvent({ method: 'GET', path, pathParameters, claims }), deps);
@@ -73,26 +108,56 @@ describe('entitlement routes', () => {
       const ended = await handleEntitlementRequest(apiEvent({ method: 'GET', path, pathParameters, claims }), deps);
       expect(ended.statusCode).toBe(404);
       expect(bodyOf(ended)).toEqual({ error: 'session-not-found', message: expect.any(String) });
-      const never = await handleEntitlementRequest(apiEvent({ method: 'GET', path: '/accounts/acc-1/sessions/never-issued', claims }), deps);
+      const never = await handleEntitlementRequest(
+        apiEvent({ method: 'GET', path: '/accounts/acc-1/sessions/never-issued', claims }),
+        deps,
+      );
       expect(never.statusCode).toBe(404);
     });
 
     it('answers 403 to a claim asking about another account’s session, and 404 when the path names the other account under IAM', async () => {
       const { deps } = handlerFixture();
-      const admitted = bodyOf(await handleTokenRequest(apiEvent({ method: 'POST', path: '/tokens', body: { deviceId: 'tv' }, claims }), deps));
-      const asMallory = await handleEntitlementRequest(apiEvent({ method: 'GET', path: `/accounts/acc-1/sessions/${String(admitted.sessionId)}`, claims: { sub: 'mallory' } }), deps);
+      const admitted = bodyOf(
+        await handleTokenRequest(apiEvent({ method: 'POST', path: '/tokens', body: { deviceId: 'tv' }, claims }), deps),
+      );
+      const asMallory = await handleEntitlementRequest(
+        apiEvent({
+          method: 'GET',
+          path: `/accounts/acc-1/sessions/${String(admitted.sessionId)}`,
+          claims: { sub: 'mallory' },
+        }),
+        deps,
+      );
       expect(asMallory.statusCode).toBe(403);
       const iam = handlerFixture({ ACCOUNT_SOURCE: 'iam' });
-      const own = bodyOf(await handleTokenRequest(apiEvent({ method: 'POST', path: '/tokens', body: { accountId: 'acc-1', deviceId: 'tv' } }), iam.deps));
-      const wrongPath = await handleEntitlementRequest(apiEvent({ method: 'GET', path: `/accounts/acc-2/sessions/${String(own.sessionId)}` }), iam.deps);
+      const own = bodyOf(
+        await handleTokenRequest(
+          apiEvent({ method: 'POST', path: '/tokens', body: { accountId: 'acc-1', deviceId: 'tv' } }),
+          iam.deps,
+        ),
+      );
+      const wrongPath = await handleEntitlementRequest(
+        apiEvent({ method: 'GET', path: `/accounts/acc-2/sessions/${String(own.sessionId)}` }),
+        iam.deps,
+      );
       expect(wrongPath.statusCode).toBe(404);
-      expect((await handleEntitlementRequest(apiEvent({ method: 'GET', path: `/accounts/acc-1/sessions/${String(own.sessionId)}` }), iam.deps)).statusCode).toBe(200);
+      expect(
+        (
+          await handleEntitlementRequest(
+            apiEvent({ method: 'GET', path: `/accounts/acc-1/sessions/${String(own.sessionId)}` }),
+            iam.deps,
+          )
+        ).statusCode,
+      ).toBe(200);
     });
 
     it('answers 503 when Momento is unavailable, even under FAILURE_MODE=open', async () => {
       const { deps, cache } = handlerFixture({ FAILURE_MODE: 'open' });
       cache.failWith = new MomentoCallError('unavailable', 'connection refused');
-      const result = await handleEntitlementRequest(apiEvent({ method: 'GET', path: '/accounts/acc-1/sessions/s-1', claims }), deps);
+      const result = await handleEntitlementRequest(
+        apiEvent({ method: 'GET', path: '/accounts/acc-1/sessions/s-1', claims }),
+        deps,
+      );
       expect(result.statusCode).toBe(503);
     });
   });
@@ -104,12 +169,15 @@ describe('entitlement routes', () => {
     ['a bad session id', 'DELETE', '/accounts/acc-1/sessions/has%20space', 400, {}],
     ['a bad content id', 'GET', '/accounts/acc-1/sessions', 400, { contentId: 'x'.repeat(300) }],
     ['POST on the sessions', 'POST', '/accounts/acc-1/sessions', 405, {}],
-  ])('answers 4xx for %s', async (_name: string, method: string, path: string, status: number, query: Record<string, string>) => {
-    const { deps } = handlerFixture();
-    const result = await handleEntitlementRequest(apiEvent({ method, path, claims, query }), deps);
-    expect(result.statusCode).toBe(status);
-    expect(bodyOf(result)).toEqual({ error: expect.any(String), message: expect.any(String) });
-  });
+  ])(
+    'answers 4xx for %s',
+    async (_name: string, method: string, path: string, status: number, query: Record<string, string>) => {
+      const { deps } = handlerFixture();
+      const result = await handleEntitlementRequest(apiEvent({ method, path, claims, query }), deps);
+      expect(result.statusCode).toBe(status);
+      expect(bodyOf(result)).toEqual({ error: expect.any(String), message: expect.any(String) });
+    },
+  );
 
   it('takes the account from the path under IAM', async () => {
     const { deps } = handlerFixture({ ACCOUNT_SOURCE: 'iam' });

@@ -22,9 +22,16 @@ export function handlerFixture(env: Record<string, string> = {}, withTokens = tr
   const metrics = new CountingMetrics();
   let minted = 0;
   const tokens: TokenPort = {
-    mintDeviceToken: async (grant: DeviceTokenGrant): Promise<MintedToken> => ({ token: `token-${++minted}-${grant.accountId}`, expiresAt: clock.now() + grant.ttlSeconds * 1000 }),
+    mintDeviceToken: async (grant: DeviceTokenGrant): Promise<MintedToken> => ({
+      token: `token-${++minted}-${grant.accountId}`,
+      expiresAt: clock.now() + grant.ttlSeconds * 1000,
+    }),
   };
-  const deps = createHandlerDependencies(testConfig(env), { cache, topics, tokens: withTokens ? tokens : undefined }, { metrics, now: clock.now });
+  const deps = createHandlerDependencies(
+    testConfig(env),
+    { cache, topics, tokens: withTokens ? tokens : undefined },
+    { metrics, now: clock.now },
+  );
   return { deps, cache, topics, metrics, clock };
 }
 
@@ -43,7 +50,12 @@ export function apiEvent(options: {
     httpMethod: options.method,
     path: options.path,
     resource: options.path,
-    body: options.body === undefined ? null : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
+    body:
+      options.body === undefined
+        ? null
+        : typeof options.body === 'string'
+          ? options.body
+          : JSON.stringify(options.body),
     isBase64Encoded: false,
     headers: {},
     multiValueHeaders: {},
@@ -51,7 +63,10 @@ export function apiEvent(options: {
     queryStringParameters: options.query ?? null,
     multiValueQueryStringParameters: null,
     stageVariables: null,
-    requestContext: { requestId: options.requestId ?? 'req-1', authorizer: options.claims ? { claims: options.claims } : undefined } as unknown as APIGatewayProxyEvent['requestContext'],
+    requestContext: {
+      requestId: options.requestId ?? 'req-1',
+      authorizer: options.claims ? { claims: options.claims } : undefined,
+    } as unknown as APIGatewayProxyEvent['requestContext'],
   };
 }
 

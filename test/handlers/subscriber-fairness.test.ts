@@ -15,7 +15,13 @@ const keys = new SessionKeys('fairness-test-secret-of-thirty-two-bytes!');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function heartbeat(accountId: string, sessionId: string, deviceId: string) {
-  const body = { v: 1, type: 'heartbeat', sessionId, deviceId, sessionKey: keys.derive({ accountId, sessionId, deviceId }) };
+  const body = {
+    v: 1,
+    type: 'heartbeat',
+    sessionId,
+    deviceId,
+    sessionKey: keys.derive({ accountId, sessionId, deviceId }),
+  };
   return { value: JSON.stringify(body), tokenId: accountId, sequenceNumber: 1 };
 }
 
@@ -82,7 +88,9 @@ describe('DeviceMessageProcessor under one account’s flood', () => {
     const dead = new Set<string>();
     const { engine, handled } = slowEngine((_a, m) => (dead.has(m.sessionId) ? 'already-ended' : 'refreshed'));
     const metrics = new CountingMetrics();
-    const processor = new DeviceMessageProcessor(engine, metrics, recordingLogger().logger, 4, 10_000, { sessionKeys: keys });
+    const processor = new DeviceMessageProcessor(engine, metrics, recordingLogger().logger, 4, 10_000, {
+      sessionKeys: keys,
+    });
     for (let n = 0; n < 2000; n += 1) dead.add(`ended-${n}`);
     // Its live session first, so the processor knows it is live.
     processor.submit(heartbeat('flooder', 'live', 'tv'));

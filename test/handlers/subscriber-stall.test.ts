@@ -15,7 +15,13 @@ import { startHeartbeatSubscriber } from '../../lambda/heartbeat-subscriber/hear
 const sessionKeys = new SessionKeys('subscriber-stall-secret-of-32-characters');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const heartbeat = (accountId: string, sessionId: string) => ({
-  value: JSON.stringify({ v: 1, type: 'heartbeat', sessionId, deviceId: 'd', sessionKey: sessionKeys.derive({ accountId, sessionId, deviceId: 'd' }) }),
+  value: JSON.stringify({
+    v: 1,
+    type: 'heartbeat',
+    sessionId,
+    deviceId: 'd',
+    sessionKey: sessionKeys.derive({ accountId, sessionId, deviceId: 'd' }),
+  }),
   tokenId: accountId,
   sequenceNumber: 1,
 });
@@ -29,10 +35,14 @@ async function waitUntil(done: () => boolean, ms: number): Promise<boolean> {
 
 it('a Momento call that never answers frees its worker after the message bound, and the queue moves on', async () => {
   const engine = {
-    handleDeviceMessage: (_a: string, m: HeartbeatMessage): Promise<DeviceMessageOutcome> => (m.sessionId.startsWith('hung') ? never() : Promise.resolve('refreshed')),
+    handleDeviceMessage: (_a: string, m: HeartbeatMessage): Promise<DeviceMessageOutcome> =>
+      m.sessionId.startsWith('hung') ? never() : Promise.resolve('refreshed'),
   } as unknown as ConcurrencyEngine;
   const metrics = new CountingMetrics();
-  const processor = new DeviceMessageProcessor(engine, metrics, silentLogger, 2, 100, { sessionKeys, messageTimeoutMs: 200 });
+  const processor = new DeviceMessageProcessor(engine, metrics, silentLogger, 2, 100, {
+    sessionKeys,
+    messageTimeoutMs: 200,
+  });
   processor.submit(heartbeat('acc', 'hung-1'));
   processor.submit(heartbeat('acc', 'hung-2')); // both workers now wait on calls that never answer
   for (let i = 0; i < 20; i += 1) processor.submit(heartbeat(`acc-${i}`, 'live'));
@@ -60,7 +70,12 @@ it('a queue that makes no progress fails the health check, and passes again once
       return { unsubscribe: () => undefined };
     },
   };
-  const config = parseRuntimeConfig({ CACHE_NAME: 'c', HEARTBEAT_TOPIC: 'heartbeat', CONTROL_TOPIC_PREFIX: 'control-', MOMENTO_LOCAL_ENDPOINT: '127.0.0.1:1' });
+  const config = parseRuntimeConfig({
+    CACHE_NAME: 'c',
+    HEARTBEAT_TOPIC: 'heartbeat',
+    CONTROL_TOPIC_PREFIX: 'control-',
+    MOMENTO_LOCAL_ENDPOINT: '127.0.0.1:1',
+  });
   const subscriber = await startHeartbeatSubscriber(config, {
     ports: { cache: {} as CachePort, topics },
     engine,

@@ -1,7 +1,11 @@
 import { ConcurrencyLimiter, mapWithConcurrency } from '../../lambda/core/engine/concurrency-limiter';
 import type { ConcurrencyEngine, DeviceMessageOutcome } from '../../lambda/core/engine/engine-types';
 import type { HeartbeatMessage } from '../../lambda/core/messages/heartbeat-message';
-import { MomentoCallError, type TopicPort, type TopicSubscriptionHandlers } from '../../lambda/core/ports/momento-ports';
+import {
+  MomentoCallError,
+  type TopicPort,
+  type TopicSubscriptionHandlers,
+} from '../../lambda/core/ports/momento-ports';
 import { CountingMetrics } from '../engine/support/counting-metrics';
 import { silentLogger } from '../../lambda/core/ports/observability';
 import { SessionKeys } from '../../lambda/core/messages/session-key';
@@ -34,7 +38,11 @@ describe('ConcurrencyLimiter', () => {
   it('reports idle only once everything finished', async () => {
     const limiter = new ConcurrencyLimiter(1);
     let done = 0;
-    for (let i = 0; i < 3; i += 1) void limiter.run(async () => { await sleep(10); done += 1; });
+    for (let i = 0; i < 3; i += 1)
+      void limiter.run(async () => {
+        await sleep(10);
+        done += 1;
+      });
     await limiter.idle();
     expect(done).toBe(3);
     expect(() => new ConcurrencyLimiter(0)).toThrow(/whole number/);
@@ -42,22 +50,60 @@ describe('ConcurrencyLimiter', () => {
 });
 
 describe('DeviceMessageProcessor', () => {
-  const message = (body: unknown, tokenId?: string) => ({ value: typeof body === 'string' ? body : JSON.stringify(body), tokenId, sequenceNumber: 1 });
+  const message = (body: unknown, tokenId?: string) => ({
+    value: typeof body === 'string' ? body : JSON.stringify(body),
+    tokenId,
+    sequenceNumber: 1,
+  });
 
   it('hands valid messages to the engine with the token id as account, and drops bad ones without throwing', async () => {
     const seen: [string, HeartbeatMessage][] = [];
-    const engine = { handleDeviceMessage: async (accountId: string, m: HeartbeatMessage): Promise<DeviceMessageOutcome> => (seen.push([accountId, m]), 'refreshed') } as unknown as ConcurrencyEngine;
+    const engine = {
+      handleDeviceMessage: async (accountId: string, m: HeartbeatMessage): Promise<DeviceMessageOutcome> => (
+        seen.push([accountId, m]),
+        'refreshed'
+      ),
+    } as unknown as ConcurrencyEngine;
     const metrics = new CountingMetrics();
     const processor = new DeviceMessageProcessor(engine, metrics, silentLogger, 4, 100, { sessionKeys });
-    processor.submit(message({ v: 1, type: 'heartbeat', ...keyed('acc-1', { sessionId: 's', deviceId: 'd' }), accountId: 'spoofed' }, 'acc-1'));
+    processor.submit(
+      message(
+        { v: 1, type: 'heartbeat', ...keyed('acc-1', { sessionId: 's', deviceId: 'd' }), accountId: 'spoofed' },
+        'acc-1',
+      ),
+    );
     processor.submit(message({ v: 1, type: 'heartbeat', ...keyed('acc-1', { sessionId: 's', deviceId: 'd' }) })); // no token id
     processor.submit(message('not json', 'acc-1'));
     processor.submit(message({ v: 1, type: 'heartbeat' }, 'acc-1'));
     processor.submit({ value: new Uint8Array(2048), tokenId: 'acc-1', sequenceNumber: 2 });
     // Keys of another session, device or account do not prove this one.
-    processor.submit(message({ v: 1, type: 'heartbeat', sessionId: 's', deviceId: 'd', sessionKey: keyed('acc-1', { sessionId: 's2', deviceId: 'd' }).sessionKey }, 'acc-1'));
-    processor.submit(message({ v: 1, type: 'heartbeat', sessionId: 's', deviceId: 'd', sessionKey: keyed('acc-1', { sessionId: 's', deviceId: 'd2' }).sessionKey }, 'acc-1'));
-    processor.submit(message({ v: 1, type: 'heartbeat', ...keyed('acc-2', { sessionId: 's', deviceId: 'd' }) }, 'acc-1'));
+    processor.submit(
+      message(
+        {
+          v: 1,
+          type: 'heartbeat',
+          sessionId: 's',
+          deviceId: 'd',
+          sessionKey: keyed('acc-1', { sessionId: 's2', deviceId: 'd' }).sessionKey,
+        },
+        'acc-1',
+      ),
+    );
+    processor.submit(
+      message(
+        {
+          v: 1,
+          type: 'heartbeat',
+          sessionId: 's',
+          deviceId: 'd',
+          sessionKey: keyed('acc-1', { sessionId: 's', deviceId: 'd2' }).sessionKey,
+        },
+        'acc-1',
+      ),
+    );
+    processor.submit(
+      message({ v: 1, type: 'heartbeat', ...keyed('acc-2', { sessionId: 's', deviceId: 'd' }) }, 'acc-1'),
+    );
     await processor.drain();
     expect(seen).toEqual([['acc-1', { v: 1, type: 'heartbeat', sessionId: 's', deviceId: 'd' }]]);
     expect(processor.stats()).toMatchObject({ received: 8, rejected: 7, failed: 0, outcomes: { refreshed: 1 } });
@@ -76,7 +122,8 @@ describe('DeviceMessageProcessor', () => {
     } as unknown as ConcurrencyEngine;
     const metrics = new CountingMetrics();
     const processor = new DeviceMessageProcessor(engine, metrics, silentLogger, 1, 2, { sessionKeys });
-    for (const sessionId of ['boom', 'a', 'b', 'c']) processor.submit(message({ v: 1, type: 'heartbeat', ...keyed('acc', { sessionId, deviceId: 'd' }) }, 'acc'));
+    for (const sessionId of ['boom', 'a', 'b', 'c'])
+      processor.submit(message({ v: 1, type: 'heartbeat', ...keyed('acc', { sessionId, deviceId: 'd' }) }, 'acc'));
     expect(processor.inFlight).toBe(3);
     release();
     await processor.drain();
@@ -99,7 +146,11 @@ describe('DeviceMessageProcessor backlog', () => {
     } as unknown as ConcurrencyEngine;
     const processor = new DeviceMessageProcessor(engine, new CountingMetrics(), silentLogger, 1, 100, { sessionKeys });
     const send = (accountId: string, sessionId: string, type: 'heartbeat' | 'stop', contentId?: string) =>
-      processor.submit({ value: JSON.stringify({ v: 1, type, ...keyed(accountId, { sessionId, deviceId: 'd' }), contentId }), tokenId: accountId, sequenceNumber: 1 });
+      processor.submit({
+        value: JSON.stringify({ v: 1, type, ...keyed(accountId, { sessionId, deviceId: 'd' }), contentId }),
+        tokenId: accountId,
+        sequenceNumber: 1,
+      });
     send('acc', 'busy', 'heartbeat'); // starts at once and blocks the only worker
     for (const n of ['1', '2', '3']) send('acc', 's1', 'heartbeat', `c${n}`);
     send('acc', 's2', 'heartbeat');

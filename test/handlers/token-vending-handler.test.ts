@@ -4,7 +4,8 @@ import { RecordingTopics } from '../engine/support/recording-topics';
 import { handleTokenRequest } from '../../lambda/token-vending/handle-token-request';
 import { apiEvent, bodyOf, handlerFixture } from './handler-fixtures';
 
-const post = (body: unknown, claims: Record<string, string> | null = { sub: 'acc-1' }) => apiEvent({ method: 'POST', path: '/tokens', body, claims: claims ?? undefined });
+const post = (body: unknown, claims: Record<string, string> | null = { sub: 'acc-1' }) =>
+  apiEvent({ method: 'POST', path: '/tokens', body, claims: claims ?? undefined });
 
 describe('POST /tokens', () => {
   it('answers 201 with the token and the session for the claim’s account', async () => {
@@ -12,7 +13,15 @@ describe('POST /tokens', () => {
     const result = await handleTokenRequest(post({ deviceId: 'tv', accountId: 'someone-else' }), deps);
     expect(result.statusCode).toBe(201);
     expect(result.headers?.['content-type']).toBe('application/json');
-    expect(bodyOf(result)).toMatchObject({ token: 'token-1-acc-1', controlTopic: 'control-acc-1', heartbeatTopic: 'heartbeat', cacheName: 'tracker', limit: 2, active: 1, sessionId: expect.any(String) });
+    expect(bodyOf(result)).toMatchObject({
+      token: 'token-1-acc-1',
+      controlTopic: 'control-acc-1',
+      heartbeatTopic: 'heartbeat',
+      cacheName: 'tracker',
+      limit: 2,
+      active: 1,
+      sessionId: expect.any(String),
+    });
   });
 
   it('answers 409 with the active sessions at the limit', async () => {
@@ -20,7 +29,13 @@ describe('POST /tokens', () => {
     await handleTokenRequest(post({ deviceId: 'tv' }), deps);
     const result = await handleTokenRequest(post({ deviceId: 'phone' }), deps);
     expect(result.statusCode).toBe(409);
-    expect(bodyOf(result)).toMatchObject({ error: 'limit-reached', message: expect.stringContaining('Stop one'), limit: 1, active: 1, sessions: [{ deviceId: 'tv' }] });
+    expect(bodyOf(result)).toMatchObject({
+      error: 'limit-reached',
+      message: expect.stringContaining('Stop one'),
+      limit: 1,
+      active: 1,
+      sessions: [{ deviceId: 'tv' }],
+    });
   });
 
   it.each([
@@ -81,7 +96,17 @@ describe('POST /tokens', () => {
 
   it('answers 503 when the admission hook fails', async () => {
     const { deps } = handlerFixture();
-    const failing = createHandlerDependencies(deps.config, { cache: deps.cache, topics: new RecordingTopics(), tokens: deps.tokens }, { hook: { decide: async () => { throw new Error('throttled'); } } });
+    const failing = createHandlerDependencies(
+      deps.config,
+      { cache: deps.cache, topics: new RecordingTopics(), tokens: deps.tokens },
+      {
+        hook: {
+          decide: async () => {
+            throw new Error('throttled');
+          },
+        },
+      },
+    );
     const result = await handleTokenRequest(post({ deviceId: 'tv' }), failing);
     expect(result.statusCode).toBe(503);
     expect(bodyOf(result)).toEqual({ error: 'admission-hook-failed', message: expect.any(String) });

@@ -20,19 +20,29 @@ describe('admission against the emulator', () => {
       harness.api({ DEFAULT_LIMIT: '3', MOMENTO_TIMEOUT_MS: '60000', LEASE_SECONDS: '600' }),
     );
     const started = Date.now();
-    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => containers[i % 5]!.startSession('rush-acc', { deviceId: `device-${i}` })));
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => containers[i % 5]!.startSession('rush-acc', { deviceId: `device-${i}` })),
+    );
     console.info(`50 simultaneous admissions answered in ${Date.now() - started} ms`);
     const statuses = results.map((r) => r.statusCode).sort();
     expect(statuses).toEqual([...Array(3).fill(201), ...Array(47).fill(409)]);
     const view = await containers[0]!.sessions('rush-acc');
     expect(view).toMatchObject({ active: 3, limit: 3, allowed: false });
-    const admittedDevices = results.filter((r) => r.statusCode === 201).map((r) => (JSON.parse(r.body) as TokenGrantBody).sessionId);
+    const admittedDevices = results
+      .filter((r) => r.statusCode === 201)
+      .map((r) => (JSON.parse(r.body) as TokenGrantBody).sessionId);
     expect(view.sessions.map((s) => s.sessionId).sort()).toEqual(admittedDevices.sort());
   });
 
   it('the capped-list baseline overshoots under the same rush (why leases are the default)', async () => {
-    const containers = Array.from({ length: 5 }, () => harness.api({ DEFAULT_LIMIT: '3', COUNTING_STRATEGY: 'capped-list', MOMENTO_TIMEOUT_MS: '60000' }));
-    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => containers[i % 5]!.startSession('rush-baseline-acc', { deviceId: `device-${i}` })));
+    const containers = Array.from({ length: 5 }, () =>
+      harness.api({ DEFAULT_LIMIT: '3', COUNTING_STRATEGY: 'capped-list', MOMENTO_TIMEOUT_MS: '60000' }),
+    );
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        containers[i % 5]!.startSession('rush-baseline-acc', { deviceId: `device-${i}` }),
+      ),
+    );
     expect(results.filter((r) => r.statusCode === 201).length).toBeGreaterThan(3);
   });
 
@@ -43,7 +53,9 @@ describe('admission against the emulator', () => {
     const newGrant = await api.admit('evict-acc', { deviceId: 'phone' });
     expect(newGrant.active).toBe(1);
     await waitFor(() => oldDevice.control.length > 0, 15_000, 'the eviction message');
-    expect(oldDevice.control).toEqual([{ v: 1, type: 'evicted', sessionId: oldGrant.sessionId, reason: 'evicted-by-newer-session' }]);
+    expect(oldDevice.control).toEqual([
+      { v: 1, type: 'evicted', sessionId: oldGrant.sessionId, reason: 'evicted-by-newer-session' },
+    ]);
     const view = await api.sessions('evict-acc');
     expect(view.sessions.map((s) => s.sessionId)).toEqual([newGrant.sessionId]);
     expect(harness.events.ofType('Session Evicted').map((e) => e.detail.sessionId)).toContain(oldGrant.sessionId);
@@ -51,7 +63,10 @@ describe('admission against the emulator', () => {
 
   it('applies the admission hook’s decision and limit', async () => {
     const hook: AdmissionHook = {
-      decide: async (input) => (input.kind === 'screen' ? { allow: false, reason: 'screen sharing is for hosts only' } : { allow: true, limit: input.accountId === 'gold-acc' ? 2 : 1 }),
+      decide: async (input) =>
+        input.kind === 'screen'
+          ? { allow: false, reason: 'screen sharing is for hosts only' }
+          : { allow: true, limit: input.accountId === 'gold-acc' ? 2 : 1 },
     };
     const api = harness.api({ DEFAULT_LIMIT: '5' }, hook);
     const denied = await api.startSession('gold-acc', { deviceId: 'laptop', kind: 'screen' });
@@ -79,7 +94,11 @@ describe('admission against the emulator', () => {
     device.stopHeartbeats();
     expect(device.control).toEqual([{ v: 1, type: 'expired', sessionId: grant.sessionId, reason: 'max-duration' }]);
     expect((await api.sessions('lesson-acc')).active).toBe(0);
-    const refresh = await api.startSession('lesson-acc', { deviceId: 'student', sessionId: grant.sessionId, sessionKey: grant.sessionKey });
+    const refresh = await api.startSession('lesson-acc', {
+      deviceId: 'student',
+      sessionId: grant.sessionId,
+      sessionKey: grant.sessionKey,
+    });
     expect(refresh.statusCode).toBe(403);
   });
 
@@ -102,7 +121,11 @@ describe('admission against the emulator', () => {
     };
 
     it('fails closed with a 503 within the time bound', async () => {
-      const api = down.api({ MOMENTO_LOCAL_ENDPOINT: `127.0.0.1:${await closedPort()}`, MOMENTO_TIMEOUT_MS: '500', FAILURE_MODE: 'closed' });
+      const api = down.api({
+        MOMENTO_LOCAL_ENDPOINT: `127.0.0.1:${await closedPort()}`,
+        MOMENTO_TIMEOUT_MS: '500',
+        FAILURE_MODE: 'closed',
+      });
       const started = Date.now();
       const result = await api.startSession('down-acc', { deviceId: 'tv' });
       expect(result.statusCode).toBe(503);

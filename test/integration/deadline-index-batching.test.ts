@@ -11,7 +11,15 @@ describe('deadline index batching against the emulator (through the SDK)', () =>
 
   it('sortedSetPutMany writes several elements in one SortedSetPut and updates existing scores', async () => {
     const cache = harness.ports(harness.config()).cache;
-    await cache.sortedSetPutMany('batch-set', [{ element: 'a', score: 3 }, { element: 'b', score: 1 }, { element: 'c', score: 2 }], 60);
+    await cache.sortedSetPutMany(
+      'batch-set',
+      [
+        { element: 'a', score: 3 },
+        { element: 'b', score: 1 },
+        { element: 'c', score: 2 },
+      ],
+      60,
+    );
     expect(await cache.sortedSetRange('batch-set', 0, 10, 10)).toEqual([
       { element: 'b', score: 1 },
       { element: 'c', score: 2 },
@@ -19,7 +27,13 @@ describe('deadline index batching against the emulator (through the SDK)', () =>
     ]);
     await cache.sortedSetPutMany('batch-set', [{ element: 'b', score: 9 }], 60);
     await cache.sortedSetPutMany('batch-set', [], 60);
-    expect(await cache.sortedSetScores('batch-set', ['a', 'b', 'c'])).toEqual(new Map([['a', 3], ['b', 9], ['c', 2]]));
+    expect(await cache.sortedSetScores('batch-set', ['a', 'b', 'c'])).toEqual(
+      new Map([
+        ['a', 3],
+        ['b', 9],
+        ['c', 2],
+      ]),
+    );
   });
 
   it('the subscriber queues heartbeat deadlines and writes them when it stops', async () => {

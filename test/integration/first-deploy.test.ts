@@ -3,9 +3,20 @@ import { request } from 'node:http';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { CountingMetrics } from '../engine/support/counting-metrics';
 import type { TokenGrantBody } from '../../lambda/core/engine/token-vending';
-import { startHeartbeatSubscriber, type HeartbeatSubscriber, type SubscriberOptions } from '../../lambda/heartbeat-subscriber/heartbeat-subscriber';
+import {
+  startHeartbeatSubscriber,
+  type HeartbeatSubscriber,
+  type SubscriberOptions,
+} from '../../lambda/heartbeat-subscriber/heartbeat-subscriber';
 import { apiEvent } from '../handlers/handler-fixtures';
-import { AUTH_ARN, DATA_ARN, quietJsonLines, requestPathLambdas, SecretStoreStandIn, SESSION_ARN } from './support/secret-store-stand-in';
+import {
+  AUTH_ARN,
+  DATA_ARN,
+  quietJsonLines,
+  requestPathLambdas,
+  SecretStoreStandIn,
+  SESSION_ARN,
+} from './support/secret-store-stand-in';
 import { CACHE, TrackerHarness, waitFor } from './support/tracker-harness';
 
 /** How often the subscriber reads its secrets here (30 s deployed); every bound below is in these. */
@@ -65,12 +76,15 @@ describe('first deploy: empty Momento key secrets', () => {
     const secrets = new SecretStoreStandIn();
     secrets.put(SESSION_ARN, randomBytes(32).toString('hex')); // generated at deploy
     const metrics = new CountingMetrics();
-    const subscriber = await startHeartbeatSubscriber(harness.config({ DATA_KEY_SECRET_ARN: DATA_ARN, SESSION_KEY_SECRET_ARN: SESSION_ARN }), {
-      readSecret: secrets.read,
-      metrics,
-      events: harness.events,
-      options: OPTIONS,
-    });
+    const subscriber = await startHeartbeatSubscriber(
+      harness.config({ DATA_KEY_SECRET_ARN: DATA_ARN, SESSION_KEY_SECRET_ARN: SESSION_ARN }),
+      {
+        readSecret: secrets.read,
+        metrics,
+        events: harness.events,
+        options: OPTIONS,
+      },
+    );
     running.push(subscriber);
     const port = subscriber.stats().healthPort!;
 
@@ -79,10 +93,22 @@ describe('first deploy: empty Momento key secrets', () => {
     expect(waiting.status).toBe(200);
     expect(waiting.body).toMatchObject({ status: 'waiting-for-key', reason: expect.stringContaining(DATA_ARN) });
     expect(JSON.stringify(waiting.body)).toMatch(/put-secret-value/);
-    await waitFor(() => metrics.get('SubscriberWaiting') >= 2, LIVE_BOUND_MS, 'the SubscriberWaiting metric, again while it waits');
+    await waitFor(
+      () => metrics.get('SubscriberWaiting') >= 2,
+      LIVE_BOUND_MS,
+      'the SubscriberWaiting metric, again while it waits',
+    );
     expect(subscriber.stats().status).toBe('waiting-for-key');
 
-    const lambdas = requestPathLambdas({ CACHE_NAME: CACHE, HEARTBEAT_INTERVAL_SECONDS: '1', LEASE_SECONDS: '3', MOMENTO_LOCAL_ENDPOINT: harness.emulator.address }, secrets.read);
+    const lambdas = requestPathLambdas(
+      {
+        CACHE_NAME: CACHE,
+        HEARTBEAT_INTERVAL_SECONDS: '1',
+        LEASE_SECONDS: '3',
+        MOMENTO_LOCAL_ENDPOINT: harness.emulator.address,
+      },
+      secrets.read,
+    );
     const refused = await lambdas.tokens(event('POST', '/tokens', 'first-acc', { deviceId: 'tv' }));
     expect(refused.statusCode).toBe(500);
     expect(JSON.parse(refused.body)).toEqual({ error: 'misconfigured', message: expect.any(String) });
@@ -99,16 +125,27 @@ describe('first deploy: empty Momento key secrets', () => {
     const admitted = await lambdas.tokens(event('POST', '/tokens', 'first-acc', { deviceId: 'tv' }));
     expect(admitted.statusCode).toBe(201);
     const grant = JSON.parse(admitted.body) as TokenGrantBody;
-    await waitFor(() => subscriber.stats().status === 'ok', LIVE_BOUND_MS, 'the subscriber to find its key and subscribe');
+    await waitFor(
+      () => subscriber.stats().status === 'ok',
+      LIVE_BOUND_MS,
+      'the subscriber to find its key and subscribe',
+    );
     const subscriberLiveMs = Date.now() - putAt;
 
     const device = await harness.device(grant, 'tv');
     await device.heartbeat();
-    await waitFor(() => subscriber.stats().messages.outcomes.refreshed >= 1, LIVE_BOUND_MS, 'the first heartbeat to be processed');
+    await waitFor(
+      () => subscriber.stats().messages.outcomes.refreshed >= 1,
+      LIVE_BOUND_MS,
+      'the first heartbeat to be processed',
+    );
     const firstHeartbeatMs = Date.now() - putAt;
     const after = await lambdas.entitlement(event('GET', '/accounts/first-acc/sessions', 'first-acc'));
     expect(after.statusCode).toBe(200);
-    expect(JSON.parse(after.body)).toMatchObject({ active: 1, sessions: [{ sessionId: grant.sessionId, deviceId: 'tv' }] });
+    expect(JSON.parse(after.body)).toMatchObject({
+      active: 1,
+      sessions: [{ sessionId: grant.sessionId, deviceId: 'tv' }],
+    });
     expect(await getHealth(port)).toMatchObject({ status: 200, body: { status: 'ok' } });
     await device.stop();
     console.info(
@@ -126,25 +163,41 @@ describe('first deploy: empty Momento key secrets', () => {
     const metrics = new CountingMetrics();
     const logged: { message: string; fields?: Record<string, unknown> }[] = [];
     const log = (message: string, fields?: Record<string, unknown>) => void logged.push({ message, fields });
-    const subscriber = await startHeartbeatSubscriber(harness.config({ CACHE_NAME: cacheName, DATA_KEY_SECRET_ARN: DATA_ARN, SESSION_KEY_SECRET_ARN: SESSION_ARN }), {
-      readSecret: secrets.read,
-      metrics,
-      logger: { debug: log, info: log, warn: log, error: log },
-      options: OPTIONS,
-    });
+    const subscriber = await startHeartbeatSubscriber(
+      harness.config({ CACHE_NAME: cacheName, DATA_KEY_SECRET_ARN: DATA_ARN, SESSION_KEY_SECRET_ARN: SESSION_ARN }),
+      {
+        readSecret: secrets.read,
+        metrics,
+        logger: { debug: log, info: log, warn: log, error: log },
+        options: OPTIONS,
+      },
+    );
     running.push(subscriber);
-    await waitFor(() => subscriber.stats().status === 'waiting-for-cache', LIVE_BOUND_MS, 'the waiting-for-cache state');
+    await waitFor(
+      () => subscriber.stats().status === 'waiting-for-cache',
+      LIVE_BOUND_MS,
+      'the waiting-for-cache state',
+    );
     const health = await getHealth(subscriber.stats().healthPort!);
     expect(health.status).toBe(200);
     expect(health.body).toMatchObject({ status: 'waiting-for-cache', reason: expect.stringContaining(cacheName) });
     await waitFor(() => metrics.get('SubscriberWaiting') >= 1, LIVE_BOUND_MS, 'the SubscriberWaiting metric');
     const line = logged.find((entry) => entry.message === 'heartbeat subscriber waiting for its cache');
-    expect(line?.fields).toMatchObject({ cacheName, reason: expect.stringMatching(/create it in the Momento console/) });
+    expect(line?.fields).toMatchObject({
+      cacheName,
+      reason: expect.stringMatching(/create it in the Momento console/),
+    });
 
     const createdAt = Date.now();
     harness.emulator.store.createCache(cacheName);
     // The shards retry with backoff up to maxBackoffMs.
-    await waitFor(() => subscriber.stats().status === 'ok', LIVE_BOUND_MS, 'the subscriber to subscribe once the cache exists');
-    console.info(`missing cache: health ${health.status} ${String(health.body.status)}; subscribed ${Date.now() - createdAt} ms after the cache was created (shard backoff up to ${OPTIONS.maxBackoffMs} ms here, 30 s deployed)`);
+    await waitFor(
+      () => subscriber.stats().status === 'ok',
+      LIVE_BOUND_MS,
+      'the subscriber to subscribe once the cache exists',
+    );
+    console.info(
+      `missing cache: health ${health.status} ${String(health.body.status)}; subscribed ${Date.now() - createdAt} ms after the cache was created (shard backoff up to ${OPTIONS.maxBackoffMs} ms here, 30 s deployed)`,
+    );
   });
 });

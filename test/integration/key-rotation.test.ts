@@ -6,7 +6,14 @@ import { CountingMetrics } from '../engine/support/counting-metrics';
 import type { TokenGrantBody } from '../../lambda/core/engine/token-vending';
 import { startHeartbeatSubscriber, type SubscriberPorts } from '../../lambda/heartbeat-subscriber/heartbeat-subscriber';
 import { apiEvent } from '../handlers/handler-fixtures';
-import { AUTH_ARN, DATA_ARN, quietJsonLines, requestPathLambdas, SecretStoreStandIn, SESSION_ARN } from './support/secret-store-stand-in';
+import {
+  AUTH_ARN,
+  DATA_ARN,
+  quietJsonLines,
+  requestPathLambdas,
+  SecretStoreStandIn,
+  SESSION_ARN,
+} from './support/secret-store-stand-in';
 import { CACHE, sleep, TrackerHarness, waitFor, type Device } from './support/tracker-harness';
 
 /** The subscriber reads its secrets this often here (30 s deployed); the bounds below are in these. */
@@ -68,7 +75,11 @@ describe('key rotation under load', () => {
               const body = JSON.parse(String(message.value)) as { sessionId?: string; seq?: number };
               if (open && body.seq !== undefined) delivered.add(`${body.sessionId}:${body.seq}`);
             };
-            const subscription = await ports.topics.subscribe(topic, { ...handlers, onMessage: (message) => (record(message), handlers.onMessage(message)) }, timeoutMs);
+            const subscription = await ports.topics.subscribe(
+              topic,
+              { ...handlers, onMessage: (message) => (record(message), handlers.onMessage(message)) },
+              timeoutMs,
+            );
             return {
               unsubscribe: () => {
                 open = false;
@@ -85,18 +96,46 @@ describe('key rotation under load', () => {
       connect,
       metrics,
       events: harness.events,
-      options: { healthPort: false, keyCheckIntervalMs: KEY_CHECK_MS, initialBackoffMs: 100, maxBackoffMs: 500, sweepIntervalMs: 200, watchdogMs: 2000, rotationGraceMs: 1000 },
+      options: {
+        healthPort: false,
+        keyCheckIntervalMs: KEY_CHECK_MS,
+        initialBackoffMs: 100,
+        maxBackoffMs: 500,
+        sweepIntervalMs: 200,
+        watchdogMs: 2000,
+        rotationGraceMs: 1000,
+      },
     });
     stopSubscriber = () => subscriber.stop();
     await subscriber.ready();
 
-    const lambdas = requestPathLambdas({ CACHE_NAME: CACHE, HEARTBEAT_INTERVAL_SECONDS: '1', LEASE_SECONDS: '3', MOMENTO_LOCAL_ENDPOINT: harness.emulator.address }, secrets.read);
-    const devices: { accountId: string; device: Device; grant: TokenGrantBody; published: number[]; failedPublishes: number }[] = [];
+    const lambdas = requestPathLambdas(
+      {
+        CACHE_NAME: CACHE,
+        HEARTBEAT_INTERVAL_SECONDS: '1',
+        LEASE_SECONDS: '3',
+        MOMENTO_LOCAL_ENDPOINT: harness.emulator.address,
+      },
+      secrets.read,
+    );
+    const devices: {
+      accountId: string;
+      device: Device;
+      grant: TokenGrantBody;
+      published: number[];
+      failedPublishes: number;
+    }[] = [];
     for (let i = 0; i < DEVICES; i += 1) {
       const admitted = await lambdas.tokens(event('POST', '/tokens', `rot-${i}`, { deviceId: 'tv' }));
       expect(admitted.statusCode).toBe(201);
       const grant = JSON.parse(admitted.body) as TokenGrantBody;
-      devices.push({ accountId: `rot-${i}`, device: await harness.device(grant, 'tv'), grant, published: [], failedPublishes: 0 });
+      devices.push({
+        accountId: `rot-${i}`,
+        device: await harness.device(grant, 'tv'),
+        grant,
+        published: [],
+        failedPublishes: 0,
+      });
     }
 
     // Load: every device heartbeats; the API is asked all along (checks and new admissions).
@@ -120,9 +159,12 @@ describe('key rotation under load', () => {
         const answer =
           i % 4 === 3
             ? await lambdas.tokens(event('POST', '/tokens', `rot-new-${i}`, { deviceId: 'tv' }))
-            : await lambdas.entitlement(event('GET', `/accounts/${d.accountId}/sessions/${d.grant.sessionId}`, d.accountId));
+            : await lambdas.entitlement(
+                event('GET', `/accounts/${d.accountId}/sessions/${d.grant.sessionId}`, d.accountId),
+              );
         requests.made += 1;
-        if (answer.statusCode !== 200 && answer.statusCode !== 201) requests.failed.push(`${answer.statusCode} ${answer.body}`);
+        if (answer.statusCode !== 200 && answer.statusCode !== 201)
+          requests.failed.push(`${answer.statusCode} ${answer.body}`);
         await sleep(50);
       }
     })();
@@ -132,7 +174,11 @@ describe('key rotation under load', () => {
     await sleep(2 * KEY_CHECK_MS);
     const dataPutAt = Date.now();
     secrets.put(DATA_ARN, harness.emulator.createApiKey());
-    await waitFor(() => subscriber.stats().keyRotations >= 1, 40 * KEY_CHECK_MS, 'the subscriber to move to the new data key');
+    await waitFor(
+      () => subscriber.stats().keyRotations >= 1,
+      40 * KEY_CHECK_MS,
+      'the subscriber to move to the new data key',
+    );
     const subscriberRotatedMs = Date.now() - dataPutAt;
     const authPutAt = Date.now();
     secrets.put(AUTH_ARN, harness.emulator.createApiKey());
@@ -143,10 +189,18 @@ describe('key rotation under load', () => {
     await sleep(4 * PUBLISH_EVERY_MS); // the last deliveries
 
     const published = devices.reduce((sum, d) => sum + d.published.length, 0);
-    const lost = devices.flatMap((d) => d.published.filter((seq) => !delivered.has(`${d.grant.sessionId}:${seq}`)).map((seq) => `${d.grant.sessionId}:${seq}`));
+    const lost = devices.flatMap((d) =>
+      d.published
+        .filter((seq) => !delivered.has(`${d.grant.sessionId}:${seq}`))
+        .map((seq) => `${d.grant.sessionId}:${seq}`),
+    );
     const { failed, shed, throttled, rejected } = subscriber.stats().messages;
-    const expired = harness.events.ofType('Session Expired').filter((e) => devices.some((d) => d.grant.sessionId === e.detail.sessionId));
-    const rebuilt = quiet.lines.filter((line) => String(line.message).startsWith('a Momento key or the session key secret changed')).map((line) => String(line.service));
+    const expired = harness.events
+      .ofType('Session Expired')
+      .filter((e) => devices.some((d) => d.grant.sessionId === e.detail.sessionId));
+    const rebuilt = quiet.lines
+      .filter((line) => String(line.message).startsWith('a Momento key or the session key secret changed'))
+      .map((line) => String(line.service));
     const figures = {
       devices: DEVICES,
       'heartbeats published': published,
@@ -160,7 +214,9 @@ describe('key rotation under load', () => {
       'Lambda runtimes rebuilt on a new key': rebuilt.join(', '),
       'data keys the subscriber connected with': keysUsed.length,
     };
-    console.info(`key rotation under load (key check every ${KEY_CHECK_MS} ms here, 30 s deployed; old keys dead ${OLD_KEY_LIFETIME_S} s after minting):\n${JSON.stringify(figures, null, 2)}`);
+    console.info(
+      `key rotation under load (key check every ${KEY_CHECK_MS} ms here, 30 s deployed; old keys dead ${OLD_KEY_LIFETIME_S} s after minting):\n${JSON.stringify(figures, null, 2)}`,
+    );
 
     expect(requests.failed).toEqual([]);
     expect(lost).toEqual([]);
@@ -172,7 +228,9 @@ describe('key rotation under load', () => {
     // keys may both have changed before its next request).
     expect(new Set(rebuilt)).toEqual(new Set(['token-vending', 'entitlement']));
     for (const d of devices) {
-      const check = await lambdas.entitlement(event('GET', `/accounts/${d.accountId}/sessions/${d.grant.sessionId}`, d.accountId));
+      const check = await lambdas.entitlement(
+        event('GET', `/accounts/${d.accountId}/sessions/${d.grant.sessionId}`, d.accountId),
+      );
       expect(check.statusCode).toBe(200);
     }
   }, 120_000);

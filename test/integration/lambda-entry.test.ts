@@ -25,7 +25,13 @@ describe('Lambda entry points', () => {
   });
 
   it('token vending and entitlement run the engine from their environment', async () => {
-    process.env = { ...saved, CACHE_NAME: 'tracker', MOMENTO_LOCAL_ENDPOINT: emulator.address, DEFAULT_LIMIT: '1', POWERTOOLS_SERVICE_NAME: 'token-vending' };
+    process.env = {
+      ...saved,
+      CACHE_NAME: 'tracker',
+      MOMENTO_LOCAL_ENDPOINT: emulator.address,
+      DEFAULT_LIMIT: '1',
+      POWERTOOLS_SERVICE_NAME: 'token-vending',
+    };
     let tokens: Handler | undefined;
     let entitlement: Handler | undefined;
     jest.isolateModules(() => {
@@ -40,25 +46,52 @@ describe('Lambda entry points', () => {
   });
 
   it.each([
-    ['token vending', '../../lambda/token-vending/index', { CACHE_NAME: '' }, 'CACHE_NAME', ['POST', '/tokens', { deviceId: 'tv' }]],
-    ['entitlement', '../../lambda/entitlement/index', { CACHE_NAME: '' }, 'CACHE_NAME', ['GET', '/accounts/entry-acc/sessions']],
-    ['vonage tokens', '../../lambda/vonage-tokens/index', { CACHE_NAME: 'tracker', VONAGE_APPLICATION_ID: '' }, 'VONAGE_APPLICATION_ID', ['POST', '/vonage/tokens', { roomId: 'lesson-1' }]],
-    ['vonage session monitoring', '../../lambda/vonage-session-monitoring/index', { CACHE_NAME: 'tracker', VONAGE_APPLICATION_ID: '' }, 'VONAGE_APPLICATION_ID', ['POST', '/vonage/session-monitoring', {}]],
-  ] as const)('%s answers 500 misconfigured, naming the variable in the log, when the environment is wrong', async (_name, module, env, variable, request) => {
-    process.env = { ...saved, ...env };
-    let handler: Handler | undefined;
-    jest.isolateModules(() => {
-      handler = require(module).handler;
-    });
-    const errors = jest.spyOn(console, 'error').mockImplementation(() => undefined);
-    try {
-      const [method, path, body] = request;
-      const result = await handler!(event(method, path, body));
-      expect(result.statusCode).toBe(500);
-      expect(JSON.parse(result.body)).toEqual({ error: 'misconfigured', message: expect.any(String) });
-      expect(String(errors.mock.calls[0]?.[0])).toContain(variable);
-    } finally {
-      errors.mockRestore();
-    }
-  });
+    [
+      'token vending',
+      '../../lambda/token-vending/index',
+      { CACHE_NAME: '' },
+      'CACHE_NAME',
+      ['POST', '/tokens', { deviceId: 'tv' }],
+    ],
+    [
+      'entitlement',
+      '../../lambda/entitlement/index',
+      { CACHE_NAME: '' },
+      'CACHE_NAME',
+      ['GET', '/accounts/entry-acc/sessions'],
+    ],
+    [
+      'vonage tokens',
+      '../../lambda/vonage-tokens/index',
+      { CACHE_NAME: 'tracker', VONAGE_APPLICATION_ID: '' },
+      'VONAGE_APPLICATION_ID',
+      ['POST', '/vonage/tokens', { roomId: 'lesson-1' }],
+    ],
+    [
+      'vonage session monitoring',
+      '../../lambda/vonage-session-monitoring/index',
+      { CACHE_NAME: 'tracker', VONAGE_APPLICATION_ID: '' },
+      'VONAGE_APPLICATION_ID',
+      ['POST', '/vonage/session-monitoring', {}],
+    ],
+  ] as const)(
+    '%s answers 500 misconfigured, naming the variable in the log, when the environment is wrong',
+    async (_name, module, env, variable, request) => {
+      process.env = { ...saved, ...env };
+      let handler: Handler | undefined;
+      jest.isolateModules(() => {
+        handler = require(module).handler;
+      });
+      const errors = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+      try {
+        const [method, path, body] = request;
+        const result = await handler!(event(method, path, body));
+        expect(result.statusCode).toBe(500);
+        expect(JSON.parse(result.body)).toEqual({ error: 'misconfigured', message: expect.any(String) });
+        expect(String(errors.mock.calls[0]?.[0])).toContain(variable);
+      } finally {
+        errors.mockRestore();
+      }
+    },
+  );
 });

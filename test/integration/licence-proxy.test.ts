@@ -11,7 +11,8 @@ class LicenceProxy {
   /** A renewal request of a player: the licence when the session is counted, a refusal otherwise. */
   async renew(accountId: string, sessionId: string): Promise<{ status: number; licence?: string; refused?: string }> {
     const check = await this.tracker.checkSession(accountId, sessionId);
-    if (check.statusCode === 200) return { status: 200, licence: `licence-for-${(JSON.parse(check.body) as { sessionId: string }).sessionId}` };
+    if (check.statusCode === 200)
+      return { status: 200, licence: `licence-for-${(JSON.parse(check.body) as { sessionId: string }).sessionId}` };
     const body = JSON.parse(check.body) as { error: string };
     // Only a definite "not counted" refuses; a 503 is the proxy's own policy (here: refuse too).
     return { status: check.statusCode === 404 ? 403 : 503, refused: body.error };
@@ -34,19 +35,39 @@ describe('the licence-proxy recipe against the emulator', () => {
     const device = await harness.device(grant, 'tv');
     device.startHeartbeats();
     const beatAt = Date.now();
-    await waitFor(async () => {
-      const check = await tracker.checkSession('licence-acc', grant.sessionId);
-      return check.statusCode === 200 && Date.parse((JSON.parse(check.body) as { lastHeartbeatAt: string }).lastHeartbeatAt) >= beatAt - 1000;
-    }, 3000, 'a heartbeat to be recorded');
+    await waitFor(
+      async () => {
+        const check = await tracker.checkSession('licence-acc', grant.sessionId);
+        return (
+          check.statusCode === 200 &&
+          Date.parse((JSON.parse(check.body) as { lastHeartbeatAt: string }).lastHeartbeatAt) >= beatAt - 1000
+        );
+      },
+      3000,
+      'a heartbeat to be recorded',
+    );
 
     const check = await tracker.checkSession('licence-acc', grant.sessionId);
     expect(check.statusCode).toBe(200);
-    expect(JSON.parse(check.body)).toMatchObject({ sessionId: grant.sessionId, deviceId: 'tv', contentId: 'film-7', startedAt: expect.any(String), lastHeartbeatAt: expect.any(String) });
-    expect(await proxy.renew('licence-acc', grant.sessionId)).toEqual({ status: 200, licence: `licence-for-${grant.sessionId}` });
+    expect(JSON.parse(check.body)).toMatchObject({
+      sessionId: grant.sessionId,
+      deviceId: 'tv',
+      contentId: 'film-7',
+      startedAt: expect.any(String),
+      lastHeartbeatAt: expect.any(String),
+    });
+    expect(await proxy.renew('licence-acc', grant.sessionId)).toEqual({
+      status: 200,
+      licence: `licence-for-${grant.sessionId}`,
+    });
 
     // The account ends the session (the "stop a device to continue" flow).
     expect((await tracker.endSession('licence-acc', grant.sessionId)).statusCode).toBe(200);
-    await waitFor(() => device.control.find((m) => m.type === 'evicted' && m.sessionId === grant.sessionId), 2000, 'the device to be told');
+    await waitFor(
+      () => device.control.find((m) => m.type === 'evicted' && m.sessionId === grant.sessionId),
+      2000,
+      'the device to be told',
+    );
     // A player that ignores the message heartbeats on; its next renewal is refused all the same.
     await sleep(1200);
     const refused = await tracker.checkSession('licence-acc', grant.sessionId);
@@ -64,6 +85,10 @@ describe('the licence-proxy recipe against the emulator', () => {
     expect((await proxy.renew('crash-acc', grant.sessionId)).status).toBe(200);
     expect((await proxy.renew('other-acc', grant.sessionId)).status).not.toBe(200);
     device.stopHeartbeats(); // crashed: silent from now on
-    await waitFor(async () => (await proxy.renew('crash-acc', grant.sessionId)).status === 403, 6000, 'the lapsed lease to refuse renewals');
+    await waitFor(
+      async () => (await proxy.renew('crash-acc', grant.sessionId)).status === 403,
+      6000,
+      'the lapsed lease to refuse renewals',
+    );
   });
 });

@@ -20,14 +20,20 @@ describe('the tracker against the emulator: attacks on the limit', () => {
     firstScreen.startHeartbeats();
     const second = await api.admit('shared-acc', { deviceId: 'living-room-tv' }); // the copied device id, no sessionId
     const admittedAt = Date.now();
-    const told = await waitFor(() => firstScreen.control.find((m) => m.sessionId === first.sessionId), 5000, 'the first screen to be told');
+    const told = await waitFor(
+      () => firstScreen.control.find((m) => m.sessionId === first.sessionId),
+      5000,
+      'the first screen to be told',
+    );
     // Published during the admission, before its 201; what is measured includes the topic's delivery.
     expect(Date.now() - admittedAt).toBeLessThan(1000);
     expect(told).toEqual({ v: 1, type: 'evicted', sessionId: first.sessionId, reason: 'replaced' });
     expect(second.sessionId).not.toBe(first.sessionId);
     const secondScreen = await harness.device(second, 'living-room-tv');
     secondScreen.startHeartbeats();
-    expect(harness.events.ofType('Session Evicted').map((e) => e.detail)).toContainEqual(expect.objectContaining({ sessionId: first.sessionId, reason: 'replaced' }));
+    expect(harness.events.ofType('Session Evicted').map((e) => e.detail)).toContainEqual(
+      expect.objectContaining({ sessionId: first.sessionId, reason: 'replaced' }),
+    );
     // The first screen heartbeats on (a client that ignores the message): it never counts again.
     await sleep(1500);
     const view = await api.sessions('shared-acc');

@@ -12,7 +12,8 @@ describe('Momento calls per operation (counted by the emulator)', () => {
     harness.emulator.resetStats();
     await action();
     const calls = { ...harness.emulator.stats().calls };
-    for (const method of Object.keys(calls)) if (/Publish|Subscribe|GenerateDisposableToken/.test(method)) delete calls[method];
+    for (const method of Object.keys(calls))
+      if (/Publish|Subscribe|GenerateDisposableToken/.test(method)) delete calls[method];
     return calls;
   }
   const total = (calls: Record<string, number>) => Object.values(calls).reduce((sum, n) => sum + n, 0);
@@ -28,15 +29,22 @@ describe('Momento calls per operation (counted by the emulator)', () => {
       const api = harness.api({ DEFAULT_LIMIT: '3' });
       await api.admit('count-acc', { deviceId: 'warm-up' }); // mints and caches the account's device token
       let grant: TokenGrantBody | undefined;
-      const admission = await cacheCalls(harness, async () => (grant = await api.admit('count-acc', { deviceId: 'tv', deviceName: 'Living room' })));
+      const admission = await cacheCalls(
+        harness,
+        async () => (grant = await api.admit('count-acc', { deviceId: 'tv', deviceName: 'Living room' })),
+      );
       const entitlement = await cacheCalls(harness, () => api.sessions('count-acc'));
       const check = await cacheCalls(harness, () => api.checkSession('count-acc', grant!.sessionId));
-      console.info(`Momento cache calls: admission ${JSON.stringify(admission)}; entitlement check ${JSON.stringify(entitlement)}; session check ${JSON.stringify(check)}`);
+      console.info(
+        `Momento cache calls: admission ${JSON.stringify(admission)}; entitlement check ${JSON.stringify(entitlement)}; session check ${JSON.stringify(check)}`,
+      );
       // One read, the atomic claim, one batched write (record and limit record), the first deadline.
       expect(admission).toEqual({ GetBatch: 1, SetIf: 1, SetBatch: 1, SortedSetPut: 1 });
       // The count and every detail the route returns come from one read.
       expect(entitlement).toEqual({ GetBatch: 1 });
-      expect((await api.sessions('count-acc')).sessions).toContainEqual(expect.objectContaining({ sessionId: grant!.sessionId, deviceId: 'tv', deviceName: 'Living room' }));
+      expect((await api.sessions('count-acc')).sessions).toContainEqual(
+        expect.objectContaining({ sessionId: grant!.sessionId, deviceId: 'tv', deviceName: 'Living room' }),
+      );
       // The record and the deadline, side by side (a scalar and a sorted-set score: two calls).
       expect(check).toEqual({ Get: 1, SortedSetGetScore: 1 });
       expect(total(check)).toBe(2);
@@ -55,7 +63,11 @@ describe('Momento calls per operation (counted by the emulator)', () => {
       const env = { DEFAULT_LIMIT: '50', LEASE_SECONDS: '10' };
       const subscriber = await harness.subscriber(env, { deadlineIndexWindowMs: 1000 });
       const api = harness.api(env);
-      const devices = await Promise.all(Array.from({ length: 20 }, async (_, i) => harness.device(await api.admit('beat-acc', { deviceId: `d-${i}` }), `d-${i}`)));
+      const devices = await Promise.all(
+        Array.from({ length: 20 }, async (_, i) =>
+          harness.device(await api.admit('beat-acc', { deviceId: `d-${i}` }), `d-${i}`),
+        ),
+      );
       // The first heartbeat this process hears of a session reads its record and deadline and renews its lease once.
       const first = await cacheCalls(harness, async () => {
         await Promise.all(devices.map((device) => device.heartbeat()));
@@ -65,7 +77,11 @@ describe('Momento calls per operation (counted by the emulator)', () => {
       const calls = await cacheCalls(harness, async () => {
         for (let round = 0; round < 5; round += 1) {
           await Promise.all(devices.map((device) => device.heartbeat()));
-          await waitFor(() => subscriber.stats().messages.outcomes.refreshed >= before + 20 * (round + 1), 15_000, 'a round of heartbeats');
+          await waitFor(
+            () => subscriber.stats().messages.outcomes.refreshed >= before + 20 * (round + 1),
+            15_000,
+            'a round of heartbeats',
+          );
         }
         await sleep(1500); // the batched writes of the last round (a 1 s window)
       });

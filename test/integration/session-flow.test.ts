@@ -12,7 +12,14 @@ describe('the tracker against the emulator: session flow', () => {
   it('token, heartbeats, count, stop, release', async () => {
     const api = harness.api({ DEFAULT_LIMIT: '1' });
     const grant = await api.admit('flow-acc', { deviceId: 'tv', contentId: 'film-1' });
-    expect(grant).toMatchObject({ cacheName: 'tracker', heartbeatTopic: 'heartbeat', controlTopic: 'control-flow-acc', limit: 1, active: 1, heartbeatIntervalSeconds: 1 });
+    expect(grant).toMatchObject({
+      cacheName: 'tracker',
+      heartbeatTopic: 'heartbeat',
+      controlTopic: 'control-flow-acc',
+      limit: 1,
+      active: 1,
+      heartbeatIntervalSeconds: 1,
+    });
     const device = await harness.device(grant, 'tv');
     device.startHeartbeats();
     // Heartbeats keep the session past its 3 s lease, and the entitlement check counts it.
@@ -40,7 +47,8 @@ describe('the tracker against the emulator: session flow', () => {
     const before = mints();
     const containers = [harness.api(), harness.api()]; // two Lambda containers, their own SDK clients
     const grants = [];
-    for (const [i, deviceId] of ['tv', 'phone', 'laptop'].entries()) grants.push(await containers[i % 2]!.admit('reuse-acc', { deviceId }));
+    for (const [i, deviceId] of ['tv', 'phone', 'laptop'].entries())
+      grants.push(await containers[i % 2]!.admit('reuse-acc', { deviceId }));
     expect(mints() - before).toBe(1);
     expect(new Set(grants.map((g) => g.token)).size).toBe(1);
     await harness.api().admit('reuse-other-acc', { deviceId: 'tv' }); // another account: its own token
@@ -54,7 +62,9 @@ describe('the tracker against the emulator: session flow', () => {
     await device.heartbeat();
     const elsewhere = await harness.device({ ...grant, heartbeatTopic: 'heartbeat-other' }, 'tv');
     await expect(elsewhere.heartbeat()).rejects.toThrow(/publish failed/);
-    await expect(harness.device({ ...grant, controlTopic: 'control-someone-else' }, 'tv')).rejects.toThrow(/cannot listen/);
+    await expect(harness.device({ ...grant, controlTopic: 'control-someone-else' }, 'tv')).rejects.toThrow(
+      /cannot listen/,
+    );
   });
 
   it('a heartbeat whose body names another account counts for the token’s account', async () => {
@@ -73,14 +83,22 @@ describe('the tracker against the emulator: session flow', () => {
     await mallory.publish({ v: 1, type: 'heartbeat', sessionId: grant.sessionId, deviceId: 'tv' });
     await mallory.publish({ v: 1, type: 'stop', sessionId: grant.sessionId, deviceId: 'tv' });
     await mallory.publish({ garbage: true });
-    await waitFor(() => harness.metrics.get('HeartbeatsRejected') >= rejected + 3, 15_000, 'the foreign messages to be rejected');
+    await waitFor(
+      () => harness.metrics.get('HeartbeatsRejected') >= rejected + 3,
+      15_000,
+      'the foreign messages to be rejected',
+    );
     expect((await api.sessions('honest-acc')).active).toBe(1);
   });
 
   it('a reconnecting device does not count twice', async () => {
     const api = harness.api({ DEFAULT_LIMIT: '2' });
     const first = await api.admit('reconnect-acc', { deviceId: 'tv' });
-    const refreshed = await api.admit('reconnect-acc', { deviceId: 'tv', sessionId: first.sessionId, sessionKey: first.sessionKey });
+    const refreshed = await api.admit('reconnect-acc', {
+      deviceId: 'tv',
+      sessionId: first.sessionId,
+      sessionKey: first.sessionKey,
+    });
     expect(refreshed).toMatchObject({ sessionId: first.sessionId, active: 1 });
     const restarted = await api.admit('reconnect-acc', { deviceId: 'tv' });
     expect(restarted.active).toBe(1);

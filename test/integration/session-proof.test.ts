@@ -32,17 +32,37 @@ describe('the tracker against the emulator: a sibling device cannot act for anot
 
     const rejected = harness.metrics.get('HeartbeatsRejected');
     // Its own (valid) key, no key, and a made-up key: none of them proves the victim's session.
-    await attacker.publish({ v: 1, type: 'stop', sessionId: listed.sessionId, deviceId: listed.deviceId, sessionKey: earlier.sessionKey });
+    await attacker.publish({
+      v: 1,
+      type: 'stop',
+      sessionId: listed.sessionId,
+      deviceId: listed.deviceId,
+      sessionKey: earlier.sessionKey,
+    });
     await attacker.publish({ v: 1, type: 'stop', sessionId: listed.sessionId, deviceId: listed.deviceId });
-    await attacker.publish({ v: 1, type: 'stop', sessionId: listed.sessionId, deviceId: listed.deviceId, sessionKey: 'A'.repeat(43) });
+    await attacker.publish({
+      v: 1,
+      type: 'stop',
+      sessionId: listed.sessionId,
+      deviceId: listed.deviceId,
+      sessionKey: 'A'.repeat(43),
+    });
     await sleep(1000);
     const view = await api.sessions('sibling-stop-acc');
     expect(view.sessions.map((s) => s.sessionId)).toContain(victim.sessionId);
     expect(harness.events.ofType('Session Stopped').map((e) => e.detail.sessionId)).not.toContain(victim.sessionId);
-    await waitFor(() => harness.metrics.get('HeartbeatsRejected') >= rejected + 3, 3000, 'the spoofed stops to be rejected');
+    await waitFor(
+      () => harness.metrics.get('HeartbeatsRejected') >= rejected + 3,
+      3000,
+      'the spoofed stops to be rejected',
+    );
     // The victim's own stop, with its key, still works.
     await victimDevice.stop();
-    await waitFor(async () => !(await api.sessions('sibling-stop-acc')).sessions.some((s) => s.sessionId === victim.sessionId), 3000, 'the victim’s own stop');
+    await waitFor(
+      async () => !(await api.sessions('sibling-stop-acc')).sessions.some((s) => s.sessionId === victim.sessionId),
+      3000,
+      'the victim’s own stop',
+    );
   });
 
   it('a heartbeat in a sibling’s name does not keep a silent session alive', async () => {
@@ -52,8 +72,18 @@ describe('the tracker against the emulator: a sibling device cannot act for anot
     const attacker = await harness.device(attackerGrant, 'laptop');
     const processed = harness.metrics.get('HeartbeatsProcessed');
     const rejected = harness.metrics.get('HeartbeatsRejected');
-    await attacker.publish({ v: 1, type: 'heartbeat', sessionId: silent.sessionId, deviceId: 'crashed-tv', sessionKey: attackerGrant.sessionKey });
-    await waitFor(() => harness.metrics.get('HeartbeatsRejected') > rejected, 3000, 'the spoofed heartbeat to be rejected');
+    await attacker.publish({
+      v: 1,
+      type: 'heartbeat',
+      sessionId: silent.sessionId,
+      deviceId: 'crashed-tv',
+      sessionKey: attackerGrant.sessionKey,
+    });
+    await waitFor(
+      () => harness.metrics.get('HeartbeatsRejected') > rejected,
+      3000,
+      'the spoofed heartbeat to be rejected',
+    );
     expect(harness.metrics.get('HeartbeatsProcessed')).toBe(processed);
   });
 
@@ -64,14 +94,25 @@ describe('the tracker against the emulator: a sibling device cannot act for anot
     expect(refusal.statusCode).toBe(409);
     const listed = JSON.parse(refusal.body).sessions[0];
     // The refresh form of POST /tokens with the listed ids and no (or a wrong) key is refused.
-    const withoutKey = await api.startSession('sibling-refresh-acc', { deviceId: listed.deviceId, sessionId: listed.sessionId });
+    const withoutKey = await api.startSession('sibling-refresh-acc', {
+      deviceId: listed.deviceId,
+      sessionId: listed.sessionId,
+    });
     expect(withoutKey.statusCode).toBe(400);
-    const wrongKey = await api.startSession('sibling-refresh-acc', { deviceId: listed.deviceId, sessionId: listed.sessionId, sessionKey: 'A'.repeat(43) });
+    const wrongKey = await api.startSession('sibling-refresh-acc', {
+      deviceId: listed.deviceId,
+      sessionId: listed.sessionId,
+      sessionKey: 'A'.repeat(43),
+    });
     expect(wrongKey.statusCode).toBe(403);
     expect(JSON.parse(wrongKey.body)).toMatchObject({ error: 'invalid-session-key' });
     expect(wrongKey.body).not.toContain(victim.sessionKey);
     // The device itself refreshes with its key and keeps its session and key.
-    const refreshed = await api.admit('sibling-refresh-acc', { deviceId: 'tv', sessionId: victim.sessionId, sessionKey: victim.sessionKey });
+    const refreshed = await api.admit('sibling-refresh-acc', {
+      deviceId: 'tv',
+      sessionId: victim.sessionId,
+      sessionKey: victim.sessionKey,
+    });
     expect(refreshed).toMatchObject({ sessionId: victim.sessionId, sessionKey: victim.sessionKey });
   });
 

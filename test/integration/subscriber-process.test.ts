@@ -19,10 +19,22 @@ describe('the heartbeat subscriber process', () => {
 
   it('serves /health once subscribed and drains and exits 0 on SIGTERM', async () => {
     const logs: Record<string, unknown>[] = [];
-    child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(__dirname, '../../lambda/heartbeat-subscriber/index.ts')], {
-      env: { ...process.env, CACHE_NAME: 'tracker', MOMENTO_LOCAL_ENDPOINT: emulator.address, HEALTH_PORT: '0', HEARTBEAT_INTERVAL_SECONDS: '1', LEASE_SECONDS: '3', POWERTOOLS_SERVICE_NAME: 'heartbeat-subscriber' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    child = spawn(
+      process.execPath,
+      ['-r', 'ts-node/register/transpile-only', join(__dirname, '../../lambda/heartbeat-subscriber/index.ts')],
+      {
+        env: {
+          ...process.env,
+          CACHE_NAME: 'tracker',
+          MOMENTO_LOCAL_ENDPOINT: emulator.address,
+          HEALTH_PORT: '0',
+          HEARTBEAT_INTERVAL_SECONDS: '1',
+          LEASE_SECONDS: '3',
+          POWERTOOLS_SERVICE_NAME: 'heartbeat-subscriber',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let buffered = '';
     child.stdout!.on('data', (chunk: Buffer) => {
       buffered += chunk.toString();
@@ -36,7 +48,11 @@ describe('the heartbeat subscriber process', () => {
         }
       }
     });
-    const started = await waitFor(() => logs.find((l) => l.message === 'heartbeat subscriber started'), 20_000, 'the process to start');
+    const started = await waitFor(
+      () => logs.find((l) => l.message === 'heartbeat subscriber started'),
+      20_000,
+      'the process to start',
+    );
     expect(started).toMatchObject({ level: 'INFO', service: 'heartbeat-subscriber', shards: [0] });
     const port = started.healthPort as number;
     const health = () =>
@@ -51,7 +67,9 @@ describe('the heartbeat subscriber process', () => {
     const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
-    expect(logs.map((l) => l.message)).toEqual(expect.arrayContaining(['stopping heartbeat subscriber', 'heartbeat subscriber stopped']));
+    expect(logs.map((l) => l.message)).toEqual(
+      expect.arrayContaining(['stopping heartbeat subscriber', 'heartbeat subscriber stopped']),
+    );
     // No key material in any line.
     expect(JSON.stringify(logs)).not.toMatch(/eyJ|api_key|authToken/);
   });

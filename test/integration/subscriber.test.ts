@@ -41,7 +41,9 @@ describe('the heartbeat subscriber against the emulator', () => {
     expect(lapsedAfter).toBeLessThanOrEqual(2 * 3000);
     await waitFor(() => device.control.length > 0, 15_000, 'the expiry message');
     await sleep(500); // give the second subscriber its chance to report twice
-    expect(harness.events.ofType('Session Expired').filter((e) => e.detail.sessionId === grant.sessionId)).toHaveLength(1);
+    expect(harness.events.ofType('Session Expired').filter((e) => e.detail.sessionId === grant.sessionId)).toHaveLength(
+      1,
+    );
     expect(device.control).toEqual([{ v: 1, type: 'expired', sessionId: grant.sessionId, reason: 'lease-expired' }]);
     console.info(`crashed device released after ${lapsedAfter} ms (lease 3000 ms)`);
   });
@@ -60,7 +62,9 @@ describe('the heartbeat subscriber against the emulator', () => {
     }
     await sleep(1200);
     expect((await api.sessions('drop-acc')).active).toBe(1);
-    expect(harness.events.ofType('Session Expired').filter((e) => e.detail.sessionId === grant.sessionId)).toHaveLength(0);
+    expect(harness.events.ofType('Session Expired').filter((e) => e.detail.sessionId === grant.sessionId)).toHaveLength(
+      0,
+    );
     expect(subscriber.stats().messages.outcomes.refreshed).toBeGreaterThanOrEqual(4);
     // The SDK reconnected by itself each time; the subscriber noticed and counted it.
     expect(subscriber.stats().shards[0]!.streamDrops).toBeGreaterThanOrEqual(3);
@@ -74,22 +78,37 @@ describe('the heartbeat subscriber against the emulator', () => {
     harness.emulator.faults.dropSubscriptions();
     await sleep(800); // the SDK resubscribes by itself after 500 ms, into the silent stream
     harness.emulator.faults.clear();
-    await waitFor(() => subscriber.stats().shards[0]!.resubscribes >= 1 && subscriber.stats().healthy, 15_000, 'the watchdog to resubscribe');
+    await waitFor(
+      () => subscriber.stats().shards[0]!.resubscribes >= 1 && subscriber.stats().healthy,
+      15_000,
+      'the watchdog to resubscribe',
+    );
     const api = harness.api();
     const grant = await api.admit('watchdog-acc', { deviceId: 'tv' });
     const device = await harness.device(grant, 'tv');
     const before = subscriber.stats().messages.outcomes.refreshed;
     await device.heartbeat();
-    await waitFor(() => subscriber.stats().messages.outcomes.refreshed > before, 15_000, 'a heartbeat after the resubscribe');
+    await waitFor(
+      () => subscriber.stats().messages.outcomes.refreshed > before,
+      15_000,
+      'a heartbeat after the resubscribe',
+    );
   });
 
   it('serves /health: 200 ok when subscribed, 200 waiting-for-key when its key is refused (ECS keeps the task), and backs off', async () => {
     const config = harness.config();
     const metrics = new CountingMetrics();
-    const healthy = await startHeartbeatSubscriber(config, { ports: harness.ports(config), metrics, options: { healthPort: 0 } });
+    const healthy = await startHeartbeatSubscriber(config, {
+      ports: harness.ports(config),
+      metrics,
+      options: { healthPort: 0 },
+    });
     await healthy.ready();
     const port = healthy.stats().healthPort!;
-    expect(await getHealth(port)).toMatchObject({ status: 200, body: { status: 'ok', shards: [{ shard: 0, state: 'subscribed' }] } });
+    expect(await getHealth(port)).toMatchObject({
+      status: 200,
+      body: { status: 'ok', shards: [{ shard: 0, state: 'subscribed' }] },
+    });
     await healthy.stop();
     await expect(getHealth(port)).rejects.toThrow();
 
@@ -102,7 +121,12 @@ describe('the heartbeat subscriber against the emulator', () => {
         configuration: TopicConfigurations.Default.latest(),
         credentialProvider: CredentialProvider.fromDisposableToken({
           authToken: deviceGrant.token,
-          endpointOverrides: { cacheEndpoint: harness.emulator.address, controlEndpoint: harness.emulator.address, tokenEndpoint: harness.emulator.address, secureConnection: false },
+          endpointOverrides: {
+            cacheEndpoint: harness.emulator.address,
+            controlEndpoint: harness.emulator.address,
+            tokenEndpoint: harness.emulator.address,
+            secureConnection: false,
+          },
         }),
       }),
       config.cacheName,
@@ -116,7 +140,10 @@ describe('the heartbeat subscriber against the emulator', () => {
     await sleep(600);
     const health = await getHealth(refused.stats().healthPort!);
     expect(health.status).toBe(200);
-    expect(health.body).toMatchObject({ status: 'waiting-for-key', reason: expect.stringMatching(/refuses the data key/) });
+    expect(health.body).toMatchObject({
+      status: 'waiting-for-key',
+      reason: expect.stringMatching(/refuses the data key/),
+    });
     expect(refused.stats().healthy).toBe(false);
     expect(refused.stats().lastError).toMatch(/^permission/);
     expect(metrics.get('MomentoErrors')).toBeGreaterThanOrEqual(2); // it kept retrying
@@ -125,10 +152,15 @@ describe('the heartbeat subscriber against the emulator', () => {
 
   it('drains in-flight work on stop', async () => {
     const config = harness.config();
-    const subscriber = await startHeartbeatSubscriber(config, { ports: harness.ports(config), options: { healthPort: false } });
+    const subscriber = await startHeartbeatSubscriber(config, {
+      ports: harness.ports(config),
+      options: { healthPort: false },
+    });
     await subscriber.ready();
     const api = harness.api();
-    const grants = await Promise.all(Array.from({ length: 3 }, (_, i) => api.admit(`drain-acc-${i}`, { deviceId: 'tv' })));
+    const grants = await Promise.all(
+      Array.from({ length: 3 }, (_, i) => api.admit(`drain-acc-${i}`, { deviceId: 'tv' })),
+    );
     const devices = await Promise.all(grants.map((grant) => harness.device(grant, 'tv')));
     harness.emulator.faults.addLatency('cache-write', 300); // make each message take a while
     await Promise.all(devices.map((device) => device.stop()));

@@ -21,8 +21,18 @@ describe('browser client when heartbeats do not get through', () => {
 
   beforeAll(async () => {
     playground = await startPlaygroundProcess([
-      '--port', '0', '--devices', '0', '--accounts', '1', '--limit', '2',
-      '--heartbeat-interval', String(HEARTBEAT_SECONDS), '--lease', String(LEASE_SECONDS),
+      '--port',
+      '0',
+      '--devices',
+      '0',
+      '--accounts',
+      '1',
+      '--limit',
+      '2',
+      '--heartbeat-interval',
+      String(HEARTBEAT_SECONDS),
+      '--lease',
+      String(LEASE_SECONDS),
     ]);
     browser = await launchBrowser();
   });
@@ -57,7 +67,10 @@ describe('browser client when heartbeats do not get through', () => {
   async function activeDevice(context: BrowserContext, deviceId: string): Promise<Page> {
     const tab = await context.newPage();
     await tab.goto(`${playground.apiUrl}/device.html?account=acct-1&device=${deviceId}&autostart=1`);
-    await tab.getByTestId('device-status').filter({ hasText: /^active$/ }).waitFor({ timeout: 15_000 });
+    await tab
+      .getByTestId('device-status')
+      .filter({ hasText: /^active$/ })
+      .waitFor({ timeout: 15_000 });
     // Let a few heartbeats through, so the lease runs from a heartbeat and not from the admission.
     await tab.waitForTimeout(2 * HEARTBEAT_SECONDS * 1000);
     return tab;

@@ -22,8 +22,18 @@ describe('playground dashboard in a browser', () => {
   beforeAll(async () => {
     mkdirSync(OUTPUT, { recursive: true });
     playground = await startPlaygroundProcess([
-      '--port', '0', '--devices', '0', '--accounts', '2', '--limit', '2',
-      '--heartbeat-interval', String(HEARTBEAT_SECONDS), '--lease', String(LEASE_SECONDS),
+      '--port',
+      '0',
+      '--devices',
+      '0',
+      '--accounts',
+      '2',
+      '--limit',
+      '2',
+      '--heartbeat-interval',
+      String(HEARTBEAT_SECONDS),
+      '--lease',
+      String(LEASE_SECONDS),
     ]);
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1400, height: 950 } });
@@ -51,7 +61,9 @@ describe('playground dashboard in a browser', () => {
   }
 
   async function waitForState(deviceId: string, state: string, timeoutMs = 10_000): Promise<void> {
-    await page.locator(`[data-testid="device"][data-device="${deviceId}"][data-state="${state}"]`).waitFor({ timeout: timeoutMs });
+    await page
+      .locator(`[data-testid="device"][data-device="${deviceId}"][data-state="${state}"]`)
+      .waitFor({ timeout: timeoutMs });
   }
 
   it('refuses the third device on a two-device account', async () => {
@@ -88,7 +100,9 @@ describe('playground dashboard in a browser', () => {
     // Watch the entitlement check itself (not the dashboard's one-second poll) for the exact moment.
     let freedAfterMs = Number.POSITIVE_INFINITY;
     while (Date.now() - crashedAt < 4 * LEASE_SECONDS * 1000) {
-      const answer = (await (await fetch(`${playground.apiUrl}/accounts/${ACCOUNT}/sessions`)).json()) as { active: number };
+      const answer = (await (await fetch(`${playground.apiUrl}/accounts/${ACCOUNT}/sessions`)).json()) as {
+        active: number;
+      };
       if (answer.active === 1) {
         freedAfterMs = Date.now() - crashedAt;
         break;
@@ -101,7 +115,9 @@ describe('playground dashboard in a browser', () => {
     // The lease was last refreshed before the crash, so it ends within one lease; the bound is two,
     // so the poll and round trips of a loaded machine are not mistaken for a late expiry.
     expect(freedAfterMs).toBeLessThanOrEqual(2 * LEASE_SECONDS * 1000);
-    await page.locator(`[data-testid="account"][data-account="${ACCOUNT}"][data-active="1"]`).waitFor({ timeout: 15_000 });
+    await page
+      .locator(`[data-testid="account"][data-account="${ACCOUNT}"][data-active="1"]`)
+      .waitFor({ timeout: 15_000 });
     // The freed slot admits the stopped device again.
     await device('tv').getByTestId('retry').click();
     await waitForState('tv', 'active');
@@ -112,7 +128,10 @@ describe('playground dashboard in a browser', () => {
     await session.waitFor();
     await session.getByTestId('evict').click();
     await waitForState('tv', 'evicted');
-    await page.locator('[data-testid="event"][data-type="Session Evicted"], [data-testid="event"][data-type="Session Stopped"]').first().waitFor();
+    await page
+      .locator('[data-testid="event"][data-type="Session Evicted"], [data-testid="event"][data-type="Session Stopped"]')
+      .first()
+      .waitFor();
   });
 
   it('runs the browser client in device tabs against the local system', async () => {
@@ -121,7 +140,10 @@ describe('playground dashboard in a browser', () => {
     for (const name of ['tab-one', 'tab-two', 'tab-three']) {
       const tab = await context.newPage();
       await tab.goto(`${playground.apiUrl}/device.html?account=acct-2&device=${name}&autostart=1`);
-      await tab.locator('[data-testid="device-status"]').filter({ hasText: /^(active|refused)$/ }).waitFor({ timeout: 15_000 });
+      await tab
+        .locator('[data-testid="device-status"]')
+        .filter({ hasText: /^(active|refused)$/ })
+        .waitFor({ timeout: 15_000 });
       tabs.push(tab);
     }
     const statuses = await Promise.all(tabs.map((tab) => tab.getByTestId('device-status').textContent()));

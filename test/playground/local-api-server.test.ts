@@ -17,9 +17,18 @@ describe('local API server', () => {
 
   const answer = (route: string) => async (event: APIGatewayProxyEvent) => {
     seen.push(event);
-    return { statusCode: route === 'token' ? 201 : 200, headers: { 'X-Route': route }, body: JSON.stringify({ route }) };
+    return {
+      statusCode: route === 'token' ? 201 : 200,
+      headers: { 'X-Route': route },
+      body: JSON.stringify({ route }),
+    };
   };
-  const api: ApiRoutes = { createToken: answer('token'), listSessions: answer('list'), checkSession: answer('check'), endSession: answer('end') };
+  const api: ApiRoutes = {
+    createToken: answer('token'),
+    listSessions: answer('list'),
+    checkSession: answer('check'),
+    endSession: answer('end'),
+  };
 
   beforeAll(async () => {
     // Stands in for the emulator's HTTP topics API.
@@ -55,7 +64,11 @@ describe('local API server', () => {
   });
 
   const request = async (method: string, path: string, body?: string, headers: Record<string, string> = {}) => {
-    const response = await fetch(base + path, { method, body, headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers } });
+    const response = await fetch(base + path, {
+      method,
+      body,
+      headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+    });
     const text = await response.text();
     let json: any;
     try {
@@ -94,10 +107,17 @@ describe('local API server', () => {
     });
     const ended = await request('DELETE', '/accounts/acct-1/sessions/s-1');
     expect(ended.json).toEqual({ route: 'end' });
-    expect(seen.at(-1)).toMatchObject({ resource: '/accounts/{accountId}/sessions/{sessionId}', pathParameters: { accountId: 'acct-1', sessionId: 's-1' } });
+    expect(seen.at(-1)).toMatchObject({
+      resource: '/accounts/{accountId}/sessions/{sessionId}',
+      pathParameters: { accountId: 'acct-1', sessionId: 's-1' },
+    });
     const checked = await request('GET', '/accounts/acct-1/sessions/s-2');
     expect(checked.json).toEqual({ route: 'check' });
-    expect(seen.at(-1)).toMatchObject({ httpMethod: 'GET', resource: '/accounts/{accountId}/sessions/{sessionId}', pathParameters: { accountId: 'acct-1', sessionId: 's-2' } });
+    expect(seen.at(-1)).toMatchObject({
+      httpMethod: 'GET',
+      resource: '/accounts/{accountId}/sessions/{sessionId}',
+      pathParameters: { accountId: 'acct-1', sessionId: 's-2' },
+    });
   });
 
   it.each([
@@ -160,15 +180,32 @@ describe('local API server', () => {
   });
 
   it('records browser device reports', async () => {
-    const reported = await request('POST', '/playground/browser-devices', '{"accountId":"acct-4","deviceId":"tab-1","state":"active"}');
+    const reported = await request(
+      'POST',
+      '/playground/browser-devices',
+      '{"accountId":"acct-4","deviceId":"tab-1","state":"active"}',
+    );
     expect(reported.json).toMatchObject({ origin: 'browser', state: 'active' });
-    expect((await request('POST', '/playground/browser-devices', '{"accountId":"acct-4","deviceId":"tab-1","state":"dancing"}')).status).toBe(400);
+    expect(
+      (
+        await request(
+          'POST',
+          '/playground/browser-devices',
+          '{"accountId":"acct-4","deviceId":"tab-1","state":"dancing"}',
+        )
+      ).status,
+    ).toBe(400);
   });
 
   it('forwards /topics/ to the emulator HTTP API with method, query, body and token', async () => {
     const forwarded = await request('POST', '/topics/cache/heartbeat?x=1', '{"v":1}', { authorization: 'token-abc' });
     expect(forwarded.status).toBe(204);
-    expect(upstreamRequests.at(-1)).toEqual({ method: 'POST', url: '/topics/cache/heartbeat?x=1', body: '{"v":1}', authorization: 'token-abc' });
+    expect(upstreamRequests.at(-1)).toEqual({
+      method: 'POST',
+      url: '/topics/cache/heartbeat?x=1',
+      body: '{"v":1}',
+      authorization: 'token-abc',
+    });
   });
 });
 
@@ -187,7 +224,12 @@ describe('local API server refuses what a web page elsewhere could send it', () 
     feed = new DashboardFeed();
     devices = new SimulatedDevices(() => ({ stop: async () => undefined, crash: async () => undefined }));
     server = createLocalApiServer({
-      api: { createToken: answer('token'), listSessions: answer('list'), checkSession: answer('check'), endSession: answer('end') },
+      api: {
+        createToken: answer('token'),
+        listSessions: answer('list'),
+        checkSession: answer('check'),
+        endSession: answer('end'),
+      },
       devices,
       feed,
       snapshot: () => ({ secret: 'dashboard state' }),
@@ -202,21 +244,35 @@ describe('local API server refuses what a web page elsewhere could send it', () 
   });
 
   /** A raw request, so Host and Origin are exactly what a browser would send. */
-  function send(method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; json: any }> {
+  function send(
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    body?: string,
+  ): Promise<{ status: number; json: any }> {
     return new Promise((resolve, reject) => {
-      const req = httpRequest({ host: '127.0.0.1', port, method, path, headers: { ...headers, ...(body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) }) } }, (res) => {
-        let text = '';
-        res.on('data', (chunk) => (text += chunk));
-        res.on('end', () => {
-          let json: unknown;
-          try {
-            json = JSON.parse(text);
-          } catch {
-            json = undefined;
-          }
-          resolve({ status: res.statusCode ?? 0, json });
-        });
-      });
+      const req = httpRequest(
+        {
+          host: '127.0.0.1',
+          port,
+          method,
+          path,
+          headers: { ...headers, ...(body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) }) },
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (chunk) => (text += chunk));
+          res.on('end', () => {
+            let json: unknown;
+            try {
+              json = JSON.parse(text);
+            } catch {
+              json = undefined;
+            }
+            resolve({ status: res.statusCode ?? 0, json });
+          });
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });
@@ -225,9 +281,19 @@ describe('local API server refuses what a web page elsewhere could send it', () 
 
   it('refuses a cross-origin text/plain POST (a form or no-preflight fetch from another site) with 403, and the handler never runs', async () => {
     const before = handled.length;
-    const forged = await send('POST', '/tokens', { host: `127.0.0.1:${port}`, origin: 'https://evil.example', 'content-type': 'text/plain' }, token);
+    const forged = await send(
+      'POST',
+      '/tokens',
+      { host: `127.0.0.1:${port}`, origin: 'https://evil.example', 'content-type': 'text/plain' },
+      token,
+    );
     expect(forged).toEqual({ status: 403, json: { error: 'forbidden-origin', message: expect.any(String) } });
-    const device = await send('POST', '/playground/devices', { host: `127.0.0.1:${port}`, origin: 'https://evil.example', 'content-type': 'text/plain' }, token);
+    const device = await send(
+      'POST',
+      '/playground/devices',
+      { host: `127.0.0.1:${port}`, origin: 'https://evil.example', 'content-type': 'text/plain' },
+      token,
+    );
     expect(device.status).toBe(403);
     const stop = await send('DELETE', '/accounts/acct-1/sessions/s-1', { host: `127.0.0.1:${port}`, origin: 'null' });
     expect(stop.status).toBe(403);
@@ -249,7 +315,16 @@ describe('local API server refuses what a web page elsewhere could send it', () 
     const read = await send('GET', '/playground/state', { host: `rebind.evil.example:${port}` });
     expect(read).toEqual({ status: 403, json: { error: 'forbidden-host', message: expect.any(String) } });
     // Same origin as far as the browser knows: the rebound name is both Host and Origin.
-    const write = await send('POST', '/tokens', { host: `rebind.evil.example:${port}`, origin: `http://rebind.evil.example:${port}`, 'content-type': 'application/json' }, token);
+    const write = await send(
+      'POST',
+      '/tokens',
+      {
+        host: `rebind.evil.example:${port}`,
+        origin: `http://rebind.evil.example:${port}`,
+        'content-type': 'application/json',
+      },
+      token,
+    );
     expect(write.status).toBe(403);
     expect(handled).toHaveLength(before);
   });
@@ -257,12 +332,26 @@ describe('local API server refuses what a web page elsewhere could send it', () 
   it('serves loopback names and the bound address, same-origin pages and callers without Origin', async () => {
     for (const host of [`localhost:${port}`, `127.0.0.1:${port}`]) {
       expect((await send('GET', '/playground/state', { host })).json).toEqual({ secret: 'dashboard state' });
-      const sameOrigin = await send('POST', '/tokens', { host, origin: `http://${host}`, 'content-type': 'application/json; charset=utf-8' }, token);
+      const sameOrigin = await send(
+        'POST',
+        '/tokens',
+        { host, origin: `http://${host}`, 'content-type': 'application/json; charset=utf-8' },
+        token,
+      );
       expect(sameOrigin).toEqual({ status: 201, json: { route: 'token' } });
     }
-    expect((await send('POST', '/tokens', { host: `127.0.0.1:${port}`, 'content-type': 'application/json' }, token)).status).toBe(201);
+    expect(
+      (await send('POST', '/tokens', { host: `127.0.0.1:${port}`, 'content-type': 'application/json' }, token)).status,
+    ).toBe(201);
     // Body-less controls need no content type.
-    expect((await send('DELETE', '/accounts/acct-1/sessions/s-1', { host: `localhost:${port}`, origin: `http://localhost:${port}` })).status).toBe(201);
+    expect(
+      (
+        await send('DELETE', '/accounts/acct-1/sessions/s-1', {
+          host: `localhost:${port}`,
+          origin: `http://localhost:${port}`,
+        })
+      ).status,
+    ).toBe(201);
   });
 });
 

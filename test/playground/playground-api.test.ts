@@ -4,7 +4,12 @@ import { runPlaygroundToExit, startPlaygroundProcess, type PlaygroundProcess } f
 // documented shapes (docs/architecture.md, DESIGN.md "Contracts").
 jest.setTimeout(120_000);
 
-async function call(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+async function call(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: any }> {
   const response = await fetch(new URL(path, base), {
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
@@ -18,7 +23,20 @@ describe('npm start', () => {
   let playground: PlaygroundProcess;
 
   beforeAll(async () => {
-    playground = await startPlaygroundProcess(['--port', '0', '--devices', '2', '--accounts', '1', '--limit', '3', '--heartbeat-interval', '1', '--lease', '3']);
+    playground = await startPlaygroundProcess([
+      '--port',
+      '0',
+      '--devices',
+      '2',
+      '--accounts',
+      '1',
+      '--limit',
+      '3',
+      '--heartbeat-interval',
+      '1',
+      '--lease',
+      '3',
+    ]);
   });
 
   afterAll(async () => {
@@ -33,7 +51,10 @@ describe('npm start', () => {
   });
 
   it('answers POST /tokens and GET /accounts/{id}/sessions with the documented shapes', async () => {
-    const granted = await call(playground.apiUrl, 'POST', '/tokens', { accountId: 'shape-acct', deviceId: 'shape-device' });
+    const granted = await call(playground.apiUrl, 'POST', '/tokens', {
+      accountId: 'shape-acct',
+      deviceId: 'shape-device',
+    });
     expect(granted.status).toBe(201);
     expect(granted.body).toEqual(
       expect.objectContaining({
@@ -57,7 +78,13 @@ describe('npm start', () => {
       limit: 3,
       active: 1,
       allowed: true,
-      sessions: [expect.objectContaining({ sessionId: granted.body.sessionId, deviceId: 'shape-device', startedAt: expect.any(String) })],
+      sessions: [
+        expect.objectContaining({
+          sessionId: granted.body.sessionId,
+          deviceId: 'shape-device',
+          startedAt: expect.any(String),
+        }),
+      ],
     });
 
     const ended = await call(playground.apiUrl, 'DELETE', `/accounts/shape-acct/sessions/${granted.body.sessionId}`);
@@ -68,32 +95,51 @@ describe('npm start', () => {
   });
 
   it('replaces a copied device id (only the newer session counted) and answers the session check 200, then 404 after DELETE', async () => {
-    const first = await call(playground.apiUrl, 'POST', '/tokens', { accountId: 'check-acct', deviceId: 'living-room-tv' });
-    const second = await call(playground.apiUrl, 'POST', '/tokens', { accountId: 'check-acct', deviceId: 'living-room-tv' });
+    const first = await call(playground.apiUrl, 'POST', '/tokens', {
+      accountId: 'check-acct',
+      deviceId: 'living-room-tv',
+    });
+    const second = await call(playground.apiUrl, 'POST', '/tokens', {
+      accountId: 'check-acct',
+      deviceId: 'living-room-tv',
+    });
     expect([first.status, second.status]).toEqual([201, 201]);
     const listed = await call(playground.apiUrl, 'GET', '/accounts/check-acct/sessions');
     expect(listed.body.sessions.map((s: { sessionId: string }) => s.sessionId)).toEqual([second.body.sessionId]);
-    expect((await call(playground.apiUrl, 'GET', `/accounts/check-acct/sessions/${first.body.sessionId}`)).status).toBe(404);
+    expect((await call(playground.apiUrl, 'GET', `/accounts/check-acct/sessions/${first.body.sessionId}`)).status).toBe(
+      404,
+    );
     const counted = await call(playground.apiUrl, 'GET', `/accounts/check-acct/sessions/${second.body.sessionId}`);
-    expect(counted).toEqual({ status: 200, body: expect.objectContaining({ sessionId: second.body.sessionId, deviceId: 'living-room-tv' }) });
-    expect((await call(playground.apiUrl, 'DELETE', `/accounts/check-acct/sessions/${second.body.sessionId}`)).status).toBe(200);
+    expect(counted).toEqual({
+      status: 200,
+      body: expect.objectContaining({ sessionId: second.body.sessionId, deviceId: 'living-room-tv' }),
+    });
+    expect(
+      (await call(playground.apiUrl, 'DELETE', `/accounts/check-acct/sessions/${second.body.sessionId}`)).status,
+    ).toBe(200);
     const ended = await call(playground.apiUrl, 'GET', `/accounts/check-acct/sessions/${second.body.sessionId}`);
     expect(ended).toEqual({ status: 404, body: { error: 'session-not-found', message: expect.any(String) } });
   });
 
   it('admits exactly three of fifty simultaneous POST /tokens for one account with --limit 3', async () => {
     const answers = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => call(playground.apiUrl, 'POST', '/tokens', { accountId: 'burst-acct', deviceId: `burst-${i}` })),
+      Array.from({ length: 50 }, (_, i) =>
+        call(playground.apiUrl, 'POST', '/tokens', { accountId: 'burst-acct', deviceId: `burst-${i}` }),
+      ),
     );
     const statuses = answers.map((answer) => answer.status);
     expect(statuses.filter((status) => status === 201)).toHaveLength(3);
     expect(statuses.filter((status) => status === 409)).toHaveLength(47);
     const refusal = answers.find((answer) => answer.status === 409)!.body;
-    expect(refusal).toEqual(expect.objectContaining({ error: 'limit-reached', message: expect.any(String), sessions: expect.any(Array) }));
+    expect(refusal).toEqual(
+      expect.objectContaining({ error: 'limit-reached', message: expect.any(String), sessions: expect.any(Array) }),
+    );
     expect(refusal.sessions).toHaveLength(3);
     const listed = await call(playground.apiUrl, 'GET', '/accounts/burst-acct/sessions');
     expect(listed.body).toEqual(expect.objectContaining({ active: 3, allowed: false }));
-    console.log(`playground: 50 simultaneous POST /tokens with --limit 3 -> ${statuses.filter((s) => s === 201).length} x 201, ${statuses.filter((s) => s === 409).length} x 409`);
+    console.log(
+      `playground: 50 simultaneous POST /tokens with --limit 3 -> ${statuses.filter((s) => s === 201).length} x 201, ${statuses.filter((s) => s === 409).length} x 409`,
+    );
   });
 
   it('answers bad input with a 4xx and the JSON error shape', async () => {
@@ -138,7 +184,10 @@ describe('npm start', () => {
 
 describe('stopping the playground', () => {
   it('exits with code 0 on SIGTERM', async () => {
-    const playground = await startPlaygroundProcess(['--port', '0', '--devices', '1', '--heartbeat-interval', '1', '--lease', '3'], 'node');
+    const playground = await startPlaygroundProcess(
+      ['--port', '0', '--devices', '1', '--heartbeat-interval', '1', '--lease', '3'],
+      'node',
+    );
     try {
       expect(await playground.signal('SIGTERM')).toBe(0);
       expect(playground.output()).toMatch(/playground: stopped/);
@@ -149,7 +198,10 @@ describe('stopping the playground', () => {
   });
 
   it('stops by itself when SIGTERM reaches only npm (whose shell does not pass it on)', async () => {
-    const playground = await startPlaygroundProcess(['--port', '0', '--devices', '1', '--heartbeat-interval', '1', '--lease', '3'], 'npm');
+    const playground = await startPlaygroundProcess(
+      ['--port', '0', '--devices', '1', '--heartbeat-interval', '1', '--lease', '3'],
+      'npm',
+    );
     try {
       await playground.signal('SIGTERM');
       expect(await playground.groupGone(15_000)).toBe(true);

@@ -13,9 +13,27 @@ describe('parsePlaygroundOptions', () => {
 
   it('reads every option in both spellings', () => {
     const options = parsePlaygroundOptions([
-      '--port', '0', '--devices=0', '--limit', '3', '--strategy', 'capped-list',
-      '--heartbeat-interval', '1', '--lease=4', '--at-limit', 'evict-oldest', '--accounts', '5', '--host', '0.0.0.0',
-      '--token-ttl', '30', '--max-session=120', '--failure-mode', 'open',
+      '--port',
+      '0',
+      '--devices=0',
+      '--limit',
+      '3',
+      '--strategy',
+      'capped-list',
+      '--heartbeat-interval',
+      '1',
+      '--lease=4',
+      '--at-limit',
+      'evict-oldest',
+      '--accounts',
+      '5',
+      '--host',
+      '0.0.0.0',
+      '--token-ttl',
+      '30',
+      '--max-session=120',
+      '--failure-mode',
+      'open',
     ]);
     expect(options).toEqual({
       port: 0,

@@ -37,13 +37,24 @@ function session(accountId: string, deviceId: string): DeviceSession {
     pageLifecycle: false,
     transport: createHttpTopicTransport({ baseUrl: playground.emulatorHttpUrl }),
     requestToken: (body) =>
-      fetch(new URL('/tokens', playground.apiUrl), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...body, accountId }) }),
+      fetch(new URL('/tokens', playground.apiUrl), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ...body, accountId }),
+      }),
   });
 }
 
-function next<Name extends keyof DeviceSessionEvents>(s: DeviceSession, name: Name, withinMs: number): Promise<DeviceSessionEvents[Name]> {
+function next<Name extends keyof DeviceSessionEvents>(
+  s: DeviceSession,
+  name: Name,
+  withinMs: number,
+): Promise<DeviceSessionEvents[Name]> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${String(name)} within ${withinMs} ms (state ${s.state})`)), withinMs);
+    const timer = setTimeout(
+      () => reject(new Error(`no ${String(name)} within ${withinMs} ms (state ${s.state})`)),
+      withinMs,
+    );
     const off = s.on(name, (payload) => {
       clearTimeout(timer);
       off();
@@ -71,7 +82,9 @@ describe('rehearsing a player against the playground', () => {
     expect(lifetimeMs).toBeLessThanOrEqual(TOKEN_TTL_SECONDS * 1000);
     // Refreshed before the first token runs out (a refresh that came too late would end it `expired`).
     const refreshed = await next(s, 'token-refreshed', MAX_SESSION_SECONDS * 1000);
-    expect(Date.parse(refreshed.expiresAt)).toBeGreaterThan(Date.parse(result.state === 'active' ? result.grant.expiresAt : ''));
+    expect(Date.parse(refreshed.expiresAt)).toBeGreaterThan(
+      Date.parse(result.state === 'active' ? result.grant.expiresAt : ''),
+    );
     expect(s.state).toBe('active');
     await s.stop();
   });
@@ -88,7 +101,9 @@ describe('rehearsing a player against the playground', () => {
     expect(['max-duration', 'token-expired']).toContain(expired.reason);
     expect(endedAfterMs).toBeGreaterThanOrEqual(MAX_SESSION_SECONDS * 1000 - 2000); // the cut token's lifetime is whole seconds
     expect(s.state).toBe('expired');
-    console.log(`--max-session ${MAX_SESSION_SECONDS}: the session ended expired (${expired.reason}) ${endedAfterMs} ms after start()`);
+    console.log(
+      `--max-session ${MAX_SESSION_SECONDS}: the session ended expired (${expired.reason}) ${endedAfterMs} ms after start()`,
+    );
   });
 
   it('sends limit-changed to every active session of an account', async () => {
@@ -124,7 +139,7 @@ describe('rehearsing a player against the playground', () => {
 
     // Once the outage is over, admissions are counted again.
     let after = during;
-    for (const until = Date.now() + 90_000; after.body.degraded && Date.now() < until; ) {
+    for (const until = Date.now() + 90_000; after.body.degraded && Date.now() < until;) {
       await new Promise((resolve) => setTimeout(resolve, 1000));
       after = await post('/tokens', { accountId: 'open-acct', deviceId: 'open-device' });
     }

@@ -1,8 +1,15 @@
-import { DeviceControlError, SimulatedDevices, type DeviceHooks, type DeviceRunner, type DeviceView } from '../../local/playground/simulated-devices';
+import {
+  DeviceControlError,
+  SimulatedDevices,
+  type DeviceHooks,
+  type DeviceRunner,
+  type DeviceView,
+} from '../../local/playground/simulated-devices';
 
 /** A runner whose devices the test drives by hand through their hooks. */
 function fakeRunner() {
-  const started: Array<{ accountId: string; deviceId: string; hooks: DeviceHooks; stopped: number; crashed: number }> = [];
+  const started: Array<{ accountId: string; deviceId: string; hooks: DeviceHooks; stopped: number; crashed: number }> =
+    [];
   const runner: DeviceRunner = (device, hooks) => {
     const entry = { ...device, hooks, stopped: 0, crashed: 0 };
     started.push(entry);
@@ -21,7 +28,12 @@ describe('SimulatedDevices', () => {
     const { runner, started } = fakeRunner();
     const devices = new SimulatedDevices(runner);
     devices.start('acct-1', 'tv');
-    expect(stateOf(devices, 'tv')).toMatchObject({ accountId: 'acct-1', state: 'starting', origin: 'simulated', heartbeats: 0 });
+    expect(stateOf(devices, 'tv')).toMatchObject({
+      accountId: 'acct-1',
+      state: 'starting',
+      origin: 'simulated',
+      heartbeats: 0,
+    });
 
     started[0].hooks.onState('active', 'admitted', 'session-1');
     started[0].hooks.onHeartbeat();
@@ -77,13 +89,21 @@ describe('SimulatedDevices', () => {
     expect(refusal(() => devices.startAgain('nope'))).toMatchObject({ status: 404, code: 'unknown-device' });
     devices.start('acct-1', 'b');
     expect(refusal(() => devices.start('acct-1', 'c'))).toMatchObject({ status: 409, code: 'too-many-devices' });
-    expect(refusal(() => devices.report('acct-1', 'a', 'active'))).toMatchObject({ status: 409, code: 'device-exists' });
+    expect(refusal(() => devices.report('acct-1', 'a', 'active'))).toMatchObject({
+      status: 409,
+      code: 'device-exists',
+    });
   });
 
   it('lists browser tabs that report themselves', () => {
     const devices = new SimulatedDevices(fakeRunner().runner);
     devices.report('acct-9', 'tab-1', 'active', 'admitted', 'session-9');
-    expect(stateOf(devices, 'tab-1')).toMatchObject({ origin: 'browser', accountId: 'acct-9', state: 'active', sessionId: 'session-9' });
+    expect(stateOf(devices, 'tab-1')).toMatchObject({
+      origin: 'browser',
+      accountId: 'acct-9',
+      state: 'active',
+      sessionId: 'session-9',
+    });
     devices.report('acct-9', 'tab-1', 'evicted', 'ended-by-account');
     expect(stateOf(devices, 'tab-1')).toMatchObject({ state: 'evicted', detail: 'ended-by-account' });
   });

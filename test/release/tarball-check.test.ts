@@ -19,8 +19,16 @@ const CLIENT_MANIFEST = {
   module: './dist/esm/index.mjs',
   types: './dist/cjs/client/index.d.ts',
   exports: {
-    '.': { types: './dist/cjs/client/index.d.ts', import: './dist/esm/index.mjs', require: './dist/cjs/client/index.js' },
-    './node': { types: './dist/cjs/client/node.d.ts', import: './dist/esm/node.mjs', require: './dist/cjs/client/node.js' },
+    '.': {
+      types: './dist/cjs/client/index.d.ts',
+      import: './dist/esm/index.mjs',
+      require: './dist/cjs/client/index.js',
+    },
+    './node': {
+      types: './dist/cjs/client/node.d.ts',
+      import: './dist/esm/node.mjs',
+      require: './dist/cjs/client/node.js',
+    },
     './browser': { types: './dist/cjs/client/index.d.ts', default: './dist/browser/client.min.mjs' },
     './package.json': './package.json',
   },
@@ -40,7 +48,14 @@ const CLIENT_FILES = [
 ];
 
 /** A package with a command: the bin must be there and start with a node shebang. */
-const TOOL_MANIFEST = { name: 'some-tool', version: '1.0.0', main: 'dist/index.js', types: 'dist/index.d.ts', bin: { 'some-tool': 'dist/cli.js' }, files: ['dist', 'CHANGELOG.md'] };
+const TOOL_MANIFEST = {
+  name: 'some-tool',
+  version: '1.0.0',
+  main: 'dist/index.js',
+  types: 'dist/index.d.ts',
+  bin: { 'some-tool': 'dist/cli.js' },
+  files: ['dist', 'CHANGELOG.md'],
+};
 const TOOL_FILES = ['README.md', 'LICENSE', 'CHANGELOG.md', 'dist/index.js', 'dist/index.d.ts', 'dist/cli.js'];
 
 describe('the release tarball check', () => {
@@ -56,7 +71,10 @@ describe('the release tarball check', () => {
     const pkg = join(dir, 'package');
     for (const file of ['package.json', ...files]) {
       mkdirSync(dirname(join(pkg, file)), { recursive: true });
-      const text = file === 'package.json' ? JSON.stringify(manifest) : (contents[file] ?? (file === 'dist/cli.js' ? '#!/usr/bin/env node\nconsole.log(1);\n' : `// ${file}\n`));
+      const text =
+        file === 'package.json'
+          ? JSON.stringify(manifest)
+          : (contents[file] ?? (file === 'dist/cli.js' ? '#!/usr/bin/env node\nconsole.log(1);\n' : `// ${file}\n`));
       writeFileSync(join(pkg, file), text);
     }
     const tgz = join(dir, `${(manifest as { name: string }).name}.tgz`);
@@ -69,7 +87,10 @@ describe('the release tarball check', () => {
   };
 
   it('passes complete tarballs', () => {
-    expect(check(tarball(CLIENT_MANIFEST, CLIENT_FILES))).toEqual({ code: 0, output: expect.stringContaining('nothing missing, nothing that must not ship') });
+    expect(check(tarball(CLIENT_MANIFEST, CLIENT_FILES))).toEqual({
+      code: 0,
+      output: expect.stringContaining('nothing missing, nothing that must not ship'),
+    });
     expect(check(tarball(TOOL_MANIFEST, TOOL_FILES)).code).toBe(0);
   });
 
@@ -78,18 +99,36 @@ describe('the release tarball check', () => {
     ['README.md', 'missing README.md'],
     ['dist/esm/node.mjs', 'missing dist/esm/node.mjs'],
     ['dist/cjs/client/index.d.ts', 'missing dist/cjs/client/index.d.ts'],
-    ['dist/browser/THIRD-PARTY-NOTICES.txt', 'missing dist/browser/THIRD-PARTY-NOTICES.txt beside the bundle dist/browser/client.min.mjs'],
+    [
+      'dist/browser/THIRD-PARTY-NOTICES.txt',
+      'missing dist/browser/THIRD-PARTY-NOTICES.txt beside the bundle dist/browser/client.min.mjs',
+    ],
   ])('fails when %s is missing', (file, problem) => {
-    const result = check(tarball(CLIENT_MANIFEST, CLIENT_FILES.filter((f) => f !== file)));
+    const result = check(
+      tarball(
+        CLIENT_MANIFEST,
+        CLIENT_FILES.filter((f) => f !== file),
+      ),
+    );
     expect(result.code).toBe(1);
     expect(result.output).toContain(`- ${problem}`);
   });
 
   it('fails when the bin, or the changelog the package lists, is missing, or the bin has no shebang', () => {
-    const noBin = check(tarball(TOOL_MANIFEST, TOOL_FILES.filter((f) => f !== 'dist/cli.js')));
+    const noBin = check(
+      tarball(
+        TOOL_MANIFEST,
+        TOOL_FILES.filter((f) => f !== 'dist/cli.js'),
+      ),
+    );
     expect(noBin.code).toBe(1);
     expect(noBin.output).toContain('- missing dist/cli.js');
-    const noChangelog = check(tarball(TOOL_MANIFEST, TOOL_FILES.filter((f) => f !== 'CHANGELOG.md')));
+    const noChangelog = check(
+      tarball(
+        TOOL_MANIFEST,
+        TOOL_FILES.filter((f) => f !== 'CHANGELOG.md'),
+      ),
+    );
     expect(noChangelog.output).toContain('- missing CHANGELOG.md');
     const noShebang = check(tarball(TOOL_MANIFEST, TOOL_FILES, { 'dist/cli.js': 'console.log(1);\n' }));
     expect(noShebang.code).toBe(1);
@@ -110,12 +149,22 @@ describe('the release tarball check', () => {
   });
 
   it('holds the library package to its handler bundles and the subscriber image context', () => {
-    const manifest = { name: 'cdk-concurrency-tracker', version: '9.9.9', main: 'dist/index.js', types: 'dist/index.d.ts', files: ['dist', 'assets'] };
-    const result = check(tarball(manifest, ['README.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts', 'assets/token-vending/index.js']));
+    const manifest = {
+      name: 'cdk-concurrency-tracker',
+      version: '9.9.9',
+      main: 'dist/index.js',
+      types: 'dist/index.d.ts',
+      files: ['dist', 'assets'],
+    };
+    const result = check(
+      tarball(manifest, ['README.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts', 'assets/token-vending/index.js']),
+    );
     expect(result.code).toBe(1);
     expect(result.output).toContain('- missing assets/entitlement/index.js');
     expect(result.output).toContain('- missing assets/heartbeat-subscriber/Dockerfile');
-    expect(result.output).toContain('- missing assets/token-vending/THIRD-PARTY-NOTICES.txt beside the bundle assets/token-vending/index.js');
+    expect(result.output).toContain(
+      '- missing assets/token-vending/THIRD-PARTY-NOTICES.txt beside the bundle assets/token-vending/index.js',
+    );
   });
 
   it('refuses something that is not an npm tarball', () => {

@@ -9,10 +9,17 @@ import { recordFigures } from './figures';
 // authoriser. No route is open, and OPTIONS (CORS) is the only method allowed without it.
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
 
-function methods(template: Record<string, unknown>): Array<{ id: string; httpMethod: string; authorizationType: unknown; authorizerId: unknown }> {
+function methods(
+  template: Record<string, unknown>,
+): Array<{ id: string; httpMethod: string; authorizationType: unknown; authorizerId: unknown }> {
   return Object.entries(template.Resources as Resources)
     .filter(([, r]) => r.Type === 'AWS::ApiGateway::Method')
-    .map(([id, r]) => ({ id, httpMethod: String(r.Properties.HttpMethod), authorizationType: r.Properties.AuthorizationType, authorizerId: r.Properties.AuthorizerId }));
+    .map(([id, r]) => ({
+      id,
+      httpMethod: String(r.Properties.HttpMethod),
+      authorizationType: r.Properties.AuthorizationType,
+      authorizerId: r.Properties.AuthorizerId,
+    }));
 }
 
 const tally = { iam: 0, jwt: 0, open: 0 };
@@ -31,7 +38,11 @@ it('under the default IAM authorisation, every method requires a SigV4 signature
 it('under JWT authorisation, every method goes through the authoriser', () => {
   const stack = new Stack(new App(), 'Jwt');
   new ConcurrencyTracker(stack, 'Tracker', {
-    authorization: TrackerAuthorization.jwt({ issuer: 'https://issuer.example/', audience: ['tracker'], accountClaim: 'sub' }),
+    authorization: TrackerAuthorization.jwt({
+      issuer: 'https://issuer.example/',
+      audience: ['tracker'],
+      accountClaim: 'sub',
+    }),
   });
   const all = methods(Template.fromStack(stack).toJSON()).filter((m) => m.httpMethod !== 'OPTIONS');
   expect(all.length).toBeGreaterThanOrEqual(3);
@@ -41,8 +52,13 @@ it('under JWT authorisation, every method goes through the authoriser', () => {
   expect(all.length - guarded.length).toBe(0);
   recordFigures({
     id: 'api-authorization',
-    promise: 'A call without an identity never reaches a handler: every method requires SigV4 under IAM, and the JWT authoriser under JWT authorisation.',
+    promise:
+      'A call without an identity never reaches a handler: every method requires SigV4 under IAM, and the JWT authoriser under JWT authorisation.',
     test: 'test/reliability/api-authorization.test.ts',
-    figures: { 'methods requiring SigV4 (example app)': tally.iam, 'methods behind the JWT authoriser': tally.jwt, 'methods open to anonymous callers': tally.open },
+    figures: {
+      'methods requiring SigV4 (example app)': tally.iam,
+      'methods behind the JWT authoriser': tally.jwt,
+      'methods open to anonymous callers': tally.open,
+    },
   });
 });

@@ -1,4 +1,12 @@
-import { CacheGet, CacheSet, CacheSetIfAbsentOrEqual, TopicPublish, TopicSubscribe, type CacheClient, type TopicClient } from '@gomomento/sdk';
+import {
+  CacheGet,
+  CacheSet,
+  CacheSetIfAbsentOrEqual,
+  TopicPublish,
+  TopicSubscribe,
+  type CacheClient,
+  type TopicClient,
+} from '@gomomento/sdk';
 import { cacheKeys } from '../../lambda/core/engine/cache-keys';
 import { createHandlerDependencies } from '../../lambda/core/runtime/handler-dependencies';
 import { vendToken, type TokenGrantBody } from '../../lambda/core/engine/token-vending';
@@ -36,12 +44,18 @@ afterAll(async () => {
   await tracker?.stop();
 });
 
-const heartbeat = (grant: TokenGrantBody, deviceId: string) => JSON.stringify({ v: 1, type: 'heartbeat', sessionId: grant.sessionId, deviceId, sessionKey: grant.sessionKey });
+const heartbeat = (grant: TokenGrantBody, deviceId: string) =>
+  JSON.stringify({ v: 1, type: 'heartbeat', sessionId: grant.sessionId, deviceId, sessionKey: grant.sessionKey });
 
 describe('a device token is scoped to its own heartbeats and control topic', () => {
   it('may publish its heartbeats and subscribe to its own control topic (positive control)', async () => {
-    expect(await topics.publish(CACHE_NAME, own.heartbeatTopic, heartbeat(own, 'attacker-tv'))).toBeInstanceOf(TopicPublish.Success);
-    const subscription = await topics.subscribe(CACHE_NAME, own.controlTopic, { onItem: () => undefined, onError: () => undefined });
+    expect(await topics.publish(CACHE_NAME, own.heartbeatTopic, heartbeat(own, 'attacker-tv'))).toBeInstanceOf(
+      TopicPublish.Success,
+    );
+    const subscription = await topics.subscribe(CACHE_NAME, own.controlTopic, {
+      onItem: () => undefined,
+      onError: () => undefined,
+    });
     expect(subscription).toBeInstanceOf(TopicSubscribe.Subscription);
     (subscription as TopicSubscribe.Subscription).unsubscribe();
   });
@@ -98,15 +112,24 @@ describe('a device token is scoped to its own heartbeats and control topic', () 
       expect({ name, code }).toEqual({ name, code: 'PERMISSION_ERROR' });
     }
     // Nothing moved: the victim still holds its session.
-    expect((await tracker.engine.listSessions('acct-victim')).sessions.map((s) => s.sessionId)).toEqual([victim.sessionId]);
+    expect((await tracker.engine.listSessions('acct-victim')).sessions.map((s) => s.sessionId)).toEqual([
+      victim.sessionId,
+    ]);
   });
 
   it('an expired device token is refused', async () => {
     const tokens = tracker.ports.tokens;
     if (!tokens) throw new Error('no token port in local mode');
-    const shortLived = await tokens.mintDeviceToken({ accountId: 'acct-attacker', publishTopic: own.heartbeatTopic, subscribeTopic: own.controlTopic, ttlSeconds: 1 });
+    const shortLived = await tokens.mintDeviceToken({
+      accountId: 'acct-attacker',
+      publishTopic: own.heartbeatTopic,
+      subscribeTopic: own.controlTopic,
+      ttlSeconds: 1,
+    });
     const client = deviceTopicClient(tracker.emulator, shortLived.token);
-    expect(await client.publish(CACHE_NAME, own.heartbeatTopic, heartbeat(own, 'attacker-tv'))).toBeInstanceOf(TopicPublish.Success);
+    expect(await client.publish(CACHE_NAME, own.heartbeatTopic, heartbeat(own, 'attacker-tv'))).toBeInstanceOf(
+      TopicPublish.Success,
+    );
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, shortLived.expiresAt - Date.now()) + 1100));
     const code = errorCodeOf(await client.publish(CACHE_NAME, own.heartbeatTopic, heartbeat(own, 'attacker-tv')));
     denials['publish with an expired token'] = code;
@@ -117,7 +140,8 @@ describe('a device token is scoped to its own heartbeats and control topic', () 
     const refused = Object.values(denials).filter((code) => code === 'PERMISSION_ERROR').length;
     recordFigures({
       id: 'device-token-scope',
-      promise: "A device token can only publish its heartbeats and hear its own control topic: no other topic, no other account's control topic, no cache access; an expired token is refused.",
+      promise:
+        "A device token can only publish its heartbeats and hear its own control topic: no other topic, no other account's control topic, no cache access; an expired token is refused.",
       test: 'test/reliability/device-token-scope.test.ts',
       figures: {
         'out-of-scope calls tried': Object.keys(denials).length - ('publish with an expired token' in denials ? 1 : 0),

@@ -82,13 +82,20 @@ describe('JWT authorisation: the account comes only from the verified claim', ()
       'a claim rewritten after signing',
       async () => {
         const [header, , signature] = (await token()).split('.');
-        const forged = b64({ sub: 'user-1', [CLAIM]: 'acct-victim', iss: ISSUER, aud: AUDIENCE, exp: nowSeconds() + 600 });
+        const forged = b64({
+          sub: 'user-1',
+          [CLAIM]: 'acct-victim',
+          iss: ISSUER,
+          aud: AUDIENCE,
+          exp: nowSeconds() + 600,
+        });
         return `Bearer ${header}.${forged}.${signature}`;
       },
     ],
     [
       'alg none',
-      async () => `Bearer ${b64({ alg: 'none', kid: 'k1' })}.${b64({ sub: 'u', [CLAIM]: 'acct-victim', iss: ISSUER, aud: AUDIENCE, exp: nowSeconds() + 600 })}.`,
+      async () =>
+        `Bearer ${b64({ alg: 'none', kid: 'k1' })}.${b64({ sub: 'u', [CLAIM]: 'acct-victim', iss: ISSUER, aud: AUDIENCE, exp: nowSeconds() + 600 })}.`,
     ],
     [
       'HS256 keyed with the public key (algorithm confusion)',
@@ -125,7 +132,8 @@ describe('JWT authorisation: the account comes only from the verified claim', ()
     expect(result.context).toEqual({ [CLAIM]: 'acct-owner' });
     recordFigures({
       id: 'jwt-claim-authority',
-      promise: 'Under JWT authorisation the account comes only from the verified claim; expired, forged and tampered tokens are refused.',
+      promise:
+        'Under JWT authorisation the account comes only from the verified claim; expired, forged and tampered tokens are refused.',
       test: 'test/reliability/jwt-claim-authority.test.ts',
       figures: { 'forged or invalid tokens refused': refused.length, 'tokens accepted with another account': 0 },
     });

@@ -7,9 +7,27 @@ describe('malformed heartbeat generator', () => {
   const targets = { sessionIds: ['session-a'], deviceIds: ['device-a'] };
 
   it('accepts a contract heartbeat, so the reference check is not rejecting everything', () => {
-    expect(isContractHeartbeat(JSON.stringify({ v: 1, type: 'heartbeat', sessionId: 's', deviceId: 'd', sessionKey: 'k' }))).toBe(true);
-    expect(isContractHeartbeat(JSON.stringify({ v: 1, type: 'stop', sessionId: 's', deviceId: 'd', sessionKey: 'k', contentId: 'c', kind: 'video' }))).toBe(true);
-    expect(isContractHeartbeat(JSON.stringify({ v: 1, type: 'heartbeat', sessionId: 's', deviceId: 'd', contentId: 'x'.repeat(1100) }))).toBe(false);
+    expect(
+      isContractHeartbeat(JSON.stringify({ v: 1, type: 'heartbeat', sessionId: 's', deviceId: 'd', sessionKey: 'k' })),
+    ).toBe(true);
+    expect(
+      isContractHeartbeat(
+        JSON.stringify({
+          v: 1,
+          type: 'stop',
+          sessionId: 's',
+          deviceId: 'd',
+          sessionKey: 'k',
+          contentId: 'c',
+          kind: 'video',
+        }),
+      ),
+    ).toBe(true);
+    expect(
+      isContractHeartbeat(
+        JSON.stringify({ v: 1, type: 'heartbeat', sessionId: 's', deviceId: 'd', contentId: 'x'.repeat(1100) }),
+      ),
+    ).toBe(false);
   });
 
   it('produces only payloads outside the contract that still fit in a topic message', () => {

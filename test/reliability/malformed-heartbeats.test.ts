@@ -6,7 +6,10 @@ import { CountingMetrics } from '../engine/support/counting-metrics';
 import { silentLogger } from '../../lambda/core/ports/observability';
 import { processSessionKeySecret, SessionKeys } from '../../lambda/core/messages/session-key';
 import { DeviceMessageProcessor } from '../../lambda/heartbeat-subscriber/device-message-processor';
-import { startHeartbeatSubscriber, type HeartbeatSubscriber } from '../../lambda/heartbeat-subscriber/heartbeat-subscriber';
+import {
+  startHeartbeatSubscriber,
+  type HeartbeatSubscriber,
+} from '../../lambda/heartbeat-subscriber/heartbeat-subscriber';
 import { recordFigures } from './figures';
 import { deviceTopicClient } from './harness/device-clients';
 import { DeviceFleet } from './harness/device-fleet';
@@ -22,7 +25,14 @@ describe('malformed heartbeats, property-based, through the message processor', 
   it(`${scale.propertyRuns} generated payloads: none throws, each is rejected, none reaches the engine`, () => {
     const log = new TripwireLog();
     const metrics = new CountingMetrics();
-    const processor = new DeviceMessageProcessor(tripwire<ConcurrencyEngine>('engine', log), metrics, silentLogger, 4, 100, { sessionKeys: new SessionKeys(processSessionKeySecret()) });
+    const processor = new DeviceMessageProcessor(
+      tripwire<ConcurrencyEngine>('engine', log),
+      metrics,
+      silentLogger,
+      4,
+      100,
+      { sessionKeys: new SessionKeys(processSessionKeySecret()) },
+    );
     let sequence = 0;
     fc.assert(
       fc.property(malformedHeartbeat({ sessionIds: ['session-good'], deviceIds: ['device-good'] }), (m) => {
@@ -55,7 +65,13 @@ describe('malformed heartbeats published to a running subscriber', () => {
       options: { healthPort: false },
     });
     await subscriber.ready();
-    fleet = await DeviceFleet.admit(tracker.emulator, createHandlerDependencies(tracker.config, tracker.ports), 6, 2, 'fuzz');
+    fleet = await DeviceFleet.admit(
+      tracker.emulator,
+      createHandlerDependencies(tracker.config, tracker.ports),
+      6,
+      2,
+      'fuzz',
+    );
     fleet.start(1000);
   });
   afterAll(async () => {
@@ -67,7 +83,10 @@ describe('malformed heartbeats published to a running subscriber', () => {
   });
 
   it(`${scale.fuzzedPayloads} payloads: zero crashes, every one counted as rejected, good sessions untouched`, async () => {
-    const targets = { sessionIds: fleet.devices.map((d) => d.grant.sessionId), deviceIds: fleet.devices.map((d) => d.deviceId) };
+    const targets = {
+      sessionIds: fleet.devices.map((d) => d.grant.sessionId),
+      deviceIds: fleet.devices.map((d) => d.deviceId),
+    };
     const batch = malformedBatch(scale.fuzzedPayloads, 20261125, targets);
     // Published with the good devices' own account token: the worst case, a broken or hostile
     // player of the same account aiming at its sessions.
@@ -88,7 +107,9 @@ describe('malformed heartbeats published to a running subscriber', () => {
     // many a stream carries per second (docs/benchmarks.md measures that).
     for (let i = 0; i < batch.length; i += 50) {
       const slice = batch.slice(i, i + 50);
-      const responses = await Promise.all(slice.map((m) => attacker.publish(victim.grant.cacheName, victim.grant.heartbeatTopic, m.value)));
+      const responses = await Promise.all(
+        slice.map((m) => attacker.publish(victim.grant.cacheName, victim.grant.heartbeatTopic, m.value)),
+      );
       responses.forEach((r, j) => {
         if (r instanceof TopicPublish.Success) {
           perDefect[slice[j].defect] += 1;
@@ -108,7 +129,8 @@ describe('malformed heartbeats published to a running subscriber', () => {
 
     recordFigures({
       id: 'malformed-heartbeats',
-      promise: 'Malformed heartbeats (invalid JSON, wrong types, oversized, unicode, missing fields, wrong version, binary) never crash the subscriber, are each counted as rejected, and leave well-behaved devices’ sessions untouched.',
+      promise:
+        'Malformed heartbeats (invalid JSON, wrong types, oversized, unicode, missing fields, wrong version, binary) never crash the subscriber, are each counted as rejected, and leave well-behaved devices’ sessions untouched.',
       test: 'test/reliability/malformed-heartbeats.test.ts',
       figures: {
         'payloads generated': batch.length,

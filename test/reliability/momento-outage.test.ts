@@ -33,7 +33,9 @@ let requestCounter = 0;
 beforeAll(async () => {
   tracker = await startLocalTracker({ MOMENTO_TIMEOUT_MS: String(TIMEOUT_MS) });
   for (const mode of ['closed', 'open'] as const) {
-    const config = parseRuntimeConfig(localEnvironment(tracker.emulator, { MOMENTO_TIMEOUT_MS: String(TIMEOUT_MS), FAILURE_MODE: mode }));
+    const config = parseRuntimeConfig(
+      localEnvironment(tracker.emulator, { MOMENTO_TIMEOUT_MS: String(TIMEOUT_MS), FAILURE_MODE: mode }),
+    );
     const ports = createMomentoPorts(config);
     handlers[mode] = { deps: createHandlerDependencies(config, ports), ports };
   }
@@ -44,7 +46,9 @@ afterAll(async () => {
   await tracker?.stop();
 });
 
-async function timed(call: () => Promise<APIGatewayProxyResult>): Promise<{ status: number; body: Record<string, unknown>; ms: number }> {
+async function timed(
+  call: () => Promise<APIGatewayProxyResult>,
+): Promise<{ status: number; body: Record<string, unknown>; ms: number }> {
   const started = Date.now();
   const response = await call();
   const ms = Date.now() - started;
@@ -53,9 +57,22 @@ async function timed(call: () => Promise<APIGatewayProxyResult>): Promise<{ stat
 }
 
 const admit = (mode: Mode, accountId: string, deviceId: string) =>
-  timed(() => handleTokenRequest(toApiGatewayEvent(validTokenRequest('iam', { accountId, deviceId, claim: 'sub' }), `o-${(requestCounter += 1)}`), handlers[mode].deps));
+  timed(() =>
+    handleTokenRequest(
+      toApiGatewayEvent(validTokenRequest('iam', { accountId, deviceId, claim: 'sub' }), `o-${(requestCounter += 1)}`),
+      handlers[mode].deps,
+    ),
+  );
 const check = (mode: Mode, accountId: string) =>
-  timed(() => handleEntitlementRequest(toApiGatewayEvent(validListRequest('iam', { accountId, sessionId: 'x', claim: 'sub' }), `o-${(requestCounter += 1)}`), handlers[mode].deps));
+  timed(() =>
+    handleEntitlementRequest(
+      toApiGatewayEvent(
+        validListRequest('iam', { accountId, sessionId: 'x', claim: 'sub' }),
+        `o-${(requestCounter += 1)}`,
+      ),
+      handlers[mode].deps,
+    ),
+  );
 
 /** Asks until Momento answers normally again; how long that took. */
 async function recovery(mode: Mode, accountId: string): Promise<number> {
@@ -80,7 +97,10 @@ describe.each([
     const token = await admit('closed', 'acct-outage-closed', 'device-during');
     const entitlement = await check('closed', 'acct-outage-closed');
     expect({ status: token.status, error: token.body.error }).toEqual({ status: 503, error: 'momento-unavailable' });
-    expect({ status: entitlement.status, error: entitlement.body.error }).toEqual({ status: 503, error: 'momento-unavailable' });
+    expect({ status: entitlement.status, error: entitlement.body.error }).toEqual({
+      status: 503,
+      error: 'momento-unavailable',
+    });
     expect(typeof token.body.message).toBe('string');
     expect(token.ms).toBeLessThanOrEqual(BOUND_MS);
     expect(entitlement.ms).toBeLessThanOrEqual(BOUND_MS);
@@ -99,7 +119,11 @@ describe.each([
     const token = await admit('open', 'acct-outage-open', 'device-during');
     const entitlement = await check('open', 'acct-outage-open');
     expect({ status: token.status, degraded: token.body.degraded }).toEqual({ status: 201, degraded: true });
-    expect({ status: entitlement.status, degraded: entitlement.body.degraded, allowed: entitlement.body.allowed }).toEqual({ status: 200, degraded: true, allowed: true });
+    expect({
+      status: entitlement.status,
+      degraded: entitlement.body.degraded,
+      allowed: entitlement.body.allowed,
+    }).toEqual({ status: 200, degraded: true, allowed: true });
     expect(token.ms).toBeLessThanOrEqual(BOUND_MS);
     expect(entitlement.ms).toBeLessThanOrEqual(BOUND_MS);
     tracker.emulator.faults.clear();
@@ -117,6 +141,6 @@ afterAll(() => {
     id: 'momento-outage',
     promise: `With Momento unreachable or hung, token vending and the entitlement check answer within ${BOUND_MS} ms (time bound ${TIMEOUT_MS} ms) with the configured failure mode, and recover by themselves when Momento returns.`,
     test: 'test/reliability/momento-outage.test.ts',
-    figures: { 'MOMENTO_TIMEOUT_MS': TIMEOUT_MS, 'slowest answer during an outage (ms)': worstMs, ...figures },
+    figures: { MOMENTO_TIMEOUT_MS: TIMEOUT_MS, 'slowest answer during an outage (ms)': worstMs, ...figures },
   });
 });

@@ -5,7 +5,10 @@ import type { LifecycleEvent } from '../../lambda/core/ports/lifecycle-event-sin
 import type { MomentoPorts } from '../../lambda/core/ports/momento-ports';
 import { createMomentoPorts } from '../../lambda/core/adapters/momento-clients';
 import { CountingMetrics } from '../engine/support/counting-metrics';
-import { startHeartbeatSubscriber, type HeartbeatSubscriber } from '../../lambda/heartbeat-subscriber/heartbeat-subscriber';
+import {
+  startHeartbeatSubscriber,
+  type HeartbeatSubscriber,
+} from '../../lambda/heartbeat-subscriber/heartbeat-subscriber';
 import { recordFigures } from './figures';
 import { DeviceFleet, type FleetDevice } from './harness/device-fleet';
 import { startLocalTracker, type LocalTracker } from './harness/local-tracker';
@@ -41,16 +44,31 @@ async function replica(name: string): Promise<Replica> {
   // Each replica has its own SDK clients, engine and memory, as two tasks would.
   const ports = createMomentoPorts(tracker.config);
   const events = new RecordingEventSink();
-  const subscriber = await startHeartbeatSubscriber(tracker.config, { ports, events, metrics: new CountingMetrics(), options: { healthPort: false, sweepIntervalMs: 250 } });
+  const subscriber = await startHeartbeatSubscriber(tracker.config, {
+    ports,
+    events,
+    metrics: new CountingMetrics(),
+    options: { healthPort: false, sweepIntervalMs: 250 },
+  });
   await subscriber.ready();
   return { name, ports, events, subscriber };
 }
 
 beforeAll(async () => {
-  tracker = await startLocalTracker({ LEASE_SECONDS: String(LEASE_SECONDS), HEARTBEAT_INTERVAL_SECONDS: '1', DEFAULT_LIMIT: '4' });
+  tracker = await startLocalTracker({
+    LEASE_SECONDS: String(LEASE_SECONDS),
+    HEARTBEAT_INTERVAL_SECONDS: '1',
+    DEFAULT_LIMIT: '4',
+  });
   a = await replica('a');
   b = await replica('b');
-  fleet = await DeviceFleet.admit(tracker.emulator, createHandlerDependencies(tracker.config, tracker.ports), 24, 6, 'ha');
+  fleet = await DeviceFleet.admit(
+    tracker.emulator,
+    createHandlerDependencies(tracker.config, tracker.ports),
+    24,
+    6,
+    'ha',
+  );
 });
 afterAll(async () => {
   await fleet?.stop();
@@ -65,10 +83,12 @@ afterAll(async () => {
 async function viewThrough(ports: MomentoPorts): Promise<unknown[]> {
   const engine = createEngine(tracker.config, { cache: ports.cache, topics: ports.topics });
   const accounts = [...new Set(fleet.devices.map((d) => d.accountId))].sort();
-  return Promise.all(accounts.map(async (id) => {
-    const view = await engine.listSessions(id);
-    return { id, active: view.active, sessions: view.sessions.map((s) => s.sessionId).sort() };
-  }));
+  return Promise.all(
+    accounts.map(async (id) => {
+      const view = await engine.listSessions(id);
+      return { id, active: view.active, sessions: view.sessions.map((s) => s.sessionId).sort() };
+    }),
+  );
 }
 
 /** Events of both replicas grouped by id: duplicates must be the same event. */
@@ -79,7 +99,12 @@ function byId(events: readonly LifecycleEvent[]): Map<string, LifecycleEvent[]> 
 }
 
 it('two subscribers reach the same state, their events are deduplicable by id, and killing one loses nothing', async () => {
-  const [stopping, crashing, crashingLater, keeping] = [fleet.devices.slice(0, 4), fleet.devices.slice(4, 8), fleet.devices.slice(8, 12), fleet.devices.slice(12)];
+  const [stopping, crashing, crashingLater, keeping] = [
+    fleet.devices.slice(0, 4),
+    fleet.devices.slice(4, 8),
+    fleet.devices.slice(8, 12),
+    fleet.devices.slice(12),
+  ];
   // Only these heartbeat; the crashing ones simply never do.
   const heartbeating = new Set<FleetDevice>([...stopping, ...crashingLater, ...keeping]);
   fleet.start(1000, (d) => heartbeating.has(d));
@@ -89,7 +114,9 @@ it('two subscribers reach the same state, their events are deduplicable by id, a
   for (const d of stopping) heartbeating.delete(d);
   await fleet.sendStop(stopping);
   await sleep(LEASE_SECONDS * 1000);
-  const distinct = (type: string) => new Set([...a.events.events, ...b.events.events].filter((e) => e.detailType === type).map((e) => e.detail.eventId)).size;
+  const distinct = (type: string) =>
+    new Set([...a.events.events, ...b.events.events].filter((e) => e.detailType === type).map((e) => e.detail.eventId))
+      .size;
   await settle(() => distinct('Session Stopped') >= stopping.length && distinct('Session Expired') >= crashing.length);
   const viewA = await viewThrough(a.ports);
   const viewB = await viewThrough(b.ports);
@@ -97,7 +124,9 @@ it('two subscribers reach the same state, their events are deduplicable by id, a
   const groups1 = byId(phase1);
   const stoppedIds = [...groups1.values()].filter((g) => g[0].detailType === 'Session Stopped').length;
   const expiredIds = [...groups1.values()].filter((g) => g[0].detailType === 'Session Expired').length;
-  const inconsistentDuplicates = [...groups1.values()].filter((g) => g.some((e) => JSON.stringify(e) !== JSON.stringify(g[0]))).length;
+  const inconsistentDuplicates = [...groups1.values()].filter((g) =>
+    g.some((e) => JSON.stringify(e) !== JSON.stringify(g[0])),
+  ).length;
 
   // Phase 2: replica A dies mid-stream (clients torn down first, as a killed task's connections
   // are); four more devices crash. B alone must keep every heartbeating device and end the rest once.
@@ -107,7 +136,13 @@ it('two subscribers reach the same state, their events are deduplicable by id, a
   const eventsBeforeKill = b.events.events.length;
   await sleep(LEASE_SECONDS * 1000);
   const laterCrashIds = new Set(crashingLater.map((d) => d.grant.sessionId));
-  await settle(() => b.events.events.slice(eventsBeforeKill).filter((e) => e.detailType === 'Session Expired' && laterCrashIds.has(e.detail.sessionId ?? '')).length >= crashingLater.length);
+  await settle(
+    () =>
+      b.events.events
+        .slice(eventsBeforeKill)
+        .filter((e) => e.detailType === 'Session Expired' && laterCrashIds.has(e.detail.sessionId ?? '')).length >=
+      crashingLater.length,
+  );
   await fleet.stop();
   const live = new Set((await viewThrough(b.ports)).flatMap((v) => (v as { sessions: string[] }).sessions));
   // Judged on the devices that really kept heartbeating: a device this loaded machine starved of
@@ -115,11 +150,13 @@ it('two subscribers reach the same state, their events are deduplicable by id, a
   const keptLost = keeping.filter((d) => d.longestGapMs < LEASE_SECONDS * 1000 && !live.has(d.grant.sessionId)).length;
   const laterEnded = crashingLater.filter((d) => !live.has(d.grant.sessionId)).length;
   const phase2 = b.events.events.slice(eventsBeforeKill);
-  const laterExpiredIds = new Set(phase2.filter((e) => e.detailType === 'Session Expired').map((e) => e.detail.eventId)).size;
+  const laterExpiredIds = new Set(phase2.filter((e) => e.detailType === 'Session Expired').map((e) => e.detail.eventId))
+    .size;
 
   recordFigures({
     id: 'redundancy',
-    promise: 'Two subscribers side by side reach the same state and emit events whose duplicates are detectable by id; killing one loses nothing.',
+    promise:
+      'Two subscribers side by side reach the same state and emit events whose duplicates are detectable by id; killing one loses nothing.',
     test: 'test/reliability/redundancy.test.ts',
     figures: {
       devices: fleet.devices.length,

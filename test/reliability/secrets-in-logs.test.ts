@@ -19,7 +19,8 @@ const canaryKey = (name: string) =>
 const AUTH_KEY = canaryKey('auth');
 const DATA_KEY = canaryKey('data');
 /** A v2 API key as the Momento console creates them now (a JWT with `t: "g"`, no endpoint). */
-const v2CanaryKey = (name: string) => `${b64({ alg: 'HS512', typ: 'JWT' })}.${b64({ t: 'g', jti: `canary-${name}` })}.${Buffer.from(`canary-${name}-v2-signature-0123456789`).toString('base64url')}`;
+const v2CanaryKey = (name: string) =>
+  `${b64({ alg: 'HS512', typ: 'JWT' })}.${b64({ t: 'g', jti: `canary-${name}` })}.${Buffer.from(`canary-${name}-v2-signature-0123456789`).toString('base64url')}`;
 const V2_AUTH_KEY = v2CanaryKey('auth');
 const V2_DATA_KEY = v2CanaryKey('data');
 const AUTH_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:momento-auth-AbCdEf';
@@ -54,7 +55,9 @@ beforeAll(() => {
   keep(process.stdout);
   keep(process.stderr);
   for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
-    jest.spyOn(console, level).mockImplementation((...args: unknown[]) => void captured.push(args.map(String).join(' ')));
+    jest
+      .spyOn(console, level)
+      .mockImplementation((...args: unknown[]) => void captured.push(args.map(String).join(' ')));
   }
 });
 afterAll(() => {
@@ -64,7 +67,11 @@ afterAll(() => {
 
 type Handler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 
-type SecretsStub = AwsStub<SecretsManagerModule.ServiceInputTypes, SecretsManagerModule.ServiceOutputTypes, SecretsManagerModule.SecretsManagerClientResolvedConfig>;
+type SecretsStub = AwsStub<
+  SecretsManagerModule.ServiceInputTypes,
+  SecretsManagerModule.ServiceOutputTypes,
+  SecretsManagerModule.SecretsManagerClientResolvedConfig
+>;
 type SecretsSetup = (stub: SecretsStub, sm: typeof SecretsManagerModule) => void;
 
 /**
@@ -88,8 +95,18 @@ function loadHandlers(setup: SecretsSetup): { tokens: Handler; entitlement: Hand
 async function exercise(handlers: { tokens: Handler; entitlement: Handler }): Promise<number[]> {
   const statuses: number[] = [];
   for (let i = 0; i < 2; i += 1) {
-    const token = await handlers.tokens(toApiGatewayEvent(validTokenRequest('iam', { accountId: 'acct-secrets', deviceId: `device-${i}`, claim: 'sub' }), `s-${(requestCounter += 1)}`));
-    const list = await handlers.entitlement(toApiGatewayEvent(validListRequest('iam', { accountId: 'acct-secrets', sessionId: 'x', claim: 'sub' }), `s-${(requestCounter += 1)}`));
+    const token = await handlers.tokens(
+      toApiGatewayEvent(
+        validTokenRequest('iam', { accountId: 'acct-secrets', deviceId: `device-${i}`, claim: 'sub' }),
+        `s-${(requestCounter += 1)}`,
+      ),
+    );
+    const list = await handlers.entitlement(
+      toApiGatewayEvent(
+        validListRequest('iam', { accountId: 'acct-secrets', sessionId: 'x', claim: 'sub' }),
+        `s-${(requestCounter += 1)}`,
+      ),
+    );
     statuses.push(token.statusCode, list.statusCode);
   }
   return statuses;
@@ -118,7 +135,9 @@ describe('no key material in any captured log line', () => {
   it('handlers whose secrets are empty or unreadable', async () => {
     const handlers = loadHandlers((stub, sm) => {
       stub.on(sm.GetSecretValueCommand, { SecretId: AUTH_ARN }).resolves({ SecretString: '   ' });
-      stub.on(sm.GetSecretValueCommand, { SecretId: DATA_ARN }).rejects(Object.assign(new Error(`AccessDenied while reading ${DATA_KEY}`), { name: 'AccessDeniedException' }));
+      stub
+        .on(sm.GetSecretValueCommand, { SecretId: DATA_ARN })
+        .rejects(Object.assign(new Error(`AccessDenied while reading ${DATA_KEY}`), { name: 'AccessDeniedException' }));
     });
     scenarios['secret empty or unreadable'] = await exercise(handlers);
     expect(scenarios['secret empty or unreadable'].every((s) => s >= 500)).toBe(true);
@@ -133,7 +152,9 @@ describe('no key material in any captured log line', () => {
     const before = captured.length;
     scenarios['v2 keys, no endpoint'] = await exercise(handlers);
     expect(scenarios['v2 keys, no endpoint'].every((s) => s === 500)).toBe(true);
-    expect(captured.slice(before).join('\n')).toMatch(/v2 API key, which does not carry its endpoint: set the construct's momentoEndpoint prop/);
+    expect(captured.slice(before).join('\n')).toMatch(
+      /v2 API key, which does not carry its endpoint: set the construct's momentoEndpoint prop/,
+    );
   });
 
   it('handlers with v2 keys and an unreachable MOMENTO_ENDPOINT, and with a key pasted as JSON', async () => {
@@ -147,7 +168,9 @@ describe('no key material in any captured log line', () => {
       scenarios['v2 keys, endpoint unreachable'] = await exercise(handlers);
       expect(scenarios['v2 keys, endpoint unreachable'].every((s) => s >= 500)).toBe(true);
       const pasted = loadHandlers((stub, sm) => {
-        stub.on(sm.GetSecretValueCommand, { SecretId: AUTH_ARN }).resolves({ SecretString: JSON.stringify({ apiKey: V2_AUTH_KEY }) });
+        stub
+          .on(sm.GetSecretValueCommand, { SecretId: AUTH_ARN })
+          .resolves({ SecretString: JSON.stringify({ apiKey: V2_AUTH_KEY }) });
         stub.on(sm.GetSecretValueCommand, { SecretId: DATA_ARN }).resolves({ SecretString: `"${V2_DATA_KEY}"` });
         stub.on(sm.GetSecretValueCommand, { SecretId: SESSION_ARN }).resolves({ SecretString: SESSION_SECRET });
       });
@@ -159,10 +182,17 @@ describe('no key material in any captured log line', () => {
   });
 
   it('the subscriber process with its data key set and Momento unreachable', async () => {
-    const child = SubscriberProcess.start({ CACHE_NAME: 'tracker', MOMENTO_DATA_KEY: DATA_KEY, SESSION_KEY_SECRET: SESSION_SECRET, HEALTH_PORT: '0', AWS_REGION: 'eu-west-1' });
+    const child = SubscriberProcess.start({
+      CACHE_NAME: 'tracker',
+      MOMENTO_DATA_KEY: DATA_KEY,
+      SESSION_KEY_SECRET: SESSION_SECRET,
+      HEALTH_PORT: '0',
+      AWS_REGION: 'eu-west-1',
+    });
     // Until it has logged its failed connection attempts (a busy machine takes seconds just to start it).
     const deadline = Date.now() + 45_000;
-    while (child.lines.length + child.stderr.length < 3 && child.exit === undefined && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    while (child.lines.length + child.stderr.length < 3 && child.exit === undefined && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 100));
     const exit = await child.stop();
     captured.push(...child.lines, ...child.stderr);
     scenarios['subscriber, key set, Momento unreachable'] = [exit.code ?? -1];
@@ -170,11 +200,18 @@ describe('no key material in any captured log line', () => {
   });
 
   it('the subscriber process with a v2 data key and no MOMENTO_ENDPOINT logs what to set, not the key', async () => {
-    const child = SubscriberProcess.start({ CACHE_NAME: 'tracker', MOMENTO_DATA_KEY: V2_DATA_KEY, SESSION_KEY_SECRET: SESSION_SECRET, HEALTH_PORT: '0', AWS_REGION: 'eu-west-1' });
+    const child = SubscriberProcess.start({
+      CACHE_NAME: 'tracker',
+      MOMENTO_DATA_KEY: V2_DATA_KEY,
+      SESSION_KEY_SECRET: SESSION_SECRET,
+      HEALTH_PORT: '0',
+      AWS_REGION: 'eu-west-1',
+    });
     const deadline = Date.now() + 45_000;
     // Powertools writes errors to stderr.
     const said = () => child.stderr.some((line) => line.includes("set the construct's momentoEndpoint prop"));
-    while (!said() && child.exit === undefined && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    while (!said() && child.exit === undefined && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 100));
     const exit = await child.stop();
     captured.push(...child.lines, ...child.stderr);
     scenarios['subscriber, v2 key, no endpoint'] = [exit.code ?? -1];
@@ -186,11 +223,14 @@ describe('no key material in any captured log line', () => {
     const findings = findKeyMaterial(text, [AUTH_KEY, DATA_KEY, V2_AUTH_KEY, V2_DATA_KEY, SESSION_SECRET]);
     recordFigures({
       id: 'secrets-in-logs',
-      promise: 'No key material in any captured log line: the handlers and the subscriber, run with real-looking keys against an unreachable Momento, never write a key or a fragment of one.',
+      promise:
+        'No key material in any captured log line: the handlers and the subscriber, run with real-looking keys against an unreachable Momento, never write a key or a fragment of one.',
       test: 'test/reliability/secrets-in-logs.test.ts',
       figures: {
         'log lines captured': text.split('\n').filter((l) => l.trim() !== '').length,
-        'scenarios (HTTP statuses / exit code)': Object.entries(scenarios).map(([name, s]) => `${name}: ${s.join(',')}`).join('; '),
+        'scenarios (HTTP statuses / exit code)': Object.entries(scenarios)
+          .map(([name, s]) => `${name}: ${s.join(',')}`)
+          .join('; '),
         'lines with key material': findings.length,
       },
     });

@@ -20,9 +20,21 @@ function exampleTemplate(): Record<string, unknown> {
 function jwtWithExistingSecretsTemplate(): Record<string, unknown> {
   const stack = new Stack(new App(), 'JwtStack');
   new ConcurrencyTracker(stack, 'Tracker', {
-    authorization: TrackerAuthorization.jwt({ issuer: 'https://issuer.example/', audience: ['tracker'], accountClaim: 'sub' }),
-    authKeySecret: secretsmanager.Secret.fromSecretCompleteArn(stack, 'Auth', 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:momento-auth-AbCdEf'),
-    dataKeySecret: secretsmanager.Secret.fromSecretCompleteArn(stack, 'Data', 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:momento-data-AbCdEf'),
+    authorization: TrackerAuthorization.jwt({
+      issuer: 'https://issuer.example/',
+      audience: ['tracker'],
+      accountClaim: 'sub',
+    }),
+    authKeySecret: secretsmanager.Secret.fromSecretCompleteArn(
+      stack,
+      'Auth',
+      'arn:aws:secretsmanager:eu-west-1:123456789012:secret:momento-auth-AbCdEf',
+    ),
+    dataKeySecret: secretsmanager.Secret.fromSecretCompleteArn(
+      stack,
+      'Data',
+      'arn:aws:secretsmanager:eu-west-1:123456789012:secret:momento-data-AbCdEf',
+    ),
   });
   return Template.fromStack(stack).toJSON();
 }
@@ -38,12 +50,17 @@ function environmentValues(template: Record<string, unknown>): EnvironmentValue[
   const out: EnvironmentValue[] = [];
   for (const [id, resource] of Object.entries(template.Resources as Resources)) {
     if (resource.Type === 'AWS::Lambda::Function') {
-      const variables = (resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+      const variables =
+        (resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
       for (const [name, value] of Object.entries(variables)) out.push({ where: id, name, value });
     }
     if (resource.Type === 'AWS::ECS::TaskDefinition') {
-      for (const container of (resource.Properties?.ContainerDefinitions as Array<{ Name?: string; Environment?: Array<{ Name: string; Value: unknown }> }>) ?? []) {
-        for (const variable of container.Environment ?? []) out.push({ where: `${id}/${container.Name}`, name: variable.Name, value: variable.Value });
+      for (const container of (resource.Properties?.ContainerDefinitions as Array<{
+        Name?: string;
+        Environment?: Array<{ Name: string; Value: unknown }>;
+      }>) ?? []) {
+        for (const variable of container.Environment ?? [])
+          out.push({ where: `${id}/${container.Name}`, name: variable.Name, value: variable.Value });
       }
     }
   }
@@ -65,7 +82,16 @@ describe('no key material in the synthesized template or any environment value',
   const counted = { templates: 0, environmentValues: 0, containerSecrets: 0, findings: 0 };
 
   it('the scanner finds a planted key, so a clean result means something', () => {
-    const planted = { Resources: { F: { Type: 'AWS::Lambda::Function', Properties: { Environment: { Variables: { MOMENTO_API_KEY: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJrZXkifQ.c2lnbmF0dXJl' } } } } } };
+    const planted = {
+      Resources: {
+        F: {
+          Type: 'AWS::Lambda::Function',
+          Properties: {
+            Environment: { Variables: { MOMENTO_API_KEY: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJrZXkifQ.c2lnbmF0dXJl' } },
+          },
+        },
+      },
+    };
     expect(findKeyMaterial(JSON.stringify(planted))).not.toEqual([]);
     const values = environmentValues(planted);
     expect(values.filter((v) => KEY_LIKE_NAME.test(v.name) && !isReference(v.value))).toHaveLength(1);
@@ -94,7 +120,8 @@ describe('no key material in the synthesized template or any environment value',
       expect({ ...v, reference: isReference(v.value) }).toEqual({ ...v, reference: true });
       expect(v.name).toMatch(/_ARN$/);
     }
-    for (const v of values) expect({ ...v, findings: findKeyMaterial(JSON.stringify(v.value)) }).toEqual({ ...v, findings: [] });
+    for (const v of values)
+      expect({ ...v, findings: findKeyMaterial(JSON.stringify(v.value)) }).toEqual({ ...v, findings: [] });
   });
 
   it.each(configurations)('%s: the subscriber reads its keys by secret ARN, never as a value', (_, synth) => {
@@ -102,7 +129,10 @@ describe('no key material in the synthesized template or any environment value',
     const tasks = Object.values(resources).filter((r) => r.Type === 'AWS::ECS::TaskDefinition');
     expect(tasks.length).toBeGreaterThan(0);
     for (const task of tasks) {
-      const containers = task.Properties?.ContainerDefinitions as Array<{ Secrets?: unknown[]; Environment?: Array<{ Name: string; Value: unknown }> }>;
+      const containers = task.Properties?.ContainerDefinitions as Array<{
+        Secrets?: unknown[];
+        Environment?: Array<{ Name: string; Value: unknown }>;
+      }>;
       const environment = containers.flatMap((c) => c.Environment ?? []);
       const names = environment.map((e) => e.Name);
       // Read at run time with the task role, so a task starts before a key is put and sees a new one.
@@ -110,7 +140,8 @@ describe('no key material in the synthesized template or any environment value',
       for (const name of ['MOMENTO_DATA_KEY', 'SESSION_KEY_SECRET']) expect(names).not.toContain(name);
       expect(containers.flatMap((c) => c.Secrets ?? [])).toEqual([]);
       const arns = environment.filter((e) => e.Name.endsWith('_SECRET_ARN'));
-      for (const arn of arns) expect({ ...arn, reference: isReference(arn.Value) }).toEqual({ ...arn, reference: true });
+      for (const arn of arns)
+        expect({ ...arn, reference: isReference(arn.Value) }).toEqual({ ...arn, reference: true });
       counted.containerSecrets += arns.length;
     }
   });
@@ -118,7 +149,8 @@ describe('no key material in the synthesized template or any environment value',
   afterAll(() => {
     recordFigures({
       id: 'secrets-in-template',
-      promise: 'No key material in the synthesized template or in any environment value; the subscriber reads its keys by secret ARN at run time.',
+      promise:
+        'No key material in the synthesized template or in any environment value; the subscriber reads its keys by secret ARN at run time.',
       test: 'test/reliability/secrets-in-template.test.ts',
       figures: {
         'configurations synthesized': counted.templates,

@@ -21,13 +21,19 @@ let tracker: LocalTracker;
 beforeAll(async () => {
   // Leases outlive the hang bound, so a slow burst cannot lose early sessions before the count.
   const leaseSeconds = String(HANG_BOUND_MS / 1000 + 60);
-  tracker = await startLocalTracker({ DEFAULT_LIMIT: String(LIMIT), LEASE_SECONDS: leaseSeconds }, { momentoTimeoutMs: HANG_BOUND_MS });
+  tracker = await startLocalTracker(
+    { DEFAULT_LIMIT: String(LIMIT), LEASE_SECONDS: leaseSeconds },
+    { momentoTimeoutMs: HANG_BOUND_MS },
+  );
 });
 afterAll(async () => tracker?.stop());
 
 /** Which account each request is for: skewed, so some accounts get 1 or 2 requests and some dozens. */
 function requestPlan(requests: number, accounts: number): number[] {
-  const plan = fc.sample(fc.integer({ min: 0, max: accounts * accounts - 1 }).map((n) => Math.floor(Math.sqrt(n))), { numRuns: requests, seed: 20261125 });
+  const plan = fc.sample(
+    fc.integer({ min: 0, max: accounts * accounts - 1 }).map((n) => Math.floor(Math.sqrt(n))),
+    { numRuns: requests, seed: 20261125 },
+  );
   // Every account asks at least once, so "min(3, requests)" is checked for small counts too.
   for (let account = 0; account < accounts; account += 1) plan[account] = account;
   return plan;
@@ -38,7 +44,9 @@ it(`${scale.admissions} simultaneous admissions over ${scale.admissionAccounts} 
   const accountId = (i: number) => `load-acct-${i}`;
   const started = Date.now();
   const outcomes: AdmissionOutcome[] = await Promise.all(
-    plan.map((account, i) => tracker.engine.admit({ accountId: accountId(account), deviceId: `load-device-${i}`, requestId: `req-${i}` })),
+    plan.map((account, i) =>
+      tracker.engine.admit({ accountId: accountId(account), deviceId: `load-device-${i}`, requestId: `req-${i}` }),
+    ),
   );
   const elapsedMs = Date.now() - started;
 
@@ -59,7 +67,9 @@ it(`${scale.admissions} simultaneous admissions over ${scale.admissionAccounts} 
     totalActive += view.active;
     overshoot = Math.max(overshoot, view.active - LIMIT);
     if (view.active !== expected || (admitted.get(account) ?? 0) !== expected || view.sessions.length !== expected) {
-      wrong.push(`${accountId(account)}: ${requested.get(account)} requests, ${admitted.get(account) ?? 0} admitted, ${view.active} active`);
+      wrong.push(
+        `${accountId(account)}: ${requested.get(account)} requests, ${admitted.get(account) ?? 0} admitted, ${view.active} active`,
+      );
     }
   }
   const admittedEvents = tracker.events.ofType('Session Admitted');
@@ -74,7 +84,8 @@ it(`${scale.admissions} simultaneous admissions over ${scale.admissionAccounts} 
       'sessions admitted': totalActive,
       'accounts with a wrong count': wrong.length,
       'most sessions above the limit': overshoot,
-      'admitted events with a duplicate id': admittedEvents.length - new Set(admittedEvents.map((e) => e.detail.eventId)).size,
+      'admitted events with a duplicate id':
+        admittedEvents.length - new Set(admittedEvents.map((e) => e.detail.eventId)).size,
       'wall time of the burst (ms)': elapsedMs,
     },
   });

@@ -60,7 +60,12 @@ function roleOf(process: SubscriberProcess): Promise<string | undefined> {
 
 beforeAll(async () => {
   // A long Momento deadline: admitting the fleet on a loaded machine must not time this machine out.
-  tracker = await startLocalTracker({ LEASE_SECONDS: String(LEASE_SECONDS), HEARTBEAT_INTERVAL_SECONDS: String(HEARTBEAT_SECONDS), DEFAULT_LIMIT: String(DEVICES_PER_ACCOUNT), MOMENTO_TIMEOUT_MS: '10000' });
+  tracker = await startLocalTracker({
+    LEASE_SECONDS: String(LEASE_SECONDS),
+    HEARTBEAT_INTERVAL_SECONDS: String(HEARTBEAT_SECONDS),
+    DEFAULT_LIMIT: String(DEVICES_PER_ACCOUNT),
+    MOMENTO_TIMEOUT_MS: '10000',
+  });
   const dataKey = tracker.emulator.createApiKey();
   // As deployed: both started from the container's entry point, configured by the environment only.
   first = SubscriberProcess.start({ ...tracker.env, HEALTH_PORT: '0', MOMENTO_DATA_KEY: dataKey });
@@ -71,9 +76,20 @@ beforeAll(async () => {
   observer = new ControlObserver(observerTopicClient(tracker.emulator));
   await observer.watch(
     tracker.config.cacheName,
-    new Map(Array.from({ length: accounts }, (_, i) => [`failover-acct-${i}`, controlTopicName(tracker.config.controlTopicPrefix, `failover-acct-${i}`)])),
+    new Map(
+      Array.from({ length: accounts }, (_, i) => [
+        `failover-acct-${i}`,
+        controlTopicName(tracker.config.controlTopicPrefix, `failover-acct-${i}`),
+      ]),
+    ),
   );
-  fleet = await DeviceFleet.admit(tracker.emulator, createHandlerDependencies(tracker.config, tracker.ports), DEVICES, accounts, 'failover');
+  fleet = await DeviceFleet.admit(
+    tracker.emulator,
+    createHandlerDependencies(tracker.config, tracker.ports),
+    DEVICES,
+    accounts,
+    'failover',
+  );
   fleet.start(HEARTBEAT_SECONDS * 1000);
 });
 afterAll(async () => {
@@ -90,7 +106,8 @@ it(`killing the active subscriber of ${DEVICES} heartbeating devices: the standb
   const active = roles[0] === 'active' ? first : second;
   const standby = active === first ? second : first;
   // Owner changes before the kill: a renewal a starved event loop made too late hands the shards over.
-  const handoversBeforeKill = [first, second].reduce((n, p) => n + p.json().filter((l) => l.message === OWNS).length, 0) - 1;
+  const handoversBeforeKill =
+    [first, second].reduce((n, p) => n + p.json().filter((l) => l.message === OWNS).length, 0) - 1;
 
   const killedAt = Date.now();
   await active.kill();
@@ -98,7 +115,10 @@ it(`killing the active subscriber of ${DEVICES} heartbeating devices: the standb
   const deadline = Date.now() + 60_000;
   while (loggedSince(standby, SUBSCRIBED, killedAt) === undefined && Date.now() < deadline) await sleep(50);
   const takeoverMs = (loggedSince(standby, SUBSCRIBED, killedAt) ?? Number.NaN) - killedAt;
-  const heartbeatsDuringTakeover = fleet.devices.reduce((n, d) => n + d.successes.filter((t) => t >= killedAt && t <= killedAt + takeoverMs).length, 0);
+  const heartbeatsDuringTakeover = fleet.devices.reduce(
+    (n, d) => n + d.successes.filter((t) => t >= killedAt && t <= killedAt + takeoverMs).length,
+    0,
+  );
 
   // Two more leases with the standby alone: every device that kept heartbeating must still hold its slot.
   await sleep(2 * LEASE_SECONDS * 1000);
@@ -112,13 +132,29 @@ it(`killing the active subscriber of ${DEVICES} heartbeating devices: the standb
   // Judged on the devices that really kept heartbeating: a device this loaded machine starved of
   // CPU for a lease has lost its slot by the rules, not by the failover.
   const keptSessions = new Set(keptHeartbeating.map((d) => d.grant.sessionId));
-  const endings = observer.messages.filter((m) => keptSessions.has(m.sessionId) && (m.type === 'expired' || m.type === 'evicted'));
+  const endings = observer.messages.filter(
+    (m) => keptSessions.has(m.sessionId) && (m.type === 'expired' || m.type === 'evicted'),
+  );
   await fleet.stop();
   const standbyHealth = await standby.health();
   await standby.stop();
   if (process.env.RELIABILITY_DEBUG_DIR) {
     const { writeFileSync } = await import('node:fs');
-    writeFileSync(`${process.env.RELIABILITY_DEBUG_DIR}/failover-debug.json`, JSON.stringify({ killedAt, roles, lost: falseExpiries.map((d) => d.grant.sessionId), messages: observer.messages, active: [...active.lines, ...active.stderr], standby: [...standby.lines, ...standby.stderr] }, null, 1));
+    writeFileSync(
+      `${process.env.RELIABILITY_DEBUG_DIR}/failover-debug.json`,
+      JSON.stringify(
+        {
+          killedAt,
+          roles,
+          lost: falseExpiries.map((d) => d.grant.sessionId),
+          messages: observer.messages,
+          active: [...active.lines, ...active.stderr],
+          standby: [...standby.lines, ...standby.stderr],
+        },
+        null,
+        1,
+      ),
+    );
   }
   const bound = OWNERSHIP_SECONDS * 1000 + Math.floor((OWNERSHIP_SECONDS * 1000) / 3) + 1000;
 
@@ -142,7 +178,9 @@ it(`killing the active subscriber of ${DEVICES} heartbeating devices: the standb
       'machine load average (1 min) at the end': Math.round(loadavg()[0] * 10) / 10,
     },
   });
-  console.info(`failover: takeover ${Math.round(takeoverMs)} ms (bound ${bound} ms), false expiries ${falseExpiries.length} of ${keptHeartbeating.length}, ${heartbeatsDuringTakeover} heartbeats reached no subscriber`);
+  console.info(
+    `failover: takeover ${Math.round(takeoverMs)} ms (bound ${bound} ms), false expiries ${falseExpiries.length} of ${keptHeartbeating.length}, ${heartbeatsDuringTakeover} heartbeats reached no subscriber`,
+  );
 
   expect([...roles].sort()).toEqual(['active', 'standby']);
   expect(Number.isFinite(takeoverMs)).toBe(true);

@@ -17,11 +17,18 @@ const callback = JSON.stringify({
   projectId: '12345678',
   event: 'connectionCreated',
   timestamp: 1_764_070_000_000,
-  connection: { id: 'conn-intruder', createdAt: 1_764_070_000_000, data: JSON.stringify({ v: 1, room: 'lesson-1', user: 'intruder', role: 'teacher', rsv: 'r1', slot: 0 }) },
+  connection: {
+    id: 'conn-intruder',
+    createdAt: 1_764_070_000_000,
+    data: JSON.stringify({ v: 1, room: 'lesson-1', user: 'intruder', role: 'teacher', rsv: 'r1', slot: 0 }),
+  },
 });
 
 const sign = (claims: Record<string, unknown>, secret = SECRET, alg = 'HS256') =>
-  new SignJWT({ iss: 'Vonage', application_id: 'app-1', jti: randomUUID(), ...claims }).setProtectedHeader({ alg, typ: 'JWT' }).setIssuedAt().sign(new TextEncoder().encode(secret));
+  new SignJWT({ iss: 'Vonage', application_id: 'app-1', jti: randomUUID(), ...claims })
+    .setProtectedHeader({ alg, typ: 'JWT' })
+    .setIssuedAt()
+    .sign(new TextEncoder().encode(secret));
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const nowSeconds = () => Math.floor(Date.now() / 1000);
@@ -31,7 +38,8 @@ function request(body: string, headers: Record<string, string>): APIGatewayProxy
 }
 
 function dependencies(log: TripwireLog, logged: string[], metrics: VonageMetricName[]): VonageDependencies {
-  const record = (level: string) => (message: string, fields?: Record<string, unknown>) => logged.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
+  const record = (level: string) => (message: string, fields?: Record<string, unknown>) =>
+    logged.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
   return {
     config: parseVonageConfig({ VONAGE_APPLICATION_ID: 'app-1' }, 2),
     account: { source: 'iam', claim: 'sub' },
@@ -53,12 +61,40 @@ const unsigned: Array<[string, () => Promise<Record<string, string>>]> = [
   ['an empty Authorization header', async () => ({ authorization: '' })],
   ['a bare "Bearer"', async () => ({ authorization: 'Bearer' })],
   ['garbage', async () => ({ authorization: 'Bearer not.a.jwt' })],
-  ['signed with another secret', async () => ({ authorization: `Bearer ${await sign({ payload_hash: payloadHash(callback) }, 'another-secret-0000000000000000')}` })],
-  ['alg none', async () => ({ authorization: `Bearer ${b64({ alg: 'none', typ: 'JWT' })}.${b64({ iss: 'Vonage', payload_hash: payloadHash(callback) })}.` })],
-  ['HS512 with the right secret (algorithm not allowed)', async () => ({ authorization: `Bearer ${await sign({ payload_hash: payloadHash(callback) }, SECRET, 'HS512')}` })],
-  ['a valid signature over another body', async () => ({ authorization: `Bearer ${await sign({ payload_hash: payloadHash('{"event":"sessionCreated"}') })}` })],
-  ['an expired token', async () => ({ authorization: `Bearer ${await sign({ payload_hash: payloadHash(callback), exp: nowSeconds() - 3600 })}` })],
-  ['a token not valid yet', async () => ({ authorization: `Bearer ${await sign({ payload_hash: payloadHash(callback), nbf: nowSeconds() + 3600 })}` })],
+  [
+    'signed with another secret',
+    async () => ({
+      authorization: `Bearer ${await sign({ payload_hash: payloadHash(callback) }, 'another-secret-0000000000000000')}`,
+    }),
+  ],
+  [
+    'alg none',
+    async () => ({
+      authorization: `Bearer ${b64({ alg: 'none', typ: 'JWT' })}.${b64({ iss: 'Vonage', payload_hash: payloadHash(callback) })}.`,
+    }),
+  ],
+  [
+    'HS512 with the right secret (algorithm not allowed)',
+    async () => ({ authorization: `Bearer ${await sign({ payload_hash: payloadHash(callback) }, SECRET, 'HS512')}` }),
+  ],
+  [
+    'a valid signature over another body',
+    async () => ({
+      authorization: `Bearer ${await sign({ payload_hash: payloadHash('{"event":"sessionCreated"}') })}`,
+    }),
+  ],
+  [
+    'an expired token',
+    async () => ({
+      authorization: `Bearer ${await sign({ payload_hash: payloadHash(callback), exp: nowSeconds() - 3600 })}`,
+    }),
+  ],
+  [
+    'a token not valid yet',
+    async () => ({
+      authorization: `Bearer ${await sign({ payload_hash: payloadHash(callback), nbf: nowSeconds() + 3600 })}`,
+    }),
+  ],
   [
     'a signature with one character changed',
     async () => {
@@ -68,7 +104,10 @@ const unsigned: Array<[string, () => Promise<Record<string, string>>]> = [
       return { authorization: `Bearer ${jwt.slice(0, at)}${jwt[at] === 'A' ? 'B' : 'A'}${jwt.slice(at + 1)}` };
     },
   ],
-  ['the signature in another header', async () => ({ 'x-vonage-signature': await sign({ payload_hash: payloadHash(callback) }) })],
+  [
+    'the signature in another header',
+    async () => ({ 'x-vonage-signature': await sign({ payload_hash: payloadHash(callback) }) }),
+  ],
 ];
 
 describe('Vonage callbacks without a valid signature change nothing', () => {
@@ -85,7 +124,10 @@ describe('Vonage callbacks without a valid signature change nothing', () => {
     const log = new TripwireLog();
     const logged: string[] = [];
     const metrics: VonageMetricName[] = [];
-    const response = await handleSessionMonitoringRequest(request(callback, await headers()), dependencies(log, logged, metrics));
+    const response = await handleSessionMonitoringRequest(
+      request(callback, await headers()),
+      dependencies(log, logged, metrics),
+    );
     expect(response.statusCode).toBe(401);
     expect(JSON.parse(response.body)).toEqual({ error: expect.any(String), message: expect.any(String) });
     expect(log.calls).toEqual([]);
@@ -97,7 +139,8 @@ describe('Vonage callbacks without a valid signature change nothing', () => {
   afterAll(() => {
     recordFigures({
       id: 'vonage-unsigned-callbacks',
-      promise: 'Vonage callbacks without a valid signature get 401 and change nothing (no store, seat, Vonage API, event or hook call).',
+      promise:
+        'Vonage callbacks without a valid signature get 401 and change nothing (no store, seat, Vonage API, event or hook call).',
       test: 'test/reliability/vonage-unsigned-callbacks.test.ts',
       figures: { 'unsigned or wrongly signed callbacks': unsigned.length, 'refused with 401 and no effect': refused },
     });

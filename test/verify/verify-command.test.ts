@@ -27,18 +27,35 @@ describe('cdk-concurrency-tracker-verify', () => {
   const verify = (args: readonly string[], env: NodeJS.ProcessEnv): Promise<Run> =>
     new Promise((resolve) => {
       // A clean environment: no credentials of the machine running the test leak in.
-      const base = { PATH: process.env.PATH, HOME: buildDir, AWS_EC2_METADATA_DISABLED: 'true', AWS_CONFIG_FILE: join(buildDir, 'none'), AWS_SHARED_CREDENTIALS_FILE: join(buildDir, 'none') };
-      execFile(process.execPath, [cli, ...args], { env: { ...base, ...env }, timeout: 120_000 }, (error, stdout, stderr) => {
-        resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr });
-      });
+      const base = {
+        PATH: process.env.PATH,
+        HOME: buildDir,
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_CONFIG_FILE: join(buildDir, 'none'),
+        AWS_SHARED_CREDENTIALS_FILE: join(buildDir, 'none'),
+      };
+      execFile(
+        process.execPath,
+        [cli, ...args],
+        { env: { ...base, ...env }, timeout: 120_000 },
+        (error, stdout, stderr) => {
+          resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr });
+        },
+      );
     });
   const fakeKeys = { AWS_ACCESS_KEY_ID: 'AKIDVERIFYTEST', AWS_SECRET_ACCESS_KEY: 'verify-test-secret' };
 
   beforeAll(async () => {
     buildDir = mkdtempSync(join(tmpdir(), 'verify-cli-'));
-    execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-verify.mjs'), join(buildDir, 'verify')], { cwd: ROOT, stdio: 'pipe' });
+    execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-verify.mjs'), join(buildDir, 'verify')], {
+      cwd: ROOT,
+      stdio: 'pipe',
+    });
     cli = join(buildDir, 'verify', 'cli.js');
-    playground = await startPlaygroundProcess(['--port', '0', '--devices', '0', '--heartbeat-interval', '1', '--lease', '3'], 'node');
+    playground = await startPlaygroundProcess(
+      ['--port', '0', '--devices', '0', '--heartbeat-interval', '1', '--lease', '3'],
+      'node',
+    );
   });
 
   afterAll(async () => {
@@ -47,7 +64,10 @@ describe('cdk-concurrency-tracker-verify', () => {
   });
 
   it('passes every step against the playground with SigV4-signed requests, printing each with its latency', async () => {
-    const run = await verify(['--url', playground.apiUrl, '--region', 'us-east-1', '--topics-url', playground.apiUrl], fakeKeys);
+    const run = await verify(
+      ['--url', playground.apiUrl, '--region', 'us-east-1', '--topics-url', playground.apiUrl],
+      fakeKeys,
+    );
     expect(run).toEqual(expect.objectContaining({ code: 0, stderr: '' }));
     const steps = run.stdout.split('\n').filter((line) => /^(ok|FAIL)\s/.test(line));
     expect(steps.map((line) => line.split(/\s+/).slice(0, 3))).toEqual([
@@ -64,12 +84,26 @@ describe('cdk-concurrency-tracker-verify', () => {
     expect(run.stdout).toMatch(/all 6 steps passed/);
     // The test account's session is gone: the check left nothing counted.
     const account = /account (verify-[0-9a-f]+)/.exec(run.stdout)![1];
-    const listed = (await (await fetch(new URL(`/accounts/${account}/sessions`, playground.apiUrl))).json()) as { active: number };
+    const listed = (await (await fetch(new URL(`/accounts/${account}/sessions`, playground.apiUrl))).json()) as {
+      active: number;
+    };
     expect(listed.active).toBe(0);
   });
 
   it('passes with a JWT for a named account', async () => {
-    const run = await verify(['--url', playground.apiUrl, '--jwt', 'header.payload.signature', '--account', 'verify-jwt-acct', '--topics-url', playground.apiUrl], {});
+    const run = await verify(
+      [
+        '--url',
+        playground.apiUrl,
+        '--jwt',
+        'header.payload.signature',
+        '--account',
+        'verify-jwt-acct',
+        '--topics-url',
+        playground.apiUrl,
+      ],
+      {},
+    );
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('with a JWT, account verify-jwt-acct');
   });
@@ -82,12 +116,16 @@ describe('cdk-concurrency-tracker-verify', () => {
 
     const unreachable = await verify(['--url', `http://127.0.0.1:${port}/v1/`, '--region', 'us-east-1'], fakeKeys);
     expect(unreachable.code).toBe(1);
-    expect(unreachable.stderr).toMatch(/^step 1 \(admit\) failed: POST \/tokens could not be sent: .*ECONNREFUSED.*is the API URL right/m);
+    expect(unreachable.stderr).toMatch(
+      /^step 1 \(admit\) failed: POST \/tokens could not be sent: .*ECONNREFUSED.*is the API URL right/m,
+    );
     expect(unreachable.stderr).toContain('not run: list, check, heartbeat, evict, confirm');
 
     const noRoute = await verify(['--url', new URL('/v1/', playground.apiUrl).href, '--region', 'us-east-1'], fakeKeys);
     expect(noRoute.code).toBe(1);
-    expect(noRoute.stderr).toMatch(/^step 1 \(admit\) failed: POST \/tokens answered 404 .*check the URL ends with the API stage/m);
+    expect(noRoute.stderr).toMatch(
+      /^step 1 \(admit\) failed: POST \/tokens answered 404 .*check the URL ends with the API stage/m,
+    );
   });
 
   it('names the failed step when the caller has no AWS credentials, and sends nothing unsigned', async () => {
@@ -121,9 +159,13 @@ describe('cdk-concurrency-tracker-verify', () => {
       const url = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}/v1/`;
       const run = await verify(['--url', url, '--region', 'eu-west-1'], fakeKeys);
       expect(run.code).toBe(1);
-      expect(run.stderr).toMatch(/^step 1 \(admit\) failed: POST \/tokens answered 403: The security token included in the request is invalid\..*refused the AWS credentials/m);
+      expect(run.stderr).toMatch(
+        /^step 1 \(admit\) failed: POST \/tokens answered 403: The security token included in the request is invalid\..*refused the AWS credentials/m,
+      );
       expect(seen).toHaveLength(1);
-      expect(seen[0]!.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDVERIFYTEST\/\d{8}\/eu-west-1\/execute-api\/aws4_request, SignedHeaders=[a-z0-9;-]*host[a-z0-9;-]*, Signature=[0-9a-f]{64}$/);
+      expect(seen[0]!.authorization).toMatch(
+        /^AWS4-HMAC-SHA256 Credential=AKIDVERIFYTEST\/\d{8}\/eu-west-1\/execute-api\/aws4_request, SignedHeaders=[a-z0-9;-]*host[a-z0-9;-]*, Signature=[0-9a-f]{64}$/,
+      );
       expect(seen[0]!['x-amz-date']).toMatch(/^\d{8}T\d{6}Z$/);
     } finally {
       await new Promise<void>((resolve) => gateway.close(() => resolve()));
@@ -143,7 +185,9 @@ describe('cdk-concurrency-tracker-verify', () => {
       const url = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}/v1/`;
       const run = await verify(['--url', url, '--jwt', 'expired.jwt.token', '--account', 'user-1'], {});
       expect(run.code).toBe(1);
-      expect(run.stderr).toMatch(/^step 1 \(admit\) failed: POST \/tokens answered 401: Unauthorized, expected 201 \(the authoriser refused the JWT/m);
+      expect(run.stderr).toMatch(
+        /^step 1 \(admit\) failed: POST \/tokens answered 401: Unauthorized, expected 201 \(the authoriser refused the JWT/m,
+      );
       expect(seen.map((headers) => headers.authorization)).toEqual(['Bearer expired.jwt.token']);
     } finally {
       await new Promise<void>((resolve) => gateway.close(() => resolve()));
@@ -151,14 +195,26 @@ describe('cdk-concurrency-tracker-verify', () => {
   });
 
   it('names the heartbeat step when heartbeats cannot be published, and ends the test session it admitted', async () => {
-    const run = await verify(['--url', playground.apiUrl, '--region', 'us-east-1', '--topics-url', new URL('/elsewhere/', playground.apiUrl).href], fakeKeys);
+    const run = await verify(
+      [
+        '--url',
+        playground.apiUrl,
+        '--region',
+        'us-east-1',
+        '--topics-url',
+        new URL('/elsewhere/', playground.apiUrl).href,
+      ],
+      fakeKeys,
+    );
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/^ok {4}3 check/m);
     expect(run.stderr).toMatch(/^step 4 \(heartbeat\) failed: publishing to topic \S+ with the device token failed/m);
     expect(run.stderr).toContain('not run: evict, confirm');
     expect(run.stderr).toMatch(/the test session \S+ was ended/);
     const account = /account (verify-[0-9a-f]+)/.exec(run.stdout)![1];
-    const listed = (await (await fetch(new URL(`/accounts/${account}/sessions`, playground.apiUrl))).json()) as { active: number };
+    const listed = (await (await fetch(new URL(`/accounts/${account}/sessions`, playground.apiUrl))).json()) as {
+      active: number;
+    };
     expect(listed.active).toBe(0);
   });
 

@@ -5,7 +5,11 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConcurrencyTracker, ConcurrencyTrackerProps, TrackerAuthorization } from '../../lib';
-import { VonageSessionMonitoring, VonageSessionMonitoringProps, VonageStreamKind } from '../../lib/vonage-session-monitoring';
+import {
+  VonageSessionMonitoring,
+  VonageSessionMonitoringProps,
+  VonageStreamKind,
+} from '../../lib/vonage-session-monitoring';
 import { parseRoomPolicies } from '../../lambda/vonage/room-policy';
 import { parseVonageConfig } from '../../lambda/vonage/vonage-config';
 import { assetHashSerializer } from '../construct/support/asset-hash-serializer';
@@ -26,7 +30,11 @@ function build(overrides: Partial<VonageSessionMonitoringProps> = {}, trackerPro
     tracker,
     applicationId: 'c1a2b3c4-0000-4000-8000-00000000feed',
     privateKey: secretsmanager.Secret.fromSecretNameV2(stack, 'PrivateKey', 'vonage/private-key'),
-    callbackSignatureSecret: secretsmanager.Secret.fromSecretNameV2(stack, 'SignatureSecret', 'vonage/signature-secret'),
+    callbackSignatureSecret: secretsmanager.Secret.fromSecretNameV2(
+      stack,
+      'SignatureSecret',
+      'vonage/signature-secret',
+    ),
     roomTypes: {
       'one-to-one': {
         capacity: 2,
@@ -70,7 +78,11 @@ function functionEnvironment(template: Template, service: string): Record<string
 /** Policy statements granting secret reads, per function service name. */
 function secretReadsOf(template: Template, stack: Stack, monitoring: VonageSessionMonitoring) {
   const reads: Record<string, string> = {};
-  for (const [key, fn] of [['callback', monitoring.callbackFunction], ['tokens', monitoring.tokenFunction], ['check', monitoring.durationCheckFunction]] as const) {
+  for (const [key, fn] of [
+    ['callback', monitoring.callbackFunction],
+    ['tokens', monitoring.tokenFunction],
+    ['check', monitoring.durationCheckFunction],
+  ] as const) {
     const roleId = stack.getLogicalId(fn.role!.node.defaultChild as never);
     const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } });
     reads[key] = JSON.stringify(Object.values(policies).map((p) => p.Properties.PolicyDocument));
@@ -81,7 +93,7 @@ function secretReadsOf(template: Template, stack: Stack, monitoring: VonageSessi
 beforeAll(() => ensureBundles());
 
 describe('VonageSessionMonitoring', () => {
-  test('adds POST /vonage/session-monitoring without API authorisation and POST /vonage/tokens with the API\'s', () => {
+  test("adds POST /vonage/session-monitoring without API authorisation and POST /vonage/tokens with the API's", () => {
     const { template } = lesson();
     template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'vonage' });
     template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'session-monitoring' });
@@ -93,7 +105,9 @@ describe('VonageSessionMonitoring', () => {
       RequestModels: { 'application/json': Match.anyValue() },
     });
     // The tracker's four routes and the token route use IAM; only the callback has none.
-    const methods = Object.values(template.findResources('AWS::ApiGateway::Method')).map((m) => m.Properties.AuthorizationType);
+    const methods = Object.values(template.findResources('AWS::ApiGateway::Method')).map(
+      (m) => m.Properties.AuthorizationType,
+    );
     expect(methods.sort()).toEqual(['AWS_IAM', 'AWS_IAM', 'AWS_IAM', 'AWS_IAM', 'AWS_IAM', 'NONE']);
   });
 
@@ -108,14 +122,25 @@ describe('VonageSessionMonitoring', () => {
       });
     }
     const env = functionEnvironment(template, 'vonage-session-monitoring') as Record<string, string>;
-    expect(env).toMatchObject({ CACHE_NAME: 'tracker', VONAGE_APPLICATION_ID: 'c1a2b3c4-0000-4000-8000-00000000feed', VONAGE_TOKEN_TTL_SECONDS: '3600' });
+    expect(env).toMatchObject({
+      CACHE_NAME: 'tracker',
+      VONAGE_APPLICATION_ID: 'c1a2b3c4-0000-4000-8000-00000000feed',
+      VONAGE_TOKEN_TTL_SECONDS: '3600',
+    });
     expect(env.VONAGE_CALLBACK_SECRET_ARN).toBeDefined();
     // The synthesized environment is accepted by the runtime's own configuration schema.
     // (Secret ARNs are CloudFormation references here; any string stands in for them.)
-    const resolved = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, typeof v === 'string' ? v : 'arn:aws:secretsmanager:resolved']));
+    const resolved = Object.fromEntries(
+      Object.entries(env).map(([k, v]) => [k, typeof v === 'string' ? v : 'arn:aws:secretsmanager:resolved']),
+    );
     const config = parseVonageConfig(resolved, 3);
     expect(config.policies).toEqual(parseRoomPolicies(env.VONAGE_ROOM_POLICIES));
-    expect(config.policies.types['one-to-one']).toMatchObject({ capacity: 2, durationSeconds: 3600, durationStartsWhen: 2, admission: 'tickets' });
+    expect(config.policies.types['one-to-one']).toMatchObject({
+      capacity: 2,
+      durationSeconds: 3600,
+      durationStartsWhen: 2,
+      admission: 'tickets',
+    });
     // No key material in any environment: only ARNs.
     const tokensEnv = functionEnvironment(template, 'vonage-tokens');
     expect(tokensEnv.VONAGE_CALLBACK_SECRET_ARN).toBeUndefined();
@@ -140,14 +165,25 @@ describe('VonageSessionMonitoring', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(1 minute)',
       State: 'ENABLED',
-      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [stack.getLogicalId(monitoring.durationCheckFunction.node.defaultChild as never), 'Arn'] } })],
+      Targets: [
+        Match.objectLike({
+          Arn: {
+            'Fn::GetAtt': [stack.getLogicalId(monitoring.durationCheckFunction.node.defaultChild as never), 'Arn'],
+          },
+        }),
+      ],
     });
-    template.hasResourceProperties('AWS::Lambda::Permission', { Principal: 'events.amazonaws.com', Action: 'lambda:InvokeFunction' });
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Principal: 'events.amazonaws.com',
+      Action: 'lambda:InvokeFunction',
+    });
   });
 
   test("grants PutEvents on the tracker's event bus, and nothing when lifecycle events are off", () => {
     const withEvents = lesson();
-    expect(secretReadsOf(withEvents.template, withEvents.stack, withEvents.monitoring).tokens).toContain('events:PutEvents');
+    expect(secretReadsOf(withEvents.template, withEvents.stack, withEvents.monitoring).tokens).toContain(
+      'events:PutEvents',
+    );
     const without = build({}, { lifecycleEvents: false });
     expect(secretReadsOf(without.template, without.stack, without.monitoring).tokens).not.toContain('events:PutEvents');
     expect(functionEnvironment(without.template, 'vonage-tokens').EVENT_BUS_NAME).toBeUndefined();
@@ -160,12 +196,21 @@ describe('VonageSessionMonitoring', () => {
   test.each([
     [{ roomTypes: { tiny: { capacity: 0 } }, defaultRoomType: 'tiny' }, /capacity must be a whole number/],
     [{ rooms: [{ pattern: 'x-*', roomType: 'missing' }] }, /room type "missing" is not defined/],
-    [{ roomTypes: { a: { capacity: 2, durationStartsWhen: 3 } }, defaultRoomType: 'a' }, /durationStartsWhen must be from 1 to its capacity/],
-    [{ roomTypes: { a: { capacity: 2, duration: Duration.seconds(10) } }, defaultRoomType: 'a' }, /at least one minute/],
+    [
+      { roomTypes: { a: { capacity: 2, durationStartsWhen: 3 } }, defaultRoomType: 'a' },
+      /durationStartsWhen must be from 1 to its capacity/,
+    ],
+    [
+      { roomTypes: { a: { capacity: 2, duration: Duration.seconds(10) } }, defaultRoomType: 'a' },
+      /at least one minute/,
+    ],
     [{ applicationId: ' ' }, /applicationId is empty/],
-  ] as Array<[Partial<VonageSessionMonitoringProps>, RegExp]>)('refuses bad props with a message that says what to change (%#)', (overrides, message) => {
-    expect(() => build(overrides)).toThrow(message);
-  });
+  ] as Array<[Partial<VonageSessionMonitoringProps>, RegExp]>)(
+    'refuses bad props with a message that says what to change (%#)',
+    (overrides, message) => {
+      expect(() => build(overrides)).toThrow(message);
+    },
+  );
 
   test('lists every bad prop in one error that names the construct path', () => {
     const overrides = { applicationId: ' ', accountLimit: -1, roomTypes: { a: { capacity: 0 } }, defaultRoomType: 'a' };
@@ -178,24 +223,34 @@ describe('VonageSessionMonitoring', () => {
     function findingsUnder(stack: Stack, prefix: string): string[] {
       const report = new AwsSolutionsChecks(stack).validateScope(stack);
       return report.violations.flatMap((v) =>
-        v.violatingResources.filter((r) => (r.constructPath ?? '').startsWith(prefix)).map((r) => `${v.ruleName} at ${r.constructPath}`),
+        v.violatingResources
+          .filter((r) => (r.constructPath ?? '').startsWith(prefix))
+          .map((r) => `${v.ruleName} at ${r.constructPath}`),
       );
     }
 
-    test.each(['iam', 'cognito'])('no unacknowledged finding on what the construct creates (token route: %s)', (kind) => {
-      const authorization =
-        kind === 'cognito'
-          ? TrackerAuthorization.cognito({ userPools: [cognito.UserPool.fromUserPoolId(new Stack(), 'Pool', 'eu-west-1_abc')], accountClaim: 'sub' })
-          : TrackerAuthorization.iam();
-      const { stack } = kind === 'iam' ? lesson() : build({}, { authorization });
-      expect(findingsUnder(stack, 'VonageStack/Vonage')).toEqual([]);
-      expect(findingsUnder(stack, VONAGE_ROUTES)).toEqual([]);
-    });
+    test.each(['iam', 'cognito'])(
+      'no unacknowledged finding on what the construct creates (token route: %s)',
+      (kind) => {
+        const authorization =
+          kind === 'cognito'
+            ? TrackerAuthorization.cognito({
+                userPools: [cognito.UserPool.fromUserPoolId(new Stack(), 'Pool', 'eu-west-1_abc')],
+                accountClaim: 'sub',
+              })
+            : TrackerAuthorization.iam();
+        const { stack } = kind === 'iam' ? lesson() : build({}, { authorization });
+        expect(findingsUnder(stack, 'VonageStack/Vonage')).toEqual([]);
+        expect(findingsUnder(stack, VONAGE_ROUTES)).toEqual([]);
+      },
+    );
 
     test('the check is live: a token route left without authorisation is still reported', () => {
       const { stack, monitoring } = build();
       (monitoring.tokenMethod.node.defaultChild as apigw.CfnMethod).authorizationType = apigw.AuthorizationType.NONE;
-      expect(findingsUnder(stack, `${VONAGE_ROUTES}/tokens`).some((f) => f.startsWith('AwsSolutions-APIG4'))).toBe(true);
+      expect(findingsUnder(stack, `${VONAGE_ROUTES}/tokens`).some((f) => f.startsWith('AwsSolutions-APIG4'))).toBe(
+        true,
+      );
     });
   });
 });

@@ -5,7 +5,15 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { SignJWT } from 'jose';
 import { payloadHash } from '../../lambda/vonage/callback-signature';
 import { startEmulator, type Emulator } from '../../local/emulator';
-import { APPLICATION_ID, CACHE_NAME, CALLBACK_SECRET, callbacks, TEST_POLICIES, tokenDataOf, VonageHarness } from './vonage-harness';
+import {
+  APPLICATION_ID,
+  CACHE_NAME,
+  CALLBACK_SECRET,
+  callbacks,
+  TEST_POLICIES,
+  tokenDataOf,
+  VonageHarness,
+} from './vonage-harness';
 import { VonageStandIn } from './vonage-stand-in';
 
 /**
@@ -48,7 +56,13 @@ describe('Vonage Lambda handlers', () => {
   });
 
   function apiEvent(body: unknown, extra: Partial<APIGatewayProxyEvent> = {}): APIGatewayProxyEvent {
-    return { body: JSON.stringify(body), isBase64Encoded: false, headers: {}, requestContext: {}, ...extra } as unknown as APIGatewayProxyEvent;
+    return {
+      body: JSON.stringify(body),
+      isBase64Encoded: false,
+      headers: {},
+      requestContext: {},
+      ...extra,
+    } as unknown as APIGatewayProxyEvent;
   }
 
   it('vends a token to the verified caller, seats the signed connection, and runs the duration check', async () => {
@@ -58,13 +72,17 @@ describe('Vonage Lambda handlers', () => {
 
     // Without the claim the authoriser passes on, nobody is admitted.
     expect((await tokens(apiEvent({ roomId: 'open-handlers' }))).statusCode).toBe(401);
-    const response = await tokens(apiEvent({ roomId: 'open-handlers' }, { requestContext: { authorizer: { claims: { sub: 'dana' } } } } as never));
+    const response = await tokens(
+      apiEvent({ roomId: 'open-handlers' }, { requestContext: { authorizer: { claims: { sub: 'dana' } } } } as never),
+    );
     expect(response.statusCode).toBe(200);
     const body = JSON.parse(response.body) as { token: string; sessionId: string };
     expect(JSON.parse(tokenDataOf(body.token))).toMatchObject({ user: 'dana', room: 'open-handlers' });
 
     const connectionId = callbacks.connectionId();
-    const payload = JSON.stringify(callbacks.connectionCreated(body.sessionId, connectionId, tokenDataOf(body.token), Date.now()));
+    const payload = JSON.stringify(
+      callbacks.connectionCreated(body.sessionId, connectionId, tokenDataOf(body.token), Date.now()),
+    );
     const sign = () =>
       new SignJWT({ payload_hash: payloadHash(payload), application_id: APPLICATION_ID })
         .setProtectedHeader({ alg: 'HS256' })
@@ -74,13 +92,25 @@ describe('Vonage Lambda handlers', () => {
     const jwt = await sign();
     const unsigned = await callback({ ...apiEvent({}), body: payload } as APIGatewayProxyEvent);
     expect(unsigned.statusCode).toBe(401);
-    const signed = await callback({ ...apiEvent({}), body: payload, headers: { authorization: `Bearer ${jwt}` } } as unknown as APIGatewayProxyEvent);
+    const signed = await callback({
+      ...apiEvent({}),
+      body: payload,
+      headers: { authorization: `Bearer ${jwt}` },
+    } as unknown as APIGatewayProxyEvent);
     expect(JSON.parse(signed.body)).toEqual({ status: 'seated' });
     // Vonage retries (a new signature): the seat is already in Momento.
-    const retried = await callback({ ...apiEvent({}), body: payload, headers: { Authorization: `Bearer ${await sign()}` } } as unknown as APIGatewayProxyEvent);
+    const retried = await callback({
+      ...apiEvent({}),
+      body: payload,
+      headers: { Authorization: `Bearer ${await sign()}` },
+    } as unknown as APIGatewayProxyEvent);
     expect(JSON.parse(retried.body)).toEqual({ status: 'duplicate' });
     // The same signed request again (a replay): not acted on.
-    const replayed = await callback({ ...apiEvent({}), body: payload, headers: { Authorization: `Bearer ${jwt}` } } as unknown as APIGatewayProxyEvent);
+    const replayed = await callback({
+      ...apiEvent({}),
+      body: payload,
+      headers: { Authorization: `Bearer ${jwt}` },
+    } as unknown as APIGatewayProxyEvent);
     expect(JSON.parse(replayed.body)).toEqual({ status: 'replayed' });
 
     expect(await durationCheck()).toEqual({ roomsEnded: 0, disconnected: 0, retried: 0 });

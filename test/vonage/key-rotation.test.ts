@@ -28,7 +28,11 @@ const CALLBACK_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secre
 const OLD_DATA_KEY_LIFETIME_S = 5;
 
 const keyPair = () =>
-  generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+  generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
 
 function apiEvent(body: string, headers: Record<string, string> = {}): APIGatewayProxyEvent {
   return { body, isBase64Encoded: false, headers, requestContext: {} } as unknown as APIGatewayProxyEvent;
@@ -82,7 +86,9 @@ describe('Vonage functions pick up rotated secrets without a restart', () => {
       return JSON.parse(answer.body) as { token: string; sessionId: string };
     };
     const signedCallback = async (room: { token: string; sessionId: string }, secret: string) => {
-      const payload = JSON.stringify(callbacks.connectionCreated(room.sessionId, callbacks.connectionId(), tokenDataOf(room.token), Date.now()));
+      const payload = JSON.stringify(
+        callbacks.connectionCreated(room.sessionId, callbacks.connectionId(), tokenDataOf(room.token), Date.now()),
+      );
       const jwt = await new SignJWT({ payload_hash: payloadHash(payload), application_id: APPLICATION_ID })
         .setProtectedHeader({ alg: 'HS256' })
         .setIssuedAt()
@@ -106,7 +112,10 @@ describe('Vonage functions pick up rotated secrets without a restart', () => {
     // Before: the first values serve.
     const before = await requestToken('open-before', 'dana');
     expect(await lastVonageCallSignedBy(first.publicKey)).toBe(true);
-    expect(await signedCallback(before, 'callback-secret-before-rotation')).toEqual({ status: 200, body: { status: 'seated' } });
+    expect(await signedCallback(before, 'callback-secret-before-rotation')).toEqual({
+      status: 200,
+      body: { status: 'seated' },
+    });
     expect(await durationCheck()).toEqual(expect.objectContaining({ roomsEnded: 0 }));
 
     // Rotation: new values in all three secrets; the old data key stops working at the emulator.
@@ -120,21 +129,34 @@ describe('Vonage functions pick up rotated secrets without a restart', () => {
     const after = await requestToken('open-after', 'erin');
     expect(await lastVonageCallSignedBy(second.publicKey)).toBe(true);
     expect(await lastVonageCallSignedBy(first.publicKey)).toBe(false);
-    expect(await signedCallback(after, 'callback-secret-after-rotation')).toEqual({ status: 200, body: { status: 'seated' } });
+    expect(await signedCallback(after, 'callback-secret-after-rotation')).toEqual({
+      status: 200,
+      body: { status: 'seated' },
+    });
     const withOldSecret = await signedCallback(after, 'callback-secret-before-rotation');
     expect(withOldSecret.status).toBe(401);
     expect(await durationCheck()).toEqual(expect.objectContaining({ roomsEnded: 0 }));
 
-    const rebuilt = quiet.lines.filter((line) => String(line.message).startsWith('a Momento key or a Vonage secret changed'));
+    const rebuilt = quiet.lines.filter((line) =>
+      String(line.message).startsWith('a Momento key or a Vonage secret changed'),
+    );
     // One per runtime: the callbacks', and the one the token route and the duration check share in
     // this process (same secrets; deployed, each function is a container of its own).
     expect(rebuilt).toHaveLength(2);
     // Every read asks Powertools to keep the value at most the Lambdas' max age (300 s).
     expect(getSecretCalls.length).toBeGreaterThan(0);
-    expect(new Set(getSecretCalls.map((call) => JSON.stringify(call.options)))).toEqual(new Set([JSON.stringify({ maxAge: 300 })]));
+    expect(new Set(getSecretCalls.map((call) => JSON.stringify(call.options)))).toEqual(
+      new Set([JSON.stringify({ maxAge: 300 })]),
+    );
     // No secret value ever reached a log line.
     const logged = JSON.stringify(quiet.lines);
-    for (const secret of ['callback-secret-before-rotation', 'callback-secret-after-rotation', first.privateKey, second.privateKey]) expect(logged).not.toContain(secret);
+    for (const secret of [
+      'callback-secret-before-rotation',
+      'callback-secret-after-rotation',
+      first.privateKey,
+      second.privateKey,
+    ])
+      expect(logged).not.toContain(secret);
   }, 60_000);
 
   it('answers 500 misconfigured while a secret is empty, and serves once it is put, without a restart', async () => {

@@ -1,11 +1,23 @@
 import { parseCallback, parseTokenData } from '../../lambda/vonage/callback-event';
-import { DEFAULT_ROOM_POLICIES, mayPublish, mayPublishAnything, parseRoomPolicies, policyForRoom, streamKindOf } from '../../lambda/vonage/room-policy';
+import {
+  DEFAULT_ROOM_POLICIES,
+  mayPublish,
+  mayPublishAnything,
+  parseRoomPolicies,
+  policyForRoom,
+  streamKindOf,
+} from '../../lambda/vonage/room-policy';
 
 describe('room policies', () => {
   const policies = parseRoomPolicies(
     JSON.stringify({
       types: {
-        lesson: { capacity: 2, durationSeconds: 3600, durationStartsWhen: 2, publish: { teacher: ['camera', 'screen'], '*': ['camera', 'audio'] } },
+        lesson: {
+          capacity: 2,
+          durationSeconds: 3600,
+          durationStartsWhen: 2,
+          publish: { teacher: ['camera', 'screen'], '*': ['camera', 'audio'] },
+        },
         webinar: { capacity: 50, publish: { host: ['camera', 'screen'], viewer: [] } },
         open: { capacity: 5 },
       },
@@ -50,17 +62,30 @@ describe('room policies', () => {
     expect(parseRoomPolicies(undefined)).toEqual(DEFAULT_ROOM_POLICIES);
     expect(policyForRoom(DEFAULT_ROOM_POLICIES, 'r').capacity).toBe(2);
     expect(() => parseRoomPolicies('{')).toThrow(/not valid JSON/);
-    expect(() => parseRoomPolicies(JSON.stringify({ types: { a: { capacity: 2 } }, defaultType: 'b' }))).toThrow(/room type "b" is not defined/);
-    expect(() => parseRoomPolicies(JSON.stringify({ types: { a: { capacity: 0 } }, defaultType: 'a' }))).toThrow(/VONAGE_ROOM_POLICIES is invalid/);
+    expect(() => parseRoomPolicies(JSON.stringify({ types: { a: { capacity: 2 } }, defaultType: 'b' }))).toThrow(
+      /room type "b" is not defined/,
+    );
+    expect(() => parseRoomPolicies(JSON.stringify({ types: { a: { capacity: 0 } }, defaultType: 'a' }))).toThrow(
+      /VONAGE_ROOM_POLICIES is invalid/,
+    );
   });
 });
 
 describe('callback parsing', () => {
   it('classifies the four events, other events and malformed bodies', () => {
-    const created = { sessionId: 's', projectId: '123456', event: 'connectionCreated', timestamp: 1470257688309, connection: { id: 'c', createdAt: 1470257688143, data: 'TOKENDATA' } };
+    const created = {
+      sessionId: 's',
+      projectId: '123456',
+      event: 'connectionCreated',
+      timestamp: 1470257688309,
+      connection: { id: 'c', createdAt: 1470257688143, data: 'TOKENDATA' },
+    };
     expect(parseCallback(created)).toMatchObject({ kind: 'handled', callback: { event: 'connectionCreated' } });
     expect(parseCallback({ ...created, applicationId: 'app', extra: { nested: true } }).kind).toBe('handled');
-    expect(parseCallback({ event: 'sessionDestroyed', sessionId: 's' })).toEqual({ kind: 'ignored', event: 'sessionDestroyed' });
+    expect(parseCallback({ event: 'sessionDestroyed', sessionId: 's' })).toEqual({
+      kind: 'ignored',
+      event: 'sessionDestroyed',
+    });
     expect(parseCallback({ ...created, connection: {} }).kind).toBe('invalid');
     expect(parseCallback([]).kind).toBe('invalid');
   });
@@ -69,6 +94,9 @@ describe('callback parsing', () => {
     expect(parseTokenData('TOKENDATA')).toBeNull();
     expect(parseTokenData(undefined)).toBeNull();
     expect(parseTokenData('{"v":1,"room":"r"}')).toBeNull();
-    expect(parseTokenData('{"v":1,"room":"r","user":"u","role":"student","rsv":"x","slot":0}')).toMatchObject({ room: 'r', slot: 0 });
+    expect(parseTokenData('{"v":1,"room":"r","user":"u","role":"student","rsv":"x","slot":0}')).toMatchObject({
+      room: 'r',
+      slot: 0,
+    });
   });
 });

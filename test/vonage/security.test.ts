@@ -31,7 +31,11 @@ describe('Vonage path under attack', () => {
   async function join(userId: string, roomId: string) {
     const response = await harness.requestToken(userId, roomId);
     expect(response.status).toBe(200);
-    return { sessionId: response.body.sessionId as string, data: tokenDataOf(response.body.token as string), connectionId: callbacks.connectionId() };
+    return {
+      sessionId: response.body.sessionId as string,
+      data: tokenDataOf(response.body.token as string),
+      connectionId: callbacks.connectionId(),
+    };
   }
 
   beforeAll(async () => {
@@ -50,12 +54,16 @@ describe('Vonage path under attack', () => {
     it('refuses and disconnects a second connection carrying the same token data, and keeps the other seat for the teacher', async () => {
       const roomId = await lesson();
       const bob = await join('bob', roomId);
-      const first = await harness.callback(callbacks.connectionCreated(bob.sessionId, bob.connectionId, bob.data, harness.clock));
+      const first = await harness.callback(
+        callbacks.connectionCreated(bob.sessionId, bob.connectionId, bob.data, harness.clock),
+      );
       expect(first.body.status).toBe('seated');
 
       // Bob's one token used by a second device while the room still has a free seat.
       const second = callbacks.connectionId();
-      const reused = await harness.callback(callbacks.connectionCreated(bob.sessionId, second, bob.data, harness.clock));
+      const reused = await harness.callback(
+        callbacks.connectionCreated(bob.sessionId, second, bob.data, harness.clock),
+      );
       expect(reused.status).toBe(200);
       expect(reused.body.status).toBe('disconnected-token-reused');
       expect(harness.vonage.disconnected()).toEqual([second]);
@@ -63,7 +71,13 @@ describe('Vonage path under attack', () => {
 
       // The teacher still gets the room's other seat.
       const alice = await join('alice', roomId);
-      expect((await harness.callback(callbacks.connectionCreated(alice.sessionId, alice.connectionId, alice.data, harness.clock))).body.status).toBe('seated');
+      expect(
+        (
+          await harness.callback(
+            callbacks.connectionCreated(alice.sessionId, alice.connectionId, alice.data, harness.clock),
+          )
+        ).body.status,
+      ).toBe('seated');
       expect(await seatedConnections(roomId)).toEqual([alice.connectionId, bob.connectionId].sort());
     });
 
@@ -71,9 +85,14 @@ describe('Vonage path under attack', () => {
       const roomId = await lesson();
       const bob = await join('bob', roomId);
       await harness.callback(callbacks.connectionCreated(bob.sessionId, bob.connectionId, bob.data, harness.clock));
-      await harness.callback(callbacks.connectionDestroyed(bob.sessionId, bob.connectionId, bob.data, harness.clock + 1000));
+      await harness.callback(
+        callbacks.connectionDestroyed(bob.sessionId, bob.connectionId, bob.data, harness.clock + 1000),
+      );
       const again = callbacks.connectionId();
-      expect((await harness.callback(callbacks.connectionCreated(bob.sessionId, again, bob.data, harness.clock + 2000))).body.status).toBe('disconnected-token-reused');
+      expect(
+        (await harness.callback(callbacks.connectionCreated(bob.sessionId, again, bob.data, harness.clock + 2000))).body
+          .status,
+      ).toBe('disconnected-token-reused');
       expect(await seatedConnections(roomId)).toEqual([]);
     });
   });
@@ -82,10 +101,14 @@ describe('Vonage path under attack', () => {
     it('does not seat a connectionCreated replayed after its tombstone expired', async () => {
       const roomId = await lesson();
       const bob = await join('bob', roomId);
-      const body = JSON.stringify(callbacks.connectionCreated(bob.sessionId, bob.connectionId, bob.data, harness.clock));
+      const body = JSON.stringify(
+        callbacks.connectionCreated(bob.sessionId, bob.connectionId, bob.data, harness.clock),
+      );
       const captured = `Bearer ${await harness.sign(body)}`;
       expect((await harness.send(body, captured)).body.status).toBe('seated');
-      await harness.callback(callbacks.connectionDestroyed(bob.sessionId, bob.connectionId, bob.data, harness.clock + 1000));
+      await harness.callback(
+        callbacks.connectionDestroyed(bob.sessionId, bob.connectionId, bob.data, harness.clock + 1000),
+      );
       expect(await seatedConnections(roomId)).toEqual([]);
 
       // A day later the tombstone is gone (its 24 h TTL; removed here since the emulator keeps real time).
@@ -99,10 +122,14 @@ describe('Vonage path under attack', () => {
     it('acts once on a signed request sent twice within its maximum age (the jti is remembered)', async () => {
       const roomId = await lesson();
       const bob = await join('bob', roomId);
-      const body = JSON.stringify(callbacks.connectionCreated(bob.sessionId, bob.connectionId, bob.data, harness.clock));
+      const body = JSON.stringify(
+        callbacks.connectionCreated(bob.sessionId, bob.connectionId, bob.data, harness.clock),
+      );
       const captured = `Bearer ${await harness.sign(body)}`;
       expect((await harness.send(body, captured)).body.status).toBe('seated');
-      await harness.callback(callbacks.connectionDestroyed(bob.sessionId, bob.connectionId, bob.data, harness.clock + 1000));
+      await harness.callback(
+        callbacks.connectionDestroyed(bob.sessionId, bob.connectionId, bob.data, harness.clock + 1000),
+      );
       harness.clock += 60 * 1000;
       const calls = harness.vonage.calls.length;
       const replayed = await harness.send(body, captured);
@@ -112,12 +139,20 @@ describe('Vonage path under attack', () => {
       const jti = 'jti-used-once';
       const first = JSON.stringify({ sessionId: bob.sessionId, event: 'sessionCreated', timestamp: harness.clock });
       expect((await harness.send(first, `Bearer ${await harness.sign(first, { jti })}`)).status).toBe(200);
-      expect((await harness.send(first, `Bearer ${await harness.sign(first, { jti })}`)).body).toEqual({ status: 'replayed' });
+      expect((await harness.send(first, `Bearer ${await harness.sign(first, { jti })}`)).body).toEqual({
+        status: 'replayed',
+      });
     });
 
     it.each([
-      ['400 days old', (body: string, now: number) => harness.sign(body, { iat: Math.floor(now / 1000) - 400 * 86400 })],
-      ['signed for another application', (body: string) => harness.sign(body, { applicationId: 'another-application' })],
+      [
+        '400 days old',
+        (body: string, now: number) => harness.sign(body, { iat: Math.floor(now / 1000) - 400 * 86400 }),
+      ],
+      [
+        'signed for another application',
+        (body: string) => harness.sign(body, { applicationId: 'another-application' }),
+      ],
       ['without application_id', (body: string) => harness.sign(body, { applicationId: null })],
       ['without payload_hash (any body would pass)', (body: string) => harness.sign(body, { payloadHash: null })],
       ['without iat', (body: string) => harness.sign(body, { iat: null })],
@@ -125,7 +160,9 @@ describe('Vonage path under attack', () => {
     ])('answers 401 to a callback %s and seats nothing', async (_name, sign) => {
       const roomId = await lesson();
       const bob = await join('bob', roomId);
-      const body = JSON.stringify(callbacks.connectionCreated(bob.sessionId, bob.connectionId, bob.data, harness.clock));
+      const body = JSON.stringify(
+        callbacks.connectionCreated(bob.sessionId, bob.connectionId, bob.data, harness.clock),
+      );
       const response = await harness.send(body, `Bearer ${await sign(body, harness.clock)}`);
       expect(response.status).toBe(401);
       expect(await seatedConnections(roomId)).toEqual([]);
@@ -154,11 +191,17 @@ describe('Vonage path under attack', () => {
         {
           cache: harness.deps.cache,
           topics: new RecordingTopics(),
-          tokens: { mintDeviceToken: async (grant: DeviceTokenGrant): Promise<MintedToken> => ({ token: `t-${++minted}-${grant.accountId}`, expiresAt: Date.now() + 600_000 }) },
+          tokens: {
+            mintDeviceToken: async (grant: DeviceTokenGrant): Promise<MintedToken> => ({
+              token: `t-${++minted}-${grant.accountId}`,
+              expiresAt: Date.now() + 600_000,
+            }),
+          },
         },
         { now: () => harness.clock },
       );
-      return (accountId: string, body: unknown) => handleTokenRequest(apiEvent({ method: 'POST', path: '/tokens', body, claims: { sub: accountId } }), deps);
+      return (accountId: string, body: unknown) =>
+        handleTokenRequest(apiEvent({ method: 'POST', path: '/tokens', body, claims: { sub: accountId } }), deps);
     }
 
     it('a streaming contentId "vonage:<room>" does not fill the Vonage room', async () => {
@@ -168,8 +211,17 @@ describe('Vonage path under attack', () => {
       expect((await post('eve', { deviceId: 'tv', contentId: `vonage:${roomId}` })).statusCode).toBe(201);
       const alice = await join('alice', roomId);
       const bob = await join('bob', roomId);
-      expect((await harness.callback(callbacks.connectionCreated(alice.sessionId, alice.connectionId, alice.data, harness.clock))).body.status).toBe('seated');
-      expect((await harness.callback(callbacks.connectionCreated(bob.sessionId, bob.connectionId, bob.data, harness.clock))).body.status).toBe('seated');
+      expect(
+        (
+          await harness.callback(
+            callbacks.connectionCreated(alice.sessionId, alice.connectionId, alice.data, harness.clock),
+          )
+        ).body.status,
+      ).toBe('seated');
+      expect(
+        (await harness.callback(callbacks.connectionCreated(bob.sessionId, bob.connectionId, bob.data, harness.clock)))
+          .body.status,
+      ).toBe('seated');
     });
 
     it('a streaming deviceId "rsv.<user>" does not take over that user\'s reserved seat', async () => {
@@ -179,10 +231,18 @@ describe('Vonage path under attack', () => {
       const post = streamingRoute();
       await post('mallory', { deviceId: 'rsv.alice', contentId: `vonage:${roomId}` });
       await post('mallory', { deviceId: 'rsv.alice', contentId: roomId });
-      expect((await harness.callback(callbacks.connectionCreated(alice.sessionId, alice.connectionId, alice.data, harness.clock))).body.status).toBe('seated');
-      expect((await harness.callback(callbacks.connectionCreated(bob.sessionId, bob.connectionId, bob.data, harness.clock))).body.status).toBe('seated');
+      expect(
+        (
+          await harness.callback(
+            callbacks.connectionCreated(alice.sessionId, alice.connectionId, alice.data, harness.clock),
+          )
+        ).body.status,
+      ).toBe('seated');
+      expect(
+        (await harness.callback(callbacks.connectionCreated(bob.sessionId, bob.connectionId, bob.data, harness.clock)))
+          .body.status,
+      ).toBe('seated');
       expect(harness.vonage.disconnected()).toEqual([]);
     });
-
   });
 });

@@ -56,7 +56,9 @@ describe('Vonage session monitoring on the engine', () => {
       const unsigned = await harness.callback(created, { header: null });
       const garbage = await harness.callback(created, { header: 'Bearer not-a-jwt' });
       const wrongSecret = await harness.callback(created, { secret: 'someone-elses-secret' });
-      const tampered = await harness.callback(created, { hashOf: JSON.stringify({ ...created, connection: { id: 'other' } }) });
+      const tampered = await harness.callback(created, {
+        hashOf: JSON.stringify({ ...created, connection: { id: 'other' } }),
+      });
 
       for (const response of [unsigned, garbage, wrongSecret, tampered]) {
         expect(response.status).toBe(401);
@@ -68,7 +70,12 @@ describe('Vonage session monitoring on the engine', () => {
     });
 
     it('answers 200 to valid events it ignores, and 400 to a signed body that is not a callback', async () => {
-      const ignored = await harness.callback({ sessionId: 's', projectId: '1', event: 'sessionCreated', timestamp: harness.clock });
+      const ignored = await harness.callback({
+        sessionId: 's',
+        projectId: '1',
+        event: 'sessionCreated',
+        timestamp: harness.clock,
+      });
       expect(ignored).toEqual({ status: 200, body: { status: 'ignored', event: 'sessionCreated' } });
       const malformed = await harness.callback({ event: 'connectionCreated', sessionId: 's' });
       expect(malformed.status).toBe(400);
@@ -85,16 +92,29 @@ describe('Vonage session monitoring on the engine', () => {
       expect(carol.status).toBe(409);
       expect(carol.body).toMatchObject({ error: 'room-full', capacity: 2, active: 2 });
 
-      expect((await harness.callback(callbacks.connectionCreated(alice.sessionId, alice.connectionId, alice.data, harness.clock))).body.status).toBe('seated');
-      expect((await harness.callback(callbacks.connectionCreated(bob.sessionId, bob.connectionId, bob.data, harness.clock))).body.status).toBe('seated');
+      expect(
+        (
+          await harness.callback(
+            callbacks.connectionCreated(alice.sessionId, alice.connectionId, alice.data, harness.clock),
+          )
+        ).body.status,
+      ).toBe('seated');
+      expect(
+        (await harness.callback(callbacks.connectionCreated(bob.sessionId, bob.connectionId, bob.data, harness.clock)))
+          .body.status,
+      ).toBe('seated');
 
       // Carol joins with bob's token (a shared link): a token seats one connection, once.
       const intruder = callbacks.connectionId();
-      const shared = await harness.callback(callbacks.connectionCreated(bob.sessionId, intruder, bob.data, harness.clock));
+      const shared = await harness.callback(
+        callbacks.connectionCreated(bob.sessionId, intruder, bob.data, harness.clock),
+      );
       expect(shared.body.status).toBe('disconnected-token-reused');
       // And a connection with a token this service never vended is not authorised at all.
       const stranger = callbacks.connectionId();
-      const foreign = await harness.callback(callbacks.connectionCreated(bob.sessionId, stranger, undefined, harness.clock));
+      const foreign = await harness.callback(
+        callbacks.connectionCreated(bob.sessionId, stranger, undefined, harness.clock),
+      );
       expect(foreign.body.status).toBe('disconnected-not-authorised');
 
       expect(harness.vonage.disconnected()).toEqual([intruder, stranger]);
@@ -115,24 +135,41 @@ describe('Vonage session monitoring on the engine', () => {
       await Promise.all(
         admitted.map((a) => {
           const token = a.body.token as string;
-          return harness.callback(callbacks.connectionCreated(a.body.sessionId as string, callbacks.connectionId(), tokenDataOf(token), harness.clock));
+          return harness.callback(
+            callbacks.connectionCreated(
+              a.body.sessionId as string,
+              callbacks.connectionId(),
+              tokenDataOf(token),
+              harness.clock,
+            ),
+          );
         }),
       );
       const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
       expect(await seatedConnections(roomId)).toHaveLength(5);
       // Figure for the report: signed connectionCreated callbacks handled end to end (emulator, in-process).
-      console.log(`vonage: ${admitted.length} simultaneous signed connectionCreated callbacks seated in ${elapsedMs.toFixed(1)} ms`);
+      console.log(
+        `vonage: ${admitted.length} simultaneous signed connectionCreated callbacks seated in ${elapsedMs.toFixed(1)} ms`,
+      );
     });
 
-    it('moves a user\'s reservation to their newest token instead of taking a second seat (a page reload)', async () => {
+    it("moves a user's reservation to their newest token instead of taking a second seat (a page reload)", async () => {
       const roomId = await lesson();
       const first = await join('alice', roomId);
       const reloaded = await join('alice', roomId);
       await join('bob', roomId);
       expect((await harness.requestToken('carol', roomId)).status).toBe(409);
-      expect((await harness.callback(callbacks.connectionCreated(reloaded.sessionId, reloaded.connectionId, reloaded.data, harness.clock))).body.status).toBe('seated');
+      expect(
+        (
+          await harness.callback(
+            callbacks.connectionCreated(reloaded.sessionId, reloaded.connectionId, reloaded.data, harness.clock),
+          )
+        ).body.status,
+      ).toBe('seated');
       // The stale token lost its reservation: used now, it finds the room full.
-      const stale = await harness.callback(callbacks.connectionCreated(first.sessionId, first.connectionId, first.data, harness.clock));
+      const stale = await harness.callback(
+        callbacks.connectionCreated(first.sessionId, first.connectionId, first.data, harness.clock),
+      );
       expect(stale.body.status).toBe('disconnected-room-full');
     });
 
@@ -177,36 +214,68 @@ describe('Vonage session monitoring on the engine', () => {
 
     it('ends every replayed lesson empty and untouched, whatever the order and duplicates of its events', async () => {
       await fc.assert(
-        fc.asyncProperty(fc.integer({ min: 0, max: 2 ** 31 - 1 }), fc.array(fc.nat(9), { maxLength: 4 }), async (seed, duplicates) => {
-          const roomId = await lesson();
-          const alice = await join('alice', roomId);
-          const bob = await join('bob', roomId);
-          const t = harness.clock;
-          // A whole lesson as Vonage reports it, in the article's and the reference's shapes.
-          const lessonEvents: unknown[] = [
-            { sessionId: alice.sessionId, projectId: '123456', event: 'sessionCreated', timestamp: t },
-            callbacks.connectionCreated(alice.sessionId, alice.connectionId, alice.data, t + 1),
-            callbacks.connectionCreated(bob.sessionId, bob.connectionId, bob.data, t + 2),
-            callbacks.streamCreated(alice.sessionId, `cam-${alice.connectionId}`, alice.connectionId, alice.data, 'camera', t + 3),
-            callbacks.streamCreated(alice.sessionId, `screen-${alice.connectionId}`, alice.connectionId, alice.data, 'screen', t + 4),
-            callbacks.streamCreated(bob.sessionId, `cam-${bob.connectionId}`, bob.connectionId, bob.data, 'camera', t + 5),
-            callbacks.streamDestroyed(bob.sessionId, `cam-${bob.connectionId}`, bob.connectionId, bob.data, 'camera', t + 6),
-            callbacks.connectionDestroyed(bob.sessionId, bob.connectionId, bob.data, t + 7),
-            callbacks.connectionDestroyed(alice.sessionId, alice.connectionId, alice.data, t + 8),
-            { sessionId: alice.sessionId, projectId: '123456', event: 'sessionDestroyed', timestamp: t + 9 },
-          ];
-          const replay = [...lessonEvents, ...duplicates.map((i) => lessonEvents[i])];
-          // Deterministic shuffle from the seed (fast-check shrinks the seed on failure).
-          let state = seed;
-          for (let i = replay.length - 1; i > 0; i -= 1) {
-            state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-            const j = state % (i + 1);
-            [replay[i], replay[j]] = [replay[j], replay[i]];
-          }
-          for (const event of replay) expect((await harness.callback(event)).status).toBe(200);
-          expect(await seatedConnections(roomId)).toEqual([]);
-          expect(harness.vonage.enforcementCalls()).toEqual([]);
-        }),
+        fc.asyncProperty(
+          fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+          fc.array(fc.nat(9), { maxLength: 4 }),
+          async (seed, duplicates) => {
+            const roomId = await lesson();
+            const alice = await join('alice', roomId);
+            const bob = await join('bob', roomId);
+            const t = harness.clock;
+            // A whole lesson as Vonage reports it, in the article's and the reference's shapes.
+            const lessonEvents: unknown[] = [
+              { sessionId: alice.sessionId, projectId: '123456', event: 'sessionCreated', timestamp: t },
+              callbacks.connectionCreated(alice.sessionId, alice.connectionId, alice.data, t + 1),
+              callbacks.connectionCreated(bob.sessionId, bob.connectionId, bob.data, t + 2),
+              callbacks.streamCreated(
+                alice.sessionId,
+                `cam-${alice.connectionId}`,
+                alice.connectionId,
+                alice.data,
+                'camera',
+                t + 3,
+              ),
+              callbacks.streamCreated(
+                alice.sessionId,
+                `screen-${alice.connectionId}`,
+                alice.connectionId,
+                alice.data,
+                'screen',
+                t + 4,
+              ),
+              callbacks.streamCreated(
+                bob.sessionId,
+                `cam-${bob.connectionId}`,
+                bob.connectionId,
+                bob.data,
+                'camera',
+                t + 5,
+              ),
+              callbacks.streamDestroyed(
+                bob.sessionId,
+                `cam-${bob.connectionId}`,
+                bob.connectionId,
+                bob.data,
+                'camera',
+                t + 6,
+              ),
+              callbacks.connectionDestroyed(bob.sessionId, bob.connectionId, bob.data, t + 7),
+              callbacks.connectionDestroyed(alice.sessionId, alice.connectionId, alice.data, t + 8),
+              { sessionId: alice.sessionId, projectId: '123456', event: 'sessionDestroyed', timestamp: t + 9 },
+            ];
+            const replay = [...lessonEvents, ...duplicates.map((i) => lessonEvents[i])];
+            // Deterministic shuffle from the seed (fast-check shrinks the seed on failure).
+            let state = seed;
+            for (let i = replay.length - 1; i > 0; i -= 1) {
+              state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+              const j = state % (i + 1);
+              [replay[i], replay[j]] = [replay[j], replay[i]];
+            }
+            for (const event of replay) expect((await harness.callback(event)).status).toBe(200);
+            expect(await seatedConnections(roomId)).toEqual([]);
+            expect(harness.vonage.enforcementCalls()).toEqual([]);
+          },
+        ),
         { numRuns: 15 },
       );
     });
@@ -217,7 +286,9 @@ describe('Vonage session monitoring on the engine', () => {
         const bob = await join('bob', roomId);
         await Promise.all([
           harness.callback(callbacks.connectionCreated(bob.sessionId, bob.connectionId, bob.data, harness.clock)),
-          harness.callback(callbacks.connectionDestroyed(bob.sessionId, bob.connectionId, bob.data, harness.clock + 10)),
+          harness.callback(
+            callbacks.connectionDestroyed(bob.sessionId, bob.connectionId, bob.data, harness.clock + 10),
+          ),
         ]);
         expect(await seatedConnections(roomId)).toEqual([]);
       }
@@ -232,7 +303,12 @@ describe('Vonage session monitoring on the engine', () => {
       expect(stranger.body.error).toBe('not-a-ticket-holder');
 
       const alice = await join('alice', roomId);
-      expect(alice.response.body).toMatchObject({ role: 'teacher', vonageRole: 'publisher', roomId, applicationId: expect.any(String) });
+      expect(alice.response.body).toMatchObject({
+        role: 'teacher',
+        vonageRole: 'publisher',
+        roomId,
+        applicationId: expect.any(String),
+      });
       expect(JSON.parse(alice.data)).toMatchObject({ v: 1, room: roomId, user: 'alice', role: 'teacher' });
       // The token is for the room's Vonage session, created through the SDK once per room.
       expect(harness.vonage.calls.filter((c) => c.path === '/session/create')).toHaveLength(1);
@@ -251,16 +327,43 @@ describe('Vonage session monitoring on the engine', () => {
       const roomId = await lesson();
       const alice = await join('alice', roomId);
       const bob = await join('bob', roomId);
-      await harness.callback(callbacks.connectionCreated(alice.sessionId, alice.connectionId, alice.data, harness.clock));
+      await harness.callback(
+        callbacks.connectionCreated(alice.sessionId, alice.connectionId, alice.data, harness.clock),
+      );
       await harness.callback(callbacks.connectionCreated(bob.sessionId, bob.connectionId, bob.data, harness.clock));
 
-      const teacherScreen = await harness.callback(callbacks.streamCreated(alice.sessionId, 'stream-alice-screen', alice.connectionId, alice.data, 'screen', harness.clock));
-      const studentCamera = await harness.callback(callbacks.streamCreated(bob.sessionId, 'stream-bob-camera', bob.connectionId, bob.data, 'camera', harness.clock));
+      const teacherScreen = await harness.callback(
+        callbacks.streamCreated(
+          alice.sessionId,
+          'stream-alice-screen',
+          alice.connectionId,
+          alice.data,
+          'screen',
+          harness.clock,
+        ),
+      );
+      const studentCamera = await harness.callback(
+        callbacks.streamCreated(
+          bob.sessionId,
+          'stream-bob-camera',
+          bob.connectionId,
+          bob.data,
+          'camera',
+          harness.clock,
+        ),
+      );
       expect(teacherScreen.body.status).toBe('stream-allowed');
       expect(studentCamera.body.status).toBe('stream-allowed');
       expect(harness.vonage.enforcementCalls()).toEqual([]);
 
-      const studentScreen = callbacks.streamCreated(bob.sessionId, 'stream-bob-screen', bob.connectionId, bob.data, 'screen', harness.clock);
+      const studentScreen = callbacks.streamCreated(
+        bob.sessionId,
+        'stream-bob-screen',
+        bob.connectionId,
+        bob.data,
+        'screen',
+        harness.clock,
+      );
       expect((await harness.callback(studentScreen)).body.status).toBe('stream-stopped');
       expect((await harness.callback(studentScreen)).body.status).toBe('duplicate');
 
@@ -276,8 +379,19 @@ describe('Vonage session monitoring on the engine', () => {
       const roomId = await lesson();
       const bob = await join('bob', roomId);
       await harness.callback(callbacks.connectionCreated(bob.sessionId, bob.connectionId, bob.data, harness.clock));
-      await harness.callback(callbacks.streamDestroyed(bob.sessionId, 'stream-late', bob.connectionId, bob.data, 'screen', harness.clock + 10));
-      const late = await harness.callback(callbacks.streamCreated(bob.sessionId, 'stream-late', bob.connectionId, bob.data, 'screen', harness.clock));
+      await harness.callback(
+        callbacks.streamDestroyed(
+          bob.sessionId,
+          'stream-late',
+          bob.connectionId,
+          bob.data,
+          'screen',
+          harness.clock + 10,
+        ),
+      );
+      const late = await harness.callback(
+        callbacks.streamCreated(bob.sessionId, 'stream-late', bob.connectionId, bob.data, 'screen', harness.clock),
+      );
       expect(late.body.status).toBe('late');
       expect(harness.vonage.enforcementCalls()).toEqual([]);
     });
@@ -300,11 +414,15 @@ describe('Vonage session monitoring on the engine', () => {
       expect(await harness.deps.seats.startedAt(roomId)).toBe(start + 2000);
 
       // Bob drops and rejoins 50 minutes in: his new token ends with the lesson.
-      await harness.callback(callbacks.connectionDestroyed(bob.sessionId, bob.connectionId, bob.data, start + 3_000_000));
+      await harness.callback(
+        callbacks.connectionDestroyed(bob.sessionId, bob.connectionId, bob.data, start + 3_000_000),
+      );
       harness.clock = start + 3_000_000;
       const again = await join('bob', roomId);
       expect(Date.parse(again.response.body.expiresAt as string)).toBeLessThanOrEqual(start + 2000 + 3_600_000);
-      await harness.callback(callbacks.connectionCreated(again.sessionId, again.connectionId, again.data, harness.clock));
+      await harness.callback(
+        callbacks.connectionCreated(again.sessionId, again.connectionId, again.data, harness.clock),
+      );
 
       harness.clock = start + 2000 + 3_599_000;
       expect(await expireRooms(harness.deps)).toMatchObject({ roomsEnded: 0, disconnected: 0 });
@@ -322,17 +440,23 @@ describe('Vonage session monitoring on the engine', () => {
       expect(late.status).toBe(409);
       expect(late.body.error).toBe('room-ended');
       const lateJoin = callbacks.connectionId();
-      const lateCreated = await harness.callback(callbacks.connectionCreated(alice.sessionId, lateJoin, alice.data, harness.clock));
+      const lateCreated = await harness.callback(
+        callbacks.connectionCreated(alice.sessionId, lateJoin, alice.data, harness.clock),
+      );
       expect(lateCreated.body.status).toBe('disconnected-room-ended');
     });
 
     it('retries a disconnect that failed at Vonage on the next scheduled run', async () => {
       const roomId = await lesson();
       const alice = await join('alice', roomId);
-      await harness.callback(callbacks.connectionCreated(alice.sessionId, alice.connectionId, alice.data, harness.clock));
+      await harness.callback(
+        callbacks.connectionCreated(alice.sessionId, alice.connectionId, alice.data, harness.clock),
+      );
       harness.vonage.failWith = 500;
       const stranger = callbacks.connectionId();
-      const response = await harness.callback(callbacks.connectionCreated(alice.sessionId, stranger, undefined, harness.clock));
+      const response = await harness.callback(
+        callbacks.connectionCreated(alice.sessionId, stranger, undefined, harness.clock),
+      );
       // Vonage never sees a failure from us for a valid event.
       expect(response.status).toBe(200);
       harness.vonage.failWith = null;
@@ -368,16 +492,30 @@ describe('Vonage session monitoring on the engine', () => {
       const roomId = await lesson();
       const alice = await join('alice', roomId);
       const bob = await join('bob', roomId);
-      await harness.callback(callbacks.connectionCreated(alice.sessionId, alice.connectionId, alice.data, harness.clock));
+      await harness.callback(
+        callbacks.connectionCreated(alice.sessionId, alice.connectionId, alice.data, harness.clock),
+      );
 
       harness.deps = harness.coldStart();
       await harness.callback(callbacks.connectionCreated(bob.sessionId, bob.connectionId, bob.data, harness.clock));
-      expect((await harness.callback(callbacks.connectionCreated(alice.sessionId, alice.connectionId, alice.data, harness.clock))).body.status).toBe('duplicate');
+      expect(
+        (
+          await harness.callback(
+            callbacks.connectionCreated(alice.sessionId, alice.connectionId, alice.data, harness.clock),
+          )
+        ).body.status,
+      ).toBe('duplicate');
       expect((await harness.requestToken('carol', roomId)).status).toBe(409);
 
       harness.deps = harness.coldStart();
       expect(await seatedConnections(roomId)).toEqual([alice.connectionId, bob.connectionId].sort());
-      expect((await harness.callback(callbacks.connectionDestroyed(bob.sessionId, bob.connectionId, bob.data, harness.clock))).body.status).toBe('released');
+      expect(
+        (
+          await harness.callback(
+            callbacks.connectionDestroyed(bob.sessionId, bob.connectionId, bob.data, harness.clock),
+          )
+        ).body.status,
+      ).toBe('released');
       expect((await harness.requestToken('carol', roomId)).status).toBe(200);
       expect(harness.emulator.store.hasCache(CACHE_NAME)).toBe(true);
     });
@@ -389,11 +527,15 @@ describe('Vonage session monitoring on the engine', () => {
       try {
         const roomId = await lesson();
         const alice = await join('alice', roomId);
-        await harness.callback(callbacks.connectionCreated(alice.sessionId, alice.connectionId, alice.data, harness.clock));
+        await harness.callback(
+          callbacks.connectionCreated(alice.sessionId, alice.connectionId, alice.data, harness.clock),
+        );
         const second = await harness.requestToken('alice', 'open-room-1');
         expect(second.status).toBe(409);
         expect(second.body.error).toBe('account-limit');
-        await harness.callback(callbacks.connectionDestroyed(alice.sessionId, alice.connectionId, alice.data, harness.clock));
+        await harness.callback(
+          callbacks.connectionDestroyed(alice.sessionId, alice.connectionId, alice.data, harness.clock),
+        );
         expect((await harness.requestToken('alice', 'open-room-1')).status).toBe(200);
       } finally {
         harness.deps = harness.coldStart();

@@ -40,22 +40,27 @@ describe('VonageSessionMonitoring inside a ConcurrencyTracker', () => {
   test('the whole stack has no unacknowledged AwsSolutions finding', () => {
     const { stack } = built;
     const report = new AwsSolutionsChecks(stack).validateScope(stack);
-    const findings = report.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath}`));
+    const findings = report.violations.flatMap((v) =>
+      v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath}`),
+    );
     expect(findings).toEqual([]);
   });
 
-  test('the token route inherits the tracker\'s authorisation; the callback route has none', () => {
+  test("the token route inherits the tracker's authorisation; the callback route has none", () => {
     const { stack, vonage } = built;
     const auth = (logicalId: string) => template.Resources[logicalId].Properties.AuthorizationType;
     expect(auth(stack.getLogicalId(vonage.tokenMethod.node.defaultChild as never))).toBe('AWS_IAM');
     expect(auth(stack.getLogicalId(vonage.callbackMethod.node.defaultChild as never))).toBe('NONE');
   });
 
-  test('the functions\' environment passes both runtime configuration schemas', () => {
+  test("the functions' environment passes both runtime configuration schemas", () => {
     const { stack, vonage } = built;
     for (const fn of [vonage.callbackFunction, vonage.tokenFunction, vonage.durationCheckFunction]) {
-      const variables = template.Resources[stack.getLogicalId(fn.node.defaultChild as never)].Properties.Environment.Variables as Record<string, unknown>;
-      const env = Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, typeof v === 'string' ? v : 'arn:aws:resolved']));
+      const variables = template.Resources[stack.getLogicalId(fn.node.defaultChild as never)].Properties.Environment
+        .Variables as Record<string, unknown>;
+      const env = Object.fromEntries(
+        Object.entries(variables).map(([k, v]) => [k, typeof v === 'string' ? v : 'arn:aws:resolved']),
+      );
       const tracker = parseRuntimeConfig(env);
       expect(parseVonageConfig(env, tracker.defaultLimit).policies.types['one-to-one'].capacity).toBe(2);
     }
@@ -65,9 +70,15 @@ describe('VonageSessionMonitoring inside a ConcurrencyTracker', () => {
 describe('acknowledgement reasons say what protects each route', () => {
   /** The reasons acknowledged on a construct, by finding id. */
   function acknowledged(scope: IConstruct): Record<string, string> {
-    return Object.assign({}, ...scope.node.metadata.filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY).map((entry) => entry.data as Record<string, string>));
+    return Object.assign(
+      {},
+      ...scope.node.metadata
+        .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+        .map((entry) => entry.data as Record<string, string>),
+    );
   }
-  const reasonFor = (scope: IConstruct, rule: string) => Object.entries(acknowledged(scope)).find(([id]) => id.includes(rule))?.[1];
+  const reasonFor = (scope: IConstruct, rule: string) =>
+    Object.entries(acknowledged(scope)).find(([id]) => id.includes(rule))?.[1];
 
   test('with the vonage prop, APIG3 does not say every method is authorised: it names the callback route and its checks', () => {
     ensureBundles();
@@ -80,8 +91,13 @@ describe('acknowledgement reasons say what protects each route', () => {
       },
     });
     const template = Template.fromStack(stack).toJSON();
-    const unauthorised = Object.values(template.Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>).filter(
-      (r) => r.Type === 'AWS::ApiGateway::Method' && r.Properties.AuthorizationType === 'NONE' && r.Properties.HttpMethod !== 'OPTIONS',
+    const unauthorised = Object.values(
+      template.Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>,
+    ).filter(
+      (r) =>
+        r.Type === 'AWS::ApiGateway::Method' &&
+        r.Properties.AuthorizationType === 'NONE' &&
+        r.Properties.HttpMethod !== 'OPTIONS',
     );
     expect(unauthorised).toHaveLength(1);
 
@@ -89,8 +105,13 @@ describe('acknowledgement reasons say what protects each route', () => {
     expect(apig3).toBeDefined();
     expect(apig3).not.toMatch(/^Every method requires/);
     expect(apig3).toMatch(/except POST \/vonage\/session-monitoring/);
-    for (const reason of [apig3, reasonFor(tracker.vonage!.callbackMethod, 'APIG4'), reasonFor(tracker.vonage!.callbackMethod, 'COG4')]) {
-      for (const check of ['signature secret', 'payload_hash', 'iat', 'application_id', 'jti']) expect(reason).toContain(check);
+    for (const reason of [
+      apig3,
+      reasonFor(tracker.vonage!.callbackMethod, 'APIG4'),
+      reasonFor(tracker.vonage!.callbackMethod, 'COG4'),
+    ]) {
+      for (const check of ['signature secret', 'payload_hash', 'iat', 'application_id', 'jti'])
+        expect(reason).toContain(check);
     }
   });
 

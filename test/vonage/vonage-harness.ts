@@ -71,9 +71,18 @@ export class VonageHarness {
 
   /** A new dependencies object over new clients: what a new Lambda instance would build. */
   coldStart(env: Record<string, string> = {}): VonageDependencies {
-    const runtime = parseRuntimeConfig({ CACHE_NAME, MOMENTO_LOCAL_ENDPOINT: this.emulator.address, ACCOUNT_SOURCE: 'iam' });
+    const runtime = parseRuntimeConfig({
+      CACHE_NAME,
+      MOMENTO_LOCAL_ENDPOINT: this.emulator.address,
+      ACCOUNT_SOURCE: 'iam',
+    });
     const config = parseVonageConfig(
-      { VONAGE_APPLICATION_ID: APPLICATION_ID, VONAGE_ROOM_POLICIES: JSON.stringify(TEST_POLICIES), VONAGE_ACCOUNT_LIMIT: '0', ...env },
+      {
+        VONAGE_APPLICATION_ID: APPLICATION_ID,
+        VONAGE_ROOM_POLICIES: JSON.stringify(TEST_POLICIES),
+        VONAGE_ACCOUNT_LIMIT: '0',
+        ...env,
+      },
       runtime.defaultLimit,
     );
     const ports = createMomentoPorts(runtime);
@@ -84,7 +93,11 @@ export class VonageHarness {
       callbackSecret: CALLBACK_SECRET,
       cache: ports.cache,
       seats: new RoomSeats(ports.cache, config.reservationSeconds, config.seatSeconds),
-      vonage: vonageVideoEnforcement({ applicationId: APPLICATION_ID, privateKey: this.privateKey, videoHost: this.vonage.url }),
+      vonage: vonageVideoEnforcement({
+        applicationId: APPLICATION_ID,
+        privateKey: this.privateKey,
+        videoHost: this.vonage.url,
+      }),
       events: this.events,
       metrics: this.metrics,
       logger: silentLogger,
@@ -103,10 +116,15 @@ export class VonageHarness {
   }
 
   /** Posts a callback signed the way Vonage signs it (HS256 JWT with the body's payload_hash). */
-  async callback(payload: unknown, signing: { secret?: string; header?: string | null; hashOf?: string } = {}): Promise<{ status: number; body: Record<string, unknown> }> {
+  async callback(
+    payload: unknown,
+    signing: { secret?: string; header?: string | null; hashOf?: string } = {},
+  ): Promise<{ status: number; body: Record<string, unknown> }> {
     const body = JSON.stringify(payload);
     const authorization =
-      signing.header !== undefined ? (signing.header ?? undefined) : `Bearer ${await this.sign(body, { secret: signing.secret, hashOf: signing.hashOf })}`;
+      signing.header !== undefined
+        ? (signing.header ?? undefined)
+        : `Bearer ${await this.sign(body, { secret: signing.secret, hashOf: signing.hashOf })}`;
     return this.send(body, authorization);
   }
 
@@ -117,7 +135,15 @@ export class VonageHarness {
    */
   async sign(
     body: string,
-    claims: { secret?: string; hashOf?: string; payloadHash?: string | null; iat?: number | null; jti?: string | null; applicationId?: string | null; exp?: number } = {},
+    claims: {
+      secret?: string;
+      hashOf?: string;
+      payloadHash?: string | null;
+      iat?: number | null;
+      jti?: string | null;
+      applicationId?: string | null;
+      exp?: number;
+    } = {},
   ): Promise<string> {
     const payload: Record<string, unknown> = {};
     if (claims.payloadHash !== null) payload.payload_hash = claims.payloadHash ?? payloadHash(claims.hashOf ?? body);
@@ -125,11 +151,16 @@ export class VonageHarness {
     if (claims.jti !== null) payload.jti = claims.jti ?? randomUUID();
     if (claims.iat !== null) payload.iat = claims.iat ?? Math.floor(this.clock / 1000);
     if (claims.exp !== undefined) payload.exp = claims.exp;
-    return new SignJWT(payload).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(new TextEncoder().encode(claims.secret ?? CALLBACK_SECRET));
+    return new SignJWT(payload)
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .sign(new TextEncoder().encode(claims.secret ?? CALLBACK_SECRET));
   }
 
   /** Posts a callback body exactly as given, with this Authorization header (a captured request replayed). */
-  async send(body: string, authorization: string | undefined): Promise<{ status: number; body: Record<string, unknown> }> {
+  async send(
+    body: string,
+    authorization: string | undefined,
+  ): Promise<{ status: number; body: Record<string, unknown> }> {
     const result = await handleSessionMonitoringRequest(
       { body, isBase64Encoded: false, headers: authorization === undefined ? {} : { Authorization: authorization } },
       this.deps,
@@ -168,7 +199,14 @@ export const callbacks = {
       connection: { id: connectionId, createdAt: timestamp - 60_000, ...(data !== undefined ? { data } : {}) },
     };
   },
-  streamCreated(sessionId: string, streamId: string, connectionId: string, data: string | undefined, videoType: string, timestamp: number) {
+  streamCreated(
+    sessionId: string,
+    streamId: string,
+    connectionId: string,
+    data: string | undefined,
+    videoType: string,
+    timestamp: number,
+  ) {
     return {
       sessionId,
       projectId: '123456',
@@ -183,7 +221,14 @@ export const callbacks = {
       },
     };
   },
-  streamDestroyed(sessionId: string, streamId: string, connectionId: string, data: string | undefined, videoType: string, timestamp: number) {
+  streamDestroyed(
+    sessionId: string,
+    streamId: string,
+    connectionId: string,
+    data: string | undefined,
+    videoType: string,
+    timestamp: number,
+  ) {
     return {
       ...callbacks.streamCreated(sessionId, streamId, connectionId, data, videoType, timestamp),
       event: 'streamDestroyed',
@@ -198,7 +243,9 @@ export const callbacks = {
 
 /** The token data a vended token carries (what Vonage echoes as `connection.data`). */
 export function tokenDataOf(token: string): string {
-  const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')) as { connection_data?: string };
+  const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')) as {
+    connection_data?: string;
+  };
   if (!claims.connection_data) throw new Error('token has no connection_data');
   return claims.connection_data;
 }

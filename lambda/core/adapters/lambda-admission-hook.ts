@@ -1,7 +1,12 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { z } from 'zod';
 import { MAX_LIMIT } from '../../../contract/limits';
-import { AdmissionHookError, type AdmissionDecision, type AdmissionHook, type AdmissionHookInput } from '../ports/admission-hook';
+import {
+  AdmissionHookError,
+  type AdmissionDecision,
+  type AdmissionHook,
+  type AdmissionHookInput,
+} from '../ports/admission-hook';
 import { describeIssues } from '../schema-issues';
 
 /** The hook Lambda's answer, checked before the engine acts on it. */

@@ -88,7 +88,9 @@ export class MomentoCacheAdapter implements CachePort {
   }
 
   async setIfAbsentOrEqual(key: string, value: string, equal: string, ttlSeconds: number): Promise<boolean> {
-    const r = await this.client.setIfAbsentOrEqual(this.cacheName, key, value, equal, { ttl: wholeSeconds(ttlSeconds) });
+    const r = await this.client.setIfAbsentOrEqual(this.cacheName, key, value, equal, {
+      ttl: wholeSeconds(ttlSeconds),
+    });
     if (r instanceof CacheSetIfAbsentOrEqual.Stored) return true;
     if (r instanceof CacheSetIfAbsentOrEqual.NotStored) return false;
     return failed(r, 'setIfAbsentOrEqual');
@@ -102,7 +104,10 @@ export class MomentoCacheAdapter implements CachePort {
   }
 
   async listPushBack(list: string, value: string, keepLast: number, ttlSeconds: number): Promise<void> {
-    const r = await this.client.listPushBack(this.cacheName, list, value, { truncateFrontToSize: keepLast, ttl: CollectionTtl.of(wholeSeconds(ttlSeconds)) });
+    const r = await this.client.listPushBack(this.cacheName, list, value, {
+      truncateFrontToSize: keepLast,
+      ttl: CollectionTtl.of(wholeSeconds(ttlSeconds)),
+    });
     if (!(r instanceof CacheListPushBack.Success)) failed(r, 'listPushBack');
   }
 
@@ -114,7 +119,9 @@ export class MomentoCacheAdapter implements CachePort {
   }
 
   async dictionaryIncrement(dictionary: string, field: string, amount: number, ttlSeconds: number): Promise<void> {
-    const r = await this.client.dictionaryIncrement(this.cacheName, dictionary, field, amount, { ttl: CollectionTtl.of(wholeSeconds(ttlSeconds)) });
+    const r = await this.client.dictionaryIncrement(this.cacheName, dictionary, field, amount, {
+      ttl: CollectionTtl.of(wholeSeconds(ttlSeconds)),
+    });
     if (!(r instanceof CacheDictionaryIncrement.Success)) failed(r, 'dictionaryIncrement');
   }
 
@@ -133,20 +140,34 @@ export class MomentoCacheAdapter implements CachePort {
   }
 
   async sortedSetPut(set: string, element: string, score: number, ttlSeconds: number): Promise<void> {
-    const r = await this.client.sortedSetPutElement(this.cacheName, set, element, score, { ttl: CollectionTtl.of(wholeSeconds(ttlSeconds)) });
+    const r = await this.client.sortedSetPutElement(this.cacheName, set, element, score, {
+      ttl: CollectionTtl.of(wholeSeconds(ttlSeconds)),
+    });
     if (!(r instanceof CacheSortedSetPutElement.Success)) failed(r, 'sortedSetPutElement');
   }
 
-  async sortedSetPutMany(set: string, elements: readonly { element: string; score: number }[], ttlSeconds: number): Promise<void> {
+  async sortedSetPutMany(
+    set: string,
+    elements: readonly { element: string; score: number }[],
+    ttlSeconds: number,
+  ): Promise<void> {
     if (elements.length === 0) return;
     const pairs = elements.map((e): [string, number] => [e.element, e.score]);
-    const r = await this.client.sortedSetPutElements(this.cacheName, set, pairs, { ttl: CollectionTtl.of(wholeSeconds(ttlSeconds)) });
+    const r = await this.client.sortedSetPutElements(this.cacheName, set, pairs, {
+      ttl: CollectionTtl.of(wholeSeconds(ttlSeconds)),
+    });
     if (!(r instanceof CacheSortedSetPutElements.Success)) failed(r, 'sortedSetPutElements');
   }
 
-  async sortedSetRange(set: string, minScore: number, maxScore: number, count: number): Promise<{ element: string; score: number }[]> {
+  async sortedSetRange(
+    set: string,
+    minScore: number,
+    maxScore: number,
+    count: number,
+  ): Promise<{ element: string; score: number }[]> {
     const r = await this.client.sortedSetFetchByScore(this.cacheName, set, { minScore, maxScore, count });
-    if (r instanceof CacheSortedSetFetch.Hit) return r.valueArrayStringElements().map((e) => ({ element: e.value, score: e.score }));
+    if (r instanceof CacheSortedSetFetch.Hit)
+      return r.valueArrayStringElements().map((e) => ({ element: e.value, score: e.score }));
     if (r instanceof CacheSortedSetFetch.Miss) return [];
     return failed(r, 'sortedSetFetchByScore');
   }

@@ -43,12 +43,22 @@ export function momentoCredentials(config: RuntimeConfig, keys: MomentoKeys = {}
     // A key named in a local run (the emulator's api keys) goes to the emulator in plain text, and
     // the emulator verifies it; without one, local mode's super user.
     const address = `${local.hostname}:${local.port}`;
-    const endpointOverrides = { cacheEndpoint: address, controlEndpoint: address, tokenEndpoint: address, secureConnection: false };
+    const endpointOverrides = {
+      cacheEndpoint: address,
+      controlEndpoint: address,
+      tokenEndpoint: address,
+      secureConnection: false,
+    };
     const localCredentials = (key: string | undefined) =>
-      key ? CredentialProvider.fromDisposableToken({ authToken: key, endpointOverrides }) : CredentialProvider.forMomentoLocal(local);
+      key
+        ? CredentialProvider.fromDisposableToken({ authToken: key, endpointOverrides })
+        : CredentialProvider.forMomentoLocal(local);
     return { data: localCredentials(keys.dataKey), auth: localCredentials(keys.authKey) };
   }
-  if (!keys.dataKey) throw new MomentoKeyError('no Momento data key: set DATA_KEY_SECRET_ARN or MOMENTO_DATA_KEY (or MOMENTO_LOCAL_ENDPOINT for local runs)');
+  if (!keys.dataKey)
+    throw new MomentoKeyError(
+      'no Momento data key: set DATA_KEY_SECRET_ARN or MOMENTO_DATA_KEY (or MOMENTO_LOCAL_ENDPOINT for local runs)',
+    );
   return {
     data: momentoCredentialProvider(keys.dataKey, config.momentoEndpoint, 'data'),
     auth: keys.authKey ? momentoCredentialProvider(keys.authKey, config.momentoEndpoint, 'auth') : undefined,
@@ -75,7 +85,10 @@ export function createMomentoPorts(config: RuntimeConfig, keys: MomentoKeys = {}
     credentialProvider: dataCredentials,
   });
   const authClient = authCredentials
-    ? new AuthClient({ configuration: AuthClientConfigurations.Default.latest(sdkLogs), credentialProvider: authCredentials })
+    ? new AuthClient({
+        configuration: AuthClientConfigurations.Default.latest(sdkLogs),
+        credentialProvider: authCredentials,
+      })
     : undefined;
   return {
     cache: new MomentoCacheAdapter(cacheClient, config.cacheName),

@@ -12,7 +12,9 @@ export type MomentoKeyKind = 'v2' | 'v1' | 'legacy-jwt';
 function jsonObject(text: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(text);
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -28,7 +30,9 @@ export function momentoKeyKind(key: string): MomentoKeyKind | undefined {
   // The SDK's test for a v1 key: the text is canonical base64.
   if (Buffer.from(Buffer.from(key, 'base64').toString('utf8'), 'utf8').toString('base64') === key) {
     const v1 = jsonObject(Buffer.from(key, 'base64').toString('utf8'));
-    return typeof v1?.api_key === 'string' && typeof v1.endpoint === 'string' && v1.api_key !== '' && v1.endpoint !== '' ? 'v1' : undefined;
+    return typeof v1?.api_key === 'string' && typeof v1.endpoint === 'string' && v1.api_key !== '' && v1.endpoint !== ''
+      ? 'v1'
+      : undefined;
   }
   const segments = key.split('.');
   if (segments.length !== 3 || !segments.every((segment) => BASE64URL_SEGMENT.test(segment))) return undefined;
@@ -52,7 +56,11 @@ const KEY_NAMES: Record<MomentoKeyRole, { readonly label: string; readonly secre
  * to the endpoints it carries, whatever `endpoint` says. Every failure is a {@link MomentoKeyError}
  * that names the key and the prop to fix, and never contains key material.
  */
-export function momentoCredentialProvider(key: string, endpoint: string | undefined, role: MomentoKeyRole): CredentialProvider {
+export function momentoCredentialProvider(
+  key: string,
+  endpoint: string | undefined,
+  role: MomentoKeyRole,
+): CredentialProvider {
   const { label, secretProp } = KEY_NAMES[role];
   const kind = momentoKeyKind(key);
   if (kind === undefined) {
@@ -64,15 +72,19 @@ export function momentoCredentialProvider(key: string, endpoint: string | undefi
   if (kind === 'v2' && !endpoint) {
     throw new MomentoKeyError(
       `the ${label} is a v2 API key, which does not carry its endpoint: set the construct's momentoEndpoint prop ` +
-        '(MOMENTO_ENDPOINT) to the endpoint of the cache\'s region, e.g. cell-4-us-west-2-1.prod.a.momentohq.com ' +
+        "(MOMENTO_ENDPOINT) to the endpoint of the cache's region, e.g. cell-4-us-west-2-1.prod.a.momentohq.com " +
         '(listed at https://docs.momentohq.com/platform/regions)',
     );
   }
   try {
     // fromString is the SDK's reader for the legacy kinds (deprecated only in favour of v2 keys).
-    return kind === 'v2' ? CredentialProvider.fromApiKeyV2({ apiKey: key, endpoint: endpoint! }) : CredentialProvider.fromString({ apiKey: key });
+    return kind === 'v2'
+      ? CredentialProvider.fromApiKeyV2({ apiKey: key, endpoint: endpoint! })
+      : CredentialProvider.fromString({ apiKey: key });
   } catch (error) {
     // The SDK's message may quote the key's claims; only its class is kept.
-    throw new MomentoKeyError(`the ${label} (a ${kind} key) was refused by the Momento SDK: ${error instanceof Error ? error.name : 'error'}`);
+    throw new MomentoKeyError(
+      `the ${label} (a ${kind} key) was refused by the Momento SDK: ${error instanceof Error ? error.name : 'error'}`,
+    );
   }
 }

@@ -24,7 +24,8 @@ export type SecretReader = (secretArn: string) => Promise<unknown>;
  * Manager every time (the subscriber, which reads on its own schedule).
  */
 export function secretsManagerReader(maxAgeSeconds: number): SecretReader {
-  return (secretArn) => (maxAgeSeconds > 0 ? getSecret(secretArn, { maxAge: maxAgeSeconds }) : getSecret(secretArn, { forceFetch: true }));
+  return (secretArn) =>
+    maxAgeSeconds > 0 ? getSecret(secretArn, { maxAge: maxAgeSeconds }) : getSecret(secretArn, { forceFetch: true });
 }
 
 const readFromSecretsManager = secretsManagerReader(LAMBDA_SECRET_MAX_AGE_SECONDS);
@@ -35,10 +36,14 @@ async function readKey(secretArn: string, label: string, read: SecretReader): Pr
     value = await read(secretArn);
   } catch (error) {
     // A secret created empty has no version yet: Secrets Manager answers ResourceNotFoundException.
-    throw new MomentoKeyError(`the ${label} could not be read from ${secretArn}: ${error instanceof Error ? error.name : 'error'} (is it still empty? put the Momento key in it with aws secretsmanager put-secret-value)`);
+    throw new MomentoKeyError(
+      `the ${label} could not be read from ${secretArn}: ${error instanceof Error ? error.name : 'error'} (is it still empty? put the Momento key in it with aws secretsmanager put-secret-value)`,
+    );
   }
   if (typeof value !== 'string' || value.trim() === '') {
-    throw new MomentoKeyError(`the ${label} secret ${secretArn} is empty: put the Momento key in it (aws secretsmanager put-secret-value)`);
+    throw new MomentoKeyError(
+      `the ${label} secret ${secretArn} is empty: put the Momento key in it (aws secretsmanager put-secret-value)`,
+    );
   }
   return value.trim();
 }
@@ -49,10 +54,18 @@ async function readKey(secretArn: string, label: string, read: SecretReader): Pr
  * (`MOMENTO_LOCAL_ENDPOINT`) may name none (the emulator's local mode); keys it names are sent to
  * the emulator, which verifies them.
  */
-export async function loadMomentoKeys(config: RuntimeConfig, read: SecretReader = readFromSecretsManager): Promise<MomentoKeys> {
-  const dataKey = config.momentoDataKey ?? (config.dataKeySecretArn ? await readKey(config.dataKeySecretArn, 'Momento data key', read) : undefined);
-  const authKey = config.authKeySecretArn ? await readKey(config.authKeySecretArn, 'Momento auth key', read) : undefined;
-  if (!dataKey && !config.momentoLocalEndpoint) throw new MomentoKeyError('no Momento data key configured: set DATA_KEY_SECRET_ARN or MOMENTO_DATA_KEY');
+export async function loadMomentoKeys(
+  config: RuntimeConfig,
+  read: SecretReader = readFromSecretsManager,
+): Promise<MomentoKeys> {
+  const dataKey =
+    config.momentoDataKey ??
+    (config.dataKeySecretArn ? await readKey(config.dataKeySecretArn, 'Momento data key', read) : undefined);
+  const authKey = config.authKeySecretArn
+    ? await readKey(config.authKeySecretArn, 'Momento auth key', read)
+    : undefined;
+  if (!dataKey && !config.momentoLocalEndpoint)
+    throw new MomentoKeyError('no Momento data key configured: set DATA_KEY_SECRET_ARN or MOMENTO_DATA_KEY');
   return { dataKey, authKey };
 }
 

@@ -34,6 +34,7 @@ export function toMomentoCallError(response: ErrorResponse | SdkError, what: str
 
 /** Throws the {@link MomentoCallError} of an SDK response that is not the expected success. */
 export function failed(response: unknown, what: string): never {
-  if (response && typeof (response as ErrorResponse).errorCode === 'function') throw toMomentoCallError(response as ErrorResponse, what);
+  if (response && typeof (response as ErrorResponse).errorCode === 'function')
+    throw toMomentoCallError(response as ErrorResponse, what);
   throw new MomentoCallError('other', `${what}: unexpected response ${String(response)}`);
 }

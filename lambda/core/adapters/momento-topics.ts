@@ -1,5 +1,10 @@
 import { TopicClient, TopicPublish, TopicSubscribe } from '@gomomento/sdk';
-import { MomentoCallError, type TopicPort, type TopicSubscription, type TopicSubscriptionHandlers } from '../ports/momento-ports';
+import {
+  MomentoCallError,
+  type TopicPort,
+  type TopicSubscription,
+  type TopicSubscriptionHandlers,
+} from '../ports/momento-ports';
 import { failed, toMomentoCallError } from './momento-errors';
 
 /** The topic port over the SDK's TopicClient, bound to one cache. */
@@ -19,7 +24,8 @@ export class MomentoTopicAdapter implements TopicPort {
     // The SDK resolves only once the first stream message (item or heartbeat) arrives.
     const pending = this.client.subscribe(this.cacheName, topic, {
       onItem: (item) => {
-        if (!abandoned) handlers.onMessage({ value: item.value(), tokenId: item.tokenId(), sequenceNumber: item.sequenceNumber() });
+        if (!abandoned)
+          handlers.onMessage({ value: item.value(), tokenId: item.tokenId(), sequenceNumber: item.sequenceNumber() });
       },
       onHeartbeat: () => {
         if (!abandoned) handlers.onHeartbeat?.();

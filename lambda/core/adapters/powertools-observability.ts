@@ -8,7 +8,9 @@ const SECRET_FIELDS = /token|key|secret|authorization|password/i;
 
 function redact(fields: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
   if (!fields) return undefined;
-  return Object.fromEntries(Object.entries(fields).map(([name, value]) => [name, SECRET_FIELDS.test(name) ? '[redacted]' : value]));
+  return Object.fromEntries(
+    Object.entries(fields).map(([name, value]) => [name, SECRET_FIELDS.test(name) ? '[redacted]' : value]),
+  );
 }
 
 /** Structured JSON logs through Powertools; fields named like key material are redacted. */

@@ -15,7 +15,9 @@ const readFromSecretsManager = secretsManagerReader(LAMBDA_SECRET_MAX_AGE_SECOND
 
 function keysFrom(secret: string, where: string): SessionKeys {
   if (secret.length < MIN_SESSION_KEY_SECRET_LENGTH) {
-    throw new SessionKeySecretError(`the session key secret in ${where} is shorter than ${MIN_SESSION_KEY_SECRET_LENGTH} characters`);
+    throw new SessionKeySecretError(
+      `the session key secret in ${where} is shorter than ${MIN_SESSION_KEY_SECRET_LENGTH} characters`,
+    );
   }
   return new SessionKeys(secret);
 }
@@ -25,7 +27,9 @@ function keysFrom(secret: string, where: string): SessionKeys {
  * benchmarks): `SESSION_KEY_SECRET` when set, otherwise the per-process random secret.
  */
 export function inProcessSessionKeys(config: Pick<RuntimeConfig, 'sessionKeySecret'>): SessionKeys {
-  return config.sessionKeySecret ? keysFrom(config.sessionKeySecret, 'SESSION_KEY_SECRET') : new SessionKeys(processSessionKeySecret());
+  return config.sessionKeySecret
+    ? keysFrom(config.sessionKeySecret, 'SESSION_KEY_SECRET')
+    : new SessionKeys(processSessionKeySecret());
 }
 
 /**
@@ -34,16 +38,22 @@ export function inProcessSessionKeys(config: Pick<RuntimeConfig, 'sessionKeySecr
  * Undefined in a local run (`MOMENTO_LOCAL_ENDPOINT`) that names neither (the per-process secret);
  * a deployed one fails with what to set.
  */
-export async function readSessionKeySecret(config: RuntimeConfig, read: SecretReader = readFromSecretsManager): Promise<string | undefined> {
+export async function readSessionKeySecret(
+  config: RuntimeConfig,
+  read: SecretReader = readFromSecretsManager,
+): Promise<string | undefined> {
   if (config.sessionKeySecret) return config.sessionKeySecret;
   if (config.sessionKeySecretArn) {
     let value: unknown;
     try {
       value = await read(config.sessionKeySecretArn);
     } catch (error) {
-      throw new SessionKeySecretError(`the session key secret could not be read from ${config.sessionKeySecretArn}: ${error instanceof Error ? error.name : 'error'}`);
+      throw new SessionKeySecretError(
+        `the session key secret could not be read from ${config.sessionKeySecretArn}: ${error instanceof Error ? error.name : 'error'}`,
+      );
     }
-    if (typeof value !== 'string' || value.trim() === '') throw new SessionKeySecretError(`the session key secret ${config.sessionKeySecretArn} is empty`);
+    if (typeof value !== 'string' || value.trim() === '')
+      throw new SessionKeySecretError(`the session key secret ${config.sessionKeySecretArn} is empty`);
     return value.trim();
   }
   if (config.momentoLocalEndpoint) return undefined;
@@ -53,10 +63,16 @@ export async function readSessionKeySecret(config: RuntimeConfig, read: SecretRe
 /** The session keys over {@link readSessionKeySecret}'s secret. */
 export function sessionKeysFrom(config: RuntimeConfig, secret: string | undefined): SessionKeys {
   if (secret === undefined) return inProcessSessionKeys(config);
-  return keysFrom(secret, config.sessionKeySecret ? 'SESSION_KEY_SECRET' : (config.sessionKeySecretArn ?? 'SESSION_KEY_SECRET'));
+  return keysFrom(
+    secret,
+    config.sessionKeySecret ? 'SESSION_KEY_SECRET' : (config.sessionKeySecretArn ?? 'SESSION_KEY_SECRET'),
+  );
 }
 
 /** The session keys of a deployed process ({@link readSessionKeySecret}). */
-export async function loadSessionKeys(config: RuntimeConfig, read: SecretReader = readFromSecretsManager): Promise<SessionKeys> {
+export async function loadSessionKeys(
+  config: RuntimeConfig,
+  read: SecretReader = readFromSecretsManager,
+): Promise<SessionKeys> {
   return sessionKeysFrom(config, await readSessionKeySecret(config, read));
 }

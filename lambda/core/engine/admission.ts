@@ -47,7 +47,12 @@ export class Admission {
     } catch (error) {
       if (!isMomentoCallError(error)) throw error;
       ctx.metrics.count('MomentoErrors');
-      ctx.logger.error('admission could not reach Momento', { accountId: request.accountId, failureMode: ctx.config.failureMode, kind: error.kind, error: errorNameAndMessage(error) });
+      ctx.logger.error('admission could not reach Momento', {
+        accountId: request.accountId,
+        failureMode: ctx.config.failureMode,
+        kind: error.kind,
+        error: errorNameAndMessage(error),
+      });
       if (!ctx.failsOpen(error)) throw new MomentoUnavailableError(error);
       ctx.metrics.count('AdmissionsDegraded');
       const startedAt = ctx.now();
@@ -55,7 +60,14 @@ export class Admission {
         kind: 'degraded',
         limit,
         reason: error.message,
-        session: this.sessionRecord(request, scope, request.sessionId ?? ctx.newSessionId(), limit, startedAt, this.endsAt(startedAt)),
+        session: this.sessionRecord(
+          request,
+          scope,
+          request.sessionId ?? ctx.newSessionId(),
+          limit,
+          startedAt,
+          this.endsAt(startedAt),
+        ),
       };
     }
   }
@@ -66,7 +78,15 @@ export class Admission {
   }
 
   /** The record of a session of `request` in `scope`, admitted or degraded. */
-  private sessionRecord(request: AdmissionRequest, scope: ScopeRef, sessionId: string, limit: number, startedAt: number, endsAt: number | undefined, slot?: number): SessionRecord {
+  private sessionRecord(
+    request: AdmissionRequest,
+    scope: ScopeRef,
+    sessionId: string,
+    limit: number,
+    startedAt: number,
+    endsAt: number | undefined,
+    slot?: number,
+  ): SessionRecord {
     return {
       sessionId,
       accountId: request.accountId,
@@ -91,10 +111,20 @@ export class Admission {
   private async firstRead(request: AdmissionRequest, scope: ScopeRef, limit: number): Promise<FirstRead> {
     const { ctx } = this;
     const limitKey = ctx.tracksLimits ? cacheKeys.scopeLimit(scope.key) : undefined;
-    const windowKey = ctx.config.maxSessionSeconds > 0 ? cacheKeys.deviceClock(scope.key, request.accountId, request.deviceId) : undefined;
-    const sessionKeys = request.sessionId === undefined ? [] : [cacheKeys.session(request.sessionId), cacheKeys.ended(request.sessionId)];
+    const windowKey =
+      ctx.config.maxSessionSeconds > 0
+        ? cacheKeys.deviceClock(scope.key, request.accountId, request.deviceId)
+        : undefined;
+    const sessionKeys =
+      request.sessionId === undefined ? [] : [cacheKeys.session(request.sessionId), cacheKeys.ended(request.sessionId)];
     const placeKeys = ctx.strategy.placeKeys?.(scope, limit) ?? [];
-    const keys = [...new Set([limitKey, windowKey, ...sessionKeys, ...(request.readAlong ?? []), ...placeKeys].filter((key): key is string => key !== undefined))];
+    const keys = [
+      ...new Set(
+        [limitKey, windowKey, ...sessionKeys, ...(request.readAlong ?? []), ...placeKeys].filter(
+          (key): key is string => key !== undefined,
+        ),
+      ),
+    ];
     const read = await ctx.cache.getBatch(keys);
     const values = new Map(keys.map((key, i) => [key, read[i]]));
     const stored = limitKey === undefined ? undefined : parseScopeLimit(values.get(limitKey));
@@ -102,7 +132,8 @@ export class Admission {
     // hook lowered it, or a redeploy lowered DEFAULT_LIMIT. They still count.
     const ceiling = Math.max(limit, stored?.ceiling ?? 0);
     let slots = ctx.strategy.placeKeys ? placeKeys.map((key) => values.get(key)) : undefined;
-    if (slots && ceiling > limit) slots = [...slots, ...(await ctx.cache.getBatch(ctx.strategy.placeKeys!(scope, ceiling).slice(limit)))];
+    if (slots && ceiling > limit)
+      slots = [...slots, ...(await ctx.cache.getBatch(ctx.strategy.placeKeys!(scope, ceiling).slice(limit)))];
     return { values, stored, ceiling, slots, windowKey };
   }
 
@@ -117,7 +148,8 @@ export class Admission {
     }
     const window = read.windowKey;
     const opened = window === undefined ? undefined : parseEpoch(read.values.get(window));
-    if (opened !== undefined && this.endsAt(opened)! <= ctx.now()) return this.deniedForDuration(request, scope, limit, opened);
+    if (opened !== undefined && this.endsAt(opened)! <= ctx.now())
+      return this.deniedForDuration(request, scope, limit, opened);
     // The record is settled before the claim, so the place itself carries what the entitlement check shows.
     const now = ctx.now();
     const draft = this.sessionRecord(request, scope, ctx.newSessionId(), limit, now, undefined);
@@ -138,7 +170,12 @@ export class Admission {
     }
     if (result.kind === 'full') {
       await this.reportDenied(request, scope, 'limit-reached', limit, result.places.length);
-      return { kind: 'limit-reached', limit, active: result.places.length, sessions: await describePlaces(ctx.viewDeps, result.places, request.accountId, scope) };
+      return {
+        kind: 'limit-reached',
+        limit,
+        active: result.places.length,
+        sessions: await describePlaces(ctx.viewDeps, result.places, request.accountId, scope),
+      };
     }
 
     // The device's duration window opens with its first admitted session in the scope (a refusal
@@ -163,7 +200,14 @@ export class Admission {
     }
     if (evicted) await ctx.lifecycle.end(evicted, 'evicted-by-newer-session', { release: false });
     ctx.metrics.count('AdmissionsGranted');
-    ctx.logger.info('session admitted', { sessionId: record.sessionId, accountId: record.accountId, deviceId: record.deviceId, limit, active, replaced: replaced?.sessionId });
+    ctx.logger.info('session admitted', {
+      sessionId: record.sessionId,
+      accountId: record.accountId,
+      deviceId: record.deviceId,
+      limit,
+      active,
+      replaced: replaced?.sessionId,
+    });
     await ctx.events.emit({
       detailType: 'Session Admitted',
       detail: {
@@ -179,7 +223,16 @@ export class Admission {
         at: new Date(now).toISOString(),
       },
     });
-    return { kind: 'admitted', session: record, limit, active, continued: false, evicted, replaced, readAlong: readAlong(request, read) };
+    return {
+      kind: 'admitted',
+      session: record,
+      limit,
+      active,
+      continued: false,
+      evicted,
+      replaced,
+      readAlong: readAlong(request, read),
+    };
   }
 
   /**
@@ -187,10 +240,21 @@ export class Admission {
    * in it (the place `own` took counted once, whoever held it before), else read again. Under
    * racing admissions this is the count as this admission saw it; the limit holds regardless.
    */
-  private async placesAfter(scope: ScopeRef, limit: number, ceiling: number, read: FirstRead, own: HeldPlace): Promise<HeldPlace[]> {
+  private async placesAfter(
+    scope: ScopeRef,
+    limit: number,
+    ceiling: number,
+    read: FirstRead,
+    own: HeldPlace,
+  ): Promise<HeldPlace[]> {
     const { strategy } = this.ctx;
     if (!read.slots || !strategy.placesFrom) return strategy.active(scope, limit, ceiling);
-    return [...strategy.placesFrom(read.slots).filter((place) => place.slot !== own.slot && place.holder.sessionId !== own.holder.sessionId), own];
+    return [
+      ...strategy
+        .placesFrom(read.slots)
+        .filter((place) => place.slot !== own.slot && place.holder.sessionId !== own.holder.sessionId),
+      own,
+    ];
   }
 
   /**
@@ -205,14 +269,27 @@ export class Admission {
     return parseEpoch(await this.ctx.cache.get(key)) ?? now; // gone between the two calls: a fresh window
   }
 
-  private async deniedForDuration(request: AdmissionRequest, scope: ScopeRef, limit: number, windowStart: number): Promise<AdmissionOutcome> {
+  private async deniedForDuration(
+    request: AdmissionRequest,
+    scope: ScopeRef,
+    limit: number,
+    windowStart: number,
+  ): Promise<AdmissionOutcome> {
     await this.reportDenied(request, scope, 'max-duration', limit);
     const again = new Date(windowStart + 2 * this.ctx.config.maxSessionSeconds * 1000).toISOString();
-    return { kind: 'denied', reason: `this device has used the maximum session duration; it may start again after ${again}` };
+    return {
+      kind: 'denied',
+      reason: `this device has used the maximum session duration; it may start again after ${again}`,
+    };
   }
 
   /** A token refresh for a session the device still holds: refreshed, never counted twice. */
-  private async continueSession(request: AdmissionRequest, scope: ScopeRef, limit: number, read: FirstRead): Promise<AdmissionOutcome | undefined> {
+  private async continueSession(
+    request: AdmissionRequest,
+    scope: ScopeRef,
+    limit: number,
+    read: FirstRead,
+  ): Promise<AdmissionOutcome | undefined> {
     const { ctx } = this;
     const sessionId = request.sessionId!;
     const record = parseRecord(read.values.get(cacheKeys.session(sessionId)));
@@ -220,7 +297,13 @@ export class Admission {
       // The session ran its full time: a refresh must not turn into a fresh one.
       return { kind: 'denied', reason: 'the session reached its maximum duration' };
     }
-    if (!record || record.accountId !== request.accountId || record.deviceId !== request.deviceId || record.scopeKey !== scope.key) return undefined;
+    if (
+      !record ||
+      record.accountId !== request.accountId ||
+      record.deviceId !== request.deviceId ||
+      record.scopeKey !== scope.key
+    )
+      return undefined;
     const now = ctx.now();
     if (record.endsAt !== undefined && now >= record.endsAt) {
       await ctx.lifecycle.end(record, 'max-duration', { release: true });
@@ -228,12 +311,24 @@ export class Admission {
     }
     if (!(await ctx.strategy.refresh(scope, holderOf(record), record.slot))) return undefined;
     const covered = read.slots !== undefined && (record.slot ?? 0) < read.slots.length;
-    const places = covered ? ctx.strategy.placesFrom!(read.slots!) : await ctx.strategy.active(scope, limit, Math.max(read.ceiling, record.limit));
+    const places = covered
+      ? ctx.strategy.placesFrom!(read.slots!)
+      : await ctx.strategy.active(scope, limit, Math.max(read.ceiling, record.limit));
     const ttl = sessionRecordTtlSeconds(ctx.config);
     // Devices refreshing their tokens keep the scope's limit record (and its ceiling) alive.
-    const items = [ctx.sessions.item(record, ttl), ...(ctx.tracksLimits ? [ctx.scopeLimits.item(scope, limit, places)] : [])];
+    const items = [
+      ctx.sessions.item(record, ttl),
+      ...(ctx.tracksLimits ? [ctx.scopeLimits.item(scope, limit, places)] : []),
+    ];
     await Promise.all([ctx.touchDeadline(record, now), ctx.cache.setBatch(items)]);
-    return { kind: 'admitted', session: record, limit, active: places.length, continued: true, readAlong: readAlong(request, read) };
+    return {
+      kind: 'admitted',
+      session: record,
+      limit,
+      active: places.length,
+      continued: true,
+      readAlong: readAlong(request, read),
+    };
   }
 
   /**
@@ -246,11 +341,29 @@ export class Admission {
     const ttl = sessionRecordTtlSeconds(ctx.config);
     // Rewritten by every admission and token refresh, so the limit record outlives every session
     // that may sit above a limit lowered later (it is what keeps those sessions counted).
-    const items = [ctx.sessions.item(record, ttl), ...(ctx.tracksLimits ? [ctx.scopeLimits.item(scope, record.limit, places)] : [])];
-    if (!ctx.strategy.exact) items.push({ key: cacheKeys.deviceSession(scope.key, record.deviceId), value: record.sessionId, ttlSeconds: ttl });
-    const writes: Promise<void>[] = [ctx.cache.setBatch(items), ctx.touchDeadline(record, Math.max(record.startedAt, ctx.now()))];
+    const items = [
+      ctx.sessions.item(record, ttl),
+      ...(ctx.tracksLimits ? [ctx.scopeLimits.item(scope, record.limit, places)] : []),
+    ];
+    if (!ctx.strategy.exact)
+      items.push({
+        key: cacheKeys.deviceSession(scope.key, record.deviceId),
+        value: record.sessionId,
+        ttlSeconds: ttl,
+      });
+    const writes: Promise<void>[] = [
+      ctx.cache.setBatch(items),
+      ctx.touchDeadline(record, Math.max(record.startedAt, ctx.now())),
+    ];
     if (record.endsAt !== undefined) {
-      writes.push(ctx.cache.sortedSetPut(cacheKeys.sessionEnds(record.shard), record.sessionId, record.endsAt, indexTtlSeconds(ctx.config)));
+      writes.push(
+        ctx.cache.sortedSetPut(
+          cacheKeys.sessionEnds(record.shard),
+          record.sessionId,
+          record.endsAt,
+          indexTtlSeconds(ctx.config),
+        ),
+      );
     }
     await Promise.all(writes);
   }
@@ -264,15 +377,22 @@ export class Admission {
     const { ctx } = this;
     const { stored } = read;
     if (!stored || stored.limit === limit) return;
-    const places = read.slots && ctx.strategy.placesFrom ? ctx.strategy.placesFrom(read.slots) : await ctx.strategy.active(scope, limit, read.ceiling);
+    const places =
+      read.slots && ctx.strategy.placesFrom
+        ? ctx.strategy.placesFrom(read.slots)
+        : await ctx.strategy.active(scope, limit, read.ceiling);
     await ctx.scopeLimits.store(scope, limit, places);
     const records = await ctx.sessions.getMany(places.map((place) => place.holder.sessionId));
     await Promise.all(
-      [...records.values()].map((record) => ctx.lifecycle.tell(record.accountId, record.sessionId, 'limit-changed', `limit ${stored.limit} -> ${limit}`)),
+      [...records.values()].map((record) =>
+        ctx.lifecycle.tell(record.accountId, record.sessionId, 'limit-changed', `limit ${stored.limit} -> ${limit}`),
+      ),
     );
   }
 
-  private async oldestPlace(places: readonly HeldPlace[]): Promise<{ place: HeldPlace; record: SessionRecord } | undefined> {
+  private async oldestPlace(
+    places: readonly HeldPlace[],
+  ): Promise<{ place: HeldPlace; record: SessionRecord } | undefined> {
     const records = await this.ctx.sessions.getMany(places.map((place) => place.holder.sessionId));
     const candidates = places.flatMap((place) => {
       const record = records.get(place.holder.sessionId);
@@ -282,9 +402,21 @@ export class Admission {
     return candidates[0];
   }
 
-  private async reportDenied(request: AdmissionRequest, scope: ScopeRef, reason: string, limit: number, active?: number): Promise<void> {
+  private async reportDenied(
+    request: AdmissionRequest,
+    scope: ScopeRef,
+    reason: string,
+    limit: number,
+    active?: number,
+  ): Promise<void> {
     this.ctx.metrics.count('AdmissionsDenied');
-    this.ctx.logger.info('admission denied', { accountId: request.accountId, deviceId: request.deviceId, reason, limit, active });
+    this.ctx.logger.info('admission denied', {
+      accountId: request.accountId,
+      deviceId: request.deviceId,
+      reason,
+      limit,
+      active,
+    });
     const at = this.ctx.now();
     await this.ctx.events.emit({
       detailType: 'Session Denied',
@@ -323,5 +455,7 @@ interface FirstRead {
 
 /** The values of the keys the caller asked to read along with the admission. */
 function readAlong(request: AdmissionRequest, read: FirstRead): ReadonlyMap<string, string | undefined> | undefined {
-  return request.readAlong === undefined ? undefined : new Map(request.readAlong.map((key) => [key, read.values.get(key)]));
+  return request.readAlong === undefined
+    ? undefined
+    : new Map(request.readAlong.map((key) => [key, read.values.get(key)]));
 }

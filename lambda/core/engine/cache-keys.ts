@@ -19,7 +19,8 @@ export const cacheKeys = {
    * When a device's session-duration window in a scope opened (epoch ms), with MAX_SESSION_SECONDS:
    * every session of that device in the scope ends when the window's maximum runs out.
    */
-  deviceClock: (scopeKey: string, accountId: string, deviceId: string) => `ct1:clock:${scopeKey}|${accountId}|${deviceId}`,
+  deviceClock: (scopeKey: string, accountId: string, deviceId: string) =>
+    `ct1:clock:${scopeKey}|${accountId}|${deviceId}`,
   /** The reusable device token of an account (JSON {token, expiresAt}). */
   deviceToken: (accountId: string) => `ct1:token:${accountId}`,
   /** Baseline strategies only: the session a device holds in a scope. */

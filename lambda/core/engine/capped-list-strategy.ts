@@ -4,7 +4,12 @@ import type { AcquireResult, CountingStrategy, HeldPlace, Holder } from './count
 import type { CachePort } from '../ports/momento-ports';
 import type { ScopeRef } from './scope';
 
-const listEntrySchema = z.object({ accountId: z.string().default(''), deviceId: z.string(), sessionId: z.string(), at: z.number() });
+const listEntrySchema = z.object({
+  accountId: z.string().default(''),
+  deviceId: z.string(),
+  sessionId: z.string(),
+  at: z.number(),
+});
 
 /**
  * The seed's capped list (Momento's "Tracking concurrent devices", list version): every heartbeat
@@ -28,11 +33,15 @@ export class CappedListStrategy implements CountingStrategy {
 
   async acquire(scope: ScopeRef, limit: number, holder: Holder): Promise<AcquireResult> {
     const places = await this.active(scope, limit);
-    const own = places.find((place) => place.holder.accountId === holder.accountId && place.holder.deviceId === holder.deviceId);
+    const own = places.find(
+      (place) => place.holder.accountId === holder.accountId && place.holder.deviceId === holder.deviceId,
+    );
     if (!own && places.length >= limit) return { kind: 'full', places };
     // Check-then-act, as in the seed: another admission may land between the fetch and this push.
     await this.push(scope, holder);
-    return own && own.holder.sessionId !== holder.sessionId ? { kind: 'acquired', replaced: own.holder } : { kind: 'acquired' };
+    return own && own.holder.sessionId !== holder.sessionId
+      ? { kind: 'acquired', replaced: own.holder }
+      : { kind: 'acquired' };
   }
 
   async refresh(scope: ScopeRef, holder: Holder): Promise<boolean> {
@@ -50,7 +59,12 @@ export class CappedListStrategy implements CountingStrategy {
     for (const raw of await this.cache.listFetch(cacheKeys.heartbeatList(scope.key))) {
       const entry = parseEntry(raw);
       // Later entries win, so a reconnected device shows its newest session.
-      if (entry) latest.set(`${entry.accountId} ${entry.deviceId}`, { accountId: entry.accountId, deviceId: entry.deviceId, sessionId: entry.sessionId });
+      if (entry)
+        latest.set(`${entry.accountId} ${entry.deviceId}`, {
+          accountId: entry.accountId,
+          deviceId: entry.deviceId,
+          sessionId: entry.sessionId,
+        });
     }
     return [...latest.values()].map((holder) => ({ holder }));
   }
@@ -61,7 +75,12 @@ export class CappedListStrategy implements CountingStrategy {
   }
 
   private async push(scope: ScopeRef, holder: Holder): Promise<void> {
-    const entry = JSON.stringify({ accountId: holder.accountId, deviceId: holder.deviceId, sessionId: holder.sessionId, at: this.now() });
+    const entry = JSON.stringify({
+      accountId: holder.accountId,
+      deviceId: holder.deviceId,
+      sessionId: holder.sessionId,
+      at: this.now(),
+    });
     await this.cache.listPushBack(cacheKeys.heartbeatList(scope.key), entry, this.listSize, this.ttlSeconds);
   }
 }

@@ -5,7 +5,8 @@ export class ConcurrencyLimiter {
   private readonly idleWaiters: (() => void)[] = [];
 
   constructor(private readonly limit: number) {
-    if (!Number.isInteger(limit) || limit < 1) throw new Error(`concurrency limit must be a whole number of 1 or more, got ${limit}`);
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new Error(`concurrency limit must be a whole number of 1 or more, got ${limit}`);
   }
 
   get active(): number {
@@ -43,7 +44,11 @@ export class ConcurrencyLimiter {
 }
 
 /** Maps with at most `limit` calls in flight, keeping the order of `items`. */
-export async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapWithConcurrency<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
   const limiter = new ConcurrencyLimiter(limit);
   return Promise.all(items.map((item) => limiter.run(() => fn(item))));
 }

@@ -45,7 +45,13 @@ export interface CountingStrategy {
    * Takes a place for `holder` if the scope is under `limit` (or the device already has one).
    * `ceiling`: the most places the scope has had (after a lowered limit), so they are still counted.
    */
-  acquire(scope: ScopeRef, limit: number, holder: Holder, ceiling?: number, seen?: readonly (string | undefined)[]): Promise<AcquireResult>;
+  acquire(
+    scope: ScopeRef,
+    limit: number,
+    holder: Holder,
+    ceiling?: number,
+    seen?: readonly (string | undefined)[],
+  ): Promise<AcquireResult>;
   /**
    * The cache keys that hold the scope's first `width` places, for a caller that reads them in its
    * own batch with other keys; `seen` (their values) then saves {@link acquire} its first read.
@@ -69,7 +75,13 @@ export interface CountingStrategy {
    * Takes the holder's slot back after its lease lapsed, if nobody took it meanwhile and an
    * admission under `limit` (with places counted up to `ceiling`) could have claimed it now.
    */
-  reclaim?(scope: ScopeRef, holder: Holder, slot: number | undefined, limit: number, ceiling?: number): Promise<boolean>;
+  reclaim?(
+    scope: ScopeRef,
+    holder: Holder,
+    slot: number | undefined,
+    limit: number,
+    ceiling?: number,
+  ): Promise<boolean>;
   /** Atomic takeover of `slot` from one holder to another (evict-oldest); strategies without slots lack it. */
   takeover?(scope: ScopeRef, slot: number, from: Holder, to: Holder): Promise<boolean>;
 }

@@ -17,12 +17,21 @@ export interface StrategyOptions {
   readonly now?: () => number;
 }
 
-export function createCountingStrategy(name: CountingStrategyName, cache: CachePort, options: StrategyOptions): CountingStrategy {
+export function createCountingStrategy(
+  name: CountingStrategyName,
+  cache: CachePort,
+  options: StrategyOptions,
+): CountingStrategy {
   switch (name) {
     case 'leases':
       return new LeaseStrategy(cache, options.leaseSeconds);
     case 'capped-list':
-      return new CappedListStrategy(cache, options.cappedListSize ?? 20, options.cappedListTtlSeconds ?? 3600, options.now);
+      return new CappedListStrategy(
+        cache,
+        options.cappedListSize ?? 20,
+        options.cappedListTtlSeconds ?? 3600,
+        options.now,
+      );
     case 'interval-dictionary':
       return new IntervalDictionaryStrategy(cache, options.intervalMs ?? 60_000, options.now);
   }

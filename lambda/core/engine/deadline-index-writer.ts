@@ -93,7 +93,9 @@ export class DeadlineIndexWriter {
 
   private write(shard: number, sessions: Map<string, number>): void {
     const elements = [...sessions].map(([element, score]) => ({ element, score }));
-    elements.forEach(({ element, score }) => this.writing.set(element, Math.max(score, this.writing.get(element) ?? score)));
+    elements.forEach(({ element, score }) =>
+      this.writing.set(element, Math.max(score, this.writing.get(element) ?? score)),
+    );
     const done = this.options.cache
       .sortedSetPutMany(cacheKeys.deadlines(shard), elements, this.options.ttlSeconds)
       .catch((error: unknown) => {

@@ -8,7 +8,10 @@ import { MomentoCallError } from '../ports/momento-ports';
 export function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new MomentoCallError('unavailable', `${what} took longer than ${ms} ms`, 'DEADLINE')), ms);
+    timer = setTimeout(
+      () => reject(new MomentoCallError('unavailable', `${what} took longer than ${ms} ms`, 'DEADLINE')),
+      ms,
+    );
     timer.unref?.();
   });
   return Promise.race([work, expired]).finally(() => clearTimeout(timer));

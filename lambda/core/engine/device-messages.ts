@@ -33,7 +33,8 @@ export class DeviceMessages {
     const session = heard ?? (await this.firstHeard(accountId, message.sessionId));
     if (!session) return this.unknownSession(accountId, message.sessionId);
     const { record } = session;
-    if (record.accountId !== accountId || record.deviceId !== message.deviceId) return this.rejectForeign(accountId, message, record);
+    if (record.accountId !== accountId || record.deviceId !== message.deviceId)
+      return this.rejectForeign(accountId, message, record);
     const now = ctx.now();
     if (record.endsAt !== undefined && now >= record.endsAt) {
       this.forget(record);
@@ -48,8 +49,15 @@ export class DeviceMessages {
       // The lease lapsed (written by an earlier version with a short TTL) or passed to another
       // device. A device still heartbeating gets its slot back if nobody took it and an admission
       // under the limit in force could take it now (never above a lowered limit).
-      if (ctx.strategy.reclaim && (await ctx.cache.get(cacheKeys.ended(record.sessionId))) === undefined && (await this.reclaim(scope, record))) {
-        ctx.logger.info('lapsed lease restored by a late heartbeat', { sessionId: record.sessionId, accountId: record.accountId });
+      if (
+        ctx.strategy.reclaim &&
+        (await ctx.cache.get(cacheKeys.ended(record.sessionId))) === undefined &&
+        (await this.reclaim(scope, record))
+      ) {
+        ctx.logger.info('lapsed lease restored by a late heartbeat', {
+          sessionId: record.sessionId,
+          accountId: record.accountId,
+        });
         return this.heard(record, now);
       }
       return this.lost(record, false);
@@ -59,7 +67,10 @@ export class DeviceMessages {
       // behind, or Momento failed for a while), yet not ended: it keeps its place only where an
       // admission under the limit in force would admit it now (never above a lowered limit).
       if (!(await this.mayKeep(scope, record))) return this.lost(record, true);
-      ctx.logger.info('lapsed lease restored by a late heartbeat', { sessionId: record.sessionId, accountId: record.accountId });
+      ctx.logger.info('lapsed lease restored by a late heartbeat', {
+        sessionId: record.sessionId,
+        accountId: record.accountId,
+      });
     }
     return this.heard(record, now);
   }
@@ -67,7 +78,8 @@ export class DeviceMessages {
   async stop(accountId: string, message: HeartbeatMessage): Promise<DeviceMessageOutcome> {
     const record = this.ctx.heardOf(message.sessionId)?.record ?? (await this.ctx.sessions.get(message.sessionId));
     if (!record) return 'already-ended';
-    if (record.accountId !== accountId || record.deviceId !== message.deviceId) return this.rejectForeign(accountId, message, record);
+    if (record.accountId !== accountId || record.deviceId !== message.deviceId)
+      return this.rejectForeign(accountId, message, record);
     this.forget(record);
     const ended = await this.ctx.lifecycle.end(record, 'stopped', { release: true });
     this.ctx.metrics.count('HeartbeatsProcessed');

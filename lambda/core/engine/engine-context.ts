@@ -91,13 +91,23 @@ export class EngineContext {
     // (see expiry.ts), so heartbeats need not rewrite the lease.
     this.strategy =
       deps.strategy ??
-      createCountingStrategy(config.countingStrategy, deps.cache, { leaseSeconds: sessionRecordTtlSeconds(config), now: this.now, ...deps.strategyOptions });
+      createCountingStrategy(config.countingStrategy, deps.cache, {
+        leaseSeconds: sessionRecordTtlSeconds(config),
+        now: this.now,
+        ...deps.strategyOptions,
+      });
     this.sessions = new SessionStore(deps.cache);
     this.scopeLimits = new ScopeLimits(deps.cache, sessionRecordTtlSeconds(config));
     this.tracksLimits = deps.hook !== undefined || this.strategy.exact;
     this.viewDeps = { config, cache: deps.cache, sessions: this.sessions };
     if (deps.deadlineIndexBatch) {
-      this.deadlineWriter = new DeadlineIndexWriter({ cache: deps.cache, ttlSeconds: indexTtlSeconds(config), metrics: this.metrics, logger: this.logger, ...deps.deadlineIndexBatch });
+      this.deadlineWriter = new DeadlineIndexWriter({
+        cache: deps.cache,
+        ttlSeconds: indexTtlSeconds(config),
+        metrics: this.metrics,
+        logger: this.logger,
+        ...deps.deadlineIndexBatch,
+      });
     }
     this.lifecycle = new SessionLifecycle({
       config,
@@ -118,7 +128,12 @@ export class EngineContext {
   }
 
   scopeOf(record: SessionRecord): ScopeRef {
-    return { kind: this.config.limitScope, accountId: record.accountId, contentId: record.contentId, key: record.scopeKey };
+    return {
+      kind: this.config.limitScope,
+      accountId: record.accountId,
+      contentId: record.contentId,
+      key: record.scopeKey,
+    };
   }
 
   /**
@@ -133,7 +148,12 @@ export class EngineContext {
 
   /** Writes a session's lease deadline (a heartbeat at `heartbeatAt`) to its shard's index now. */
   touchDeadline(record: SessionRecord, heartbeatAt: number): Promise<void> {
-    return this.cache.sortedSetPut(cacheKeys.deadlines(record.shard), record.sessionId, heartbeatAt + this.config.leaseSeconds * 1000, indexTtlSeconds(this.config));
+    return this.cache.sortedSetPut(
+      cacheKeys.deadlines(record.shard),
+      record.sessionId,
+      heartbeatAt + this.config.leaseSeconds * 1000,
+      indexTtlSeconds(this.config),
+    );
   }
 
   /** What this process heard of a session: its record and the deadline its last heartbeat set. */

@@ -54,7 +54,12 @@ export type AdmissionOutcome =
       /** The values of `request.readAlong` (undefined for a miss). */
       readonly readAlong?: ReadonlyMap<string, string | undefined>;
     }
-  | { readonly kind: 'limit-reached'; readonly limit: number; readonly active: number; readonly sessions: readonly SessionView[] }
+  | {
+      readonly kind: 'limit-reached';
+      readonly limit: number;
+      readonly active: number;
+      readonly sessions: readonly SessionView[];
+    }
   | { readonly kind: 'denied'; readonly reason: string }
   /** Momento was unavailable and FAILURE_MODE is `open`: allowed, nothing recorded. */
   | { readonly kind: 'degraded'; readonly session: SessionRecord; readonly limit: number; readonly reason: string };

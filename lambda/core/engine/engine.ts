@@ -3,7 +3,15 @@ import type { HeartbeatMessage } from '../messages/heartbeat-message';
 import { Admission } from './admission';
 import { DeviceMessages } from './device-messages';
 import { EngineContext, type EngineDependencies } from './engine-context';
-import type { AdmissionOutcome, AdmissionRequest, ConcurrencyEngine, DeviceMessageOutcome, EntitlementView, SessionView, SweepOptions } from './engine-types';
+import type {
+  AdmissionOutcome,
+  AdmissionRequest,
+  ConcurrencyEngine,
+  DeviceMessageOutcome,
+  EntitlementView,
+  SessionView,
+  SweepOptions,
+} from './engine-types';
 import { Entitlement } from './entitlement';
 import { Expiry } from './expiry';
 

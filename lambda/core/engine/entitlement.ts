@@ -21,11 +21,20 @@ export class Entitlement {
     const scope = resolveScope(this.ctx.config.limitScope, accountId, contentId);
     this.ctx.metrics.count('EntitlementChecks');
     try {
-      return await withDeadline(this.entitlement(scope, accountId), this.ctx.config.momentoTimeoutMs, 'entitlement check');
+      return await withDeadline(
+        this.entitlement(scope, accountId),
+        this.ctx.config.momentoTimeoutMs,
+        'entitlement check',
+      );
     } catch (error) {
       if (!isMomentoCallError(error)) throw error;
       this.ctx.metrics.count('MomentoErrors');
-      this.ctx.logger.error('entitlement check could not reach Momento', { accountId, failureMode: this.ctx.config.failureMode, kind: error.kind, error: errorNameAndMessage(error) });
+      this.ctx.logger.error('entitlement check could not reach Momento', {
+        accountId,
+        failureMode: this.ctx.config.failureMode,
+        kind: error.kind,
+        error: errorNameAndMessage(error),
+      });
       if (!this.ctx.failsOpen(error)) throw new MomentoUnavailableError(error);
       this.ctx.metrics.count('AdmissionsDegraded');
       return { accountId, limit: this.ctx.config.defaultLimit, active: 0, allowed: true, sessions: [], degraded: true };
@@ -48,7 +57,8 @@ export class Entitlement {
     const limit = ctx.hook ? (stored?.limit ?? ctx.config.defaultLimit) : ctx.config.defaultLimit;
     const counted = Math.max(limit, stored?.ceiling ?? 0);
     let slots = values.slice(limitKey.length);
-    if (counted > width) slots = [...slots, ...(await ctx.cache.getBatch(strategy.placeKeys(scope, counted).slice(width)))];
+    if (counted > width)
+      slots = [...slots, ...(await ctx.cache.getBatch(strategy.placeKeys(scope, counted).slice(width)))];
     const places = strategy.placesFrom(slots.slice(0, counted));
     const sessions = await describePlaces(ctx.viewDeps, places, accountId, scope);
     return { accountId, limit, active: places.length, allowed: places.length < limit, sessions };
@@ -66,11 +76,19 @@ export class Entitlement {
   async checkSession(accountId: string, sessionId: string): Promise<SessionView | undefined> {
     this.ctx.metrics.count('EntitlementChecks');
     try {
-      return await withDeadline(this.sessionCheck(accountId, sessionId), this.ctx.config.momentoTimeoutMs, 'session check');
+      return await withDeadline(
+        this.sessionCheck(accountId, sessionId),
+        this.ctx.config.momentoTimeoutMs,
+        'session check',
+      );
     } catch (error) {
       if (!isMomentoCallError(error)) throw error;
       this.ctx.metrics.count('MomentoErrors');
-      this.ctx.logger.error('session check could not reach Momento', { accountId, kind: error.kind, error: errorNameAndMessage(error) });
+      this.ctx.logger.error('session check could not reach Momento', {
+        accountId,
+        kind: error.kind,
+        error: errorNameAndMessage(error),
+      });
       // A licence server asks this before renewing: it must never read "counted" from an outage.
       throw new MomentoUnavailableError(error);
     }
@@ -94,13 +112,18 @@ export class Entitlement {
     if (record.endsAt !== undefined && now >= record.endsAt) return undefined;
     const deadline = deadlines.get(sessionId);
     if (deadline === undefined || deadline <= now) return undefined;
-    if (!ctx.strategy.exact && !(await ctx.strategy.isHeld(ctx.scopeOf(record), holderOf(record), record.slot))) return undefined;
+    if (!ctx.strategy.exact && !(await ctx.strategy.isHeld(ctx.scopeOf(record), holderOf(record), record.slot)))
+      return undefined;
     return sessionView(record, deadline, ctx.config.leaseSeconds);
   }
 
   async endSession(accountId: string, sessionId: string): Promise<'ended' | 'not-found'> {
     try {
-      return await withDeadline(this.endNow(accountId, sessionId), this.ctx.config.momentoTimeoutMs, 'ending a session');
+      return await withDeadline(
+        this.endNow(accountId, sessionId),
+        this.ctx.config.momentoTimeoutMs,
+        'ending a session',
+      );
     } catch (error) {
       if (!isMomentoCallError(error)) throw error;
       this.ctx.metrics.count('MomentoErrors');

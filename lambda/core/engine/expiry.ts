@@ -19,7 +19,10 @@ export class Expiry {
    * sessions only once it has run for a lease: a process that just started has not yet heard every
    * live device, and the index may be behind while the subscriber was down.
    */
-  async sweep(shards: readonly number[], options: { lapsed?: boolean; lookaheadMs?: number } = {}): Promise<{ ended: number }> {
+  async sweep(
+    shards: readonly number[],
+    options: { lapsed?: boolean; lookaheadMs?: number } = {},
+  ): Promise<{ ended: number }> {
     const { ctx } = this;
     const heardALease = ctx.now() - ctx.startedAt >= ctx.config.leaseSeconds * 1000;
     const endLapsed = (options.lapsed ?? true) && heardALease;
@@ -32,7 +35,10 @@ export class Expiry {
         ctx.cache.sortedSetRange(cacheKeys.deadlines(shard), 0, due, SWEEP_BATCH),
         ctx.cache.sortedSetRange(cacheKeys.sessionEnds(shard), 0, now, SWEEP_BATCH),
       ]);
-      const entries = [...overrun.map((e) => ({ id: e.element, overrun: true })), ...lapsed.map((e) => ({ id: e.element, overrun: false }))];
+      const entries = [
+        ...overrun.map((e) => ({ id: e.element, overrun: true })),
+        ...lapsed.map((e) => ({ id: e.element, overrun: false })),
+      ];
       const results = await mapWithConcurrency(entries, 8, async (entry) => {
         const record = await ctx.sessions.get(entry.id);
         if (!record) {
@@ -46,7 +52,10 @@ export class Expiry {
         }
         if (entry.overrun || !endLapsed) return false;
         // A newer deadline this process holds (queued, being written, or just heard): in time.
-        const newer = Math.max(ctx.deadlineWriter?.pendingDeadline(shard, entry.id) ?? 0, ctx.heardOf(entry.id)?.deadline ?? 0);
+        const newer = Math.max(
+          ctx.deadlineWriter?.pendingDeadline(shard, entry.id) ?? 0,
+          ctx.heardOf(entry.id)?.deadline ?? 0,
+        );
         if (newer > due) return false;
         // Baselines have no claim to release early; their session ends all the same.
         this.forget(record);

@@ -56,7 +56,9 @@ export class IntervalDictionaryStrategy implements CountingStrategy {
   async isHeld(scope: ScopeRef, holder: Holder): Promise<boolean> {
     const now = this.now();
     for (const back of [0, 1]) {
-      const devices = await this.cache.dictionaryFields(cacheKeys.intervalDictionary(scope.key, intervalMarker(now, this.intervalMs, back)));
+      const devices = await this.cache.dictionaryFields(
+        cacheKeys.intervalDictionary(scope.key, intervalMarker(now, this.intervalMs, back)),
+      );
       if (devices.includes(holder.deviceId)) return true;
     }
     return false;

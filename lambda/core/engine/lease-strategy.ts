@@ -15,7 +15,10 @@ const RELEASED_TTL_SECONDS = 1;
  * release from the parsed holder matches exactly), and of the Vonage seats, which have no account.
  */
 export function leaseValue(holder: Holder): string {
-  const base = holder.accountId === '' ? `${holder.deviceId} ${holder.sessionId}` : `${holder.accountId} ${holder.deviceId} ${holder.sessionId}`;
+  const base =
+    holder.accountId === ''
+      ? `${holder.deviceId} ${holder.sessionId}`
+      : `${holder.accountId} ${holder.deviceId} ${holder.sessionId}`;
   return holder.details === undefined || holder.accountId === '' ? base : `${base} ${holder.details}`;
 }
 
@@ -23,7 +26,8 @@ export function parseLeaseValue(value: string | undefined): Holder | undefined {
   if (value === undefined || value === FREE_SLOT) return undefined;
   const parts = value.split(' ');
   if (parts.some((part) => part === '')) return undefined;
-  if (parts.length === 4) return { accountId: parts[0]!, deviceId: parts[1]!, sessionId: parts[2]!, details: parts[3]! };
+  if (parts.length === 4)
+    return { accountId: parts[0]!, deviceId: parts[1]!, sessionId: parts[2]!, details: parts[3]! };
   if (parts.length === 3) return { accountId: parts[0]!, deviceId: parts[1]!, sessionId: parts[2]! };
   if (parts.length === 2) return { accountId: '', deviceId: parts[0]!, sessionId: parts[1]! };
   return undefined;
@@ -55,19 +59,35 @@ export class LeaseStrategy implements CountingStrategy {
    * admissions race on one view, they claim at most that many distinct slots, so the total never
    * passes `limit`. (Without such devices every free slot below the limit qualifies.)
    */
-  async acquire(scope: ScopeRef, limit: number, holder: Holder, ceiling = limit, seen?: readonly (string | undefined)[]): Promise<AcquireResult> {
+  async acquire(
+    scope: ScopeRef,
+    limit: number,
+    holder: Holder,
+    ceiling = limit,
+    seen?: readonly (string | undefined)[],
+  ): Promise<AcquireResult> {
     const value = leaseValue(holder);
     const width = Math.max(limit, ceiling);
     let slots: (Holder | undefined)[];
     // Two passes: a slot freed or expiring between the read and the write gets a second chance.
     for (let pass = 0; pass < 2; pass += 1) {
-      slots = pass === 0 && seen !== undefined && seen.length >= width ? seen.slice(0, width).map(parseLeaseValue) : await this.readSlots(scope, width);
+      slots =
+        pass === 0 && seen !== undefined && seen.length >= width
+          ? seen.slice(0, width).map(parseLeaseValue)
+          : await this.readSlots(scope, width);
       const own = slots.findIndex((held) => held?.accountId === holder.accountId && held.deviceId === holder.deviceId);
       if (own >= 0) {
         const previous = slots[own]!;
-        const kept = await this.cache.setIfEqual(cacheKeys.lease(scope.key, own), value, leaseValue(previous), this.leaseSeconds);
+        const kept = await this.cache.setIfEqual(
+          cacheKeys.lease(scope.key, own),
+          value,
+          leaseValue(previous),
+          this.leaseSeconds,
+        );
         if (kept) {
-          return previous.sessionId === holder.sessionId ? { kind: 'acquired', slot: own } : { kind: 'acquired', slot: own, replaced: previous };
+          return previous.sessionId === holder.sessionId
+            ? { kind: 'acquired', slot: own }
+            : { kind: 'acquired', slot: own, replaced: previous };
         }
         continue;
       }
@@ -78,7 +98,11 @@ export class LeaseStrategy implements CountingStrategy {
         if (await this.claim(scope, slot, value)) return { kind: 'acquired', slot };
       }
       // No free slot in this view: it is the answer (no second read needed).
-      if (free.length === 0) return { kind: 'full', places: slots.flatMap((held, slot): HeldPlace[] => (held ? [{ holder: held, slot }] : [])) };
+      if (free.length === 0)
+        return {
+          kind: 'full',
+          places: slots.flatMap((held, slot): HeldPlace[] => (held ? [{ holder: held, slot }] : [])),
+        };
     }
     return { kind: 'full', places: await this.active(scope, limit, ceiling) };
   }
@@ -91,7 +115,11 @@ export class LeaseStrategy implements CountingStrategy {
     if (holder.accountId === '') return false;
     // A lease written by an earlier version (without the details, or without the account too):
     // renewed into the current form.
-    if (holder.details !== undefined && (await this.cache.setIfEqual(key, value, leaseValue({ ...holder, details: undefined }), this.leaseSeconds))) return true;
+    if (
+      holder.details !== undefined &&
+      (await this.cache.setIfEqual(key, value, leaseValue({ ...holder, details: undefined }), this.leaseSeconds))
+    )
+      return true;
     return this.cache.setIfEqual(key, value, leaseValue({ ...holder, accountId: '' }), this.leaseSeconds);
   }
 
@@ -126,7 +154,13 @@ export class LeaseStrategy implements CountingStrategy {
    * lowered limit it cannot come back above the limit, nor below it while the limit is used, and
    * racing admissions and reclaims still claim at most `limit - held` distinct slots.
    */
-  async reclaim(scope: ScopeRef, holder: Holder, slot: number | undefined, limit: number, ceiling = limit): Promise<boolean> {
+  async reclaim(
+    scope: ScopeRef,
+    holder: Holder,
+    slot: number | undefined,
+    limit: number,
+    ceiling = limit,
+  ): Promise<boolean> {
     if (slot === undefined || slot >= limit) return false;
     const slots = await this.readSlots(scope, Math.max(limit, ceiling));
     if (!claimableSlots(slots, limit).includes(slot)) return false;

@@ -34,7 +34,11 @@ export class ScopeLimits {
   /** {@link store} as a cache item, for a caller that writes it in a batch with other items. */
   item(scope: ScopeRef, limit: number, places: readonly HeldPlace[]): CacheItem {
     const highest = places.reduce((max, place) => Math.max(max, (place.slot ?? -1) + 1), 0);
-    return { key: cacheKeys.scopeLimit(scope.key), value: `${limit} ${Math.max(limit, highest)}`, ttlSeconds: this.ttlSeconds };
+    return {
+      key: cacheKeys.scopeLimit(scope.key),
+      value: `${limit} ${Math.max(limit, highest)}`,
+      ttlSeconds: this.ttlSeconds,
+    };
   }
 }
 

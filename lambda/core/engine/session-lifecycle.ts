@@ -11,7 +11,10 @@ import { holderOf, type SessionRecord, type SessionStore } from './session-store
 import { errorNameAndMessage } from '../error-message';
 
 /** How each end reason is reported: lifecycle event, metric, and what the device is told. */
-const END_REPORTS: Record<EndReason, { detailType: LifecycleDetailType; metric: MetricName; control?: ControlMessageType }> = {
+const END_REPORTS: Record<
+  EndReason,
+  { detailType: LifecycleDetailType; metric: MetricName; control?: ControlMessageType }
+> = {
   stopped: { detailType: 'Session Stopped', metric: 'SessionsStopped' },
   'lease-expired': { detailType: 'Session Expired', metric: 'SessionsExpired', control: 'expired' },
   'lease-lost': { detailType: 'Session Expired', metric: 'SessionsExpired', control: 'expired' },
@@ -27,7 +30,9 @@ const END_REPORTS: Record<EndReason, { detailType: LifecycleDetailType; metric: 
  * or undefined when there is nothing to tell (stopped by the device itself).
  */
 export function controlMessageForEnd(reason: string): ControlMessageType | undefined {
-  return Object.prototype.hasOwnProperty.call(END_REPORTS, reason) ? END_REPORTS[reason as EndReason].control : undefined;
+  return Object.prototype.hasOwnProperty.call(END_REPORTS, reason)
+    ? END_REPORTS[reason as EndReason].control
+    : undefined;
 }
 
 export interface SessionLifecycleDeps {
@@ -68,14 +73,21 @@ export class SessionLifecycle {
   async end(record: SessionRecord, reason: EndReason, options: { release: boolean }): Promise<boolean> {
     const { cache, config, strategy, sessions } = this.deps;
     const won = await cache.setIfAbsent(cacheKeys.ended(record.sessionId), reason, sessionRecordTtlSeconds(config));
-    const scope = { kind: config.limitScope, accountId: record.accountId, contentId: record.contentId, key: record.scopeKey };
+    const scope = {
+      kind: config.limitScope,
+      accountId: record.accountId,
+      contentId: record.contentId,
+      key: record.scopeKey,
+    };
     if (won && options.release) {
       await strategy.release(scope, holderOf(record), record.slot);
     }
     await Promise.all([
       sessions.delete(record.sessionId),
       cache.sortedSetRemove(cacheKeys.deadlines(record.shard), [record.sessionId]),
-      record.endsAt !== undefined ? cache.sortedSetRemove(cacheKeys.sessionEnds(record.shard), [record.sessionId]) : Promise.resolve(),
+      record.endsAt !== undefined
+        ? cache.sortedSetRemove(cacheKeys.sessionEnds(record.shard), [record.sessionId])
+        : Promise.resolve(),
     ]);
     if (!won) return false;
     await this.report(record, reason);
@@ -96,7 +108,12 @@ export class SessionLifecycle {
   private async report(record: SessionRecord, reason: EndReason): Promise<void> {
     const report = END_REPORTS[reason];
     this.deps.metrics.count(report.metric);
-    this.deps.logger.info('session ended', { sessionId: record.sessionId, accountId: record.accountId, deviceId: record.deviceId, reason });
+    this.deps.logger.info('session ended', {
+      sessionId: record.sessionId,
+      accountId: record.accountId,
+      deviceId: record.deviceId,
+      reason,
+    });
     await Promise.all([
       report.control ? this.tell(record.accountId, record.sessionId, report.control, reason) : Promise.resolve(),
       this.deps.events.emit({

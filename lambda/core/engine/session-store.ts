@@ -28,7 +28,12 @@ export type SessionRecord = z.infer<typeof sessionRecordSchema>;
 
 /** Who holds the session's place: its device, of its account, with the details the entitlement check shows. */
 export function holderOf(record: SessionRecord): Holder {
-  return { accountId: record.accountId, deviceId: record.deviceId, sessionId: record.sessionId, details: sessionDetails(record) };
+  return {
+    accountId: record.accountId,
+    deviceId: record.deviceId,
+    sessionId: record.sessionId,
+    details: sessionDetails(record),
+  };
 }
 
 /** What a place tells the entitlement check about its session, besides the holder's ids. */
@@ -39,7 +44,12 @@ export interface SessionDetails {
   readonly kind?: string;
 }
 
-const sessionDetailsSchema = z.object({ s: z.number(), n: z.string().optional(), c: z.string().optional(), k: z.string().optional() });
+const sessionDetailsSchema = z.object({
+  s: z.number(),
+  n: z.string().optional(),
+  c: z.string().optional(),
+  k: z.string().optional(),
+});
 
 /**
  * The session's details as kept in its place (base64url JSON: no spaces, so a lease value stays
@@ -57,7 +67,12 @@ export function parseSessionDetails(encoded: string | undefined): SessionDetails
     const parsed = sessionDetailsSchema.safeParse(JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8')));
     if (!parsed.success) return undefined;
     const { s, n, c, k } = parsed.data;
-    return { startedAt: s, ...(n !== undefined && { deviceName: n }), ...(c !== undefined && { contentId: c }), ...(k !== undefined && { kind: k }) };
+    return {
+      startedAt: s,
+      ...(n !== undefined && { deviceName: n }),
+      ...(c !== undefined && { contentId: c }),
+      ...(k !== undefined && { kind: k }),
+    };
   } catch {
     return undefined;
   }

@@ -19,30 +19,46 @@ export interface SessionViewDeps {
  * read; only places without them (baselines, places written by earlier versions) cost a read of
  * their records and of their deadlines (`lastHeartbeatAt` is the deadline minus the lease).
  */
-export async function describePlaces(deps: SessionViewDeps, places: readonly HeldPlace[], accountId: string, scope: ScopeRef): Promise<SessionView[]> {
+export async function describePlaces(
+  deps: SessionViewDeps,
+  places: readonly HeldPlace[],
+  accountId: string,
+  scope: ScopeRef,
+): Promise<SessionView[]> {
   const { cache, sessions, config } = deps;
   let holders = places.map((place) => place.holder);
-  const described = new Map(holders.flatMap((holder) => {
-    const details = parseSessionDetails(holder.details);
-    return details ? [[holder.sessionId, { holder, details }] as const] : [];
-  }));
+  const described = new Map(
+    holders.flatMap((holder) => {
+      const details = parseSessionDetails(holder.details);
+      return details ? [[holder.sessionId, { holder, details }] as const] : [];
+    }),
+  );
   if (holders.some((holder) => holder.sessionId === '')) {
     // Interval dictionaries keep only device ids: find their sessions through the device pointer.
     const pointers = await cache.getBatch(holders.map((holder) => cacheKeys.deviceSession(scope.key, holder.deviceId)));
-    holders = holders.map((holder, i) => (holder.sessionId === '' ? { ...holder, sessionId: pointers[i] ?? '' } : holder));
+    holders = holders.map((holder, i) =>
+      holder.sessionId === '' ? { ...holder, sessionId: pointers[i] ?? '' } : holder,
+    );
   }
-  const records = await sessions.getMany(holders.map((holder) => holder.sessionId).filter((id) => id !== '' && !described.has(id)));
+  const records = await sessions.getMany(
+    holders.map((holder) => holder.sessionId).filter((id) => id !== '' && !described.has(id)),
+  );
   const byShard = new Map<number, string[]>();
-  for (const record of records.values()) byShard.set(record.shard, [...(byShard.get(record.shard) ?? []), record.sessionId]);
+  for (const record of records.values())
+    byShard.set(record.shard, [...(byShard.get(record.shard) ?? []), record.sessionId]);
   const deadlines = new Map<string, number>();
   for (const [shard, ids] of byShard) {
     for (const [id, score] of await cache.sortedSetScores(cacheKeys.deadlines(shard), ids)) deadlines.set(id, score);
   }
   return holders.flatMap((holder): SessionView[] => {
     const fromPlace = described.get(holder.sessionId);
-    if (fromPlace) return fromPlace.holder.accountId === accountId ? [placeView(fromPlace.holder, fromPlace.details)] : [];
+    if (fromPlace)
+      return fromPlace.holder.accountId === accountId ? [placeView(fromPlace.holder, fromPlace.details)] : [];
     const record = records.get(holder.sessionId);
-    if (!record) return config.limitScope === 'content' ? [] : [{ sessionId: holder.sessionId, deviceId: holder.deviceId, startedAt: new Date(0).toISOString() }];
+    if (!record)
+      return config.limitScope === 'content'
+        ? []
+        : [{ sessionId: holder.sessionId, deviceId: holder.deviceId, startedAt: new Date(0).toISOString() }];
     if (record.accountId !== accountId) return [];
     return [sessionView(record, deadlines.get(record.sessionId), config.leaseSeconds)];
   });
@@ -65,7 +81,8 @@ function placeView(holder: Holder, details: SessionDetails): SessionView {
  * ms), so `lastHeartbeatAt` is the deadline minus the lease.
  */
 export function sessionView(record: SessionRecord, deadline: number | undefined, leaseSeconds: number): SessionView {
-  const expiresAt = deadline === undefined ? record.endsAt : record.endsAt === undefined ? deadline : Math.min(deadline, record.endsAt);
+  const expiresAt =
+    deadline === undefined ? record.endsAt : record.endsAt === undefined ? deadline : Math.min(deadline, record.endsAt);
   return {
     sessionId: record.sessionId,
     deviceId: record.deviceId,

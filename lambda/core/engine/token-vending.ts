@@ -16,7 +16,12 @@ export type { TokenGrantBody };
 
 export type VendOutcome =
   | { readonly kind: 'issued'; readonly grant: TokenGrantBody; readonly reusedToken: boolean }
-  | { readonly kind: 'limit-reached'; readonly limit: number; readonly active: number; readonly sessions: readonly SessionView[] }
+  | {
+      readonly kind: 'limit-reached';
+      readonly limit: number;
+      readonly active: number;
+      readonly sessions: readonly SessionView[];
+    }
   | { readonly kind: 'denied'; readonly reason: string }
   | { readonly kind: 'invalid-session-key' };
 
@@ -38,7 +43,9 @@ const cachedTokenSchema = z.object({ token: z.string().min(1), expiresAt: z.numb
  * is not sent straight back to refresh (at least three heartbeats, at least a tenth of the
  * lifetime), but never more than half of it.
  */
-export function tokenReuseMarginMs(config: Pick<RuntimeConfig, 'heartbeatIntervalSeconds' | 'tokenTtlSeconds'>): number {
+export function tokenReuseMarginMs(
+  config: Pick<RuntimeConfig, 'heartbeatIntervalSeconds' | 'tokenTtlSeconds'>,
+): number {
   const ttlMs = config.tokenTtlSeconds * 1000;
   return Math.min(ttlMs / 2, Math.max(3 * config.heartbeatIntervalSeconds * 1000, ttlMs / 10));
 }
@@ -50,11 +57,24 @@ export function tokenReuseMarginMs(config: Pick<RuntimeConfig, 'heartbeatInterva
  * interchangeable, so one is reused from the cache until close to expiry: Momento's auth service
  * is called about once per account per token lifetime.
  */
-export async function vendToken(request: AdmissionRequest & { readonly sessionKey?: string }, deps: TokenVendingDeps): Promise<VendOutcome> {
+export async function vendToken(
+  request: AdmissionRequest & { readonly sessionKey?: string },
+  deps: TokenVendingDeps,
+): Promise<VendOutcome> {
   // A refresh names a session: only the device holding that session's key may continue it (and
   // so learn nothing new). The ids a 409 or the entitlement list shows are not enough.
-  if (request.sessionId !== undefined && !deps.sessionKeys.verify({ accountId: request.accountId, sessionId: request.sessionId, deviceId: request.deviceId }, request.sessionKey)) {
-    deps.logger.warn('token refresh without the session key refused', { accountId: request.accountId, sessionId: request.sessionId, deviceId: request.deviceId });
+  if (
+    request.sessionId !== undefined &&
+    !deps.sessionKeys.verify(
+      { accountId: request.accountId, sessionId: request.sessionId, deviceId: request.deviceId },
+      request.sessionKey,
+    )
+  ) {
+    deps.logger.warn('token refresh without the session key refused', {
+      accountId: request.accountId,
+      sessionId: request.sessionId,
+      deviceId: request.deviceId,
+    });
     return { kind: 'invalid-session-key' };
   }
   // The account's cached device token is read in the admission's own first read.
@@ -68,37 +88,71 @@ export async function vendToken(request: AdmissionRequest & { readonly sessionKe
     case 'degraded':
       // Momento is what failed, so no token is minted: the answer stays within the time bound and
       // the player plays on without heartbeats (the empty token says so).
-      return { kind: 'issued', reusedToken: false, grant: { ...grantOf(outcome.session, undefined, outcome.limit, 0, deps), degraded: true } };
+      return {
+        kind: 'issued',
+        reusedToken: false,
+        grant: { ...grantOf(outcome.session, undefined, outcome.limit, 0, deps), degraded: true },
+      };
     case 'admitted': {
       let token: { token: MintedToken; reused: boolean };
       // A refresh asks for a later token than the one the device holds, which may be the cached
       // one: it only reuses a token with at least half its lifetime left.
       const refresh = request.sessionId !== undefined && request.sessionId === outcome.session.sessionId;
       try {
-        token = await deviceToken(outcome.session, deps, refresh ? deps.config.tokenTtlSeconds * 500 : tokenReuseMarginMs(deps.config), outcome.readAlong);
+        token = await deviceToken(
+          outcome.session,
+          deps,
+          refresh ? deps.config.tokenTtlSeconds * 500 : tokenReuseMarginMs(deps.config),
+          outcome.readAlong,
+        );
       } catch (error) {
         // The place was taken but the device cannot use it: give it back rather than let it
         // count until its lease runs out. Best effort: Momento may be what failed.
         if (!outcome.continued) {
           await deps.engine
-            .stop(request.accountId, { v: 1, type: 'stop', sessionId: outcome.session.sessionId, deviceId: outcome.session.deviceId })
+            .stop(request.accountId, {
+              v: 1,
+              type: 'stop',
+              sessionId: outcome.session.sessionId,
+              deviceId: outcome.session.deviceId,
+            })
             .catch(() => undefined);
         }
         throw error;
       }
-      return { kind: 'issued', reusedToken: token.reused, grant: grantOf(outcome.session, token.token, outcome.limit, outcome.active, deps) };
+      return {
+        kind: 'issued',
+        reusedToken: token.reused,
+        grant: grantOf(outcome.session, token.token, outcome.limit, outcome.active, deps),
+      };
     }
   }
 }
 
-function grantOf(session: SessionRecord, token: MintedToken | undefined, limit: number, active: number, deps: TokenVendingDeps): TokenGrantBody {
+function grantOf(
+  session: SessionRecord,
+  token: MintedToken | undefined,
+  limit: number,
+  active: number,
+  deps: TokenVendingDeps,
+): TokenGrantBody {
   const { config } = deps;
   return {
     token: token?.token ?? '',
     sessionId: session.sessionId,
-    sessionKey: token ? deps.sessionKeys.derive({ accountId: session.accountId, sessionId: session.sessionId, deviceId: session.deviceId }) : '',
+    sessionKey: token
+      ? deps.sessionKeys.derive({
+          accountId: session.accountId,
+          sessionId: session.sessionId,
+          deviceId: session.deviceId,
+        })
+      : '',
     cacheName: config.cacheName,
-    heartbeatTopic: heartbeatTopicName(config.heartbeatTopic, shardOf(session.accountId, config.topicShards), config.topicShards),
+    heartbeatTopic: heartbeatTopicName(
+      config.heartbeatTopic,
+      shardOf(session.accountId, config.topicShards),
+      config.topicShards,
+    ),
     controlTopic: controlTopicName(config.controlTopicPrefix, session.accountId),
     heartbeatIntervalSeconds: config.heartbeatIntervalSeconds,
     leaseSeconds: config.leaseSeconds,
@@ -119,7 +173,11 @@ async function deviceToken(
   const marginMs = tokenReuseMarginMs(config);
   const key = cacheKeys.deviceToken(session.accountId);
   const cached = readAlong?.has(key) ? parseCachedToken(readAlong.get(key)) : await readCachedToken(cache, key, deps);
-  if (cached && cached.expiresAt - now >= Math.max(marginMs, minRemainingMs) && (session.endsAt === undefined || cached.expiresAt <= session.endsAt)) {
+  if (
+    cached &&
+    cached.expiresAt - now >= Math.max(marginMs, minRemainingMs) &&
+    (session.endsAt === undefined || cached.expiresAt <= session.endsAt)
+  ) {
     metrics.count('TokensReused');
     return { token: cached, reused: true };
   }
@@ -128,7 +186,11 @@ async function deviceToken(
   const minted = await withDeadline(
     tokens.mintDeviceToken({
       accountId: session.accountId,
-      publishTopic: heartbeatTopicName(config.heartbeatTopic, shardOf(session.accountId, config.topicShards), config.topicShards),
+      publishTopic: heartbeatTopicName(
+        config.heartbeatTopic,
+        shardOf(session.accountId, config.topicShards),
+        config.topicShards,
+      ),
       subscribeTopic: controlTopicName(config.controlTopicPrefix, session.accountId),
       ttlSeconds,
     }),
@@ -147,9 +209,15 @@ async function deviceToken(
   return { token: minted, reused: false };
 }
 
-async function readCachedToken(cache: CachePort, key: string, deps: TokenVendingDeps): Promise<MintedToken | undefined> {
+async function readCachedToken(
+  cache: CachePort,
+  key: string,
+  deps: TokenVendingDeps,
+): Promise<MintedToken | undefined> {
   try {
-    return parseCachedToken(await withDeadline(cache.get(key), deps.config.momentoTimeoutMs, 'reading the cached device token'));
+    return parseCachedToken(
+      await withDeadline(cache.get(key), deps.config.momentoTimeoutMs, 'reading the cached device token'),
+    );
   } catch (error) {
     if (!isMomentoCallError(error)) throw error;
     return undefined; // a cache miss costs one mint; not worth failing the request

@@ -20,13 +20,17 @@ export interface ApiRoute<R> {
  * contract's 500 `misconfigured` (not a Lambda error, which API Gateway turns into a bare 502);
  * the log names the variable or secret that is wrong, never a key.
  */
-export function apiRouteHandler<R>(route: ApiRoute<R>): (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult> {
+export function apiRouteHandler<R>(
+  route: ApiRoute<R>,
+): (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult> {
   return async (event) => {
     let runtime: R;
     try {
       runtime = await route.load();
     } catch (error) {
-      console.error(JSON.stringify({ level: 'ERROR', message: `${route.service} cannot start`, error: errorMessage(error) }));
+      console.error(
+        JSON.stringify({ level: 'ERROR', message: `${route.service} cannot start`, error: errorMessage(error) }),
+      );
       return errorResponse(500, 'misconfigured', route.misconfiguredMessage);
     }
     try {

@@ -20,21 +20,53 @@ function claimOf(event: RequestContextLike, claim: string): unknown {
  * and names it (`named`: the body's or the path's account); otherwise it is the configured claim,
  * and a named account must match it.
  */
-export function callerAccount(event: RequestContextLike, config: Pick<RuntimeConfig, 'accountSource' | 'accountClaim'>, named: string | undefined): CallerAccount {
+export function callerAccount(
+  event: RequestContextLike,
+  config: Pick<RuntimeConfig, 'accountSource' | 'accountClaim'>,
+  named: string | undefined,
+): CallerAccount {
   if (config.accountSource === 'iam') {
-    if (named === undefined || named === '') return { ok: false, status: 400, error: 'invalid-request', message: 'accountId is required when the API is called with IAM' };
+    if (named === undefined || named === '')
+      return {
+        ok: false,
+        status: 400,
+        error: 'invalid-request',
+        message: 'accountId is required when the API is called with IAM',
+      };
     const parsed = accountIdSchema.safeParse(named);
-    if (!parsed.success) return { ok: false, status: 400, error: 'invalid-request', message: `accountId ${parsed.error.issues[0]?.message ?? 'is invalid'}` };
+    if (!parsed.success)
+      return {
+        ok: false,
+        status: 400,
+        error: 'invalid-request',
+        message: `accountId ${parsed.error.issues[0]?.message ?? 'is invalid'}`,
+      };
     return { ok: true, accountId: parsed.data };
   }
   const claim = claimOf(event, config.accountClaim);
   if (typeof claim !== 'string' || claim === '') {
-    return { ok: false, status: 401, error: 'unauthenticated', message: `the caller has no "${config.accountClaim}" claim` };
+    return {
+      ok: false,
+      status: 401,
+      error: 'unauthenticated',
+      message: `the caller has no "${config.accountClaim}" claim`,
+    };
   }
   const parsed = accountIdSchema.safeParse(claim);
-  if (!parsed.success) return { ok: false, status: 403, error: 'forbidden', message: `the "${config.accountClaim}" claim is not a valid account id` };
+  if (!parsed.success)
+    return {
+      ok: false,
+      status: 403,
+      error: 'forbidden',
+      message: `the "${config.accountClaim}" claim is not a valid account id`,
+    };
   if (named !== undefined && named !== parsed.data) {
-    return { ok: false, status: 403, error: 'forbidden', message: 'the account in the request is not the caller’s account' };
+    return {
+      ok: false,
+      status: 403,
+      error: 'forbidden',
+      message: 'the account in the request is not the caller’s account',
+    };
   }
   return { ok: true, accountId: parsed.data };
 }

@@ -7,6 +7,11 @@ export function jsonResponse(statusCode: number, body: unknown): APIGatewayProxy
 }
 
 /** The error shape of every route: `{ error: <code>, message: <human text> }` plus extra fields. */
-export function errorResponse(statusCode: number, error: string, message: string, extra: Record<string, unknown> = {}): APIGatewayProxyResult {
+export function errorResponse(
+  statusCode: number,
+  error: string,
+  message: string,
+  extra: Record<string, unknown> = {},
+): APIGatewayProxyResult {
   return jsonResponse(statusCode, { error, message, ...extra });
 }

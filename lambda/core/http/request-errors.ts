@@ -27,7 +27,10 @@ export function errorToResponse(error: unknown, logger: EngineLogger, metrics: E
 }
 
 /** Parses a JSON request body; `undefined` body reads as `{}`. */
-export function parseJsonBody(body: string | null | undefined, isBase64Encoded?: boolean): { ok: true; value: unknown } | { ok: false } {
+export function parseJsonBody(
+  body: string | null | undefined,
+  isBase64Encoded?: boolean,
+): { ok: true; value: unknown } | { ok: false } {
   if (body === null || body === undefined || body === '') return { ok: true, value: {} };
   try {
     return { ok: true, value: JSON.parse(isBase64Encoded ? Buffer.from(body, 'base64').toString('utf8') : body) };

@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { DEVICE_MESSAGE_TYPES, HEARTBEAT_MAX_BYTES, MESSAGE_VERSION, type PublishedHeartbeatMessage as ContractHeartbeatMessage } from '../../../contract/heartbeat';
+import {
+  DEVICE_MESSAGE_TYPES,
+  HEARTBEAT_MAX_BYTES,
+  MESSAGE_VERSION,
+  type PublishedHeartbeatMessage as ContractHeartbeatMessage,
+} from '../../../contract/heartbeat';
 import { contentIdSchema, deviceIdSchema, sessionIdSchema, streamKindSchema } from './identifiers';
 import { sessionKeySchema } from './session-key';
 import { describeIssues } from '../schema-issues';

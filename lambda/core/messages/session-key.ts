@@ -49,7 +49,9 @@ export class SessionKeys {
 
   private mac(ids: SessionKeyIds): Buffer {
     // JSON of a tagged tuple: unambiguous whatever characters the ids hold.
-    return createHmac('sha256', this.secret).update(JSON.stringify(['ct-session-key-v1', ids.accountId, ids.sessionId, ids.deviceId])).digest();
+    return createHmac('sha256', this.secret)
+      .update(JSON.stringify(['ct-session-key-v1', ids.accountId, ids.sessionId, ids.deviceId]))
+      .digest();
   }
 }
 

@@ -33,7 +33,11 @@ export class AdmissionHookError extends Error {
 export const ADMISSION_HOOK_TIMEOUT_MS = 5000;
 
 /** Asks the hook, failing with an {@link AdmissionHookError} when it takes longer than `ms`. */
-export async function decideWithin(hook: AdmissionHook, input: AdmissionHookInput, ms: number = ADMISSION_HOOK_TIMEOUT_MS): Promise<AdmissionDecision> {
+export async function decideWithin(
+  hook: AdmissionHook,
+  input: AdmissionHookInput,
+  ms: number = ADMISSION_HOOK_TIMEOUT_MS,
+): Promise<AdmissionDecision> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new AdmissionHookError(`admission hook did not answer within ${ms} ms`)), ms);

@@ -36,7 +36,12 @@ export interface LifecycleEventSink {
  * A stable id from what the event is about: its type, scope, session and the session's generation
  * (its start time), or for a denial the request that was denied.
  */
-export function lifecycleEventId(detailType: LifecycleDetailType, scope: string, subject: string, generation: string | number): string {
+export function lifecycleEventId(
+  detailType: LifecycleDetailType,
+  scope: string,
+  subject: string,
+  generation: string | number,
+): string {
   return createHash('sha256').update(`${detailType}\n${scope}\n${subject}\n${generation}`).digest('hex').slice(0, 32);
 }
 

@@ -37,9 +37,18 @@ export interface CachePort {
   dictionaryLength(dictionary: string): Promise<number>;
   sortedSetPut(set: string, element: string, score: number, ttlSeconds: number): Promise<void>;
   /** Several elements of one sorted set in one call (each element once; an empty list makes no call). */
-  sortedSetPutMany(set: string, elements: readonly { element: string; score: number }[], ttlSeconds: number): Promise<void>;
+  sortedSetPutMany(
+    set: string,
+    elements: readonly { element: string; score: number }[],
+    ttlSeconds: number,
+  ): Promise<void>;
   /** Elements with a score in `[minScore, maxScore]`, lowest first, at most `count`. */
-  sortedSetRange(set: string, minScore: number, maxScore: number, count: number): Promise<{ element: string; score: number }[]>;
+  sortedSetRange(
+    set: string,
+    minScore: number,
+    maxScore: number,
+    count: number,
+  ): Promise<{ element: string; score: number }[]>;
   /** Scores of the given elements (absent ones are left out). */
   sortedSetScores(set: string, elements: readonly string[]): Promise<Map<string, number>>;
   sortedSetRemove(set: string, elements: readonly string[]): Promise<void>;

@@ -1,18 +1,31 @@
 import { z } from 'zod';
 import { ENVIRONMENT_DEFAULTS as DEFAULT, type EnvironmentVariable } from '../../../contract/environment';
 import { MAX_LIMIT, MAX_TOKEN_TTL_SECONDS, MAX_TOPIC_SHARDS } from '../../../contract/limits';
-import { ACCOUNT_SOURCES, AT_LIMIT_BEHAVIORS, COUNTING_STRATEGIES, FAILURE_MODES, LIMIT_SCOPES, type AccountSource, type AtLimitBehavior, type CountingStrategyName, type FailureMode, type LimitScope } from '../../../contract/settings';
+import {
+  ACCOUNT_SOURCES,
+  AT_LIMIT_BEHAVIORS,
+  COUNTING_STRATEGIES,
+  FAILURE_MODES,
+  LIMIT_SCOPES,
+  type AccountSource,
+  type AtLimitBehavior,
+  type CountingStrategyName,
+  type FailureMode,
+  type LimitScope,
+} from '../../../contract/settings';
 import { optionalText, wholeNumberVariable } from './environment-values';
 import { describeSettingIssues } from '../schema-issues';
 
 export { MAX_LIMIT, MAX_TOKEN_TTL_SECONDS };
 export type { AtLimitBehavior, CountingStrategyName, FailureMode, LimitScope };
 
-const positiveInt = (name: string, fallback: number, max?: number) => wholeNumberVariable(name, fallback, { min: 1, max });
+const positiveInt = (name: string, fallback: number, max?: number) =>
+  wholeNumberVariable(name, fallback, { min: 1, max });
 const nonNegativeInt = (name: string, fallback: number) => wholeNumberVariable(name, fallback, { min: 0 });
 
 /** A DNS host name of two or more labels. */
-const MOMENTO_ENDPOINT_HOST = /^(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+const MOMENTO_ENDPOINT_HOST =
+  /^(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 
 /**
  * Momento's endpoint for v2 API keys: a host name such as
@@ -43,7 +56,10 @@ const shardList = z
     const parts = value.split(',').map((part) => part.trim());
     const shards = parts.map(Number);
     if (shards.some((shard) => !Number.isInteger(shard) || shard < 0)) {
-      ctx.addIssue({ code: 'custom', message: `SUBSCRIBER_SHARDS must be comma-separated shard indices, got "${value}"` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `SUBSCRIBER_SHARDS must be comma-separated shard indices, got "${value}"`,
+      });
       return z.NEVER;
     }
     return [...new Set(shards)].sort((a, b) => a - b);
@@ -169,9 +185,7 @@ export class RuntimeConfigError extends Error {
 export function parseRuntimeConfig(env: Record<string, string | undefined>): RuntimeConfig {
   const result = runtimeEnvironment.safeParse(env);
   if (!result.success) {
-    throw new RuntimeConfigError(
-      describeSettingIssues(result.error),
-    );
+    throw new RuntimeConfigError(describeSettingIssues(result.error));
   }
   const e = result.data;
   return {

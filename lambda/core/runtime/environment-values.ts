@@ -15,7 +15,11 @@ function boundsText({ min, max }: WholeNumberBounds): string {
  * An environment variable holding a whole number within `bounds`; unset or blank gives
  * `fallback`. The error names the variable, its bounds and the value it got.
  */
-export function wholeNumberVariable<F extends number | undefined>(name: string, fallback: F, bounds: WholeNumberBounds) {
+export function wholeNumberVariable<F extends number | undefined>(
+  name: string,
+  fallback: F,
+  bounds: WholeNumberBounds,
+) {
   return z
     .string()
     .optional()
@@ -23,7 +27,10 @@ export function wholeNumberVariable<F extends number | undefined>(name: string, 
       if (value === undefined || value.trim() === '') return fallback;
       const parsed = Number(value);
       if (!Number.isInteger(parsed) || parsed < bounds.min || (bounds.max !== undefined && parsed > bounds.max)) {
-        ctx.addIssue({ code: 'custom', message: `${name} must be a whole number ${boundsText(bounds)}, got "${value}"` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `${name} must be a whole number ${boundsText(bounds)}, got "${value}"`,
+        });
         return z.NEVER;
       }
       return parsed;

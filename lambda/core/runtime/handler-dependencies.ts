@@ -21,7 +21,10 @@ export interface HandlerDependencies {
 }
 
 /** The engine's optional dependencies the handlers pass through. */
-export type HandlerExtras = Pick<EngineDependencies, 'events' | 'metrics' | 'logger' | 'hook' | 'now' | 'newSessionId'> & {
+export type HandlerExtras = Pick<
+  EngineDependencies,
+  'events' | 'metrics' | 'logger' | 'hook' | 'now' | 'newSessionId'
+> & {
   /** @default - from `SESSION_KEY_SECRET`, or the per-process secret (what the in-process subscriber uses too) */
   readonly sessionKeys?: SessionKeys;
 };

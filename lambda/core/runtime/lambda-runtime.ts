@@ -2,7 +2,13 @@ import { LambdaAdmissionHook } from '../adapters/lambda-admission-hook';
 import { EventBridgeEventSink } from '../adapters/eventbridge-event-sink';
 import { parseRuntimeConfig, type RuntimeConfig } from './config';
 import { createHandlerDependencies, type HandlerDependencies } from './handler-dependencies';
-import { LAMBDA_SECRET_MAX_AGE_SECONDS, loadMomentoKeys, secretsFingerprint, secretsManagerReader, type SecretReader } from '../adapters/momento-credentials';
+import {
+  LAMBDA_SECRET_MAX_AGE_SECONDS,
+  loadMomentoKeys,
+  secretsFingerprint,
+  secretsManagerReader,
+  type SecretReader,
+} from '../adapters/momento-credentials';
 import { createMomentoPorts, type MomentoKeys } from '../adapters/momento-clients';
 import { PowertoolsEngineLogger, PowertoolsEngineMetrics } from '../adapters/powertools-observability';
 import { readSessionKeySecret, sessionKeysFrom } from '../adapters/session-key-secret';
@@ -40,7 +46,9 @@ interface BuiltRuntime {
  * clients serves from then on, and the old clients are closed after `retireAfterMs` so calls
  * already made on them finish. A failure is not kept, so the next invocation tries again.
  */
-export function lambdaRuntimeLoader(options: LambdaRuntimeLoaderOptions = {}): (env?: Record<string, string | undefined>) => Promise<LambdaRuntime> {
+export function lambdaRuntimeLoader(
+  options: LambdaRuntimeLoaderOptions = {},
+): (env?: Record<string, string | undefined>) => Promise<LambdaRuntime> {
   const read = options.readSecret ?? secretsManagerReader(LAMBDA_SECRET_MAX_AGE_SECONDS);
   const retireAfterMs = options.retireAfterMs ?? 30_000;
   let current: BuiltRuntime | undefined;
@@ -50,7 +58,9 @@ export function lambdaRuntimeLoader(options: LambdaRuntimeLoaderOptions = {}): (
     const config = parseRuntimeConfig(env);
     const keys = await loadMomentoKeys(config, read);
     // Only token vending signs grants; the entitlement Lambda has no session key secret to read.
-    const signsGrants = Boolean(config.authKeySecretArn || config.sessionKeySecretArn || config.sessionKeySecret || config.momentoLocalEndpoint);
+    const signsGrants = Boolean(
+      config.authKeySecretArn || config.sessionKeySecretArn || config.sessionKeySecret || config.momentoLocalEndpoint,
+    );
     const sessionSecret = signsGrants ? await readSessionKeySecret(config, read) : undefined;
     const secrets = secretsFingerprint(keys.dataKey, keys.authKey, sessionSecret);
     if (current?.secrets === secrets) return current.runtime;
@@ -66,7 +76,9 @@ export function lambdaRuntimeLoader(options: LambdaRuntimeLoaderOptions = {}): (
       const replaced = current;
       current = built;
       if (replaced) {
-        built.runtime.logger.info('a Momento key or the session key secret changed: new clients serve from now on', { retireOldClientsInMs: retireAfterMs });
+        built.runtime.logger.info('a Momento key or the session key secret changed: new clients serve from now on', {
+          retireOldClientsInMs: retireAfterMs,
+        });
         setTimeout(() => replaced.close(), retireAfterMs).unref();
       }
       return built.runtime;
@@ -76,7 +88,13 @@ export function lambdaRuntimeLoader(options: LambdaRuntimeLoaderOptions = {}): (
   };
 }
 
-function build(config: RuntimeConfig, keys: MomentoKeys, signsGrants: boolean, sessionSecret: string | undefined, secrets: string): BuiltRuntime {
+function build(
+  config: RuntimeConfig,
+  keys: MomentoKeys,
+  signsGrants: boolean,
+  sessionSecret: string | undefined,
+  secrets: string,
+): BuiltRuntime {
   const logger = new PowertoolsEngineLogger(config.serviceName);
   const metrics = new PowertoolsEngineMetrics(config);
   const ports = createMomentoPorts(config, keys);
@@ -84,7 +102,9 @@ function build(config: RuntimeConfig, keys: MomentoKeys, signsGrants: boolean, s
     sessionKeys: signsGrants ? sessionKeysFrom(config, sessionSecret) : undefined,
     logger,
     metrics,
-    events: config.eventBusName ? new EventBridgeEventSink(config.eventBusName, undefined, (message, fields) => logger.warn(message, fields)) : undefined,
+    events: config.eventBusName
+      ? new EventBridgeEventSink(config.eventBusName, undefined, (message, fields) => logger.warn(message, fields))
+      : undefined,
     hook: config.admissionHookArn ? new LambdaAdmissionHook(config.admissionHookArn) : undefined,
   });
   return { runtime: { deps, metrics, logger }, secrets, close: () => ports.close() };

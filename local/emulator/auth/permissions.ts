@@ -23,7 +23,10 @@ const topicPermissionSchema = z.object({
 });
 export const scopeSchema = z.union([
   z.object({ superUser: z.literal(true) }),
-  z.object({ superUser: z.literal(false), permissions: z.array(z.union([cachePermissionSchema, topicPermissionSchema])) }),
+  z.object({
+    superUser: z.literal(false),
+    permissions: z.array(z.union([cachePermissionSchema, topicPermissionSchema])),
+  }),
 ]);
 
 export type CachePermission = z.infer<typeof cachePermissionSchema>;
@@ -47,8 +50,10 @@ const TOPIC_ROLES: Partial<Record<pm.TopicRole, TopicPermission['role']>> = {
 /** Thrown when a token request asks for something the emulator cannot express, or Momento refuses. */
 export class UnsupportedScopeError extends Error {}
 
-const cacheSelectorOf = (p: { has_cache_selector: boolean; cache_selector: pm.PermissionsType.CacheSelector }): string =>
-  p.has_cache_selector ? `cache ${JSON.stringify(p.cache_selector.cache_name)}` : 'every cache';
+const cacheSelectorOf = (p: {
+  has_cache_selector: boolean;
+  cache_selector: pm.PermissionsType.CacheSelector;
+}): string => (p.has_cache_selector ? `cache ${JSON.stringify(p.cache_selector.cache_name)}` : 'every cache');
 
 /** What one permission applies to (its selectors without its role), e.g. `topic "hb" in cache "c"`. */
 function resourceOf(p: pm.PermissionsType): string {
@@ -92,11 +97,15 @@ function resourceOf(p: pm.PermissionsType): string {
  * are different resources.
  */
 function checkPermissionList(permissions: readonly pm.PermissionsType[]): void {
-  if (permissions.length === 0) throw new UnsupportedScopeError('the permission list is empty: name at least one permission');
+  if (permissions.length === 0)
+    throw new UnsupportedScopeError('the permission list is empty: name at least one permission');
   const seen = new Set<string>();
   for (const p of permissions) {
     const resource = resourceOf(p);
-    if (seen.has(resource)) throw new UnsupportedScopeError(`duplicate or conflicting permissions on ${resource}: give each resource one permission`);
+    if (seen.has(resource))
+      throw new UnsupportedScopeError(
+        `duplicate or conflicting permissions on ${resource}: give each resource one permission`,
+      );
     seen.add(resource);
   }
 }
@@ -117,7 +126,9 @@ export function scopeFromProto(permissions: pm.Permissions): Scope {
         type: 'cache',
         role,
         ...(c.has_cache_selector ? { cache: c.cache_selector.cache_name } : {}),
-        ...(c.has_item_selector && c.item_selector.has_key ? { key: Buffer.from(c.item_selector.key).toString('base64') } : {}),
+        ...(c.has_item_selector && c.item_selector.has_key
+          ? { key: Buffer.from(c.item_selector.key).toString('base64') }
+          : {}),
         ...(c.has_item_selector && c.item_selector.has_key_prefix
           ? { keyPrefix: Buffer.from(c.item_selector.key_prefix).toString('base64') }
           : {}),
@@ -173,7 +184,12 @@ function permissionCoversKey(p: CachePermission, key: Buffer | undefined): boole
  * True when `scope` allows `access` to every one of `keys` in `cache`. A call naming no key needs a
  * permission on all of the cache's items.
  */
-export function scopeAllowsCache(scope: Scope, cache: string, access: CacheAccess, keys: readonly Uint8Array[]): boolean {
+export function scopeAllowsCache(
+  scope: Scope,
+  cache: string,
+  access: CacheAccess,
+  keys: readonly Uint8Array[],
+): boolean {
   if (scope.superUser) return true;
   const candidates = scope.permissions.filter(
     (p): p is CachePermission =>

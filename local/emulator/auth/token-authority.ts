@@ -31,7 +31,8 @@ type Claims = z.infer<typeof claimsSchema>;
 const HEADER = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
 const MAX_REMEMBERED = 10_000;
 
-const unauthenticated = (why: string) => statusError(status.UNAUTHENTICATED, `Invalid signature or expired token: ${why}`);
+const unauthenticated = (why: string) =>
+  statusError(status.UNAUTHENTICATED, `Invalid signature or expired token: ${why}`);
 
 /**
  * Mints and verifies the emulator's tokens. A token's api key is a JWT signed with HMAC-SHA256

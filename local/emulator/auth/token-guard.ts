@@ -22,7 +22,11 @@ export function apiKeyOf(token: string): string {
   if (token === '' || token.includes('.')) return token;
   try {
     const decoded: unknown = JSON.parse(Buffer.from(token, 'base64').toString('utf8'));
-    if (typeof decoded === 'object' && decoded !== null && typeof (decoded as { api_key?: unknown }).api_key === 'string') {
+    if (
+      typeof decoded === 'object' &&
+      decoded !== null &&
+      typeof (decoded as { api_key?: unknown }).api_key === 'string'
+    ) {
       return (decoded as { api_key: string }).api_key;
     }
   } catch {
@@ -37,7 +41,9 @@ export class TokenGuard implements CallGuard {
 
   /** The verified caller of a token string (HTTP) or of a call's metadata (gRPC). */
   caller(tokenOrMetadata: string | Metadata): Caller {
-    return this.authority.verify(apiKeyOf(typeof tokenOrMetadata === 'string' ? tokenOrMetadata : tokenOf(tokenOrMetadata)));
+    return this.authority.verify(
+      apiKeyOf(typeof tokenOrMetadata === 'string' ? tokenOrMetadata : tokenOf(tokenOrMetadata)),
+    );
   }
 
   authorizeControl(metadata: Metadata): void {
@@ -53,7 +59,8 @@ export class TokenGuard implements CallGuard {
   /** Checks a topic call and returns its caller (whose token id stamps published items). */
   authorizeTopic(token: string | Metadata, cacheName: string, topic: string, action: TopicAction): Caller {
     const caller = this.caller(token);
-    if (!scopeAllowsTopic(caller.scope, cacheName, topic, action)) throw denied(`${action} to topic ${topic} in cache ${cacheName}`);
+    if (!scopeAllowsTopic(caller.scope, cacheName, topic, action))
+      throw denied(`${action} to topic ${topic} in cache ${cacheName}`);
     return caller;
   }
 

@@ -37,24 +37,35 @@ function controlCall<Req, Res>(guard: CallGuard, act: (request: Req) => Res): gr
  */
 export function createControlService(store: CacheStore, guard: CallGuard): grpc.UntypedServiceImplementation {
   const implementation: grpc.UntypedServiceImplementation = {
-    CreateCache: controlCall<control.control_client._CreateCacheRequest, control.control_client._CreateCacheResponse>(guard, (request) => {
-      store.createCache(nameOf(request));
-      return new pb._CreateCacheResponse();
-    }),
-    DeleteCache: controlCall<control.control_client._DeleteCacheRequest, control.control_client._DeleteCacheResponse>(guard, (request) => {
-      store.deleteCache(nameOf(request));
-      return new pb._DeleteCacheResponse();
-    }),
-    FlushCache: controlCall<control.control_client._FlushCacheRequest, control.control_client._FlushCacheResponse>(guard, (request) => {
-      store.flushCache(nameOf(request));
-      return new pb._FlushCacheResponse();
-    }),
-    ListCaches: controlCall<control.control_client._ListCachesRequest, control.control_client._ListCachesResponse>(guard, () =>
-      // Assumption: one page holds every cache (next_token stays empty); limits are left unset.
-      new pb._ListCachesResponse({
-        cache: store.listCaches().map((name) => new pb._Cache({ cache_name: name })),
-        next_token: '',
-      }),
+    CreateCache: controlCall<control.control_client._CreateCacheRequest, control.control_client._CreateCacheResponse>(
+      guard,
+      (request) => {
+        store.createCache(nameOf(request));
+        return new pb._CreateCacheResponse();
+      },
+    ),
+    DeleteCache: controlCall<control.control_client._DeleteCacheRequest, control.control_client._DeleteCacheResponse>(
+      guard,
+      (request) => {
+        store.deleteCache(nameOf(request));
+        return new pb._DeleteCacheResponse();
+      },
+    ),
+    FlushCache: controlCall<control.control_client._FlushCacheRequest, control.control_client._FlushCacheResponse>(
+      guard,
+      (request) => {
+        store.flushCache(nameOf(request));
+        return new pb._FlushCacheResponse();
+      },
+    ),
+    ListCaches: controlCall<control.control_client._ListCachesRequest, control.control_client._ListCachesResponse>(
+      guard,
+      () =>
+        // Assumption: one page holds every cache (next_token stays empty); limits are left unset.
+        new pb._ListCachesResponse({
+          cache: store.listCaches().map((name) => new pb._Cache({ cache_name: name })),
+          next_token: '',
+        }),
     ),
   };
   return implementation;

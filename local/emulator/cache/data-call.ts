@@ -53,7 +53,13 @@ function cacheNameOf(metadata: grpc.Metadata): string {
  * Runs a call: authorize, find the cache (NOT_FOUND when missing), then do the work. All of it is
  * synchronous, so a call never interleaves with another and conditional writes are atomic.
  */
-function run<Req, Res>(store: CacheStore, guard: CallGuard, call: DataCall<Req, Res>, metadata: grpc.Metadata, request: Req): Res | Res[] {
+function run<Req, Res>(
+  store: CacheStore,
+  guard: CallGuard,
+  call: DataCall<Req, Res>,
+  metadata: grpc.Metadata,
+  request: Req,
+): Res | Res[] {
   const cacheName = cacheNameOf(metadata);
   guard.authorizeCache(metadata, cacheName, call.access, call.keys(request));
   return call.handle(store.cache(cacheName), request);

@@ -15,7 +15,12 @@ export const dictionaryCalls = {
     'write',
     (request) => [request.dictionary_name],
     (keyspace, request) => {
-      const dictionary = keyspace.upsertCollection(request.dictionary_name, 'dictionary', collectionTtlOf(request), newDictionary);
+      const dictionary = keyspace.upsertCollection(
+        request.dictionary_name,
+        'dictionary',
+        collectionTtlOf(request),
+        newDictionary,
+      );
       for (const pair of request.items) dictionary.value.set(bytesToKey(pair.field), pair.value);
       keyspace.dropIfEmpty(request.dictionary_name);
       return new pb._DictionarySetResponse();
@@ -27,7 +32,8 @@ export const dictionaryCalls = {
     (request) => [request.dictionary_name],
     (keyspace, request) => {
       const dictionary = keyspace.read(request.dictionary_name, 'dictionary');
-      if (dictionary === undefined) return new pb._DictionaryGetResponse({ missing: new pb._DictionaryGetResponse._Missing() });
+      if (dictionary === undefined)
+        return new pb._DictionaryGetResponse({ missing: new pb._DictionaryGetResponse._Missing() });
       const items = request.fields.map((field) => {
         const value = dictionary.value.get(bytesToKey(field));
         return value === undefined
@@ -43,7 +49,8 @@ export const dictionaryCalls = {
     (request) => [request.dictionary_name],
     (keyspace, request) => {
       const dictionary = keyspace.read(request.dictionary_name, 'dictionary');
-      if (dictionary === undefined) return new pb._DictionaryFetchResponse({ missing: new pb._DictionaryFetchResponse._Missing() });
+      if (dictionary === undefined)
+        return new pb._DictionaryFetchResponse({ missing: new pb._DictionaryFetchResponse._Missing() });
       const items = [...dictionary.value].map(
         ([field, value]) => new pb._DictionaryFieldValuePair({ field: keyToBytes(field), value }),
       );
@@ -51,14 +58,22 @@ export const dictionaryCalls = {
     },
   ),
 
-  DictionaryIncrement: unary<cache.cache_client._DictionaryIncrementRequest, cache.cache_client._DictionaryIncrementResponse>(
+  DictionaryIncrement: unary<
+    cache.cache_client._DictionaryIncrementRequest,
+    cache.cache_client._DictionaryIncrementResponse
+  >(
     'write',
     (request) => [request.dictionary_name],
     (keyspace, request) => {
       // Validate the field before creating anything, so a failed increment leaves no empty dictionary.
       const existing = keyspace.read(request.dictionary_name, 'dictionary')?.value.get(bytesToKey(request.field));
       const next = addToCounter(existing === undefined ? 0n : parseCounter(existing), request.amount);
-      const dictionary = keyspace.upsertCollection(request.dictionary_name, 'dictionary', collectionTtlOf(request), newDictionary);
+      const dictionary = keyspace.upsertCollection(
+        request.dictionary_name,
+        'dictionary',
+        collectionTtlOf(request),
+        newDictionary,
+      );
       dictionary.value.set(bytesToKey(request.field), Buffer.from(next.toString(), 'utf8'));
       return new pb._DictionaryIncrementResponse({ value: Number(next) });
     },
@@ -91,7 +106,8 @@ export const dictionaryCalls = {
     (request) => [request.dictionary_name],
     (keyspace, request) => {
       const dictionary = keyspace.read(request.dictionary_name, 'dictionary');
-      if (dictionary === undefined) return new pb._DictionaryLengthResponse({ missing: new pb._DictionaryLengthResponse._Missing() });
+      if (dictionary === undefined)
+        return new pb._DictionaryLengthResponse({ missing: new pb._DictionaryLengthResponse._Missing() });
       return new pb._DictionaryLengthResponse({
         found: new pb._DictionaryLengthResponse._Found({ length: dictionary.value.size }),
       });

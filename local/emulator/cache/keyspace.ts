@@ -47,7 +47,12 @@ export class Keyspace {
    * The collection at `key`, created empty when absent. A new collection always gets the TTL; an
    * existing one gets it only when `refreshTtl` is set (Momento's CollectionTtl semantics).
    */
-  upsertCollection<K extends ItemKind>(key: Uint8Array, kind: K, ttl: CollectionTtl, create: () => ItemValues[K]): CacheItem<K> {
+  upsertCollection<K extends ItemKind>(
+    key: Uint8Array,
+    kind: K,
+    ttl: CollectionTtl,
+    create: () => ItemValues[K],
+  ): CacheItem<K> {
     const existing = this.read(key, kind);
     if (existing === undefined) return this.put(key, kind, create(), ttl.ttlMilliseconds);
     if (ttl.refreshTtl) existing.expiresAt = this.expiryFor(ttl.ttlMilliseconds);

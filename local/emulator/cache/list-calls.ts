@@ -59,28 +59,38 @@ function rangeOf(length: number, request: RangeRequest): [number, number] {
 
 /** List calls. */
 export const listCalls = {
-  ListConcatenateBack: unary<cache.cache_client._ListConcatenateBackRequest, cache.cache_client._ListConcatenateBackResponse>(
+  ListConcatenateBack: unary<
+    cache.cache_client._ListConcatenateBackRequest,
+    cache.cache_client._ListConcatenateBackResponse
+  >(
     'write',
     (request) => [request.list_name],
-    (keyspace, request) => new pb._ListConcatenateBackResponse({ list_length: appendBack(keyspace, request, request.values) }),
+    (keyspace, request) =>
+      new pb._ListConcatenateBackResponse({ list_length: appendBack(keyspace, request, request.values) }),
   ),
 
-  ListConcatenateFront: unary<cache.cache_client._ListConcatenateFrontRequest, cache.cache_client._ListConcatenateFrontResponse>(
+  ListConcatenateFront: unary<
+    cache.cache_client._ListConcatenateFrontRequest,
+    cache.cache_client._ListConcatenateFrontResponse
+  >(
     'write',
     (request) => [request.list_name],
-    (keyspace, request) => new pb._ListConcatenateFrontResponse({ list_length: prependFront(keyspace, request, request.values) }),
+    (keyspace, request) =>
+      new pb._ListConcatenateFrontResponse({ list_length: prependFront(keyspace, request, request.values) }),
   ),
 
   ListPushBack: unary<cache.cache_client._ListPushBackRequest, cache.cache_client._ListPushBackResponse>(
     'write',
     (request) => [request.list_name],
-    (keyspace, request) => new pb._ListPushBackResponse({ list_length: appendBack(keyspace, request, [request.value]) }),
+    (keyspace, request) =>
+      new pb._ListPushBackResponse({ list_length: appendBack(keyspace, request, [request.value]) }),
   ),
 
   ListPushFront: unary<cache.cache_client._ListPushFrontRequest, cache.cache_client._ListPushFrontResponse>(
     'write',
     (request) => [request.list_name],
-    (keyspace, request) => new pb._ListPushFrontResponse({ list_length: prependFront(keyspace, request, [request.value]) }),
+    (keyspace, request) =>
+      new pb._ListPushFrontResponse({ list_length: prependFront(keyspace, request, [request.value]) }),
   ),
 
   ListPopFront: unary<cache.cache_client._ListPopFrontRequest, cache.cache_client._ListPopFrontResponse>(
@@ -89,9 +99,12 @@ export const listCalls = {
     (keyspace, request) => {
       const list = keyspace.read(request.list_name, 'list')?.value;
       const front = list?.shift();
-      if (list === undefined || front === undefined) return new pb._ListPopFrontResponse({ missing: new pb._ListPopFrontResponse._Missing() });
+      if (list === undefined || front === undefined)
+        return new pb._ListPopFrontResponse({ missing: new pb._ListPopFrontResponse._Missing() });
       keyspace.dropIfEmpty(request.list_name);
-      return new pb._ListPopFrontResponse({ found: new pb._ListPopFrontResponse._Found({ front, list_length: list.length }) });
+      return new pb._ListPopFrontResponse({
+        found: new pb._ListPopFrontResponse._Found({ front, list_length: list.length }),
+      });
     },
   ),
 
@@ -101,9 +114,12 @@ export const listCalls = {
     (keyspace, request) => {
       const list = keyspace.read(request.list_name, 'list')?.value;
       const back = list?.pop();
-      if (list === undefined || back === undefined) return new pb._ListPopBackResponse({ missing: new pb._ListPopBackResponse._Missing() });
+      if (list === undefined || back === undefined)
+        return new pb._ListPopBackResponse({ missing: new pb._ListPopBackResponse._Missing() });
       keyspace.dropIfEmpty(request.list_name);
-      return new pb._ListPopBackResponse({ found: new pb._ListPopBackResponse._Found({ back, list_length: list.length }) });
+      return new pb._ListPopBackResponse({
+        found: new pb._ListPopBackResponse._Found({ back, list_length: list.length }),
+      });
     },
   ),
 
@@ -128,7 +144,9 @@ export const listCalls = {
       item.value = item.value.slice(from, to);
       if (request.refresh_ttl) keyspace.setRemainingTtl(item, request.ttl_milliseconds);
       keyspace.dropIfEmpty(request.list_name);
-      return new pb._ListRetainResponse({ found: new pb._ListRetainResponse._Found({ list_length: item.value.length }) });
+      return new pb._ListRetainResponse({
+        found: new pb._ListRetainResponse._Found({ list_length: item.value.length }),
+      });
     },
   ),
 
@@ -151,7 +169,9 @@ export const listCalls = {
       const unwanted = request.all_elements_with_value;
       item.value = item.value.filter((value) => !bytesEqual(value, unwanted));
       keyspace.dropIfEmpty(request.list_name);
-      return new pb._ListRemoveResponse({ found: new pb._ListRemoveResponse._Found({ list_length: item.value.length }) });
+      return new pb._ListRemoveResponse({
+        found: new pb._ListRemoveResponse._Found({ list_length: item.value.length }),
+      });
     },
   ),
 
@@ -167,7 +187,8 @@ export const listCalls = {
         // Ranges index the list as it was before the call.
         const erased = new Set<number>();
         for (const range of request.some.ranges) {
-          for (let i = range.begin_index; i < range.begin_index + range.count && i < item.value.length; i += 1) erased.add(i);
+          for (let i = range.begin_index; i < range.begin_index + range.count && i < item.value.length; i += 1)
+            erased.add(i);
         }
         item.value = item.value.filter((_value, index) => !erased.has(index));
       } else {

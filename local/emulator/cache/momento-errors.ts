@@ -33,5 +33,5 @@ export const wrongItemType = (expected: string, actual: string): ServiceError =>
  * Momento answers an increment of a non-integer value with FAILED_PRECONDITION "failed to parse
  * value into long" (as observed by momento-node-ioredis-client's tests against the service).
  */
-export const notAnInteger = (): ServiceError => statusError(status.FAILED_PRECONDITION, 'failed to parse value into long');
-
+export const notAnInteger = (): ServiceError =>
+  statusError(status.FAILED_PRECONDITION, 'failed to parse value into long');

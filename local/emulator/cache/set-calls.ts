@@ -55,7 +55,9 @@ export const setCalls = {
     (keyspace, request) => {
       const set = keyspace.read(request.set_name, 'set')?.value;
       if (set === undefined) return new pb._SetFetchResponse({ missing: new pb._SetFetchResponse._Missing() });
-      return new pb._SetFetchResponse({ found: new pb._SetFetchResponse._Found({ elements: [...set].map(keyToBytes) }) });
+      return new pb._SetFetchResponse({
+        found: new pb._SetFetchResponse._Found({ elements: [...set].map(keyToBytes) }),
+      });
     },
   ),
 

@@ -50,7 +50,12 @@ export const sortedSetCalls = {
     'write',
     (request) => [request.set_name],
     (keyspace, request) => {
-      const set = keyspace.upsertCollection(request.set_name, 'sorted-set', collectionTtlOf(request), newSortedSet).value;
+      const set = keyspace.upsertCollection(
+        request.set_name,
+        'sorted-set',
+        collectionTtlOf(request),
+        newSortedSet,
+      ).value;
       for (const element of request.elements) set.set(bytesToKey(element.value), element.score);
       keyspace.dropIfEmpty(request.set_name);
       return new pb._SortedSetPutResponse();
@@ -62,7 +67,8 @@ export const sortedSetCalls = {
     (request) => [request.set_name],
     (keyspace, request) => {
       const set = keyspace.read(request.set_name, 'sorted-set')?.value;
-      if (set === undefined) return new pb._SortedSetFetchResponse({ missing: new pb._SortedSetFetchResponse._Missing() });
+      if (set === undefined)
+        return new pb._SortedSetFetchResponse({ missing: new pb._SortedSetFetchResponse._Missing() });
       const elements = fetchElements(set, request);
       const Found = pb._SortedSetFetchResponse._Found;
       const found = request.with_scores
@@ -115,11 +121,19 @@ export const sortedSetCalls = {
     },
   ),
 
-  SortedSetIncrement: unary<cache.cache_client._SortedSetIncrementRequest, cache.cache_client._SortedSetIncrementResponse>(
+  SortedSetIncrement: unary<
+    cache.cache_client._SortedSetIncrementRequest,
+    cache.cache_client._SortedSetIncrementResponse
+  >(
     'write',
     (request) => [request.set_name],
     (keyspace, request) => {
-      const set = keyspace.upsertCollection(request.set_name, 'sorted-set', collectionTtlOf(request), newSortedSet).value;
+      const set = keyspace.upsertCollection(
+        request.set_name,
+        'sorted-set',
+        collectionTtlOf(request),
+        newSortedSet,
+      ).value;
       const element = bytesToKey(request.value);
       const score = (set.get(element) ?? 0) + request.amount;
       set.set(element, score);
@@ -151,12 +165,16 @@ export const sortedSetCalls = {
     (request) => [request.set_name],
     (keyspace, request) => {
       const set = keyspace.read(request.set_name, 'sorted-set')?.value;
-      if (set === undefined) return new pb._SortedSetLengthResponse({ missing: new pb._SortedSetLengthResponse._Missing() });
+      if (set === undefined)
+        return new pb._SortedSetLengthResponse({ missing: new pb._SortedSetLengthResponse._Missing() });
       return new pb._SortedSetLengthResponse({ found: new pb._SortedSetLengthResponse._Found({ length: set.size }) });
     },
   ),
 
-  SortedSetLengthByScore: unary<cache.cache_client._SortedSetLengthByScoreRequest, cache.cache_client._SortedSetLengthByScoreResponse>(
+  SortedSetLengthByScore: unary<
+    cache.cache_client._SortedSetLengthByScoreRequest,
+    cache.cache_client._SortedSetLengthByScoreResponse
+  >(
     'read',
     (request) => [request.set_name],
     (keyspace, request) => {
@@ -181,7 +199,10 @@ export const sortedSetCalls = {
     },
   ),
 
-  SortedSetUnionStore: unary<cache.cache_client._SortedSetUnionStoreRequest, cache.cache_client._SortedSetUnionStoreResponse>(
+  SortedSetUnionStore: unary<
+    cache.cache_client._SortedSetUnionStoreRequest,
+    cache.cache_client._SortedSetUnionStoreResponse
+  >(
     'write',
     (request) => [request.set_name, ...request.sources.map((source) => source.set_name)],
     (keyspace, request) => {
@@ -190,7 +211,11 @@ export const sortedSetCalls = {
       if (request.sources.length === 0) throw invalidArgument('SortedSetUnionStore needs at least one source');
       const Aggregate = pb._SortedSetUnionStoreRequest.AggregateFunction;
       const combine =
-        request.aggregate === Aggregate.MIN ? Math.min : request.aggregate === Aggregate.MAX ? Math.max : (a: number, b: number) => a + b;
+        request.aggregate === Aggregate.MIN
+          ? Math.min
+          : request.aggregate === Aggregate.MAX
+            ? Math.max
+            : (a: number, b: number) => a + b;
       // Read every source before writing: the destination may be one of them.
       const union = new Map<string, number>();
       for (const source of request.sources) {

@@ -40,7 +40,8 @@ type HttpItem =
   | { discontinuity: { last_topic_sequence: number; new_topic_sequence: number; new_sequence_page: number } };
 
 function itemJson(entry: TopicEntry): HttpItem {
-  const value = 'text' in entry.value ? { text: entry.value.text } : { binary: Buffer.from(entry.value.binary).toString('base64') };
+  const value =
+    'text' in entry.value ? { text: entry.value.text } : { binary: Buffer.from(entry.value.binary).toString('base64') };
   return {
     item: {
       topic_sequence_number: entry.sequenceNumber,
@@ -54,11 +55,18 @@ function itemJson(entry: TopicEntry): HttpItem {
 }
 
 const discontinuityJson = (gap: Discontinuity): HttpItem => ({
-  discontinuity: { last_topic_sequence: gap.lastSequence, new_topic_sequence: gap.newSequence, new_sequence_page: gap.newSequencePage },
+  discontinuity: {
+    last_topic_sequence: gap.lastSequence,
+    new_topic_sequence: gap.newSequence,
+    new_sequence_page: gap.newSequencePage,
+  },
 });
 
 class HttpError extends Error {
-  constructor(readonly statusCode: number, message: string) {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -86,9 +94,11 @@ export interface HttpTopicsServer {
 function requestToken(request: http.IncomingMessage, url: URL): string {
   const header = request.headers.authorization;
   const query = url.searchParams.get('token');
-  if (header !== undefined && query !== null) throw new HttpError(400, 'only one of the Authorization header and the token query parameter must be set');
+  if (header !== undefined && query !== null)
+    throw new HttpError(400, 'only one of the Authorization header and the token query parameter must be set');
   const token = header ?? query;
-  if (token === null || token === '') throw new HttpError(401, 'an auth token is required (Authorization header or token query parameter)');
+  if (token === null || token === '')
+    throw new HttpError(401, 'an auth token is required (Authorization header or token query parameter)');
   return token.startsWith('Bearer ') ? token.slice('Bearer '.length) : token;
 }
 
@@ -150,7 +160,13 @@ export async function listenHttpTopics(options: HttpTopicsOptions): Promise<Http
     hub.publish(cacheName, topicName, value, caller.tokenId ?? '');
   };
 
-  const poll = (request: http.IncomingMessage, response: http.ServerResponse, cacheName: string, topicName: string, url: URL) => {
+  const poll = (
+    request: http.IncomingMessage,
+    response: http.ServerResponse,
+    cacheName: string,
+    topicName: string,
+    url: URL,
+  ) => {
     const token = requestToken(request, url);
     const query = pollQuerySchema.safeParse(Object.fromEntries(url.searchParams));
     if (!query.success) throw new HttpError(400, 'sequence_number and sequence_page must be non-negative integers');
@@ -201,12 +217,15 @@ export async function listenHttpTopics(options: HttpTopicsOptions): Promise<Http
     if (match === null) throw new HttpError(404, 'not found: the emulator serves /topics/{cacheName}/{topicName}');
     const cacheName = decodeURIComponent(match[1] as string);
     const topicName = decodeURIComponent(match[2] as string);
-    if (request.method !== 'POST' && request.method !== 'GET') throw new HttpError(405, 'use GET (subscribe) or POST (publish)');
+    if (request.method !== 'POST' && request.method !== 'GET')
+      throw new HttpError(405, 'use GET (subscribe) or POST (publish)');
     const isPublish = request.method === 'POST';
     stats.countCall(isPublish ? 'HTTP Publish' : 'HTTP Subscribe');
     const decision = faults.decide(isPublish ? 'publish' : 'subscribe');
-    if (decision !== undefined && decision.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, decision.delayMs));
-    if (decision?.failWith !== undefined) throw statusError(decision.failWith, `injected fault on HTTP ${request.method}`);
+    if (decision !== undefined && decision.delayMs > 0)
+      await new Promise((resolve) => setTimeout(resolve, decision.delayMs));
+    if (decision?.failWith !== undefined)
+      throw statusError(decision.failWith, `injected fault on HTTP ${request.method}`);
     if (isPublish) {
       await publish(request, cacheName, topicName, url);
       send(request, response, 204);

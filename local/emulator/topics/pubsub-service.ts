@@ -1,4 +1,10 @@
-import type { ServerUnaryCall, ServerWritableStream, ServiceError, UntypedServiceImplementation, sendUnaryData } from '@grpc/grpc-js';
+import type {
+  ServerUnaryCall,
+  ServerWritableStream,
+  ServiceError,
+  UntypedServiceImplementation,
+  sendUnaryData,
+} from '@grpc/grpc-js';
 import { status } from '@grpc/grpc-js';
 import { pubsub } from '@gomomento/generated-types';
 import { common } from '@gomomento/generated-types/dist/common';
@@ -22,7 +28,10 @@ const HEARTBEAT = new pb._SubscriptionItem({ heartbeat: new pb._Heartbeat() });
 
 function encodeItem(entry: TopicEntry): InstanceType<typeof pb._SubscriptionItem> {
   if (entry.grpcItem === undefined) {
-    const value = 'text' in entry.value ? new pb._TopicValue({ text: entry.value.text }) : new pb._TopicValue({ binary: entry.value.binary });
+    const value =
+      'text' in entry.value
+        ? new pb._TopicValue({ text: entry.value.text })
+        : new pb._TopicValue({ binary: entry.value.binary });
     entry.grpcItem = new pb._SubscriptionItem({
       item: new pb._TopicItem({
         topic_sequence_number: entry.sequenceNumber,
@@ -36,7 +45,11 @@ function encodeItem(entry: TopicEntry): InstanceType<typeof pb._SubscriptionItem
 }
 
 /** Momento's `Pubsub` gRPC service (publish and subscribe) over the shared topic hub. */
-export function createPubsubService(hub: TopicHub, guard: TokenGuard, stats: StatsCounter): UntypedServiceImplementation {
+export function createPubsubService(
+  hub: TopicHub,
+  guard: TokenGuard,
+  stats: StatsCounter,
+): UntypedServiceImplementation {
   return {
     Publish(call: PublishCall, callback: sendUnaryData<common._Empty>): void {
       try {

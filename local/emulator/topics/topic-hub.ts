@@ -86,7 +86,13 @@ export class TopicHub {
    * Opens a subscription: the sink gets a heartbeat at once, then any discontinuity and replayed
    * items, then live items. Throws a gRPC error when the cache is missing.
    */
-  subscribe(cacheName: string, topicName: string, resumeAt: number, page: number, sink: SubscriptionSink): Subscription {
+  subscribe(
+    cacheName: string,
+    topicName: string,
+    resumeAt: number,
+    page: number,
+    sink: SubscriptionSink,
+  ): Subscription {
     this.checkNames(cacheName, topicName);
     const topic = this.topic(cacheName, topicName);
     const plan = topic.planResume(resumeAt, page);

@@ -40,7 +40,10 @@ export class Topic {
   private readonly log: TopicEntry[] = [];
   private lastSequence = 0;
 
-  constructor(private readonly retained: number, sequencePage: number) {
+  constructor(
+    private readonly retained: number,
+    sequencePage: number,
+  ) {
     this.sequencePage = sequencePage;
   }
 
@@ -53,7 +56,12 @@ export class Topic {
   publish(value: TopicValue, publisherId: string): TopicEntry {
     // Assumption: the first item of a topic is number 1, and each next one is one more, per topic.
     this.lastSequence += 1;
-    const entry: TopicEntry = { sequenceNumber: this.lastSequence, sequencePage: this.sequencePage, value, publisherId };
+    const entry: TopicEntry = {
+      sequenceNumber: this.lastSequence,
+      sequencePage: this.sequencePage,
+      value,
+      publisherId,
+    };
     this.log.push(entry);
     if (this.log.length > this.retained) this.log.shift();
     for (const listener of this.listeners) listener.item(entry);
@@ -75,7 +83,8 @@ export class Topic {
     if (page !== 0 && page !== this.sequencePage) {
       return { discontinuity: this.gap(resumeAt - 1, this.lastSequence + 1), replay: [] };
     }
-    if (resumeAt > this.lastSequence + 1) return { discontinuity: this.gap(resumeAt - 1, this.lastSequence + 1), replay: [] };
+    if (resumeAt > this.lastSequence + 1)
+      return { discontinuity: this.gap(resumeAt - 1, this.lastSequence + 1), replay: [] };
     const oldest = this.log[0]?.sequenceNumber ?? this.lastSequence + 1;
     if (resumeAt >= oldest) return { replay: this.log.slice(resumeAt - oldest) };
     return { discontinuity: this.gap(resumeAt - 1, oldest), replay: this.log.slice() };

@@ -45,14 +45,23 @@
     });
     const text = await response.text();
     let parsed;
-    try { parsed = text ? JSON.parse(text) : {}; } catch { parsed = { message: text }; }
+    try {
+      parsed = text ? JSON.parse(text) : {};
+    } catch {
+      parsed = { message: text };
+    }
     if (!response.ok) throw new Error(parsed.message || `${method} ${url}: ${response.status}`);
     return parsed;
   }
 
   function act(method, url, body) {
     call(method, url, body).catch((error) => {
-      state.events.push({ id: `local-${Date.now()}`, type: 'Playground Error', time: new Date().toISOString(), summary: error.message });
+      state.events.push({
+        id: `local-${Date.now()}`,
+        type: 'Playground Error',
+        time: new Date().toISOString(),
+        summary: error.message,
+      });
       renderEvents();
     });
   }
@@ -65,8 +74,12 @@
     const node = $('config');
     node.replaceChildren();
     const parts = [
-      ['strategy', c.strategy], ['limit', c.limit], ['heartbeat', `${c.heartbeatIntervalSeconds}s`],
-      ['lease', `${c.leaseSeconds}s`], ['at limit', c.atLimit], ['API', c.apiUrl],
+      ['strategy', c.strategy],
+      ['limit', c.limit],
+      ['heartbeat', `${c.heartbeatIntervalSeconds}s`],
+      ['lease', `${c.leaseSeconds}s`],
+      ['at limit', c.atLimit],
+      ['API', c.apiUrl],
     ];
     parts.forEach(([label, value], index) => {
       if (index > 0) node.append(' · ');
@@ -88,31 +101,66 @@
       for (let i = 0; i < Math.max(account.limit, account.active); i++) {
         meter.append(el('span', { className: i < account.active ? 'used' : '' }));
       }
-      const rows = account.sessions.length === 0
-        ? [el('tr', {}, [el('td', { className: 'empty', text: 'no active sessions', colspan: 4 })])]
-        : account.sessions.map((session) => el('tr', { 'data-testid': 'session', 'data-session': session.sessionId, 'data-device': session.deviceId || '' }, [
-          el('td', { className: 'mono', text: session.deviceId || '—' }),
-          el('td', { className: 'mono', text: String(session.sessionId).slice(0, 8), title: session.sessionId }),
-          el('td', { className: 'detail', text: session.lastHeartbeatAt ? `♥ ${ago(session.lastHeartbeatAt)}` : '' }),
-          el('td', {}, [el('button', {
-            className: 'danger', text: 'Evict', 'data-testid': 'evict',
-            title: 'DELETE /accounts/{accountId}/sessions/{sessionId}',
-            onclick: () => act('DELETE', `/accounts/${encodeURIComponent(account.accountId)}/sessions/${encodeURIComponent(session.sessionId)}`),
-          })]),
-        ]));
-      root.append(el('div', {
-        className: `account${full ? ' full' : ''}`, 'data-testid': 'account', 'data-account': account.accountId,
-        'data-active': account.active, 'data-limit': account.limit,
-      }, [
-        el('div', { className: 'head' }, [
-          el('span', { className: 'name' }, [el('span', { className: 'swatch', style: `background:${colourOf(account.accountId)}` }), el('span', { text: account.accountId })]),
-          el('span', { className: 'count', 'data-testid': 'account-count' }, [
-            el('span', { text: account.active }), el('small', { text: ` / ${account.limit}` }),
-          ]),
-        ]),
-        meter,
-        el('table', { className: 'sessions' }, [el('tbody', {}, rows)]),
-      ]));
+      const rows =
+        account.sessions.length === 0
+          ? [el('tr', {}, [el('td', { className: 'empty', text: 'no active sessions', colspan: 4 })])]
+          : account.sessions.map((session) =>
+              el(
+                'tr',
+                { 'data-testid': 'session', 'data-session': session.sessionId, 'data-device': session.deviceId || '' },
+                [
+                  el('td', { className: 'mono', text: session.deviceId || '—' }),
+                  el('td', {
+                    className: 'mono',
+                    text: String(session.sessionId).slice(0, 8),
+                    title: session.sessionId,
+                  }),
+                  el('td', {
+                    className: 'detail',
+                    text: session.lastHeartbeatAt ? `♥ ${ago(session.lastHeartbeatAt)}` : '',
+                  }),
+                  el('td', {}, [
+                    el('button', {
+                      className: 'danger',
+                      text: 'Evict',
+                      'data-testid': 'evict',
+                      title: 'DELETE /accounts/{accountId}/sessions/{sessionId}',
+                      onclick: () =>
+                        act(
+                          'DELETE',
+                          `/accounts/${encodeURIComponent(account.accountId)}/sessions/${encodeURIComponent(session.sessionId)}`,
+                        ),
+                    }),
+                  ]),
+                ],
+              ),
+            );
+      root.append(
+        el(
+          'div',
+          {
+            className: `account${full ? ' full' : ''}`,
+            'data-testid': 'account',
+            'data-account': account.accountId,
+            'data-active': account.active,
+            'data-limit': account.limit,
+          },
+          [
+            el('div', { className: 'head' }, [
+              el('span', { className: 'name' }, [
+                el('span', { className: 'swatch', style: `background:${colourOf(account.accountId)}` }),
+                el('span', { text: account.accountId }),
+              ]),
+              el('span', { className: 'count', 'data-testid': 'account-count' }, [
+                el('span', { text: account.active }),
+                el('small', { text: ` / ${account.limit}` }),
+              ]),
+            ]),
+            meter,
+            el('table', { className: 'sessions' }, [el('tbody', {}, rows)]),
+          ],
+        ),
+      );
     }
   }
 
@@ -121,28 +169,72 @@
     body.replaceChildren();
     for (const device of state.devices) {
       const running = device.state === 'active' || device.state === 'starting';
-      body.append(el('tr', { 'data-testid': 'device', 'data-device': device.deviceId, 'data-state': device.state, 'data-account': device.accountId }, [
-        el('td', { className: 'mono' }, [
-          el('div', { text: device.deviceId }),
-          el('div', { className: 'detail', text: device.origin === 'browser' ? 'browser tab' : `♥ ${device.heartbeats}` }),
-        ]),
-        el('td', { text: device.accountId }),
-        el('td', {}, [
-          el('span', { className: `badge ${device.state}`, 'data-testid': 'device-state', text: device.state }),
-          device.detail ? el('div', { className: 'detail', text: device.detail }) : null,
-        ]),
-        el('td', { className: 'actions' }, device.origin === 'browser' ? [] : [
-          el('button', { text: 'Stop', 'data-testid': 'stop', disabled: running ? undefined : '', onclick: () => act('POST', `/playground/devices/${encodeURIComponent(device.deviceId)}/stop`) }),
-          el('button', { className: 'danger', text: 'Crash', 'data-testid': 'crash', disabled: running ? undefined : '', onclick: () => act('POST', `/playground/devices/${encodeURIComponent(device.deviceId)}/crash`) }),
-          el('button', { text: 'Retry', 'data-testid': 'retry', disabled: running ? '' : undefined, onclick: () => act('POST', `/playground/devices/${encodeURIComponent(device.deviceId)}/start`) }),
-          el('button', { text: '✕', title: 'remove from the list', 'data-testid': 'remove', disabled: running ? '' : undefined, onclick: () => act('DELETE', `/playground/devices/${encodeURIComponent(device.deviceId)}`) }),
-        ]),
-      ]));
+      body.append(
+        el(
+          'tr',
+          {
+            'data-testid': 'device',
+            'data-device': device.deviceId,
+            'data-state': device.state,
+            'data-account': device.accountId,
+          },
+          [
+            el('td', { className: 'mono' }, [
+              el('div', { text: device.deviceId }),
+              el('div', {
+                className: 'detail',
+                text: device.origin === 'browser' ? 'browser tab' : `♥ ${device.heartbeats}`,
+              }),
+            ]),
+            el('td', { text: device.accountId }),
+            el('td', {}, [
+              el('span', { className: `badge ${device.state}`, 'data-testid': 'device-state', text: device.state }),
+              device.detail ? el('div', { className: 'detail', text: device.detail }) : null,
+            ]),
+            el(
+              'td',
+              { className: 'actions' },
+              device.origin === 'browser'
+                ? []
+                : [
+                    el('button', {
+                      text: 'Stop',
+                      'data-testid': 'stop',
+                      disabled: running ? undefined : '',
+                      onclick: () => act('POST', `/playground/devices/${encodeURIComponent(device.deviceId)}/stop`),
+                    }),
+                    el('button', {
+                      className: 'danger',
+                      text: 'Crash',
+                      'data-testid': 'crash',
+                      disabled: running ? undefined : '',
+                      onclick: () => act('POST', `/playground/devices/${encodeURIComponent(device.deviceId)}/crash`),
+                    }),
+                    el('button', {
+                      text: 'Retry',
+                      'data-testid': 'retry',
+                      disabled: running ? '' : undefined,
+                      onclick: () => act('POST', `/playground/devices/${encodeURIComponent(device.deviceId)}/start`),
+                    }),
+                    el('button', {
+                      text: '✕',
+                      title: 'remove from the list',
+                      'data-testid': 'remove',
+                      disabled: running ? '' : undefined,
+                      onclick: () => act('DELETE', `/playground/devices/${encodeURIComponent(device.deviceId)}`),
+                    }),
+                  ],
+            ),
+          ],
+        ),
+      );
     }
   }
 
   function eventClass(type) {
-    return String(type).replace(/^Session /, '').toLowerCase();
+    return String(type)
+      .replace(/^Session /, '')
+      .toLowerCase();
   }
 
   function renderEvents() {
@@ -150,11 +242,16 @@
     list.replaceChildren();
     for (const event of state.events.slice(-MAX_EVENTS).reverse()) {
       const time = new Date(event.time);
-      list.append(el('li', { 'data-testid': 'event', 'data-type': event.type }, [
-        el('span', { className: 'time', text: Number.isFinite(time.getTime()) ? time.toTimeString().slice(0, 8) : '' }),
-        el('span', { className: `type ${eventClass(event.type)}`, text: event.type }),
-        el('span', { text: event.summary || '' }),
-      ]));
+      list.append(
+        el('li', { 'data-testid': 'event', 'data-type': event.type }, [
+          el('span', {
+            className: 'time',
+            text: Number.isFinite(time.getTime()) ? time.toTimeString().slice(0, 8) : '',
+          }),
+          el('span', { className: `type ${eventClass(event.type)}`, text: event.type }),
+          el('span', { text: event.summary || '' }),
+        ]),
+      );
     }
   }
 
@@ -162,7 +259,12 @@
     const svg = $('chart');
     const legend = $('legend');
     const ns = 'http://www.w3.org/2000/svg';
-    const W = 600, H = 200, left = 28, right = 8, top = 10, bottom = 20;
+    const W = 600,
+      H = 200,
+      left = 28,
+      right = 8,
+      top = 10,
+      bottom = 20;
     const now = Date.now();
     const from = now - CHART_WINDOW_MS;
     const points = state.history.filter((p) => p.at >= from - 2000);
@@ -186,12 +288,28 @@
       svg.append(label);
     }
     for (const seconds of [120, 90, 60, 30, 0]) {
-      const label = shape('text', { x: x(now - seconds * 1000), y: H - 5, 'text-anchor': seconds === 0 ? 'end' : 'middle', 'font-size': 10, fill: '#6b7385' });
+      const label = shape('text', {
+        x: x(now - seconds * 1000),
+        y: H - 5,
+        'text-anchor': seconds === 0 ? 'end' : 'middle',
+        'font-size': 10,
+        fill: '#6b7385',
+      });
       label.textContent = seconds === 0 ? 'now' : `-${seconds}s`;
       svg.append(label);
     }
     // The limit, dashed, so a person sees the count meet it and not pass it.
-    svg.append(shape('line', { x1: left, x2: W - right, y1: y(maxLimit), y2: y(maxLimit), stroke: '#d64545', 'stroke-dasharray': '5 4', 'stroke-width': 1 }));
+    svg.append(
+      shape('line', {
+        x1: left,
+        x2: W - right,
+        y1: y(maxLimit),
+        y2: y(maxLimit),
+        stroke: '#d64545',
+        'stroke-dasharray': '5 4',
+        'stroke-width': 1,
+      }),
+    );
 
     accounts.forEach((accountId, index) => {
       let path = '';
@@ -205,11 +323,25 @@
         last = v;
       }
       if (last !== undefined) path += `H${(W - right).toFixed(1)}`;
-      if (path) svg.append(shape('path', { d: path, fill: 'none', stroke: colourOf(accountId), 'stroke-width': 2, 'data-account': accountId }));
+      if (path)
+        svg.append(
+          shape('path', {
+            d: path,
+            fill: 'none',
+            stroke: colourOf(accountId),
+            'stroke-width': 2,
+            'data-account': accountId,
+          }),
+        );
     });
 
     legend.replaceChildren(
-      ...accounts.map((accountId) => el('span', {}, [el('span', { className: 'swatch', style: `background:${colourOf(accountId)}` }), ` ${accountId}`])),
+      ...accounts.map((accountId) =>
+        el('span', {}, [
+          el('span', { className: 'swatch', style: `background:${colourOf(accountId)}` }),
+          ` ${accountId}`,
+        ]),
+      ),
       el('span', {}, [el('span', { className: 'swatch', style: 'background:#d64545' }), ' limit']),
     );
   }
@@ -232,15 +364,23 @@
       state.devices = data.devices;
       state.events = data.events;
       state.history = data.history;
-      renderConfig(); renderAccounts(); renderDevices(); renderEvents(); renderChart();
+      renderConfig();
+      renderAccounts();
+      renderDevices();
+      renderEvents();
+      renderChart();
     });
     source.addEventListener('accounts', (message) => {
       const data = JSON.parse(message.data);
       state.accounts = data.accounts;
-      state.history.push({ at: data.at, counts: Object.fromEntries(data.accounts.map((a) => [a.accountId, a.active])) });
+      state.history.push({
+        at: data.at,
+        counts: Object.fromEntries(data.accounts.map((a) => [a.accountId, a.active])),
+      });
       const cutoff = Date.now() - CHART_WINDOW_MS - 5000;
       while (state.history.length > 0 && state.history[0].at < cutoff) state.history.shift();
-      renderAccounts(); renderChart();
+      renderAccounts();
+      renderChart();
     });
     source.addEventListener('devices', (message) => {
       state.devices = JSON.parse(message.data);

@@ -96,11 +96,12 @@
       deviceId: deviceInput.value,
       contentId: contentInput.value || undefined,
       // The player's backend would add the account from its own login; this page plays that role.
-      requestToken: (body) => fetch('/tokens', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ ...body, accountId }),
-      }),
+      requestToken: (body) =>
+        fetch('/tokens', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ ...body, accountId }),
+        }),
       transport: client.createHttpTopicTransport({ baseUrl: location.origin }),
     });
     s.on('state', ({ state }) => {
@@ -108,7 +109,10 @@
     });
     s.on('active', (grant) => {
       showRefusal(undefined);
-      show('active', `session ${grant.sessionId.slice(0, 8)} · ${grant.active}/${grant.limit} active · heartbeat every ${grant.heartbeatIntervalSeconds}s`);
+      show(
+        'active',
+        `session ${grant.sessionId.slice(0, 8)} · ${grant.active}/${grant.limit} active · heartbeat every ${grant.heartbeatIntervalSeconds}s`,
+      );
       log(`admitted: ${grant.active} of ${grant.limit} in use`);
     });
     s.on('refused', (refusal) => {
@@ -116,15 +120,34 @@
       showRefusal(refusal);
       log(`refused: ${refusal.message}`);
     });
-    s.on('evicted', (message) => { show('evicted', message.reason); log(`evicted: ${message.reason}`); });
-    s.on('expired', ({ reason }) => { show('expired', reason); log(`expired: ${reason}`); });
-    s.on('error', (error) => { show('error', `${error.code}: ${error.message}`); log(`error: ${error.code} (${error.message})`); });
+    s.on('evicted', (message) => {
+      show('evicted', message.reason);
+      log(`evicted: ${message.reason}`);
+    });
+    s.on('expired', ({ reason }) => {
+      show('expired', reason);
+      log(`expired: ${reason}`);
+    });
+    s.on('error', (error) => {
+      show('error', `${error.code}: ${error.message}`);
+      log(`error: ${error.code} (${error.message})`);
+    });
     s.on('stopped', ({ reason }) => log(`stopped: ${reason}`));
     s.on('reconnecting', ({ error }) => log(`reconnecting (${error.message})`));
-    s.on('reconnected', ({ downMs, failedAttempts }) => log(`reconnected after ${downMs} ms, ${failedAttempts} failed heartbeats`));
-    s.on('heartbeat', ({ type }) => { if (type === 'stop') log('stop message sent'); });
-    s.on('heartbeat-failed', ({ error, retryInMs }) => log(`heartbeat failed (${error.message}); retrying in ${retryInMs} ms`));
-    s.on('refresh-failed', ({ error, retryInMs }) => log(`token refresh failed (${error.code}); ${retryInMs === undefined ? 'no more retries' : `retrying in ${retryInMs} ms`}`));
+    s.on('reconnected', ({ downMs, failedAttempts }) =>
+      log(`reconnected after ${downMs} ms, ${failedAttempts} failed heartbeats`),
+    );
+    s.on('heartbeat', ({ type }) => {
+      if (type === 'stop') log('stop message sent');
+    });
+    s.on('heartbeat-failed', ({ error, retryInMs }) =>
+      log(`heartbeat failed (${error.message}); retrying in ${retryInMs} ms`),
+    );
+    s.on('refresh-failed', ({ error, retryInMs }) =>
+      log(
+        `token refresh failed (${error.code}); ${retryInMs === undefined ? 'no more retries' : `retrying in ${retryInMs} ms`}`,
+      ),
+    );
     s.on('token-refreshed', () => log('token refreshed'));
     return s;
   }

@@ -15,10 +15,14 @@ import type { Emulator } from '../../../local/emulator';
 import type { TokenAnswer, TokenRequestBody } from '../../../client/token-request';
 
 /** The super-user credentials of the emulator's local mode. */
-export const localCredentials = (emulator: Emulator) => CredentialProvider.forMomentoLocal({ hostname: emulator.hostname, port: emulator.port });
+export const localCredentials = (emulator: Emulator) =>
+  CredentialProvider.forMomentoLocal({ hostname: emulator.hostname, port: emulator.port });
 
 export const localTopicClient = (emulator: Emulator) =>
-  new TopicClient({ configuration: TopicConfigurations.Default.latest(), credentialProvider: localCredentials(emulator) });
+  new TopicClient({
+    configuration: TopicConfigurations.Default.latest(),
+    credentialProvider: localCredentials(emulator),
+  });
 
 export interface TestBackendOptions {
   readonly cacheName: string;
@@ -38,17 +42,26 @@ export interface TestBackendOptions {
  */
 export function testTokenBackend(emulator: Emulator, options: TestBackendOptions) {
   const bodies: TokenRequestBody[] = [];
-  const authClient = new AuthClient({ configuration: AuthClientConfigurations.Default.latest(), credentialProvider: localCredentials(emulator) });
+  const authClient = new AuthClient({
+    configuration: AuthClientConfigurations.Default.latest(),
+    credentialProvider: localCredentials(emulator),
+  });
   let sessions = 0;
   const requestToken = async (body: TokenRequestBody): Promise<TokenAnswer> => {
     bodies.push(body);
     const permissions = [
       { role: TopicRole.PublishOnly, cache: options.cacheName, topic: options.heartbeatTopic },
-      ...(options.withoutControlPermission ? [] : [{ role: TopicRole.SubscribeOnly, cache: options.cacheName, topic: options.controlTopic }]),
+      ...(options.withoutControlPermission
+        ? []
+        : [{ role: TopicRole.SubscribeOnly, cache: options.cacheName, topic: options.controlTopic }]),
     ];
-    const minted = await authClient.generateDisposableToken({ permissions }, ExpiresIn.seconds(options.tokenLifetimeSeconds), {
-      tokenId: options.accountId,
-    });
+    const minted = await authClient.generateDisposableToken(
+      { permissions },
+      ExpiresIn.seconds(options.tokenLifetimeSeconds),
+      {
+        tokenId: options.accountId,
+      },
+    );
     if (!(minted instanceof GenerateDisposableToken.Success)) throw new Error(`minting failed: ${minted.toString()}`);
     sessions += body.sessionId === undefined ? 1 : 0;
     const sessionId = body.sessionId ?? `session-${sessions}`;
@@ -86,12 +99,21 @@ export async function recordTopic(client: TopicClient, cacheName: string, topic:
   if (!(response instanceof TopicSubscribe.Subscription)) throw new Error(`subscribe failed: ${response.toString()}`);
   return {
     items,
-    messages: () => items.map((item) => ({ tokenId: item.tokenId(), body: JSON.parse(item.valueString()) as Record<string, unknown> })),
+    messages: () =>
+      items.map((item) => ({
+        tokenId: item.tokenId(),
+        body: JSON.parse(item.valueString()) as Record<string, unknown>,
+      })),
     close: () => response.unsubscribe(),
   };
 }
 
-export async function publishControl(client: TopicClient, cacheName: string, topic: string, message: unknown): Promise<void> {
+export async function publishControl(
+  client: TopicClient,
+  cacheName: string,
+  topic: string,
+  message: unknown,
+): Promise<void> {
   const response = await client.publish(cacheName, topic, JSON.stringify(message));
   if (!(response instanceof TopicPublish.Success)) throw new Error(`publish failed: ${response.toString()}`);
 }

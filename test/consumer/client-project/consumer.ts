@@ -1,6 +1,12 @@
 // Type-checked in the fresh project against the published declarations only (CommonJS, ES module
 // and bundler resolution): the imports docs/client.md shows, used as it shows them.
-import { createHttpTopicTransport, DeviceSession, DeviceSessionError, type DeviceSessionState, type StartResult } from 'cdk-concurrency-tracker-client';
+import {
+  createHttpTopicTransport,
+  DeviceSession,
+  DeviceSessionError,
+  type DeviceSessionState,
+  type StartResult,
+} from 'cdk-concurrency-tracker-client';
 import { createSdkTopicTransport, DeviceSession as NodeDeviceSession } from 'cdk-concurrency-tracker-client/node';
 import { useTrackedSession, type TrackedSessionView } from 'cdk-concurrency-tracker-client/react';
 import { FakeDeviceSession } from 'cdk-concurrency-tracker-client/testing';
@@ -10,7 +16,11 @@ const session = new DeviceSession({
   deviceId: 'living-room-tv',
   contentId: 'title-42',
   requestToken: (body) =>
-    fetch('/api/playback-token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    fetch('/api/playback-token', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    }),
   transport: createHttpTopicTransport(),
 });
 const seen: DeviceSessionState[] = [];
@@ -35,5 +45,7 @@ export function usePlayerView(): TrackedSessionView {
   return useTrackedSession(new FakeDeviceSession({ onStart: 'refuse' }), { autoStart: true });
 }
 export function bindPlayer(player: VideoJsPlayer): () => void {
-  return bindVideoJsPlayer(player, session, { stopOtherSession: (other) => fetch(`/api/sessions/${other.sessionId}`, { method: 'DELETE' }) });
+  return bindVideoJsPlayer(player, session, {
+    stopOtherSession: (other) => fetch(`/api/sessions/${other.sessionId}`, { method: 'DELETE' }),
+  });
 }

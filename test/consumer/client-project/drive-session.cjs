@@ -17,7 +17,10 @@ async function driveSession(client, { transport, apiUrl, topics, accountId, devi
     deviceId,
     contentId: 'title-1',
     pageLifecycle: false,
-    transport: transport === 'sdk' ? client.createSdkTopicTransport({ endpoint: topics }) : client.createHttpTopicTransport({ baseUrl: topics }),
+    transport:
+      transport === 'sdk'
+        ? client.createSdkTopicTransport({ endpoint: topics })
+        : client.createHttpTopicTransport({ baseUrl: topics }),
     // A player's backend, in trusted-caller mode: it adds the account and forwards to POST /tokens.
     requestToken: (body) =>
       fetch(new URL('/tokens', apiUrl), {
@@ -29,11 +32,16 @@ async function driveSession(client, { transport, apiUrl, topics, accountId, devi
   session.on('state', ({ state }) => states.push(state));
   const started = await session.start();
   const sessionId = session.sessionId;
-  const check = async () => (await fetch(new URL(`/accounts/${encodeURIComponent(accountId)}/sessions/${encodeURIComponent(sessionId)}`, apiUrl))).status;
+  const check = async () =>
+    (
+      await fetch(
+        new URL(`/accounts/${encodeURIComponent(accountId)}/sessions/${encodeURIComponent(sessionId)}`, apiUrl),
+      )
+    ).status;
   const countedWhileActive = started.state === 'active' ? await check() : undefined;
   await session.stop();
   let countedAfterStop = started.state === 'active' ? await check() : undefined;
-  for (const until = Date.now() + stopPollMs; countedAfterStop === 200 && Date.now() < until; ) {
+  for (const until = Date.now() + stopPollMs; countedAfterStop === 200 && Date.now() < until;) {
     await sleep(100);
     countedAfterStop = await check();
   }
@@ -50,7 +58,10 @@ async function driveSession(client, { transport, apiUrl, topics, accountId, devi
 /** The command line both scripts take: <entry> <http|sdk> <apiUrl> <topics endpoint> <accountId> <stopPollMs>. */
 function parseArgs(argv) {
   const [entry, transport, apiUrl, topics, accountId, stopPollMs] = argv;
-  return { entry, options: { transport, apiUrl, topics, accountId, deviceId: `${accountId}-device`, stopPollMs: Number(stopPollMs) } };
+  return {
+    entry,
+    options: { transport, apiUrl, topics, accountId, deviceId: `${accountId}-device`, stopPollMs: Number(stopPollMs) },
+  };
 }
 
 module.exports = { driveSession, parseArgs };

@@ -14,7 +14,8 @@ async function main() {
   // The test double tells a player's test what a real session would.
   const fake = new FakeDeviceSession();
   const events = [];
-  for (const name of ['state', 'active', 'evicted']) fake.on(name, (payload) => events.push(name === 'state' ? `state:${payload.state}` : name));
+  for (const name of ['state', 'active', 'evicted'])
+    fake.on(name, (payload) => events.push(name === 'state' ? `state:${payload.state}` : name));
   result.fakeStart = (await fake.start()).state;
   fake.evict('ended-by-account');
   result.fakeEvents = events;
@@ -38,7 +39,11 @@ async function main() {
       pageLifecycle: false,
       transport: client.createHttpTopicTransport({ baseUrl: options.topics }),
       requestToken: (body) =>
-        fetch(new URL('/tokens', options.apiUrl), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...body, accountId: options.accountId }) }),
+        fetch(new URL('/tokens', options.apiUrl), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ ...body, accountId: options.accountId }),
+        }),
     });
     await session.start();
     const Player = () => {

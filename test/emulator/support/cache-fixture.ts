@@ -20,7 +20,8 @@ export function useCacheFixture(cacheName: string): CacheFixture {
     fixture.server = await startEmulator();
     fixture.client = await connectCacheClient(fixture.server.hostname, fixture.server.port);
     const created = await fixture.client.createCache(cacheName);
-    if (!(created instanceof CreateCache.Success)) throw new Error(`could not create ${cacheName}: ${created.toString()}`);
+    if (!(created instanceof CreateCache.Success))
+      throw new Error(`could not create ${cacheName}: ${created.toString()}`);
   });
   afterAll(async () => {
     fixture.client?.close();

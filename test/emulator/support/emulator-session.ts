@@ -49,7 +49,11 @@ export async function mintToken(
   tokenId?: string,
 ): Promise<string> {
   const client = authClient(localCredentials(emulator));
-  const response = await client.generateDisposableToken(scope, expiresIn, tokenId !== undefined ? { tokenId } : undefined);
+  const response = await client.generateDisposableToken(
+    scope,
+    expiresIn,
+    tokenId !== undefined ? { tokenId } : undefined,
+  );
   if (!(response instanceof GenerateDisposableToken.Success)) throw new Error(`minting failed: ${response.toString()}`);
   return response.authToken;
 }
@@ -66,7 +70,13 @@ export interface Recorded {
 
 /** Subscribes and records everything; fails the test when subscribing fails. */
 export async function record(client: TopicClient, cacheName: string, topicName: string): Promise<Recorded> {
-  const recorded = { items: [], discontinuities: [], heartbeats: 0, errors: [], connectionLosses: 0 } as unknown as Recorded;
+  const recorded = {
+    items: [],
+    discontinuities: [],
+    heartbeats: 0,
+    errors: [],
+    connectionLosses: 0,
+  } as unknown as Recorded;
   const response = await client.subscribe(cacheName, topicName, {
     onItem: (item) => recorded.items.push(item),
     onDiscontinuity: (gap) => recorded.discontinuities.push(gap),
@@ -101,7 +111,10 @@ export function codeOf(response: unknown): string {
 }
 
 /** Starts an emulator with a cache for a test file and stops it afterwards. */
-export function useEmulator(cacheName: string, options: EmulatorOptions = {}): { emulator: Emulator; cacheName: string } {
+export function useEmulator(
+  cacheName: string,
+  options: EmulatorOptions = {},
+): { emulator: Emulator; cacheName: string } {
   const holder = { cacheName } as { emulator: Emulator; cacheName: string };
   beforeAll(async () => {
     holder.emulator = await startEmulator({ ...options, caches: [cacheName, ...(options.caches ?? [])] });

@@ -16,7 +16,11 @@ type UnaryMethod<Req, Res> = (
 ) => unknown;
 
 /** Calls a unary rpc with the `cache` header set (unless `cacheName` is undefined). */
-export function callUnary<Req, Res>(method: UnaryMethod<Req, Res>, request: Req, cacheName: string | undefined): Promise<Res> {
+export function callUnary<Req, Res>(
+  method: UnaryMethod<Req, Res>,
+  request: Req,
+  cacheName: string | undefined,
+): Promise<Res> {
   const metadata = new grpc.Metadata();
   if (cacheName !== undefined) metadata.set('cache', cacheName);
   return new Promise((resolve, reject) => {

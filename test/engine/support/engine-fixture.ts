@@ -33,7 +33,15 @@ export function engineFixture(): EngineFixture {
     events,
     metrics,
     engineWith: (env = {}, extra = {}) =>
-      createEngine(testConfig(env), { cache, topics, events, metrics, now: clock.now, newSessionId: () => `s-${++ids}`, ...extra }),
+      createEngine(testConfig(env), {
+        cache,
+        topics,
+        events,
+        metrics,
+        now: clock.now,
+        newSessionId: () => `s-${++ids}`,
+        ...extra,
+      }),
   };
 }
 

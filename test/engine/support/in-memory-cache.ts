@@ -56,7 +56,8 @@ export class InMemoryCache implements CachePort {
   }
   async setBatch(items: readonly { key: string; value: string; ttlSeconds: number }[]) {
     this.touch();
-    for (const item of items) this.items.set(item.key, { kind: 'scalar', value: item.value, expiresAt: this.expiry(item.ttlSeconds) });
+    for (const item of items)
+      this.items.set(item.key, { kind: 'scalar', value: item.value, expiresAt: this.expiry(item.ttlSeconds) });
   }
   async delete(key: string) {
     this.touch();
@@ -137,7 +138,8 @@ export class InMemoryCache implements CachePort {
     this.touch();
     const current = this.live(set);
     const found = new Map<string, number>();
-    if (current?.kind === 'sorted-set') for (const element of elements) if (current.scores.has(element)) found.set(element, current.scores.get(element)!);
+    if (current?.kind === 'sorted-set')
+      for (const element of elements) if (current.scores.has(element)) found.set(element, current.scores.get(element)!);
     return found;
   }
   async sortedSetRemove(set: string, elements: readonly string[]) {

@@ -1,4 +1,8 @@
-import type { LifecycleDetailType, LifecycleEvent, LifecycleEventSink } from '../../../lambda/core/ports/lifecycle-event-sink';
+import type {
+  LifecycleDetailType,
+  LifecycleEvent,
+  LifecycleEventSink,
+} from '../../../lambda/core/ports/lifecycle-event-sink';
 
 /** Keeps lifecycle events in memory (tests and benchmarks). */
 export class RecordingEventSink implements LifecycleEventSink {

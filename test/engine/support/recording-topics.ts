@@ -14,6 +14,8 @@ export class RecordingTopics implements TopicPort {
   }
 
   controlMessages(topic: string): ControlMessage[] {
-    return this.published.filter((entry) => entry.topic === topic).map((entry) => controlMessageSchema.parse(JSON.parse(entry.message)));
+    return this.published
+      .filter((entry) => entry.topic === topic)
+      .map((entry) => controlMessageSchema.parse(JSON.parse(entry.message)));
   }
 }

@@ -26,7 +26,10 @@ export class SecretStoreStandIn {
     this.reads += 1;
     const value = this.values.get(arn);
     if (value === undefined) {
-      throw Object.assign(new Error("Secrets Manager can't find the specified secret value for staging label: AWSCURRENT"), { name: 'ResourceNotFoundException' });
+      throw Object.assign(
+        new Error("Secrets Manager can't find the specified secret value for staging label: AWSCURRENT"),
+        { name: 'ResourceNotFoundException' },
+      );
     }
     return value;
   };
@@ -38,21 +41,33 @@ type Route = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
  * The two request-path Lambdas as lambda/token-vending/index.ts and lambda/entitlement/index.ts
  * compose them (one container each), reading their secrets from `read` instead of Secrets Manager.
  */
-export function requestPathLambdas(env: Record<string, string>, read: SecretReader, retireAfterMs = 1000): { tokens: Route; entitlement: Route } {
+export function requestPathLambdas(
+  env: Record<string, string>,
+  read: SecretReader,
+  retireAfterMs = 1000,
+): { tokens: Route; entitlement: Route } {
   const tokenContainer = lambdaRuntimeLoader({ readSecret: read, retireAfterMs });
   const entitlementContainer = lambdaRuntimeLoader({ readSecret: read, retireAfterMs });
   return {
     tokens: apiRouteHandler({
       service: 'token vending',
       misconfiguredMessage: 'Token vending is not configured correctly.',
-      load: () => tokenContainer({ ...env, POWERTOOLS_SERVICE_NAME: 'token-vending', AUTH_KEY_SECRET_ARN: AUTH_ARN, DATA_KEY_SECRET_ARN: DATA_ARN, SESSION_KEY_SECRET_ARN: SESSION_ARN }),
+      load: () =>
+        tokenContainer({
+          ...env,
+          POWERTOOLS_SERVICE_NAME: 'token-vending',
+          AUTH_KEY_SECRET_ARN: AUTH_ARN,
+          DATA_KEY_SECRET_ARN: DATA_ARN,
+          SESSION_KEY_SECRET_ARN: SESSION_ARN,
+        }),
       handle: (event, runtime) => handleTokenRequest(event, runtime.deps),
       flush: (runtime) => runtime.metrics.flush(),
     }),
     entitlement: apiRouteHandler({
       service: 'entitlement',
       misconfiguredMessage: 'Entitlement is not configured correctly.',
-      load: () => entitlementContainer({ ...env, POWERTOOLS_SERVICE_NAME: 'entitlement', DATA_KEY_SECRET_ARN: DATA_ARN }),
+      load: () =>
+        entitlementContainer({ ...env, POWERTOOLS_SERVICE_NAME: 'entitlement', DATA_KEY_SECRET_ARN: DATA_ARN }),
       handle: (event, runtime) => handleEntitlementRequest(event, runtime.deps),
       flush: (runtime) => runtime.metrics.flush(),
     }),
@@ -63,7 +78,10 @@ export function requestPathLambdas(env: Record<string, string>, read: SecretRead
 export function quietJsonLines(): { readonly lines: Record<string, unknown>[]; restore(): void } {
   const lines: Record<string, unknown>[] = [];
   const write = process.stdout.write.bind(process.stdout) as (...args: unknown[]) => boolean;
-  const spy = jest.spyOn(process.stdout, 'write').mockImplementation(((chunk: string | Uint8Array, ...rest: unknown[]) => {
+  const spy = jest.spyOn(process.stdout, 'write').mockImplementation(((
+    chunk: string | Uint8Array,
+    ...rest: unknown[]
+  ) => {
     const text = String(chunk);
     if (!text.startsWith('{')) return write(chunk, ...rest);
     for (const line of text.split('\n')) {

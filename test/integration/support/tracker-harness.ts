@@ -20,7 +20,11 @@ import { CountingMetrics } from '../../engine/support/counting-metrics';
 import type { TokenGrantBody } from '../../../lambda/core/engine/token-vending';
 import { handleEntitlementRequest } from '../../../lambda/entitlement/handle-entitlement-request';
 import { apiEvent } from '../../handlers/handler-fixtures';
-import { startHeartbeatSubscriber, type HeartbeatSubscriber, type SubscriberOptions } from '../../../lambda/heartbeat-subscriber/heartbeat-subscriber';
+import {
+  startHeartbeatSubscriber,
+  type HeartbeatSubscriber,
+  type SubscriberOptions,
+} from '../../../lambda/heartbeat-subscriber/heartbeat-subscriber';
 import { handleTokenRequest } from '../../../lambda/token-vending/handle-token-request';
 import { startEmulator, type Emulator } from '../../../local/emulator';
 
@@ -62,7 +66,11 @@ export class TrackerHarness {
   /** The handlers' dependencies (what a Lambda container builds), over fresh SDK clients. */
   api(env: Record<string, string> = {}, hook?: AdmissionHook): Api {
     const config = this.config(env);
-    const deps = createHandlerDependencies(config, this.ports(config), { events: this.events, metrics: this.metrics, hook });
+    const deps = createHandlerDependencies(config, this.ports(config), {
+      events: this.events,
+      metrics: this.metrics,
+      hook,
+    });
     return new Api(deps);
   }
 
@@ -72,7 +80,14 @@ export class TrackerHarness {
       ports: this.ports(config),
       events: this.events,
       metrics: this.metrics,
-      options: { healthPort: false, sweepIntervalMs: 200, watchdogMs: 2000, initialBackoffMs: 100, maxBackoffMs: 500, ...options },
+      options: {
+        healthPort: false,
+        sweepIntervalMs: 200,
+        watchdogMs: 2000,
+        initialBackoffMs: 100,
+        maxBackoffMs: 500,
+        ...options,
+      },
     });
     this.cleanups.push(() => subscriber.stop());
     await subscriber.ready();
@@ -106,8 +121,17 @@ export class Api {
     return JSON.parse(result.body) as TokenGrantBody;
   }
 
-  async sessions(accountId: string): Promise<{ accountId: string; limit: number; active: number; allowed: boolean; sessions: { sessionId: string; deviceId: string; lastHeartbeatAt?: string }[] }> {
-    const result = await handleEntitlementRequest(event('GET', `/accounts/${accountId}/sessions`, accountId), this.deps);
+  async sessions(accountId: string): Promise<{
+    accountId: string;
+    limit: number;
+    active: number;
+    allowed: boolean;
+    sessions: { sessionId: string; deviceId: string; lastHeartbeatAt?: string }[];
+  }> {
+    const result = await handleEntitlementRequest(
+      event('GET', `/accounts/${accountId}/sessions`, accountId),
+      this.deps,
+    );
     if (result.statusCode !== 200) throw new Error(`expected 200, got ${result.statusCode}: ${result.body}`);
     return JSON.parse(result.body);
   }
@@ -118,7 +142,10 @@ export class Api {
   }
 
   async endSession(accountId: string, sessionId: string): Promise<APIGatewayProxyResult> {
-    return handleEntitlementRequest(event('DELETE', `/accounts/${accountId}/sessions/${sessionId}`, accountId), this.deps);
+    return handleEntitlementRequest(
+      event('DELETE', `/accounts/${accountId}/sessions/${sessionId}`, accountId),
+      this.deps,
+    );
   }
 }
 
@@ -139,10 +166,17 @@ export class Device {
     readonly deviceId: string,
   ) {
     this.client = new TopicClient({
-      configuration: TopicConfigurations.Default.latest(new DefaultMomentoLoggerFactory(DefaultMomentoLoggerLevel.ERROR)),
+      configuration: TopicConfigurations.Default.latest(
+        new DefaultMomentoLoggerFactory(DefaultMomentoLoggerLevel.ERROR),
+      ),
       credentialProvider: CredentialProvider.fromDisposableToken({
         authToken: grant.token,
-        endpointOverrides: { cacheEndpoint: emulator.address, controlEndpoint: emulator.address, tokenEndpoint: emulator.address, secureConnection: false },
+        endpointOverrides: {
+          cacheEndpoint: emulator.address,
+          controlEndpoint: emulator.address,
+          tokenEndpoint: emulator.address,
+          secureConnection: false,
+        },
       }),
     });
   }
@@ -151,7 +185,8 @@ export class Device {
     const response = await this.client.subscribe(this.grant.cacheName, this.grant.controlTopic, {
       onItem: (item: TopicItem) => this.control.push(JSON.parse(item.valueString())),
     });
-    if (!(response instanceof TopicSubscribe.Subscription)) throw new Error(`device cannot listen: ${response.toString()}`);
+    if (!(response instanceof TopicSubscribe.Subscription))
+      throw new Error(`device cannot listen: ${response.toString()}`);
     this.subscription = response;
   }
 
@@ -161,18 +196,34 @@ export class Device {
   }
 
   heartbeat(extra: Record<string, unknown> = {}): Promise<void> {
-    return this.publish({ v: 1, type: 'heartbeat', sessionId: this.grant.sessionId, deviceId: this.deviceId, sessionKey: this.grant.sessionKey, ...extra });
+    return this.publish({
+      v: 1,
+      type: 'heartbeat',
+      sessionId: this.grant.sessionId,
+      deviceId: this.deviceId,
+      sessionKey: this.grant.sessionKey,
+      ...extra,
+    });
   }
 
   stop(): Promise<void> {
     this.stopHeartbeats();
-    return this.publish({ v: 1, type: 'stop', sessionId: this.grant.sessionId, deviceId: this.deviceId, sessionKey: this.grant.sessionKey });
+    return this.publish({
+      v: 1,
+      type: 'stop',
+      sessionId: this.grant.sessionId,
+      deviceId: this.deviceId,
+      sessionKey: this.grant.sessionKey,
+    });
   }
 
   /** Heartbeats on the granted interval until stopped (or "crashed" with stopHeartbeats). */
   startHeartbeats(): void {
     void this.heartbeat().catch(() => undefined);
-    this.timer = setInterval(() => void this.heartbeat().catch(() => undefined), this.grant.heartbeatIntervalSeconds * 1000);
+    this.timer = setInterval(
+      () => void this.heartbeat().catch(() => undefined),
+      this.grant.heartbeatIntervalSeconds * 1000,
+    );
   }
 
   stopHeartbeats(): void {
@@ -186,7 +237,11 @@ export class Device {
 }
 
 /** Polls `check` until it returns a value or `timeoutMs` passes. */
-export async function waitFor<T>(check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs: number, what: string): Promise<T> {
+export async function waitFor<T>(
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

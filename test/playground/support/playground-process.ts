@@ -42,7 +42,11 @@ function launch(kind: LaunchKind, args: readonly string[]): ChildProcess {
 }
 
 /** Starts the playground and resolves once it prints its addresses. */
-export function startPlaygroundProcess(args: readonly string[], kind: LaunchKind = 'npm', timeoutMs = 45_000): Promise<PlaygroundProcess> {
+export function startPlaygroundProcess(
+  args: readonly string[],
+  kind: LaunchKind = 'npm',
+  timeoutMs = 45_000,
+): Promise<PlaygroundProcess> {
   const child = launch(kind, args);
   let output = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));

@@ -26,14 +26,27 @@ export class ControlObserver {
         onItem: (item) => {
           try {
             const body = JSON.parse(String(item.value())) as { type?: string; sessionId?: string; reason?: string };
-            this.messages.push({ accountId, type: String(body.type), sessionId: String(body.sessionId), reason: String(body.reason), at: Date.now() });
+            this.messages.push({
+              accountId,
+              type: String(body.type),
+              sessionId: String(body.sessionId),
+              reason: String(body.reason),
+              at: Date.now(),
+            });
           } catch {
-            this.messages.push({ accountId, type: 'unparseable', sessionId: '', reason: String(item.value()).slice(0, 80), at: Date.now() });
+            this.messages.push({
+              accountId,
+              type: 'unparseable',
+              sessionId: '',
+              reason: String(item.value()).slice(0, 80),
+              at: Date.now(),
+            });
           }
         },
         onError: () => undefined,
       });
-      if (!(response instanceof TopicSubscribe.Subscription)) throw new Error(`cannot watch ${topic}: ${response.toString()}`);
+      if (!(response instanceof TopicSubscribe.Subscription))
+        throw new Error(`cannot watch ${topic}: ${response.toString()}`);
       this.subscriptions.push(response);
     }
   }

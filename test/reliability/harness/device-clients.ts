@@ -1,10 +1,4 @@
-import {
-  CacheClient,
-  Configurations,
-  CredentialProvider,
-  TopicClient,
-  TopicConfigurations,
-} from '@gomomento/sdk';
+import { CacheClient, Configurations, CredentialProvider, TopicClient, TopicConfigurations } from '@gomomento/sdk';
 import type { Emulator } from '../../../local/emulator';
 
 /** What a device holding a token minted by the emulator connects with (plain-text endpoints). */
@@ -21,10 +15,17 @@ export function deviceCredentials(emulator: Emulator, token: string): Credential
 }
 
 export const deviceTopicClient = (emulator: Emulator, token: string): TopicClient =>
-  new TopicClient({ configuration: TopicConfigurations.Default.latest(), credentialProvider: deviceCredentials(emulator, token) });
+  new TopicClient({
+    configuration: TopicConfigurations.Default.latest(),
+    credentialProvider: deviceCredentials(emulator, token),
+  });
 
 export const deviceCacheClient = (emulator: Emulator, token: string): CacheClient =>
-  new CacheClient({ configuration: Configurations.Laptop.v1(), credentialProvider: deviceCredentials(emulator, token), defaultTtlSeconds: 60 });
+  new CacheClient({
+    configuration: Configurations.Laptop.v1(),
+    credentialProvider: deviceCredentials(emulator, token),
+    defaultTtlSeconds: 60,
+  });
 
 /** A super user (local mode): the test's own eyes on the emulator. */
 export const observerTopicClient = (emulator: Emulator): TopicClient =>
@@ -36,6 +37,7 @@ export const observerTopicClient = (emulator: Emulator): TopicClient =>
 /** The Momento error code of an SDK response, or what came back instead. */
 export function errorCodeOf(response: unknown): string {
   const candidate = response as { errorCode?: () => string; toString(): string };
-  return typeof candidate.errorCode === 'function' ? candidate.errorCode() : `no error: ${candidate.constructor?.name ?? String(candidate)}`;
+  return typeof candidate.errorCode === 'function'
+    ? candidate.errorCode()
+    : `no error: ${candidate.constructor?.name ?? String(candidate)}`;
 }
-

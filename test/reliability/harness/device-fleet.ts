@@ -34,9 +34,18 @@ export class DeviceFleet {
   private round: Promise<void> = Promise.resolve();
 
   /** Admits `count` devices spread over `accounts` accounts (none may be refused: limits must fit). */
-  static async admit(emulator: Emulator, deps: HandlerDependencies, count: number, accounts: number, prefix = 'fleet'): Promise<DeviceFleet> {
+  static async admit(
+    emulator: Emulator,
+    deps: HandlerDependencies,
+    count: number,
+    accounts: number,
+    prefix = 'fleet',
+  ): Promise<DeviceFleet> {
     const fleet = new DeviceFleet();
-    const requests = Array.from({ length: count }, (_, i) => ({ accountId: `${prefix}-acct-${i % accounts}`, deviceId: `${prefix}-device-${i}` }));
+    const requests = Array.from({ length: count }, (_, i) => ({
+      accountId: `${prefix}-acct-${i % accounts}`,
+      deviceId: `${prefix}-device-${i}`,
+    }));
     // Admitted 25 at a time: the burst case is the load test's; here every device must get in,
     // retrying a 503 as a player would (a loaded machine can miss the Momento time bound).
     const admitOne = async (r: (typeof requests)[number], i: number): Promise<APIGatewayProxyResult> => {
@@ -67,11 +76,21 @@ export class DeviceFleet {
       while (admittedAt.length < responses.length) admittedAt.push(Date.now());
     }
     responses.forEach((response, i) => {
-      if (response.statusCode !== 201) throw new Error(`${requests[i].deviceId} not admitted: ${response.statusCode} ${response.body}`);
+      if (response.statusCode !== 201)
+        throw new Error(`${requests[i].deviceId} not admitted: ${response.statusCode} ${response.body}`);
       const grant = JSON.parse(response.body) as TokenGrantBody;
       // The lease starts at admission: the first gap is measured from there.
-      fleet.devices.push({ ...requests[i], grant, published: 0, failedPublishes: 0, lastSuccessAt: admittedAt[i], longestGapMs: 0, successes: [] });
-      if (!fleet.clients.has(requests[i].accountId)) fleet.clients.set(requests[i].accountId, deviceTopicClient(emulator, grant.token));
+      fleet.devices.push({
+        ...requests[i],
+        grant,
+        published: 0,
+        failedPublishes: 0,
+        lastSuccessAt: admittedAt[i],
+        longestGapMs: 0,
+        successes: [],
+      });
+      if (!fleet.clients.has(requests[i].accountId))
+        fleet.clients.set(requests[i].accountId, deviceTopicClient(emulator, grant.token));
     });
     return fleet;
   }
@@ -103,7 +122,13 @@ export class DeviceFleet {
   private async publish(device: FleetDevice, type: 'heartbeat' | 'stop'): Promise<void> {
     const client = this.clients.get(device.accountId);
     if (!client) return;
-    const message = JSON.stringify({ v: 1, type, sessionId: device.grant.sessionId, deviceId: device.deviceId, sessionKey: device.grant.sessionKey });
+    const message = JSON.stringify({
+      v: 1,
+      type,
+      sessionId: device.grant.sessionId,
+      deviceId: device.deviceId,
+      sessionKey: device.grant.sessionKey,
+    });
     const response = await client.publish(device.grant.cacheName, device.grant.heartbeatTopic, message);
     const now = Date.now();
     if (response instanceof TopicPublish.Success) {

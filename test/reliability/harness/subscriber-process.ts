@@ -25,11 +25,15 @@ export class SubscriberProcess {
   private readonly exited: Promise<ProcessExit>;
 
   private constructor(env: Record<string, string>) {
-    this.child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'lambda/heartbeat-subscriber/index.ts'], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', TS_NODE_PROJECT: resolve(ROOT, 'tsconfig.json'), ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    this.child = spawn(
+      process.execPath,
+      ['-r', 'ts-node/register/transpile-only', 'lambda/heartbeat-subscriber/index.ts'],
+      {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH ?? '', TS_NODE_PROJECT: resolve(ROOT, 'tsconfig.json'), ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const collect = (into: string[]) => {
       let partial = '';
       return (chunk: Buffer) => {
@@ -76,7 +80,8 @@ export class SubscriberProcess {
         for (const { Name } of directive.Metrics ?? []) {
           const value = entry[Name];
           const values = Array.isArray(value) ? value : [value];
-          totals[Name] = (totals[Name] ?? 0) + values.reduce((sum: number, v) => sum + (typeof v === 'number' ? v : 0), 0);
+          totals[Name] =
+            (totals[Name] ?? 0) + values.reduce((sum: number, v) => sum + (typeof v === 'number' ? v : 0), 0);
         }
       }
     }
@@ -108,11 +113,14 @@ export class SubscriberProcess {
   async healthy(timeoutMs = 20_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      if (this.exit) throw new Error(`subscriber exited early: ${JSON.stringify(this.exit)}\n${this.stderr.join('\n')}`);
+      if (this.exit)
+        throw new Error(`subscriber exited early: ${JSON.stringify(this.exit)}\n${this.stderr.join('\n')}`);
       if ((await this.health()) === 200) return;
       await new Promise((r) => setTimeout(r, 100));
     }
-    throw new Error(`subscriber not healthy after ${timeoutMs} ms:\n${this.lines.slice(-10).join('\n')}\n${this.stderr.join('\n')}`);
+    throw new Error(
+      `subscriber not healthy after ${timeoutMs} ms:\n${this.lines.slice(-10).join('\n')}\n${this.stderr.join('\n')}`,
+    );
   }
 
   /** SIGTERM, as ECS stops a task; resolves with how it ended (SIGKILL after `graceMs`). */

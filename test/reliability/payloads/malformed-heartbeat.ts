@@ -79,8 +79,12 @@ function wellFormed(targets: TargetIds): fc.Arbitrary<Fields> {
   );
 }
 
-const text = (defect: Defect) => (value: string): MalformedHeartbeat => ({ defect, value });
-const json = (defect: Defect) => (fields: unknown): MalformedHeartbeat => ({ defect, value: JSON.stringify(fields) });
+const text =
+  (defect: Defect) =>
+  (value: string): MalformedHeartbeat => ({ defect, value });
+const json =
+  (defect: Defect) =>
+  (fields: unknown): MalformedHeartbeat => ({ defect, value: JSON.stringify(fields) });
 
 function invalidJson(targets: TargetIds): fc.Arbitrary<MalformedHeartbeat> {
   const truncated = wellFormed(targets)
@@ -148,17 +152,23 @@ function missingField(targets: TargetIds): fc.Arbitrary<MalformedHeartbeat> {
 }
 
 function wrongFieldType(targets: TargetIds): fc.Arbitrary<MalformedHeartbeat> {
-  return fc
-    .tuple(wellFormed(targets), fc.constantFrom('sessionId', 'deviceId', 'contentId', 'kind'), nonString)
-    // null is left out for the optional fields: a schema may reasonably read it as "absent".
-    .filter(([, field, value]) => value !== null || field === 'sessionId' || field === 'deviceId')
-    .map(([f, field, value]) => json('wrong-field-type')({ ...f, [field]: value }));
+  return (
+    fc
+      .tuple(wellFormed(targets), fc.constantFrom('sessionId', 'deviceId', 'contentId', 'kind'), nonString)
+      // null is left out for the optional fields: a schema may reasonably read it as "absent".
+      .filter(([, field, value]) => value !== null || field === 'sessionId' || field === 'deviceId')
+      .map(([f, field, value]) => json('wrong-field-type')({ ...f, [field]: value }))
+  );
 }
 
 function oversized(targets: TargetIds): fc.Arbitrary<MalformedHeartbeat> {
   // Every field is legitimate; only the size breaks the contract.
   return fc
-    .tuple(wellFormed(targets), fc.integer({ min: HEARTBEAT_MAX_BYTES + 1, max: MAX_PUBLISHED_BYTES - 200 }), fc.constantFrom('contentId', 'deviceId', 'kind'))
+    .tuple(
+      wellFormed(targets),
+      fc.integer({ min: HEARTBEAT_MAX_BYTES + 1, max: MAX_PUBLISHED_BYTES - 200 }),
+      fc.constantFrom('contentId', 'deviceId', 'kind'),
+    )
     .map(([f, size, field]) => json('oversized')({ ...f, [field]: 'x'.repeat(size) }));
 }
 
@@ -191,11 +201,13 @@ function unicode(targets: TargetIds): fc.Arbitrary<MalformedHeartbeat> {
     for (const [k, v] of Object.entries(f)) out[k === from ? to : k] = v;
     return JSON.stringify(out);
   });
-  const homoglyphType = withF(fc.constantFrom('h\u0435artbeat', '\u0455top', 'ＨＥＡＲＴＢＥＡＴ', 'heart\u00adbeat', 'stop\u202e')).map(([f, type]) =>
-    JSON.stringify({ ...f, type }),
-  );
+  const homoglyphType = withF(
+    fc.constantFrom('h\u0435artbeat', '\u0455top', 'ＨＥＡＲＴＢＥＡＴ', 'heart\u00adbeat', 'stop\u202e'),
+  ).map(([f, type]) => JSON.stringify({ ...f, type }));
   const bom = wellFormed(targets).map((f) => `\ufeff${JSON.stringify(f)}`);
-  const loneSurrogate = withF(fc.constantFrom('\ud800', '\udfff', '\ud83d')).map(([f, s]) => JSON.stringify({ ...f, type: `heartbeat${s}` }));
+  const loneSurrogate = withF(fc.constantFrom('\ud800', '\udfff', '\ud83d')).map(([f, s]) =>
+    JSON.stringify({ ...f, type: `heartbeat${s}` }),
+  );
   const fullUnicode = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 120 }).filter((s) => !parsesAsJson(s));
   return fc.oneof(homoglyphKey, homoglyphType, bom, loneSurrogate, fullUnicode).map(text('unicode'));
 }
@@ -215,12 +227,18 @@ function binary(targets: TargetIds): fc.Arbitrary<MalformedHeartbeat> {
     return Buffer.concat([good.subarray(0, 5), Buffer.from([0xff, 0xfe]), good.subarray(5)]);
   });
   return fc
-    .oneof(random, magic, spliced.map((b) => new Uint8Array(b)))
+    .oneof(
+      random,
+      magic,
+      spliced.map((b) => new Uint8Array(b)),
+    )
     .map((value): MalformedHeartbeat => ({ defect: 'binary', value }));
 }
 
 /** Every kind of malformed heartbeat, equally weighted, each guaranteed outside the contract. */
-export function malformedHeartbeat(targets: TargetIds = { sessionIds: [], deviceIds: [] }): fc.Arbitrary<MalformedHeartbeat> {
+export function malformedHeartbeat(
+  targets: TargetIds = { sessionIds: [], deviceIds: [] },
+): fc.Arbitrary<MalformedHeartbeat> {
   return fc
     .oneof(
       invalidJson(targets),

@@ -26,7 +26,9 @@ export interface ApiRequest {
 
 /** The concrete path of a request: the resource with its parameters filled in, encoded as a client would. */
 export function concretePath(request: ApiRequest): string {
-  return request.resource.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(request.pathParameters?.[name] ?? ''));
+  return request.resource.replace(/\{(\w+)\}/g, (_, name: string) =>
+    encodeURIComponent(request.pathParameters?.[name] ?? ''),
+  );
 }
 
 /**
@@ -53,7 +55,11 @@ export function toApiGatewayEvent(request: ApiRequest, requestId: string): APIGa
     userArn: caller.kind === 'iam' ? caller.userArn : null,
   };
   const authorizer =
-    caller.kind === 'cognito' ? { claims: caller.claims } : caller.kind === 'lambda-authorizer' ? { ...caller.context } : undefined;
+    caller.kind === 'cognito'
+      ? { claims: caller.claims }
+      : caller.kind === 'lambda-authorizer'
+        ? { ...caller.context }
+        : undefined;
   const path = concretePath(request);
   return {
     resource: request.resource,

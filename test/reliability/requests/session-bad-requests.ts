@@ -38,8 +38,10 @@ function endRequest(source: AccountSource, base: SessionRequestBase, change: Par
 }
 
 /** The valid requests the rows vary (the test checks each is accepted). */
-export const validListRequest = (source: AccountSource, base: SessionRequestBase): ApiRequest => listRequest(source, base);
-export const validEndRequest = (source: AccountSource, base: SessionRequestBase): ApiRequest => endRequest(source, base);
+export const validListRequest = (source: AccountSource, base: SessionRequestBase): ApiRequest =>
+  listRequest(source, base);
+export const validEndRequest = (source: AccountSource, base: SessionRequestBase): ApiRequest =>
+  endRequest(source, base);
 
 type Build = (source: AccountSource, base: SessionRequestBase, change?: Partial<ApiRequest>) => ApiRequest;
 
@@ -56,23 +58,39 @@ function identityRows(label: string, build: Build, base: SessionRequestBase): Ba
   });
   return [
     row('claim', 'no authoriser at all', { caller: { kind: 'anonymous' } }),
-    row('claim', 'claims without the account claim', { caller: { kind: 'cognito', claims: { email: 'a@example.com' } } }),
+    row('claim', 'claims without the account claim', {
+      caller: { kind: 'cognito', claims: { email: 'a@example.com' } },
+    }),
     row('claim', 'account claim empty', { caller: callerFor('claim', '', base.claim) }),
     row('claim', 'account claim a number', { caller: callerFor('claim', 7, base.claim) }),
-    row('claim', "another account's claim (path names this one)", { caller: callerFor('claim', `${base.accountId}-other`, base.claim) }),
+    row('claim', "another account's claim (path names this one)", {
+      caller: callerFor('claim', `${base.accountId}-other`, base.claim),
+    }),
     row('claim', 'account only in a forged header', {
       caller: { kind: 'anonymous' },
       headers: { 'x-account-id': base.accountId, authorization: 'Bearer forged' },
     }),
-    row('claim', 'account claim with the lease separator', { caller: callerFor('claim', `${base.accountId}#0`, base.claim) }),
+    row('claim', 'account claim with the lease separator', {
+      caller: callerFor('claim', `${base.accountId}#0`, base.claim),
+    }),
   ];
 }
 
 /** The `GET /accounts/{accountId}/sessions` table: at least 30 rows, each refused with a 4xx. */
 export function listBadRequests(base: SessionRequestBase): BadRequestCase[] {
   const rows: BadRequestCase[] = [];
-  const add = (source: AccountSource, category: BadRequestCase['category'], name: string, change: Partial<ApiRequest>) =>
-    rows.push({ name: `GET ${LIST} [${source}] ${name}`, category, accountSource: source, request: listRequest(source, base, change) });
+  const add = (
+    source: AccountSource,
+    category: BadRequestCase['category'],
+    name: string,
+    change: Partial<ApiRequest>,
+  ) =>
+    rows.push({
+      name: `GET ${LIST} [${source}] ${name}`,
+      category,
+      accountSource: source,
+      request: listRequest(source, base, change),
+    });
 
   for (const [name, id] of ODD_IDS) {
     add('iam', 'odd-id', `accountId ${name}`, { pathParameters: { accountId: id } });
@@ -96,8 +114,18 @@ export function listBadRequests(base: SessionRequestBase): BadRequestCase[] {
 /** The `DELETE /accounts/{accountId}/sessions/{sessionId}` table: at least 30 rows, each refused with a 4xx. */
 export function endBadRequests(base: SessionRequestBase): BadRequestCase[] {
   const rows: BadRequestCase[] = [];
-  const add = (source: AccountSource, category: BadRequestCase['category'], name: string, change: Partial<ApiRequest>) =>
-    rows.push({ name: `DELETE ${END} [${source}] ${name}`, category, accountSource: source, request: endRequest(source, base, change) });
+  const add = (
+    source: AccountSource,
+    category: BadRequestCase['category'],
+    name: string,
+    change: Partial<ApiRequest>,
+  ) =>
+    rows.push({
+      name: `DELETE ${END} [${source}] ${name}`,
+      category,
+      accountSource: source,
+      request: endRequest(source, base, change),
+    });
 
   for (const [name, id] of ODD_IDS) {
     add('iam', 'odd-id', `sessionId ${name}`, { pathParameters: { accountId: base.accountId, sessionId: id } });
@@ -105,9 +133,15 @@ export function endBadRequests(base: SessionRequestBase): BadRequestCase[] {
   for (const [name, id] of ODD_IDS.slice(0, 6)) {
     add('iam', 'odd-id', `accountId ${name}`, { pathParameters: { accountId: id, sessionId: base.sessionId } });
   }
-  add('iam', 'long-id', 'sessionId of 129 characters', { pathParameters: { accountId: base.accountId, sessionId: 's'.repeat(129) } });
-  add('iam', 'long-id', 'sessionId of 100,000 characters', { pathParameters: { accountId: base.accountId, sessionId: 's'.repeat(100_000) } });
-  add('iam', 'long-id', 'accountId of 129 characters', { pathParameters: { accountId: 'a'.repeat(129), sessionId: base.sessionId } });
+  add('iam', 'long-id', 'sessionId of 129 characters', {
+    pathParameters: { accountId: base.accountId, sessionId: 's'.repeat(129) },
+  });
+  add('iam', 'long-id', 'sessionId of 100,000 characters', {
+    pathParameters: { accountId: base.accountId, sessionId: 's'.repeat(100_000) },
+  });
+  add('iam', 'long-id', 'accountId of 129 characters', {
+    pathParameters: { accountId: 'a'.repeat(129), sessionId: base.sessionId },
+  });
   add('iam', 'missing-field', 'no path parameters', { pathParameters: null });
   add('iam', 'missing-field', 'sessionId parameter absent', { pathParameters: { accountId: base.accountId } });
   add('iam', 'missing-field', 'accountId parameter absent', { pathParameters: { sessionId: base.sessionId } });

@@ -34,9 +34,20 @@ export function validTokenRequest(source: AccountSource, base: TokenRequestBase)
 /** The `POST /tokens` table: at least 30 rows, each of which must be refused with a 4xx. */
 export function tokenBadRequests(base: TokenRequestBase): BadRequestCase[] {
   const rows: BadRequestCase[] = [];
-  const add = (source: AccountSource, category: BadRequestCase['category'], name: string, change: Partial<ApiRequest>) =>
-    rows.push({ name: `POST /tokens [${source}] ${name}`, category, accountSource: source, request: request(source, base, change) });
-  const body = (source: AccountSource, fields: Record<string, unknown>) => JSON.stringify({ ...validBody(source, base), ...fields });
+  const add = (
+    source: AccountSource,
+    category: BadRequestCase['category'],
+    name: string,
+    change: Partial<ApiRequest>,
+  ) =>
+    rows.push({
+      name: `POST /tokens [${source}] ${name}`,
+      category,
+      accountSource: source,
+      request: request(source, base, change),
+    });
+  const body = (source: AccountSource, fields: Record<string, unknown>) =>
+    JSON.stringify({ ...validBody(source, base), ...fields });
   const without = (source: AccountSource, field: string) => {
     const b = validBody(source, base);
     delete b[field];
@@ -65,7 +76,9 @@ export function tokenBadRequests(base: TokenRequestBase): BadRequestCase[] {
 
   add('iam', 'extra-field', 'limit override', { body: body('iam', { limit: 1000 }) });
   add('iam', 'extra-field', 'admin flag', { body: body('iam', { admin: true }) });
-  add('iam', 'extra-field', '__proto__ key', { body: `{"__proto__":{"limit":1000},${JSON.stringify(validBody('iam', base)).slice(1)}` });
+  add('iam', 'extra-field', '__proto__ key', {
+    body: `{"__proto__":{"limit":1000},${JSON.stringify(validBody('iam', base)).slice(1)}`,
+  });
   add('claim', 'extra-field', 'token id override', { body: body('claim', { tokenId: 'someone-else' }) });
 
   for (const [field, value] of [
@@ -86,22 +99,31 @@ export function tokenBadRequests(base: TokenRequestBase): BadRequestCase[] {
 
   add('iam', 'long-id', 'deviceId of 129 characters', { body: body('iam', { deviceId: 'd'.repeat(129) }) });
   add('iam', 'long-id', 'deviceId of 100,000 characters', { body: body('iam', { deviceId: 'd'.repeat(100_000) }) });
-  add('iam', 'long-id', 'accountId of 65 characters (a token id holds 64)', { body: body('iam', { accountId: 'a'.repeat(65) }) });
+  add('iam', 'long-id', 'accountId of 65 characters (a token id holds 64)', {
+    body: body('iam', { accountId: 'a'.repeat(65) }),
+  });
   add('iam', 'long-id', 'contentId of 257 characters', { body: body('iam', { contentId: 'c'.repeat(257) }) });
   add('iam', 'long-id', 'kind of 33 characters', { body: body('iam', { kind: 'k'.repeat(33) }) });
   add('iam', 'long-id', 'sessionId of 129 characters', { body: body('iam', { sessionId: 's'.repeat(129) }) });
 
   for (const [name, id] of ODD_IDS) add('iam', 'odd-id', `deviceId ${name}`, { body: body('iam', { deviceId: id }) });
-  for (const [name, id] of ODD_IDS.slice(0, 8)) add('iam', 'odd-id', `accountId ${name}`, { body: body('iam', { accountId: id }) });
+  for (const [name, id] of ODD_IDS.slice(0, 8))
+    add('iam', 'odd-id', `accountId ${name}`, { body: body('iam', { accountId: id }) });
 
   for (const method of ['GET', 'PUT', 'PATCH', 'DELETE']) add('iam', 'wrong-method', method, { method });
 
   add('claim', 'identity', 'no authoriser at all', { caller: { kind: 'anonymous' } });
-  add('claim', 'identity', 'claims without the account claim', { caller: { kind: 'cognito', claims: { email: 'a@example.com' } } });
+  add('claim', 'identity', 'claims without the account claim', {
+    caller: { kind: 'cognito', claims: { email: 'a@example.com' } },
+  });
   add('claim', 'identity', 'account claim empty', { caller: callerFor('claim', '', base.claim) });
   add('claim', 'identity', 'account claim a number', { caller: callerFor('claim', 42, base.claim) });
-  add('claim', 'identity', 'account claim an object', { caller: callerFor('claim', { accountId: base.accountId }, base.claim) });
-  add('claim', 'identity', 'account claim with the lease separator', { caller: callerFor('claim', `${base.accountId}#0`, base.claim) });
+  add('claim', 'identity', 'account claim an object', {
+    caller: callerFor('claim', { accountId: base.accountId }, base.claim),
+  });
+  add('claim', 'identity', 'account claim with the lease separator', {
+    caller: callerFor('claim', `${base.accountId}#0`, base.claim),
+  });
   add('claim', 'identity', 'account only in a forged header', {
     caller: { kind: 'anonymous' },
     headers: { ...JSON_HEADERS, 'x-account-id': base.accountId, authorization: 'Bearer forged' },
