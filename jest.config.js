@@ -7,22 +7,24 @@
  * needs to change when tests move.
  */
 const UNIT_TESTS = [
-  'test/engine/',
-  'test/handlers/',
+  'test/lambda/core/',
+  'test/lambda/heartbeat-subscriber/',
+  'test/lambda/entitlement/',
+  'test/lambda/token-vending/',
   'test/bench/',
   'test/client/device-session.test.ts',
   'test/client/device-session-health.test.ts',
   'test/client/http-topic-transport.test.ts',
-  'test/construct/jwt-authorizer-handler.test.ts',
-  'test/emulator/cache-store.test.ts',
-  'test/playground/playground-options.test.ts',
-  'test/playground/simulated-devices.test.ts',
+  'test/lambda/jwt-authorizer/authorize.test.ts',
+  'test/local/emulator/cache-store.test.ts',
+  'test/local/playground/playground-options.test.ts',
+  'test/local/playground/simulated-devices.test.ts',
   'test/reliability/bad-request-tables.test.ts',
   'test/reliability/jwt-claim-authority.test.ts',
   'test/reliability/malformed-heartbeat-generator.test.ts',
-  'test/vonage/callback-signature.test.ts',
-  'test/vonage/room-policy.test.ts',
-  'test/vonage/vonage-config.test.ts',
+  'test/lambda/vonage/callback-signature.test.ts',
+  'test/lambda/vonage/room-policy.test.ts',
+  'test/lambda/vonage/vonage-config.test.ts',
 ];
 
 const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -4,7 +4,7 @@ import type { ConcurrencyEngine } from '../lambda/core/engine/engine-types';
 import type { MomentoPorts } from '../lambda/core/ports/momento-ports';
 import { createMomentoPorts } from '../lambda/core/adapters/momento-clients';
 import { processSessionKeySecret } from '../lambda/core/messages/session-key';
-import { RecordingEventSink } from '../test/engine/support/recording-event-sink';
+import { RecordingEventSink } from '../test/lambda/core/support/recording-event-sink';
 import type { Emulator } from '../local/emulator';
 import type { StrategyName } from './bench-results';
 

@@ -10,7 +10,7 @@ import { parseRuntimeConfig } from '../lambda/core/runtime/config';
 import { createEngine } from '../lambda/core/engine/engine';
 import { createMomentoPorts } from '../lambda/core/adapters/momento-clients';
 import { heartbeatTopicName } from '../lambda/core/engine/scope';
-import { RecordingEventSink } from '../test/engine/support/recording-event-sink';
+import { RecordingEventSink } from '../test/lambda/core/support/recording-event-sink';
 import { startHeartbeatSubscriber } from '../lambda/heartbeat-subscriber/heartbeat-subscriber';
 import { finishedMessages, type ChildReport, type ChildRequest } from './subscriber-process';
 

@@ -49,7 +49,7 @@ export const DEFAULT_LEASE_INTERVALS = 3;
  * What the runtime uses for a variable that is unset, and the construct for the prop that sets it
  * (`heartbeatInterval` 10 s gives `HEARTBEAT_INTERVAL_SECONDS=10`): the defaults, written once.
  * The README's and docs/construct.md's "Default settings" tables are checked against these by
- * test/construct/documented-defaults.test.ts.
+ * test/lib/documented-defaults.test.ts.
  */
 export const ENVIRONMENT_DEFAULTS = {
   HEARTBEAT_TOPIC: 'heartbeat',

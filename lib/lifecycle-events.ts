@@ -7,7 +7,7 @@ export { LIFECYCLE_EVENT_SOURCE } from '../contract/lifecycle-events';
 /**
  * Detail-type of each lifecycle event. A TypeScript enum (what jsii turns into an enum in every
  * language) cannot take its values from the contract's list, so they are written here again and
- * `test/construct/contract.test.ts` checks at compile time that they are the contract's
+ * `test/lib/contract.test.ts` checks at compile time that they are the contract's
  * `LIFECYCLE_DETAIL_TYPES`.
  */
 export enum LifecycleEventType {

@@ -1,7 +1,7 @@
 /**
  * A metric the runtime emits (docs/architecture.md, "Metrics"). An enum rather than a string, so a
  * misspelt name fails where it is written, in every jsii language. Its values are the contract's
- * metric names (`test/construct/contract.test.ts` checks the two agree).
+ * metric names (`test/lib/contract.test.ts` checks the two agree).
  */
 export enum TrackerMetricName {
   /** Devices admitted. */

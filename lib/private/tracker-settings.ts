@@ -45,7 +45,7 @@ export interface TrackerSettings {
 
 /**
  * Default values of the props (documented in the props' `@default` tags, the README and
- * docs/construct.md, whose tables test/construct/documented-defaults.test.ts checks). Those that
+ * docs/construct.md, whose tables test/lib/documented-defaults.test.ts checks). Those that
  * reach the runtime come from the contract's `ENVIRONMENT_DEFAULTS`, which the runtime applies to an
  * unset variable; the others are the construct's own.
  */

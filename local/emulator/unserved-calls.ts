@@ -4,7 +4,7 @@ import { statusError } from './status-error';
 
 /**
  * Every gRPC service that @gomomento/generated-types defines, served or not
- * (test/emulator/unserved-calls.test.ts checks that none is missing).
+ * (test/local/emulator/unserved-calls.test.ts checks that none is missing).
  */
 export const MOMENTO_SERVICES: readonly grpc.ServiceDefinition[] = [
   cache.cache_client.UnimplementedScsService.definition,

@@ -1,5 +1,5 @@
 import type { ConcurrencyEngine, DeviceMessageOutcome } from '../../lambda/core/engine/engine-types';
-import { CountingMetrics } from '../engine/support/counting-metrics';
+import { CountingMetrics } from '../lambda/core/support/counting-metrics';
 import { silentLogger } from '../../lambda/core/ports/observability';
 import { SessionKeys } from '../../lambda/core/messages/session-key';
 import { DeviceMessageProcessor } from '../../lambda/heartbeat-subscriber/device-message-processor';

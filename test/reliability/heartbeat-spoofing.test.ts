@@ -1,6 +1,6 @@
 import { TopicPublish } from '@gomomento/sdk';
 import { createHandlerDependencies } from '../../lambda/core/runtime/handler-dependencies';
-import { CountingMetrics } from '../engine/support/counting-metrics';
+import { CountingMetrics } from '../lambda/core/support/counting-metrics';
 import {
   startHeartbeatSubscriber,
   type HeartbeatSubscriber,

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { TopicPublish } from '@gomomento/sdk';
 import type { ConcurrencyEngine } from '../../lambda/core/engine/engine-types';
 import { createHandlerDependencies } from '../../lambda/core/runtime/handler-dependencies';
-import { CountingMetrics } from '../engine/support/counting-metrics';
+import { CountingMetrics } from '../lambda/core/support/counting-metrics';
 import { silentLogger } from '../../lambda/core/ports/observability';
 import { processSessionKeySecret, SessionKeys } from '../../lambda/core/messages/session-key';
 import { DeviceMessageProcessor } from '../../lambda/heartbeat-subscriber/device-message-processor';

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { parseRuntimeConfig } from '../../lambda/core/runtime/config';
 import { createHandlerDependencies, type HandlerDependencies } from '../../lambda/core/runtime/handler-dependencies';
-import { RecordingEventSink } from '../engine/support/recording-event-sink';
+import { RecordingEventSink } from '../lambda/core/support/recording-event-sink';
 import { handleEntitlementRequest } from '../../lambda/entitlement/handle-entitlement-request';
 import { handleTokenRequest } from '../../lambda/token-vending/handle-token-request';
 import { recordFigures } from './figures';

@@ -1,10 +1,10 @@
 import { createEngine } from '../../lambda/core/engine/engine';
 import { createHandlerDependencies } from '../../lambda/core/runtime/handler-dependencies';
-import { RecordingEventSink } from '../engine/support/recording-event-sink';
+import { RecordingEventSink } from '../lambda/core/support/recording-event-sink';
 import type { LifecycleEvent } from '../../lambda/core/ports/lifecycle-event-sink';
 import type { MomentoPorts } from '../../lambda/core/ports/momento-ports';
 import { createMomentoPorts } from '../../lambda/core/adapters/momento-clients';
-import { CountingMetrics } from '../engine/support/counting-metrics';
+import { CountingMetrics } from '../lambda/core/support/counting-metrics';
 import {
   startHeartbeatSubscriber,
   type HeartbeatSubscriber,

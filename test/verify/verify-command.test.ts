@@ -4,7 +4,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startPlaygroundProcess, type PlaygroundProcess } from '../playground/support/playground-process';
+import { startPlaygroundProcess, type PlaygroundProcess } from '../local/playground/support/playground-process';
 
 // `cdk-concurrency-tracker-verify` as it ships: the bundle `npm run build` puts in dist/verify/,
 // built here into a temporary folder and run as a separate process against the local playground

@@ -1,10 +1,10 @@
 import { parseRuntimeConfig, type RuntimeConfig } from '../../../lambda/core/runtime/config';
 import { createEngine } from '../../../lambda/core/engine/engine';
 import type { ConcurrencyEngine } from '../../../lambda/core/engine/engine-types';
-import { RecordingEventSink } from '../../engine/support/recording-event-sink';
+import { RecordingEventSink } from '../../lambda/core/support/recording-event-sink';
 import type { MomentoPorts } from '../../../lambda/core/ports/momento-ports';
 import { createMomentoPorts } from '../../../lambda/core/adapters/momento-clients';
-import { CountingMetrics } from '../../engine/support/counting-metrics';
+import { CountingMetrics } from '../../lambda/core/support/counting-metrics';
 import { processSessionKeySecret } from '../../../lambda/core/messages/session-key';
 import { startEmulator, type Emulator } from '../../../local/emulator';
 
