@@ -275,7 +275,9 @@ export function renderCapacity(
     '',
     `- Token reuse is what keeps auth within its limit. If the run measured ${figures.authCallsPerThousandReuseOn !== undefined ? n(figures.authCallsPerThousandReuseOn) : 'no'} auth calls per 1,000 admissions with reuse on, ` +
       'compare it with one per account per token lifetime (benchmarks.md, Token vending): above it, the "without reuse" row applies until it is fixed.',
-    `- An entitlement check costs ${n(figures.leaseCallsPerCheck!, 2)} calls, not one: the count is one GetBatch, the session details the rest. A backend that needs only the count pays one.`,
+    figures.leaseCallsPerCheck! > 1
+      ? `- An entitlement check costs ${n(figures.leaseCallsPerCheck!, 2)} calls, not one: the count is one GetBatch, the session details the rest. A backend that needs only the count pays one.`
+      : `- An entitlement check costs ${n(figures.leaseCallsPerCheck!, 2)} call: the count and the session details come from one GetBatch of the scope's limit record and slots.`,
     `- Momento's on-demand cache keeps an item at most ${MOMENTO.cacheTtlSeconds!.value / 3600} h: every TTL the engine sets must stay below it (the per-shard indexes live longer than a session by design).`,
     `- A message is at most ${MOMENTO.topicPayloadBytes!.value / 1024} KB; a heartbeat is about 100 bytes and the engine refuses any above 1 KB.`,
     '- Only the owner of a shard receives its heartbeats; the standby costs one conditional write per check until it takes over (docs/architecture.md, Heartbeat subscriber). A standby buys availability, not throughput.',
