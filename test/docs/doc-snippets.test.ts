@@ -32,12 +32,12 @@ interface Snippet {
   readonly code: string;
 }
 
-/** The ```ts blocks of a markdown text (fences may be indented, inside a list item). */
+/** The ```ts blocks of a markdown text (fences may be indented, inside a list item; jsii-rosetta's `fixture=` is allowed). */
 function tsBlocks(markdown: string, file: string): Snippet[] {
   const lines = markdown.split('\n');
   const snippets: Snippet[] = [];
   for (let i = 0; i < lines.length; i += 1) {
-    const open = /^(\s*)```ts\s*$/.exec(lines[i]!);
+    const open = /^(\s*)```ts(?: fixture=\w+)?\s*$/.exec(lines[i]!);
     if (!open) continue;
     const indent = open[1]!.length;
     const body: string[] = [];
