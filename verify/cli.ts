@@ -1,10 +1,12 @@
 // `cdk-concurrency-tracker-verify`: checks a deployed tracker end to end (docs/operations.md,
 // "Checking a deployment"). Exit code 0 when every step passed, 1 when one failed, 2 for bad usage.
+// `create-cache` creates the Momento cache on request (create-cache-command.ts).
 import { errorMessage } from '../client/error-message';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { createHttpTopicTransport } from '../client/http-topic-transport';
 import { createApiCaller, regionOfApiUrl, type ApiAuth } from './api-caller';
+import { createCacheCommand } from './create-cache-command';
 import { CHECK_STEPS, runDeploymentCheck, type CheckStep } from './deployment-check';
 
 const USAGE = `usage: cdk-concurrency-tracker-verify --url <API URL> [options]
@@ -26,6 +28,9 @@ confirms the eviction reached the device, printing each step with its latency.
                      the local playground: its own URL)
   --help             this text
 
+       cdk-concurrency-tracker-verify create-cache --cache <name> [options]
+creates the Momento cache with the super-user key in MOMENTO_API_KEY (create-cache --help).
+
 Exit code: 0 when every step passed, 1 when a step failed ("step N (name) failed: why"), 2 for
 bad usage.`;
 
@@ -42,6 +47,7 @@ export async function main(
   env: NodeJS.ProcessEnv = process.env,
   io: CliOutput = consoleOutput,
 ): Promise<number> {
+  if (argv[0] === 'create-cache') return createCacheCommand(argv.slice(1), env, io);
   let settings: Settings;
   try {
     settings = parseSettings(argv, env);

@@ -1,5 +1,5 @@
 import { CredentialProvider } from '@gomomento/sdk';
-import { MomentoKeyError } from './momento-credentials';
+import { MomentoKeyError } from './momento-key-error';
 
 /**
  * The kinds of long-lived Momento API key:

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import type { RuntimeConfig } from '../runtime/config';
 import { type MomentoKeys } from './momento-clients';
+import { MomentoKeyError } from './momento-key-error';
 
 /**
  * How long the Lambdas keep a secret read from Secrets Manager before reading it again: a new key
@@ -9,13 +10,7 @@ import { type MomentoKeys } from './momento-clients';
  */
 export const LAMBDA_SECRET_MAX_AGE_SECONDS = 300;
 
-/** A key that cannot be used: missing, empty or unreadable. The message never contains key material. */
-export class MomentoKeyError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'MomentoKeyError';
-  }
-}
+export { MomentoKeyError };
 
 export type SecretReader = (secretArn: string) => Promise<unknown>;
 

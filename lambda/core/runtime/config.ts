@@ -23,8 +23,8 @@ const positiveInt = (name: string, fallback: number, max?: number) =>
   wholeNumberVariable(name, fallback, { min: 1, max });
 const nonNegativeInt = (name: string, fallback: number) => wholeNumberVariable(name, fallback, { min: 0 });
 
-/** A DNS host name of two or more labels. */
-const MOMENTO_ENDPOINT_HOST =
+/** A DNS host name of two or more labels (also checks the verify command's --endpoint). */
+export const MOMENTO_ENDPOINT_HOST =
   /^(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 
 /**
