@@ -79,7 +79,8 @@ export class TokenRefresher {
 
   /**
    * Plans the refresh of `grant` (after `delayMs`, or its margin before expiry) and the end at its
-   * expiry; for the session's last token, no refresh and the end at `sessionEndsAt`.
+   * expiry; for the session's last token, no refresh (but a retry after `delayMs`) and the end at
+   * `sessionEndsAt`.
    */
   schedule(grant: TokenGrant, delayMs?: number): void {
     const { signal } = this.options;
@@ -91,7 +92,9 @@ export class TokenRefresher {
         sessionEndsAt: grant.sessionEndsAt,
       });
       this.cancelRefresh?.();
-      this.cancelRefresh = undefined;
+      // Only the retry of a refresh that failed (asked because the token was rejected before it ran out).
+      this.cancelRefresh =
+        delayMs === undefined ? undefined : abortableTimeout(signal, delayMs, () => void this.refreshNow());
       this.cancelExpiry?.();
       this.cancelExpiry = abortableTimeout(signal, endsInMs, () => this.options.onSessionEnded());
       return;
@@ -173,7 +176,9 @@ export class TokenRefresher {
       return;
     }
     this.options.onRenewed(grant, previous, requestedAt);
-    if (Date.parse(grant.expiresAt) <= Date.parse(previous.expiresAt)) {
+    // The session's last token is as late as any can be: taken even if it expires no later (the
+    // refresh was asked because the previous one was rejected).
+    if (Date.parse(grant.expiresAt) <= Date.parse(previous.expiresAt) && !isLastToken(grant)) {
       if (check) {
         // The session lives and its token is still the current one: carry on as planned.
         this.schedule(grant);

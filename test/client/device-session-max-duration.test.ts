@@ -20,9 +20,13 @@ const SESSION_MS = 10_400;
  */
 function sessionEndingBackend() {
   const bodies: TokenRequestBody[] = [];
+  /** Answers given before the backend's own (a failure to inject). */
+  const before: TokenAnswer[] = [];
   let endsAt: number | undefined;
   const requestToken = jest.fn(async (body: TokenRequestBody): Promise<TokenAnswer> => {
     bodies.push(body);
+    const injected = before.shift();
+    if (injected) return injected;
     const now = Date.now();
     endsAt ??= now + SESSION_MS;
     if (now >= endsAt) {
@@ -37,7 +41,7 @@ function sessionEndingBackend() {
       },
     };
   });
-  return { requestToken, bodies, endsAt: () => endsAt! };
+  return { requestToken, bodies, before, endsAt: () => endsAt! };
 }
 
 function newSession(backend: ReturnType<typeof sessionEndingBackend>, transport: FakeTopicTransport) {
@@ -118,6 +122,37 @@ describe('DeviceSession with a maximum session duration', () => {
     expect(errors).toEqual([]);
     expect(backend.requestToken).toHaveBeenCalledTimes(2);
     expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('still refreshes a last token rejected before it ran out, retrying a failure, and ends at max-duration', async () => {
+    const backend = sessionEndingBackend();
+    const transport = new FakeTopicTransport();
+    const { session, expired, errors } = newSession(backend, transport);
+    const failures: Array<number | undefined> = [];
+    session.on('refresh-failed', ({ retryInMs }) => failures.push(retryInMs));
+    await session.start();
+    await jest.advanceTimersByTimeAsync(5_999);
+    const last = session.grant!;
+    expect(Date.parse(last.expiresAt)).toBe(Date.parse(last.sessionEndsAt!) - 400); // the last token
+
+    // Rejected (revoked, say) with 4 s of life left: worth a refresh, retried once it fails.
+    backend.before.push({ status: 503, body: { error: 'momento-unavailable', message: 'down' } });
+    transport.nextPublishOutcomes.push(new TopicTransportError('unauthenticated', 'token rejected'));
+    await jest.advanceTimersByTimeAsync(1);
+    expect(failures).toEqual([expect.any(Number)]);
+    await jest.advanceTimersByTimeAsync(failures[0]!);
+    expect(backend.requestToken).toHaveBeenCalledTimes(4);
+    expect(session.grant!.token).not.toBe(last.token);
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(transport.messages('heartbeat').at(-1)?.address.token).toBe(session.grant!.token);
+
+    await jest.advanceTimersByTimeAsync(backend.endsAt() - Date.now() - 1);
+    expect(session.state).toBe('active');
+    await jest.advanceTimersByTimeAsync(1);
+    expect(session.state).toBe('expired');
+    expect(expired).toEqual([{ reason: 'max-duration' }]);
+    expect(errors).toEqual([]);
+    expect(backend.requestToken).toHaveBeenCalledTimes(4);
   });
 
   it('takes the backend’s max-duration message when it comes first, and expires once', async () => {
