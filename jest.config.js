@@ -14,6 +14,7 @@ const UNIT_TESTS = [
   'test/bench/',
   'test/client/device-session.test.ts',
   'test/client/device-session-health.test.ts',
+  'test/client/device-session-max-duration.test.ts',
   'test/client/http-topic-transport.test.ts',
   'test/lambda/jwt-authorizer/authorize.test.ts',
   'test/local/emulator/cache-store.test.ts',

@@ -58,6 +58,8 @@ export const tokenGrantSchema = z
     /** How long the backend keeps the session without a heartbeat (absent from older backends). */
     leaseSeconds: z.optional(z.number().check(z.positive())),
     expiresAt: isoTime,
+    /** When the session reaches its maximum duration (absent without one, and from older backends). */
+    sessionEndsAt: z.optional(isoTime),
     limit: z.number(),
     active: z.number(),
     degraded: z.optional(z.boolean()),

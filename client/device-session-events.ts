@@ -53,7 +53,10 @@ export interface DeviceSessionEvents {
   refused: Refusal;
   /** The backend gave this session's slot to someone else: `reason` is an `EvictedReason`. */
   evicted: ControlMessage & { readonly reason: EvictedReason | (string & {}) };
-  /** The session's time ran out: `message` is the control message, when the backend sent one. */
+  /**
+   * The session's time ran out: `message` is the control message, when the backend sent one (not
+   * when the client ended it itself, `max-duration` at the grant's `sessionEndsAt` included).
+   */
   expired: { readonly reason: ExpiredReason | (string & {}); readonly message?: ControlMessage };
   /** The session stopped: `stop()` (`user`), or the page was hidden (`page-hidden`) or left (`page-left`). */
   stopped: { readonly reason: StoppedReason };

@@ -421,6 +421,7 @@ export class DeviceSession implements TrackedSession {
       onRefused: (refusal) => this.refuse(refusal),
       onFailed: (error) => this.fail(error),
       onTokenExpired: () => this.expire('token-expired'),
+      onSessionEnded: () => this.expire('max-duration'),
     });
   }
 
@@ -447,8 +448,12 @@ export class DeviceSession implements TrackedSession {
     }
   }
 
-  /** Ends in `expired` for a reason of the client's own, and releases the slot if it is still held. */
-  private expire(reason: 'connection-lost' | 'token-expired'): void {
+  /**
+   * Ends in `expired` for a reason the client sees itself (`max-duration`: the grant's
+   * `sessionEndsAt` has come; the backend's own message may follow, to a closed subscription),
+   * and releases the slot if it is still held.
+   */
+  private expire(reason: 'connection-lost' | 'token-expired' | 'max-duration'): void {
     const grant = this.currentGrant;
     this.end('expired');
     this.emit('expired', { reason });

@@ -18,7 +18,8 @@ export const END_REASONS = ['stopped', ...BACKEND_EXPIRED_REASONS, ...EVICTED_RE
 export type EndReason = (typeof END_REASONS)[number];
 
 /**
- * Why a session is `expired`: the backend's reasons, or the client's own:
+ * Why a session is `expired`: the backend's reasons (`max-duration` also decided by the client at
+ * the grant's `sessionEndsAt`, whichever comes first), or the client's own:
  * `token-expired` (every refresh failed until the token ran out) and `connection-lost` (no
  * heartbeat got through for longer than the lease, so the backend has given the slot away).
  */

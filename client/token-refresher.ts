@@ -9,6 +9,23 @@ import { requestTokenOutcome, type RequestToken, type TokenRequestBody } from '.
 /** How long before the token's expiry a backoff retry of the refresh is brought forward to. */
 const LAST_REFRESH_BEFORE_EXPIRY_MS = 1_000;
 
+/**
+ * Token lifetimes are whole seconds and the backend cuts them to what remains of the session, so a
+ * token expiring less than this before the grant's `sessionEndsAt` is the session's last.
+ */
+const TOKEN_LIFETIME_STEP_MS = 1_000;
+
+/**
+ * Whether `grant`'s token is its session's last: it reaches the session's end (`sessionEndsAt`, a
+ * maximum duration), so no refresh can carry the session further.
+ */
+export function isLastToken(grant: TokenGrant): boolean {
+  return (
+    grant.sessionEndsAt !== undefined &&
+    Date.parse(grant.expiresAt) >= Date.parse(grant.sessionEndsAt) - TOKEN_LIFETIME_STEP_MS
+  );
+}
+
 /** What a token refresher needs from its session. */
 export interface TokenRefresherOptions {
   /** Aborted when the session ends: no request is sent and no callback runs after it. */
@@ -40,13 +57,16 @@ export interface TokenRefresherOptions {
   readonly onFailed: (error: DeviceSessionError) => void;
   /** The token ran out before a refresh brought a newer one. */
   readonly onTokenExpired: () => void;
+  /** The session reached its maximum duration (`sessionEndsAt`) on its last token. */
+  readonly onSessionEnded: () => void;
 }
 
 /**
  * The token of one admitted session: refreshed before it expires, retried with its own policy
  * (jitter, cap, budget, `Retry-After`) and never planned past the expiry, which ends the session.
- * For a degraded admission (no token), it asks for a real admission again instead. Everything it
- * schedules belongs to `signal`.
+ * The last token of a session with a maximum duration is not refreshed: the session ends at the
+ * grant's `sessionEndsAt`. For a degraded admission (no token), it asks for a real admission again
+ * instead. Everything it schedules belongs to `signal`.
  */
 export class TokenRefresher {
   private cancelRefresh: CancelTimer | undefined;
@@ -57,9 +77,28 @@ export class TokenRefresher {
 
   constructor(private readonly options: TokenRefresherOptions) {}
 
-  /** Plans the refresh of `grant` (after `delayMs`, or its margin before expiry) and the end at its expiry. */
+  /**
+   * Plans the refresh of `grant` (after `delayMs`, or its margin before expiry) and the end at its
+   * expiry; for the session's last token, no refresh (but a retry after `delayMs`) and the end at
+   * `sessionEndsAt`.
+   */
   schedule(grant: TokenGrant, delayMs?: number): void {
     const { signal } = this.options;
+    if (isLastToken(grant)) {
+      const endsInMs = Date.parse(grant.sessionEndsAt as string) - Date.now();
+      this.options.log.debug('last token of the session: no refresh, the session ends at its maximum duration', {
+        inMs: endsInMs,
+        expiresAt: grant.expiresAt,
+        sessionEndsAt: grant.sessionEndsAt,
+      });
+      this.cancelRefresh?.();
+      // Only the retry of a refresh that failed (asked because the token was rejected before it ran out).
+      this.cancelRefresh =
+        delayMs === undefined ? undefined : abortableTimeout(signal, delayMs, () => void this.refreshNow());
+      this.cancelExpiry?.();
+      this.cancelExpiry = abortableTimeout(signal, endsInMs, () => this.options.onSessionEnded());
+      return;
+    }
     const remainingMs = Date.parse(grant.expiresAt) - Date.now();
     const marginMs =
       this.options.refreshBeforeExpirySeconds !== undefined
@@ -75,6 +114,15 @@ export class TokenRefresher {
 
   /** Refreshes now (one request at a time). `check`: asked after heartbeats came back, to learn whether the session still lives. */
   refreshNow(check = false): Promise<void> {
+    const grant = this.options.grant();
+    if (!check && isLastToken(grant) && Date.now() >= Date.parse(grant.expiresAt)) {
+      // The last token ran out (a rejected heartbeat or poll says so): no token can outlive the
+      // session, which ends at `sessionEndsAt`, at most a second from now.
+      this.options.log.debug('the last token ran out: no refresh before the session ends', {
+        sessionEndsAt: grant.sessionEndsAt,
+      });
+      return Promise.resolve();
+    }
     if (!this.refreshing) {
       this.refreshing = this.runRefresh(check).finally(() => {
         this.refreshing = undefined;
@@ -128,7 +176,9 @@ export class TokenRefresher {
       return;
     }
     this.options.onRenewed(grant, previous, requestedAt);
-    if (Date.parse(grant.expiresAt) <= Date.parse(previous.expiresAt)) {
+    // The session's last token is as late as any can be: taken even if it expires no later (the
+    // refresh was asked because the previous one was rejected).
+    if (Date.parse(grant.expiresAt) <= Date.parse(previous.expiresAt) && !isLastToken(grant)) {
       if (check) {
         // The session lives and its token is still the current one: carry on as planned.
         this.schedule(grant);

@@ -24,6 +24,14 @@ export interface TokenGrantBody {
   readonly leaseSeconds: number;
   /** ISO 8601: when the token stops working (the device refreshes before). */
   readonly expiresAt: string;
+  /**
+   * ISO 8601: when the session reaches its maximum duration (`MAX_SESSION_SECONDS`) and ends
+   * (`expired`, `max-duration`); absent without a maximum, and from a degraded answer. Tokens are
+   * cut to what remains of the session in whole seconds (at least one), so the last one expires up
+   * to a second before this: the device ends the session here rather than refreshing it.
+   * Optional: a client that does not know it ignores it.
+   */
+  readonly sessionEndsAt?: string;
   readonly limit: number;
   readonly active: number;
   /** Momento failed and the failure mode is `open`: allowed without counting (the token is empty). */

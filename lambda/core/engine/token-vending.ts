@@ -157,6 +157,9 @@ function grantOf(
     heartbeatIntervalSeconds: config.heartbeatIntervalSeconds,
     leaseSeconds: config.leaseSeconds,
     expiresAt: new Date(token?.expiresAt ?? (deps.now ?? Date.now)()).toISOString(),
+    // The device ends the session here itself (`max-duration`) instead of refreshing a token cut
+    // to it. A degraded answer keeps no session, so it has no end to tell.
+    ...(token && session.endsAt !== undefined && { sessionEndsAt: new Date(session.endsAt).toISOString() }),
     limit,
     active,
   };

@@ -162,6 +162,28 @@ describe('vendToken', () => {
     expect(await cache.get(cacheKeys.deviceToken('acc-1'))).toBeUndefined();
   });
 
+  it('tells the device when its session ends, in the grant and in every refresh (none without a maximum)', async () => {
+    const deps = depsFor({ MAX_SESSION_SECONDS: '120', TOKEN_TTL_SECONDS: '60', LEASE_SECONDS: '900' });
+    const endsAt = new Date(clock.current + 120_000).toISOString();
+    const first = await vendToken({ accountId: 'acc-1', deviceId: 'tv' }, deps);
+    if (first.kind !== 'issued') throw new Error('not issued');
+    expect(first.grant.sessionEndsAt).toBe(endsAt);
+    expect(Date.parse(first.grant.expiresAt)).toBe(clock.current + 60_000);
+    clock.advance(90_500); // 29.5 s left: the refreshed token is cut to 29 s, its end stays the same
+    const refreshed = await vendToken(
+      { accountId: 'acc-1', deviceId: 'tv', sessionId: first.grant.sessionId, sessionKey: first.grant.sessionKey },
+      deps,
+    );
+    expect(refreshed.kind === 'issued' && refreshed.grant).toMatchObject({
+      sessionId: first.grant.sessionId,
+      sessionEndsAt: endsAt,
+      expiresAt: new Date(clock.current + 29_000).toISOString(),
+    });
+
+    const unlimited = await vendToken({ accountId: 'acc-2', deviceId: 'tv' }, depsFor());
+    expect(unlimited.kind === 'issued' && 'sessionEndsAt' in unlimited.grant).toBe(false);
+  });
+
   it('returns the refusal with the active sessions at the limit, and no token', async () => {
     const deps = depsFor({ DEFAULT_LIMIT: '1' });
     await vendToken({ accountId: 'acc-1', deviceId: 'tv' }, deps);

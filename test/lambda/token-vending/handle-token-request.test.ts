@@ -8,6 +8,13 @@ const post = (body: unknown, claims: Record<string, string> | null = { sub: 'acc
   apiEvent({ method: 'POST', path: '/tokens', body, claims: claims ?? undefined });
 
 describe('POST /tokens', () => {
+  it('answers 201 with when the session ends under a maximum duration', async () => {
+    const { deps, clock } = handlerFixture({ MAX_SESSION_SECONDS: '120' });
+    const result = await handleTokenRequest(post({ deviceId: 'tv' }), deps);
+    expect(result.statusCode).toBe(201);
+    expect(bodyOf(result).sessionEndsAt).toBe(new Date(clock.now() + 120_000).toISOString());
+  });
+
   it('answers 201 with the token and the session for the claim’s account', async () => {
     const { deps } = handlerFixture();
     const result = await handleTokenRequest(post({ deviceId: 'tv', accountId: 'someone-else' }), deps);
@@ -87,11 +94,13 @@ describe('POST /tokens', () => {
     const refused = await handleTokenRequest(post({ deviceId: 'tv' }), closed.deps);
     expect(refused.statusCode).toBe(503);
     expect(bodyOf(refused)).toEqual({ error: 'momento-unavailable', message: expect.any(String) });
-    const open = handlerFixture({ FAILURE_MODE: 'open' });
+    const open = handlerFixture({ FAILURE_MODE: 'open', MAX_SESSION_SECONDS: '120' });
     open.cache.failWith = new MomentoCallError('unavailable', 'refused');
     const allowed = await handleTokenRequest(post({ deviceId: 'tv' }), open.deps);
     expect(allowed.statusCode).toBe(201);
     expect(bodyOf(allowed)).toMatchObject({ degraded: true, token: '', active: 0 });
+    // A degraded answer keeps no session, so it names no end for one.
+    expect(bodyOf(allowed).sessionEndsAt).toBeUndefined();
   });
 
   it('answers 503 when the admission hook fails', async () => {
