@@ -70,6 +70,11 @@ for (const name of requestedFolders()) {
     platform: 'node',
     target: 'node22',
     format: 'cjs',
+    // A package's ES module build before its CommonJS one: esbuild can drop the unused exports of an
+    // ES module only. The AWS SDK clients ship both and point `main` at dist-cjs (one file holding every
+    // command; docs/architecture.md, "Bundles", has the figures). Packages with an
+    // `exports` map are resolved by it either way; the CommonJS-only ones (Momento, gRPC) are unchanged.
+    mainFields: ['module', 'main'],
     minify: true,
     // Function and class names survive minification, so a stack trace without a map still names
     // the code it passed through.

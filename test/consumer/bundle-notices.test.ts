@@ -20,6 +20,8 @@ async function bundledPackages(handler: string): Promise<string[]> {
     platform: 'node',
     target: 'node22',
     format: 'cjs',
+    // As scripts/bundle.mjs resolves packages: ES module builds first (other files, other packages).
+    mainFields: ['module', 'main'],
     write: false,
     outfile: 'out.js',
     minify: true,
