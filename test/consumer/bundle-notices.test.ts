@@ -22,6 +22,8 @@ async function bundledPackages(handler: string): Promise<string[]> {
     format: 'cjs',
     // As scripts/bundle.mjs resolves packages: ES module builds first (other files, other packages).
     mainFields: ['module', 'main'],
+    // Required by grpc-js only for a channelz server, which no handler is (scripts/bundle.mjs).
+    external: ['@grpc/proto-loader'],
     write: false,
     outfile: 'out.js',
     minify: true,
