@@ -7,7 +7,8 @@
 // Source maps stay out of assets/ (they were most of the package and went into every Lambda zip):
 // they are written to sourcemaps/<name>/ for decoding a stack trace offline, unless
 // BUNDLE_SOURCEMAPS=assets asks for them beside the bundle (a deployment from a clone that wants
-// --enable-source-maps to resolve its traces). See docs/architecture.md, "Bundles".
+// --enable-source-maps to resolve its traces). esbuild's metafile goes to sourcemaps/<name>/metafile.json
+// (`node scripts/bundle-contents.mjs <name>` lists the bytes per package). See docs/architecture.md, "Bundles".
 import { build } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -19,6 +20,7 @@ const lambdaDir = path.join(root, 'lambda');
 const assetsDir = path.join(root, 'assets');
 const sourceMapsDir = path.join(root, 'sourcemaps');
 const NOTICES_FILE = 'THIRD-PARTY-NOTICES.txt';
+const METAFILE = 'metafile.json';
 
 const sourceMapsMode = process.env.BUNDLE_SOURCEMAPS ?? 'outside';
 if (!['outside', 'assets'].includes(sourceMapsMode)) {
@@ -98,12 +100,12 @@ for (const name of requestedFolders()) {
   });
   const packages = bundledPackages(result.metafile, root);
   writeFileSync(path.join(outDir, NOTICES_FILE), renderNotices(name, packages));
-  if (sourceMapsMode === 'outside') {
-    const mapDir = path.join(sourceMapsDir, name);
-    rmSync(mapDir, { recursive: true, force: true });
-    mkdirSync(mapDir, { recursive: true });
-    renameSync(path.join(outDir, 'index.js.map'), path.join(mapDir, 'index.js.map'));
-  }
+  const mapDir = path.join(sourceMapsDir, name);
+  rmSync(mapDir, { recursive: true, force: true });
+  mkdirSync(mapDir, { recursive: true });
+  if (sourceMapsMode === 'outside') renameSync(path.join(outDir, 'index.js.map'), path.join(mapDir, 'index.js.map'));
+  // What is in the bundle, for scripts/bundle-contents.mjs (bytes per package); outside the package.
+  writeFileSync(path.join(mapDir, METAFILE), JSON.stringify(result.metafile));
   const dockerfile = path.join(lambdaDir, name, 'Dockerfile');
   if (existsSync(dockerfile)) copyFileSync(dockerfile, path.join(outDir, 'Dockerfile'));
   const size = statSync(path.join(outDir, 'index.js')).size;
