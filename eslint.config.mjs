@@ -8,6 +8,21 @@ import { defineConfig } from 'eslint/config';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+// One helper each, not a copy per file (issue 13).
+const sharedHelpers = [
+  {
+    selector:
+      "ConditionalExpression[test.operator='instanceof'][test.right.name='Error'][alternate.callee.name='String']:matches([consequent.property.name='message'], [consequent.type='TemplateLiteral'])",
+    message:
+      'Use errorMessage() or errorNameAndMessage() from lambda/core/error-message.ts (client/ and local/emulator/ have their own error-message.ts).',
+  },
+  {
+    selector: "CallExpression[callee.property.name='map'][callee.object.property.name='issues']",
+    message:
+      'Use describeIssues() or describeSettingIssues() from lambda/core/schema-issues.ts (client/: describeIssues in client/contracts.ts).',
+  },
+];
+
 export default defineConfig(
   {
     // Build output, bundles and generated files.
@@ -28,24 +43,26 @@ export default defineConfig(
       'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
       // `import x = require('x.json')` is TypeScript's typed JSON import.
       '@typescript-eslint/no-require-imports': ['error', { allowAsImport: true }],
-      // One helper each, not a copy per file (issue 13).
-      'no-restricted-syntax': [
-        'error',
-        {
-          selector:
-            "ConditionalExpression[test.operator='instanceof'][test.right.name='Error'][alternate.callee.name='String']:matches([consequent.property.name='message'], [consequent.type='TemplateLiteral'])",
-          message:
-            'Use errorMessage() or errorNameAndMessage() from lambda/core/error-message.ts (client/ and local/emulator/ have their own error-message.ts).',
-        },
-        {
-          selector: "CallExpression[callee.property.name='map'][callee.object.property.name='issues']",
-          message:
-            'Use describeIssues() or describeSettingIssues() from lambda/core/schema-issues.ts (client/: describeIssues in client/contracts.ts).',
-        },
-      ],
+      'no-restricted-syntax': ['error', ...sharedHelpers],
       '@typescript-eslint/no-unused-vars': [
         'error',
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
+    },
+  },
+  {
+    // The handler bundles: zod's `z` export is one namespace object holding all of zod (every locale
+    // and the JSON-schema converters), which esbuild cannot tree-shake; `import * as z` lets it keep only
+    // what is used (about 95 KiB of zod instead of 460 KiB per bundle, docs/architecture.md "Bundles").
+    files: ['lambda/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        ...sharedHelpers,
+        {
+          selector: "ImportDeclaration[source.value='zod'] > ImportSpecifier[imported.name='z']",
+          message: "Use `import * as z from 'zod'` in lambda/ (bundle size).",
+        },
       ],
     },
   },

@@ -7,7 +7,8 @@
 // Source maps stay out of assets/ (they were most of the package and went into every Lambda zip):
 // they are written to sourcemaps/<name>/ for decoding a stack trace offline, unless
 // BUNDLE_SOURCEMAPS=assets asks for them beside the bundle (a deployment from a clone that wants
-// --enable-source-maps to resolve its traces). See docs/architecture.md, "Bundles".
+// --enable-source-maps to resolve its traces). esbuild's metafile goes to sourcemaps/<name>/metafile.json
+// (`node scripts/bundle-contents.mjs <name>` lists the bytes per package). See docs/architecture.md, "Bundles".
 import { build } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -19,6 +20,7 @@ const lambdaDir = path.join(root, 'lambda');
 const assetsDir = path.join(root, 'assets');
 const sourceMapsDir = path.join(root, 'sourcemaps');
 const NOTICES_FILE = 'THIRD-PARTY-NOTICES.txt';
+const METAFILE = 'metafile.json';
 
 const sourceMapsMode = process.env.BUNDLE_SOURCEMAPS ?? 'outside';
 if (!['outside', 'assets'].includes(sourceMapsMode)) {
@@ -70,6 +72,11 @@ for (const name of requestedFolders()) {
     platform: 'node',
     target: 'node22',
     format: 'cjs',
+    // A package's ES module build before its CommonJS one: esbuild can drop the unused exports of an
+    // ES module only. The AWS SDK clients ship both and point `main` at dist-cjs (one file holding every
+    // command; docs/architecture.md, "Bundles", has the figures). Packages with an
+    // `exports` map are resolved by it either way; the CommonJS-only ones (Momento, gRPC) are unchanged.
+    mainFields: ['module', 'main'],
     minify: true,
     // Function and class names survive minification, so a stack trace without a map still names
     // the code it passed through.
@@ -79,8 +86,12 @@ for (const name of requestedFolders()) {
     // Maps without embedded sources: stack traces still resolve to file:line, at a fraction of the size.
     sourcesContent: false,
     // Everything, @aws-sdk/* included, goes in the bundle so it never depends on the SDK version
-    // that happens to ship with the Lambda runtime.
-    external: [],
+    // that happens to ship with the Lambda runtime. One exception, which no handler can call:
+    // @grpc/grpc-js requires @grpc/proto-loader (and with it protobufjs, long, lodash.camelcase) only
+    // inside getChannelzServiceDefinition(), for a gRPC *server* that adds the channelz admin service.
+    // The Momento SDK is a client and never does; in a bundle that call could not work anyway (it
+    // reads channelz.proto from grpc-js's own folder). Leaving it out saves about 140 KiB per bundle.
+    external: ['@grpc/proto-loader'],
     // The licence comments are dropped from the code because NOTICES_FILE carries each bundled
     // package's complete licence and NOTICE files, built from the metafile below.
     legalComments: 'none',
@@ -89,12 +100,12 @@ for (const name of requestedFolders()) {
   });
   const packages = bundledPackages(result.metafile, root);
   writeFileSync(path.join(outDir, NOTICES_FILE), renderNotices(name, packages));
-  if (sourceMapsMode === 'outside') {
-    const mapDir = path.join(sourceMapsDir, name);
-    rmSync(mapDir, { recursive: true, force: true });
-    mkdirSync(mapDir, { recursive: true });
-    renameSync(path.join(outDir, 'index.js.map'), path.join(mapDir, 'index.js.map'));
-  }
+  const mapDir = path.join(sourceMapsDir, name);
+  rmSync(mapDir, { recursive: true, force: true });
+  mkdirSync(mapDir, { recursive: true });
+  if (sourceMapsMode === 'outside') renameSync(path.join(outDir, 'index.js.map'), path.join(mapDir, 'index.js.map'));
+  // What is in the bundle, for scripts/bundle-contents.mjs (bytes per package); outside the package.
+  writeFileSync(path.join(mapDir, METAFILE), JSON.stringify(result.metafile));
   const dockerfile = path.join(lambdaDir, name, 'Dockerfile');
   if (existsSync(dockerfile)) copyFileSync(dockerfile, path.join(outDir, 'Dockerfile'));
   const size = statSync(path.join(outDir, 'index.js')).size;

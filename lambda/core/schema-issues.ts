@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /**
  * A failed zod parse in one line, `path: message; path: message`, for an error answer or log;

@@ -1,5 +1,5 @@
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeIssues } from '../core/schema-issues';
 
 /** The authoriser's environment, set by the construct (lib/private/jwt-authorizer-function.ts). */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Session-monitoring callbacks as Vonage sends them (the article's `connectionCreated` sample and

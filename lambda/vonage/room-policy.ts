@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Room policies: per room type, how many may be in the room, for how long, who may join and which

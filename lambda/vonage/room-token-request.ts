@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { callerAccount } from '../core/http/caller-account';
 import { accountIdSchema, roomIdSchema } from '../core/messages/identifiers';
 import { errorResponse, jsonResponse } from '../core/http/http-response';

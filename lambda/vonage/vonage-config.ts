@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { optionalText, wholeNumberVariable } from '../core/runtime/environment-values';
 import { parseRoomPolicies, type RoomPolicies } from './room-policy';
 import { describeSettingIssues } from '../core/schema-issues';

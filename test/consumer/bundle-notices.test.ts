@@ -20,6 +20,10 @@ async function bundledPackages(handler: string): Promise<string[]> {
     platform: 'node',
     target: 'node22',
     format: 'cjs',
+    // As scripts/bundle.mjs resolves packages: ES module builds first (other files, other packages).
+    mainFields: ['module', 'main'],
+    // Required by grpc-js only for a channelz server, which no handler is (scripts/bundle.mjs).
+    external: ['@grpc/proto-loader'],
     write: false,
     outfile: 'out.js',
     minify: true,

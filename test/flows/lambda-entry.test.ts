@@ -1,11 +1,24 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import fs from 'node:fs';
+import path from 'node:path';
 import { startEmulator, type Emulator } from '../../local/emulator';
 import { apiEvent } from '../lambda/support/handler-fixtures';
 
 type Handler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 
-function event(method: string, path: string, body?: unknown): APIGatewayProxyEvent {
-  return apiEvent({ method, path, body, claims: { sub: 'entry-acc' } });
+function event(method: string, path: string, body?: unknown, account = 'entry-acc'): APIGatewayProxyEvent {
+  return apiEvent({ method, path, body, claims: { sub: account } });
+}
+
+/**
+ * The bundle `npm run bundle` wrote for a handler (what a deployment runs), beside its source: the
+ * bundle is a different build of the same code (esbuild picks each package's ES module build, drops
+ * unused exports), so it is run too.
+ */
+function bundle(handler: string): string {
+  const file = path.resolve(__dirname, '../../assets', handler, 'index.js');
+  if (!fs.existsSync(file)) throw new Error(`${file} is missing: run npm run bundle`);
+  return file;
 }
 
 /** The Lambda entry points themselves, configured from the environment as in a deployment. */
@@ -24,26 +37,32 @@ describe('Lambda entry points', () => {
     await emulator.stop();
   });
 
-  it('token vending and entitlement run the engine from their environment', async () => {
-    process.env = {
-      ...saved,
-      CACHE_NAME: 'tracker',
-      MOMENTO_LOCAL_ENDPOINT: emulator.address,
-      DEFAULT_LIMIT: '1',
-      POWERTOOLS_SERVICE_NAME: 'token-vending',
-    };
-    let tokens: Handler | undefined;
-    let entitlement: Handler | undefined;
-    jest.isolateModules(() => {
-      tokens = require('../../lambda/token-vending/index').handler;
-      entitlement = require('../../lambda/entitlement/index').handler;
-    });
-    const admitted = await tokens!(event('POST', '/tokens', { deviceId: 'tv' }));
-    expect(admitted.statusCode).toBe(201);
-    expect((await tokens!(event('POST', '/tokens', { deviceId: 'phone' }))).statusCode).toBe(409);
-    const view = await entitlement!(event('GET', '/accounts/entry-acc/sessions'));
-    expect(JSON.parse(view.body)).toMatchObject({ accountId: 'entry-acc', active: 1, limit: 1, allowed: false });
-  });
+  it.each([
+    ['source', '../../lambda/token-vending/index', '../../lambda/entitlement/index', 'entry-acc'],
+    ['bundle', bundle('token-vending'), bundle('entitlement'), 'entry-bundle-acc'],
+  ])(
+    'token vending and entitlement (%s) run the engine from their environment',
+    async (_build, vending, view, account) => {
+      process.env = {
+        ...saved,
+        CACHE_NAME: 'tracker',
+        MOMENTO_LOCAL_ENDPOINT: emulator.address,
+        DEFAULT_LIMIT: '1',
+        POWERTOOLS_SERVICE_NAME: 'token-vending',
+      };
+      let tokens: Handler | undefined;
+      let entitlement: Handler | undefined;
+      jest.isolateModules(() => {
+        tokens = require(vending).handler;
+        entitlement = require(view).handler;
+      });
+      const admitted = await tokens!(event('POST', '/tokens', { deviceId: 'tv' }, account));
+      expect(admitted.statusCode).toBe(201);
+      expect((await tokens!(event('POST', '/tokens', { deviceId: 'phone' }, account))).statusCode).toBe(409);
+      const sessions = await entitlement!(event('GET', `/accounts/${account}/sessions`, undefined, account));
+      expect(JSON.parse(sessions.body)).toMatchObject({ accountId: account, active: 1, limit: 1, allowed: false });
+    },
+  );
 
   it.each([
     [
@@ -74,6 +93,34 @@ describe('Lambda entry points', () => {
       'VONAGE_APPLICATION_ID',
       ['POST', '/vonage/session-monitoring', {}],
     ],
+    [
+      'token vending (bundle)',
+      bundle('token-vending'),
+      { CACHE_NAME: '' },
+      'CACHE_NAME',
+      ['POST', '/tokens', { deviceId: 'tv' }],
+    ],
+    [
+      'entitlement (bundle)',
+      bundle('entitlement'),
+      { CACHE_NAME: '' },
+      'CACHE_NAME',
+      ['GET', '/accounts/entry-acc/sessions'],
+    ],
+    [
+      'vonage tokens (bundle)',
+      bundle('vonage-tokens'),
+      { CACHE_NAME: 'tracker', VONAGE_APPLICATION_ID: '' },
+      'VONAGE_APPLICATION_ID',
+      ['POST', '/vonage/tokens', { roomId: 'lesson-1' }],
+    ],
+    [
+      'vonage session monitoring (bundle)',
+      bundle('vonage-session-monitoring'),
+      { CACHE_NAME: 'tracker', VONAGE_APPLICATION_ID: '' },
+      'VONAGE_APPLICATION_ID',
+      ['POST', '/vonage/session-monitoring', {}],
+    ],
   ] as const)(
     '%s answers 500 misconfigured, naming the variable in the log, when the environment is wrong',
     async (_name, module, env, variable, request) => {
@@ -84,8 +131,8 @@ describe('Lambda entry points', () => {
       });
       const errors = jest.spyOn(console, 'error').mockImplementation(() => undefined);
       try {
-        const [method, path, body] = request;
-        const result = await handler!(event(method, path, body));
+        const [method, route, body] = request;
+        const result = await handler!(event(method, route, body));
         expect(result.statusCode).toBe(500);
         expect(JSON.parse(result.body)).toEqual({ error: 'misconfigured', message: expect.any(String) });
         expect(String(errors.mock.calls[0]?.[0])).toContain(variable);

@@ -1,5 +1,5 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_LIMIT } from '../../../contract/limits';
 import {
   AdmissionHookError,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { cacheKeys } from './cache-keys';
 import type { AcquireResult, CountingStrategy, HeldPlace, Holder } from './counting-strategy';
 import type { CachePort } from '../ports/momento-ports';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { cacheKeys } from './cache-keys';
 import type { RuntimeConfig } from '../runtime/config';
 import { withDeadline } from './deadline';

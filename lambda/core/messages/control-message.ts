@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CONTROL_MESSAGE_TYPES, MESSAGE_VERSION, type PublishedControlMessage } from '../../../contract/heartbeat';
 import { sessionIdSchema } from './identifiers';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   DEVICE_MESSAGE_TYPES,
   HEARTBEAT_MAX_BYTES,

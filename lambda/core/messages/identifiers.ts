@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ID_PATTERNS, ID_PATTERN_HINTS, type IdField } from '../../../contract/identifiers';
 
 // The zod schemas of the identifiers, built from the contract's patterns (contract/identifiers.ts),

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ID_PATTERN_HINTS, ID_PATTERNS } from '../../../contract/identifiers';
 
 /**

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEVICE_NAME_HINT, DEVICE_NAME_PATTERN } from '../../../contract/identifiers';
 import { accountIdSchema, contentIdSchema, deviceIdSchema, sessionIdSchema, streamKindSchema } from './identifiers';
 import { sessionKeySchema } from './session-key';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ENVIRONMENT_DEFAULTS as DEFAULT, type EnvironmentVariable } from '../../../contract/environment';
 import { MAX_LIMIT, MAX_TOKEN_TTL_SECONDS, MAX_TOPIC_SHARDS } from '../../../contract/limits';
 import {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Whole-number bounds of one environment variable. */
 export interface WholeNumberBounds {

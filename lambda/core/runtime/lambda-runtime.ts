@@ -1,4 +1,3 @@
-import { LambdaAdmissionHook } from '../adapters/lambda-admission-hook';
 import { EventBridgeEventSink } from '../adapters/eventbridge-event-sink';
 import { parseRuntimeConfig, type RuntimeConfig } from './config';
 import { createHandlerDependencies, type HandlerDependencies } from './handler-dependencies';
@@ -12,6 +11,7 @@ import {
 import { createMomentoPorts, type MomentoKeys } from '../adapters/momento-clients';
 import { PowertoolsEngineLogger, PowertoolsEngineMetrics } from '../adapters/powertools-observability';
 import { readSessionKeySecret, sessionKeysFrom } from '../adapters/session-key-secret';
+import type { AdmissionHook } from '../ports/admission-hook';
 
 export interface LambdaRuntime {
   readonly deps: HandlerDependencies;
@@ -28,6 +28,12 @@ export interface LambdaRuntimeLoaderOptions {
    * @default 30 000 ms
    */
   readonly retireAfterMs?: number;
+  /**
+   * The admission hook for `ADMISSION_HOOK_ARN`. Only token vending admits, so only its entry point
+   * passes one (`LambdaAdmissionHook`); the entitlement bundle then leaves the Lambda client out.
+   * @default - no hook: `ADMISSION_HOOK_ARN` is not read
+   */
+  readonly admissionHook?: (functionArn: string) => AdmissionHook;
 }
 
 interface BuiltRuntime {
@@ -65,7 +71,9 @@ export function lambdaRuntimeLoader(
     const secrets = secretsFingerprint(keys.dataKey, keys.authKey, sessionSecret);
     if (current?.secrets === secrets) return current.runtime;
     if (building?.secrets === secrets) return (await building.promise).runtime;
-    const promise = Promise.resolve().then(() => build(config, keys, signsGrants, sessionSecret, secrets));
+    const promise = Promise.resolve().then(() =>
+      build(config, keys, signsGrants, sessionSecret, secrets, options.admissionHook),
+    );
     building = { secrets, promise };
     try {
       const built = await promise;
@@ -94,6 +102,7 @@ function build(
   signsGrants: boolean,
   sessionSecret: string | undefined,
   secrets: string,
+  admissionHook: LambdaRuntimeLoaderOptions['admissionHook'],
 ): BuiltRuntime {
   const logger = new PowertoolsEngineLogger(config.serviceName);
   const metrics = new PowertoolsEngineMetrics(config);
@@ -105,18 +114,7 @@ function build(
     events: config.eventBusName
       ? new EventBridgeEventSink(config.eventBusName, undefined, (message, fields) => logger.warn(message, fields))
       : undefined,
-    hook: config.admissionHookArn ? new LambdaAdmissionHook(config.admissionHookArn) : undefined,
+    hook: config.admissionHookArn && admissionHook ? admissionHook(config.admissionHookArn) : undefined,
   });
   return { runtime: { deps, metrics, logger }, secrets, close: () => ports.close() };
-}
-
-const loadDefault = lambdaRuntimeLoader();
-
-/**
- * The runtime of this container (see {@link lambdaRuntimeLoader}): configuration from the
- * environment, keys from Secrets Manager (cached 300 s), Momento clients, Powertools logs and
- * metrics, EventBridge and the admission hook when configured.
- */
-export function loadLambdaRuntime(env: Record<string, string | undefined> = process.env): Promise<LambdaRuntime> {
-  return loadDefault(env);
 }
