@@ -43,6 +43,14 @@ const entry = new RegExp(`^## \\[${version.replace(/\./g, '\\.')}\\] - (\\d{4}-\
   changelog,
 );
 if (!entry) fail(`CHANGELOG.md has no "## [${version}] - <date>" section: add what changed before releasing`);
+// jsii needs a repository URL, and the project's real one was not known when the jsii section was
+// written: package.json carries a stand-in that a published package must not point to.
+const STAND_IN_REPOSITORY = 'github.com/cdk-concurrency-tracker/cdk-concurrency-tracker';
+if (String(library.repository?.url ?? '').includes(STAND_IN_REPOSITORY)) {
+  fail(
+    `package.json's repository.url (and jsii.targets.go.moduleName) still name the stand-in ${STAND_IN_REPOSITORY}: set the project's real repository before releasing`,
+  );
+}
 console.log(`release: ${library.name} and ${client.name} ${version}`);
 
 // 2. Build and test.
