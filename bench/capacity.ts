@@ -1,3 +1,6 @@
+import { DEADLINE_WRITE_MAX_BATCH, DEADLINE_WRITE_WINDOW_MS } from '../lambda/core/engine/deadline-index-writer';
+import { DEFAULT_MAX_CONCURRENCY } from '../lambda/heartbeat-subscriber/heartbeat-subscriber';
+
 /**
  * docs/capacity.md, written by the full benchmark run from its own figures and Momento's
  * documented limits and prices. Every number in the page is either a measured figure (named
@@ -172,7 +175,7 @@ export function renderCapacity(
     '',
     `From the CPU figure, one subscriber process at ${A.subscriberCpuTarget * 100} % of a vCPU handles about **${n(perProcess)} heartbeats/s** ` +
       `(${A.subscriberCpuTarget} s of CPU per second over ${n(cpuPerHeartbeat * 1000, 3)} ms of CPU per heartbeat). On this benchmark machine it kept up with ${figures.subscriberHeartbeatsPerSecond !== undefined ? n(figures.subscriberHeartbeatsPerSecond) : '(not measured)'} ` +
-      'heartbeats/s against the emulator on two shared cores (benchmarks.md, Subscriber throughput, says where it fell behind); against Momento a second bound is 32 heartbeats in flight over two sequential cache calls each, so in-region round trips of a few milliseconds (an assumption, not measured here) allow more than the CPU does. Size on CPU, then verify with a load test in the target region.',
+      `heartbeats/s against the emulator on two shared cores (benchmarks.md, Subscriber throughput, says where it fell behind); against Momento, a heartbeat of a session the process already knows waits on no call of its own (its deadline joins one batched write per shard, of up to ${DEADLINE_WRITE_MAX_BATCH} sessions, every ${DEADLINE_WRITE_WINDOW_MS} ms), and only a session's first heartbeat after a start reads its record, up to ${DEFAULT_MAX_CONCURRENCY} at a time, so in-region round trips of a few milliseconds (an assumption, not measured here) bound it less than the CPU does. Size on CPU, then verify with a load test in the target region.`,
     '',
   );
 

@@ -27,8 +27,11 @@ export interface SubscriberPorts {
   close?(): void;
 }
 
+/** Device messages processed at once, by default. */
+export const DEFAULT_MAX_CONCURRENCY = 128;
+
 export interface SubscriberOptions {
-  /** Device messages processed at once (each waits on a Momento round trip). Default 128. */
+  /** Device messages processed at once (each may wait on a Momento round trip). Default {@link DEFAULT_MAX_CONCURRENCY}. */
   readonly maxConcurrency?: number;
   /** Messages waiting beyond this are dropped (and counted). Default 10 000. */
   readonly maxQueued?: number;
@@ -225,7 +228,7 @@ function settingsOf(config: RuntimeConfig, o: SubscriberOptions, givenPorts: boo
   const sweepIntervalMs = o.sweepIntervalMs ?? Math.min(1000, (config.leaseSeconds * 1000) / 3);
   return {
     watchdogMs: o.watchdogMs ?? Math.max(1000, slackMs / 2),
-    maxConcurrency: o.maxConcurrency ?? 128,
+    maxConcurrency: o.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
     sweepIntervalMs,
     // A silent device is released within one lease of its last heartbeat (docs/architecture.md).
     sweepLookaheadMs: Math.min(sweepIntervalMs + (o.deadlineIndexWindowMs ?? 50), (config.leaseSeconds * 1000) / 2),

@@ -3,13 +3,18 @@ import type { CachePort } from '../ports/momento-ports';
 import { noMetrics, silentLogger, type EngineLogger, type EngineMetrics } from '../ports/observability';
 import { errorMessage } from '../error-message';
 
+/** How long deadline updates gather before one write per shard, by default (ms). */
+export const DEADLINE_WRITE_WINDOW_MS = 50;
+/** How many waiting sessions make a shard's write go at once, by default. */
+export const DEADLINE_WRITE_MAX_BATCH = 200;
+
 export interface DeadlineIndexWriterOptions {
   readonly cache: CachePort;
   /** TTL of each shard's deadline index, in seconds. */
   readonly ttlSeconds: number;
-  /** How long updates gather before one write per shard. Default 50 ms. */
+  /** How long updates gather before one write per shard. Default {@link DEADLINE_WRITE_WINDOW_MS}. */
   readonly windowMs?: number;
-  /** A shard with this many waiting sessions is written at once. Default 200. */
+  /** A shard with this many waiting sessions is written at once. Default {@link DEADLINE_WRITE_MAX_BATCH}. */
   readonly maxBatch?: number;
   readonly metrics?: EngineMetrics;
   readonly logger?: EngineLogger;
@@ -36,8 +41,8 @@ export class DeadlineIndexWriter {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: DeadlineIndexWriterOptions) {
-    this.windowMs = options.windowMs ?? 50;
-    this.maxBatch = options.maxBatch ?? 200;
+    this.windowMs = options.windowMs ?? DEADLINE_WRITE_WINDOW_MS;
+    this.maxBatch = options.maxBatch ?? DEADLINE_WRITE_MAX_BATCH;
     this.metrics = options.metrics ?? noMetrics;
     this.logger = options.logger ?? silentLogger;
   }
