@@ -60,27 +60,18 @@ describe('Vonage Lambda handlers', () => {
     );
     const sign = () => vonageCallbackJwt(payload, CALLBACK_SECRET);
     const jwt = await sign();
-    const unsigned = await callback({ ...apiEvent({}), body: payload } as APIGatewayProxyEvent);
+    /** Posts the callback body with these headers. */
+    const post = (headers: Record<string, string>) =>
+      callback({ ...apiEvent({}), body: payload, headers } as unknown as APIGatewayProxyEvent);
+    const unsigned = await post({});
     expect(unsigned.statusCode).toBe(401);
-    const signed = await callback({
-      ...apiEvent({}),
-      body: payload,
-      headers: { authorization: `Bearer ${jwt}` },
-    } as unknown as APIGatewayProxyEvent);
+    const signed = await post({ authorization: `Bearer ${jwt}` });
     expect(JSON.parse(signed.body)).toEqual({ status: 'seated' });
     // Vonage retries (a new signature): the seat is already in Momento.
-    const retried = await callback({
-      ...apiEvent({}),
-      body: payload,
-      headers: { Authorization: `Bearer ${await sign()}` },
-    } as unknown as APIGatewayProxyEvent);
+    const retried = await post({ Authorization: `Bearer ${await sign()}` });
     expect(JSON.parse(retried.body)).toEqual({ status: 'duplicate' });
     // The same signed request again (a replay): not acted on.
-    const replayed = await callback({
-      ...apiEvent({}),
-      body: payload,
-      headers: { Authorization: `Bearer ${jwt}` },
-    } as unknown as APIGatewayProxyEvent);
+    const replayed = await post({ Authorization: `Bearer ${jwt}` });
     expect(JSON.parse(replayed.body)).toEqual({ status: 'replayed' });
 
     expect(await durationCheck()).toEqual({ roomsEnded: 0, disconnected: 0, retried: 0 });
