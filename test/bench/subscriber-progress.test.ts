@@ -1,9 +1,10 @@
-import type { ConcurrencyEngine, DeviceMessageOutcome } from '../../lambda/core/engine/engine-types';
 import { CountingMetrics } from '../lambda/core/support/counting-metrics';
 import { silentLogger } from '../../lambda/core/ports/observability';
 import { SessionKeys } from '../../lambda/core/messages/session-key';
 import { DeviceMessageProcessor } from '../../lambda/heartbeat-subscriber/device-message-processor';
 import { finishedMessages } from '../../bench/subscriber-process';
+import { gatedEngine } from '../lambda/heartbeat-subscriber/support/gated-engine';
+import { heartbeatItem } from '../lambda/heartbeat-subscriber/support/heartbeat-item';
 
 // The benchmark judged a subscriber "kept up" when the messages it finished reached those it was
 // sent. Heartbeats replaced while waiting (coalesced) and per-account drops (throttled) are
@@ -12,30 +13,13 @@ import { finishedMessages } from '../../bench/subscriber-process';
 const sessionKeys = new SessionKeys('subscriber-progress-secret-of-32-chars!');
 
 it('counts every message the subscriber is done with, coalesced and throttled ones included', async () => {
-  let release: () => void = () => undefined;
-  const gate = new Promise<void>((resolve) => (release = resolve));
-  const engine = {
-    handleDeviceMessage: async (): Promise<DeviceMessageOutcome> => {
-      await gate;
-      return 'refreshed';
-    },
-  } as unknown as ConcurrencyEngine;
+  const { engine, release } = gatedEngine();
   const processor = new DeviceMessageProcessor(engine, new CountingMetrics(), silentLogger, 1, 100, {
     sessionKeys,
     maxQueuedPerAccount: 2,
   });
   const send = (accountId: string, sessionId: string) =>
-    processor.submit({
-      value: JSON.stringify({
-        v: 1,
-        type: 'heartbeat',
-        sessionId,
-        deviceId: 'd',
-        sessionKey: sessionKeys.derive({ accountId, sessionId, deviceId: 'd' }),
-      }),
-      tokenId: accountId,
-      sequenceNumber: 1,
-    });
+    processor.submit(heartbeatItem(sessionKeys, accountId, sessionId));
   send('acc', 'busy'); // holds the only worker
   for (let i = 0; i < 50; i += 1) send('acc', 's1'); // one waits, 49 coalesce into it
   send('acc', 's2');

@@ -1,14 +1,11 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { request } from 'node:http';
-import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { randomUUID } from 'node:crypto';
 import { CountingMetrics } from '../lambda/core/support/counting-metrics';
 import type { TokenGrantBody } from '../../lambda/core/engine/token-vending';
 import {
   startHeartbeatSubscriber,
   type HeartbeatSubscriber,
-  type SubscriberOptions,
 } from '../../lambda/heartbeat-subscriber/heartbeat-subscriber';
-import { apiEvent } from '../lambda/support/handler-fixtures';
+import { getHealth } from '../lambda/heartbeat-subscriber/support/subscriber-health';
 import {
   AUTH_ARN,
   DATA_ARN,
@@ -17,36 +14,12 @@ import {
   SecretStoreStandIn,
   SESSION_ARN,
 } from './support/secret-store-stand-in';
-import { CACHE, TrackerHarness, waitFor } from './support/tracker-harness';
+import { KEY_CHECK_MS, KEY_CHECKING_SUBSCRIBER } from './support/subscriber-key-checks';
+import { accountEvent, TrackerHarness, waitFor } from './support/tracker-harness';
 
-/** How often the subscriber reads its secrets here (30 s deployed); every bound below is in these. */
-const KEY_CHECK_MS = 500;
-const OPTIONS: SubscriberOptions = {
-  healthPort: 0,
-  keyCheckIntervalMs: KEY_CHECK_MS,
-  initialBackoffMs: 100,
-  maxBackoffMs: 500,
-  sweepIntervalMs: 200,
-  watchdogMs: 2000,
-  rotationGraceMs: 1000,
-};
+const OPTIONS = { ...KEY_CHECKING_SUBSCRIBER, healthPort: 0 };
 /** Generous: a key check, its backoff and a subscribe, many times over, on a busy machine. */
 const LIVE_BOUND_MS = 40 * KEY_CHECK_MS;
-
-function getHealth(port: number): Promise<{ status: number; body: Record<string, unknown> }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/health', method: 'GET' }, (res) => {
-      let text = '';
-      res.on('data', (chunk) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-const event = (method: string, path: string, accountId: string, body?: unknown): APIGatewayProxyEvent =>
-  apiEvent({ method, path, body, claims: { sub: accountId }, requestId: `req-${randomUUID()}` });
 
 /**
  * The first `cdk deploy` with the defaults: both Momento key secrets exist but are empty, the
@@ -73,8 +46,7 @@ describe('first deploy: empty Momento key secrets', () => {
   });
 
   it('the subscriber stays up and waits, the API answers 500 misconfigured, and both go live after put-secret-value', async () => {
-    const secrets = new SecretStoreStandIn();
-    secrets.put(SESSION_ARN, randomBytes(32).toString('hex')); // generated at deploy
+    const secrets = SecretStoreStandIn.afterDeploy();
     const metrics = new CountingMetrics();
     const subscriber = await startHeartbeatSubscriber(
       harness.config({ DATA_KEY_SECRET_ARN: DATA_ARN, SESSION_KEY_SECRET_ARN: SESSION_ARN }),
@@ -100,19 +72,11 @@ describe('first deploy: empty Momento key secrets', () => {
     );
     expect(subscriber.stats().status).toBe('waiting-for-key');
 
-    const lambdas = requestPathLambdas(
-      {
-        CACHE_NAME: CACHE,
-        HEARTBEAT_INTERVAL_SECONDS: '1',
-        LEASE_SECONDS: '3',
-        MOMENTO_LOCAL_ENDPOINT: harness.emulator.address,
-      },
-      secrets.read,
-    );
-    const refused = await lambdas.tokens(event('POST', '/tokens', 'first-acc', { deviceId: 'tv' }));
+    const lambdas = requestPathLambdas(harness.lambdaEnvironment(), secrets.read);
+    const refused = await lambdas.tokens(accountEvent('POST', '/tokens', 'first-acc', { deviceId: 'tv' }));
     expect(refused.statusCode).toBe(500);
     expect(JSON.parse(refused.body)).toEqual({ error: 'misconfigured', message: expect.any(String) });
-    const view = await lambdas.entitlement(event('GET', '/accounts/first-acc/sessions', 'first-acc'));
+    const view = await lambdas.entitlement(accountEvent('GET', '/accounts/first-acc/sessions', 'first-acc'));
     expect(view.statusCode).toBe(500);
     // The log names the empty secret, never a key.
     expect(errors.mock.calls.map((call) => String(call[0])).join('\n')).toContain(DATA_ARN);
@@ -122,7 +86,7 @@ describe('first deploy: empty Momento key secrets', () => {
     secrets.put(AUTH_ARN, harness.emulator.createApiKey());
     secrets.put(DATA_ARN, harness.emulator.createApiKey());
 
-    const admitted = await lambdas.tokens(event('POST', '/tokens', 'first-acc', { deviceId: 'tv' }));
+    const admitted = await lambdas.tokens(accountEvent('POST', '/tokens', 'first-acc', { deviceId: 'tv' }));
     expect(admitted.statusCode).toBe(201);
     const grant = JSON.parse(admitted.body) as TokenGrantBody;
     await waitFor(
@@ -140,7 +104,7 @@ describe('first deploy: empty Momento key secrets', () => {
       'the first heartbeat to be processed',
     );
     const firstHeartbeatMs = Date.now() - putAt;
-    const after = await lambdas.entitlement(event('GET', '/accounts/first-acc/sessions', 'first-acc'));
+    const after = await lambdas.entitlement(accountEvent('GET', '/accounts/first-acc/sessions', 'first-acc'));
     expect(after.statusCode).toBe(200);
     expect(JSON.parse(after.body)).toMatchObject({
       active: 1,
@@ -157,8 +121,7 @@ describe('first deploy: empty Momento key secrets', () => {
 
   it('a missing cache is a clear waiting state, and the subscriber goes live once the cache is created', async () => {
     const cacheName = `later-${randomUUID().slice(0, 8)}`;
-    const secrets = new SecretStoreStandIn();
-    secrets.put(SESSION_ARN, randomBytes(32).toString('hex'));
+    const secrets = SecretStoreStandIn.afterDeploy();
     secrets.put(DATA_ARN, harness.emulator.createApiKey());
     const metrics = new CountingMetrics();
     const logged: { message: string; fields?: Record<string, unknown> }[] = [];

@@ -1,11 +1,8 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { TopicMessage } from '../../lambda/core/ports/momento-ports';
 import { createMomentoPorts, type MomentoKeys } from '../../lambda/core/adapters/momento-clients';
 import { CountingMetrics } from '../lambda/core/support/counting-metrics';
 import type { TokenGrantBody } from '../../lambda/core/engine/token-vending';
 import { startHeartbeatSubscriber, type SubscriberPorts } from '../../lambda/heartbeat-subscriber/heartbeat-subscriber';
-import { apiEvent } from '../lambda/support/handler-fixtures';
 import {
   AUTH_ARN,
   DATA_ARN,
@@ -14,10 +11,9 @@ import {
   SecretStoreStandIn,
   SESSION_ARN,
 } from './support/secret-store-stand-in';
-import { CACHE, sleep, TrackerHarness, waitFor, type Device } from './support/tracker-harness';
+import { KEY_CHECK_MS, KEY_CHECKING_SUBSCRIBER } from './support/subscriber-key-checks';
+import { accountEvent, sleep, TrackerHarness, waitFor, type Device } from './support/tracker-harness';
 
-/** The subscriber reads its secrets this often here (30 s deployed); the bounds below are in these. */
-const KEY_CHECK_MS = 500;
 const LEASE_MS = 3000;
 /** Each device publishes this often (five times its granted interval: load). */
 const PUBLISH_EVERY_MS = 200;
@@ -28,9 +24,6 @@ const DEVICES = 8;
  * key checks to complete before that.
  */
 const OLD_KEY_LIFETIME_S = 20;
-
-const event = (method: string, path: string, accountId: string, body?: unknown): APIGatewayProxyEvent =>
-  apiEvent({ method, path, body, claims: { sub: accountId }, requestId: `req-${randomUUID()}` });
 
 describe('key rotation under load', () => {
   let harness: TrackerHarness;
@@ -50,9 +43,8 @@ describe('key rotation under load', () => {
   });
 
   it('rotates the data key and the auth key while devices heartbeat: no failed request, no lost heartbeat', async () => {
-    const secrets = new SecretStoreStandIn();
+    const secrets = SecretStoreStandIn.afterDeploy();
     const oldKeysMintedAt = Date.now();
-    secrets.put(SESSION_ARN, randomBytes(32).toString('hex'));
     secrets.put(DATA_ARN, harness.emulator.createApiKey({ validForSeconds: OLD_KEY_LIFETIME_S }));
     secrets.put(AUTH_ARN, harness.emulator.createApiKey({ validForSeconds: OLD_KEY_LIFETIME_S }));
     const oldKeysDeadAt = oldKeysMintedAt + OLD_KEY_LIFETIME_S * 1000;
@@ -96,28 +88,12 @@ describe('key rotation under load', () => {
       connect,
       metrics,
       events: harness.events,
-      options: {
-        healthPort: false,
-        keyCheckIntervalMs: KEY_CHECK_MS,
-        initialBackoffMs: 100,
-        maxBackoffMs: 500,
-        sweepIntervalMs: 200,
-        watchdogMs: 2000,
-        rotationGraceMs: 1000,
-      },
+      options: { ...KEY_CHECKING_SUBSCRIBER, healthPort: false },
     });
     stopSubscriber = () => subscriber.stop();
     await subscriber.ready();
 
-    const lambdas = requestPathLambdas(
-      {
-        CACHE_NAME: CACHE,
-        HEARTBEAT_INTERVAL_SECONDS: '1',
-        LEASE_SECONDS: '3',
-        MOMENTO_LOCAL_ENDPOINT: harness.emulator.address,
-      },
-      secrets.read,
-    );
+    const lambdas = requestPathLambdas(harness.lambdaEnvironment(), secrets.read);
     const devices: {
       accountId: string;
       device: Device;
@@ -126,7 +102,7 @@ describe('key rotation under load', () => {
       failedPublishes: number;
     }[] = [];
     for (let i = 0; i < DEVICES; i += 1) {
-      const admitted = await lambdas.tokens(event('POST', '/tokens', `rot-${i}`, { deviceId: 'tv' }));
+      const admitted = await lambdas.tokens(accountEvent('POST', '/tokens', `rot-${i}`, { deviceId: 'tv' }));
       expect(admitted.statusCode).toBe(201);
       const grant = JSON.parse(admitted.body) as TokenGrantBody;
       devices.push({
@@ -158,9 +134,9 @@ describe('key rotation under load', () => {
         const d = devices[i % DEVICES]!;
         const answer =
           i % 4 === 3
-            ? await lambdas.tokens(event('POST', '/tokens', `rot-new-${i}`, { deviceId: 'tv' }))
+            ? await lambdas.tokens(accountEvent('POST', '/tokens', `rot-new-${i}`, { deviceId: 'tv' }))
             : await lambdas.entitlement(
-                event('GET', `/accounts/${d.accountId}/sessions/${d.grant.sessionId}`, d.accountId),
+                accountEvent('GET', `/accounts/${d.accountId}/sessions/${d.grant.sessionId}`, d.accountId),
               );
         requests.made += 1;
         if (answer.statusCode !== 200 && answer.statusCode !== 201)
@@ -229,7 +205,7 @@ describe('key rotation under load', () => {
     expect(new Set(rebuilt)).toEqual(new Set(['token-vending', 'entitlement']));
     for (const d of devices) {
       const check = await lambdas.entitlement(
-        event('GET', `/accounts/${d.accountId}/sessions/${d.grant.sessionId}`, d.accountId),
+        accountEvent('GET', `/accounts/${d.accountId}/sessions/${d.grant.sessionId}`, d.accountId),
       );
       expect(check.statusCode).toBe(200);
     }

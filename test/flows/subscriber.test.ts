@@ -1,19 +1,7 @@
-import { request } from 'node:http';
 import { CountingMetrics } from '../lambda/core/support/counting-metrics';
 import { startHeartbeatSubscriber } from '../../lambda/heartbeat-subscriber/heartbeat-subscriber';
+import { getHealth } from '../lambda/heartbeat-subscriber/support/subscriber-health';
 import { sleep, TrackerHarness, waitFor } from './support/tracker-harness';
-
-function getHealth(port: number): Promise<{ status: number; body: Record<string, unknown> }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/health', method: 'GET' }, (res) => {
-      let text = '';
-      res.on('data', (chunk) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 describe('the heartbeat subscriber against the emulator', () => {
   let harness: TrackerHarness;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { apiRouteHandler } from '../../../lambda/core/http/api-route-handler';
 import { lambdaRuntimeLoader } from '../../../lambda/core/runtime/lambda-runtime';
@@ -17,6 +18,13 @@ export const SESSION_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret
 export class SecretStoreStandIn {
   private readonly values = new Map<string, string>();
   reads = 0;
+
+  /** The secrets as `cdk deploy` leaves them: the session key generated, the Momento key secrets created empty. */
+  static afterDeploy(): SecretStoreStandIn {
+    const store = new SecretStoreStandIn();
+    store.put(SESSION_ARN, randomBytes(32).toString('hex'));
+    return store;
+  }
 
   put(arn: string, value: string): void {
     this.values.set(arn, value);

@@ -57,6 +57,16 @@ export class TrackerHarness {
     });
   }
 
+  /** The environment of the request-path Lambdas here (what the construct sets, before the secret ARNs). */
+  lambdaEnvironment(): Record<string, string> {
+    return {
+      CACHE_NAME: CACHE,
+      HEARTBEAT_INTERVAL_SECONDS: '1',
+      LEASE_SECONDS: '3',
+      MOMENTO_LOCAL_ENDPOINT: this.emulator.address,
+    };
+  }
+
   ports(config: RuntimeConfig): MomentoPorts {
     const ports = createMomentoPorts(config);
     this.cleanups.push(() => ports.close());
@@ -112,7 +122,7 @@ export class Api {
   constructor(readonly deps: HandlerDependencies) {}
 
   async startSession(accountId: string, body: Record<string, unknown>): Promise<APIGatewayProxyResult> {
-    return handleTokenRequest(event('POST', '/tokens', accountId, body), this.deps);
+    return handleTokenRequest(accountEvent('POST', '/tokens', accountId, body), this.deps);
   }
 
   async admit(accountId: string, body: Record<string, unknown>): Promise<TokenGrantBody> {
@@ -129,7 +139,7 @@ export class Api {
     sessions: { sessionId: string; deviceId: string; lastHeartbeatAt?: string }[];
   }> {
     const result = await handleEntitlementRequest(
-      event('GET', `/accounts/${accountId}/sessions`, accountId),
+      accountEvent('GET', `/accounts/${accountId}/sessions`, accountId),
       this.deps,
     );
     if (result.statusCode !== 200) throw new Error(`expected 200, got ${result.statusCode}: ${result.body}`);
@@ -138,19 +148,22 @@ export class Api {
 
   /** The session check, as a licence server asks it. */
   async checkSession(accountId: string, sessionId: string): Promise<APIGatewayProxyResult> {
-    return handleEntitlementRequest(event('GET', `/accounts/${accountId}/sessions/${sessionId}`, accountId), this.deps);
+    return handleEntitlementRequest(
+      accountEvent('GET', `/accounts/${accountId}/sessions/${sessionId}`, accountId),
+      this.deps,
+    );
   }
 
   async endSession(accountId: string, sessionId: string): Promise<APIGatewayProxyResult> {
     return handleEntitlementRequest(
-      event('DELETE', `/accounts/${accountId}/sessions/${sessionId}`, accountId),
+      accountEvent('DELETE', `/accounts/${accountId}/sessions/${sessionId}`, accountId),
       this.deps,
     );
   }
 }
 
 /** The proxy event of a Cognito-authorised call by `accountId`, with a fresh request id. */
-function event(method: string, path: string, accountId: string, body?: unknown): APIGatewayProxyEvent {
+export function accountEvent(method: string, path: string, accountId: string, body?: unknown): APIGatewayProxyEvent {
   return apiEvent({ method, path, body, claims: { sub: accountId }, requestId: `req-${randomUUID()}` });
 }
 

@@ -157,8 +157,8 @@ describe('the engine under attack (issue 11)', () => {
     }
     const beat = (engine: ReturnType<EngineFixture['engineWith']>, s: { sessionId: string; deviceId: string }) =>
       engine.heartbeat('acc', { v: 1, type: 'heartbeat', sessionId: s.sessionId, deviceId: s.deviceId });
-
-    it('after a hook lowers the limit, a late heartbeat does not reclaim a slot at or above it', async () => {
+    /** Three devices as in threeDevices; then a hook lowers the limit to 2, and a fourth device is refused. */
+    async function limitLoweredByHook() {
       let tier = 3;
       const engine = fx.engineWith(
         {},
@@ -170,31 +170,31 @@ describe('the engine under attack (issue 11)', () => {
         kind: 'limit-reached',
         limit: 2,
       });
+      return { engine, tv: tv!, phone: phone!, laptop: laptop! };
+    }
+    /** Two devices beat in time; the third beats only after its lease lapsed. The late heartbeat's outcome. */
+    async function lateHeartbeat(
+      engine: ReturnType<EngineFixture['engineWith']>,
+      inTime: { sessionId: string; deviceId: string }[],
+      late: { sessionId: string; deviceId: string },
+    ) {
       fx.clock.advance(2000);
-      await beat(engine, tv!);
-      await beat(engine, phone!);
-      fx.clock.advance(2000); // the laptop's lease (slot 2) lapsed
-      expect(await beat(engine, laptop!)).not.toBe('refreshed');
+      for (const session of inTime) await beat(engine, session);
+      fx.clock.advance(2000);
+      return beat(engine, late);
+    }
+
+    it('after a hook lowers the limit, a late heartbeat does not reclaim a slot at or above it', async () => {
+      const { engine, tv, phone, laptop } = await limitLoweredByHook();
+      // The laptop's lease (slot 2) lapses.
+      expect(await lateHeartbeat(engine, [tv, phone], laptop)).not.toBe('refreshed');
       expect((await engine.listSessions('acc')).active).toBeLessThanOrEqual(2);
     });
 
     it('after a hook lowers the limit, a late heartbeat does not reclaim a free slot below it while the limit is used', async () => {
-      let tier = 3;
-      const engine = fx.engineWith(
-        {},
-        { hook: { decide: async () => ({ allow: true, limit: tier }) }, strategy: lowestSlotFirst() },
-      );
-      const [tv, phone, laptop] = await threeDevices(engine);
-      tier = 2;
-      expect(await engine.admit({ accountId: 'acc', deviceId: 'tablet' })).toMatchObject({
-        kind: 'limit-reached',
-        limit: 2,
-      });
-      fx.clock.advance(2000);
-      await beat(engine, phone!);
-      await beat(engine, laptop!);
-      fx.clock.advance(2000); // the tv's lease (slot 0) lapsed; phone and laptop hold 2 of limit 2
-      expect(await beat(engine, tv!)).not.toBe('refreshed');
+      const { engine, tv, phone, laptop } = await limitLoweredByHook();
+      // The tv's lease (slot 0) lapses; phone and laptop hold 2 of limit 2.
+      expect(await lateHeartbeat(engine, [phone, laptop], tv)).not.toBe('refreshed');
       expect((await engine.listSessions('acc')).active).toBe(2);
     });
 
@@ -209,11 +209,7 @@ describe('the engine under attack (issue 11)', () => {
         kind: 'limit-reached',
         active: 3,
       });
-      fx.clock.advance(2000);
-      await beat(after, tv!);
-      await beat(after, phone!);
-      fx.clock.advance(2000);
-      expect(await beat(after, laptop!)).not.toBe('refreshed');
+      expect(await lateHeartbeat(after, [tv!, phone!], laptop!)).not.toBe('refreshed');
       expect((await after.listSessions('acc')).active).toBe(2);
     });
   });

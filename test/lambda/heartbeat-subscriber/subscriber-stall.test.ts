@@ -1,4 +1,3 @@
-import { request } from 'node:http';
 import { parseRuntimeConfig } from '../../../lambda/core/runtime/config';
 import type { ConcurrencyEngine, DeviceMessageOutcome } from '../../../lambda/core/engine/engine-types';
 import type { HeartbeatMessage } from '../../../lambda/core/messages/heartbeat-message';
@@ -8,23 +7,16 @@ import { silentLogger } from '../../../lambda/core/ports/observability';
 import { SessionKeys } from '../../../lambda/core/messages/session-key';
 import { DeviceMessageProcessor } from '../../../lambda/heartbeat-subscriber/device-message-processor';
 import { startHeartbeatSubscriber } from '../../../lambda/heartbeat-subscriber/heartbeat-subscriber';
+import { gatedEngine } from './support/gated-engine';
+import { heartbeatItem } from './support/heartbeat-item';
+import { getHealth } from './support/subscriber-health';
 
 // A Momento call that never answers must not hold a worker for good: with every worker waiting on
 // such calls the queue stops moving, with no error and an idle CPU, and every lease of the shard
 // lapses. Each message is bounded; a queue that still makes no progress fails the health check.
 const sessionKeys = new SessionKeys('subscriber-stall-secret-of-32-characters');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const heartbeat = (accountId: string, sessionId: string) => ({
-  value: JSON.stringify({
-    v: 1,
-    type: 'heartbeat',
-    sessionId,
-    deviceId: 'd',
-    sessionKey: sessionKeys.derive({ accountId, sessionId, deviceId: 'd' }),
-  }),
-  tokenId: accountId,
-  sequenceNumber: 1,
-});
+const heartbeat = (accountId: string, sessionId: string) => heartbeatItem(sessionKeys, accountId, sessionId);
 const never = () => new Promise<never>(() => undefined);
 
 async function waitUntil(done: () => boolean, ms: number): Promise<boolean> {
@@ -53,15 +45,7 @@ it('a Momento call that never answers frees its worker after the message bound, 
 });
 
 it('a queue that makes no progress fails the health check, and passes again once it moves', async () => {
-  let release: () => void = () => undefined;
-  const gate = new Promise<void>((resolve) => (release = resolve));
-  const engine = {
-    handleDeviceMessage: async (): Promise<DeviceMessageOutcome> => {
-      await gate;
-      return 'refreshed';
-    },
-    sweep: async () => ({ ended: 0 }),
-  } as unknown as ConcurrencyEngine;
+  const { engine, release } = gatedEngine();
   let handlers: TopicSubscriptionHandlers | undefined;
   const topics: TopicPort = {
     publish: async () => undefined,
@@ -85,31 +69,19 @@ it('a queue that makes no progress fails the health check, and passes again once
   try {
     await subscriber.ready();
     const port = subscriber.stats().healthPort!;
-    expect((await health(port)).status).toBe(200);
+    expect((await getHealth(port)).status).toBe(200);
     handlers!.onMessage(heartbeat('acc', 's1'));
     handlers!.onMessage(heartbeat('acc', 's2')); // waits behind the first, which never finishes
     expect(await waitUntil(() => subscriber.stats().status === 'stuck', 30_000)).toBe(true);
-    const stuck = await health(port);
+    const stuck = await getHealth(port);
     expect(stuck.status).toBe(503);
     expect(stuck.body).toMatchObject({ status: 'stuck' });
     expect(String(stuck.body.reason)).toMatch(/no device message finished/);
     release();
     expect(await waitUntil(() => subscriber.stats().status === 'ok', 30_000)).toBe(true);
-    expect((await health(port)).status).toBe(200);
+    expect((await getHealth(port)).status).toBe(200);
   } finally {
     release();
     await subscriber.stop();
   }
 });
-
-function health(port: number): Promise<{ status: number; body: Record<string, unknown> }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/health', method: 'GET' }, (res) => {
-      let text = '';
-      res.on('data', (chunk) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}

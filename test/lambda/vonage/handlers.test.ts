@@ -1,58 +1,33 @@
-import { randomUUID } from 'node:crypto';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { SignJWT } from 'jose';
-import { payloadHash } from '../../../lambda/vonage/callback-signature';
-import { startEmulator, type Emulator } from '../../../local/emulator';
+import { applicationKeyPair, CALLBACK_SECRET, callbacks, tokenDataOf } from './vonage-harness';
 import {
-  APPLICATION_ID,
-  CACHE_NAME,
-  CALLBACK_SECRET,
-  callbacks,
-  TEST_POLICIES,
-  tokenDataOf,
-  VonageHarness,
-} from './vonage-harness';
-import { VonageStandIn } from './vonage-stand-in';
+  CALLBACK_SECRET_ARN,
+  PRIVATE_KEY_ARN,
+  useVonageFunctionEnvironment,
+  vonageCallbackJwt,
+} from './vonage-function-environment';
 
 /**
  * The three Lambda entry points as deployed: configuration from the environment, secrets from
  * Secrets Manager (mocked), Momento through the emulator, Vonage through the stand-in.
  */
 describe('Vonage Lambda handlers', () => {
-  const PRIVATE_KEY_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:vonage/private-key-AbCdEf';
-  const CALLBACK_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:vonage/signature-AbCdEf';
   const secrets = mockClient(SecretsManagerClient);
-  const vonage = new VonageStandIn();
-  let emulator: Emulator;
-  const saved = { ...process.env };
-  const privateKey = new VonageHarness().privateKey;
+  const { vonage } = useVonageFunctionEnvironment({
+    ACCOUNT_SOURCE: 'claim',
+    ACCOUNT_CLAIM: 'sub',
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
+  });
+  const privateKey = applicationKeyPair().privateKey;
 
-  beforeAll(async () => {
-    emulator = await startEmulator({ port: 0, caches: [CACHE_NAME] });
-    await vonage.start();
+  beforeAll(() => {
     secrets.on(GetSecretValueCommand, { SecretId: PRIVATE_KEY_ARN }).resolves({ SecretString: privateKey });
     secrets.on(GetSecretValueCommand, { SecretId: CALLBACK_SECRET_ARN }).resolves({ SecretString: CALLBACK_SECRET });
-    Object.assign(process.env, {
-      CACHE_NAME,
-      MOMENTO_LOCAL_ENDPOINT: emulator.address,
-      ACCOUNT_SOURCE: 'claim',
-      ACCOUNT_CLAIM: 'sub',
-      VONAGE_APPLICATION_ID: APPLICATION_ID,
-      VONAGE_PRIVATE_KEY_SECRET_ARN: PRIVATE_KEY_ARN,
-      VONAGE_CALLBACK_SECRET_ARN: CALLBACK_SECRET_ARN,
-      VONAGE_VIDEO_HOST: vonage.url,
-      VONAGE_ROOM_POLICIES: JSON.stringify(TEST_POLICIES),
-      POWERTOOLS_METRICS_DISABLED: 'true',
-      POWERTOOLS_LOG_LEVEL: 'ERROR',
-    });
   });
-  afterAll(async () => {
-    process.env = saved;
+  afterAll(() => {
     secrets.restore();
-    await vonage.stop();
-    await emulator.stop();
   });
 
   function apiEvent(body: unknown, extra: Partial<APIGatewayProxyEvent> = {}): APIGatewayProxyEvent {
@@ -83,34 +58,20 @@ describe('Vonage Lambda handlers', () => {
     const payload = JSON.stringify(
       callbacks.connectionCreated(body.sessionId, connectionId, tokenDataOf(body.token), Date.now()),
     );
-    const sign = () =>
-      new SignJWT({ payload_hash: payloadHash(payload), application_id: APPLICATION_ID })
-        .setProtectedHeader({ alg: 'HS256' })
-        .setIssuedAt()
-        .setJti(randomUUID())
-        .sign(new TextEncoder().encode(CALLBACK_SECRET));
+    const sign = () => vonageCallbackJwt(payload, CALLBACK_SECRET);
     const jwt = await sign();
-    const unsigned = await callback({ ...apiEvent({}), body: payload } as APIGatewayProxyEvent);
+    /** Posts the callback body with these headers. */
+    const post = (headers: Record<string, string>) =>
+      callback({ ...apiEvent({}), body: payload, headers } as unknown as APIGatewayProxyEvent);
+    const unsigned = await post({});
     expect(unsigned.statusCode).toBe(401);
-    const signed = await callback({
-      ...apiEvent({}),
-      body: payload,
-      headers: { authorization: `Bearer ${jwt}` },
-    } as unknown as APIGatewayProxyEvent);
+    const signed = await post({ authorization: `Bearer ${jwt}` });
     expect(JSON.parse(signed.body)).toEqual({ status: 'seated' });
     // Vonage retries (a new signature): the seat is already in Momento.
-    const retried = await callback({
-      ...apiEvent({}),
-      body: payload,
-      headers: { Authorization: `Bearer ${await sign()}` },
-    } as unknown as APIGatewayProxyEvent);
+    const retried = await post({ Authorization: `Bearer ${await sign()}` });
     expect(JSON.parse(retried.body)).toEqual({ status: 'duplicate' });
     // The same signed request again (a replay): not acted on.
-    const replayed = await callback({
-      ...apiEvent({}),
-      body: payload,
-      headers: { Authorization: `Bearer ${jwt}` },
-    } as unknown as APIGatewayProxyEvent);
+    const replayed = await post({ Authorization: `Bearer ${jwt}` });
     expect(JSON.parse(replayed.body)).toEqual({ status: 'replayed' });
 
     expect(await durationCheck()).toEqual({ roomsEnded: 0, disconnected: 0, retried: 0 });

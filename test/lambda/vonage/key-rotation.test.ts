@@ -1,11 +1,13 @@
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { importSPKI, jwtVerify, SignJWT } from 'jose';
-import { payloadHash } from '../../../lambda/vonage/callback-signature';
-import { startEmulator, type Emulator } from '../../../local/emulator';
+import { importSPKI, jwtVerify } from 'jose';
 import { quietJsonLines, SecretStoreStandIn } from '../../flows/support/secret-store-stand-in';
-import { APPLICATION_ID, CACHE_NAME, callbacks, TEST_POLICIES, tokenDataOf } from './vonage-harness';
-import { VonageStandIn } from './vonage-stand-in';
+import { applicationKeyPair, callbacks, tokenDataOf } from './vonage-harness';
+import {
+  CALLBACK_SECRET_ARN,
+  PRIVATE_KEY_ARN,
+  useVonageFunctionEnvironment,
+  vonageCallbackJwt,
+} from './vonage-function-environment';
 
 /**
  * Secrets Manager behind Powertools' `getSecret`, as the deployed functions read it. Each read
@@ -22,60 +24,36 @@ jest.mock('@aws-lambda-powertools/parameters/secrets', () => ({
 }));
 
 const DATA_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:momento/data-AbCdEf';
-const PRIVATE_KEY_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:vonage/private-key-AbCdEf';
-const CALLBACK_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:vonage/signature-AbCdEf';
 /** The old data key stops working at the emulator this long after it is minted (as if revoked at Momento). */
 const OLD_DATA_KEY_LIFETIME_S = 5;
-
-const keyPair = () =>
-  generateKeyPairSync('rsa', {
-    modulusLength: 2048,
-    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-  });
 
 function apiEvent(body: string, headers: Record<string, string> = {}): APIGatewayProxyEvent {
   return { body, isBase64Encoded: false, headers, requestContext: {} } as unknown as APIGatewayProxyEvent;
 }
 
 describe('Vonage functions pick up rotated secrets without a restart', () => {
-  const vonage = new VonageStandIn();
-  let emulator: Emulator;
-  let quiet: ReturnType<typeof quietJsonLines>;
-  const saved = { ...process.env };
-
-  beforeAll(async () => {
-    emulator = await startEmulator({ port: 0, caches: [CACHE_NAME] });
-    await vonage.start();
-    quiet = quietJsonLines();
-    Object.assign(process.env, {
-      CACHE_NAME,
-      MOMENTO_LOCAL_ENDPOINT: emulator.address,
-      DATA_KEY_SECRET_ARN: DATA_ARN,
-      ACCOUNT_SOURCE: 'iam',
-      VONAGE_APPLICATION_ID: APPLICATION_ID,
-      VONAGE_PRIVATE_KEY_SECRET_ARN: PRIVATE_KEY_ARN,
-      VONAGE_CALLBACK_SECRET_ARN: CALLBACK_SECRET_ARN,
-      VONAGE_VIDEO_HOST: vonage.url,
-      VONAGE_ROOM_POLICIES: JSON.stringify(TEST_POLICIES),
-      POWERTOOLS_METRICS_DISABLED: 'true',
-      POWERTOOLS_LOG_LEVEL: 'INFO',
-    });
+  const environment = useVonageFunctionEnvironment({
+    DATA_KEY_SECRET_ARN: DATA_ARN,
+    ACCOUNT_SOURCE: 'iam',
+    POWERTOOLS_LOG_LEVEL: 'INFO',
   });
-  afterAll(async () => {
-    process.env = saved;
+  const { vonage } = environment;
+  let quiet: ReturnType<typeof quietJsonLines>;
+
+  beforeAll(() => {
+    quiet = quietJsonLines();
+  });
+  afterAll(() => {
     quiet.restore();
-    await vonage.stop();
-    await emulator.stop();
   });
 
   it('uses the new data key, private key and callback secret once they are put, and no longer accepts the old callback secret', async () => {
     const { handler: tokens } = await import('../../../lambda/vonage-tokens/index');
     const { handler: callback } = await import('../../../lambda/vonage-session-monitoring/index');
     const { handler: durationCheck } = await import('../../../lambda/vonage-duration-check/index');
-    const first = keyPair();
-    const second = keyPair();
-    store.put(DATA_ARN, emulator.createApiKey({ validForSeconds: OLD_DATA_KEY_LIFETIME_S }));
+    const first = applicationKeyPair();
+    const second = applicationKeyPair();
+    store.put(DATA_ARN, environment.emulator.createApiKey({ validForSeconds: OLD_DATA_KEY_LIFETIME_S }));
     const oldDataKeyDeadAt = Date.now() + OLD_DATA_KEY_LIFETIME_S * 1000;
     store.put(PRIVATE_KEY_ARN, first.privateKey);
     store.put(CALLBACK_SECRET_ARN, 'callback-secret-before-rotation');
@@ -89,11 +67,7 @@ describe('Vonage functions pick up rotated secrets without a restart', () => {
       const payload = JSON.stringify(
         callbacks.connectionCreated(room.sessionId, callbacks.connectionId(), tokenDataOf(room.token), Date.now()),
       );
-      const jwt = await new SignJWT({ payload_hash: payloadHash(payload), application_id: APPLICATION_ID })
-        .setProtectedHeader({ alg: 'HS256' })
-        .setIssuedAt()
-        .setJti(randomUUID())
-        .sign(new TextEncoder().encode(secret));
+      const jwt = await vonageCallbackJwt(payload, secret);
       const answer = await callback(apiEvent(payload, { authorization: `Bearer ${jwt}` }));
       return { status: answer.statusCode, body: JSON.parse(answer.body) as Record<string, unknown> };
     };
@@ -119,7 +93,7 @@ describe('Vonage functions pick up rotated secrets without a restart', () => {
     expect(await durationCheck()).toEqual(expect.objectContaining({ roomsEnded: 0 }));
 
     // Rotation: new values in all three secrets; the old data key stops working at the emulator.
-    store.put(DATA_ARN, emulator.createApiKey());
+    store.put(DATA_ARN, environment.emulator.createApiKey());
     store.put(PRIVATE_KEY_ARN, second.privateKey);
     store.put(CALLBACK_SECRET_ARN, 'callback-secret-after-rotation');
     while (Date.now() < oldDataKeyDeadAt + 500) await new Promise((resolve) => setTimeout(resolve, 100));
@@ -165,7 +139,7 @@ describe('Vonage functions pick up rotated secrets without a restart', () => {
     const empty = await tokens(apiEvent(JSON.stringify({ roomId: 'open-empty', accountId: 'finn' })));
     expect(empty.statusCode).toBe(500);
     expect(JSON.parse(empty.body)).toEqual(expect.objectContaining({ error: 'misconfigured' }));
-    store.put(PRIVATE_KEY_ARN, keyPair().privateKey);
+    store.put(PRIVATE_KEY_ARN, applicationKeyPair().privateKey);
     expect((await tokens(apiEvent(JSON.stringify({ roomId: 'open-empty', accountId: 'finn' })))).statusCode).toBe(200);
   });
 });

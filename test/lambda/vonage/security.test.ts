@@ -1,62 +1,26 @@
 import { createHandlerDependencies } from '../../../lambda/core/runtime/handler-dependencies';
 import type { DeviceTokenGrant, MintedToken } from '../../../lambda/core/ports/momento-ports';
 import { handleTokenRequest } from '../../../lambda/token-vending/handle-token-request';
-import { policyForRoom } from '../../../lambda/vonage/room-policy';
 import { vonageKeys } from '../../../lambda/vonage/vonage-keys';
 import { testConfig } from '../core/support/engine-config';
 import { RecordingTopics } from '../core/support/recording-topics';
 import { apiEvent } from '../support/handler-fixtures';
-import { callbacks, tokenDataOf, VonageHarness } from './vonage-harness';
+import { callbacks, useVonageHarness } from './vonage-harness';
 
 /**
  * Attacks on the Vonage path (issue 11, items 3, 5 and 6), each performed against the emulator
  * (Momento) and the stand-in for Vonage's REST API.
  */
 describe('Vonage path under attack', () => {
-  const harness = new VonageHarness();
-  let room = 0;
+  const harness = useVonageHarness();
   /** A fresh one-to-one lesson with tickets for alice (teacher) and bob (student). */
-  async function lesson(): Promise<string> {
-    room += 1;
-    const roomId = `lesson-sec-${room}`;
-    await harness.deps.cache.set(vonageKeys.ticket(roomId, 'alice'), 'teacher', 3600);
-    await harness.deps.cache.set(vonageKeys.ticket(roomId, 'bob'), 'student', 3600);
-    return roomId;
-  }
-  async function seatedConnections(roomId: string): Promise<string[]> {
-    const policy = policyForRoom(harness.deps.config.policies, roomId);
-    const occupants = await harness.deps.seats.occupants(harness.deps.seats.roomScope(roomId), policy.capacity);
-    return occupants.connections.map((c) => c.connectionId).sort();
-  }
-  async function join(userId: string, roomId: string) {
-    const response = await harness.requestToken(userId, roomId);
-    expect(response.status).toBe(200);
-    return {
-      sessionId: response.body.sessionId as string,
-      data: tokenDataOf(response.body.token as string),
-      connectionId: callbacks.connectionId(),
-    };
-  }
-
-  beforeAll(async () => {
-    await harness.start();
-  });
-  afterAll(async () => {
-    await harness.stop();
-  });
-  beforeEach(() => {
-    harness.vonage.calls.length = 0;
-    harness.vonage.failWith = null;
-    harness.clock = Date.now();
-  });
+  const lesson = () => harness.ticketedRoom('lesson-sec', { alice: 'teacher', bob: 'student' });
 
   describe('one token, one seat (item 3)', () => {
     it('refuses and disconnects a second connection carrying the same token data, and keeps the other seat for the teacher', async () => {
       const roomId = await lesson();
-      const bob = await join('bob', roomId);
-      const first = await harness.callback(
-        callbacks.connectionCreated(bob.sessionId, bob.connectionId, bob.data, harness.clock),
-      );
+      const bob = await harness.join('bob', roomId);
+      const first = await harness.connectionCreated(bob);
       expect(first.body.status).toBe('seated');
 
       // Bob's one token used by a second device while the room still has a free seat.
@@ -67,69 +31,61 @@ describe('Vonage path under attack', () => {
       expect(reused.status).toBe(200);
       expect(reused.body.status).toBe('disconnected-token-reused');
       expect(harness.vonage.disconnected()).toEqual([second]);
-      expect(await seatedConnections(roomId)).toEqual([bob.connectionId]);
+      expect(await harness.seatedConnections(roomId)).toEqual([bob.connectionId]);
 
       // The teacher still gets the room's other seat.
-      const alice = await join('alice', roomId);
-      expect(
-        (
-          await harness.callback(
-            callbacks.connectionCreated(alice.sessionId, alice.connectionId, alice.data, harness.clock),
-          )
-        ).body.status,
-      ).toBe('seated');
-      expect(await seatedConnections(roomId)).toEqual([alice.connectionId, bob.connectionId].sort());
+      const alice = await harness.join('alice', roomId);
+      expect((await harness.connectionCreated(alice)).body.status).toBe('seated');
+      expect(await harness.seatedConnections(roomId)).toEqual([alice.connectionId, bob.connectionId].sort());
     });
 
     it('refuses the reuse also after the first connection left (a token is not a re-entry pass)', async () => {
       const roomId = await lesson();
-      const bob = await join('bob', roomId);
-      await harness.callback(callbacks.connectionCreated(bob.sessionId, bob.connectionId, bob.data, harness.clock));
-      await harness.callback(
-        callbacks.connectionDestroyed(bob.sessionId, bob.connectionId, bob.data, harness.clock + 1000),
-      );
+      const bob = await harness.join('bob', roomId);
+      await harness.connectionCreated(bob);
+      await harness.connectionDestroyed(bob, harness.clock + 1000);
       const again = callbacks.connectionId();
       expect(
         (await harness.callback(callbacks.connectionCreated(bob.sessionId, again, bob.data, harness.clock + 2000))).body
           .status,
       ).toBe('disconnected-token-reused');
-      expect(await seatedConnections(roomId)).toEqual([]);
+      expect(await harness.seatedConnections(roomId)).toEqual([]);
     });
   });
 
   describe('callback replay (item 5)', () => {
-    it('does not seat a connectionCreated replayed after its tombstone expired', async () => {
+    /** Bob's connectionCreated in a fresh lesson, as the body Vonage posts. */
+    async function bobsConnectionCreated() {
       const roomId = await lesson();
-      const bob = await join('bob', roomId);
+      const bob = await harness.join('bob', roomId);
       const body = JSON.stringify(
         callbacks.connectionCreated(bob.sessionId, bob.connectionId, bob.data, harness.clock),
       );
+      return { roomId, bob, body };
+    }
+    /** Bob is seated by a signed request an attacker captured; then he leaves. */
+    async function capturedThenLeft() {
+      const { roomId, bob, body } = await bobsConnectionCreated();
       const captured = `Bearer ${await harness.sign(body)}`;
       expect((await harness.send(body, captured)).body.status).toBe('seated');
-      await harness.callback(
-        callbacks.connectionDestroyed(bob.sessionId, bob.connectionId, bob.data, harness.clock + 1000),
-      );
-      expect(await seatedConnections(roomId)).toEqual([]);
+      await harness.connectionDestroyed(bob, harness.clock + 1000);
+      return { roomId, bob, body, captured };
+    }
+
+    it('does not seat a connectionCreated replayed after its tombstone expired', async () => {
+      const { roomId, bob, body, captured } = await capturedThenLeft();
+      expect(await harness.seatedConnections(roomId)).toEqual([]);
 
       // A day later the tombstone is gone (its 24 h TTL; removed here since the emulator keeps real time).
       harness.clock += 25 * 60 * 60 * 1000;
       await harness.deps.cache.delete(vonageKeys.connectionGone(bob.connectionId));
       const replayed = await harness.send(body, captured);
       expect(replayed.status).toBe(401);
-      expect(await seatedConnections(roomId)).toEqual([]);
+      expect(await harness.seatedConnections(roomId)).toEqual([]);
     });
 
     it('acts once on a signed request sent twice within its maximum age (the jti is remembered)', async () => {
-      const roomId = await lesson();
-      const bob = await join('bob', roomId);
-      const body = JSON.stringify(
-        callbacks.connectionCreated(bob.sessionId, bob.connectionId, bob.data, harness.clock),
-      );
-      const captured = `Bearer ${await harness.sign(body)}`;
-      expect((await harness.send(body, captured)).body.status).toBe('seated');
-      await harness.callback(
-        callbacks.connectionDestroyed(bob.sessionId, bob.connectionId, bob.data, harness.clock + 1000),
-      );
+      const { bob, body, captured } = await capturedThenLeft();
       harness.clock += 60 * 1000;
       const calls = harness.vonage.calls.length;
       const replayed = await harness.send(body, captured);
@@ -158,21 +114,16 @@ describe('Vonage path under attack', () => {
       ['without iat', (body: string) => harness.sign(body, { iat: null })],
       ['without jti', (body: string) => harness.sign(body, { jti: null })],
     ])('answers 401 to a callback %s and seats nothing', async (_name, sign) => {
-      const roomId = await lesson();
-      const bob = await join('bob', roomId);
-      const body = JSON.stringify(
-        callbacks.connectionCreated(bob.sessionId, bob.connectionId, bob.data, harness.clock),
-      );
+      const { roomId, body } = await bobsConnectionCreated();
       const response = await harness.send(body, `Bearer ${await sign(body, harness.clock)}`);
       expect(response.status).toBe(401);
-      expect(await seatedConnections(roomId)).toEqual([]);
+      expect(await harness.seatedConnections(roomId)).toEqual([]);
     });
   });
 
   describe('ticket keys (item 13)', () => {
     it('a ticket for carol in room "<room>:b" is not a ticket for user "b:carol" in room "<room>"', async () => {
-      room += 1;
-      const roomId = `lesson-sec-${room}`;
+      const roomId = harness.newRoomId('lesson-sec');
       await harness.deps.cache.set(vonageKeys.ticket(`${roomId}:b`, 'carol'), 'teacher', 3600);
       const response = await harness.requestToken('b:carol', roomId);
       expect(response.status).toBe(409);
@@ -209,39 +160,21 @@ describe('Vonage path under attack', () => {
       const post = streamingRoute();
       expect((await post('mallory', { deviceId: 'tv', contentId: `vonage:${roomId}` })).statusCode).toBe(201);
       expect((await post('eve', { deviceId: 'tv', contentId: `vonage:${roomId}` })).statusCode).toBe(201);
-      const alice = await join('alice', roomId);
-      const bob = await join('bob', roomId);
-      expect(
-        (
-          await harness.callback(
-            callbacks.connectionCreated(alice.sessionId, alice.connectionId, alice.data, harness.clock),
-          )
-        ).body.status,
-      ).toBe('seated');
-      expect(
-        (await harness.callback(callbacks.connectionCreated(bob.sessionId, bob.connectionId, bob.data, harness.clock)))
-          .body.status,
-      ).toBe('seated');
+      const alice = await harness.join('alice', roomId);
+      const bob = await harness.join('bob', roomId);
+      expect((await harness.connectionCreated(alice)).body.status).toBe('seated');
+      expect((await harness.connectionCreated(bob)).body.status).toBe('seated');
     });
 
     it('a streaming deviceId "rsv.<user>" does not take over that user\'s reserved seat', async () => {
       const roomId = await lesson();
-      const alice = await join('alice', roomId);
-      const bob = await join('bob', roomId);
+      const alice = await harness.join('alice', roomId);
+      const bob = await harness.join('bob', roomId);
       const post = streamingRoute();
       await post('mallory', { deviceId: 'rsv.alice', contentId: `vonage:${roomId}` });
       await post('mallory', { deviceId: 'rsv.alice', contentId: roomId });
-      expect(
-        (
-          await harness.callback(
-            callbacks.connectionCreated(alice.sessionId, alice.connectionId, alice.data, harness.clock),
-          )
-        ).body.status,
-      ).toBe('seated');
-      expect(
-        (await harness.callback(callbacks.connectionCreated(bob.sessionId, bob.connectionId, bob.data, harness.clock)))
-          .body.status,
-      ).toBe('seated');
+      expect((await harness.connectionCreated(alice)).body.status).toBe('seated');
+      expect((await harness.connectionCreated(bob)).body.status).toBe('seated');
       expect(harness.vonage.disconnected()).toEqual([]);
     });
   });

@@ -1,55 +1,20 @@
 import fc from 'fast-check';
-import { vonageKeys } from '../../../lambda/vonage/vonage-keys';
 import { expireRooms } from '../../../lambda/vonage/room-expiry';
-import { policyForRoom } from '../../../lambda/vonage/room-policy';
-import { callbacks, CACHE_NAME, tokenDataOf, VonageHarness } from './vonage-harness';
+import { callbacks, CACHE_NAME, tokenDataOf, useVonageHarness } from './vonage-harness';
 
 /**
  * Replayed session-monitoring sequences against the emulator (Momento) and a stand-in for
  * Vonage's REST API that records what the official SDK sent.
  */
 describe('Vonage session monitoring on the engine', () => {
-  const harness = new VonageHarness();
-  let room = 0;
+  const harness = useVonageHarness();
   /** A fresh lesson room with tickets for alice (teacher), bob and carol (students). */
-  async function lesson(): Promise<string> {
-    room += 1;
-    const roomId = `lesson-${room}`;
-    await harness.deps.cache.set(vonageKeys.ticket(roomId, 'alice'), 'teacher', 3600);
-    await harness.deps.cache.set(vonageKeys.ticket(roomId, 'bob'), 'student', 3600);
-    await harness.deps.cache.set(vonageKeys.ticket(roomId, 'carol'), 'student', 3600);
-    return roomId;
-  }
-  async function seatedConnections(roomId: string): Promise<string[]> {
-    const policy = policyForRoom(harness.deps.config.policies, roomId);
-    const occupants = await harness.deps.seats.occupants(harness.deps.seats.roomScope(roomId), policy.capacity);
-    return occupants.connections.map((c) => c.connectionId).sort();
-  }
-  /** Vends a token and reports the connection Vonage would announce for it. */
-  async function join(userId: string, roomId: string) {
-    const response = await harness.requestToken(userId, roomId);
-    expect(response.status).toBe(200);
-    const sessionId = response.body.sessionId as string;
-    const data = tokenDataOf(response.body.token as string);
-    return { sessionId, data, connectionId: callbacks.connectionId(), response };
-  }
-
-  beforeAll(async () => {
-    await harness.start();
-  });
-  afterAll(async () => {
-    await harness.stop();
-  });
-  beforeEach(() => {
-    harness.vonage.calls.length = 0;
-    harness.vonage.failWith = null;
-    harness.clock = Date.now();
-  });
+  const lesson = () => harness.ticketedRoom('lesson', { alice: 'teacher', bob: 'student', carol: 'student' });
 
   describe('signed callbacks', () => {
     it('answers 401 to unsigned, wrongly signed and tampered callbacks and changes nothing', async () => {
       const roomId = await lesson();
-      const alice = await join('alice', roomId);
+      const alice = await harness.join('alice', roomId);
       const created = callbacks.connectionCreated(alice.sessionId, alice.connectionId, alice.data, harness.clock);
       const before = harness.cacheSize();
 
@@ -65,7 +30,7 @@ describe('Vonage session monitoring on the engine', () => {
         expect(response.body.error).toBe('unauthorized');
       }
       expect(harness.cacheSize()).toBe(before);
-      expect(await seatedConnections(roomId)).toEqual([]);
+      expect(await harness.seatedConnections(roomId)).toEqual([]);
       expect(harness.vonage.enforcementCalls()).toEqual([]);
     });
 
@@ -85,24 +50,15 @@ describe('Vonage session monitoring on the engine', () => {
   describe('room size', () => {
     it('refuses a third token in a one-to-one room and disconnects a third participant who joins anyway', async () => {
       const roomId = await lesson();
-      const alice = await join('alice', roomId);
-      const bob = await join('bob', roomId);
+      const alice = await harness.join('alice', roomId);
+      const bob = await harness.join('bob', roomId);
 
       const carol = await harness.requestToken('carol', roomId);
       expect(carol.status).toBe(409);
       expect(carol.body).toMatchObject({ error: 'room-full', capacity: 2, active: 2 });
 
-      expect(
-        (
-          await harness.callback(
-            callbacks.connectionCreated(alice.sessionId, alice.connectionId, alice.data, harness.clock),
-          )
-        ).body.status,
-      ).toBe('seated');
-      expect(
-        (await harness.callback(callbacks.connectionCreated(bob.sessionId, bob.connectionId, bob.data, harness.clock)))
-          .body.status,
-      ).toBe('seated');
+      expect((await harness.connectionCreated(alice)).body.status).toBe('seated');
+      expect((await harness.connectionCreated(bob)).body.status).toBe('seated');
 
       // Carol joins with bob's token (a shared link): a token seats one connection, once.
       const intruder = callbacks.connectionId();
@@ -118,7 +74,7 @@ describe('Vonage session monitoring on the engine', () => {
       expect(foreign.body.status).toBe('disconnected-not-authorised');
 
       expect(harness.vonage.disconnected()).toEqual([intruder, stranger]);
-      expect(await seatedConnections(roomId)).toEqual([alice.connectionId, bob.connectionId].sort());
+      expect(await harness.seatedConnections(roomId)).toEqual([alice.connectionId, bob.connectionId].sort());
       expect(harness.events.ofType('Session Denied').length).toBeGreaterThanOrEqual(3);
     });
 
@@ -146,7 +102,7 @@ describe('Vonage session monitoring on the engine', () => {
         }),
       );
       const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
-      expect(await seatedConnections(roomId)).toHaveLength(5);
+      expect(await harness.seatedConnections(roomId)).toHaveLength(5);
       // Figure for the report: signed connectionCreated callbacks handled end to end (emulator, in-process).
       console.log(
         `vonage: ${admitted.length} simultaneous signed connectionCreated callbacks seated in ${elapsedMs.toFixed(1)} ms`,
@@ -155,42 +111,34 @@ describe('Vonage session monitoring on the engine', () => {
 
     it("moves a user's reservation to their newest token instead of taking a second seat (a page reload)", async () => {
       const roomId = await lesson();
-      const first = await join('alice', roomId);
-      const reloaded = await join('alice', roomId);
-      await join('bob', roomId);
+      const first = await harness.join('alice', roomId);
+      const reloaded = await harness.join('alice', roomId);
+      await harness.join('bob', roomId);
       expect((await harness.requestToken('carol', roomId)).status).toBe(409);
-      expect(
-        (
-          await harness.callback(
-            callbacks.connectionCreated(reloaded.sessionId, reloaded.connectionId, reloaded.data, harness.clock),
-          )
-        ).body.status,
-      ).toBe('seated');
+      expect((await harness.connectionCreated(reloaded)).body.status).toBe('seated');
       // The stale token lost its reservation: used now, it finds the room full.
-      const stale = await harness.callback(
-        callbacks.connectionCreated(first.sessionId, first.connectionId, first.data, harness.clock),
-      );
+      const stale = await harness.connectionCreated(first);
       expect(stale.body.status).toBe('disconnected-room-full');
     });
 
     it('counts a retried connectionCreated once and releases the seat on connectionDestroyed', async () => {
       const roomId = await lesson();
-      const alice = await join('alice', roomId);
+      const alice = await harness.join('alice', roomId);
       const created = callbacks.connectionCreated(alice.sessionId, alice.connectionId, alice.data, harness.clock);
       expect((await harness.callback(created)).body.status).toBe('seated');
       expect((await harness.callback(created)).body.status).toBe('duplicate');
       // Simultaneous retries: still one seat.
       await Promise.all([harness.callback(created), harness.callback(created)]);
-      expect(await seatedConnections(roomId)).toEqual([alice.connectionId]);
+      expect(await harness.seatedConnections(roomId)).toEqual([alice.connectionId]);
 
-      const bob = await join('bob', roomId);
-      await harness.callback(callbacks.connectionCreated(bob.sessionId, bob.connectionId, bob.data, harness.clock));
+      const bob = await harness.join('bob', roomId);
+      await harness.connectionCreated(bob);
       expect((await harness.requestToken('carol', roomId)).status).toBe(409);
 
       const destroyed = callbacks.connectionDestroyed(bob.sessionId, bob.connectionId, bob.data, harness.clock + 1000);
       expect((await harness.callback(destroyed)).body.status).toBe('released');
       expect((await harness.callback(destroyed)).body.status).toBe('tombstoned');
-      expect(await seatedConnections(roomId)).toEqual([alice.connectionId]);
+      expect(await harness.seatedConnections(roomId)).toEqual([alice.connectionId]);
       expect(harness.vonage.disconnected()).toEqual([]);
       // The freed seat is available at once.
       expect((await harness.requestToken('carol', roomId)).status).toBe(200);
@@ -198,14 +146,14 @@ describe('Vonage session monitoring on the engine', () => {
 
     it('leaves no ghost seat when connectionDestroyed arrives before its connectionCreated', async () => {
       const roomId = await lesson();
-      const bob = await join('bob', roomId);
+      const bob = await harness.join('bob', roomId);
       const destroyed = callbacks.connectionDestroyed(bob.sessionId, bob.connectionId, bob.data, harness.clock + 5000);
       expect((await harness.callback(destroyed)).body.status).toBe('tombstoned');
       const lateCreated = callbacks.connectionCreated(bob.sessionId, bob.connectionId, bob.data, harness.clock);
       expect((await harness.callback(lateCreated)).body.status).toBe('late');
       expect((await harness.callback(lateCreated)).body.status).toBe('late');
 
-      expect(await seatedConnections(roomId)).toEqual([]);
+      expect(await harness.seatedConnections(roomId)).toEqual([]);
       // The reservation went too: two others fit in the one-to-one room.
       expect((await harness.requestToken('alice', roomId)).status).toBe(200);
       expect((await harness.requestToken('carol', roomId)).status).toBe(200);
@@ -219,8 +167,8 @@ describe('Vonage session monitoring on the engine', () => {
           fc.array(fc.nat(9), { maxLength: 4 }),
           async (seed, duplicates) => {
             const roomId = await lesson();
-            const alice = await join('alice', roomId);
-            const bob = await join('bob', roomId);
+            const alice = await harness.join('alice', roomId);
+            const bob = await harness.join('bob', roomId);
             const t = harness.clock;
             // A whole lesson as Vonage reports it, in the article's and the reference's shapes.
             const lessonEvents: unknown[] = [
@@ -272,7 +220,7 @@ describe('Vonage session monitoring on the engine', () => {
               [replay[i], replay[j]] = [replay[j], replay[i]];
             }
             for (const event of replay) expect((await harness.callback(event)).status).toBe(200);
-            expect(await seatedConnections(roomId)).toEqual([]);
+            expect(await harness.seatedConnections(roomId)).toEqual([]);
             expect(harness.vonage.enforcementCalls()).toEqual([]);
           },
         ),
@@ -283,14 +231,9 @@ describe('Vonage session monitoring on the engine', () => {
     it('settles a destroy racing its create without a ghost seat', async () => {
       const roomId = await lesson();
       for (let i = 0; i < 5; i += 1) {
-        const bob = await join('bob', roomId);
-        await Promise.all([
-          harness.callback(callbacks.connectionCreated(bob.sessionId, bob.connectionId, bob.data, harness.clock)),
-          harness.callback(
-            callbacks.connectionDestroyed(bob.sessionId, bob.connectionId, bob.data, harness.clock + 10),
-          ),
-        ]);
-        expect(await seatedConnections(roomId)).toEqual([]);
+        const bob = await harness.join('bob', roomId);
+        await Promise.all([harness.connectionCreated(bob), harness.connectionDestroyed(bob, harness.clock + 10)]);
+        expect(await harness.seatedConnections(roomId)).toEqual([]);
       }
     });
   });
@@ -302,7 +245,7 @@ describe('Vonage session monitoring on the engine', () => {
       expect(stranger.status).toBe(409);
       expect(stranger.body.error).toBe('not-a-ticket-holder');
 
-      const alice = await join('alice', roomId);
+      const alice = await harness.join('alice', roomId);
       expect(alice.response.body).toMatchObject({
         role: 'teacher',
         vonageRole: 'publisher',
@@ -312,7 +255,7 @@ describe('Vonage session monitoring on the engine', () => {
       expect(JSON.parse(alice.data)).toMatchObject({ v: 1, room: roomId, user: 'alice', role: 'teacher' });
       // The token is for the room's Vonage session, created through the SDK once per room.
       expect(harness.vonage.calls.filter((c) => c.path === '/session/create')).toHaveLength(1);
-      await join('bob', roomId);
+      await harness.join('bob', roomId);
       expect(harness.vonage.calls.filter((c) => c.path === '/session/create')).toHaveLength(1);
     });
 
@@ -325,12 +268,10 @@ describe('Vonage session monitoring on the engine', () => {
   describe('screen-share policy', () => {
     it('stops a screen share by a role that may not share, and leaves an allowed role alone', async () => {
       const roomId = await lesson();
-      const alice = await join('alice', roomId);
-      const bob = await join('bob', roomId);
-      await harness.callback(
-        callbacks.connectionCreated(alice.sessionId, alice.connectionId, alice.data, harness.clock),
-      );
-      await harness.callback(callbacks.connectionCreated(bob.sessionId, bob.connectionId, bob.data, harness.clock));
+      const alice = await harness.join('alice', roomId);
+      const bob = await harness.join('bob', roomId);
+      await harness.connectionCreated(alice);
+      await harness.connectionCreated(bob);
 
       const teacherScreen = await harness.callback(
         callbacks.streamCreated(
@@ -377,8 +318,8 @@ describe('Vonage session monitoring on the engine', () => {
 
     it('does not act on a streamCreated that arrives after its streamDestroyed', async () => {
       const roomId = await lesson();
-      const bob = await join('bob', roomId);
-      await harness.callback(callbacks.connectionCreated(bob.sessionId, bob.connectionId, bob.data, harness.clock));
+      const bob = await harness.join('bob', roomId);
+      await harness.connectionCreated(bob);
       await harness.callback(
         callbacks.streamDestroyed(
           bob.sessionId,
@@ -405,24 +346,20 @@ describe('Vonage session monitoring on the engine', () => {
       harness.vonage.calls.length = 0;
       const roomId = await lesson();
       const start = harness.clock;
-      const alice = await join('alice', roomId);
-      await harness.callback(callbacks.connectionCreated(alice.sessionId, alice.connectionId, alice.data, start));
+      const alice = await harness.join('alice', roomId);
+      await harness.connectionCreated(alice, start);
       expect(await harness.deps.seats.startedAt(roomId)).toBeUndefined();
 
-      const bob = await join('bob', roomId);
-      await harness.callback(callbacks.connectionCreated(bob.sessionId, bob.connectionId, bob.data, start + 2000));
+      const bob = await harness.join('bob', roomId);
+      await harness.connectionCreated(bob, start + 2000);
       expect(await harness.deps.seats.startedAt(roomId)).toBe(start + 2000);
 
       // Bob drops and rejoins 50 minutes in: his new token ends with the lesson.
-      await harness.callback(
-        callbacks.connectionDestroyed(bob.sessionId, bob.connectionId, bob.data, start + 3_000_000),
-      );
+      await harness.connectionDestroyed(bob, start + 3_000_000);
       harness.clock = start + 3_000_000;
-      const again = await join('bob', roomId);
+      const again = await harness.join('bob', roomId);
       expect(Date.parse(again.response.body.expiresAt as string)).toBeLessThanOrEqual(start + 2000 + 3_600_000);
-      await harness.callback(
-        callbacks.connectionCreated(again.sessionId, again.connectionId, again.data, harness.clock),
-      );
+      await harness.connectionCreated(again);
 
       harness.clock = start + 2000 + 3_599_000;
       expect(await expireRooms(harness.deps)).toMatchObject({ roomsEnded: 0, disconnected: 0 });
@@ -431,7 +368,7 @@ describe('Vonage session monitoring on the engine', () => {
       harness.clock = start + 2000 + 3_600_000 + 30_000;
       expect(await expireRooms(harness.deps)).toMatchObject({ roomsEnded: 1, disconnected: 2 });
       expect(harness.vonage.disconnected().sort()).toEqual([alice.connectionId, again.connectionId].sort());
-      expect(await seatedConnections(roomId)).toEqual([]);
+      expect(await harness.seatedConnections(roomId)).toEqual([]);
       expect(harness.events.ofType('Session Expired').filter((e) => e.detail.contentId === roomId)).toHaveLength(2);
 
       // A second run finds nothing more to do; the room stays closed.
@@ -448,10 +385,8 @@ describe('Vonage session monitoring on the engine', () => {
 
     it('retries a disconnect that failed at Vonage on the next scheduled run', async () => {
       const roomId = await lesson();
-      const alice = await join('alice', roomId);
-      await harness.callback(
-        callbacks.connectionCreated(alice.sessionId, alice.connectionId, alice.data, harness.clock),
-      );
+      const alice = await harness.join('alice', roomId);
+      await harness.connectionCreated(alice);
       harness.vonage.failWith = 500;
       const stranger = callbacks.connectionId();
       const response = await harness.callback(
@@ -470,7 +405,7 @@ describe('Vonage session monitoring on the engine', () => {
   describe('Momento outage', () => {
     it('answers 503 so Vonage retries, and the retry is processed once Momento is back', async () => {
       const roomId = await lesson();
-      const alice = await join('alice', roomId);
+      const alice = await harness.join('alice', roomId);
       const created = callbacks.connectionCreated(alice.sessionId, alice.connectionId, alice.data, harness.clock);
       harness.emulator.faults.failShare('*', 1);
       try {
@@ -483,39 +418,25 @@ describe('Vonage session monitoring on the engine', () => {
         harness.emulator.faults.clear();
       }
       expect((await harness.callback(created)).body.status).toBe('seated');
-      expect(await seatedConnections(roomId)).toEqual([alice.connectionId]);
+      expect(await harness.seatedConnections(roomId)).toEqual([alice.connectionId]);
     });
   });
 
   describe('restarts', () => {
     it('loses nothing when the handler restarts: state is in Momento, not in the process', async () => {
       const roomId = await lesson();
-      const alice = await join('alice', roomId);
-      const bob = await join('bob', roomId);
-      await harness.callback(
-        callbacks.connectionCreated(alice.sessionId, alice.connectionId, alice.data, harness.clock),
-      );
+      const alice = await harness.join('alice', roomId);
+      const bob = await harness.join('bob', roomId);
+      await harness.connectionCreated(alice);
 
       harness.deps = harness.coldStart();
-      await harness.callback(callbacks.connectionCreated(bob.sessionId, bob.connectionId, bob.data, harness.clock));
-      expect(
-        (
-          await harness.callback(
-            callbacks.connectionCreated(alice.sessionId, alice.connectionId, alice.data, harness.clock),
-          )
-        ).body.status,
-      ).toBe('duplicate');
+      await harness.connectionCreated(bob);
+      expect((await harness.connectionCreated(alice)).body.status).toBe('duplicate');
       expect((await harness.requestToken('carol', roomId)).status).toBe(409);
 
       harness.deps = harness.coldStart();
-      expect(await seatedConnections(roomId)).toEqual([alice.connectionId, bob.connectionId].sort());
-      expect(
-        (
-          await harness.callback(
-            callbacks.connectionDestroyed(bob.sessionId, bob.connectionId, bob.data, harness.clock),
-          )
-        ).body.status,
-      ).toBe('released');
+      expect(await harness.seatedConnections(roomId)).toEqual([alice.connectionId, bob.connectionId].sort());
+      expect((await harness.connectionDestroyed(bob)).body.status).toBe('released');
       expect((await harness.requestToken('carol', roomId)).status).toBe(200);
       expect(harness.emulator.store.hasCache(CACHE_NAME)).toBe(true);
     });
@@ -526,16 +447,12 @@ describe('Vonage session monitoring on the engine', () => {
       harness.deps = harness.coldStart({ VONAGE_ACCOUNT_LIMIT: '1' });
       try {
         const roomId = await lesson();
-        const alice = await join('alice', roomId);
-        await harness.callback(
-          callbacks.connectionCreated(alice.sessionId, alice.connectionId, alice.data, harness.clock),
-        );
+        const alice = await harness.join('alice', roomId);
+        await harness.connectionCreated(alice);
         const second = await harness.requestToken('alice', 'open-room-1');
         expect(second.status).toBe(409);
         expect(second.body.error).toBe('account-limit');
-        await harness.callback(
-          callbacks.connectionDestroyed(alice.sessionId, alice.connectionId, alice.data, harness.clock),
-        );
+        await harness.connectionDestroyed(alice);
         expect((await harness.requestToken('alice', 'open-room-1')).status).toBe(200);
       } finally {
         harness.deps = harness.coldStart();

@@ -8,12 +8,14 @@ import type { MomentoPorts } from '../../../lambda/core/ports/momento-ports';
 import { createMomentoPorts } from '../../../lambda/core/adapters/momento-clients';
 import { silentLogger } from '../../../lambda/core/ports/observability';
 import { payloadHash } from '../../../lambda/vonage/callback-signature';
+import { policyForRoom } from '../../../lambda/vonage/room-policy';
 import { handleRoomTokenRequest } from '../../../lambda/vonage/room-token-request';
 import { RoomSeats } from '../../../lambda/vonage/room-seats';
 import { handleSessionMonitoringRequest } from '../../../lambda/vonage/session-monitoring-request';
 import { parseVonageConfig } from '../../../lambda/vonage/vonage-config';
 import type { VonageDependencies, VonageMetricName } from '../../../lambda/vonage/vonage-dependencies';
 import { vonageVideoEnforcement } from '../../../lambda/vonage/vonage-enforcement';
+import { vonageKeys } from '../../../lambda/vonage/vonage-keys';
 import { startEmulator, type Emulator } from '../../../local/emulator';
 import { VonageStandIn } from './vonage-stand-in';
 
@@ -38,6 +40,27 @@ export const TEST_POLICIES = {
   defaultType: 'open',
 };
 
+/** A key pair like a Vonage application's (RSA 2048, PEM): the private key signs the calls to Vonage. */
+export function applicationKeyPair(): { privateKey: string; publicKey: string } {
+  return generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
+}
+
+type Answer = { status: number; body: Record<string, unknown> };
+
+/** A user who was vended a token, and the connection Vonage would announce for it. */
+export interface Participant {
+  readonly sessionId: string;
+  /** The token data Vonage echoes as `connection.data`. */
+  readonly data: string;
+  readonly connectionId: string;
+  /** The token route's answer. */
+  readonly response: Answer;
+}
+
 /**
  * The emulator for Momento, the stand-in for Vonage's REST API, and a way to build the Vonage
  * dependencies over them as a fresh cold start would (new clients, nothing carried over).
@@ -47,14 +70,11 @@ export class VonageHarness {
   readonly vonage = new VonageStandIn();
   readonly events = new RecordingEventSink();
   readonly metrics = new CountingMetrics<VonageMetricName>();
-  readonly privateKey = generateKeyPairSync('rsa', {
-    modulusLength: 2048,
-    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-  }).privateKey;
+  readonly privateKey = applicationKeyPair().privateKey;
   /** The clock the handlers see (epoch ms); tests move it to pass a room's duration. */
   clock = Date.now();
   private ports: MomentoPorts[] = [];
+  private rooms = 0;
   deps!: VonageDependencies;
 
   async start(env: Record<string, string> = {}): Promise<void> {
@@ -107,7 +127,7 @@ export class VonageHarness {
   }
 
   /** `POST /vonage/tokens` as a trusted backend (IAM) asking for `userId`. */
-  async requestToken(userId: string, roomId: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  async requestToken(userId: string, roomId: string): Promise<Answer> {
     const result = await handleRoomTokenRequest(
       { body: JSON.stringify({ roomId, accountId: userId }), isBase64Encoded: false, requestContext: {} as never },
       this.deps,
@@ -119,7 +139,7 @@ export class VonageHarness {
   async callback(
     payload: unknown,
     signing: { secret?: string; header?: string | null; hashOf?: string } = {},
-  ): Promise<{ status: number; body: Record<string, unknown> }> {
+  ): Promise<Answer> {
     const body = JSON.stringify(payload);
     const authorization =
       signing.header !== undefined
@@ -157,10 +177,7 @@ export class VonageHarness {
   }
 
   /** Posts a callback body exactly as given, with this Authorization header (a captured request replayed). */
-  async send(
-    body: string,
-    authorization: string | undefined,
-  ): Promise<{ status: number; body: Record<string, unknown> }> {
+  async send(body: string, authorization: string | undefined): Promise<Answer> {
     const result = await handleSessionMonitoringRequest(
       { body, isBase64Encoded: false, headers: authorization === undefined ? {} : { Authorization: authorization } },
       this.deps,
@@ -172,10 +189,98 @@ export class VonageHarness {
   cacheSize(): number {
     return this.emulator.store.cache(CACHE_NAME).size;
   }
+
+  /** A room id not used before by this harness: `<prefix>-<n>`. */
+  newRoomId(prefix: string): string {
+    this.rooms += 1;
+    return `${prefix}-${this.rooms}`;
+  }
+
+  /** A fresh room with a ticket for each user, holding the role given (`{ alice: 'teacher' }`). */
+  async ticketedRoom(prefix: string, tickets: Record<string, string>): Promise<string> {
+    const roomId = this.newRoomId(prefix);
+    for (const [userId, role] of Object.entries(tickets))
+      await this.deps.cache.set(vonageKeys.ticket(roomId, userId), role, 3600);
+    return roomId;
+  }
+
+  /** Vends a token (which must be granted) and reports the connection Vonage would announce for it. */
+  async join(userId: string, roomId: string): Promise<Participant> {
+    const response = await this.requestToken(userId, roomId);
+    expect(response.status).toBe(200);
+    const sessionId = response.body.sessionId as string;
+    const data = tokenDataOf(response.body.token as string);
+    return { sessionId, data, connectionId: callbacks.connectionId(), response };
+  }
+
+  /** Posts the signed connectionCreated callback for the participant's connection. */
+  connectionCreated(participant: Participant, timestamp = this.clock): Promise<Answer> {
+    return this.callback(
+      callbacks.connectionCreated(participant.sessionId, participant.connectionId, participant.data, timestamp),
+    );
+  }
+
+  /** Posts the signed connectionDestroyed callback for the participant's connection. */
+  connectionDestroyed(participant: Participant, timestamp = this.clock): Promise<Answer> {
+    return this.callback(
+      callbacks.connectionDestroyed(participant.sessionId, participant.connectionId, participant.data, timestamp),
+    );
+  }
+
+  /** The connection ids seated in a room, sorted. */
+  async seatedConnections(roomId: string): Promise<string[]> {
+    const policy = policyForRoom(this.deps.config.policies, roomId);
+    const occupants = await this.deps.seats.occupants(this.deps.seats.roomScope(roomId), policy.capacity);
+    return occupants.connections.map((c) => c.connectionId).sort();
+  }
 }
 
-function parse(result: APIGatewayProxyResult): { status: number; body: Record<string, unknown> } {
+/**
+ * A harness for one test file: started before its tests, stopped after them, and before each test
+ * the stand-in's record and failure mode cleared and the clock set to now.
+ */
+export function useVonageHarness(): VonageHarness {
+  const harness = new VonageHarness();
+  beforeAll(async () => {
+    await harness.start();
+  });
+  afterAll(async () => {
+    await harness.stop();
+  });
+  beforeEach(() => {
+    harness.vonage.calls.length = 0;
+    harness.vonage.failWith = null;
+    harness.clock = Date.now();
+  });
+  return harness;
+}
+
+function parse(result: APIGatewayProxyResult): Answer {
   return { status: result.statusCode, body: JSON.parse(result.body) as Record<string, unknown> };
+}
+
+/** A streamCreated callback (a camera or a screen share of one connection). */
+function streamCreated(
+  sessionId: string,
+  streamId: string,
+  connectionId: string,
+  data: string | undefined,
+  videoType: string,
+  timestamp: number,
+) {
+  return {
+    sessionId,
+    projectId: '123456',
+    event: 'streamCreated',
+    timestamp,
+    stream: {
+      id: streamId,
+      connection: { id: connectionId, createdAt: timestamp - 1000, ...(data !== undefined ? { data } : {}) },
+      createdAt: timestamp,
+      name: videoType === 'screen' ? 'Screen' : 'Camera',
+      videoType,
+    },
+  };
 }
 
 /** Callback payloads in the shapes of the article and Vonage's session-monitoring reference. */
@@ -199,41 +304,9 @@ export const callbacks = {
       connection: { id: connectionId, createdAt: timestamp - 60_000, ...(data !== undefined ? { data } : {}) },
     };
   },
-  streamCreated(
-    sessionId: string,
-    streamId: string,
-    connectionId: string,
-    data: string | undefined,
-    videoType: string,
-    timestamp: number,
-  ) {
-    return {
-      sessionId,
-      projectId: '123456',
-      event: 'streamCreated',
-      timestamp,
-      stream: {
-        id: streamId,
-        connection: { id: connectionId, createdAt: timestamp - 1000, ...(data !== undefined ? { data } : {}) },
-        createdAt: timestamp,
-        name: videoType === 'screen' ? 'Screen' : 'Camera',
-        videoType,
-      },
-    };
-  },
-  streamDestroyed(
-    sessionId: string,
-    streamId: string,
-    connectionId: string,
-    data: string | undefined,
-    videoType: string,
-    timestamp: number,
-  ) {
-    return {
-      ...callbacks.streamCreated(sessionId, streamId, connectionId, data, videoType, timestamp),
-      event: 'streamDestroyed',
-      reason: 'clientDisconnected',
-    };
+  streamCreated,
+  streamDestroyed(...event: Parameters<typeof streamCreated>) {
+    return { ...streamCreated(...event), event: 'streamDestroyed', reason: 'clientDisconnected' };
   },
   /** A fresh connection id in Vonage's UUID form. */
   connectionId(): string {
