@@ -1,11 +1,10 @@
 // `cdk-concurrency-tracker-verify`: checks a deployed tracker end to end (docs/operations.md,
 // "Checking a deployment"). Exit code 0 when every step passed, 1 when one failed, 2 for bad usage.
 // `create-cache` creates the Momento cache on request (create-cache-command.ts).
-import { errorMessage } from '../client/error-message';
 import { randomBytes } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import { createHttpTopicTransport } from '../client/http-topic-transport';
 import { createApiCaller, regionOfApiUrl, type ApiAuth } from './api-caller';
+import { parseOptions, settingsOrExitCode, UsageError, type CommandOutput } from './command-line';
 import { createCacheCommand } from './create-cache-command';
 import { CHECK_STEPS, runDeploymentCheck, type CheckStep } from './deployment-check';
 
@@ -34,33 +33,16 @@ creates the Momento cache with the super-user key in MOMENTO_API_KEY (create-cac
 Exit code: 0 when every step passed, 1 when a step failed ("step N (name) failed: why"), 2 for
 bad usage.`;
 
-class UsageError extends Error {}
-
-interface CliOutput {
-  out(line: string): void;
-  err(line: string): void;
-}
-
 /** Runs the command with `argv` (without node and the script) and resolves with its exit code. */
 export async function main(
   argv: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
-  io: CliOutput = consoleOutput,
+  io: CommandOutput = consoleOutput,
 ): Promise<number> {
   if (argv[0] === 'create-cache') return createCacheCommand(argv.slice(1), env, io);
-  let settings: Settings;
-  try {
-    settings = parseSettings(argv, env);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    io.err(`cdk-concurrency-tracker-verify: ${error.message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (settings === 'help') {
-    io.out(USAGE);
-    return 0;
-  }
-  const { url, auth, accountId, deviceId, topicsUrl } = settings;
+  const parsed = settingsOrExitCode(() => parseSettings(argv, env), 'cdk-concurrency-tracker-verify', USAGE, io);
+  if ('exitCode' in parsed) return parsed.exitCode;
+  const { url, auth, accountId, deviceId, topicsUrl } = parsed.settings;
   const how = auth.kind === 'jwt' ? 'a JWT' : `SigV4 (${auth.region})`;
   io.out(`verify: ${url.href} with ${how}, account ${accountId}, device ${deviceId}`);
   const result = await runDeploymentCheck({
@@ -95,25 +77,15 @@ type Settings =
     };
 
 function parseSettings(argv: readonly string[], env: NodeJS.ProcessEnv): Settings {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        url: { type: 'string' },
-        jwt: { type: 'string' },
-        account: { type: 'string' },
-        device: { type: 'string' },
-        region: { type: 'string' },
-        'topics-url': { type: 'string' },
-        help: { type: 'boolean' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new UsageError(errorMessage(error));
-  }
+  const values = parseOptions(argv, {
+    url: { type: 'string' },
+    jwt: { type: 'string' },
+    account: { type: 'string' },
+    device: { type: 'string' },
+    region: { type: 'string' },
+    'topics-url': { type: 'string' },
+    help: { type: 'boolean' },
+  });
   if (values.help) return 'help';
   const url = httpUrl(values.url as string | undefined, '--url');
   if (!url)
@@ -163,7 +135,7 @@ function formatStep(step: CheckStep): string {
   return `${step.ok ? 'ok  ' : 'FAIL'}  ${step.number} ${step.name.padEnd(9)} ${`${step.ms} ms`.padStart(8)}  ${step.detail}`;
 }
 
-const consoleOutput: CliOutput = { out: (line) => console.log(line), err: (line) => console.error(line) };
+const consoleOutput: CommandOutput = { out: (line) => console.log(line), err: (line) => console.error(line) };
 
 if (require.main === module) {
   main(process.argv.slice(2)).then(

@@ -1,10 +1,10 @@
 // `cdk-concurrency-tracker-verify create-cache`: creates the tracker's Momento cache for the
 // operator, on request only (the subscriber never does: docs/operations.md, "Momento set-up").
 import { CredentialProvider } from '@gomomento/sdk';
-import { parseArgs } from 'node:util';
 import { errorMessage } from '../client/error-message';
 import { momentoCredentialProvider, momentoKeyKind } from '../lambda/core/adapters/momento-credential-provider';
 import { MOMENTO_ENDPOINT_HOST } from '../lambda/core/runtime/config';
+import { parseOptions, settingsOrExitCode, UsageError, type CommandOutput } from './command-line';
 import { createMomentoCache, type CacheCreation } from './momento-cache-creation';
 
 export const CREATE_CACHE_USAGE = `usage: MOMENTO_API_KEY=... cdk-concurrency-tracker-verify create-cache --cache <name> [options]
@@ -32,31 +32,20 @@ const EXIT_CODES: Record<CacheCreation['outcome'], number> = {
   failed: 3,
 };
 
-class UsageError extends Error {}
-
-interface CommandOutput {
-  out(line: string): void;
-  err(line: string): void;
-}
-
 /** Runs `create-cache` with the arguments after the sub-command; resolves with its exit code. */
 export async function createCacheCommand(
   argv: readonly string[],
   env: NodeJS.ProcessEnv,
   io: CommandOutput,
 ): Promise<number> {
-  let settings: Settings;
-  try {
-    settings = parseSettings(argv, env);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    io.err(`cdk-concurrency-tracker-verify create-cache: ${error.message}\n\n${CREATE_CACHE_USAGE}`);
-    return 2;
-  }
-  if (settings === 'help') {
-    io.out(CREATE_CACHE_USAGE);
-    return 0;
-  }
+  const parsed = settingsOrExitCode(
+    () => parseSettings(argv, env),
+    'cdk-concurrency-tracker-verify create-cache',
+    CREATE_CACHE_USAGE,
+    io,
+  );
+  if ('exitCode' in parsed) return parsed.exitCode;
+  const { settings } = parsed;
   const result = await createMomentoCache(settings);
   const name = JSON.stringify(settings.cacheName);
   if ('detail' in result) io.err(`create-cache: cache ${name} not created: ${result.outcome}: ${result.detail}`);
@@ -71,22 +60,17 @@ type Settings =
 function parseSettings(argv: readonly string[], env: NodeJS.ProcessEnv): Settings {
   let values: Record<string, string | boolean | undefined>;
   try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        cache: { type: 'string' },
-        endpoint: { type: 'string' },
-        'local-endpoint': { type: 'string' },
-        timeout: { type: 'string' },
-        help: { type: 'boolean' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
+    values = parseOptions(argv, {
+      cache: { type: 'string' },
+      endpoint: { type: 'string' },
+      'local-endpoint': { type: 'string' },
+      timeout: { type: 'string' },
+      help: { type: 'boolean' },
+    });
   } catch (error) {
     if (argv.some((arg) => /^--(api-?key|key|token)\b/.test(arg)))
       throw new UsageError('the key is read from MOMENTO_API_KEY only, never from the command line (shell history)');
-    throw new UsageError(errorMessage(error));
+    throw error;
   }
   if (values.help) return 'help';
   const cacheName = (values.cache as string | undefined)?.trim();

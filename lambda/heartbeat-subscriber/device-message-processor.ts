@@ -20,6 +20,19 @@ export interface ProcessorStats {
   outcomes: Record<DeviceMessageOutcome, number>;
 }
 
+/** The stats of a processor that has received nothing yet (a new object each call). */
+export function noProcessorStats(): ProcessorStats {
+  return {
+    received: 0,
+    rejected: 0,
+    shed: 0,
+    throttled: 0,
+    coalesced: 0,
+    failed: 0,
+    outcomes: { refreshed: 0, stopped: 0, 'lease-lost': 0, 'max-duration': 0, 'already-ended': 0, rejected: 0 },
+  };
+}
+
 /** The per-account bounds of a {@link DeviceMessageProcessor}. */
 export interface DeviceMessageProcessorOptions {
   /** Checks each message's session key; a message without the right key never reaches the engine. */
@@ -57,15 +70,7 @@ interface Waiting {
  * dropped.
  */
 export class DeviceMessageProcessor {
-  private readonly counts: ProcessorStats = {
-    received: 0,
-    rejected: 0,
-    shed: 0,
-    throttled: 0,
-    coalesced: 0,
-    failed: 0,
-    outcomes: { refreshed: 0, stopped: 0, 'lease-lost': 0, 'max-duration': 0, 'already-ended': 0, rejected: 0 },
-  };
+  private readonly counts = noProcessorStats();
   /**
    * The waiting message of each session (by publisher account and session id). Only the newest
    * heartbeat matters, so after an outage the backlog is one message per session, not one per

@@ -14,7 +14,7 @@ import { noMetrics, silentLogger, type EngineLogger, type EngineMetrics } from '
 import { heartbeatTopicName } from '../core/engine/scope';
 import type { SessionKeys } from '../core/messages/session-key';
 import { loadSessionKeys } from '../core/adapters/session-key-secret';
-import { DeviceMessageProcessor, type ProcessorStats } from './device-message-processor';
+import { DeviceMessageProcessor, noProcessorStats, type ProcessorStats } from './device-message-processor';
 import { startHealthServer, type HealthReport } from './health-server';
 import { RotatingCachePort, RotatingTopicPort } from './rotating-ports';
 import { ShardOwnership, type OwnershipRole } from './shard-ownership';
@@ -162,16 +162,6 @@ export interface HeartbeatSubscriber {
   /** Resolves once every shard has been subscribed (at least once), or the process stands by. */
   ready(): Promise<void>;
 }
-
-const NO_MESSAGES: ProcessorStats = {
-  received: 0,
-  rejected: 0,
-  shed: 0,
-  throttled: 0,
-  coalesced: 0,
-  failed: 0,
-  outcomes: { refreshed: 0, stopped: 0, 'lease-lost': 0, 'max-duration': 0, 'already-ended': 0, rejected: 0 },
-};
 
 /** The ports of one data key and the shard subscriptions made with them (none while standing by). */
 interface Connection {
@@ -323,7 +313,7 @@ class SubscriberProcess {
       shards,
       role: this.ownership?.role ?? 'sole',
       takeovers: this.ownership?.stats().takeovers ?? 0,
-      messages: this.processor?.stats() ?? NO_MESSAGES,
+      messages: this.processor?.stats() ?? noProcessorStats(),
       stalledForMs: this.processor?.stalledForMs() ?? 0,
       inFlight: this.processor?.inFlight ?? 0,
       sweeps: this.sweeps,

@@ -1,11 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { cacheKeys } from '../core/engine/cache-keys';
 import { errorMessage } from '../core/error-message';
 import type { CachePort, MomentoCallError } from '../core/ports/momento-ports';
 import type { EngineLogger, EngineMetrics } from '../core/ports/observability';
-
-/** The cache key of the ownership lease of one set of shards (`ct1:` as the engine's keys). */
-export const ownershipKey = (shards: readonly number[]) =>
-  `ct1:subscriber-owner:${[...shards].sort((a, b) => a - b).join(',')}`;
 
 /** Value of a lease its owner gave up on stopping: the standby may take it at once. */
 export const RELEASED_OWNERSHIP = '~released';
@@ -59,7 +56,7 @@ export class ShardOwnership {
   private failure: { kind?: MomentoCallError['kind']; message: string } | undefined;
 
   constructor(private readonly options: ShardOwnershipOptions) {
-    this.key = ownershipKey(options.shards);
+    this.key = cacheKeys.subscriberOwner(options.shards);
     this.checkMs = Math.max(100, Math.floor((options.ttlSeconds * 1000) / 3));
   }
 

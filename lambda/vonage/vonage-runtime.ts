@@ -13,6 +13,7 @@ import {
 } from '../core/adapters/momento-credentials';
 import { createMomentoPorts, type MomentoKeys } from '../core/adapters/momento-clients';
 import { PowertoolsEngineLogger, PowertoolsEngineMetrics } from '../core/adapters/powertools-observability';
+import { rotatingRuntime, type RotatingBuild } from '../core/runtime/rotating-runtime';
 import { RoomSeats } from './room-seats';
 import { parseVonageConfig, type VonageConfig } from './vonage-config';
 import type { VonageDependencies } from './vonage-dependencies';
@@ -48,30 +49,28 @@ interface VonageSecrets {
   readonly callbackSecret: string;
 }
 
-interface BuiltRuntime {
-  readonly runtime: VonageRuntime;
-  /** Digest of the secret values it was built with. */
-  readonly secrets: string;
-  close(): void;
-}
-
 /**
  * A Vonage function's runtime, rebuilt when a secret changes, the way the tracker's Lambdas do it
- * (lambda/core/lambda-runtime.ts): every invocation reads the Momento keys, the Vonage private key
- * and the callback secret this function needs (from the reader's cache, so Secrets Manager is asked
- * at most once per max age); when a value differs from the one the runtime was built with, a new
- * runtime (new Momento clients, a Vonage client with the new private key, the new callback secret)
- * serves from then on, and the old Momento clients are closed after `retireAfterMs` so calls
- * already made on them finish. A failure is not kept, so the next invocation tries again.
+ * (both through lambda/core/runtime/rotating-runtime.ts): every invocation reads the Momento keys,
+ * the Vonage private key and the callback secret this function needs (from the reader's cache, so
+ * Secrets Manager is asked at most once per max age); when a value differs from the one the runtime
+ * was built with, a new runtime (new Momento clients, a Vonage client with the new private key, the
+ * new callback secret) serves from then on, and the old Momento clients are closed after
+ * `retireAfterMs` so calls already made on them finish. A failure is not kept, so the next
+ * invocation tries again.
  */
 export function vonageRuntimeLoader(
   needs: VonageSecretNeeds,
   options: VonageRuntimeLoaderOptions = {},
 ): (env?: Record<string, string | undefined>) => Promise<VonageRuntime> {
   const read = options.readSecret ?? secretsManagerReader(LAMBDA_SECRET_MAX_AGE_SECONDS);
-  const retireAfterMs = options.retireAfterMs ?? 30_000;
-  let current: BuiltRuntime | undefined;
-  let building: { readonly secrets: string; readonly promise: Promise<BuiltRuntime> } | undefined;
+  const runtimeFor = rotatingRuntime<VonageRuntime>({
+    retireAfterMs: options.retireAfterMs ?? 30_000,
+    onReplaced: (runtime, retireAfterMs) =>
+      runtime.deps.logger.info('a Momento key or a Vonage secret changed: new clients serve from now on', {
+        retireOldClientsInMs: retireAfterMs,
+      }),
+  });
 
   return async (env = process.env) => {
     const tracker = parseRuntimeConfig(env);
@@ -101,32 +100,11 @@ export function vonageRuntimeLoader(
       values.privateKey,
       values.callbackSecret,
     );
-    if (current?.secrets === secrets) return current.runtime;
-    if (building?.secrets === secrets) return (await building.promise).runtime;
-    const promise = Promise.resolve().then(() => build(tracker, config, values, secrets));
-    building = { secrets, promise };
-    try {
-      const built = await promise;
-      if (current?.secrets === secrets) {
-        built.close(); // another invocation got there first
-        return current.runtime;
-      }
-      const replaced = current;
-      current = built;
-      if (replaced) {
-        built.runtime.deps.logger.info('a Momento key or a Vonage secret changed: new clients serve from now on', {
-          retireOldClientsInMs: retireAfterMs,
-        });
-        setTimeout(() => replaced.close(), retireAfterMs).unref();
-      }
-      return built.runtime;
-    } finally {
-      if (building?.promise === promise) building = undefined;
-    }
+    return runtimeFor(secrets, () => build(tracker, config, values));
   };
 }
 
-function build(tracker: RuntimeConfig, config: VonageConfig, values: VonageSecrets, secrets: string): BuiltRuntime {
+function build(tracker: RuntimeConfig, config: VonageConfig, values: VonageSecrets): RotatingBuild<VonageRuntime> {
   const logger = new PowertoolsEngineLogger(tracker.serviceName);
   const metrics = new PowertoolsEngineMetrics(tracker);
   const ports = createMomentoPorts(tracker, values.keys);
@@ -151,7 +129,7 @@ function build(tracker: RuntimeConfig, config: VonageConfig, values: VonageSecre
     now: () => Date.now(),
     newId: () => randomUUID(),
   };
-  return { runtime: { deps, flush: () => metrics.flush() }, secrets, close: () => ports.close() };
+  return { runtime: { deps, flush: () => metrics.flush() }, close: () => ports.close() };
 }
 
 async function readSecret(

@@ -1,5 +1,6 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
+import { MAX_LIMIT, MAX_TOKEN_TTL_SECONDS, MAX_TOPIC_SHARDS } from '../../contract/limits';
 import { ConcurrencyTrackerProps, FailureMode } from '../concurrency-tracker-props';
 import { AuthorizationKind } from '../tracker-authorization';
 import { isKnown, PropProblems } from './prop-validation';
@@ -13,8 +14,6 @@ export interface SoftProblem {
   readonly message: string;
 }
 
-/** Momento's longest disposable-token lifetime. */
-const MAX_TOKEN_LIFETIME_HOURS = 25;
 /** Momento's default limit of topic subscriptions per region. */
 const MOMENTO_DEFAULT_SUBSCRIPTIONS = 100;
 /** Momento names: letters, digits, `-`, `_` and `.`. */
@@ -60,8 +59,8 @@ export function checkTiming(s: TrackerSettings, p: PropProblems): void {
     );
   }
   const token = seconds(s.tokenLifetime);
-  if (token !== undefined && token > MAX_TOKEN_LIFETIME_HOURS * 3600) {
-    p.add(`tokenLifetime (${token} s) exceeds Momento's maximum of ${MAX_TOKEN_LIFETIME_HOURS} hours; lower it.`);
+  if (token !== undefined && token > MAX_TOKEN_TTL_SECONDS) {
+    p.add(`tokenLifetime (${token} s) exceeds Momento's maximum of ${MAX_TOKEN_TTL_SECONDS / 3600} hours; lower it.`);
   }
   if (token !== undefined && lease !== undefined && token < lease) {
     p.add(`tokenLifetime (${token} s) must be at least leaseDuration (${lease} s); a device could not keep its lease.`);
@@ -81,11 +80,17 @@ export function checkTiming(s: TrackerSettings, p: PropProblems): void {
 
 /** Limit and shard counts. */
 export function checkCounts(s: TrackerSettings, p: PropProblems): void {
-  if (isKnown(s.defaultLimit) && (!Number.isInteger(s.defaultLimit) || s.defaultLimit < 1 || s.defaultLimit > 100)) {
-    p.add(`defaultLimit must be a whole number from 1 to 100 (got ${s.defaultLimit}).`);
+  if (
+    isKnown(s.defaultLimit) &&
+    (!Number.isInteger(s.defaultLimit) || s.defaultLimit < 1 || s.defaultLimit > MAX_LIMIT)
+  ) {
+    p.add(`defaultLimit must be a whole number from 1 to ${MAX_LIMIT} (got ${s.defaultLimit}).`);
   }
-  if (isKnown(s.topicShards) && (!Number.isInteger(s.topicShards) || s.topicShards < 1 || s.topicShards > 64)) {
-    p.add(`topicShards must be a whole number from 1 to 64 (got ${s.topicShards}).`);
+  if (
+    isKnown(s.topicShards) &&
+    (!Number.isInteger(s.topicShards) || s.topicShards < 1 || s.topicShards > MAX_TOPIC_SHARDS)
+  ) {
+    p.add(`topicShards must be a whole number from 1 to ${MAX_TOPIC_SHARDS} (got ${s.topicShards}).`);
   }
   if (
     isKnown(s.subscriberGroups) &&

@@ -1,5 +1,5 @@
 /**
- * Every key the engine writes to the Momento cache, in one place (docs/architecture.md, "Data
+ * Every key the runtime writes to the Momento cache, in one place (docs/architecture.md, "Data
  * kept in Momento", explains each). The `ct1:` prefix versions the layout.
  */
 export const cacheKeys = {
@@ -29,6 +29,11 @@ export const cacheKeys = {
   heartbeatList: (scopeKey: string) => `ct1:hb:${scopeKey}`,
   /** Interval-dictionary strategy: devices seen in one interval (`<scope>-<interval start ms>`). */
   intervalDictionary: (scopeKey: string, intervalStartMs: number) => `ct1:hbi:${scopeKey}-${intervalStartMs}`,
+  /**
+   * Heartbeat subscriber: the ownership lease of one set of shards (in any order), held by the one
+   * process that subscribes to them (`lambda/heartbeat-subscriber/shard-ownership.ts`).
+   */
+  subscriberOwner: (shards: readonly number[]) => `ct1:subscriber-owner:${[...shards].sort((a, b) => a - b).join(',')}`,
 } as const;
 
 /** Value of a released lease slot: free to claim at once, gone by itself a second later. */

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { cacheKeys } from './cache-keys';
 import type { RuntimeConfig } from '../runtime/config';
 import { withDeadline } from './deadline';
-import type { AdmissionRequest, ConcurrencyEngine, SessionView } from './engine-types';
+import type { AdmissionOutcome, AdmissionRequest, ConcurrencyEngine } from './engine-types';
 import { isMomentoCallError, type CachePort, type MintedToken, type TokenPort } from '../ports/momento-ports';
 import type { EngineLogger, EngineMetrics } from '../ports/observability';
 import { controlTopicName, heartbeatTopicName, shardOf } from './scope';
@@ -16,13 +16,8 @@ export type { TokenGrantBody };
 
 export type VendOutcome =
   | { readonly kind: 'issued'; readonly grant: TokenGrantBody; readonly reusedToken: boolean }
-  | {
-      readonly kind: 'limit-reached';
-      readonly limit: number;
-      readonly active: number;
-      readonly sessions: readonly SessionView[];
-    }
-  | { readonly kind: 'denied'; readonly reason: string }
+  /** The admission's refusals, passed on as they are. */
+  | Extract<AdmissionOutcome, { readonly kind: 'limit-reached' | 'denied' }>
   | { readonly kind: 'invalid-session-key' };
 
 export interface TokenVendingDeps {

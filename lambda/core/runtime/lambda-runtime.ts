@@ -12,6 +12,7 @@ import { createMomentoPorts, type MomentoKeys } from '../adapters/momento-client
 import { PowertoolsEngineLogger, PowertoolsEngineMetrics } from '../adapters/powertools-observability';
 import { readSessionKeySecret, sessionKeysFrom } from '../adapters/session-key-secret';
 import type { AdmissionHook } from '../ports/admission-hook';
+import { rotatingRuntime, type RotatingBuild } from './rotating-runtime';
 
 export interface LambdaRuntime {
   readonly deps: HandlerDependencies;
@@ -36,13 +37,6 @@ export interface LambdaRuntimeLoaderOptions {
   readonly admissionHook?: (functionArn: string) => AdmissionHook;
 }
 
-interface BuiltRuntime {
-  readonly runtime: LambdaRuntime;
-  /** Digest of the secret values it was built with. */
-  readonly secrets: string;
-  close(): void;
-}
-
 /**
  * A container's runtime, rebuilt when a secret changes. Every invocation reads the secrets
  * (from the reader's cache, so Secrets Manager is asked at most once per max age): while a key is
@@ -50,15 +44,20 @@ interface BuiltRuntime {
  * invocation after the key is put builds the runtime, with no redeploy or restart. When a value
  * differs from the one the runtime was built with (rotation), a new runtime with new Momento
  * clients serves from then on, and the old clients are closed after `retireAfterMs` so calls
- * already made on them finish. A failure is not kept, so the next invocation tries again.
+ * already made on them finish (`rotatingRuntime`). A failure is not kept, so the next invocation
+ * tries again.
  */
 export function lambdaRuntimeLoader(
   options: LambdaRuntimeLoaderOptions = {},
 ): (env?: Record<string, string | undefined>) => Promise<LambdaRuntime> {
   const read = options.readSecret ?? secretsManagerReader(LAMBDA_SECRET_MAX_AGE_SECONDS);
-  const retireAfterMs = options.retireAfterMs ?? 30_000;
-  let current: BuiltRuntime | undefined;
-  let building: { readonly secrets: string; readonly promise: Promise<BuiltRuntime> } | undefined;
+  const runtimeFor = rotatingRuntime<LambdaRuntime>({
+    retireAfterMs: options.retireAfterMs ?? 30_000,
+    onReplaced: (runtime, retireAfterMs) =>
+      runtime.logger.info('a Momento key or the session key secret changed: new clients serve from now on', {
+        retireOldClientsInMs: retireAfterMs,
+      }),
+  });
 
   return async (env = process.env) => {
     const config = parseRuntimeConfig(env);
@@ -69,30 +68,7 @@ export function lambdaRuntimeLoader(
     );
     const sessionSecret = signsGrants ? await readSessionKeySecret(config, read) : undefined;
     const secrets = secretsFingerprint(keys.dataKey, keys.authKey, sessionSecret);
-    if (current?.secrets === secrets) return current.runtime;
-    if (building?.secrets === secrets) return (await building.promise).runtime;
-    const promise = Promise.resolve().then(() =>
-      build(config, keys, signsGrants, sessionSecret, secrets, options.admissionHook),
-    );
-    building = { secrets, promise };
-    try {
-      const built = await promise;
-      if (current?.secrets === secrets) {
-        built.close(); // another invocation got there first
-        return current.runtime;
-      }
-      const replaced = current;
-      current = built;
-      if (replaced) {
-        built.runtime.logger.info('a Momento key or the session key secret changed: new clients serve from now on', {
-          retireOldClientsInMs: retireAfterMs,
-        });
-        setTimeout(() => replaced.close(), retireAfterMs).unref();
-      }
-      return built.runtime;
-    } finally {
-      if (building?.promise === promise) building = undefined;
-    }
+    return runtimeFor(secrets, () => build(config, keys, signsGrants, sessionSecret, options.admissionHook));
   };
 }
 
@@ -101,9 +77,8 @@ function build(
   keys: MomentoKeys,
   signsGrants: boolean,
   sessionSecret: string | undefined,
-  secrets: string,
   admissionHook: LambdaRuntimeLoaderOptions['admissionHook'],
-): BuiltRuntime {
+): RotatingBuild<LambdaRuntime> {
   const logger = new PowertoolsEngineLogger(config.serviceName);
   const metrics = new PowertoolsEngineMetrics(config);
   const ports = createMomentoPorts(config, keys);
@@ -116,5 +91,5 @@ function build(
       : undefined,
     hook: config.admissionHookArn && admissionHook ? admissionHook(config.admissionHookArn) : undefined,
   });
-  return { runtime: { deps, metrics, logger }, secrets, close: () => ports.close() };
+  return { runtime: { deps, metrics, logger }, close: () => ports.close() };
 }

@@ -31,33 +31,27 @@ function controlCall<Req, Res>(guard: CallGuard, act: (request: Req) => Res): gr
   };
 }
 
+/** A control call on one named cache (create, delete, flush) that answers an empty response. */
+function namedCacheCall<Res>(
+  guard: CallGuard,
+  Response: new () => Res,
+  act: (name: string) => void,
+): grpc.handleUnaryCall<{ cache_name: string }, Res> {
+  return controlCall(guard, (request: { cache_name: string }) => {
+    act(nameOf(request));
+    return new Response();
+  });
+}
+
 /**
  * The control plane (`control_client.ScsControl`): create, list, delete and flush caches. Signing
  * keys and vector indexes are left out; the server answers them UNIMPLEMENTED, naming them.
  */
 export function createControlService(store: CacheStore, guard: CallGuard): grpc.UntypedServiceImplementation {
   const implementation: grpc.UntypedServiceImplementation = {
-    CreateCache: controlCall<control.control_client._CreateCacheRequest, control.control_client._CreateCacheResponse>(
-      guard,
-      (request) => {
-        store.createCache(nameOf(request));
-        return new pb._CreateCacheResponse();
-      },
-    ),
-    DeleteCache: controlCall<control.control_client._DeleteCacheRequest, control.control_client._DeleteCacheResponse>(
-      guard,
-      (request) => {
-        store.deleteCache(nameOf(request));
-        return new pb._DeleteCacheResponse();
-      },
-    ),
-    FlushCache: controlCall<control.control_client._FlushCacheRequest, control.control_client._FlushCacheResponse>(
-      guard,
-      (request) => {
-        store.flushCache(nameOf(request));
-        return new pb._FlushCacheResponse();
-      },
-    ),
+    CreateCache: namedCacheCall(guard, pb._CreateCacheResponse, (name) => store.createCache(name)),
+    DeleteCache: namedCacheCall(guard, pb._DeleteCacheResponse, (name) => store.deleteCache(name)),
+    FlushCache: namedCacheCall(guard, pb._FlushCacheResponse, (name) => store.flushCache(name)),
     ListCaches: controlCall<control.control_client._ListCachesRequest, control.control_client._ListCachesResponse>(
       guard,
       () =>

@@ -1,7 +1,8 @@
 import { cache } from '@gomomento/generated-types';
 import { bytesToKey, keyToBytes } from './cache-item';
 import { collectionTtlOf } from './collection-ttl';
-import { unary } from './data-call';
+import { unary, type UnaryDataCall } from './data-call';
+import type { Keyspace } from './keyspace';
 import { sliceBounds } from './list-slice';
 import { invalidArgument } from './momento-errors';
 import { orderedElements, withinScores, type ScoreBound, type ScoredElement } from './sorted-set-order';
@@ -9,7 +10,8 @@ import { orderedElements, withinScores, type ScoreBound, type ScoredElement } fr
 const pb = cache.cache_client;
 const { ECacheResult } = pb;
 const Fetch = pb._SortedSetFetchRequest;
-const newSortedSet = (): Map<string, number> => new Map();
+type SortedSet = Map<string, number>;
+const newSortedSet = (): SortedSet => new Map();
 
 type FetchRequest = cache.cache_client._SortedSetFetchRequest;
 
@@ -44,31 +46,45 @@ function fetchElements(elements: Map<string, number>, request: FetchRequest): Sc
   }
 }
 
+/** The sorted set a write names, created empty (with the request's collection TTL) when absent. */
+function upsertSortedSet(
+  keyspace: Keyspace,
+  request: { set_name: Uint8Array; ttl_milliseconds: number; refresh_ttl: boolean },
+): SortedSet {
+  return keyspace.upsertCollection(request.set_name, 'sorted-set', collectionTtlOf(request), newSortedSet).value;
+}
+
+/** A call that reads one sorted set: `missing` answers when there is none, `found` answers from it. */
+function sortedSetRead<Req extends { set_name: Uint8Array }, Res>(
+  missing: () => Res,
+  found: (set: SortedSet, request: Req) => Res,
+): UnaryDataCall<Req, Res> {
+  return unary<Req, Res>(
+    'read',
+    (request) => [request.set_name],
+    (keyspace, request) => {
+      const set = keyspace.read(request.set_name, 'sorted-set')?.value;
+      return set === undefined ? missing() : found(set, request);
+    },
+  );
+}
+
 /** Sorted-set calls. */
 export const sortedSetCalls = {
   SortedSetPut: unary<cache.cache_client._SortedSetPutRequest, cache.cache_client._SortedSetPutResponse>(
     'write',
     (request) => [request.set_name],
     (keyspace, request) => {
-      const set = keyspace.upsertCollection(
-        request.set_name,
-        'sorted-set',
-        collectionTtlOf(request),
-        newSortedSet,
-      ).value;
+      const set = upsertSortedSet(keyspace, request);
       for (const element of request.elements) set.set(bytesToKey(element.value), element.score);
       keyspace.dropIfEmpty(request.set_name);
       return new pb._SortedSetPutResponse();
     },
   ),
 
-  SortedSetFetch: unary<FetchRequest, cache.cache_client._SortedSetFetchResponse>(
-    'read',
-    (request) => [request.set_name],
-    (keyspace, request) => {
-      const set = keyspace.read(request.set_name, 'sorted-set')?.value;
-      if (set === undefined)
-        return new pb._SortedSetFetchResponse({ missing: new pb._SortedSetFetchResponse._Missing() });
+  SortedSetFetch: sortedSetRead<FetchRequest, cache.cache_client._SortedSetFetchResponse>(
+    () => new pb._SortedSetFetchResponse({ missing: new pb._SortedSetFetchResponse._Missing() }),
+    (set, request) => {
       const elements = fetchElements(set, request);
       const Found = pb._SortedSetFetchResponse._Found;
       const found = request.with_scores
@@ -82,13 +98,13 @@ export const sortedSetCalls = {
     },
   ),
 
-  SortedSetGetScore: unary<cache.cache_client._SortedSetGetScoreRequest, cache.cache_client._SortedSetGetScoreResponse>(
-    'read',
-    (request) => [request.set_name],
-    (keyspace, request) => {
+  SortedSetGetScore: sortedSetRead<
+    cache.cache_client._SortedSetGetScoreRequest,
+    cache.cache_client._SortedSetGetScoreResponse
+  >(
+    () => new pb._SortedSetGetScoreResponse({ missing: new pb._SortedSetGetScoreResponse._SortedSetMissing() }),
+    (set, request) => {
       const Response = pb._SortedSetGetScoreResponse;
-      const set = keyspace.read(request.set_name, 'sorted-set')?.value;
-      if (set === undefined) return new Response({ missing: new Response._SortedSetMissing() });
       const elements = request.values.map((value) => {
         const score = set.get(bytesToKey(value));
         return score === undefined
@@ -128,12 +144,7 @@ export const sortedSetCalls = {
     'write',
     (request) => [request.set_name],
     (keyspace, request) => {
-      const set = keyspace.upsertCollection(
-        request.set_name,
-        'sorted-set',
-        collectionTtlOf(request),
-        newSortedSet,
-      ).value;
+      const set = upsertSortedSet(keyspace, request);
       const element = bytesToKey(request.value);
       const score = (set.get(element) ?? 0) + request.amount;
       set.set(element, score);
@@ -141,13 +152,13 @@ export const sortedSetCalls = {
     },
   ),
 
-  SortedSetGetRank: unary<cache.cache_client._SortedSetGetRankRequest, cache.cache_client._SortedSetGetRankResponse>(
-    'read',
-    (request) => [request.set_name],
-    (keyspace, request) => {
+  SortedSetGetRank: sortedSetRead<
+    cache.cache_client._SortedSetGetRankRequest,
+    cache.cache_client._SortedSetGetRankResponse
+  >(
+    () => new pb._SortedSetGetRankResponse({ missing: new pb._SortedSetGetRankResponse._SortedSetMissing() }),
+    (set, request) => {
       const Response = pb._SortedSetGetRankResponse;
-      const set = keyspace.read(request.set_name, 'sorted-set')?.value;
-      if (set === undefined) return new Response({ missing: new Response._SortedSetMissing() });
       const wanted = bytesToKey(request.value);
       const descending = request.order === pb._SortedSetGetRankRequest.Order.DESCENDING;
       const rank = orderedElements(set, descending).findIndex((element) => element.value === wanted);
@@ -160,27 +171,21 @@ export const sortedSetCalls = {
     },
   ),
 
-  SortedSetLength: unary<cache.cache_client._SortedSetLengthRequest, cache.cache_client._SortedSetLengthResponse>(
-    'read',
-    (request) => [request.set_name],
-    (keyspace, request) => {
-      const set = keyspace.read(request.set_name, 'sorted-set')?.value;
-      if (set === undefined)
-        return new pb._SortedSetLengthResponse({ missing: new pb._SortedSetLengthResponse._Missing() });
-      return new pb._SortedSetLengthResponse({ found: new pb._SortedSetLengthResponse._Found({ length: set.size }) });
-    },
+  SortedSetLength: sortedSetRead<
+    cache.cache_client._SortedSetLengthRequest,
+    cache.cache_client._SortedSetLengthResponse
+  >(
+    () => new pb._SortedSetLengthResponse({ missing: new pb._SortedSetLengthResponse._Missing() }),
+    (set) => new pb._SortedSetLengthResponse({ found: new pb._SortedSetLengthResponse._Found({ length: set.size }) }),
   ),
 
-  SortedSetLengthByScore: unary<
+  SortedSetLengthByScore: sortedSetRead<
     cache.cache_client._SortedSetLengthByScoreRequest,
     cache.cache_client._SortedSetLengthByScoreResponse
   >(
-    'read',
-    (request) => [request.set_name],
-    (keyspace, request) => {
+    () => new pb._SortedSetLengthByScoreResponse({ missing: new pb._SortedSetLengthByScoreResponse._Missing() }),
+    (set, request) => {
       const Response = pb._SortedSetLengthByScoreResponse;
-      const set = keyspace.read(request.set_name, 'sorted-set')?.value;
-      if (set === undefined) return new Response({ missing: new Response._Missing() });
       const min: ScoreBound | undefined =
         request.min === 'inclusive_min'
           ? { score: request.inclusive_min, exclusive: false }

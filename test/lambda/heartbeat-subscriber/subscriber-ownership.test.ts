@@ -1,7 +1,8 @@
 import type { CachePort } from '../../../lambda/core/ports/momento-ports';
 import { CountingMetrics } from '../core/support/counting-metrics';
 import { silentLogger } from '../../../lambda/core/ports/observability';
-import { ownershipKey, ShardOwnership } from '../../../lambda/heartbeat-subscriber/shard-ownership';
+import { cacheKeys } from '../../../lambda/core/engine/cache-keys';
+import { ShardOwnership } from '../../../lambda/heartbeat-subscriber/shard-ownership';
 
 // One active processor per shard set: the owner of the lease subscribes, the other stands by and
 // takes over when the lease is released or runs out.
@@ -60,7 +61,7 @@ it('the first process owns the shards, the second stands by, and takes over when
   await b.ownership.start();
   expect([a.ownership.role, b.ownership.role]).toEqual(['active', 'standby']);
   expect(b.events).toEqual([]);
-  expect(cache.items.get(ownershipKey([0, 1]))?.value).toBe(a.ownership.id);
+  expect(cache.items.get(cacheKeys.subscriberOwner([0, 1]))?.value).toBe(a.ownership.id);
   // The owner renews past its TTL; the standby never gets in meanwhile.
   await sleep(1500);
   expect([a.ownership.role, b.ownership.role]).toEqual(['active', 'standby']);
@@ -90,11 +91,11 @@ it('a renewal made too late takes the lease again when nobody else has, without 
   const cache = new LeaseCache();
   const a = process(cache);
   await a.ownership.start();
-  cache.items.delete(ownershipKey([0, 1])); // as if the renewal came after the TTL
+  cache.items.delete(cacheKeys.subscriberOwner([0, 1])); // as if the renewal came after the TTL
   await sleep(800);
   expect(a.ownership.role).toBe('active');
   expect(a.events).toEqual(['active']);
-  expect(cache.items.get(ownershipKey([0, 1]))?.value).toBe(a.ownership.id);
+  expect(cache.items.get(cacheKeys.subscriberOwner([0, 1]))?.value).toBe(a.ownership.id);
   await a.ownership.stop();
 });
 
