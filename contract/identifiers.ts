@@ -46,3 +46,12 @@ export const ID_PATTERN_HINTS: Readonly<Record<IdField, string>> = {
  */
 export const DEVICE_NAME_PATTERN = "^[\\p{L}\\p{N}\\p{M} ._'’()&+,-]{1,64}$";
 export const DEVICE_NAME_HINT = "must be 1 to 64 letters, digits, spaces or ._'’()&+,-";
+
+/**
+ * A Momento endpoint as the settings take it (`MOMENTO_ENDPOINT`, the construct's `momentoEndpoint`,
+ * the verify command's `--endpoint`): a DNS host name of two or more labels, such as
+ * `cell-4-us-west-2-1.prod.a.momentohq.com`, to which the SDK prefixes `cache.`, `control.` and
+ * `token.`; so no scheme, port or path.
+ */
+export const MOMENTO_ENDPOINT_HOST =
+  /^(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;

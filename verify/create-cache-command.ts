@@ -3,7 +3,7 @@
 import { CredentialProvider } from '@gomomento/sdk';
 import { errorMessage } from '../client/error-message';
 import { momentoCredentialProvider, momentoKeyKind } from '../lambda/core/adapters/momento-credential-provider';
-import { MOMENTO_ENDPOINT_HOST } from '../lambda/core/runtime/config';
+import { MOMENTO_ENDPOINT_HOST } from '../contract/identifiers';
 import { parseOptions, settingsOrExitCode, UsageError, type CommandOutput } from './command-line';
 import { createMomentoCache, type CacheCreation } from './momento-cache-creation';
 

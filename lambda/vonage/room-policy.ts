@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { MAX_LIMIT } from '../../contract/limits';
 
 /**
  * Room policies: per room type, how many may be in the room, for how long, who may join and which
@@ -12,7 +13,7 @@ export type StreamKind = z.infer<typeof streamKindSchema>;
 
 export const roomPolicySchema = z.object({
   /** Seats in the room (a one-to-one lesson: 2). */
-  capacity: z.number().int().min(1).max(100),
+  capacity: z.number().int().min(1).max(MAX_LIMIT),
   /** How long the room lasts once started; 0 for no limit. */
   durationSeconds: z.number().int().min(0).default(0),
   /** The duration starts when this many participants are connected (the article's lessons: 2). */

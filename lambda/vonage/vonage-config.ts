@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { MAX_LIMIT } from '../../contract/limits';
 import { optionalText, wholeNumberVariable } from '../core/runtime/environment-values';
 import { parseRoomPolicies, type RoomPolicies } from './room-policy';
 import { describeSettingIssues } from '../core/schema-issues';
@@ -18,7 +19,7 @@ const vonageEnvironment = z.object({
   VONAGE_RESERVATION_SECONDS: wholeNumber('VONAGE_RESERVATION_SECONDS', 120, 5, 3600),
   VONAGE_SEAT_SECONDS: wholeNumber('VONAGE_SEAT_SECONDS', 86400, 60, 7 * 86400),
   VONAGE_TOKEN_TTL_SECONDS: wholeNumber('VONAGE_TOKEN_TTL_SECONDS', 3600, 60, MAX_VONAGE_TOKEN_SECONDS),
-  VONAGE_ACCOUNT_LIMIT: wholeNumberVariable('VONAGE_ACCOUNT_LIMIT', undefined, { min: 0, max: 100 }),
+  VONAGE_ACCOUNT_LIMIT: wholeNumberVariable('VONAGE_ACCOUNT_LIMIT', undefined, { min: 0, max: MAX_LIMIT }),
   VONAGE_VIDEO_HOST: optionalText,
 });
 

@@ -1,5 +1,6 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
+import { MOMENTO_ENDPOINT_HOST } from '../../contract/identifiers';
 import { MAX_LIMIT, MAX_TOKEN_TTL_SECONDS, MAX_TOPIC_SHARDS } from '../../contract/limits';
 import { ConcurrencyTrackerProps, FailureMode } from '../concurrency-tracker-props';
 import { AuthorizationKind } from '../tracker-authorization';
@@ -142,15 +143,11 @@ export function checkNames(s: TrackerSettings, p: PropProblems): void {
   }
 }
 
-/** A DNS host name of two or more labels (what the runtime accepts as `MOMENTO_ENDPOINT`). */
-const HOST_NAME =
-  /^(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
-
 /** Momento's endpoint: a host name, to which the SDK prefixes `cache.`, `control.` and `token.`. */
 export function checkMomentoEndpoint(s: TrackerSettings, p: PropProblems): void {
   const endpoint = s.momentoEndpoint;
   if (!isKnown(endpoint)) return;
-  if (!HOST_NAME.test(endpoint)) {
+  if (!MOMENTO_ENDPOINT_HOST.test(endpoint)) {
     p.add(
       `momentoEndpoint "${endpoint}" must be a host name such as cell-4-us-west-2-1.prod.a.momentohq.com, ` +
         "with no scheme (https://), port or path: the endpoint of your cache's region (https://docs.momentohq.com/platform/regions).",

@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import type { VonageSessionMonitoringOptions } from '../vonage-session-monitoring';
+import { MAX_LIMIT } from '../../contract/limits';
 import { isKnown, PropProblems } from './prop-validation';
 
 /** One entry of the room list in `VONAGE_ROOM_POLICIES` (the runtime's schema, `lambda/vonage/room-policy.ts`). */
@@ -34,8 +35,8 @@ export function checkVonageProps(props: VonageSessionMonitoringOptions, p: PropP
   const types: Record<string, Record<string, unknown>> = {};
   for (const [name, policy] of Object.entries(roomTypes)) {
     const capacity = policy.capacity;
-    if (isKnown(capacity) && (!Number.isInteger(capacity) || capacity < 1 || capacity > 100)) {
-      p.add(`vonage.roomTypes["${name}"].capacity must be a whole number from 1 to 100, got ${capacity}.`);
+    if (isKnown(capacity) && (!Number.isInteger(capacity) || capacity < 1 || capacity > MAX_LIMIT)) {
+      p.add(`vonage.roomTypes["${name}"].capacity must be a whole number from 1 to ${MAX_LIMIT}, got ${capacity}.`);
     }
     const duration = secondsOf(policy.duration);
     if (duration !== undefined && duration < 60) {
@@ -63,8 +64,8 @@ export function checkVonageProps(props: VonageSessionMonitoringOptions, p: PropP
     }
   }
   const limit = props.accountLimit;
-  if (isKnown(limit) && (!Number.isInteger(limit) || limit < 0 || limit > 100)) {
-    p.add(`vonage.accountLimit must be a whole number from 0 to 100, got ${limit}.`);
+  if (isKnown(limit) && (!Number.isInteger(limit) || limit < 0 || limit > MAX_LIMIT)) {
+    p.add(`vonage.accountLimit must be a whole number from 0 to ${MAX_LIMIT}, got ${limit}.`);
   }
   const tokenSeconds = secondsOf(props.tokenLifetime);
   if (tokenSeconds !== undefined && (tokenSeconds < 60 || tokenSeconds > 30 * 24 * 3600)) {

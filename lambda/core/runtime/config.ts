@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { ENVIRONMENT_DEFAULTS as DEFAULT, type EnvironmentVariable } from '../../../contract/environment';
+import { MOMENTO_ENDPOINT_HOST } from '../../../contract/identifiers';
 import { MAX_LIMIT, MAX_TOKEN_TTL_SECONDS, MAX_TOPIC_SHARDS } from '../../../contract/limits';
 import {
   ACCOUNT_SOURCES,
@@ -22,10 +23,6 @@ export type { AtLimitBehavior, CountingStrategyName, FailureMode, LimitScope };
 const positiveInt = (name: string, fallback: number, max?: number) =>
   wholeNumberVariable(name, fallback, { min: 1, max });
 const nonNegativeInt = (name: string, fallback: number) => wholeNumberVariable(name, fallback, { min: 0 });
-
-/** A DNS host name of two or more labels (also checks the verify command's --endpoint). */
-export const MOMENTO_ENDPOINT_HOST =
-  /^(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 
 /**
  * Momento's endpoint for v2 API keys: a host name such as
