@@ -74,6 +74,15 @@ type SecretsStub = AwsStub<
 >;
 type SecretsSetup = (stub: SecretsStub, sm: typeof SecretsManagerModule) => void;
 
+/** Secrets Manager holds `authKey` and `dataKey` as the Momento keys, and the session key secret. */
+const keysInSecrets =
+  (authKey: string, dataKey: string): SecretsSetup =>
+  (stub, sm) => {
+    stub.on(sm.GetSecretValueCommand, { SecretId: AUTH_ARN }).resolves({ SecretString: authKey });
+    stub.on(sm.GetSecretValueCommand, { SecretId: DATA_ARN }).resolves({ SecretString: dataKey });
+    stub.on(sm.GetSecretValueCommand, { SecretId: SESSION_ARN }).resolves({ SecretString: SESSION_SECRET });
+  };
+
 /**
  * The Lambda entry points, loaded fresh so each scenario builds its runtime from scratch, with
  * Secrets Manager mocked inside the same module registry (a mock from outside would not apply).
@@ -123,11 +132,7 @@ describe('no key material in any captured log line', () => {
   });
 
   it('handlers with keys from Secrets Manager and Momento unreachable', async () => {
-    const handlers = loadHandlers((stub, sm) => {
-      stub.on(sm.GetSecretValueCommand, { SecretId: AUTH_ARN }).resolves({ SecretString: AUTH_KEY });
-      stub.on(sm.GetSecretValueCommand, { SecretId: DATA_ARN }).resolves({ SecretString: DATA_KEY });
-      stub.on(sm.GetSecretValueCommand, { SecretId: SESSION_ARN }).resolves({ SecretString: SESSION_SECRET });
-    });
+    const handlers = loadHandlers(keysInSecrets(AUTH_KEY, DATA_KEY));
     scenarios['keys loaded, Momento unreachable'] = await exercise(handlers);
     expect(scenarios['keys loaded, Momento unreachable'].every((s) => s >= 500)).toBe(true);
   });
@@ -144,11 +149,7 @@ describe('no key material in any captured log line', () => {
   });
 
   it('handlers with v2 keys and no MOMENTO_ENDPOINT fail at start naming momentoEndpoint', async () => {
-    const handlers = loadHandlers((stub, sm) => {
-      stub.on(sm.GetSecretValueCommand, { SecretId: AUTH_ARN }).resolves({ SecretString: V2_AUTH_KEY });
-      stub.on(sm.GetSecretValueCommand, { SecretId: DATA_ARN }).resolves({ SecretString: V2_DATA_KEY });
-      stub.on(sm.GetSecretValueCommand, { SecretId: SESSION_ARN }).resolves({ SecretString: SESSION_SECRET });
-    });
+    const handlers = loadHandlers(keysInSecrets(V2_AUTH_KEY, V2_DATA_KEY));
     const before = captured.length;
     scenarios['v2 keys, no endpoint'] = await exercise(handlers);
     expect(scenarios['v2 keys, no endpoint'].every((s) => s === 500)).toBe(true);
@@ -160,20 +161,10 @@ describe('no key material in any captured log line', () => {
   it('handlers with v2 keys and an unreachable MOMENTO_ENDPOINT, and with a key pasted as JSON', async () => {
     process.env.MOMENTO_ENDPOINT = 'canary.invalid';
     try {
-      const handlers = loadHandlers((stub, sm) => {
-        stub.on(sm.GetSecretValueCommand, { SecretId: AUTH_ARN }).resolves({ SecretString: V2_AUTH_KEY });
-        stub.on(sm.GetSecretValueCommand, { SecretId: DATA_ARN }).resolves({ SecretString: V2_DATA_KEY });
-        stub.on(sm.GetSecretValueCommand, { SecretId: SESSION_ARN }).resolves({ SecretString: SESSION_SECRET });
-      });
+      const handlers = loadHandlers(keysInSecrets(V2_AUTH_KEY, V2_DATA_KEY));
       scenarios['v2 keys, endpoint unreachable'] = await exercise(handlers);
       expect(scenarios['v2 keys, endpoint unreachable'].every((s) => s >= 500)).toBe(true);
-      const pasted = loadHandlers((stub, sm) => {
-        stub
-          .on(sm.GetSecretValueCommand, { SecretId: AUTH_ARN })
-          .resolves({ SecretString: JSON.stringify({ apiKey: V2_AUTH_KEY }) });
-        stub.on(sm.GetSecretValueCommand, { SecretId: DATA_ARN }).resolves({ SecretString: `"${V2_DATA_KEY}"` });
-        stub.on(sm.GetSecretValueCommand, { SecretId: SESSION_ARN }).resolves({ SecretString: SESSION_SECRET });
-      });
+      const pasted = loadHandlers(keysInSecrets(JSON.stringify({ apiKey: V2_AUTH_KEY }), `"${V2_DATA_KEY}"`));
       scenarios['keys pasted as JSON or in quotes'] = await exercise(pasted);
       expect(scenarios['keys pasted as JSON or in quotes'].every((s) => s === 500)).toBe(true);
     } finally {
