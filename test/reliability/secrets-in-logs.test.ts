@@ -123,6 +123,32 @@ async function exercise(handlers: { tokens: Handler; entitlement: Handler }): Pr
 
 const scenarios: Record<string, number[]> = {};
 
+/**
+ * Runs the subscriber process with `dataKey` until `done` says so, it exits, or 45 s have passed (a
+ * busy machine takes seconds just to start it); then stops it, keeps its lines and records its
+ * exit code as `scenario`.
+ */
+async function runSubscriber(
+  dataKey: string,
+  scenario: string,
+  done: (child: SubscriberProcess) => boolean,
+): Promise<SubscriberProcess> {
+  const child = SubscriberProcess.start({
+    CACHE_NAME: 'tracker',
+    MOMENTO_DATA_KEY: dataKey,
+    SESSION_KEY_SECRET: SESSION_SECRET,
+    HEALTH_PORT: '0',
+    AWS_REGION: 'eu-west-1',
+  });
+  const deadline = Date.now() + 45_000;
+  while (!done(child) && child.exit === undefined && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  const exit = await child.stop();
+  captured.push(...child.lines, ...child.stderr);
+  scenarios[scenario] = [exit.code ?? -1];
+  return child;
+}
+
 describe('no key material in any captured log line', () => {
   it('the capture works: a planted key in a Powertools log line is found', () => {
     const before = captured.length;
@@ -173,40 +199,21 @@ describe('no key material in any captured log line', () => {
   });
 
   it('the subscriber process with its data key set and Momento unreachable', async () => {
-    const child = SubscriberProcess.start({
-      CACHE_NAME: 'tracker',
-      MOMENTO_DATA_KEY: DATA_KEY,
-      SESSION_KEY_SECRET: SESSION_SECRET,
-      HEALTH_PORT: '0',
-      AWS_REGION: 'eu-west-1',
-    });
-    // Until it has logged its failed connection attempts (a busy machine takes seconds just to start it).
-    const deadline = Date.now() + 45_000;
-    while (child.lines.length + child.stderr.length < 3 && child.exit === undefined && Date.now() < deadline)
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    const exit = await child.stop();
-    captured.push(...child.lines, ...child.stderr);
-    scenarios['subscriber, key set, Momento unreachable'] = [exit.code ?? -1];
+    // Until it has logged its failed connection attempts.
+    const child = await runSubscriber(
+      DATA_KEY,
+      'subscriber, key set, Momento unreachable',
+      (c) => c.lines.length + c.stderr.length >= 3,
+    );
     expect(child.lines.length).toBeGreaterThan(0);
   });
 
   it('the subscriber process with a v2 data key and no MOMENTO_ENDPOINT logs what to set, not the key', async () => {
-    const child = SubscriberProcess.start({
-      CACHE_NAME: 'tracker',
-      MOMENTO_DATA_KEY: V2_DATA_KEY,
-      SESSION_KEY_SECRET: SESSION_SECRET,
-      HEALTH_PORT: '0',
-      AWS_REGION: 'eu-west-1',
-    });
-    const deadline = Date.now() + 45_000;
     // Powertools writes errors to stderr.
-    const said = () => child.stderr.some((line) => line.includes("set the construct's momentoEndpoint prop"));
-    while (!said() && child.exit === undefined && Date.now() < deadline)
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    const exit = await child.stop();
-    captured.push(...child.lines, ...child.stderr);
-    scenarios['subscriber, v2 key, no endpoint'] = [exit.code ?? -1];
-    expect(said()).toBe(true);
+    const said = (c: SubscriberProcess) =>
+      c.stderr.some((line) => line.includes("set the construct's momentoEndpoint prop"));
+    const child = await runSubscriber(V2_DATA_KEY, 'subscriber, v2 key, no endpoint', said);
+    expect(said(child)).toBe(true);
   });
 
   it('none of the captured lines holds a key or a fragment of one', () => {
