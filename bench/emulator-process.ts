@@ -1,8 +1,8 @@
-import { fork } from 'node:child_process';
 import path from 'node:path';
 import type { EmulatorStats } from '../local/emulator';
+import { forkChild, type ForkedChildRequest } from './forked-child';
 
-export type EmulatorChildRequest = { readonly type: 'stats' } | { readonly type: 'stop' };
+export type EmulatorChildRequest = ForkedChildRequest;
 export type EmulatorChildReport =
   | { readonly type: 'ready'; readonly address: string }
   | { readonly type: 'stats'; readonly stats: EmulatorStats; readonly cpuSeconds: number };
@@ -20,37 +20,19 @@ export async function startEmulatorProcess(
   caches: readonly string[],
   heartbeatIntervalMs = 1000,
 ): Promise<EmulatorProcess> {
-  const child = fork(path.join(__dirname, 'emulator-child.ts'), [], {
-    env: {
+  const child = await forkChild<EmulatorChildReport, string, { stats: EmulatorStats; cpuSeconds: number }>(
+    path.join(__dirname, 'emulator-child.ts'),
+    {
       ...process.env,
       BENCH_EMULATOR_CACHES: caches.join(','),
       BENCH_EMULATOR_HEARTBEAT_MS: String(heartbeatIntervalMs),
     },
-    execArgv: ['-r', 'ts-node/register/transpile-only'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const waiting: ((report: { stats: EmulatorStats; cpuSeconds: number }) => void)[] = [];
-  const address = await new Promise<string>((resolve, reject) => {
-    child.on('message', (report: EmulatorChildReport) => {
-      if (report.type === 'ready') resolve(report.address);
-      if (report.type === 'stats') waiting.shift()?.({ stats: report.stats, cpuSeconds: report.cpuSeconds });
-    });
-    void exited.then((code) => reject(new Error(`the emulator process exited with ${code} before it was ready`)));
-  });
-  return {
-    address,
-    stats: () =>
-      new Promise((resolve) => {
-        waiting.push(resolve);
-        child.send({ type: 'stats' } satisfies EmulatorChildRequest);
-      }),
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      child.send({ type: 'stop' } satisfies EmulatorChildRequest);
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
+    {
+      name: 'the emulator process',
+      stopGraceMs: 10_000,
+      ready: (report) => report.address,
+      stats: (report) => ({ stats: report.stats, cpuSeconds: report.cpuSeconds }),
     },
-  };
+  );
+  return { address: child.ready, stats: child.stats, stop: child.stop };
 }

@@ -1,8 +1,8 @@
-import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { SubscriberStats } from '../lambda/heartbeat-subscriber/heartbeat-subscriber';
+import { forkChild, type ForkedChildRequest } from './forked-child';
 
-export type ChildRequest = { readonly type: 'stats' } | { readonly type: 'stop' };
+export type ChildRequest = ForkedChildRequest;
 
 export interface SubscriberChildStats {
   readonly received: number;
@@ -35,39 +35,16 @@ export async function startSubscriberProcess(
   mode: 'engine' | 'do-nothing',
   env: Readonly<Record<string, string>>,
 ): Promise<SubscriberProcess> {
-  const child: ChildProcess = fork(path.join(__dirname, 'subscriber-child.ts'), [], {
-    env: { ...process.env, ...env, BENCH_SUBSCRIBER_MODE: mode },
-    execArgv: ['-r', 'ts-node/register/transpile-only'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  let pending: ((stats: SubscriberChildStats) => void) | undefined;
-  const ready = new Promise<void>((resolve, reject) => {
-    child.on('message', (report: ChildReport) => {
-      if (report.type === 'ready') resolve();
-      if (report.type === 'stats') {
-        const { type: _type, ...stats } = report;
-        pending?.(stats);
-        pending = undefined;
-      }
-    });
-    void exited.then((code) => reject(new Error(`the ${mode} subscriber exited with ${code} before it was ready`)));
-  });
-  await ready;
-  return {
-    stats: () =>
-      new Promise<SubscriberChildStats>((resolve) => {
-        pending = resolve;
-        child.send({ type: 'stats' } satisfies ChildRequest);
-      }),
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      child.send({ type: 'stop' } satisfies ChildRequest);
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(timer);
+  return forkChild<ChildReport, void, SubscriberChildStats>(
+    path.join(__dirname, 'subscriber-child.ts'),
+    { ...process.env, ...env, BENCH_SUBSCRIBER_MODE: mode },
+    {
+      name: `the ${mode} subscriber`,
+      stopGraceMs: 15_000,
+      ready: () => undefined,
+      stats: ({ type: _type, ...stats }) => stats,
     },
-  };
+  );
 }
 
 /**

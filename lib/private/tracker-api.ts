@@ -231,21 +231,12 @@ export class TrackerApi extends Construct {
 
   /** Errors API Gateway answers itself get the same `{ error, message }` body as the handlers'. */
   private addErrorResponses(): void {
-    this.api.addGatewayResponse('BadRequestBody', {
-      type: apigw.ResponseType.BAD_REQUEST_BODY,
-      templates: errorTemplate('invalid-request'),
-    });
-    this.api.addGatewayResponse('BadRequestParameters', {
-      type: apigw.ResponseType.BAD_REQUEST_PARAMETERS,
-      templates: errorTemplate('invalid-request'),
-    });
-    this.api.addGatewayResponse('Default4xx', {
-      type: apigw.ResponseType.DEFAULT_4XX,
-      templates: errorTemplate('request-refused'),
-    });
-    this.api.addGatewayResponse('Default5xx', {
-      type: apigw.ResponseType.DEFAULT_5XX,
-      templates: errorTemplate('internal'),
-    });
+    const responses: Array<[string, apigw.ResponseType, string]> = [
+      ['BadRequestBody', apigw.ResponseType.BAD_REQUEST_BODY, 'invalid-request'],
+      ['BadRequestParameters', apigw.ResponseType.BAD_REQUEST_PARAMETERS, 'invalid-request'],
+      ['Default4xx', apigw.ResponseType.DEFAULT_4XX, 'request-refused'],
+      ['Default5xx', apigw.ResponseType.DEFAULT_5XX, 'internal'],
+    ];
+    for (const [id, type, code] of responses) this.api.addGatewayResponse(id, { type, templates: errorTemplate(code) });
   }
 }

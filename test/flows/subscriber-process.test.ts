@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { get } from 'node:http';
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../../local/emulator';
+import { getHealth } from '../lambda/heartbeat-subscriber/support/subscriber-health';
 import { waitFor } from './support/tracker-harness';
 
 /** The subscriber's process entry, run as its container runs it (TypeScript via ts-node here). */
@@ -55,14 +55,7 @@ describe('the heartbeat subscriber process', () => {
     );
     expect(started).toMatchObject({ level: 'INFO', service: 'heartbeat-subscriber', shards: [0] });
     const port = started.healthPort as number;
-    const health = () =>
-      new Promise<number>((resolve, reject) => {
-        get({ host: '127.0.0.1', port, path: '/health' }, (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        }).on('error', reject);
-      });
-    await waitFor(async () => (await health()) === 200, 15_000, 'the health endpoint to say ok');
+    await waitFor(async () => (await getHealth(port)).status === 200, 15_000, 'the health endpoint to say ok');
 
     const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');

@@ -3,30 +3,20 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ConcurrencyTracker, ConcurrencyTrackerProps } from '../../lib';
+import { ConcurrencyTrackerProps } from '../../lib';
 import {
   MOMENTO_FAILURE_MESSAGES,
   SESSION_STORY,
   TRACKER_LOG_QUERY_STRINGS,
   TrackerLogQuery,
 } from '../../lib/private/tracker-log-queries';
-import { newStack } from './support/tracker-stack';
+import { synthTracker } from './support/tracker-stack';
 
 // The saved Logs Insights queries the runbook (docs/operations.md, "Saved queries") sends the
 // reader to: created with monitoring, over the log groups whose lines they read, and filtering on
 // messages and fields the runtime really logs.
 
 const ROOT = path.join(__dirname, '..', '..');
-
-function build(props: (stack: Stack) => ConcurrencyTrackerProps): {
-  stack: Stack;
-  tracker: ConcurrencyTracker;
-  template: Template;
-} {
-  const stack = newStack();
-  const tracker = new ConcurrencyTracker(stack, 'Tracker', props(stack));
-  return { stack, tracker, template: Template.fromStack(stack) };
-}
 
 function vonage(stack: Stack): ConcurrencyTrackerProps['vonage'] {
   return {
@@ -69,7 +59,7 @@ function logCalls(message: string): string[] {
 
 describe('saved Logs Insights queries', () => {
   test('monitoring creates one per question, in the folder named after the metrics namespace', () => {
-    const { template } = build(() => ({ monitoring: {}, metricsNamespace: 'Streaming' }));
+    const { template } = synthTracker({ monitoring: {}, metricsNamespace: 'Streaming' });
     template.resourceCountIs('AWS::Logs::QueryDefinition', Object.values(TrackerLogQuery).length);
     for (const question of Object.values(TrackerLogQuery)) {
       template.hasResourceProperties('AWS::Logs::QueryDefinition', { Name: `Streaming/${question}` });
@@ -77,12 +67,12 @@ describe('saved Logs Insights queries', () => {
   });
 
   test('none without monitoring, or with logQueries: false', () => {
-    build(() => ({})).template.resourceCountIs('AWS::Logs::QueryDefinition', 0);
-    build(() => ({ monitoring: { logQueries: false } })).template.resourceCountIs('AWS::Logs::QueryDefinition', 0);
+    synthTracker().template.resourceCountIs('AWS::Logs::QueryDefinition', 0);
+    synthTracker({ monitoring: { logQueries: false } }).template.resourceCountIs('AWS::Logs::QueryDefinition', 0);
   });
 
   test('each query reads the log groups whose lines it asks about', () => {
-    const { stack, template, tracker } = build((s) => ({
+    const { stack, template, tracker } = synthTracker({}, (s) => ({
       monitoring: {},
       topicShards: 2,
       subscriberGroups: 2,
@@ -109,7 +99,7 @@ describe('saved Logs Insights queries', () => {
   });
 
   test('the query text in the template is the one the runbook quotes', () => {
-    const { template } = build(() => ({ monitoring: {} }));
+    const { template } = synthTracker({ monitoring: {} });
     const denials = queryDefinition(template, `ConcurrencyTracker/${TrackerLogQuery.DENIALS_BY_ACCOUNT}`).text;
     expect(denials).toBe(
       'fields @timestamp, accountId, reason, `limit`, active\n' +
@@ -179,7 +169,7 @@ describe('saved Logs Insights queries', () => {
   });
 
   test('the dashboard names every saved query', () => {
-    const { template } = build(() => ({ monitoring: {} }));
+    const { template } = synthTracker({ monitoring: {} });
     const body = JSON.stringify(
       Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody,
     );
@@ -188,7 +178,7 @@ describe('saved Logs Insights queries', () => {
   });
 
   test('the Vonage log groups are exposed and retained like the others', () => {
-    const { stack, template, tracker } = build((s) => ({ vonage: vonage(s) }));
+    const { stack, template, tracker } = synthTracker({}, (s) => ({ vonage: vonage(s) }));
     const ids = tracker.vonage!.logGroups.map((group) => logicalId(stack, group));
     expect(ids).toHaveLength(3);
     for (const id of ids)

@@ -4,8 +4,8 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ConcurrencyTracker, ConcurrencyTrackerProps, FailureMode } from '../../lib';
-import { newStack } from './support/tracker-stack';
+import { ConcurrencyTrackerProps, FailureMode } from '../../lib';
+import { synthTracker } from './support/tracker-stack';
 
 // docs/operations.md must have a runbook entry for every alarm the construct can create: a new
 // alarm without one fails here. The alarms are collected from synthesized stacks (monitoring on,
@@ -47,16 +47,6 @@ interface CreatedAlarm {
   readonly description: string;
 }
 
-function build(props: (stack: Stack) => ConcurrencyTrackerProps): {
-  stack: Stack;
-  tracker: ConcurrencyTracker;
-  template: Template;
-} {
-  const stack = newStack();
-  const tracker = new ConcurrencyTracker(stack, 'Tracker', props(stack));
-  return { stack, tracker, template: Template.fromStack(stack) };
-}
-
 /** Every CloudWatch alarm anywhere in the stack, found by walking the construct tree. */
 function alarmsOf(stack: Stack): CreatedAlarm[] {
   return stack.node
@@ -96,7 +86,7 @@ describe('docs/operations.md covers every alarm the construct creates', () => {
   const sections = runbookSections();
 
   test.each(configurations)('%s: each alarm has a complete runbook entry and points to it', (_name, props) => {
-    const { stack, template } = build(props);
+    const { stack, template } = synthTracker({}, props);
     const alarms = alarmsOf(stack);
     // The tree walk found every alarm of the template.
     expect(alarms).toHaveLength(Object.keys(template.findResources('AWS::CloudWatch::Alarm')).length);
@@ -120,13 +110,13 @@ describe('docs/operations.md covers every alarm the construct creates', () => {
 
   test('every alarm section of the runbook is an alarm the construct creates (no stale entries)', () => {
     const created = new Set(
-      configurations.flatMap(([, props]) => alarmsOf(build(props).stack).map((a) => a.runbookId)),
+      configurations.flatMap(([, props]) => alarmsOf(synthTracker({}, props).stack).map((a) => a.runbookId)),
     );
     expect([...sections.keys()].sort()).toEqual([...created].sort());
   });
 
   test('a subscriber group added later gets an alarm the runbook covers', () => {
-    const { tracker } = build(() => ({ monitoring: {}, topicShards: 2, subscriberGroups: 2 }));
+    const { tracker } = synthTracker({ monitoring: {}, topicShards: 2, subscriberGroups: 2 });
     expect(tracker.alarms.map((alarm) => alarm.node.id).filter((id) => id.startsWith('SubscriberDown'))).toEqual([
       'SubscriberDown',
       'SubscriberDown1',
@@ -134,7 +124,7 @@ describe('docs/operations.md covers every alarm the construct creates', () => {
   });
 
   test('the dashboard widgets the runbook sends the reader to exist', () => {
-    const { template } = build(() => ({ monitoring: {} }));
+    const { template } = synthTracker({ monitoring: {} });
     const body = dashboardBody(template);
     const named = new Set<string>();
     for (const section of sections.values()) {

@@ -74,6 +74,15 @@ type SecretsStub = AwsStub<
 >;
 type SecretsSetup = (stub: SecretsStub, sm: typeof SecretsManagerModule) => void;
 
+/** Secrets Manager holds `authKey` and `dataKey` as the Momento keys, and the session key secret. */
+const keysInSecrets =
+  (authKey: string, dataKey: string): SecretsSetup =>
+  (stub, sm) => {
+    stub.on(sm.GetSecretValueCommand, { SecretId: AUTH_ARN }).resolves({ SecretString: authKey });
+    stub.on(sm.GetSecretValueCommand, { SecretId: DATA_ARN }).resolves({ SecretString: dataKey });
+    stub.on(sm.GetSecretValueCommand, { SecretId: SESSION_ARN }).resolves({ SecretString: SESSION_SECRET });
+  };
+
 /**
  * The Lambda entry points, loaded fresh so each scenario builds its runtime from scratch, with
  * Secrets Manager mocked inside the same module registry (a mock from outside would not apply).
@@ -114,6 +123,32 @@ async function exercise(handlers: { tokens: Handler; entitlement: Handler }): Pr
 
 const scenarios: Record<string, number[]> = {};
 
+/**
+ * Runs the subscriber process with `dataKey` until `done` says so, it exits, or 45 s have passed (a
+ * busy machine takes seconds just to start it); then stops it, keeps its lines and records its
+ * exit code as `scenario`.
+ */
+async function runSubscriber(
+  dataKey: string,
+  scenario: string,
+  done: (child: SubscriberProcess) => boolean,
+): Promise<SubscriberProcess> {
+  const child = SubscriberProcess.start({
+    CACHE_NAME: 'tracker',
+    MOMENTO_DATA_KEY: dataKey,
+    SESSION_KEY_SECRET: SESSION_SECRET,
+    HEALTH_PORT: '0',
+    AWS_REGION: 'eu-west-1',
+  });
+  const deadline = Date.now() + 45_000;
+  while (!done(child) && child.exit === undefined && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  const exit = await child.stop();
+  captured.push(...child.lines, ...child.stderr);
+  scenarios[scenario] = [exit.code ?? -1];
+  return child;
+}
+
 describe('no key material in any captured log line', () => {
   it('the capture works: a planted key in a Powertools log line is found', () => {
     const before = captured.length;
@@ -123,11 +158,7 @@ describe('no key material in any captured log line', () => {
   });
 
   it('handlers with keys from Secrets Manager and Momento unreachable', async () => {
-    const handlers = loadHandlers((stub, sm) => {
-      stub.on(sm.GetSecretValueCommand, { SecretId: AUTH_ARN }).resolves({ SecretString: AUTH_KEY });
-      stub.on(sm.GetSecretValueCommand, { SecretId: DATA_ARN }).resolves({ SecretString: DATA_KEY });
-      stub.on(sm.GetSecretValueCommand, { SecretId: SESSION_ARN }).resolves({ SecretString: SESSION_SECRET });
-    });
+    const handlers = loadHandlers(keysInSecrets(AUTH_KEY, DATA_KEY));
     scenarios['keys loaded, Momento unreachable'] = await exercise(handlers);
     expect(scenarios['keys loaded, Momento unreachable'].every((s) => s >= 500)).toBe(true);
   });
@@ -144,11 +175,7 @@ describe('no key material in any captured log line', () => {
   });
 
   it('handlers with v2 keys and no MOMENTO_ENDPOINT fail at start naming momentoEndpoint', async () => {
-    const handlers = loadHandlers((stub, sm) => {
-      stub.on(sm.GetSecretValueCommand, { SecretId: AUTH_ARN }).resolves({ SecretString: V2_AUTH_KEY });
-      stub.on(sm.GetSecretValueCommand, { SecretId: DATA_ARN }).resolves({ SecretString: V2_DATA_KEY });
-      stub.on(sm.GetSecretValueCommand, { SecretId: SESSION_ARN }).resolves({ SecretString: SESSION_SECRET });
-    });
+    const handlers = loadHandlers(keysInSecrets(V2_AUTH_KEY, V2_DATA_KEY));
     const before = captured.length;
     scenarios['v2 keys, no endpoint'] = await exercise(handlers);
     expect(scenarios['v2 keys, no endpoint'].every((s) => s === 500)).toBe(true);
@@ -160,20 +187,10 @@ describe('no key material in any captured log line', () => {
   it('handlers with v2 keys and an unreachable MOMENTO_ENDPOINT, and with a key pasted as JSON', async () => {
     process.env.MOMENTO_ENDPOINT = 'canary.invalid';
     try {
-      const handlers = loadHandlers((stub, sm) => {
-        stub.on(sm.GetSecretValueCommand, { SecretId: AUTH_ARN }).resolves({ SecretString: V2_AUTH_KEY });
-        stub.on(sm.GetSecretValueCommand, { SecretId: DATA_ARN }).resolves({ SecretString: V2_DATA_KEY });
-        stub.on(sm.GetSecretValueCommand, { SecretId: SESSION_ARN }).resolves({ SecretString: SESSION_SECRET });
-      });
+      const handlers = loadHandlers(keysInSecrets(V2_AUTH_KEY, V2_DATA_KEY));
       scenarios['v2 keys, endpoint unreachable'] = await exercise(handlers);
       expect(scenarios['v2 keys, endpoint unreachable'].every((s) => s >= 500)).toBe(true);
-      const pasted = loadHandlers((stub, sm) => {
-        stub
-          .on(sm.GetSecretValueCommand, { SecretId: AUTH_ARN })
-          .resolves({ SecretString: JSON.stringify({ apiKey: V2_AUTH_KEY }) });
-        stub.on(sm.GetSecretValueCommand, { SecretId: DATA_ARN }).resolves({ SecretString: `"${V2_DATA_KEY}"` });
-        stub.on(sm.GetSecretValueCommand, { SecretId: SESSION_ARN }).resolves({ SecretString: SESSION_SECRET });
-      });
+      const pasted = loadHandlers(keysInSecrets(JSON.stringify({ apiKey: V2_AUTH_KEY }), `"${V2_DATA_KEY}"`));
       scenarios['keys pasted as JSON or in quotes'] = await exercise(pasted);
       expect(scenarios['keys pasted as JSON or in quotes'].every((s) => s === 500)).toBe(true);
     } finally {
@@ -182,40 +199,21 @@ describe('no key material in any captured log line', () => {
   });
 
   it('the subscriber process with its data key set and Momento unreachable', async () => {
-    const child = SubscriberProcess.start({
-      CACHE_NAME: 'tracker',
-      MOMENTO_DATA_KEY: DATA_KEY,
-      SESSION_KEY_SECRET: SESSION_SECRET,
-      HEALTH_PORT: '0',
-      AWS_REGION: 'eu-west-1',
-    });
-    // Until it has logged its failed connection attempts (a busy machine takes seconds just to start it).
-    const deadline = Date.now() + 45_000;
-    while (child.lines.length + child.stderr.length < 3 && child.exit === undefined && Date.now() < deadline)
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    const exit = await child.stop();
-    captured.push(...child.lines, ...child.stderr);
-    scenarios['subscriber, key set, Momento unreachable'] = [exit.code ?? -1];
+    // Until it has logged its failed connection attempts.
+    const child = await runSubscriber(
+      DATA_KEY,
+      'subscriber, key set, Momento unreachable',
+      (c) => c.lines.length + c.stderr.length >= 3,
+    );
     expect(child.lines.length).toBeGreaterThan(0);
   });
 
   it('the subscriber process with a v2 data key and no MOMENTO_ENDPOINT logs what to set, not the key', async () => {
-    const child = SubscriberProcess.start({
-      CACHE_NAME: 'tracker',
-      MOMENTO_DATA_KEY: V2_DATA_KEY,
-      SESSION_KEY_SECRET: SESSION_SECRET,
-      HEALTH_PORT: '0',
-      AWS_REGION: 'eu-west-1',
-    });
-    const deadline = Date.now() + 45_000;
     // Powertools writes errors to stderr.
-    const said = () => child.stderr.some((line) => line.includes("set the construct's momentoEndpoint prop"));
-    while (!said() && child.exit === undefined && Date.now() < deadline)
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    const exit = await child.stop();
-    captured.push(...child.lines, ...child.stderr);
-    scenarios['subscriber, v2 key, no endpoint'] = [exit.code ?? -1];
-    expect(said()).toBe(true);
+    const said = (c: SubscriberProcess) =>
+      c.stderr.some((line) => line.includes("set the construct's momentoEndpoint prop"));
+    const child = await runSubscriber(V2_DATA_KEY, 'subscriber, v2 key, no endpoint', said);
+    expect(said(child)).toBe(true);
   });
 
   it('none of the captured lines holds a key or a fragment of one', () => {

@@ -25,6 +25,13 @@ describe('vendToken', () => {
   let tokens: CountingTokens;
   let metrics: CountingMetrics;
 
+  /** A refresh: `deviceId` of `accountId` names the session of `grant` and proves it with that grant's key. */
+  const refresh = (
+    grant: { readonly sessionId: string; readonly sessionKey: string },
+    deps: TokenVendingDeps,
+    accountId = 'acc-1',
+    deviceId = 'tv',
+  ) => vendToken({ accountId, deviceId, sessionId: grant.sessionId, sessionKey: grant.sessionKey }, deps);
   const depsFor = (env: Record<string, string> = {}): TokenVendingDeps => {
     const config = testConfig(env);
     return {
@@ -88,20 +95,14 @@ describe('vendToken', () => {
     const first = await vendToken({ accountId: 'acc-1', deviceId: 'tv' }, deps);
     if (first.kind !== 'issued') throw new Error('not issued');
     clock.advance(200_000); // a third of the 600 s lifetime used: a refresh may still reuse it
-    const early = await vendToken(
-      { accountId: 'acc-1', deviceId: 'tv', sessionId: first.grant.sessionId, sessionKey: first.grant.sessionKey },
-      deps,
-    );
+    const early = await refresh(first.grant, deps);
     expect(early.kind === 'issued' && early.grant).toMatchObject({
       token: first.grant.token,
       sessionId: first.grant.sessionId,
       active: 1,
     });
     clock.advance(200_000); // now past half: the refresh mints, and the new token is shared from then on
-    const later = await vendToken(
-      { accountId: 'acc-1', deviceId: 'tv', sessionId: first.grant.sessionId, sessionKey: first.grant.sessionKey },
-      deps,
-    );
+    const later = await refresh(first.grant, deps);
     expect(later.kind === 'issued' && Date.parse(later.grant.expiresAt)).toBeGreaterThan(
       Date.parse(first.grant.expiresAt),
     );
@@ -129,24 +130,11 @@ describe('vendToken', () => {
         await vendToken({ accountId: 'acc-1', deviceId: 'tv', sessionId: tv.grant.sessionId, sessionKey }, deps),
       ).toEqual({ kind: 'invalid-session-key' });
     }
-    expect(
-      await vendToken(
-        { accountId: 'acc-1', deviceId: 'phone', sessionId: tv.grant.sessionId, sessionKey: tv.grant.sessionKey },
-        deps,
-      ),
-    ).toEqual({ kind: 'invalid-session-key' });
+    expect(await refresh(tv.grant, deps, 'acc-1', 'phone')).toEqual({ kind: 'invalid-session-key' });
     // Another account cannot use a key of this one.
-    expect(
-      await vendToken(
-        { accountId: 'acc-2', deviceId: 'tv', sessionId: tv.grant.sessionId, sessionKey: tv.grant.sessionKey },
-        deps,
-      ),
-    ).toEqual({ kind: 'invalid-session-key' });
+    expect(await refresh(tv.grant, deps, 'acc-2', 'tv')).toEqual({ kind: 'invalid-session-key' });
     expect((await deps.engine.listSessions('acc-1')).active).toBe(2); // nothing was admitted or changed
-    const refreshed = await vendToken(
-      { accountId: 'acc-1', deviceId: 'tv', sessionId: tv.grant.sessionId, sessionKey: tv.grant.sessionKey },
-      deps,
-    );
+    const refreshed = await refresh(tv.grant, deps);
     expect(refreshed.kind === 'issued' && refreshed.grant).toMatchObject({
       sessionId: tv.grant.sessionId,
       sessionKey: tv.grant.sessionKey,
@@ -170,10 +158,7 @@ describe('vendToken', () => {
     expect(first.grant.sessionEndsAt).toBe(endsAt);
     expect(Date.parse(first.grant.expiresAt)).toBe(clock.current + 60_000);
     clock.advance(90_500); // 29.5 s left: the refreshed token is cut to 29 s, its end stays the same
-    const refreshed = await vendToken(
-      { accountId: 'acc-1', deviceId: 'tv', sessionId: first.grant.sessionId, sessionKey: first.grant.sessionKey },
-      deps,
-    );
+    const refreshed = await refresh(first.grant, deps);
     expect(refreshed.kind === 'issued' && refreshed.grant).toMatchObject({
       sessionId: first.grant.sessionId,
       sessionEndsAt: endsAt,

@@ -77,33 +77,15 @@ describe('DeviceMessageProcessor', () => {
     processor.submit(message({ v: 1, type: 'heartbeat' }, 'acc-1'));
     processor.submit({ value: new Uint8Array(2048), tokenId: 'acc-1', sequenceNumber: 2 });
     // Keys of another session, device or account do not prove this one.
-    processor.submit(
-      message(
-        {
-          v: 1,
-          type: 'heartbeat',
-          sessionId: 's',
-          deviceId: 'd',
-          sessionKey: keyed('acc-1', { sessionId: 's2', deviceId: 'd' }).sessionKey,
-        },
-        'acc-1',
-      ),
-    );
-    processor.submit(
-      message(
-        {
-          v: 1,
-          type: 'heartbeat',
-          sessionId: 's',
-          deviceId: 'd',
-          sessionKey: keyed('acc-1', { sessionId: 's', deviceId: 'd2' }).sessionKey,
-        },
-        'acc-1',
-      ),
-    );
-    processor.submit(
-      message({ v: 1, type: 'heartbeat', ...keyed('acc-2', { sessionId: 's', deviceId: 'd' }) }, 'acc-1'),
-    );
+    const otherKeys: Array<[string, { sessionId: string; deviceId: string }]> = [
+      ['acc-1', { sessionId: 's2', deviceId: 'd' }],
+      ['acc-1', { sessionId: 's', deviceId: 'd2' }],
+      ['acc-2', { sessionId: 's', deviceId: 'd' }],
+    ];
+    for (const [accountId, owner] of otherKeys) {
+      const { sessionKey } = keyed(accountId, owner);
+      processor.submit(message({ v: 1, type: 'heartbeat', sessionId: 's', deviceId: 'd', sessionKey }, 'acc-1'));
+    }
     await processor.drain();
     expect(seen).toEqual([['acc-1', { v: 1, type: 'heartbeat', sessionId: 's', deviceId: 'd' }]]);
     expect(processor.stats()).toMatchObject({ received: 8, rejected: 7, failed: 0, outcomes: { refreshed: 1 } });

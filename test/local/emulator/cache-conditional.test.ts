@@ -28,6 +28,22 @@ function stored(response: { readonly type: string; toString(): string }): boolea
   throw new Error(`unexpected response ${response.toString()}`);
 }
 
+/** The method a test names, storing 'new' at `key` (the comparing ones compare with `compareWith`). */
+async function conditionalSet(method: string, key: string, compareWith: string) {
+  const c = fx.client;
+  return method === 'setIfAbsent'
+    ? c.setIfAbsent(fx.cacheName, key, 'new')
+    : method === 'setIfPresent'
+      ? c.setIfPresent(fx.cacheName, key, 'new')
+      : method === 'setIfEqual'
+        ? c.setIfEqual(fx.cacheName, key, 'new', compareWith)
+        : method === 'setIfNotEqual'
+          ? c.setIfNotEqual(fx.cacheName, key, 'new', compareWith)
+          : method === 'setIfPresentAndNotEqual'
+            ? c.setIfPresentAndNotEqual(fx.cacheName, key, 'new', compareWith)
+            : c.setIfAbsentOrEqual(fx.cacheName, key, 'new', compareWith);
+}
+
 describe('conditional sets on an absent key', () => {
   it.each([
     ['setIfAbsent', true],
@@ -38,19 +54,7 @@ describe('conditional sets on an absent key', () => {
     ['setIfAbsentOrEqual', true],
   ] as const)('%s stores: %s', async (method, expected) => {
     const key = freshKey();
-    const c = fx.client;
-    const response =
-      method === 'setIfAbsent'
-        ? await c.setIfAbsent(fx.cacheName, key, 'new')
-        : method === 'setIfPresent'
-          ? await c.setIfPresent(fx.cacheName, key, 'new')
-          : method === 'setIfEqual'
-            ? await c.setIfEqual(fx.cacheName, key, 'new', 'old')
-            : method === 'setIfNotEqual'
-              ? await c.setIfNotEqual(fx.cacheName, key, 'new', 'old')
-              : method === 'setIfPresentAndNotEqual'
-                ? await c.setIfPresentAndNotEqual(fx.cacheName, key, 'new', 'old')
-                : await c.setIfAbsentOrEqual(fx.cacheName, key, 'new', 'old');
+    const response = await conditionalSet(method, key, 'old');
     expect(stored(response)).toBe(expected);
     expect(await valueOf(key)).toBe(expected ? 'new' : undefined);
   });
@@ -71,20 +75,7 @@ describe('conditional sets on a present key holding "old"', () => {
   ] as const)('%s compared with %s stores: %s', async (label, compareWith, expected) => {
     const key = freshKey();
     await fx.client.set(fx.cacheName, key, 'old');
-    const c = fx.client;
-    const method = label.split(' ')[0];
-    const response =
-      method === 'setIfAbsent'
-        ? await c.setIfAbsent(fx.cacheName, key, 'new')
-        : method === 'setIfPresent'
-          ? await c.setIfPresent(fx.cacheName, key, 'new')
-          : method === 'setIfEqual'
-            ? await c.setIfEqual(fx.cacheName, key, 'new', compareWith)
-            : method === 'setIfNotEqual'
-              ? await c.setIfNotEqual(fx.cacheName, key, 'new', compareWith)
-              : method === 'setIfPresentAndNotEqual'
-                ? await c.setIfPresentAndNotEqual(fx.cacheName, key, 'new', compareWith)
-                : await c.setIfAbsentOrEqual(fx.cacheName, key, 'new', compareWith);
+    const response = await conditionalSet(label.split(' ')[0]!, key, compareWith);
     expect(stored(response)).toBe(expected);
     expect(await valueOf(key)).toBe(expected ? 'new' : 'old');
   });

@@ -28,15 +28,14 @@ interface PollBody {
 
 const topicUrl = (topic: string, query = '') => `${session.emulator.httpUrl}/topics/${CACHE}/${topic}${query}`;
 
+/** A five-minute token that may publish to `hb` only, with the token id `browser-1`. */
+const browserToken = () =>
+  mintToken(session.emulator, DisposableTokenScopes.topicPublishOnly(CACHE, 'hb'), ExpiresIn.minutes(5), 'browser-1');
+
 describe('HTTP topics API', () => {
   it('publishes with a token in the Authorization header and delivers to a gRPC subscriber with its token id', async () => {
     const { emulator } = session;
-    const token = await mintToken(
-      emulator,
-      DisposableTokenScopes.topicPublishOnly(CACHE, 'hb'),
-      ExpiresIn.minutes(5),
-      'browser-1',
-    );
+    const token = await browserToken();
     const subscriber = await record(topicClient(localCredentials(emulator)), CACHE, 'hb');
     const response = await fetch(topicUrl('hb'), {
       method: 'POST',
@@ -59,12 +58,7 @@ describe('HTTP topics API', () => {
 
   it('applies the same token checks as gRPC', async () => {
     const { emulator } = session;
-    const token = await mintToken(
-      emulator,
-      DisposableTokenScopes.topicPublishOnly(CACHE, 'hb'),
-      ExpiresIn.minutes(5),
-      'browser-1',
-    );
+    const token = await browserToken();
     const post = (url: string, headers: Record<string, string> = {}, body = 'x') =>
       fetch(url, { method: 'POST', headers, body });
     expect((await post(topicUrl('hb'))).status).toBe(401);

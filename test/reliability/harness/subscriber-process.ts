@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { request } from 'node:http';
+import { getHealth } from '../../lambda/heartbeat-subscriber/support/subscriber-health';
 import { resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '../../..');
@@ -98,15 +98,10 @@ export class SubscriberProcess {
   health(): Promise<number> {
     const port = this.healthPort();
     if (port === undefined) return Promise.resolve(0);
-    return new Promise((done) => {
-      const req = request({ host: '127.0.0.1', port, path: '/health', timeout: 2000 }, (res) => {
-        res.resume();
-        done(res.statusCode ?? 0);
-      });
-      req.on('error', () => done(0));
-      req.on('timeout', () => req.destroy());
-      req.end();
-    });
+    return getHealth(port, 2000).then(
+      ({ status }) => status,
+      () => 0,
+    );
   }
 
   /** Waits until the health endpoint answers 200 (every shard subscribed). */

@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { toApiGatewayEvent as playgroundEvent } from '../../../local/playground/api-gateway-event';
 
 /** Who calls the API, as API Gateway tells the Lambda. */
 export type Caller =
@@ -37,56 +38,42 @@ export function concretePath(request: ApiRequest): string {
  */
 export function toApiGatewayEvent(request: ApiRequest, requestId: string): APIGatewayProxyEvent {
   const { caller } = request;
-  const identity = {
-    accessKey: null,
-    accountId: caller.kind === 'iam' ? '123456789012' : null,
-    apiKey: null,
-    apiKeyId: null,
-    caller: caller.kind === 'iam' ? 'AROAEXAMPLE:backend' : null,
-    clientCert: null,
-    cognitoAuthenticationProvider: null,
-    cognitoAuthenticationType: null,
-    cognitoIdentityId: null,
-    cognitoIdentityPoolId: null,
-    principalOrgId: null,
-    sourceIp: '203.0.113.9',
-    user: caller.kind === 'iam' ? 'AROAEXAMPLE:backend' : null,
-    userAgent: 'reliability-suite',
-    userArn: caller.kind === 'iam' ? caller.userArn : null,
-  };
+  const path = concretePath(request);
+  // The playground's event (the local API server's) with this request's caller and stage.
+  const event = playgroundEvent({
+    method: request.method,
+    path,
+    resource: request.resource,
+    pathParameters: { ...request.pathParameters },
+    query: new URLSearchParams({ ...request.queryStringParameters }),
+    headers: { ...request.headers },
+    body: request.body ?? undefined,
+  });
   const authorizer =
     caller.kind === 'cognito'
       ? { claims: caller.claims }
       : caller.kind === 'lambda-authorizer'
         ? { ...caller.context }
         : undefined;
-  const path = concretePath(request);
   return {
-    resource: request.resource,
-    path,
-    httpMethod: request.method,
-    headers: { ...request.headers },
-    multiValueHeaders: Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, [v]])),
-    queryStringParameters: request.queryStringParameters ? { ...request.queryStringParameters } : null,
-    multiValueQueryStringParameters: request.queryStringParameters
-      ? Object.fromEntries(Object.entries(request.queryStringParameters).map(([k, v]) => [k, [v]]))
-      : null,
-    pathParameters: request.pathParameters ? { ...request.pathParameters } : null,
-    stageVariables: null,
-    body: request.body,
-    isBase64Encoded: false,
+    ...event,
     requestContext: {
+      ...event.requestContext,
       accountId: '123456789012',
       apiId: 'reliability',
       authorizer: authorizer as APIGatewayProxyEvent['requestContext']['authorizer'],
-      httpMethod: request.method,
-      identity,
+      identity: {
+        ...event.requestContext.identity,
+        accountId: caller.kind === 'iam' ? '123456789012' : null,
+        caller: caller.kind === 'iam' ? 'AROAEXAMPLE:backend' : null,
+        sourceIp: '203.0.113.9',
+        user: caller.kind === 'iam' ? 'AROAEXAMPLE:backend' : null,
+        userAgent: 'reliability-suite',
+        userArn: caller.kind === 'iam' ? caller.userArn : null,
+      },
       path: `/prod${path}`,
-      protocol: 'HTTP/1.1',
       requestId,
-      requestTimeEpoch: Date.now(),
       resourceId: 'reliability',
-      resourcePath: request.resource,
       stage: 'prod',
     },
   };
