@@ -37,6 +37,10 @@ const item = (sequence: number, text: string, page = 7) => ({
 });
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 
+afterEach(() => {
+  jest.useRealTimers();
+});
+
 describe('httpBaseUrlFromToken', () => {
   it('derives https://api.cache.<endpoint> from a disposable token', () => {
     const token = Buffer.from(
@@ -173,15 +177,18 @@ describe('createHttpTopicTransport subscribe', () => {
   });
 
   it('retries transient failures with backoff by itself', async () => {
+    jest.useFakeTimers();
     const { fetchFn, calls } = fakeFetch(
       () => new Response('busy', { status: 503 }),
       () => Promise.reject(new TypeError('fetch failed')),
       json({ items: [item(4, 'after retries')] }),
     );
+    // random 1: each retry waits its whole backoff step, 5 ms then 10 ms.
     const transport = createHttpTopicTransport({
       baseUrl: 'http://x',
       fetch: fetchFn,
       retry: { initialMs: 5, maxMs: 10 },
+      random: () => 1,
     });
     const messages: string[] = [];
     const errors: unknown[] = [];
@@ -189,7 +196,13 @@ describe('createHttpTopicTransport subscribe', () => {
       onMessage: (text) => messages.push(text),
       onError: (error) => errors.push(error),
     });
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    await jest.advanceTimersByTimeAsync(4);
+    expect(calls.length).toBe(1);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(calls.length).toBe(2);
+    await jest.advanceTimersByTimeAsync(9);
+    expect(calls.length).toBe(2);
+    await jest.advanceTimersByTimeAsync(1);
     expect(messages).toEqual(['after retries']);
     expect(errors).toEqual([]);
     expect(calls.length).toBe(4);
@@ -223,15 +236,26 @@ describe('createHttpTopicTransport subscribe', () => {
   });
 
   it('abandons a silent poll after pollTimeoutMs and polls again', async () => {
-    const { fetchFn, calls } = fakeFetch();
+    jest.useFakeTimers();
+    const { fetchFn, calls } = fakeFetch(); // every poll hangs until it is aborted
     const transport = createHttpTopicTransport({ baseUrl: 'http://x', fetch: fetchFn, pollTimeoutMs: 20 });
     const errors: unknown[] = [];
     const subscription = transport.subscribe(address, {
       onMessage: () => undefined,
       onError: (error) => errors.push(error),
     });
-    await new Promise((resolve) => setTimeout(resolve, 70));
-    expect(calls.length).toBeGreaterThanOrEqual(3);
+    await jest.advanceTimersByTimeAsync(19);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.init.signal?.aborted).toBe(false);
+
+    await jest.advanceTimersByTimeAsync(1); // pollTimeoutMs after the poll began
+    expect(calls[0]?.init.signal?.aborted).toBe(true);
+    expect(calls).toHaveLength(2); // at once, from the same place: no news is not a failure
+    expect(new URL(calls[1]?.url ?? '').search).toBe('?sequence_number=0&sequence_page=0');
+
+    await jest.advanceTimersByTimeAsync(20);
+    expect(calls[1]?.init.signal?.aborted).toBe(true);
+    expect(calls).toHaveLength(3);
     expect(errors).toEqual([]);
     subscription.close();
   });
