@@ -1,41 +1,37 @@
-import { DeviceSession, type DeviceSessionOptions, type DeviceSessionState } from '../../client/device-session';
+import { DeviceSession, type DeviceSessionOptions } from '../../client/device-session';
 import type { TokenAnswer } from '../../client/token-request';
 import { TopicTransportError } from '../../client/topic-transport';
 import { FakeTopicTransport, tokenGrant } from './fake-topic-transport';
 import { granted, refused, tokenBackend, type Answer } from './fake-token-backend';
+import { useFakeClock } from './support/fake-clock';
+import { sessionOnFakes } from './support/session-on-fakes';
 
-function newSession(
+/** The session these tests watch: phone-1 playing title-42. */
+const newSession = (
   backend: ReturnType<typeof tokenBackend>,
   transport: FakeTopicTransport,
   extra: Partial<DeviceSessionOptions> = {},
-) {
-  const session = new DeviceSession({
-    deviceId: 'phone-1',
-    contentId: 'title-42',
-    requestToken: backend.requestToken,
-    transport,
-    pageLifecycle: false,
-    random: () => 0,
-    ...extra,
-  });
-  const states: DeviceSessionState[] = [];
-  session.on('state', ({ state }) => states.push(state));
-  return { session, states };
+) => sessionOnFakes(backend, transport, { contentId: 'title-42', ...extra });
+
+/** A session on the fakes, answered `answers` in turn by the backend. */
+function sessionAnswered(...answers: Answer[]) {
+  const backend = tokenBackend(...answers);
+  const transport = new FakeTopicTransport();
+  return { backend, transport, ...newSession(backend, transport) };
 }
 
-beforeEach(() => {
-  jest.useFakeTimers({ now: new Date('2026-11-25T12:00:00.000Z') });
-});
+/** The same, after `start()`. */
+async function startedSession(...answers: Answer[]) {
+  const started = sessionAnswered(...answers);
+  await started.session.start();
+  return started;
+}
 
-afterEach(() => {
-  jest.useRealTimers();
-});
+useFakeClock('2026-11-25T12:00:00.000Z');
 
 describe('DeviceSession start', () => {
   it('asks for a token, subscribes to the control topic and heartbeats at once', async () => {
-    const backend = tokenBackend(granted());
-    const transport = new FakeTopicTransport();
-    const { session, states } = newSession(backend, transport);
+    const { backend, transport, session, states } = sessionAnswered(granted());
 
     const result = await session.start();
     await jest.advanceTimersByTimeAsync(0);
@@ -79,9 +75,7 @@ describe('DeviceSession start', () => {
   });
 
   it('reports a 409 with the active sessions and starts again once a device was stopped', async () => {
-    const backend = tokenBackend(refused, granted());
-    const transport = new FakeTopicTransport();
-    const { session, states } = newSession(backend, transport);
+    const { transport, session, states } = sessionAnswered(refused, granted());
     const refusals: unknown[] = [];
     session.on('refused', (refusal) => refusals.push(refusal));
 
@@ -129,9 +123,7 @@ describe('DeviceSession start', () => {
     ['a 201 outside the contract', { status: 201, body: { token: 'x' } }, 'invalid-token-answer', false],
     ['a 409 without sessions', { status: 409, body: { error: 'conflict', message: 'no' } }, 'conflict', false],
   ] as const)('moves to error on %s', async (_name, answer, code, retryable) => {
-    const backend = tokenBackend(answer as Answer);
-    const transport = new FakeTopicTransport();
-    const { session } = newSession(backend, transport);
+    const { transport, session } = sessionAnswered(answer as Answer);
     const errors: unknown[] = [];
     session.on('error', (error) => errors.push(error));
 
@@ -158,9 +150,7 @@ describe('DeviceSession start', () => {
 
 describe('DeviceSession heartbeats', () => {
   it('heartbeats every heartbeatIntervalSeconds', async () => {
-    const backend = tokenBackend(granted({ heartbeatIntervalSeconds: 5 }));
-    const transport = new FakeTopicTransport();
-    const { session } = newSession(backend, transport);
+    const { transport, session } = sessionAnswered(granted({ heartbeatIntervalSeconds: 5 }));
     const beats: number[] = [];
     session.on('heartbeat', ({ at }) => beats.push(at));
     await session.start();
@@ -227,9 +217,10 @@ describe('DeviceSession heartbeats', () => {
   it('refreshes the token when a heartbeat is rejected as unauthenticated, then heartbeats with the new one', async () => {
     const first = tokenGrant({ lifetimeSeconds: 600 });
     const second = tokenGrant({ lifetimeSeconds: 900 });
-    const backend = tokenBackend({ status: 201, body: first }, { status: 201, body: second });
-    const transport = new FakeTopicTransport();
-    const { session } = newSession(backend, transport);
+    const { backend, transport, session } = sessionAnswered(
+      { status: 201, body: first },
+      { status: 201, body: second },
+    );
     transport.nextPublishOutcomes.push(new TopicTransportError('unauthenticated', 'token expired'));
 
     await session.start();
@@ -249,9 +240,7 @@ describe('DeviceSession heartbeats', () => {
   });
 
   it('gives up when the refreshed token is rejected again', async () => {
-    const backend = tokenBackend(granted(), granted({ lifetimeSeconds: 900 }));
-    const transport = new FakeTopicTransport();
-    const { session } = newSession(backend, transport);
+    const { transport, session } = sessionAnswered(granted(), granted({ lifetimeSeconds: 900 }));
     transport.nextPublishOutcomes.push(
       new TopicTransportError('unauthenticated', 'no'),
       new TopicTransportError('unauthenticated', 'still no'),
@@ -266,9 +255,7 @@ describe('DeviceSession heartbeats', () => {
   });
 
   it('moves to error when the heartbeat topic forbids the token', async () => {
-    const backend = tokenBackend(granted());
-    const transport = new FakeTopicTransport();
-    const { session } = newSession(backend, transport);
+    const { transport, session } = sessionAnswered(granted());
     transport.nextPublishOutcomes.push(new TopicTransportError('forbidden', 'publish not allowed'));
 
     await session.start();
@@ -289,9 +276,7 @@ describe('DeviceSession token refresh', () => {
   it('refreshes before expiresAt with its sessionId and moves heartbeats to the new token', async () => {
     // 100 s lifetime, 5 s interval: margin = max(2 x 5 s, 100 s / 5) = 20 s, so refresh at 80 s.
     const first = tokenGrant({ lifetimeSeconds: 100 });
-    const backend = tokenBackend({ status: 201, body: first });
-    const transport = new FakeTopicTransport();
-    const { session } = newSession(backend, transport);
+    const { backend, transport, session } = sessionAnswered({ status: 201, body: first });
     const refreshed: string[] = [];
     session.on('token-refreshed', (grant) => refreshed.push(grant.token));
     await session.start();
@@ -334,9 +319,7 @@ describe('DeviceSession token refresh', () => {
   });
 
   it('retries a failing refresh and expires when the token runs out', async () => {
-    const backend = tokenBackend(granted({ lifetimeSeconds: 100 }));
-    const transport = new FakeTopicTransport();
-    const { session } = newSession(backend, transport);
+    const { backend, transport, session } = sessionAnswered(granted({ lifetimeSeconds: 100 }));
     const expired: string[] = [];
     const refreshFailures: number[] = [];
     session.on('expired', ({ reason }) => expired.push(reason));
@@ -374,10 +357,7 @@ describe('DeviceSession token refresh', () => {
   });
 
   it('moves to refused when a refresh is answered 409', async () => {
-    const backend = tokenBackend(granted({ lifetimeSeconds: 100 }), refused);
-    const transport = new FakeTopicTransport();
-    const { session } = newSession(backend, transport);
-    await session.start();
+    const { transport, session } = await startedSession(granted({ lifetimeSeconds: 100 }), refused);
 
     await jest.advanceTimersByTimeAsync(80_000);
 
@@ -403,10 +383,7 @@ describe('DeviceSession token refresh', () => {
 describe('DeviceSession and the per-session key', () => {
   it('carries the grant’s sessionKey in every heartbeat, stop and token refresh', async () => {
     const first = tokenGrant({ lifetimeSeconds: 100, sessionKey: 'key-of-session-1' });
-    const backend = tokenBackend({ status: 201, body: first });
-    const transport = new FakeTopicTransport();
-    const { session } = newSession(backend, transport);
-    await session.start();
+    const { backend, transport, session } = await startedSession({ status: 201, body: first });
     backend.queue.push(granted({ lifetimeSeconds: 100, sessionKey: 'key-of-session-1' }));
     await jest.advanceTimersByTimeAsync(80_000);
     await session.stop();
@@ -434,9 +411,9 @@ describe('DeviceSession and the per-session key', () => {
 
 describe('DeviceSession replaced by another screen with the same deviceId', () => {
   it('stops playback when a refresh answers with another session, and releases that one', async () => {
-    const backend = tokenBackend(granted({ lifetimeSeconds: 100, sessionKey: 'key-1' }));
-    const transport = new FakeTopicTransport();
-    const { session, states } = newSession(backend, transport);
+    const { backend, transport, session, states } = sessionAnswered(
+      granted({ lifetimeSeconds: 100, sessionKey: 'key-1' }),
+    );
     const evictions: { reason: string; sessionId: string }[] = [];
     session.on('evicted', (message) => evictions.push({ reason: message.reason, sessionId: message.sessionId }));
     await session.start();
@@ -460,9 +437,7 @@ describe('DeviceSession replaced by another screen with the same deviceId', () =
   });
 
   it('stops playback when told on the control topic that it was replaced', async () => {
-    const backend = tokenBackend(granted());
-    const transport = new FakeTopicTransport();
-    const { session } = newSession(backend, transport);
+    const { transport, session } = sessionAnswered(granted());
     const evictions: string[] = [];
     session.on('evicted', (message) => evictions.push(message.reason));
     await session.start();
@@ -479,10 +454,7 @@ describe('DeviceSession replaced by another screen with the same deviceId', () =
 
 describe('DeviceSession control topic', () => {
   async function activeSession() {
-    const backend = tokenBackend(granted());
-    const transport = new FakeTopicTransport();
-    const { session, states } = newSession(backend, transport);
-    await session.start();
+    const { backend, transport, session, states } = await startedSession(granted());
     await jest.advanceTimersByTimeAsync(0);
     return { backend, transport, session, states };
   }
@@ -591,10 +563,7 @@ describe('DeviceSession control topic', () => {
 
 describe('DeviceSession stop', () => {
   it('publishes a stop message, then sends nothing more and leaves no timer', async () => {
-    const backend = tokenBackend(granted());
-    const transport = new FakeTopicTransport();
-    const { session, states } = newSession(backend, transport);
-    await session.start();
+    const { transport, session, states } = await startedSession(granted());
     await jest.advanceTimersByTimeAsync(12_000);
 
     await session.stop();
@@ -620,10 +589,7 @@ describe('DeviceSession stop', () => {
   });
 
   it('still stops when the stop message cannot be sent', async () => {
-    const backend = tokenBackend(granted());
-    const transport = new FakeTopicTransport();
-    const { session } = newSession(backend, transport);
-    await session.start();
+    const { transport, session } = await startedSession(granted());
     await jest.advanceTimersByTimeAsync(0);
     transport.nextPublishOutcomes.push(new TopicTransportError('transient', 'offline'));
     await expect(session.stop()).resolves.toBeUndefined();
@@ -773,13 +739,11 @@ describe('DeviceSession degraded admission (the backend fails open)', () => {
   });
 
   it('plays on without heartbeats, then takes a real token as a new admission when counting works again', async () => {
-    const backend = tokenBackend(
+    const { backend, transport, session, states } = sessionAnswered(
       degraded({ sessionId: 'uncounted' }),
       degraded({ sessionId: 'uncounted-2' }),
       granted({ sessionId: 'session-9' }),
     );
-    const transport = new FakeTopicTransport();
-    const { session, states } = newSession(backend, transport);
     const actives: string[] = [];
     session.on('active', (grant) => actives.push(grant.sessionId));
 
@@ -817,10 +781,7 @@ describe('DeviceSession degraded admission (the backend fails open)', () => {
   });
 
   it('is refused once counting works again and the account is full', async () => {
-    const backend = tokenBackend(degraded(), refused);
-    const transport = new FakeTopicTransport();
-    const { session } = newSession(backend, transport);
-    await session.start();
+    const { session } = await startedSession(degraded(), refused);
     await jest.advanceTimersByTimeAsync(5_000);
     expect(session.state).toBe('refused');
     expect(session.refusal?.sessions).toHaveLength(2);
@@ -828,10 +789,7 @@ describe('DeviceSession degraded admission (the backend fails open)', () => {
   });
 
   it('stops without publishing a stop message, since it holds no slot', async () => {
-    const backend = tokenBackend(degraded());
-    const transport = new FakeTopicTransport();
-    const { session } = newSession(backend, transport);
-    await session.start();
+    const { transport, session } = await startedSession(degraded());
     await session.stop();
     expect(session.state).toBe('stopped');
     expect(transport.published).toHaveLength(0);
