@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { startPlayground, type Playground } from '../../local/playground/playground';
-import { DEFAULT_PLAYGROUND_OPTIONS } from '../../local/playground/playground-options';
+import type { Playground } from '../../local/playground/playground';
+import { startOneAccountPlayground } from '../local/playground/support/one-account-playground';
 import { bundleForBrowser } from '../client/support/browser-bundle';
 import { installProject, readJson, run, runAsync } from './support/fresh-project';
 
@@ -72,15 +72,7 @@ beforeAll(async () => {
     `react-dom@${versionOf('react-dom')}`,
     `@types/react@${versionOf('@types/react')}`,
   ]);
-  playground = await startPlayground({
-    ...DEFAULT_PLAYGROUND_OPTIONS,
-    port: 0,
-    devices: 0,
-    accounts: 1,
-    limit: 2,
-    heartbeatIntervalSeconds: 1,
-    leaseSeconds: LEASE_SECONDS,
-  });
+  playground = await startOneAccountPlayground({ limit: 2, leaseSeconds: LEASE_SECONDS });
 }, 400_000);
 
 afterAll(async () => {
