@@ -1,6 +1,6 @@
 import { createHttpTopicTransport } from '../../client/http-topic-transport';
 import { httpBaseUrlFromToken } from '../../client/http-endpoint';
-import { TopicTransportError } from '../../client/topic-transport';
+import { TopicTransportError, type TopicTransport } from '../../client/topic-transport';
 
 interface Call {
   readonly url: string;
@@ -36,6 +36,17 @@ const item = (sequence: number, text: string, page = 7) => ({
   item: { topic_sequence_number: sequence, sequence_page: page, value: { text } },
 });
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+/** Subscribes to `address`, keeping the messages and errors it is told. */
+function listen(transport: TopicTransport) {
+  const messages: string[] = [];
+  const errors: TopicTransportError[] = [];
+  const subscription = transport.subscribe(address, {
+    onMessage: (text) => messages.push(text),
+    onError: (error) => errors.push(error),
+  });
+  return { messages, errors, subscription };
+}
 
 afterEach(() => {
   jest.useRealTimers();
@@ -142,11 +153,7 @@ describe('createHttpTopicTransport subscribe', () => {
       }),
     );
     const transport = createHttpTopicTransport({ baseUrl: 'http://x', fetch: fetchFn });
-    const messages: string[] = [];
-    const subscription = transport.subscribe(address, {
-      onMessage: (text) => messages.push(text),
-      onError: () => undefined,
-    });
+    const { messages, subscription } = listen(transport);
     await settle();
 
     expect(messages).toEqual(['first', 'second', 'third']);
@@ -166,11 +173,7 @@ describe('createHttpTopicTransport subscribe', () => {
     const binary = Buffer.from('{"type":"evicted"}').toString('base64');
     const { fetchFn } = fakeFetch(json({ items: [{ item: { topic_sequence_number: 0, value: { binary } } }] }));
     const transport = createHttpTopicTransport({ baseUrl: 'http://x', fetch: fetchFn });
-    const messages: string[] = [];
-    const subscription = transport.subscribe(address, {
-      onMessage: (text) => messages.push(text),
-      onError: () => undefined,
-    });
+    const { messages, subscription } = listen(transport);
     await settle();
     expect(messages).toEqual(['{"type":"evicted"}']);
     subscription.close();
@@ -190,12 +193,7 @@ describe('createHttpTopicTransport subscribe', () => {
       retry: { initialMs: 5, maxMs: 10 },
       random: () => 1,
     });
-    const messages: string[] = [];
-    const errors: unknown[] = [];
-    const subscription = transport.subscribe(address, {
-      onMessage: (text) => messages.push(text),
-      onError: (error) => errors.push(error),
-    });
+    const { messages, errors, subscription } = listen(transport);
     await jest.advanceTimersByTimeAsync(4);
     expect(calls.length).toBe(1);
     await jest.advanceTimersByTimeAsync(1);
@@ -215,12 +213,7 @@ describe('createHttpTopicTransport subscribe', () => {
       () => new Response('expired', { status: 401 }),
     );
     const transport = createHttpTopicTransport({ baseUrl: 'http://x', fetch: fetchFn });
-    const errors: TopicTransportError[] = [];
-    const messages: string[] = [];
-    const subscription = transport.subscribe(address, {
-      onMessage: (text) => messages.push(text),
-      onError: (error) => errors.push(error),
-    });
+    const { messages, errors, subscription } = listen(transport);
     await settle();
     expect(errors.map((error) => error.kind)).toEqual(['unauthenticated']);
     expect(calls).toHaveLength(2); // parked: no polling with a rejected token
@@ -239,11 +232,7 @@ describe('createHttpTopicTransport subscribe', () => {
     jest.useFakeTimers();
     const { fetchFn, calls } = fakeFetch(); // every poll hangs until it is aborted
     const transport = createHttpTopicTransport({ baseUrl: 'http://x', fetch: fetchFn, pollTimeoutMs: 20 });
-    const errors: unknown[] = [];
-    const subscription = transport.subscribe(address, {
-      onMessage: () => undefined,
-      onError: (error) => errors.push(error),
-    });
+    const { errors, subscription } = listen(transport);
     await jest.advanceTimersByTimeAsync(19);
     expect(calls).toHaveLength(1);
     expect(calls[0]?.init.signal?.aborted).toBe(false);
