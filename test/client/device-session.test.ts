@@ -13,6 +13,12 @@ const newSession = (
   extra: Partial<DeviceSessionOptions> = {},
 ) => sessionOnFakes(backend, transport, { contentId: 'title-42', ...extra });
 
+/** Moves the clock on by `ms` and counts the heartbeats published so far. */
+async function heartbeatsAfter(transport: FakeTopicTransport, ms: number): Promise<number> {
+  await jest.advanceTimersByTimeAsync(ms);
+  return transport.messages('heartbeat').length;
+}
+
 /** A session on the fakes, answered `answers` in turn by the backend. */
 function sessionAnswered(...answers: Answer[]) {
   const backend = tokenBackend(...answers);
@@ -156,12 +162,9 @@ describe('DeviceSession heartbeats', () => {
     await session.start();
     const startedAt = Date.now();
 
-    await jest.advanceTimersByTimeAsync(4_999);
-    expect(transport.messages('heartbeat')).toHaveLength(1);
-    await jest.advanceTimersByTimeAsync(1);
-    expect(transport.messages('heartbeat')).toHaveLength(2);
-    await jest.advanceTimersByTimeAsync(20_000);
-    expect(transport.messages('heartbeat')).toHaveLength(6);
+    expect(await heartbeatsAfter(transport, 4_999)).toBe(1);
+    expect(await heartbeatsAfter(transport, 1)).toBe(2);
+    expect(await heartbeatsAfter(transport, 20_000)).toBe(6);
     expect(beats.map((at) => at - startedAt)).toEqual([0, 5_000, 10_000, 15_000, 20_000, 25_000]);
     await session.stop();
   });
@@ -177,14 +180,10 @@ describe('DeviceSession heartbeats', () => {
 
     await session.start();
     // random() = 0 gives half of each step: 1 s, 2 s, 4 s steps -> 500, 1000, 2000 ms.
-    await jest.advanceTimersByTimeAsync(499);
-    expect(transport.messages('heartbeat')).toHaveLength(1);
-    await jest.advanceTimersByTimeAsync(1);
-    expect(transport.messages('heartbeat')).toHaveLength(2);
-    await jest.advanceTimersByTimeAsync(1_000);
-    expect(transport.messages('heartbeat')).toHaveLength(3);
-    await jest.advanceTimersByTimeAsync(2_000);
-    expect(transport.messages('heartbeat')).toHaveLength(4); // this one succeeds
+    expect(await heartbeatsAfter(transport, 499)).toBe(1);
+    expect(await heartbeatsAfter(transport, 1)).toBe(2);
+    expect(await heartbeatsAfter(transport, 1_000)).toBe(3);
+    expect(await heartbeatsAfter(transport, 2_000)).toBe(4); // this one succeeds
     expect(failures).toEqual([
       { attempt: 1, retryInMs: 500 },
       { attempt: 2, retryInMs: 1_000 },
@@ -192,10 +191,8 @@ describe('DeviceSession heartbeats', () => {
     ]);
     expect(session.state).toBe('active');
 
-    await jest.advanceTimersByTimeAsync(9_999);
-    expect(transport.messages('heartbeat')).toHaveLength(4);
-    await jest.advanceTimersByTimeAsync(1);
-    expect(transport.messages('heartbeat')).toHaveLength(5);
+    expect(await heartbeatsAfter(transport, 9_999)).toBe(4);
+    expect(await heartbeatsAfter(transport, 1)).toBe(5);
     await session.stop();
   });
 
@@ -472,8 +469,7 @@ describe('DeviceSession control topic', () => {
     expect(evictions).toEqual([message]);
     expect(transport.lastSubscription.closed).toBe(true);
     expect(jest.getTimerCount()).toBe(0);
-    await jest.advanceTimersByTimeAsync(60_000);
-    expect(transport.messages('heartbeat')).toHaveLength(1);
+    expect(await heartbeatsAfter(transport, 60_000)).toBe(1);
     expect(transport.messages('stop')).toHaveLength(0);
   });
 
@@ -499,8 +495,7 @@ describe('DeviceSession control topic', () => {
     transport.lastSubscription.deliver({ v: 1, type: 'reboot', sessionId: 'session-1', reason: 'x' });
     transport.lastSubscription.deliver('not json');
     expect(session.state).toBe('active');
-    await jest.advanceTimersByTimeAsync(5_000);
-    expect(transport.messages('heartbeat')).toHaveLength(2);
+    expect(await heartbeatsAfter(transport, 5_000)).toBe(2);
     await session.stop();
   });
 
