@@ -13,6 +13,16 @@ const newSession = (
   extra: Partial<DeviceSessionOptions> = {},
 ) => sessionOnFakes(backend, transport, { contentId: 'title-42', ...extra });
 
+/** The stop message of the first session these tests start. */
+const STOP_OF_SESSION_1 = {
+  v: 1,
+  type: 'stop',
+  sessionId: 'session-1',
+  deviceId: 'phone-1',
+  sessionKey: 'key-of-session-1',
+  contentId: 'title-42',
+};
+
 /** Moves the clock on by `ms` and counts the heartbeats published so far. */
 async function heartbeatsAfter(transport: FakeTopicTransport, ms: number): Promise<number> {
   await jest.advanceTimersByTimeAsync(ms);
@@ -565,14 +575,7 @@ describe('DeviceSession stop', () => {
 
     expect(states).toEqual(['starting', 'active', 'stopped']);
     const last = transport.published[transport.published.length - 1];
-    expect(last?.body).toEqual({
-      v: 1,
-      type: 'stop',
-      sessionId: 'session-1',
-      deviceId: 'phone-1',
-      sessionKey: 'key-of-session-1',
-      contentId: 'title-42',
-    });
+    expect(last?.body).toEqual(STOP_OF_SESSION_1);
     expect(last?.address.topic).toBe('heartbeats');
     expect(transport.lastSubscription.closed).toBe(true);
     expect(jest.getTimerCount()).toBe(0);
@@ -649,16 +652,7 @@ describe('DeviceSession page exit', () => {
     page.window.dispatchEvent(new Event('pagehide'));
 
     expect(session.state).toBe('stopped');
-    expect(transport.exitPublished.map((entry) => entry.body)).toEqual([
-      {
-        v: 1,
-        type: 'stop',
-        sessionId: 'session-1',
-        deviceId: 'phone-1',
-        sessionKey: 'key-of-session-1',
-        contentId: 'title-42',
-      },
-    ]);
+    expect(transport.exitPublished.map((entry) => entry.body)).toEqual([STOP_OF_SESSION_1]);
     expect(jest.getTimerCount()).toBe(0);
     page.window.dispatchEvent(new Event('pagehide'));
     expect(transport.exitPublished).toHaveLength(1);
