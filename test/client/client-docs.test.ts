@@ -4,8 +4,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as ts from 'typescript';
-import { startPlayground, type Playground } from '../../local/playground/playground';
-import { DEFAULT_PLAYGROUND_OPTIONS } from '../../local/playground/playground-options';
+import type { Playground } from '../../local/playground/playground';
+import { startOneAccountPlayground } from '../local/playground/support/one-account-playground';
 import { run } from '../consumer/support/fresh-project';
 
 // docs/client.md followed literally. Its ```ts blocks are type-checked, each as a module of a
@@ -117,14 +117,7 @@ describe('docs/client.md', () => {
     let playground: Playground;
 
     beforeAll(async () => {
-      playground = await startPlayground({
-        ...DEFAULT_PLAYGROUND_OPTIONS,
-        port: 0,
-        devices: 0,
-        accounts: 1,
-        heartbeatIntervalSeconds: 1,
-        leaseSeconds: 30,
-      });
+      playground = await startOneAccountPlayground({ leaseSeconds: 30 });
     });
 
     afterAll(async () => {

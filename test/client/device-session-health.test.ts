@@ -1,47 +1,25 @@
-import { DeviceSession, type DeviceSessionOptions, type DeviceSessionState } from '../../client/device-session';
+import { DeviceSession } from '../../client/device-session';
 import { createHttpTopicTransport } from '../../client/http-topic-transport';
 import { BACKEND_EXPIRED_REASONS, END_REASONS, EVICTED_REASONS, EXPIRED_REASONS } from '../../client/reasons';
 import { TopicTransportError } from '../../client/topic-transport';
 import { controlMessageForEnd } from '../../lambda/core/engine/session-lifecycle';
 import { FakeTopicTransport, tokenGrant } from './fake-topic-transport';
 import { granted, refused, tokenBackend, unavailable } from './fake-token-backend';
+import { useFakeClock } from './support/fake-clock';
+import { sessionOnFakes } from './support/session-on-fakes';
 
 // Connection health (the lease watchdog, reconnecting, the session check), configuration errors,
 // retry policies of start and refresh, the stop on terminal endings, and why a session stopped.
 
-function newSession(
-  backend: ReturnType<typeof tokenBackend>,
-  transport: FakeTopicTransport,
-  extra: Partial<DeviceSessionOptions> = {},
-) {
-  const session = new DeviceSession({
-    deviceId: 'phone-1',
-    requestToken: backend.requestToken,
-    transport,
-    pageLifecycle: false,
-    random: () => 0,
-    ...extra,
-  });
-  const states: DeviceSessionState[] = [];
-  session.on('state', ({ state }) => states.push(state));
-  return { session, states };
-}
-
 const transient = () => new TopicTransportError('transient', 'network down');
 const LEASE = { heartbeatIntervalSeconds: 5, leaseSeconds: 15, lifetimeSeconds: 3_600 };
 
-beforeEach(() => {
-  jest.useFakeTimers({ now: new Date('2026-11-25T12:00:00.000Z') });
-});
-
-afterEach(() => {
-  jest.useRealTimers();
-});
+useFakeClock('2026-11-25T12:00:00.000Z');
 
 describe('DeviceSession when heartbeats do not get through', () => {
   it('ends expired (connection-lost) once no heartbeat got through for a lease, and tries to release the slot', async () => {
     const transport = new FakeTopicTransport();
-    const { session } = newSession(tokenBackend(granted(LEASE)), transport);
+    const { session } = sessionOnFakes(tokenBackend(granted(LEASE)), transport);
     const expired: unknown[] = [];
     const reconnecting: unknown[] = [];
     session.on('expired', (event) => expired.push(event));
@@ -66,7 +44,7 @@ describe('DeviceSession when heartbeats do not get through', () => {
 
   it('counts the lease from the last heartbeat that got through, not from the admission', async () => {
     const transport = new FakeTopicTransport();
-    const { session } = newSession(tokenBackend(granted(LEASE)), transport);
+    const { session } = sessionOnFakes(tokenBackend(granted(LEASE)), transport);
     await session.start();
     // Heartbeats at 0, 5, 10 get through; from 15 s on every one fails.
     await jest.advanceTimersByTimeAsync(10_000);
@@ -82,7 +60,7 @@ describe('DeviceSession when heartbeats do not get through', () => {
     const transport = new FakeTopicTransport();
     for (let i = 0; i < 100; i += 1)
       transport.nextPublishOutcomes.push(new TopicTransportError('transient', 'Failed to fetch'));
-    const { session } = newSession(tokenBackend(granted(LEASE)), transport);
+    const { session } = sessionOnFakes(tokenBackend(granted(LEASE)), transport);
     await session.start();
 
     await jest.advanceTimersByTimeAsync(14_999);
@@ -101,7 +79,7 @@ describe('DeviceSession when heartbeats do not get through', () => {
     const other = tokenGrant({ ...LEASE, sessionId: 'session-2', sessionKey: 'key-of-session-2' });
     const backend = tokenBackend(granted(LEASE), { status: 201, body: other });
     const transport = new FakeTopicTransport();
-    const { session } = newSession(backend, transport);
+    const { session } = sessionOnFakes(backend, transport);
     const reconnected: unknown[] = [];
     const expired: unknown[] = [];
     session.on('reconnected', (event) => reconnected.push(event));
@@ -126,7 +104,7 @@ describe('DeviceSession when heartbeats do not get through', () => {
     const first = tokenGrant(LEASE);
     const backend = tokenBackend({ status: 201, body: first }, { status: 201, body: first });
     const transport = new FakeTopicTransport();
-    const { session } = newSession(backend, transport);
+    const { session } = sessionOnFakes(backend, transport);
     const refreshFailures: unknown[] = [];
     session.on('refresh-failed', (event) => refreshFailures.push(event));
     await session.start();
@@ -171,7 +149,7 @@ describe('DeviceSession when heartbeats do not get through', () => {
 describe('DeviceSession retry policies', () => {
   it('does not retry start() unless asked to', async () => {
     const backend = tokenBackend(unavailable(), granted());
-    const { session } = newSession(backend, new FakeTopicTransport());
+    const { session } = sessionOnFakes(backend, new FakeTopicTransport());
     await expect(session.start()).resolves.toMatchObject({
       state: 'error',
       error: { code: 'momento-unavailable', retryable: true },
@@ -181,7 +159,7 @@ describe('DeviceSession retry policies', () => {
 
   it('retries start() with startRetry, no sooner than Retry-After', async () => {
     const backend = tokenBackend(unavailable('3'), granted());
-    const { session } = newSession(backend, new FakeTopicTransport(), { startRetry: { initialMs: 100 } });
+    const { session } = sessionOnFakes(backend, new FakeTopicTransport(), { startRetry: { initialMs: 100 } });
     const failures: unknown[] = [];
     session.on('start-failed', (event) =>
       failures.push({ attempt: event.attempt, retryInMs: event.retryInMs, code: event.error.code }),
@@ -233,21 +211,21 @@ describe('DeviceSession retry policies', () => {
 
   it('gives up on start() after the retry budget, and does not retry a permanent error', async () => {
     const backend = tokenBackend(unavailable(), unavailable(), unavailable(), granted());
-    const { session } = newSession(backend, new FakeTopicTransport(), { startRetry: { maxAttempts: 2 } });
+    const { session } = sessionOnFakes(backend, new FakeTopicTransport(), { startRetry: { maxAttempts: 2 } });
     const starting = session.start();
     await jest.advanceTimersByTimeAsync(60_000);
     await expect(starting).resolves.toMatchObject({ state: 'error', error: { code: 'momento-unavailable' } });
     expect(backend.requestToken).toHaveBeenCalledTimes(3);
 
     const permanent = tokenBackend({ status: 400, body: { error: 'invalid-request', message: 'bad' } }, granted());
-    const other = newSession(permanent, new FakeTopicTransport(), { startRetry: {} });
+    const other = sessionOnFakes(permanent, new FakeTopicTransport(), { startRetry: {} });
     await expect(other.session.start()).resolves.toMatchObject({ state: 'error' });
     expect(permanent.requestToken).toHaveBeenCalledTimes(1);
   });
 
   it('stops at once when stop() is called while waiting to retry start()', async () => {
     const backend = tokenBackend(unavailable(), granted());
-    const { session } = newSession(backend, new FakeTopicTransport(), { startRetry: { initialMs: 10_000 } });
+    const { session } = sessionOnFakes(backend, new FakeTopicTransport(), { startRetry: { initialMs: 10_000 } });
     const starting = session.start();
     await jest.advanceTimersByTimeAsync(0);
     await session.stop();
@@ -263,7 +241,7 @@ describe('DeviceSession retry policies', () => {
       unavailable('10'),
       granted({ lifetimeSeconds: 900 }),
     );
-    const { session } = newSession(backend, new FakeTopicTransport());
+    const { session } = sessionOnFakes(backend, new FakeTopicTransport());
     const failures: Array<number | undefined> = [];
     session.on('refresh-failed', ({ retryInMs }) => failures.push(retryInMs));
     await session.start();
@@ -283,7 +261,7 @@ describe('DeviceSession retry policies', () => {
   it('spends no more calls than the refresh budget against a backend that is down', async () => {
     const backend = tokenBackend(granted({ lifetimeSeconds: 600 }));
     for (let i = 0; i < 100; i += 1) backend.queue.push(unavailable());
-    const { session } = newSession(backend, new FakeTopicTransport(), { refreshRetry: { maxAttempts: 3 } });
+    const { session } = sessionOnFakes(backend, new FakeTopicTransport(), { refreshRetry: { maxAttempts: 3 } });
     const failures: Array<number | undefined> = [];
     const expired: string[] = [];
     session.on('refresh-failed', ({ retryInMs }) => failures.push(retryInMs));
@@ -301,7 +279,7 @@ describe('DeviceSession retry policies', () => {
 describe('DeviceSession ending after admission releases its slot', () => {
   it('sends a stop when the control topic refuses the device (error)', async () => {
     const transport = new FakeTopicTransport();
-    const { session } = newSession(tokenBackend(granted()), transport);
+    const { session } = sessionOnFakes(tokenBackend(granted()), transport);
     await session.start();
     await jest.advanceTimersByTimeAsync(0);
     transport.lastSubscription.fail(new TopicTransportError('forbidden', 'subscribe not allowed'));
@@ -314,7 +292,7 @@ describe('DeviceSession ending after admission releases its slot', () => {
 
   it('sends a stop when a refresh is refused (refused)', async () => {
     const transport = new FakeTopicTransport();
-    const { session } = newSession(tokenBackend(granted({ lifetimeSeconds: 100 }), refused), transport);
+    const { session } = sessionOnFakes(tokenBackend(granted({ lifetimeSeconds: 100 }), refused), transport);
     await session.start();
     await jest.advanceTimersByTimeAsync(80_000);
     expect(session.state).toBe('refused');
@@ -323,7 +301,7 @@ describe('DeviceSession ending after admission releases its slot', () => {
 
   it('sends no stop for a start that was never admitted', async () => {
     const transport = new FakeTopicTransport();
-    const { session } = newSession(tokenBackend(refused), transport);
+    const { session } = sessionOnFakes(tokenBackend(refused), transport);
     await session.start();
     expect(transport.published).toHaveLength(0);
   });
@@ -338,20 +316,20 @@ describe('DeviceSession stopped reasons and resuming', () => {
 
   it('says why it stopped: user, page-left, page-hidden', async () => {
     const reasons: string[] = [];
-    const byUser = newSession(tokenBackend(granted()), new FakeTopicTransport());
+    const byUser = sessionOnFakes(tokenBackend(granted()), new FakeTopicTransport());
     byUser.session.on('stopped', ({ reason }) => reasons.push(reason));
     await byUser.session.start();
     await byUser.session.stop();
     expect(byUser.session.stoppedReason).toBe('user');
 
     const page = fakePage();
-    const left = newSession(tokenBackend(granted()), new FakeTopicTransport(), { pageLifecycle: page });
+    const left = sessionOnFakes(tokenBackend(granted()), new FakeTopicTransport(), { pageLifecycle: page });
     left.session.on('stopped', ({ reason }) => reasons.push(reason));
     await left.session.start();
     page.window.dispatchEvent(new Event('pagehide'));
 
     const hiddenPage = fakePage();
-    const hidden = newSession(tokenBackend(granted()), new FakeTopicTransport(), {
+    const hidden = sessionOnFakes(tokenBackend(granted()), new FakeTopicTransport(), {
       pageLifecycle: hiddenPage,
       stopWhenHidden: true,
     });
@@ -368,7 +346,7 @@ describe('DeviceSession stopped reasons and resuming', () => {
     const page = fakePage();
     const backend = tokenBackend(granted(), granted({ sessionId: 'session-2', sessionKey: 'key-of-session-2' }));
     const transport = new FakeTopicTransport();
-    const { session, states } = newSession(backend, transport, {
+    const { session, states } = sessionOnFakes(backend, transport, {
       pageLifecycle: page,
       stopWhenHidden: true,
       resumeWhenVisible: true,
@@ -390,7 +368,10 @@ describe('DeviceSession stopped reasons and resuming', () => {
   it('stays stopped when the page is visible again without resumeWhenVisible, or after stop()', async () => {
     const page = fakePage();
     const backend = tokenBackend(granted(), granted());
-    const { session } = newSession(backend, new FakeTopicTransport(), { pageLifecycle: page, stopWhenHidden: true });
+    const { session } = sessionOnFakes(backend, new FakeTopicTransport(), {
+      pageLifecycle: page,
+      stopWhenHidden: true,
+    });
     await session.start();
     page.document.visibilityState = 'hidden';
     page.document.dispatchEvent(new Event('visibilitychange'));
@@ -412,7 +393,7 @@ describe('DeviceSession deviceName', () => {
         sessions: [{ sessionId: 's-a', deviceId: 'tv', deviceName: 'Living-room TV' }],
       },
     });
-    const { session } = newSession(backend, new FakeTopicTransport(), { deviceName: 'Kitchen tablet' });
+    const { session } = sessionOnFakes(backend, new FakeTopicTransport(), { deviceName: 'Kitchen tablet' });
     await session.start();
     await jest.advanceTimersByTimeAsync(80_000);
     expect(backend.bodies.map((body) => body.deviceName)).toEqual(['Kitchen tablet', 'Kitchen tablet']);
@@ -420,7 +401,7 @@ describe('DeviceSession deviceName', () => {
 
     await session.start();
     expect(session.refusal?.sessions[0]?.deviceName).toBe('Living-room TV');
-    expect(() => newSession(backend, new FakeTopicTransport(), { deviceName: '<b>TV</b>' })).toThrow(/deviceName/);
+    expect(() => sessionOnFakes(backend, new FakeTopicTransport(), { deviceName: '<b>TV</b>' })).toThrow(/deviceName/);
   });
 });
 

@@ -3,13 +3,12 @@ import type { DeviceSessionLogger } from '../../client/session-logger';
 import { TopicTransportError } from '../../client/topic-transport';
 import { FakeTopicTransport } from './fake-topic-transport';
 import { granted, tokenBackend } from './fake-token-backend';
+import { useFakeClock } from './support/fake-clock';
+import { sessionOnFakes } from './support/session-on-fakes';
 
-beforeEach(() => {
-  jest.useFakeTimers({ now: new Date('2026-11-25T12:00:00.000Z') });
-});
+useFakeClock('2026-11-25T12:00:00.000Z');
 
 afterEach(() => {
-  jest.useRealTimers();
   jest.restoreAllMocks();
 });
 
@@ -32,12 +31,7 @@ describe('DeviceSession logging', () => {
   it('writes nothing to the console by default, through a whole session with failures', async () => {
     const spies = consoleSpies();
     const transport = new FakeTopicTransport();
-    const session = new DeviceSession({
-      deviceId: 'phone-1',
-      requestToken: tokenBackend(granted()).requestToken,
-      transport,
-      pageLifecycle: false,
-    });
+    const { session } = sessionOnFakes(tokenBackend(granted()), transport);
     await session.start();
     transport.nextPublishOutcomes.push(new TopicTransportError('transient', 'network down'));
     await jest.advanceTimersByTimeAsync(10_000);
@@ -48,13 +42,7 @@ describe('DeviceSession logging', () => {
   it('gives the logger every event and state change, without the token or the session key', async () => {
     const { logger, lines } = recordingLogger();
     const transport = new FakeTopicTransport();
-    const session = new DeviceSession({
-      deviceId: 'phone-1',
-      requestToken: tokenBackend(granted()).requestToken,
-      transport,
-      pageLifecycle: false,
-      logger,
-    });
+    const { session } = sessionOnFakes(tokenBackend(granted()), transport, { logger });
     await session.start();
     await jest.advanceTimersByTimeAsync(0);
     await session.stop();
@@ -80,13 +68,7 @@ describe('DeviceSession logging', () => {
     const { logger, lines } = recordingLogger();
     const transport = new FakeTopicTransport();
     transport.nextPublishOutcomes.push(new TopicTransportError('forbidden', 'not allowed'));
-    const session = new DeviceSession({
-      deviceId: 'phone-1',
-      requestToken: tokenBackend(granted()).requestToken,
-      transport,
-      pageLifecycle: false,
-      logger,
-    });
+    const { session } = sessionOnFakes(tokenBackend(granted()), transport, { logger });
     await session.start();
     await jest.advanceTimersByTimeAsync(0);
     expect(session.state).toBe('error');
@@ -97,13 +79,7 @@ describe('DeviceSession logging', () => {
 
   it('writes to console.debug with debug: true', async () => {
     const debug = jest.spyOn(console, 'debug').mockImplementation(() => undefined);
-    const session = new DeviceSession({
-      deviceId: 'phone-1',
-      requestToken: tokenBackend(granted()).requestToken,
-      transport: new FakeTopicTransport(),
-      pageLifecycle: false,
-      debug: true,
-    });
+    const { session } = sessionOnFakes(tokenBackend(granted()), new FakeTopicTransport(), { debug: true });
     await session.start();
     await session.stop();
     expect(debug).toHaveBeenCalledWith(
@@ -129,12 +105,7 @@ describe('DeviceSession parts end with the session', () => {
   it('leaves no timer behind once it ends: no heartbeat, refresh or lease check after a stop', async () => {
     const backend = tokenBackend(granted());
     const transport = new FakeTopicTransport();
-    const session = new DeviceSession({
-      deviceId: 'phone-1',
-      requestToken: backend.requestToken,
-      transport,
-      pageLifecycle: false,
-    });
+    const { session } = sessionOnFakes(backend, transport);
     await session.start();
     await jest.advanceTimersByTimeAsync(0);
     await session.stop();

@@ -2,6 +2,8 @@ import { DeviceSession, type DeviceSessionEvents } from '../../client/device-ses
 import type { TokenAnswer, TokenRequestBody } from '../../client/token-request';
 import { TopicTransportError } from '../../client/topic-transport';
 import { FakeTopicTransport, tokenGrant } from './fake-topic-transport';
+import { useFakeClock } from './support/fake-clock';
+import { sessionOnFakes } from './support/session-on-fakes';
 
 // A session with a maximum duration (MAX_SESSION_SECONDS): the grant says when the session ends
 // (`sessionEndsAt`) and the client ends it then, `expired` with `max-duration`, instead of trying to
@@ -45,13 +47,7 @@ function sessionEndingBackend() {
 }
 
 function newSession(backend: ReturnType<typeof sessionEndingBackend>, transport: FakeTopicTransport) {
-  const session = new DeviceSession({
-    deviceId: 'tv-1',
-    requestToken: backend.requestToken,
-    transport,
-    pageLifecycle: false,
-    random: () => 0,
-  });
+  const { session } = sessionOnFakes(backend, transport, { deviceId: 'tv-1' });
   const expired: Array<DeviceSessionEvents['expired']> = [];
   const errors: string[] = [];
   session.on('expired', (payload) => expired.push(payload));
@@ -59,13 +55,7 @@ function newSession(backend: ReturnType<typeof sessionEndingBackend>, transport:
   return { session, expired, errors };
 }
 
-beforeEach(() => {
-  jest.useFakeTimers({ now: new Date('2026-11-30T12:00:00.000Z') });
-});
-
-afterEach(() => {
-  jest.useRealTimers();
-});
+useFakeClock('2026-11-30T12:00:00.000Z');
 
 describe('DeviceSession with a maximum session duration', () => {
   it('ends expired with max-duration at the grant’s sessionEndsAt, not token-expired before it', async () => {

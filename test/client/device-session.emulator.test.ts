@@ -9,6 +9,7 @@ import {
 import { createSdkTopicTransport } from '../../client/node';
 import { startEmulator, type Emulator } from '../../local/emulator';
 import {
+  hearsControl,
   localTopicClient,
   publishControl,
   recordTopic,
@@ -56,6 +57,17 @@ describe.each(transports)('DeviceSession with %s', (_name, makeTransport) => {
 
   function setUp(overrides: Partial<TestBackendOptions> = {}, sessionOptions: Partial<DeviceSessionOptions> = {}) {
     accountCounter += 1;
+    const transport = makeTransport();
+    // Every heartbeat and stop message the device hands to its transport, so that a test can tell
+    // what it sent from what is still on its way.
+    let published = 0;
+    const countingTransport: TopicTransport = {
+      publish: (address, message) => {
+        published += 1;
+        return transport.publish(address, message);
+      },
+      subscribe: (address, handlers) => transport.subscribe(address, handlers),
+    };
     const accountId = `account-${accountCounter}`;
     const backend = testTokenBackend(emulator, {
       cacheName: CACHE,
@@ -70,20 +82,27 @@ describe.each(transports)('DeviceSession with %s', (_name, makeTransport) => {
       deviceId: `device-${accountCounter}`,
       contentId: 'title-1',
       requestToken: backend.requestToken,
-      transport: makeTransport(),
+      transport: countingTransport,
       pageLifecycle: false,
       ...sessionOptions,
     });
     sessions.push(session);
     const states: DeviceSessionState[] = [];
     session.on('state', ({ state }) => states.push(state));
+    const controlTopic = `control-${accountId}`;
     return {
       accountId,
       deviceId: `device-${accountCounter}`,
       backend,
       session,
       states,
-      controlTopic: `control-${accountId}`,
+      controlTopic,
+      published: () => published,
+      /** Tells the session (or, with `sessionId`, another one of the account) on the control topic. */
+      tell: (type: 'evicted' | 'expired', reason: string, sessionId = 'session-1') =>
+        publishControl(observer, CACHE, controlTopic, { v: 1, type, sessionId, reason }),
+      /** Resolves once the session hears the control topic, and so everything published on it before. */
+      untilHeard: (reason: string) => hearsControl(session, observer, CACHE, controlTopic, reason),
     };
   }
 
@@ -117,39 +136,32 @@ describe.each(transports)('DeviceSession with %s', (_name, makeTransport) => {
   });
 
   it('is evicted by a control message for its session, and only for its session', async () => {
-    const { accountId, session, controlTopic } = setUp();
+    const { accountId, session, published, tell, untilHeard } = setUp();
     recording = await recordTopic(observer, CACHE, HEARTBEATS);
     const evicted: string[] = [];
     session.on('evicted', ({ reason }) => evicted.push(reason));
     await session.start();
-    await sleep(300); // the control subscription is open
+    await untilHeard('listening'); // the control subscription is open
 
-    await publishControl(observer, CACHE, controlTopic, {
-      v: 1,
-      type: 'evicted',
-      sessionId: 'another-session',
-      reason: 'evicted-by-newer-session',
-    });
-    await sleep(300);
+    await tell('evicted', 'evicted-by-newer-session', 'another-session');
+    await untilHeard('after the other session'); // so the eviction above has been heard too
     expect(session.state).toBe('active');
 
-    await publishControl(observer, CACHE, controlTopic, {
-      v: 1,
-      type: 'evicted',
-      sessionId: 'session-1',
-      reason: 'evicted-by-newer-session',
-    });
+    await tell('evicted', 'evicted-by-newer-session');
     await waitFor(() => session.state === 'evicted', 5_000, 'the eviction');
     expect(evicted).toEqual(['evicted-by-newer-session']);
 
-    await sleep(300); // a heartbeat sent just before the eviction may still be on its way
-    const count = recording.messages().filter((message) => message.tokenId === accountId).length;
-    await sleep(600);
-    expect(recording.messages().filter((message) => message.tokenId === accountId)).toHaveLength(count);
+    // What the device sent before the eviction arrives; then nothing more is sent or arrives.
+    const sent = published();
+    const mine = () => recording?.messages().filter((message) => message.tokenId === accountId) ?? [];
+    await waitFor(() => mine().length === sent, 5_000, 'the heartbeats sent before the eviction');
+    await sleep(600); // three heartbeat intervals
+    expect(published()).toBe(sent);
+    expect(mine()).toHaveLength(sent);
   });
 
   it('refreshes its short-lived token before it expires and keeps heartbeating and listening', async () => {
-    const { accountId, backend, session, controlTopic } = setUp(
+    const { accountId, backend, session, tell } = setUp(
       { tokenLifetimeSeconds: 3 },
       { refreshBeforeExpirySeconds: 1.5 },
     );
@@ -158,23 +170,20 @@ describe.each(transports)('DeviceSession with %s', (_name, makeTransport) => {
     session.on('token-refreshed', (grant) => refreshed.push(grant.token));
     await session.start();
     const firstToken = session.grant?.token;
+    const firstExpiresAt = Date.parse(session.grant?.expiresAt ?? '');
 
     await waitFor(() => refreshed.length >= 2, 8_000, 'two token refreshes');
     expect(backend.bodies.slice(1).every((body) => body.sessionId === 'session-1')).toBe(true);
     expect(refreshed[0]).not.toBe(firstToken);
     // Past the first token's expiry: heartbeats still arrive, so they use the refreshed token.
-    const before = recording.messages().filter((message) => message.tokenId === accountId).length;
-    await sleep(600);
-    expect(recording.messages().filter((message) => message.tokenId === accountId).length).toBeGreaterThan(before);
+    const mine = () => recording?.messages().filter((message) => message.tokenId === accountId).length ?? 0;
+    await waitFor(() => Date.now() > firstExpiresAt, 5_000, "the first token's expiry");
+    const before = mine();
+    await waitFor(() => mine() > before, 5_000, "a heartbeat after the first token's expiry");
     expect(session.state).toBe('active');
 
     // The control subscription moved to the new token too.
-    await publishControl(observer, CACHE, controlTopic, {
-      v: 1,
-      type: 'expired',
-      sessionId: 'session-1',
-      reason: 'max-duration',
-    });
+    await tell('expired', 'max-duration');
     await waitFor(() => session.state === 'expired', 5_000, 'the expiry');
   });
 
@@ -207,22 +216,17 @@ describe.each(transports)('DeviceSession with %s', (_name, makeTransport) => {
   });
 
   it('listens again after its control stream is dropped, and after a failed first subscribe', async () => {
-    const { session, controlTopic } = setUp();
+    const { session, tell, untilHeard } = setUp();
     recording = await recordTopic(observer, CACHE, HEARTBEATS);
     emulator.faults.failNext('subscribe', 1);
     await session.start();
-    await sleep(1_500); // the failed subscribe is retried with backoff
+    await untilHeard('after the failed subscribe'); // retried with backoff
 
     emulator.faults.dropSubscriptions();
-    await sleep(1_500); // the SDK resubscribes after 500 ms; the long poll retries after its backoff
+    await untilHeard('after the drop'); // the SDK resubscribes after 500 ms; the long poll retries after its backoff
     expect(session.state).toBe('active');
 
-    await publishControl(observer, CACHE, controlTopic, {
-      v: 1,
-      type: 'evicted',
-      sessionId: 'session-1',
-      reason: 'ended-by-account',
-    });
+    await tell('evicted', 'ended-by-account');
     await waitFor(() => session.state === 'evicted', 5_000, 'the eviction after the drop');
   });
 });

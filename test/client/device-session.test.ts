@@ -1,41 +1,53 @@
-import { DeviceSession, type DeviceSessionOptions, type DeviceSessionState } from '../../client/device-session';
+import { DeviceSession, type DeviceSessionOptions } from '../../client/device-session';
 import type { TokenAnswer } from '../../client/token-request';
 import { TopicTransportError } from '../../client/topic-transport';
 import { FakeTopicTransport, tokenGrant } from './fake-topic-transport';
 import { granted, refused, tokenBackend, type Answer } from './fake-token-backend';
+import { useFakeClock } from './support/fake-clock';
+import { sessionOnFakes } from './support/session-on-fakes';
 
-function newSession(
+/** The session these tests watch: phone-1 playing title-42. */
+const newSession = (
   backend: ReturnType<typeof tokenBackend>,
   transport: FakeTopicTransport,
   extra: Partial<DeviceSessionOptions> = {},
-) {
-  const session = new DeviceSession({
-    deviceId: 'phone-1',
-    contentId: 'title-42',
-    requestToken: backend.requestToken,
-    transport,
-    pageLifecycle: false,
-    random: () => 0,
-    ...extra,
-  });
-  const states: DeviceSessionState[] = [];
-  session.on('state', ({ state }) => states.push(state));
-  return { session, states };
+) => sessionOnFakes(backend, transport, { contentId: 'title-42', ...extra });
+
+/** The stop message of the first session these tests start. */
+const STOP_OF_SESSION_1 = {
+  v: 1,
+  type: 'stop',
+  sessionId: 'session-1',
+  deviceId: 'phone-1',
+  sessionKey: 'key-of-session-1',
+  contentId: 'title-42',
+};
+
+/** Moves the clock on by `ms` and counts the heartbeats published so far. */
+async function heartbeatsAfter(transport: FakeTopicTransport, ms: number): Promise<number> {
+  await jest.advanceTimersByTimeAsync(ms);
+  return transport.messages('heartbeat').length;
 }
 
-beforeEach(() => {
-  jest.useFakeTimers({ now: new Date('2026-11-25T12:00:00.000Z') });
-});
+/** A session on the fakes, answered `answers` in turn by the backend. */
+function sessionAnswered(...answers: Answer[]) {
+  const backend = tokenBackend(...answers);
+  const transport = new FakeTopicTransport();
+  return { backend, transport, ...newSession(backend, transport) };
+}
 
-afterEach(() => {
-  jest.useRealTimers();
-});
+/** The same, after `start()`. */
+async function startedSession(...answers: Answer[]) {
+  const started = sessionAnswered(...answers);
+  await started.session.start();
+  return started;
+}
+
+useFakeClock('2026-11-25T12:00:00.000Z');
 
 describe('DeviceSession start', () => {
   it('asks for a token, subscribes to the control topic and heartbeats at once', async () => {
-    const backend = tokenBackend(granted());
-    const transport = new FakeTopicTransport();
-    const { session, states } = newSession(backend, transport);
+    const { backend, transport, session, states } = sessionAnswered(granted());
 
     const result = await session.start();
     await jest.advanceTimersByTimeAsync(0);
@@ -79,9 +91,7 @@ describe('DeviceSession start', () => {
   });
 
   it('reports a 409 with the active sessions and starts again once a device was stopped', async () => {
-    const backend = tokenBackend(refused, granted());
-    const transport = new FakeTopicTransport();
-    const { session, states } = newSession(backend, transport);
+    const { transport, session, states } = sessionAnswered(refused, granted());
     const refusals: unknown[] = [];
     session.on('refused', (refusal) => refusals.push(refusal));
 
@@ -129,9 +139,7 @@ describe('DeviceSession start', () => {
     ['a 201 outside the contract', { status: 201, body: { token: 'x' } }, 'invalid-token-answer', false],
     ['a 409 without sessions', { status: 409, body: { error: 'conflict', message: 'no' } }, 'conflict', false],
   ] as const)('moves to error on %s', async (_name, answer, code, retryable) => {
-    const backend = tokenBackend(answer as Answer);
-    const transport = new FakeTopicTransport();
-    const { session } = newSession(backend, transport);
+    const { transport, session } = sessionAnswered(answer as Answer);
     const errors: unknown[] = [];
     session.on('error', (error) => errors.push(error));
 
@@ -158,20 +166,15 @@ describe('DeviceSession start', () => {
 
 describe('DeviceSession heartbeats', () => {
   it('heartbeats every heartbeatIntervalSeconds', async () => {
-    const backend = tokenBackend(granted({ heartbeatIntervalSeconds: 5 }));
-    const transport = new FakeTopicTransport();
-    const { session } = newSession(backend, transport);
+    const { transport, session } = sessionAnswered(granted({ heartbeatIntervalSeconds: 5 }));
     const beats: number[] = [];
     session.on('heartbeat', ({ at }) => beats.push(at));
     await session.start();
     const startedAt = Date.now();
 
-    await jest.advanceTimersByTimeAsync(4_999);
-    expect(transport.messages('heartbeat')).toHaveLength(1);
-    await jest.advanceTimersByTimeAsync(1);
-    expect(transport.messages('heartbeat')).toHaveLength(2);
-    await jest.advanceTimersByTimeAsync(20_000);
-    expect(transport.messages('heartbeat')).toHaveLength(6);
+    expect(await heartbeatsAfter(transport, 4_999)).toBe(1);
+    expect(await heartbeatsAfter(transport, 1)).toBe(2);
+    expect(await heartbeatsAfter(transport, 20_000)).toBe(6);
     expect(beats.map((at) => at - startedAt)).toEqual([0, 5_000, 10_000, 15_000, 20_000, 25_000]);
     await session.stop();
   });
@@ -187,14 +190,10 @@ describe('DeviceSession heartbeats', () => {
 
     await session.start();
     // random() = 0 gives half of each step: 1 s, 2 s, 4 s steps -> 500, 1000, 2000 ms.
-    await jest.advanceTimersByTimeAsync(499);
-    expect(transport.messages('heartbeat')).toHaveLength(1);
-    await jest.advanceTimersByTimeAsync(1);
-    expect(transport.messages('heartbeat')).toHaveLength(2);
-    await jest.advanceTimersByTimeAsync(1_000);
-    expect(transport.messages('heartbeat')).toHaveLength(3);
-    await jest.advanceTimersByTimeAsync(2_000);
-    expect(transport.messages('heartbeat')).toHaveLength(4); // this one succeeds
+    expect(await heartbeatsAfter(transport, 499)).toBe(1);
+    expect(await heartbeatsAfter(transport, 1)).toBe(2);
+    expect(await heartbeatsAfter(transport, 1_000)).toBe(3);
+    expect(await heartbeatsAfter(transport, 2_000)).toBe(4); // this one succeeds
     expect(failures).toEqual([
       { attempt: 1, retryInMs: 500 },
       { attempt: 2, retryInMs: 1_000 },
@@ -202,10 +201,8 @@ describe('DeviceSession heartbeats', () => {
     ]);
     expect(session.state).toBe('active');
 
-    await jest.advanceTimersByTimeAsync(9_999);
-    expect(transport.messages('heartbeat')).toHaveLength(4);
-    await jest.advanceTimersByTimeAsync(1);
-    expect(transport.messages('heartbeat')).toHaveLength(5);
+    expect(await heartbeatsAfter(transport, 9_999)).toBe(4);
+    expect(await heartbeatsAfter(transport, 1)).toBe(5);
     await session.stop();
   });
 
@@ -227,9 +224,10 @@ describe('DeviceSession heartbeats', () => {
   it('refreshes the token when a heartbeat is rejected as unauthenticated, then heartbeats with the new one', async () => {
     const first = tokenGrant({ lifetimeSeconds: 600 });
     const second = tokenGrant({ lifetimeSeconds: 900 });
-    const backend = tokenBackend({ status: 201, body: first }, { status: 201, body: second });
-    const transport = new FakeTopicTransport();
-    const { session } = newSession(backend, transport);
+    const { backend, transport, session } = sessionAnswered(
+      { status: 201, body: first },
+      { status: 201, body: second },
+    );
     transport.nextPublishOutcomes.push(new TopicTransportError('unauthenticated', 'token expired'));
 
     await session.start();
@@ -249,9 +247,7 @@ describe('DeviceSession heartbeats', () => {
   });
 
   it('gives up when the refreshed token is rejected again', async () => {
-    const backend = tokenBackend(granted(), granted({ lifetimeSeconds: 900 }));
-    const transport = new FakeTopicTransport();
-    const { session } = newSession(backend, transport);
+    const { transport, session } = sessionAnswered(granted(), granted({ lifetimeSeconds: 900 }));
     transport.nextPublishOutcomes.push(
       new TopicTransportError('unauthenticated', 'no'),
       new TopicTransportError('unauthenticated', 'still no'),
@@ -266,9 +262,7 @@ describe('DeviceSession heartbeats', () => {
   });
 
   it('moves to error when the heartbeat topic forbids the token', async () => {
-    const backend = tokenBackend(granted());
-    const transport = new FakeTopicTransport();
-    const { session } = newSession(backend, transport);
+    const { transport, session } = sessionAnswered(granted());
     transport.nextPublishOutcomes.push(new TopicTransportError('forbidden', 'publish not allowed'));
 
     await session.start();
@@ -289,9 +283,7 @@ describe('DeviceSession token refresh', () => {
   it('refreshes before expiresAt with its sessionId and moves heartbeats to the new token', async () => {
     // 100 s lifetime, 5 s interval: margin = max(2 x 5 s, 100 s / 5) = 20 s, so refresh at 80 s.
     const first = tokenGrant({ lifetimeSeconds: 100 });
-    const backend = tokenBackend({ status: 201, body: first });
-    const transport = new FakeTopicTransport();
-    const { session } = newSession(backend, transport);
+    const { backend, transport, session } = sessionAnswered({ status: 201, body: first });
     const refreshed: string[] = [];
     session.on('token-refreshed', (grant) => refreshed.push(grant.token));
     await session.start();
@@ -334,9 +326,7 @@ describe('DeviceSession token refresh', () => {
   });
 
   it('retries a failing refresh and expires when the token runs out', async () => {
-    const backend = tokenBackend(granted({ lifetimeSeconds: 100 }));
-    const transport = new FakeTopicTransport();
-    const { session } = newSession(backend, transport);
+    const { backend, transport, session } = sessionAnswered(granted({ lifetimeSeconds: 100 }));
     const expired: string[] = [];
     const refreshFailures: number[] = [];
     session.on('expired', ({ reason }) => expired.push(reason));
@@ -374,10 +364,7 @@ describe('DeviceSession token refresh', () => {
   });
 
   it('moves to refused when a refresh is answered 409', async () => {
-    const backend = tokenBackend(granted({ lifetimeSeconds: 100 }), refused);
-    const transport = new FakeTopicTransport();
-    const { session } = newSession(backend, transport);
-    await session.start();
+    const { transport, session } = await startedSession(granted({ lifetimeSeconds: 100 }), refused);
 
     await jest.advanceTimersByTimeAsync(80_000);
 
@@ -403,10 +390,7 @@ describe('DeviceSession token refresh', () => {
 describe('DeviceSession and the per-session key', () => {
   it('carries the grant’s sessionKey in every heartbeat, stop and token refresh', async () => {
     const first = tokenGrant({ lifetimeSeconds: 100, sessionKey: 'key-of-session-1' });
-    const backend = tokenBackend({ status: 201, body: first });
-    const transport = new FakeTopicTransport();
-    const { session } = newSession(backend, transport);
-    await session.start();
+    const { backend, transport, session } = await startedSession({ status: 201, body: first });
     backend.queue.push(granted({ lifetimeSeconds: 100, sessionKey: 'key-of-session-1' }));
     await jest.advanceTimersByTimeAsync(80_000);
     await session.stop();
@@ -434,9 +418,9 @@ describe('DeviceSession and the per-session key', () => {
 
 describe('DeviceSession replaced by another screen with the same deviceId', () => {
   it('stops playback when a refresh answers with another session, and releases that one', async () => {
-    const backend = tokenBackend(granted({ lifetimeSeconds: 100, sessionKey: 'key-1' }));
-    const transport = new FakeTopicTransport();
-    const { session, states } = newSession(backend, transport);
+    const { backend, transport, session, states } = sessionAnswered(
+      granted({ lifetimeSeconds: 100, sessionKey: 'key-1' }),
+    );
     const evictions: { reason: string; sessionId: string }[] = [];
     session.on('evicted', (message) => evictions.push({ reason: message.reason, sessionId: message.sessionId }));
     await session.start();
@@ -460,9 +444,7 @@ describe('DeviceSession replaced by another screen with the same deviceId', () =
   });
 
   it('stops playback when told on the control topic that it was replaced', async () => {
-    const backend = tokenBackend(granted());
-    const transport = new FakeTopicTransport();
-    const { session } = newSession(backend, transport);
+    const { transport, session } = sessionAnswered(granted());
     const evictions: string[] = [];
     session.on('evicted', (message) => evictions.push(message.reason));
     await session.start();
@@ -479,10 +461,7 @@ describe('DeviceSession replaced by another screen with the same deviceId', () =
 
 describe('DeviceSession control topic', () => {
   async function activeSession() {
-    const backend = tokenBackend(granted());
-    const transport = new FakeTopicTransport();
-    const { session, states } = newSession(backend, transport);
-    await session.start();
+    const { backend, transport, session, states } = await startedSession(granted());
     await jest.advanceTimersByTimeAsync(0);
     return { backend, transport, session, states };
   }
@@ -500,8 +479,7 @@ describe('DeviceSession control topic', () => {
     expect(evictions).toEqual([message]);
     expect(transport.lastSubscription.closed).toBe(true);
     expect(jest.getTimerCount()).toBe(0);
-    await jest.advanceTimersByTimeAsync(60_000);
-    expect(transport.messages('heartbeat')).toHaveLength(1);
+    expect(await heartbeatsAfter(transport, 60_000)).toBe(1);
     expect(transport.messages('stop')).toHaveLength(0);
   });
 
@@ -527,8 +505,7 @@ describe('DeviceSession control topic', () => {
     transport.lastSubscription.deliver({ v: 1, type: 'reboot', sessionId: 'session-1', reason: 'x' });
     transport.lastSubscription.deliver('not json');
     expect(session.state).toBe('active');
-    await jest.advanceTimersByTimeAsync(5_000);
-    expect(transport.messages('heartbeat')).toHaveLength(2);
+    expect(await heartbeatsAfter(transport, 5_000)).toBe(2);
     await session.stop();
   });
 
@@ -591,24 +568,14 @@ describe('DeviceSession control topic', () => {
 
 describe('DeviceSession stop', () => {
   it('publishes a stop message, then sends nothing more and leaves no timer', async () => {
-    const backend = tokenBackend(granted());
-    const transport = new FakeTopicTransport();
-    const { session, states } = newSession(backend, transport);
-    await session.start();
+    const { transport, session, states } = await startedSession(granted());
     await jest.advanceTimersByTimeAsync(12_000);
 
     await session.stop();
 
     expect(states).toEqual(['starting', 'active', 'stopped']);
     const last = transport.published[transport.published.length - 1];
-    expect(last?.body).toEqual({
-      v: 1,
-      type: 'stop',
-      sessionId: 'session-1',
-      deviceId: 'phone-1',
-      sessionKey: 'key-of-session-1',
-      contentId: 'title-42',
-    });
+    expect(last?.body).toEqual(STOP_OF_SESSION_1);
     expect(last?.address.topic).toBe('heartbeats');
     expect(transport.lastSubscription.closed).toBe(true);
     expect(jest.getTimerCount()).toBe(0);
@@ -620,10 +587,7 @@ describe('DeviceSession stop', () => {
   });
 
   it('still stops when the stop message cannot be sent', async () => {
-    const backend = tokenBackend(granted());
-    const transport = new FakeTopicTransport();
-    const { session } = newSession(backend, transport);
-    await session.start();
+    const { transport, session } = await startedSession(granted());
     await jest.advanceTimersByTimeAsync(0);
     transport.nextPublishOutcomes.push(new TopicTransportError('transient', 'offline'));
     await expect(session.stop()).resolves.toBeUndefined();
@@ -688,16 +652,7 @@ describe('DeviceSession page exit', () => {
     page.window.dispatchEvent(new Event('pagehide'));
 
     expect(session.state).toBe('stopped');
-    expect(transport.exitPublished.map((entry) => entry.body)).toEqual([
-      {
-        v: 1,
-        type: 'stop',
-        sessionId: 'session-1',
-        deviceId: 'phone-1',
-        sessionKey: 'key-of-session-1',
-        contentId: 'title-42',
-      },
-    ]);
+    expect(transport.exitPublished.map((entry) => entry.body)).toEqual([STOP_OF_SESSION_1]);
     expect(jest.getTimerCount()).toBe(0);
     page.window.dispatchEvent(new Event('pagehide'));
     expect(transport.exitPublished).toHaveLength(1);
@@ -773,13 +728,11 @@ describe('DeviceSession degraded admission (the backend fails open)', () => {
   });
 
   it('plays on without heartbeats, then takes a real token as a new admission when counting works again', async () => {
-    const backend = tokenBackend(
+    const { backend, transport, session, states } = sessionAnswered(
       degraded({ sessionId: 'uncounted' }),
       degraded({ sessionId: 'uncounted-2' }),
       granted({ sessionId: 'session-9' }),
     );
-    const transport = new FakeTopicTransport();
-    const { session, states } = newSession(backend, transport);
     const actives: string[] = [];
     session.on('active', (grant) => actives.push(grant.sessionId));
 
@@ -817,10 +770,7 @@ describe('DeviceSession degraded admission (the backend fails open)', () => {
   });
 
   it('is refused once counting works again and the account is full', async () => {
-    const backend = tokenBackend(degraded(), refused);
-    const transport = new FakeTopicTransport();
-    const { session } = newSession(backend, transport);
-    await session.start();
+    const { session } = await startedSession(degraded(), refused);
     await jest.advanceTimersByTimeAsync(5_000);
     expect(session.state).toBe('refused');
     expect(session.refusal?.sessions).toHaveLength(2);
@@ -828,10 +778,7 @@ describe('DeviceSession degraded admission (the backend fails open)', () => {
   });
 
   it('stops without publishing a stop message, since it holds no slot', async () => {
-    const backend = tokenBackend(degraded());
-    const transport = new FakeTopicTransport();
-    const { session } = newSession(backend, transport);
-    await session.start();
+    const { transport, session } = await startedSession(degraded());
     await session.stop();
     expect(session.state).toBe('stopped');
     expect(transport.published).toHaveLength(0);

@@ -1,9 +1,10 @@
-import { DeviceSession } from '../../client/device-session';
 import type { DeviceSessionEvents, TrackedSession } from '../../client/device-session-events';
 import { FakeDeviceSession } from '../../client/testing';
 import { TopicTransportError } from '../../client/topic-transport';
 import { FakeTopicTransport } from './fake-topic-transport';
 import { granted, refused, tokenBackend, unavailable, type Answer } from './fake-token-backend';
+import { useFakeClock } from './support/fake-clock';
+import { sessionOnFakes } from './support/session-on-fakes';
 
 // The fake is only worth using if it tells the same story as the real session: each scenario is
 // played on a real DeviceSession (fake backend and transport, fake clock) and on a FakeDeviceSession,
@@ -42,13 +43,7 @@ function record(session: TrackedSession): string[] {
 
 function realSession(...answers: Answer[]) {
   const transport = new FakeTopicTransport();
-  const session = new DeviceSession({
-    deviceId: 'phone-1',
-    requestToken: tokenBackend(...answers).requestToken,
-    transport,
-    pageLifecycle: false,
-    random: () => 0,
-  });
+  const { session } = sessionOnFakes(tokenBackend(...answers), transport);
   return { session, transport, events: record(session) };
 }
 
@@ -57,13 +52,7 @@ function fakeSession(options?: ConstructorParameters<typeof FakeDeviceSession>[0
   return { session, events: record(session) };
 }
 
-beforeEach(() => {
-  jest.useFakeTimers({ now: new Date('2026-11-25T12:00:00.000Z') });
-});
-
-afterEach(() => {
-  jest.useRealTimers();
-});
+useFakeClock('2026-11-25T12:00:00.000Z');
 
 describe('FakeDeviceSession tells the same story as DeviceSession', () => {
   it('admission, first heartbeat, stop', async () => {

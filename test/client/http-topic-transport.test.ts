@@ -1,6 +1,6 @@
 import { createHttpTopicTransport } from '../../client/http-topic-transport';
 import { httpBaseUrlFromToken } from '../../client/http-endpoint';
-import { TopicTransportError } from '../../client/topic-transport';
+import { TopicTransportError, type TopicTransport } from '../../client/topic-transport';
 
 interface Call {
   readonly url: string;
@@ -36,6 +36,21 @@ const item = (sequence: number, text: string, page = 7) => ({
   item: { topic_sequence_number: sequence, sequence_page: page, value: { text } },
 });
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+/** Subscribes to `address`, keeping the messages and errors it is told. */
+function listen(transport: TopicTransport) {
+  const messages: string[] = [];
+  const errors: TopicTransportError[] = [];
+  const subscription = transport.subscribe(address, {
+    onMessage: (text) => messages.push(text),
+    onError: (error) => errors.push(error),
+  });
+  return { messages, errors, subscription };
+}
+
+afterEach(() => {
+  jest.useRealTimers();
+});
 
 describe('httpBaseUrlFromToken', () => {
   it('derives https://api.cache.<endpoint> from a disposable token', () => {
@@ -138,11 +153,7 @@ describe('createHttpTopicTransport subscribe', () => {
       }),
     );
     const transport = createHttpTopicTransport({ baseUrl: 'http://x', fetch: fetchFn });
-    const messages: string[] = [];
-    const subscription = transport.subscribe(address, {
-      onMessage: (text) => messages.push(text),
-      onError: () => undefined,
-    });
+    const { messages, subscription } = listen(transport);
     await settle();
 
     expect(messages).toEqual(['first', 'second', 'third']);
@@ -162,34 +173,34 @@ describe('createHttpTopicTransport subscribe', () => {
     const binary = Buffer.from('{"type":"evicted"}').toString('base64');
     const { fetchFn } = fakeFetch(json({ items: [{ item: { topic_sequence_number: 0, value: { binary } } }] }));
     const transport = createHttpTopicTransport({ baseUrl: 'http://x', fetch: fetchFn });
-    const messages: string[] = [];
-    const subscription = transport.subscribe(address, {
-      onMessage: (text) => messages.push(text),
-      onError: () => undefined,
-    });
+    const { messages, subscription } = listen(transport);
     await settle();
     expect(messages).toEqual(['{"type":"evicted"}']);
     subscription.close();
   });
 
   it('retries transient failures with backoff by itself', async () => {
+    jest.useFakeTimers();
     const { fetchFn, calls } = fakeFetch(
       () => new Response('busy', { status: 503 }),
       () => Promise.reject(new TypeError('fetch failed')),
       json({ items: [item(4, 'after retries')] }),
     );
+    // random 1: each retry waits its whole backoff step, 5 ms then 10 ms.
     const transport = createHttpTopicTransport({
       baseUrl: 'http://x',
       fetch: fetchFn,
       retry: { initialMs: 5, maxMs: 10 },
+      random: () => 1,
     });
-    const messages: string[] = [];
-    const errors: unknown[] = [];
-    const subscription = transport.subscribe(address, {
-      onMessage: (text) => messages.push(text),
-      onError: (error) => errors.push(error),
-    });
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    const { messages, errors, subscription } = listen(transport);
+    await jest.advanceTimersByTimeAsync(4);
+    expect(calls.length).toBe(1);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(calls.length).toBe(2);
+    await jest.advanceTimersByTimeAsync(9);
+    expect(calls.length).toBe(2);
+    await jest.advanceTimersByTimeAsync(1);
     expect(messages).toEqual(['after retries']);
     expect(errors).toEqual([]);
     expect(calls.length).toBe(4);
@@ -202,12 +213,7 @@ describe('createHttpTopicTransport subscribe', () => {
       () => new Response('expired', { status: 401 }),
     );
     const transport = createHttpTopicTransport({ baseUrl: 'http://x', fetch: fetchFn });
-    const errors: TopicTransportError[] = [];
-    const messages: string[] = [];
-    const subscription = transport.subscribe(address, {
-      onMessage: (text) => messages.push(text),
-      onError: (error) => errors.push(error),
-    });
+    const { messages, errors, subscription } = listen(transport);
     await settle();
     expect(errors.map((error) => error.kind)).toEqual(['unauthenticated']);
     expect(calls).toHaveLength(2); // parked: no polling with a rejected token
@@ -223,15 +229,22 @@ describe('createHttpTopicTransport subscribe', () => {
   });
 
   it('abandons a silent poll after pollTimeoutMs and polls again', async () => {
-    const { fetchFn, calls } = fakeFetch();
+    jest.useFakeTimers();
+    const { fetchFn, calls } = fakeFetch(); // every poll hangs until it is aborted
     const transport = createHttpTopicTransport({ baseUrl: 'http://x', fetch: fetchFn, pollTimeoutMs: 20 });
-    const errors: unknown[] = [];
-    const subscription = transport.subscribe(address, {
-      onMessage: () => undefined,
-      onError: (error) => errors.push(error),
-    });
-    await new Promise((resolve) => setTimeout(resolve, 70));
-    expect(calls.length).toBeGreaterThanOrEqual(3);
+    const { errors, subscription } = listen(transport);
+    await jest.advanceTimersByTimeAsync(19);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.init.signal?.aborted).toBe(false);
+
+    await jest.advanceTimersByTimeAsync(1); // pollTimeoutMs after the poll began
+    expect(calls[0]?.init.signal?.aborted).toBe(true);
+    expect(calls).toHaveLength(2); // at once, from the same place: no news is not a failure
+    expect(new URL(calls[1]?.url ?? '').search).toBe('?sequence_number=0&sequence_page=0');
+
+    await jest.advanceTimersByTimeAsync(20);
+    expect(calls[1]?.init.signal?.aborted).toBe(true);
+    expect(calls).toHaveLength(3);
     expect(errors).toEqual([]);
     subscription.close();
   });

@@ -1,9 +1,9 @@
-import { build } from 'esbuild';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { startPlayground, type Playground } from '../../local/playground/playground';
-import { DEFAULT_PLAYGROUND_OPTIONS } from '../../local/playground/playground-options';
+import type { Playground } from '../../local/playground/playground';
+import { startOneAccountPlayground } from '../local/playground/support/one-account-playground';
+import { bundleForBrowser } from '../client/support/browser-bundle';
 import { installProject, readJson, run, runAsync } from './support/fresh-project';
 
 // The device client as a player team gets it: packages/client is built and packed as npm would
@@ -72,15 +72,7 @@ beforeAll(async () => {
     `react-dom@${versionOf('react-dom')}`,
     `@types/react@${versionOf('@types/react')}`,
   ]);
-  playground = await startPlayground({
-    ...DEFAULT_PLAYGROUND_OPTIONS,
-    port: 0,
-    devices: 0,
-    accounts: 1,
-    limit: 2,
-    heartbeatIntervalSeconds: 1,
-    leaseSeconds: LEASE_SECONDS,
-  });
+  playground = await startOneAccountPlayground({ limit: 2, leaseSeconds: LEASE_SECONDS });
 }, 400_000);
 
 afterAll(async () => {
@@ -236,25 +228,17 @@ describe('a browser app: the tarball alone, without @gomomento/sdk', () => {
 
   test("an app's bundler builds the main entry for the browser with the SDK absent", async () => {
     // The SDK is not installed here: the build would fail if the browser entry imported it.
-    const result = await build({
+    const { inputs, bytes } = await bundleForBrowser({
       stdin: {
         contents: `import { DeviceSession, createHttpTopicTransport } from '${NAME}';\nexport const session = new DeviceSession({ deviceId: 'd', requestToken: () => fetch('/t'), transport: createHttpTopicTransport() });`,
         resolveDir: project(),
         loader: 'js',
       },
       absWorkingDir: project(),
-      bundle: true,
-      platform: 'browser',
-      format: 'esm',
-      minify: true,
-      write: false,
-      metafile: true,
-      logLevel: 'silent',
     });
-    const inputs = Object.keys(result.metafile.inputs);
     expect(inputs.some((input) => input.includes(`node_modules/${NAME}/dist/esm/`))).toBe(true);
     expect(inputs.filter((input) => /@gomomento|@grpc/.test(input))).toEqual([]);
-    console.log(`browser app bundle with ${NAME}: ${result.outputFiles[0]!.contents.byteLength} bytes minified`);
+    console.log(`browser app bundle with ${NAME}: ${bytes} bytes minified`);
   });
 
   test('the test double and the video.js binding load without react or video.js; the React entry says react is missing', async () => {

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as ts from 'typescript';
-import { installProject, readJson, run } from './support/fresh-project';
+import { installProject, readJson, run, writeStrictTsconfig } from './support/fresh-project';
 
 // Packs the library as npm would publish it, installs the tarball into fresh projects, and
 // synthesizes stacks there with plain Node.js: no ts-node, no esbuild, no Docker, no access to
@@ -149,20 +149,7 @@ describe('consumer: the packed library in a fresh project at the development ver
       ['tsconfig.json', 'consumer.ts'],
       ['tsconfig.bad.json', 'consumer-bad.ts'],
     ]) {
-      fs.writeFileSync(
-        path.join(project, file),
-        JSON.stringify({
-          compilerOptions: {
-            strict: true,
-            noEmit: true,
-            skipLibCheck: true,
-            target: 'ES2022',
-            module: 'commonjs',
-            types: [],
-          },
-          files: [entry],
-        }),
-      );
+      writeStrictTsconfig(project, file, entry);
     }
   }, 300_000);
 
@@ -260,20 +247,7 @@ describe('consumer: the README example at the declared minimum aws-cdk-lib and c
       `constructs@${constructsMinimum}`,
     ]);
     fs.writeFileSync(path.join(project, 'app.ts'), readmeExample());
-    fs.writeFileSync(
-      path.join(project, 'tsconfig.json'),
-      JSON.stringify({
-        compilerOptions: {
-          strict: true,
-          noEmit: true,
-          skipLibCheck: true,
-          target: 'ES2022',
-          module: 'commonjs',
-          types: [],
-        },
-        files: ['app.ts'],
-      }),
-    );
+    writeStrictTsconfig(project, 'tsconfig.json', 'app.ts');
   }, 300_000);
 
   test('installs the minimum versions without overriding a peer dependency', () => {

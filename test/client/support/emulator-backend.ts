@@ -12,6 +12,7 @@ import {
   type TopicItem,
 } from '@gomomento/sdk';
 import type { Emulator } from '../../../local/emulator';
+import type { DeviceSession } from '../../../client/index';
 import type { TokenAnswer, TokenRequestBody } from '../../../client/token-request';
 
 /** The super-user credentials of the emulator's local mode. */
@@ -116,6 +117,33 @@ export async function publishControl(
 ): Promise<void> {
   const response = await client.publish(cacheName, topic, JSON.stringify(message));
   if (!(response instanceof TopicPublish.Success)) throw new Error(`publish failed: ${response.toString()}`);
+}
+
+/**
+ * Resolves once `session` hears a `limit-changed` message with `reason` on its control topic, which
+ * it is sent until it does (every device of the account is told one, and it changes nothing). A topic
+ * keeps its order, so a control message published before this, while the session listened, has
+ * reached it by then; and one published after this cannot be missed by a subscription not open yet.
+ */
+export async function hearsControl(
+  session: DeviceSession,
+  client: TopicClient,
+  cacheName: string,
+  topic: string,
+  reason: string,
+): Promise<void> {
+  let heard = false;
+  const off = session.on('limit-changed', (message) => (heard ||= message.reason === reason));
+  try {
+    const deadline = Date.now() + 10_000;
+    while (!heard) {
+      if (Date.now() > deadline) throw new Error(`the session did not hear "${reason}" on ${topic} within 10 s`);
+      await publishControl(client, cacheName, topic, { v: 1, type: 'limit-changed', sessionId: '', reason });
+      await waitFor(() => heard, 250, reason).catch(() => undefined); // not yet listening: send it again
+    }
+  } finally {
+    off();
+  }
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -70,3 +70,21 @@ export function runAsync(command: string, args: string[], cwd: string, timeout =
     );
   });
 }
+
+/** Writes `file`, a tsconfig that type-checks `entry` strictly as a CommonJS consumer project, emitting nothing. */
+export function writeStrictTsconfig(project: string, file: string, entry: string): void {
+  fs.writeFileSync(
+    path.join(project, file),
+    JSON.stringify({
+      compilerOptions: {
+        strict: true,
+        noEmit: true,
+        skipLibCheck: true,
+        target: 'ES2022',
+        module: 'commonjs',
+        types: [],
+      },
+      files: [entry],
+    }),
+  );
+}

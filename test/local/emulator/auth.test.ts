@@ -29,17 +29,27 @@ import {
 const CACHE = 'auth-cache';
 const session = useEmulator(CACHE);
 
+/** A device's clients with a token the emulator minted for `scope`: for five minutes unless `expiresIn` says. */
+async function deviceWithToken(scope: DisposableTokenScope, options: { expiresIn?: ExpiresIn; tokenId?: string } = {}) {
+  const { emulator } = session;
+  const token = await mintToken(emulator, scope, options.expiresIn ?? ExpiresIn.minutes(5), options.tokenId);
+  const credentials = tokenCredentials(emulator, token);
+  return { token, topics: () => topicClient(credentials), cache: () => cacheClient(credentials) };
+}
+
+/** Expects a call the token does not allow to be refused for want of permission. */
+async function expectPermissionError(response: Promise<unknown>): Promise<void> {
+  expect(codeOf(await response)).toBe(MomentoErrorCode.PERMISSION_ERROR);
+}
+
 describe('disposable tokens minted by the emulator', () => {
   it('stamps items published with a publish-only token with its token id', async () => {
     const { emulator } = session;
-    const token = await mintToken(
-      emulator,
-      DisposableTokenScopes.topicPublishOnly(CACHE, 'heartbeats'),
-      ExpiresIn.minutes(5),
-      'account-42',
-    );
+    const token = await deviceWithToken(DisposableTokenScopes.topicPublishOnly(CACHE, 'heartbeats'), {
+      tokenId: 'account-42',
+    });
     const subscriber = await record(topicClient(localCredentials(emulator)), CACHE, 'heartbeats');
-    const device = topicClient(tokenCredentials(emulator, token));
+    const device = token.topics();
 
     expect(await device.publish(CACHE, 'heartbeats', 'beat')).toBeInstanceOf(TopicPublish.Success);
     await waitFor(() => subscriber.items.length === 1, 15_000, 'the published item');
@@ -49,36 +59,27 @@ describe('disposable tokens minted by the emulator', () => {
   });
 
   it('refuses a publish-only token anything else: another topic, subscribing, the cache', async () => {
-    const { emulator } = session;
-    const token = await mintToken(
-      emulator,
-      DisposableTokenScopes.topicPublishOnly(CACHE, 'heartbeats'),
-      ExpiresIn.minutes(5),
-      'account-42',
-    );
-    const device = topicClient(tokenCredentials(emulator, token));
-    const cache = await cacheClient(tokenCredentials(emulator, token));
+    const token = await deviceWithToken(DisposableTokenScopes.topicPublishOnly(CACHE, 'heartbeats'), {
+      tokenId: 'account-42',
+    });
+    const device = token.topics();
+    const cache = await token.cache();
 
-    expect(codeOf(await device.publish(CACHE, 'other-topic', 'beat'))).toBe(MomentoErrorCode.PERMISSION_ERROR);
-    expect(codeOf(await device.publish('another-cache', 'heartbeats', 'beat'))).toBe(MomentoErrorCode.PERMISSION_ERROR);
+    await expectPermissionError(device.publish(CACHE, 'other-topic', 'beat'));
+    await expectPermissionError(device.publish('another-cache', 'heartbeats', 'beat'));
     const subscribed = await device.subscribe(CACHE, 'heartbeats', {});
     expect(subscribed).toBeInstanceOf(TopicSubscribe.Error);
     expect(codeOf(subscribed)).toBe(MomentoErrorCode.PERMISSION_ERROR);
-    expect(codeOf(await cache.get(CACHE, 'anything'))).toBe(MomentoErrorCode.PERMISSION_ERROR);
-    expect(codeOf(await cache.set(CACHE, 'anything', 'x'))).toBe(MomentoErrorCode.PERMISSION_ERROR);
-    expect(codeOf(await cache.createCache('made-by-device'))).toBe(MomentoErrorCode.PERMISSION_ERROR);
+    await expectPermissionError(cache.get(CACHE, 'anything'));
+    await expectPermissionError(cache.set(CACHE, 'anything', 'x'));
+    await expectPermissionError(cache.createCache('made-by-device'));
     cache.close();
   });
 
   it('lets a subscribe-only token subscribe but not publish', async () => {
     const { emulator } = session;
-    const token = await mintToken(
-      emulator,
-      DisposableTokenScopes.topicSubscribeOnly(CACHE, 'control'),
-      ExpiresIn.minutes(5),
-    );
-    const device = topicClient(tokenCredentials(emulator, token));
-    expect(codeOf(await device.publish(CACHE, 'control', 'x'))).toBe(MomentoErrorCode.PERMISSION_ERROR);
+    const device = (await deviceWithToken(DisposableTokenScopes.topicSubscribeOnly(CACHE, 'control'))).topics();
+    await expectPermissionError(device.publish(CACHE, 'control', 'x'));
     const recorded = await record(device, CACHE, 'control');
     await topicClient(localCredentials(emulator)).publish(CACHE, 'control', 'evicted');
     await waitFor(() => recorded.items.length === 1, 15_000, 'the control message');
@@ -88,9 +89,7 @@ describe('disposable tokens minted by the emulator', () => {
   });
 
   it('honours a permission set with several permissions', async () => {
-    const { emulator } = session;
-    const token = await mintToken(
-      emulator,
+    const token = await deviceWithToken(
       {
         permissions: [
           { role: TopicRole.PublishOnly, cache: CACHE, topic: 'hb' },
@@ -99,69 +98,55 @@ describe('disposable tokens minted by the emulator', () => {
           { role: CacheRole.ReadOnly, cache: CACHE },
         ],
       },
-      ExpiresIn.minutes(5),
-      'account-7',
+      { tokenId: 'account-7' },
     );
-    const device = topicClient(tokenCredentials(emulator, token));
-    const cache = await cacheClient(tokenCredentials(emulator, token));
+    const device = token.topics();
+    const cache = await token.cache();
     expect(await device.publish(CACHE, 'hb', 'x')).toBeInstanceOf(TopicPublish.Success);
-    expect(codeOf(await device.publish(CACHE, 'ctl-7', 'x'))).toBe(MomentoErrorCode.PERMISSION_ERROR);
+    await expectPermissionError(device.publish(CACHE, 'ctl-7', 'x'));
     const recorded = await record(device, CACHE, 'ctl-7');
     recorded.subscription.unsubscribe();
     expect(await cache.get(CACHE, 'limits')).toBeInstanceOf(CacheGet.Miss);
-    expect(codeOf(await cache.set(CACHE, 'limits', 'x'))).toBe(MomentoErrorCode.PERMISSION_ERROR);
-    expect(codeOf(await cache.get('another-cache', 'limits'))).toBe(MomentoErrorCode.PERMISSION_ERROR);
+    await expectPermissionError(cache.set(CACHE, 'limits', 'x'));
+    await expectPermissionError(cache.get('another-cache', 'limits'));
     cache.close();
   });
 
   it('honours several key and key-prefix permissions on one token', async () => {
-    const { emulator } = session;
-    const token = await mintToken(
-      emulator,
-      {
-        permissions: [
-          { role: CacheRole.ReadWrite, cache: CACHE, item: { keyPrefix: 'session:' } },
-          { role: CacheRole.ReadOnly, cache: AllCaches, item: { key: 'config' } },
-        ],
-      },
-      ExpiresIn.minutes(5),
-    );
-    const cache = await cacheClient(tokenCredentials(emulator, token));
+    const token = await deviceWithToken({
+      permissions: [
+        { role: CacheRole.ReadWrite, cache: CACHE, item: { keyPrefix: 'session:' } },
+        { role: CacheRole.ReadOnly, cache: AllCaches, item: { key: 'config' } },
+      ],
+    });
+    const cache = await token.cache();
     expect(await cache.set(CACHE, 'session:1', 'x')).toBeInstanceOf(CacheSet.Success);
     expect(await cache.get(CACHE, 'config')).toBeInstanceOf(CacheGet.Miss);
-    expect(codeOf(await cache.set(CACHE, 'config', 'x'))).toBe(MomentoErrorCode.PERMISSION_ERROR);
-    expect(codeOf(await cache.get(CACHE, 'configuration'))).toBe(MomentoErrorCode.PERMISSION_ERROR);
+    await expectPermissionError(cache.set(CACHE, 'config', 'x'));
+    await expectPermissionError(cache.get(CACHE, 'configuration'));
     cache.close();
   });
 
   it('allows a key-prefix read-write token on its prefix only, for every key of a batch', async () => {
-    const { emulator } = session;
-    const token = await mintToken(
-      emulator,
-      DisposableTokenScopes.cacheKeyPrefixReadWrite(CACHE, 'lease#acct-1#'),
-      ExpiresIn.minutes(5),
-    );
-    const cache = await cacheClient(tokenCredentials(emulator, token));
+    const cache = await (
+      await deviceWithToken(DisposableTokenScopes.cacheKeyPrefixReadWrite(CACHE, 'lease#acct-1#'))
+    ).cache();
     expect(await cache.set(CACHE, 'lease#acct-1#0', 'device-a')).toBeInstanceOf(CacheSet.Success);
     const hit = await cache.get(CACHE, 'lease#acct-1#0');
     expect(hit).toBeInstanceOf(CacheGet.Hit);
     expect((hit as CacheGet.Hit).valueString()).toBe('device-a');
-    expect(codeOf(await cache.get(CACHE, 'lease#acct-2#0'))).toBe(MomentoErrorCode.PERMISSION_ERROR);
-    expect(codeOf(await cache.set(CACHE, 'other', 'x'))).toBe(MomentoErrorCode.PERMISSION_ERROR);
-    const batch = await cache.getBatch(CACHE, ['lease#acct-1#0', 'lease#acct-2#0']);
-    expect(codeOf(batch)).toBe(MomentoErrorCode.PERMISSION_ERROR);
+    await expectPermissionError(cache.get(CACHE, 'lease#acct-2#0'));
+    await expectPermissionError(cache.set(CACHE, 'other', 'x'));
+    await expectPermissionError(cache.getBatch(CACHE, ['lease#acct-1#0', 'lease#acct-2#0']));
     cache.close();
   });
 
   it('refuses an expired token with an authentication error', async () => {
-    const { emulator } = session;
-    const token = await mintToken(
-      emulator,
-      DisposableTokenScopes.topicPublishOnly(CACHE, 'hb'),
-      ExpiresIn.seconds(1),
-      'short',
-    );
-    const device = topicClient(tokenCredentials(emulator, token));
+    const token = await deviceWithToken(DisposableTokenScopes.topicPublishOnly(CACHE, 'hb'), {
+      expiresIn: ExpiresIn.seconds(1),
+      tokenId: 'short',
+    });
+    const device = token.topics();
     expect(await device.publish(CACHE, 'hb', 'in time')).toBeInstanceOf(TopicPublish.Success);
     await sleep(2100);
     expect(codeOf(await device.publish(CACHE, 'hb', 'too late'))).toBe(MomentoErrorCode.AUTHENTICATION_ERROR);
@@ -169,12 +154,7 @@ describe('disposable tokens minted by the emulator', () => {
 
   it('refuses forged and altered tokens with an authentication error', async () => {
     const { emulator } = session;
-    const token = await mintToken(
-      emulator,
-      DisposableTokenScopes.topicPublishOnly(CACHE, 'hb'),
-      ExpiresIn.minutes(5),
-      'acct',
-    );
+    const { token } = await deviceWithToken(DisposableTokenScopes.topicPublishOnly(CACHE, 'hb'), { tokenId: 'acct' });
     const envelope = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as { api_key: string; endpoint: string };
     const [header, payload, signature] = envelope.api_key.split('.') as [string, string, string];
     // Widen the scope to a super user without re-signing.
@@ -287,12 +267,10 @@ describe('disposable tokens minted by the emulator', () => {
     expect(await cache.createCache('made-with-api-key')).toBeInstanceOf(CreateCache.Success);
     expect(emulator.store.hasCache('made-with-api-key')).toBe(true);
 
-    const deviceToken = await mintToken(
-      emulator,
-      DisposableTokenScopes.topicPublishSubscribe(CACHE, 'x'),
-      ExpiresIn.minutes(1),
-    );
-    const deviceAuth = authClient(tokenCredentials(emulator, deviceToken));
+    const deviceToken = await deviceWithToken(DisposableTokenScopes.topicPublishSubscribe(CACHE, 'x'), {
+      expiresIn: ExpiresIn.minutes(1),
+    });
+    const deviceAuth = authClient(tokenCredentials(emulator, deviceToken.token));
     const minted = await deviceAuth.generateDisposableToken(
       DisposableTokenScopes.topicPublishOnly(CACHE, 'x'),
       ExpiresIn.minutes(1),

@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser } from './support/browser';
-import { startPlaygroundProcess, type PlaygroundProcess } from './support/playground-process';
+import { startBrowserPlayground, stopBrowserPlayground } from './support/browser-playground';
+import type { PlaygroundProcess } from './support/playground-process';
 
 // The browser client when its heartbeats stop getting through, in a real browser against the
 // playground: the topics host blocked (what an ad blocker, a CSP rule or a DNS block does) and the
@@ -20,29 +20,16 @@ describe('browser client when heartbeats do not get through', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    playground = await startPlaygroundProcess([
-      '--port',
-      '0',
-      '--devices',
-      '0',
-      '--accounts',
-      '1',
-      '--limit',
-      '2',
-      '--heartbeat-interval',
-      String(HEARTBEAT_SECONDS),
-      '--lease',
-      String(LEASE_SECONDS),
-    ]);
-    browser = await launchBrowser();
+    ({ playground, browser } = await startBrowserPlayground({
+      accounts: 1,
+      limit: 2,
+      heartbeatSeconds: HEARTBEAT_SECONDS,
+      leaseSeconds: LEASE_SECONDS,
+    }));
   });
 
   afterAll(async () => {
-    await browser?.close();
-    if (playground) {
-      await playground.interruptGroup('SIGINT');
-      expect(await playground.groupGone()).toBe(true);
-    }
+    await stopBrowserPlayground({ playground, browser });
   });
 
   /**

@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser } from './support/browser';
-import { startPlaygroundProcess, type PlaygroundProcess } from './support/playground-process';
+import { startBrowserPlayground, stopBrowserPlayground } from './support/browser-playground';
+import type { PlaygroundProcess } from './support/playground-process';
 
 // The dashboard in a real browser (a Chromium found by support/browser.ts, driven by playwright-core): three devices on a
 // two-device account, a stop, a retry, a crash freed by its lease, and the device page's browser
@@ -21,33 +21,20 @@ describe('playground dashboard in a browser', () => {
 
   beforeAll(async () => {
     mkdirSync(OUTPUT, { recursive: true });
-    playground = await startPlaygroundProcess([
-      '--port',
-      '0',
-      '--devices',
-      '0',
-      '--accounts',
-      '2',
-      '--limit',
-      '2',
-      '--heartbeat-interval',
-      String(HEARTBEAT_SECONDS),
-      '--lease',
-      String(LEASE_SECONDS),
-    ]);
-    browser = await launchBrowser();
+    ({ playground, browser } = await startBrowserPlayground({
+      accounts: 2,
+      limit: 2,
+      heartbeatSeconds: HEARTBEAT_SECONDS,
+      leaseSeconds: LEASE_SECONDS,
+    }));
     page = await browser.newPage({ viewport: { width: 1400, height: 950 } });
     await page.goto(playground.dashboardUrl);
     await page.getByTestId('live-text').filter({ hasText: 'live' }).waitFor();
   });
 
   afterAll(async () => {
-    await browser?.close();
-    if (playground) {
-      await playground.interruptGroup('SIGINT');
-      expect(await playground.groupGone()).toBe(true);
-      expect(playground.output()).toMatch(/playground: stopped/);
-    }
+    await stopBrowserPlayground({ playground, browser });
+    if (playground) expect(playground.output()).toMatch(/playground: stopped/);
   });
 
   const device = (id: string) => page.locator(`[data-testid="device"][data-device="${id}"]`);

@@ -1,7 +1,7 @@
 import { DeviceSession, type DeviceSessionEvents } from '../../../client/index';
 import { createHttpTopicTransport } from '../../../client/http-topic-transport';
-import { startPlayground, type Playground } from '../../../local/playground/playground';
-import { DEFAULT_PLAYGROUND_OPTIONS } from '../../../local/playground/playground-options';
+import type { Playground } from '../../../local/playground/playground';
+import { startOneAccountPlayground } from './support/one-account-playground';
 
 // What a player team rehearses against the playground (docs/playground.md, "Rehearsing a player"):
 // a short token lifetime, a maximum session duration, a limit-changed message and fail-open mode
@@ -14,12 +14,7 @@ const MAX_SESSION_SECONDS = 10;
 let playground: Playground;
 
 beforeAll(async () => {
-  playground = await startPlayground({
-    ...DEFAULT_PLAYGROUND_OPTIONS,
-    port: 0,
-    devices: 0,
-    accounts: 1,
-    heartbeatIntervalSeconds: 1,
+  playground = await startOneAccountPlayground({
     leaseSeconds: 3,
     tokenTtlSeconds: TOKEN_TTL_SECONDS,
     maxSessionSeconds: MAX_SESSION_SECONDS,

@@ -49,3 +49,46 @@ export function callerFor(source: AccountSource, accountId: unknown, claim: stri
 }
 
 export const JSON_HEADERS = { 'content-type': 'application/json' } as const;
+
+/**
+ * One route's bad-request table as it is written: `add` appends a row named
+ * `<label> [<source>] <name>` whose request is the route's valid request for `source`, changed by `change`.
+ */
+export function badRequestTable(
+  label: string,
+  validRequest: (source: AccountSource, change: Partial<ApiRequest>) => ApiRequest,
+) {
+  const rows: BadRequestCase[] = [];
+  const add = (source: AccountSource, category: BadRequestCategory, name: string, change: Partial<ApiRequest>) => {
+    rows.push({
+      name: `${label} [${source}] ${name}`,
+      category,
+      accountSource: source,
+      request: validRequest(source, change),
+    });
+  };
+  return { rows, add };
+}
+
+/**
+ * The identity rows of every route under claim authorisation: no authoriser, no account claim, an
+ * empty one, one with the lease separator, and the account only in forged headers (sent with `headers`).
+ */
+export function addIdentityRows(
+  add: ReturnType<typeof badRequestTable>['add'],
+  base: { readonly accountId: string; readonly claim: string },
+  headers: Readonly<Record<string, string>> = {},
+): void {
+  add('claim', 'identity', 'no authoriser at all', { caller: { kind: 'anonymous' } });
+  add('claim', 'identity', 'claims without the account claim', {
+    caller: { kind: 'cognito', claims: { email: 'a@example.com' } },
+  });
+  add('claim', 'identity', 'account claim empty', { caller: callerFor('claim', '', base.claim) });
+  add('claim', 'identity', 'account claim with the lease separator', {
+    caller: callerFor('claim', `${base.accountId}#0`, base.claim),
+  });
+  add('claim', 'identity', 'account only in a forged header', {
+    caller: { kind: 'anonymous' },
+    headers: { ...headers, 'x-account-id': base.accountId, authorization: 'Bearer forged' },
+  });
+}

@@ -1,5 +1,12 @@
 import type { ApiRequest } from './api-request';
-import { type AccountSource, type BadRequestCase, callerFor, ODD_IDS } from './bad-request-case';
+import {
+  type AccountSource,
+  addIdentityRows,
+  badRequestTable,
+  type BadRequestCase,
+  callerFor,
+  ODD_IDS,
+} from './bad-request-case';
 
 /** What the rows start from: an account with a live session, queried or ended by its owner. */
 export interface SessionRequestBase {
@@ -11,11 +18,17 @@ export interface SessionRequestBase {
 const LIST = '/accounts/{accountId}/sessions';
 const END = '/accounts/{accountId}/sessions/{sessionId}';
 
-function listRequest(source: AccountSource, base: SessionRequestBase, change: Partial<ApiRequest> = {}): ApiRequest {
+type Build = (source: AccountSource, base: SessionRequestBase, change?: Partial<ApiRequest>) => ApiRequest;
+
+/** The route's valid request for `source`, changed by `change`. */
+function routeRequest(
+  route: Pick<ApiRequest, 'method' | 'resource' | 'pathParameters'>,
+  source: AccountSource,
+  base: SessionRequestBase,
+  change: Partial<ApiRequest> = {},
+): ApiRequest {
   return {
-    method: 'GET',
-    resource: LIST,
-    pathParameters: { accountId: base.accountId },
+    ...route,
     queryStringParameters: null,
     headers: {},
     body: null,
@@ -24,18 +37,16 @@ function listRequest(source: AccountSource, base: SessionRequestBase, change: Pa
   };
 }
 
-function endRequest(source: AccountSource, base: SessionRequestBase, change: Partial<ApiRequest> = {}): ApiRequest {
-  return {
-    method: 'DELETE',
-    resource: END,
-    pathParameters: { accountId: base.accountId, sessionId: base.sessionId },
-    queryStringParameters: null,
-    headers: {},
-    body: null,
-    caller: callerFor(source, base.accountId, base.claim),
-    ...change,
-  };
-}
+const listRequest: Build = (source, base, change) =>
+  routeRequest({ method: 'GET', resource: LIST, pathParameters: { accountId: base.accountId } }, source, base, change);
+
+const endRequest: Build = (source, base, change) =>
+  routeRequest(
+    { method: 'DELETE', resource: END, pathParameters: { accountId: base.accountId, sessionId: base.sessionId } },
+    source,
+    base,
+    change,
+  );
 
 /** The valid requests the rows vary (the test checks each is accepted). */
 export const validListRequest = (source: AccountSource, base: SessionRequestBase): ApiRequest =>
@@ -43,54 +54,23 @@ export const validListRequest = (source: AccountSource, base: SessionRequestBase
 export const validEndRequest = (source: AccountSource, base: SessionRequestBase): ApiRequest =>
   endRequest(source, base);
 
-type Build = (source: AccountSource, base: SessionRequestBase, change?: Partial<ApiRequest>) => ApiRequest;
-
 /**
  * Identity rows. Under IAM, API Gateway refuses unsigned calls before the Lambda runs (checked on
  * the synthesized template in api-authorization.test.ts), so these rows are about claims.
  */
 function identityRows(label: string, build: Build, base: SessionRequestBase): BadRequestCase[] {
-  const row = (source: AccountSource, name: string, change: Partial<ApiRequest>): BadRequestCase => ({
-    name: `${label} [${source}] ${name}`,
-    category: 'identity',
-    accountSource: source,
-    request: build(source, base, change),
+  const { rows, add } = badRequestTable(label, (source, change) => build(source, base, change));
+  addIdentityRows(add, base);
+  add('claim', 'identity', 'account claim a number', { caller: callerFor('claim', 7, base.claim) });
+  add('claim', 'identity', "another account's claim (path names this one)", {
+    caller: callerFor('claim', `${base.accountId}-other`, base.claim),
   });
-  return [
-    row('claim', 'no authoriser at all', { caller: { kind: 'anonymous' } }),
-    row('claim', 'claims without the account claim', {
-      caller: { kind: 'cognito', claims: { email: 'a@example.com' } },
-    }),
-    row('claim', 'account claim empty', { caller: callerFor('claim', '', base.claim) }),
-    row('claim', 'account claim a number', { caller: callerFor('claim', 7, base.claim) }),
-    row('claim', "another account's claim (path names this one)", {
-      caller: callerFor('claim', `${base.accountId}-other`, base.claim),
-    }),
-    row('claim', 'account only in a forged header', {
-      caller: { kind: 'anonymous' },
-      headers: { 'x-account-id': base.accountId, authorization: 'Bearer forged' },
-    }),
-    row('claim', 'account claim with the lease separator', {
-      caller: callerFor('claim', `${base.accountId}#0`, base.claim),
-    }),
-  ];
+  return rows;
 }
 
 /** The `GET /accounts/{accountId}/sessions` table: at least 30 rows, each refused with a 4xx. */
 export function listBadRequests(base: SessionRequestBase): BadRequestCase[] {
-  const rows: BadRequestCase[] = [];
-  const add = (
-    source: AccountSource,
-    category: BadRequestCase['category'],
-    name: string,
-    change: Partial<ApiRequest>,
-  ) =>
-    rows.push({
-      name: `GET ${LIST} [${source}] ${name}`,
-      category,
-      accountSource: source,
-      request: listRequest(source, base, change),
-    });
+  const { rows, add } = badRequestTable(`GET ${LIST}`, (source, change) => listRequest(source, base, change));
 
   for (const [name, id] of ODD_IDS) {
     add('iam', 'odd-id', `accountId ${name}`, { pathParameters: { accountId: id } });
@@ -113,19 +93,7 @@ export function listBadRequests(base: SessionRequestBase): BadRequestCase[] {
 
 /** The `DELETE /accounts/{accountId}/sessions/{sessionId}` table: at least 30 rows, each refused with a 4xx. */
 export function endBadRequests(base: SessionRequestBase): BadRequestCase[] {
-  const rows: BadRequestCase[] = [];
-  const add = (
-    source: AccountSource,
-    category: BadRequestCase['category'],
-    name: string,
-    change: Partial<ApiRequest>,
-  ) =>
-    rows.push({
-      name: `DELETE ${END} [${source}] ${name}`,
-      category,
-      accountSource: source,
-      request: endRequest(source, base, change),
-    });
+  const { rows, add } = badRequestTable(`DELETE ${END}`, (source, change) => endRequest(source, base, change));
 
   for (const [name, id] of ODD_IDS) {
     add('iam', 'odd-id', `sessionId ${name}`, { pathParameters: { accountId: base.accountId, sessionId: id } });

@@ -1,5 +1,13 @@
 import type { ApiRequest } from './api-request';
-import { type AccountSource, type BadRequestCase, callerFor, JSON_HEADERS, ODD_IDS } from './bad-request-case';
+import {
+  type AccountSource,
+  addIdentityRows,
+  badRequestTable,
+  type BadRequestCase,
+  callerFor,
+  JSON_HEADERS,
+  ODD_IDS,
+} from './bad-request-case';
 
 /** What every row starts from: a valid `POST /tokens` for `accountId`, changed in one way. */
 export interface TokenRequestBase {
@@ -33,19 +41,7 @@ export function validTokenRequest(source: AccountSource, base: TokenRequestBase)
 
 /** The `POST /tokens` table: at least 30 rows, each of which must be refused with a 4xx. */
 export function tokenBadRequests(base: TokenRequestBase): BadRequestCase[] {
-  const rows: BadRequestCase[] = [];
-  const add = (
-    source: AccountSource,
-    category: BadRequestCase['category'],
-    name: string,
-    change: Partial<ApiRequest>,
-  ) =>
-    rows.push({
-      name: `POST /tokens [${source}] ${name}`,
-      category,
-      accountSource: source,
-      request: request(source, base, change),
-    });
+  const { rows, add } = badRequestTable('POST /tokens', (source, change) => request(source, base, change));
   const body = (source: AccountSource, fields: Record<string, unknown>) =>
     JSON.stringify({ ...validBody(source, base), ...fields });
   const without = (source: AccountSource, field: string) => {
@@ -112,21 +108,10 @@ export function tokenBadRequests(base: TokenRequestBase): BadRequestCase[] {
 
   for (const method of ['GET', 'PUT', 'PATCH', 'DELETE']) add('iam', 'wrong-method', method, { method });
 
-  add('claim', 'identity', 'no authoriser at all', { caller: { kind: 'anonymous' } });
-  add('claim', 'identity', 'claims without the account claim', {
-    caller: { kind: 'cognito', claims: { email: 'a@example.com' } },
-  });
-  add('claim', 'identity', 'account claim empty', { caller: callerFor('claim', '', base.claim) });
+  addIdentityRows(add, base, JSON_HEADERS);
   add('claim', 'identity', 'account claim a number', { caller: callerFor('claim', 42, base.claim) });
   add('claim', 'identity', 'account claim an object', {
     caller: callerFor('claim', { accountId: base.accountId }, base.claim),
-  });
-  add('claim', 'identity', 'account claim with the lease separator', {
-    caller: callerFor('claim', `${base.accountId}#0`, base.claim),
-  });
-  add('claim', 'identity', 'account only in a forged header', {
-    caller: { kind: 'anonymous' },
-    headers: { ...JSON_HEADERS, 'x-account-id': base.accountId, authorization: 'Bearer forged' },
   });
   return rows;
 }
