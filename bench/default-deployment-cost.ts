@@ -84,15 +84,7 @@ export async function measureDefaultDeploymentCost(
       const t0 = Date.now();
       await runWithConcurrency(devices.length, 16, async (i) => {
         const device = devices[i]!;
-        if (
-          !(await fleet.publish(device.accountId, {
-            v: 1,
-            type: 'heartbeat',
-            sessionId: device.sessionId,
-            deviceId: device.deviceId,
-          }))
-        )
-          throw new Error('default deployment: publish refused');
+        if (!(await fleet.heartbeat(device))) throw new Error('default deployment: publish refused');
       });
       await sleep(Math.max(0, ROUND_MS - (Date.now() - t0)));
     };

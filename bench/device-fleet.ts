@@ -63,6 +63,16 @@ export class DeviceFleet {
     return false;
   }
 
+  /** Publishes one heartbeat of `device`; resolves whether Momento accepted it. */
+  heartbeat(device: FleetDevice): Promise<boolean> {
+    return this.publish(device.accountId, {
+      v: 1,
+      type: 'heartbeat',
+      sessionId: device.sessionId,
+      deviceId: device.deviceId,
+    });
+  }
+
   /** Starts heartbeating every interval, at a random phase so a fleet does not beat in step. */
   startHeartbeating(device: FleetDevice, intervalMs = this.config.heartbeatIntervalSeconds * 1000): HeartbeatingDevice {
     let heartbeats = 0;
@@ -73,12 +83,7 @@ export class DeviceFleet {
     const beat = () => {
       if (silent) return;
       lastHeartbeatAt = performance.now();
-      void this.publish(device.accountId, {
-        v: 1,
-        type: 'heartbeat',
-        sessionId: device.sessionId,
-        deviceId: device.deviceId,
-      })
+      void this.heartbeat(device)
         .then((ok) => (ok ? (heartbeats += 1) : (failures += 1)))
         .catch(() => (failures += 1));
     };

@@ -145,15 +145,7 @@ async function costOf(
     const sendAll = async () => {
       const before = processedMessages(subscriber);
       for (const device of devices) {
-        if (
-          !(await fleet.publish(device.accountId, {
-            v: 1,
-            type: 'heartbeat',
-            sessionId: device.sessionId,
-            deviceId: device.deviceId,
-          }))
-        )
-          throw new Error('cost: heartbeat publish refused');
+        if (!(await fleet.heartbeat(device))) throw new Error('cost: heartbeat publish refused');
       }
       if (!(await waitFor(() => processedMessages(subscriber) >= before + devices.length, 30_000)))
         throw new Error('cost: the subscriber did not process every heartbeat');

@@ -228,12 +228,7 @@ async function ladder(
     const publishOne = async () => {
       const device = devices[next % devices.length]!;
       next += 1;
-      await fleet.publish(device.accountId, {
-        v: 1,
-        type: 'heartbeat',
-        sessionId: device.sessionId,
-        deviceId: device.deviceId,
-      });
+      await fleet.heartbeat(device);
     };
     // One heartbeat per device first: every publisher has its token, every record is memoised.
     const refusedBefore = fleet.refusals;
